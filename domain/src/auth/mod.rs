@@ -1,0 +1,84 @@
+//! Who is calling, and what they may do.
+//!
+//! - [`password`]: argon2id hashes for reader PINs and staff passwords.
+//! - [`tokens`]: short-lived JWT access tokens (one pinned algorithm, issuer and audience).
+//! - [`sessions`]: the login flows and refresh-token rotation.
+//! - [`wechat`]: the WeChat `jscode2session` exchange behind `loginWithWechat`.
+
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+pub mod wechat;
+
+use uuid::Uuid;
+
+pub use crate::entity::staff::StaffRole;
+use crate::{Error, Result};
+
+/// An authenticated caller of the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// A reader: sees and acts on their own data only.
+    Reader {
+        /// The reader's id.
+        id: Uuid,
+    },
+    /// A staff member, scoped to branches unless an admin.
+    Staff {
+        /// The staff member's id.
+        id: Uuid,
+        /// Their role.
+        role: StaffRole,
+        /// Branches their role applies to.
+        branches: Vec<Uuid>,
+    },
+}
+
+impl Principal {
+    /// The reader's id, or FORBIDDEN for staff.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] when the caller is not a reader.
+    pub fn reader_id(&self) -> Result<Uuid> {
+        match self {
+            Principal::Reader { id } => Ok(*id),
+            Principal::Staff { .. } => Err(Error::forbidden("readers only")),
+        }
+    }
+
+    /// Succeeds when the caller is staff with one of `roles` (admins always pass).
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] otherwise.
+    pub fn require_staff(&self, roles: &[StaffRole]) -> Result<()> {
+        match self {
+            Principal::Staff { role: StaffRole::Admin, .. } => Ok(()),
+            Principal::Staff { role, .. } if roles.contains(role) => Ok(()),
+            _ => Err(Error::forbidden("this needs a staff role")),
+        }
+    }
+
+    /// Succeeds when the caller is staff with one of `roles` whose scope includes `branch`.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] otherwise.
+    pub fn require_staff_at(&self, roles: &[StaffRole], branch: Uuid) -> Result<()> {
+        self.require_staff(roles)?;
+        match self {
+            Principal::Staff { role: StaffRole::Admin, .. } => Ok(()),
+            Principal::Staff { branches, .. } if branches.contains(&branch) => Ok(()),
+            _ => Err(Error::forbidden("that branch is outside your scope")),
+        }
+    }
+}
+
+/// What a successful login or refresh returns.
+#[derive(Debug, Clone)]
+pub struct AuthTokens {
+    /// The JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// The one-time refresh token.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}

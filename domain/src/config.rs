@@ -1,0 +1,296 @@
+//! Configuration from `HONGYAN_*` environment variables (and a `.env` file).
+//!
+//! [`Config::from_lookup`] takes any lookup function, so tests build a configuration from a map
+//! without touching the process environment. A bad value is a [`ConfigError`] naming the
+//! variable; start-up stops on it.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use url::Url;
+
+/// Whether the deployment is a developer's machine or a real library's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Lenient defaults: a generated JWT secret, a local SQLite file.
+    Development,
+    /// Strict: a JWT secret of at least 32 bytes is required.
+    Production,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// A configuration value that cannot be used, with the variable it came from.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{var}: {message}")]
+pub struct ConfigError {
+    /// The environment variable, e.g. `HONGYAN_DATABASE_URL`.
+    pub var: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// The JWT signing secret and whether it was generated for this process only.
+#[derive(Clone)]
+pub struct JwtSecret {
+    /// The HMAC key bytes.
+    pub bytes: Vec<u8>,
+    /// True when no secret was configured and a random one was made at start-up.
+    pub generated: bool,
+}
+
+impl std::fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JwtSecret(<redacted>)")
+    }
+}
+
+/// WeChat mini-program credentials and the API base (a fake server's in tests).
+#[derive(Debug, Clone)]
+pub struct WechatConfig {
+    /// `HONGYAN_WECHAT_APPID`.
+    pub appid: Option<String>,
+    /// `HONGYAN_WECHAT_SECRET`.
+    pub secret: Option<String>,
+    /// `HONGYAN_WECHAT_API_BASE`.
+    pub api_base: Url,
+}
+
+/// Job runner tuning.
+#[derive(Debug, Clone)]
+pub struct JobsConfig {
+    /// How often idle workers look for due jobs when no wake-up arrives.
+    pub poll_interval: Duration,
+    /// How long a claimed job is reserved for its worker before others may retry it.
+    pub lease: Duration,
+    /// First retry delay; each further retry doubles it (with jitter), up to an hour.
+    pub backoff_base: Duration,
+    /// Jobs one worker process runs at once.
+    pub concurrency: usize,
+}
+
+/// Everything a Hongyan process needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Development or production.
+    pub environment: Environment,
+    /// `HONGYAN_DATABASE_URL`: `postgres://…` or `sqlite://…`.
+    pub database_url: String,
+    /// `HONGYAN_REDIS_URL`: unset means in-process wake-ups.
+    pub redis_url: Option<String>,
+    /// `HONGYAN_REDIS_PREFIX`: prefix of every Redis key and channel.
+    pub redis_prefix: String,
+    /// `HONGYAN_HTTP_ADDR`.
+    pub http_addr: SocketAddr,
+    /// `HONGYAN_JWT_SECRET`.
+    pub jwt_secret: JwtSecret,
+    /// `HONGYAN_ACCESS_TOKEN_TTL_SECS`.
+    pub access_token_ttl: Duration,
+    /// `HONGYAN_REFRESH_TOKEN_TTL_SECS`.
+    pub refresh_token_ttl: Duration,
+    /// WeChat settings.
+    pub wechat: WechatConfig,
+    /// `HONGYAN_SMTP_URL`.
+    pub smtp_url: Option<Url>,
+    /// `HONGYAN_COURIER_API_BASE`.
+    pub courier_api_base: Option<Url>,
+    /// `HONGYAN_COURIER_SECRET`.
+    pub courier_secret: Option<String>,
+    /// `HONGYAN_LOG_FORMAT`.
+    pub log_format: LogFormat,
+    /// Job runner tuning (`HONGYAN_JOB_*`).
+    pub jobs: JobsConfig,
+}
+
+/// The default database: a SQLite file under `./data`, created when missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/hongyan.db?mode=rwc";
+
+impl Config {
+    /// Reads `.env` (if present) and then the process environment.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first variable with an unusable value.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env file is normal; a malformed one is not silently ignored.
+        if let Err(e) = dotenvy::dotenv() {
+            if !e.not_found() {
+                return Err(ConfigError { var: ".env", message: e.to_string() });
+            }
+        }
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds a configuration from a lookup function (`None` = unset).
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first variable with an unusable value.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |k: &'static str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let environment = match var("HONGYAN_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(bad("HONGYAN_ENV", format!("expected development or production, got {other:?}")))
+            }
+        };
+        let database_url = var("HONGYAN_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://")
+            || database_url.starts_with("sqlite:"))
+        {
+            return Err(bad("HONGYAN_DATABASE_URL", "expected a postgres:// or sqlite: URL"));
+        }
+        let redis_url = var("HONGYAN_REDIS_URL");
+        if let Some(u) = &redis_url {
+            let parsed = parse_url("HONGYAN_REDIS_URL", u)?;
+            if !matches!(parsed.scheme(), "redis" | "rediss") {
+                return Err(bad("HONGYAN_REDIS_URL", "expected a redis:// URL"));
+            }
+        }
+        let http_addr = match var("HONGYAN_HTTP_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(v) => v
+                .parse()
+                .map_err(|_| bad("HONGYAN_HTTP_ADDR", format!("expected host:port, got {v:?}")))?,
+        };
+        let jwt_secret = jwt_secret(var("HONGYAN_JWT_SECRET"), environment)?;
+        let wechat = WechatConfig {
+            appid: var("HONGYAN_WECHAT_APPID"),
+            secret: var("HONGYAN_WECHAT_SECRET"),
+            api_base: parse_url(
+                "HONGYAN_WECHAT_API_BASE",
+                &var("HONGYAN_WECHAT_API_BASE").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+            )?,
+        };
+        let smtp_url = var("HONGYAN_SMTP_URL").map(|v| parse_url("HONGYAN_SMTP_URL", &v)).transpose()?;
+        if let Some(u) = &smtp_url {
+            if !matches!(u.scheme(), "smtp" | "smtps") {
+                return Err(bad("HONGYAN_SMTP_URL", "expected an smtp:// or smtps:// URL"));
+            }
+        }
+        let log_format = match var("HONGYAN_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(bad("HONGYAN_LOG_FORMAT", format!("expected text or json, got {other:?}"))),
+        };
+        Ok(Config {
+            environment,
+            database_url,
+            redis_url,
+            redis_prefix: var("HONGYAN_REDIS_PREFIX").unwrap_or_else(|| "hongyan:".into()),
+            http_addr,
+            jwt_secret,
+            access_token_ttl: secs(&var, "HONGYAN_ACCESS_TOKEN_TTL_SECS", 15 * 60)?,
+            refresh_token_ttl: secs(&var, "HONGYAN_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            wechat,
+            smtp_url,
+            courier_api_base: var("HONGYAN_COURIER_API_BASE")
+                .map(|v| parse_url("HONGYAN_COURIER_API_BASE", &v))
+                .transpose()?,
+            courier_secret: var("HONGYAN_COURIER_SECRET"),
+            log_format,
+            jobs: JobsConfig {
+                poll_interval: Duration::from_millis(number(&var, "HONGYAN_JOB_POLL_INTERVAL_MS", 2000)?),
+                lease: Duration::from_secs(number(&var, "HONGYAN_JOB_LEASE_SECS", 300)?),
+                backoff_base: Duration::from_millis(number(&var, "HONGYAN_JOB_BACKOFF_BASE_MS", 2000)?),
+                concurrency: usize::try_from(number(&var, "HONGYAN_WORKER_CONCURRENCY", 4)?)
+                    .map_err(|_| bad("HONGYAN_WORKER_CONCURRENCY", "too large"))?,
+            },
+        })
+    }
+
+    /// True when the database is SQLite (the embedded default).
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+fn parse_url(var: &'static str, v: &str) -> Result<Url, ConfigError> {
+    Url::parse(v).map_err(|e| bad(var, format!("not a valid URL ({e})")))
+}
+
+fn number(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<u64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(bad(name, format!("expected a positive whole number, got {v:?}"))),
+        },
+    }
+}
+
+fn secs(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<Duration, ConfigError> {
+    number(var, name, default).map(Duration::from_secs)
+}
+
+/// Minimum secret length: HS256 keys shorter than the hash output weaken it.
+const MIN_SECRET_BYTES: usize = 32;
+
+fn jwt_secret(value: Option<String>, env: Environment) -> Result<JwtSecret, ConfigError> {
+    match value {
+        Some(v) if v.len() >= MIN_SECRET_BYTES => Ok(JwtSecret { bytes: v.into_bytes(), generated: false }),
+        Some(_) => Err(bad(
+            "HONGYAN_JWT_SECRET",
+            format!("must be at least {MIN_SECRET_BYTES} bytes"),
+        )),
+        None if env == Environment::Production => {
+            Err(bad("HONGYAN_JWT_SECRET", "required when HONGYAN_ENV=production"))
+        }
+        None => Ok(JwtSecret { bytes: crate::secrets::random_bytes(32), generated: true }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).expect("defaults");
+        assert!(c.is_sqlite());
+        assert!(c.jwt_secret.generated);
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (k, v) in [
+            ("HONGYAN_DATABASE_URL", "mysql://x"),
+            ("HONGYAN_HTTP_ADDR", "nowhere"),
+            ("HONGYAN_JWT_SECRET", "short"),
+            ("HONGYAN_REDIS_URL", "http://x"),
+            ("HONGYAN_SMTP_URL", "not a url"),
+            ("HONGYAN_JOB_BACKOFF_BASE_MS", "0"),
+        ] {
+            let err = config(&[(k, v)]).expect_err(k);
+            assert_eq!(err.var, k);
+        }
+        let err = config(&[("HONGYAN_ENV", "production")]).expect_err("prod needs a secret");
+        assert_eq!(err.var, "HONGYAN_JWT_SECRET");
+    }
+}

@@ -1,0 +1,48 @@
+//! Opening the database.
+//!
+//! SQLite (the embedded default) gets WAL mode, foreign keys on and a busy timeout, so the
+//! API and the embedded worker can write from several tasks; PostgreSQL gets a bounded pool.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+/// Opens a pool on `url` (`postgres://…` or `sqlite:…`) and checks it answers.
+///
+/// # Errors
+/// The database error when the server cannot be reached or the file cannot be opened.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite {
+        ensure_sqlite_dir(url);
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(if sqlite { 8 } else { 20 })
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let db = Database::connect(opts).await?;
+    if sqlite {
+        // WAL persists in the file: readers never wait for the writer.
+        // (sqlx already turns foreign keys on and sets a busy timeout per connection.)
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    db.execute_unprepared("SELECT 1").await?;
+    Ok(db)
+}
+
+/// Creates the directory of a `sqlite://dir/file.db` URL so the default works on a fresh clone.
+fn ensure_sqlite_dir(url: &str) {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or_default();
+    if let Some(dir) = std::path::Path::new(path).parent() {
+        if !dir.as_os_str().is_empty() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! `compartment`: one door of a locker.
+
+use sea_orm::entity::prelude::*;
+
+/// Compartment size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum Size {
+    /// Small: one or two paperbacks.
+    #[sea_orm(string_value = "S")]
+    S,
+    /// Medium.
+    #[sea_orm(string_value = "M")]
+    M,
+    /// Large: picture books, atlases, several volumes.
+    #[sea_orm(string_value = "L")]
+    L,
+}
+
+/// What a compartment holds right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum State {
+    /// Empty and unclaimed.
+    #[sea_orm(string_value = "FREE")]
+    Free,
+    /// Claimed for a parcel on its way.
+    #[sea_orm(string_value = "RESERVED")]
+    Reserved,
+    /// Holds a parcel.
+    #[sea_orm(string_value = "OCCUPIED")]
+    Occupied,
+    /// The door reported a fault.
+    #[sea_orm(string_value = "FAULT")]
+    Fault,
+}
+
+/// A compartment row.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "compartment")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The locker it belongs to.
+    pub locker_id: Uuid,
+    /// Door label as the controller knows it, e.g. `A03`.
+    pub label: String,
+    /// Size.
+    pub size: Size,
+    /// Current state.
+    pub state: State,
+    /// Items it can hold (1–3).
+    pub capacity: i32,
+}
+
+/// Relations are navigated by explicit queries in the domain modules.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

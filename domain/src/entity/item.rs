@@ -1,0 +1,64 @@
+//! `item`: one physical copy with a barcode and a shelf place.
+
+use sea_orm::entity::prelude::*;
+
+/// Where a copy is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum ItemStatus {
+    /// On the shelf, free to lend.
+    #[sea_orm(string_value = "AVAILABLE")]
+    Available,
+    /// Held for a request, still on the shelf.
+    #[sea_orm(string_value = "RESERVED")]
+    Reserved,
+    /// Travelling between places.
+    #[sea_orm(string_value = "IN_TRANSIT")]
+    InTransit,
+    /// Waiting for its reader (hold shelf or locker).
+    #[sea_orm(string_value = "ON_HOLD")]
+    OnHold,
+    /// Lent.
+    #[sea_orm(string_value = "ON_LOAN")]
+    OnLoan,
+    /// Not where it should be.
+    #[sea_orm(string_value = "MISSING")]
+    Missing,
+    /// Taken out of the collection.
+    #[sea_orm(string_value = "WITHDRAWN")]
+    Withdrawn,
+}
+
+/// An item row.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "item")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The title it is a copy of.
+    pub title_id: Uuid,
+    /// Barcode on the copy.
+    #[sea_orm(unique)]
+    pub barcode: String,
+    /// Call number (CLC class / book number), e.g. `I247.5/123`.
+    pub call_number: String,
+    /// The branch that owns it.
+    pub home_branch_id: Uuid,
+    /// The branch where it is now.
+    pub current_branch_id: Uuid,
+    /// Status.
+    pub status: ItemStatus,
+    /// Whether it is part of the net-lending stock.
+    pub net_lending: bool,
+    /// When the row was made.
+    pub created_at: DateTimeUtc,
+    /// Last change.
+    pub updated_at: DateTimeUtc,
+}
+
+/// Relations are navigated by explicit queries in the domain modules.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

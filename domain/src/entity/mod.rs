@@ -1,0 +1,13 @@
+//! sea-orm entities: one module per table, plain data with no behaviour.
+//! Behaviour lives in the domain modules named after the library's concepts.
+
+pub mod branch;
+pub mod compartment;
+pub mod item;
+pub mod job;
+pub mod locker;
+pub mod reader;
+pub mod refresh_token;
+pub mod staff;
+pub mod staff_branch;
+pub mod title;

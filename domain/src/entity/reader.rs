@@ -1,0 +1,48 @@
+//! `reader`: a registered library user.
+
+use sea_orm::entity::prelude::*;
+
+/// A reader row. `phone` and the WeChat ids are personal data: never logged.
+#[derive(Clone, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "reader")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Library card number; absent for readers who only used WeChat so far.
+    pub card_number: Option<String>,
+    /// Argon2id PHC string of the PIN.
+    pub pin_hash: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// WeChat mini-program openid.
+    pub wechat_openid: Option<String>,
+    /// WeChat unionid, when the app is in an open platform account.
+    pub wechat_unionid: Option<String>,
+    /// Mobile number.
+    pub phone: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// The reader's home branch.
+    pub home_branch_id: Option<Uuid>,
+    /// Lending blocked by staff.
+    pub blocked: bool,
+    /// Loans the reader may hold at once.
+    pub max_loans: i32,
+    /// Requests the reader may have open at once.
+    pub max_open_requests: i32,
+    /// When the row was made.
+    pub created_at: DateTimeUtc,
+}
+
+impl std::fmt::Debug for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reader").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// Relations are navigated by explicit queries in the domain modules.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,151 @@
+//! The error policy.
+//!
+//! Every domain operation returns [`Error`]. Its variants are the failures a caller can act on,
+//! each with a stable code ([`Error::code`]) that the transports put in GraphQL
+//! `extensions.code` or a REST JSON body. Anything else (a database fault, a bug) is
+//! [`Error::Internal`]: the cause is kept for the logs and never shown to the caller.
+
+use std::fmt;
+
+/// A domain failure with a stable, client-visible code.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No valid credentials, or they expired.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but this role or scope may not do that.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The thing does not exist, or is not the caller's to see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The input is malformed or breaks a rule.
+    #[error("{0}")]
+    Validation(String),
+    /// The request clashes with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// A per-reader limit is reached.
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// No copy of the title can be lent now.
+    #[error("{0}")]
+    NoCopyAvailable(String),
+    /// Too many requests; try again later.
+    #[error("{message}")]
+    RateLimited {
+        /// What was limited.
+        message: String,
+        /// Seconds until a retry may succeed.
+        retry_after_secs: u64,
+    },
+    /// A fault the caller cannot fix; details go to the log only.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The stable codes of the API contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// `UNAUTHENTICATED`
+    Unauthenticated,
+    /// `FORBIDDEN`
+    Forbidden,
+    /// `NOT_FOUND`
+    NotFound,
+    /// `VALIDATION`
+    Validation,
+    /// `CONFLICT`
+    Conflict,
+    /// `QUOTA_EXCEEDED`
+    QuotaExceeded,
+    /// `NO_COPY_AVAILABLE`
+    NoCopyAvailable,
+    /// `RATE_LIMITED`
+    RateLimited,
+    /// `INTERNAL`
+    Internal,
+}
+
+impl Code {
+    /// The code as clients see it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::NotFound => "NOT_FOUND",
+            Code::Validation => "VALIDATION",
+            Code::Conflict => "CONFLICT",
+            Code::QuotaExceeded => "QUOTA_EXCEEDED",
+            Code::NoCopyAvailable => "NO_COPY_AVAILABLE",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// The stable code for this error.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Unauthenticated(_) => Code::Unauthenticated,
+            Error::Forbidden(_) => Code::Forbidden,
+            Error::NotFound(_) => Code::NotFound,
+            Error::Validation(_) => Code::Validation,
+            Error::Conflict(_) => Code::Conflict,
+            Error::QuotaExceeded(_) => Code::QuotaExceeded,
+            Error::NoCopyAvailable(_) => Code::NoCopyAvailable,
+            Error::RateLimited { .. } => Code::RateLimited,
+            Error::Internal(_) => Code::Internal,
+        }
+    }
+
+    /// Shorthand for [`Error::Validation`].
+    pub fn validation(msg: impl Into<String>) -> Self {
+        Error::Validation(msg.into())
+    }
+
+    /// Shorthand for [`Error::Unauthenticated`].
+    pub fn unauthenticated(msg: impl Into<String>) -> Self {
+        Error::Unauthenticated(msg.into())
+    }
+
+    /// Shorthand for [`Error::Forbidden`].
+    pub fn forbidden(msg: impl Into<String>) -> Self {
+        Error::Forbidden(msg.into())
+    }
+
+    /// Shorthand for [`Error::Conflict`].
+    pub fn conflict(msg: impl Into<String>) -> Self {
+        Error::Conflict(msg.into())
+    }
+
+    /// Wraps any fault as [`Error::Internal`].
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(e: sea_orm::TransactionError<Error>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(e) => e,
+        }
+    }
+}
+
+/// The result type of domain operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

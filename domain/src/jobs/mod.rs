@@ -1,0 +1,81 @@
+//! The job queue: the `job` table is both the transactional outbox and the work queue.
+//!
+//! A state change and the jobs it causes commit in one transaction ([`enqueue`] takes the
+//! caller's transaction). Workers ([`queue::claim`]) take a lease on due jobs with
+//! `FOR UPDATE SKIP LOCKED` on PostgreSQL, run the handler inside a transaction and delete the
+//! job in that same transaction ([`queue::complete`]), so a job's effects and its completion
+//! commit together or not at all. A worker that dies leaves its lease to expire and the job
+//! runs again; a failing job is retried with exponential backoff and jitter until
+//! [`Job::MAX_ATTEMPTS`], then kept as `DEAD` for admins ([`queue::dead_jobs`]).
+//!
+//! A job is a serde struct holding ids only; its handler re-reads state when it runs, and
+//! must be idempotent.
+
+pub mod queue;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait};
+use serde::{de::DeserializeOwned, Serialize};
+use uuid::Uuid;
+
+use crate::entity::job::{self, JobState};
+use crate::{Ctx, Error, Result};
+
+/// A kind of background work.
+#[async_trait]
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The handler name stored in `job.kind`.
+    const KIND: &'static str;
+    /// Attempts before the job is declared dead.
+    const MAX_ATTEMPTS: i32 = 10;
+
+    /// When set, at most one job with this key exists at a time; enqueueing another is a no-op.
+    fn dedup_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Does the work inside `txn`, which commits together with the job's completion.
+    /// Must be idempotent: after a crash the same job may run again.
+    ///
+    /// # Errors
+    /// Any error fails this attempt; the job is retried with backoff, then declared dead.
+    async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()>;
+}
+
+/// Adds `job` to the queue, due now, as part of the caller's transaction.
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J) -> Result<()> {
+    enqueue_at(db, job, Utc::now()).await
+}
+
+/// Adds `job` to the queue, due at `run_at`, as part of the caller's transaction.
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn enqueue_at<J: Job>(db: &impl ConnectionTrait, job: &J, run_at: DateTime<Utc>) -> Result<()> {
+    let now = Utc::now();
+    let row = job::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        kind: Set(J::KIND.to_owned()),
+        payload: Set(serde_json::to_value(job).map_err(Error::internal)?),
+        state: Set(JobState::Queued),
+        run_at: Set(run_at),
+        attempts: Set(0),
+        max_attempts: Set(J::MAX_ATTEMPTS),
+        locked_until: Set(None),
+        lock_token: Set(None),
+        last_error: Set(None),
+        dedup_key: Set(job.dedup_key()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    job::Entity::insert(row)
+        .on_conflict(OnConflict::column(job::Column::DedupKey).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Hongyan's domain: everything a library's net-lending platform knows and decides, with
+//! no knowledge of HTTP or GraphQL.
+//!
+//! Services are free functions named after what the library calls things
+//! (`lockers::register`, `auth::sessions::login_with_card`); they take a [`Ctx`] or a
+//! database connection plus plain values and return domain types or [`Error`].
+//! The transport crates (`hongyan-graphql`, `hongyan-api`) only translate.
+
+pub mod auth;
+pub mod branches;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entity;
+mod error;
+pub mod jobs;
+pub mod lockers;
+pub mod people;
+pub mod secrets;
+pub mod signals;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+pub use config::Config;
+pub use error::{Code, Error, Result};
+
+/// What every domain service may need: the database, configuration, the token issuer,
+/// outside services (behind traits, so tests swap them) and the signal bus.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The source of truth.
+    pub db: DatabaseConnection,
+    /// Start-up configuration.
+    pub config: Arc<Config>,
+    /// Signs and verifies access tokens.
+    pub tokens: auth::tokens::TokenIssuer,
+    /// WeChat login exchange.
+    pub wechat: Arc<dyn auth::wechat::WechatLogin>,
+    /// Wake-ups and live updates between processes.
+    pub signals: Arc<dyn signals::Signals>,
+}
+
+impl Ctx {
+    /// Builds the context for `config` on an open database: the WeChat client over HTTPS and
+    /// signals over Redis when `HONGYAN_REDIS_URL` is set, in-process otherwise.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if an HTTP client or the Redis client cannot be built.
+    pub fn new(config: Config, db: DatabaseConnection) -> Result<Self> {
+        let signals: Arc<dyn signals::Signals> = match &config.redis_url {
+            Some(url) => Arc::new(
+                signals::RedisSignals::start(url, &config.redis_prefix).map_err(Error::internal)?,
+            ),
+            None => Arc::new(signals::InProcess::default()),
+        };
+        Ok(Ctx {
+            tokens: auth::tokens::TokenIssuer::new(&config.jwt_secret.bytes, config.access_token_ttl),
+            wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
+            signals,
+            config: Arc::new(config),
+            db,
+        })
+    }
+
+    /// Tells workers that jobs were committed (call after the transaction commits).
+    pub fn wake_workers(&self) {
+        self.signals.publish(signals::JOBS, "");
+    }
+}

@@ -1,0 +1,162 @@
+//! Smart book lockers (智能书柜): registration, device authentication and liveness.
+
+use chrono::{Duration, Utc};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+
+use crate::entity::compartment::{self, Size, State};
+use crate::entity::locker;
+use crate::{branches, secrets, Error, Result};
+
+pub use locker::Model as Locker;
+
+/// A locker counts as online if its controller was heard from this recently.
+pub const ONLINE_WINDOW: Duration = Duration::minutes(2);
+
+/// Compartments to create, parsed from a spec such as `S:12,M:8,L:4`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompartmentSpec(Vec<(Size, u32)>);
+
+impl std::str::FromStr for CompartmentSpec {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        let bad = || Error::validation(format!("compartments must look like S:12,M:8,L:4, got {s:?}"));
+        let mut parts = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (size, count) = part.split_once(':').ok_or_else(bad)?;
+            let size = match size.trim() {
+                "S" | "s" => Size::S,
+                "M" | "m" => Size::M,
+                "L" | "l" => Size::L,
+                _ => return Err(bad()),
+            };
+            let count: u32 = count.trim().parse().map_err(|_| bad())?;
+            parts.push((size, count));
+        }
+        let total: u32 = parts.iter().map(|(_, n)| n).sum();
+        if total == 0 || total > 500 {
+            return Err(Error::validation("a locker has between 1 and 500 compartments"));
+        }
+        Ok(CompartmentSpec(parts))
+    }
+}
+
+/// What a new locker needs besides its compartments.
+#[derive(Debug, Clone)]
+pub struct NewLocker {
+    /// Unique code, e.g. `L-XH-01`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Code of the branch that serves it.
+    pub branch_code: String,
+    /// Where it stands.
+    pub address: String,
+    /// WGS-84 coordinates.
+    pub position: Option<(f64, f64)>,
+}
+
+/// Registers a locker with its compartments and returns it with its device token.
+/// The token is shown once; only its hash is stored.
+///
+/// # Errors
+/// VALIDATION for an empty code, NOT_FOUND for an unknown branch, CONFLICT for a taken code.
+pub async fn register(
+    db: &DatabaseConnection,
+    new: NewLocker,
+    spec: &CompartmentSpec,
+) -> Result<(Locker, String)> {
+    let code = new.code.trim().to_owned();
+    if code.is_empty() || code.len() > 64 {
+        return Err(Error::validation("locker code must be 1-64 characters"));
+    }
+    let txn = db.begin().await?;
+    let branch = branches::by_code(&txn, &new.branch_code).await?;
+    if locker::Entity::find().filter(locker::Column::Code.eq(&code)).one(&txn).await?.is_some() {
+        return Err(Error::conflict(format!("locker {code} already exists")));
+    }
+    let token = secrets::random_token();
+    let row = locker::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(if new.name.trim().is_empty() { code.clone() } else { new.name }),
+        code: Set(code),
+        branch_id: Set(branch.id),
+        address: Set(new.address),
+        latitude: Set(new.position.map(|p| p.0)),
+        longitude: Set(new.position.map(|p| p.1)),
+        device_token_hash: Set(Some(secrets::token_hash(&token))),
+        last_seen_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let mut n = 0;
+    let mut doors = Vec::new();
+    for (size, count) in &spec.0 {
+        for _ in 0..*count {
+            n += 1;
+            doors.push(compartment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                locker_id: Set(row.id),
+                label: Set(format!("{n:03}")),
+                size: Set(*size),
+                state: Set(State::Free),
+                capacity: Set(1),
+            });
+        }
+    }
+    compartment::Entity::insert_many(doors).exec_without_returning(&txn).await?;
+    txn.commit().await?;
+    Ok((row, token))
+}
+
+/// The locker a controller's bearer token belongs to; also records that it was heard from.
+///
+/// # Errors
+/// UNAUTHENTICATED for an unknown token.
+pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Locker> {
+    let mut found = locker::Entity::find()
+        .filter(locker::Column::DeviceTokenHash.eq(secrets::token_hash(token)))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::unauthenticated("unknown device token"))?;
+    let now = Utc::now();
+    // Write at most every few seconds: controllers poll constantly.
+    if found.last_seen_at.is_none_or(|t| now - t > Duration::seconds(10)) {
+        locker::Entity::update_many()
+            .col_expr(locker::Column::LastSeenAt, Expr::value(now))
+            .filter(locker::Column::Id.eq(found.id))
+            .exec(db)
+            .await?;
+        found.last_seen_at = Some(now);
+    }
+    Ok(found)
+}
+
+/// Whether a locker's controller was heard from within [`ONLINE_WINDOW`].
+pub fn is_online(locker: &Locker) -> bool {
+    locker.last_seen_at.is_some_and(|t| Utc::now() - t <= ONLINE_WINDOW)
+}
+
+/// All lockers, by code.
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Locker>> {
+    Ok(locker::Entity::find().order_by_asc(locker::Column::Code).all(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compartment_specs() {
+        let spec: CompartmentSpec = "S:2, M:1,L:3".parse().expect("valid");
+        assert_eq!(spec.0, vec![(Size::S, 2), (Size::M, 1), (Size::L, 3)]);
+        for bad in ["", "X:3", "S:x", "S:0", "S3", "S:501"] {
+            assert!(bad.parse::<CompartmentSpec>().is_err(), "{bad}");
+        }
+    }
+}

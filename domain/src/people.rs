@@ -1,0 +1,148 @@
+//! Readers and staff accounts.
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, TransactionTrait};
+
+use crate::auth::{password, StaffRole};
+use crate::entity::{reader, staff, staff_branch};
+use crate::{branches, Error, Result};
+
+pub use reader::Model as Reader;
+pub use staff::Model as Staff;
+
+/// A library card number: 4–32 ASCII letters and digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardNumber(String);
+
+impl CardNumber {
+    /// Parses a card number as typed or scanned (surrounding space ignored).
+    ///
+    /// # Errors
+    /// VALIDATION when it is not 4–32 letters and digits.
+    pub fn parse(s: &str) -> Result<Self> {
+        let s = s.trim();
+        if (4..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()) {
+            Ok(CardNumber(s.to_owned()))
+        } else {
+            Err(Error::validation("card number must be 4-32 letters and digits"))
+        }
+    }
+
+    /// The number as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a reader PIN: 4–12 digits.
+fn check_pin(pin: &str) -> Result<()> {
+    if (4..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(Error::validation("PIN must be 4-12 digits"))
+    }
+}
+
+/// Registers a reader with a card and PIN.
+///
+/// # Errors
+/// VALIDATION for a malformed card, PIN or empty name; CONFLICT for a card already issued.
+pub async fn add_reader(db: &impl ConnectionTrait, card: &str, pin: &str, name: &str) -> Result<Reader> {
+    let card = CardNumber::parse(card)?;
+    check_pin(pin)?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Error::validation("name must be 1-64 characters"));
+    }
+    if reader::Entity::find()
+        .filter(reader::Column::CardNumber.eq(card.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict("that card number is already issued"));
+    }
+    Ok(reader::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        card_number: Set(Some(card.0)),
+        pin_hash: Set(Some(password::hash(pin)?)),
+        name: Set(name.to_owned()),
+        wechat_openid: Set(None),
+        wechat_unionid: Set(None),
+        phone: Set(None),
+        email: Set(None),
+        home_branch_id: Set(None),
+        blocked: Set(false),
+        max_loans: Set(10),
+        max_open_requests: Set(5),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Creates a staff account scoped to the branches with the given codes.
+///
+/// # Errors
+/// VALIDATION for a short password or bad user name, NOT_FOUND for an unknown branch,
+/// CONFLICT for a taken user name.
+pub async fn add_staff(
+    db: &DatabaseConnection,
+    username: &str,
+    secret: &str,
+    role: StaffRole,
+    branch_codes: &[String],
+) -> Result<Staff> {
+    let username = username.trim();
+    if !(3..=64).contains(&username.len())
+        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        return Err(Error::validation("user name must be 3-64 letters, digits, '.', '_' or '-'"));
+    }
+    if secret.chars().count() < 8 {
+        return Err(Error::validation("password must be at least 8 characters"));
+    }
+    if role != StaffRole::Admin && branch_codes.is_empty() {
+        return Err(Error::validation("staff other than admins need at least one --branch"));
+    }
+    let txn = db.begin().await?;
+    if staff::Entity::find().filter(staff::Column::Username.eq(username)).one(&txn).await?.is_some() {
+        return Err(Error::conflict(format!("user {username} already exists")));
+    }
+    let row = staff::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(username.to_owned()),
+        password_hash: Set(password::hash(secret)?),
+        display_name: Set(username.to_owned()),
+        role: Set(role),
+        disabled: Set(false),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    for code in branch_codes {
+        let branch = branches::by_code(&txn, code).await?;
+        staff_branch::ActiveModel { staff_id: Set(row.id), branch_id: Set(branch.id) }
+            .insert(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// A reader by id.
+///
+/// # Errors
+/// NOT_FOUND when there is no such reader.
+pub async fn reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Reader> {
+    reader::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound("reader"))
+}
+
+/// A staff member by id.
+///
+/// # Errors
+/// NOT_FOUND when there is no such staff member.
+pub async fn staff(db: &impl ConnectionTrait, id: Uuid) -> Result<Staff> {
+    staff::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound("staff"))
+}

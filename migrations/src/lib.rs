@@ -1,0 +1,31 @@
+//! Hongyan's schema migrations.
+//!
+//! The same migrations run on PostgreSQL (production) and SQLite (the embedded default),
+//! so they are written with sea-query builders only: no backend-specific SQL. State columns
+//! carry `CHECK` constraints listing their legal values, so a bug can't write a state the
+//! state machines do not know.
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m0001_library;
+mod m0002_people;
+mod m0003_lending;
+mod m0004_purchases;
+mod m0005_platform;
+
+/// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_library::Migration),
+            Box::new(m0002_people::Migration),
+            Box::new(m0003_lending::Migration),
+            Box::new(m0004_purchases::Migration),
+            Box::new(m0005_platform::Migration),
+        ]
+    }
+}
