@@ -1,1 +1,11 @@
-//! placeholder
+//! The `hongyan` binary as a library: the HTTP server ([`Application`]) and the command
+//! line ([`cli`]). Tests start the real [`Application`] on port 0.
+
+pub mod cli;
+mod commands;
+mod http;
+mod metrics;
+mod startup;
+pub mod telemetry;
+
+pub use startup::{Application, Options};

@@ -28,3 +28,14 @@ pub async fn by_code(db: &impl ConnectionTrait, code: &str) -> Result<Branch> {
         .await?
         .ok_or(Error::NotFound("branch"))
 }
+
+/// The branches with these ids (missing ids are simply absent).
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Branch>> {
+    Ok(branch::Entity::find()
+        .filter(branch::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

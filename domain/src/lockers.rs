@@ -62,11 +62,26 @@ pub struct NewLocker {
 ///
 /// # Errors
 /// VALIDATION for an empty code, NOT_FOUND for an unknown branch, CONFLICT for a taken code.
-pub async fn register(
-    db: &DatabaseConnection,
+pub async fn register<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     new: NewLocker,
     spec: &CompartmentSpec,
 ) -> Result<(Locker, String)> {
+    let token = secrets::random_token();
+    let locker = register_with_token(db, new, spec, &token).await?;
+    Ok((locker, token))
+}
+
+/// Registers a locker whose controller will present `token` (the demo uses known tokens).
+///
+/// # Errors
+/// As [`register`].
+pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    new: NewLocker,
+    spec: &CompartmentSpec,
+    token: &str,
+) -> Result<Locker> {
     let code = new.code.trim().to_owned();
     if code.is_empty() || code.len() > 64 {
         return Err(Error::validation("locker code must be 1-64 characters"));
@@ -76,7 +91,6 @@ pub async fn register(
     if locker::Entity::find().filter(locker::Column::Code.eq(&code)).one(&txn).await?.is_some() {
         return Err(Error::conflict(format!("locker {code} already exists")));
     }
-    let token = secrets::random_token();
     let row = locker::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(if new.name.trim().is_empty() { code.clone() } else { new.name }),
@@ -85,7 +99,7 @@ pub async fn register(
         address: Set(new.address),
         latitude: Set(new.position.map(|p| p.0)),
         longitude: Set(new.position.map(|p| p.1)),
-        device_token_hash: Set(Some(secrets::token_hash(&token))),
+        device_token_hash: Set(Some(secrets::token_hash(token))),
         last_seen_at: Set(None),
         created_at: Set(Utc::now()),
     }
@@ -108,7 +122,7 @@ pub async fn register(
     }
     compartment::Entity::insert_many(doors).exec_without_returning(&txn).await?;
     txn.commit().await?;
-    Ok((row, token))
+    Ok(row)
 }
 
 /// The locker a controller's bearer token belongs to; also records that it was heard from.

@@ -87,8 +87,8 @@ pub async fn add_reader(db: &impl ConnectionTrait, card: &str, pin: &str, name: 
 /// # Errors
 /// VALIDATION for a short password or bad user name, NOT_FOUND for an unknown branch,
 /// CONFLICT for a taken user name.
-pub async fn add_staff(
-    db: &DatabaseConnection,
+pub async fn add_staff<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     username: &str,
     secret: &str,
     role: StaffRole,

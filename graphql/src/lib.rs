@@ -1,1 +1,62 @@
-//! placeholder
+//! Hongyan's GraphQL schema (the contract in DESIGN.md).
+//!
+//! Thin by design: resolvers fetch the [`hongyan_domain::Ctx`] and the caller from the
+//! request, call one domain function, and map the result. Root types are merged from one
+//! module per resource. The schema is built once ([`builder`]) and shared; the caller's
+//! identity ([`Caller`]) and the per-request DataLoaders are attached to each request
+//! ([`request_data`]).
+
+mod context;
+mod error;
+pub mod loaders;
+mod mutation;
+mod query;
+mod types;
+
+use async_graphql::{EmptySubscription, Request, Schema, SchemaBuilder};
+use hongyan_domain::auth::Principal;
+use hongyan_domain::Ctx;
+
+pub use error::ensure_codes;
+pub use mutation::Mutation;
+pub use query::Query;
+
+/// The executable schema.
+pub type HongyanSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Deepest selection allowed. The standard introspection query (graphql-core's
+/// `get_introspection_query()`) reaches 13 levels through its nested `ofType`s.
+pub const MAX_DEPTH: usize = 16;
+/// Most fields a single operation may select (fragments expanded).
+pub const MAX_COMPLEXITY: usize = 2000;
+
+/// Who is calling, as the transport established from the `Authorization` header.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// No credentials: public fields only.
+    Anonymous,
+    /// A valid access token.
+    Authenticated(Principal),
+    /// A token was sent but is invalid or expired; fields that need a caller say why.
+    Rejected(String),
+}
+
+/// The schema with its data and limits; the transport adds extensions and calls `finish`.
+pub fn builder(ctx: Ctx) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .data(ctx)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(16)
+}
+
+/// Attaches the caller and fresh DataLoaders to one request (loaders are per request, so
+/// their caches never leak data between callers).
+pub fn request_data(request: Request, ctx: &Ctx, caller: Caller) -> Request {
+    request.data(caller).data(loaders_for(ctx))
+}
+
+/// Fresh DataLoaders for one request or one subscription connection.
+pub fn loaders_for(ctx: &Ctx) -> loaders::Loaders {
+    loaders::Loaders::new(ctx)
+}

@@ -1,0 +1,168 @@
+//! The `hongyan` command line (the contract in DESIGN.md).
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::config::LogFormat;
+use hongyan_domain::Config;
+
+use crate::{commands, telemetry};
+
+/// Hongyan (鸿雁): online lending and book delivery for public libraries.
+#[derive(Debug, Parser)]
+#[command(name = "hongyan", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate, then run the API with an embedded worker.
+    Serve(ServeArgs),
+    /// Run job workers only (scale-out).
+    Worker,
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Load the demo library (branches, lockers, catalogue, demo logins).
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage smart lockers.
+    #[command(subcommand)]
+    Locker(LockerCommand),
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Do not run the job worker in this process.
+    #[arg(long)]
+    pub no_worker: bool,
+    /// Do not load the demo library into an empty database.
+    #[arg(long)]
+    pub no_demo: bool,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account.
+    AddStaff {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (at least 8 characters).
+        #[arg(long)]
+        password: String,
+        /// Role.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Branch code in the account's scope (repeatable; not needed for admins).
+        #[arg(long = "branch")]
+        branches: Vec<String>,
+    },
+    /// Register a reader with a library card.
+    AddReader {
+        /// Card number.
+        #[arg(long)]
+        card: String,
+        /// PIN (4-12 digits).
+        #[arg(long)]
+        pin: String,
+        /// Name.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Staff roles as typed on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Works picking lists.
+    Picker,
+    /// Packs and dispatches.
+    Dispatcher,
+    /// Librarian.
+    Librarian,
+    /// Administrator.
+    Admin,
+    /// Partner bookstore clerk.
+    BookstoreClerk,
+}
+
+impl From<RoleArg> for StaffRole {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Picker => StaffRole::Picker,
+            RoleArg::Dispatcher => StaffRole::Dispatcher,
+            RoleArg::Librarian => StaffRole::Librarian,
+            RoleArg::Admin => StaffRole::Admin,
+            RoleArg::BookstoreClerk => StaffRole::BookstoreClerk,
+        }
+    }
+}
+
+/// `locker` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LockerCommand {
+    /// Register a locker and print its device token (shown once).
+    Register {
+        /// Unique locker code.
+        #[arg(long)]
+        code: String,
+        /// Code of the branch that fills it.
+        #[arg(long)]
+        branch: String,
+        /// Compartments by size, e.g. S:12,M:8,L:4.
+        #[arg(long)]
+        compartments: String,
+        /// Display name (default: the code).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// Where it stands.
+        #[arg(long, default_value = "")]
+        address: String,
+        /// WGS-84 latitude.
+        #[arg(long, requires = "lng", allow_hyphen_values = true)]
+        lat: Option<f64>,
+        /// WGS-84 longitude.
+        #[arg(long, requires = "lat", allow_hyphen_values = true)]
+        lng: Option<f64>,
+    },
+}
+
+/// Runs the command line: exit 0 on success, 2 for configuration errors, 1 otherwise.
+pub async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("hongyan: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    if config.log_format == LogFormat::Text && config.jwt_secret.generated {
+        tracing::warn!(
+            "HONGYAN_JWT_SECRET is not set: using a random development secret; tokens will not survive a restart"
+        );
+    }
+    match commands::dispatch(cli.command.unwrap_or(Command::Serve(ServeArgs::default())), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            match e.downcast_ref::<hongyan_domain::config::ConfigError>() {
+                Some(ce) => eprintln!("hongyan: configuration error: {ce}"),
+                None => eprintln!("hongyan: {e:#}"),
+            }
+            if e.downcast_ref::<hongyan_domain::config::ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! What each subcommand does.
+
+use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
+use hongyan_domain::{demo, people, Config, Ctx};
+use hongyan_worker::{Registry, Worker};
+use tokio::sync::watch;
+
+use crate::cli::{Command, LockerCommand, ServeArgs, UserCommand};
+use crate::startup::open_database;
+use crate::{Application, Options};
+
+/// Runs one subcommand.
+///
+/// # Errors
+/// Whatever stopped it, for the command line to print.
+pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(args) => serve(config, args).await,
+        Command::Worker => worker(config).await,
+        Command::Migrate => {
+            open_database(&config).await?;
+            println!("database schema is up to date");
+            Ok(())
+        }
+        Command::Demo => {
+            let db = open_database(&config).await?;
+            demo::load(&db).await?;
+            print_demo_logins();
+            Ok(())
+        }
+        Command::User(cmd) => user(config, cmd).await,
+        Command::Locker(cmd) => locker(config, cmd).await,
+    }
+}
+
+async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let addr = config.http_addr;
+    let app = Application::build(
+        config,
+        Options { worker: !args.no_worker, demo: !args.no_demo, http_workers: None },
+    )
+    .await?;
+    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+    println!("Hongyan is running.");
+    println!("  GraphiQL:  http://{host}:{}/graphql", app.port());
+    println!("  Health:    http://{host}:{}/readyz", app.port());
+    if app.demo_loaded() {
+        println!("  The demo library was loaded into the empty database.");
+    }
+    print_demo_logins();
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("Demo logins (when the demo library is loaded):");
+    for (what, how) in demo::LOGINS {
+        println!("  {what:<34} {how}");
+    }
+}
+
+async fn worker(config: Config) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    let ctx = Ctx::new(config, db)?;
+    let (stop, stopped) = watch::channel(false);
+    let running = tokio::spawn(Worker::new(ctx, Registry::platform()).run(stopped));
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    running.await?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    match cmd {
+        UserCommand::AddStaff { username, password, role, branches } => {
+            let s = people::add_staff(&db, &username, &password, role.into(), &branches).await?;
+            println!("staff {} created ({:?})", s.username, s.role);
+        }
+        UserCommand::AddReader { card, pin, name } => {
+            let r = people::add_reader(&db, &card, &pin, &name).await?;
+            println!("reader {} created with card {}", r.name, r.card_number.unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    match cmd {
+        LockerCommand::Register { code, branch, compartments, name, address, lat, lng } => {
+            let spec: CompartmentSpec = compartments.parse()?;
+            let position = lat.zip(lng);
+            let (locker, token) =
+                lockers::register(&db, NewLocker { code, name, branch_code: branch, address, position }, &spec).await?;
+            println!("locker {} registered", locker.code);
+            println!("device token (shown once; configure it on the controller): {token}");
+        }
+    }
+    Ok(())
+}

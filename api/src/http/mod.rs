@@ -1,0 +1,80 @@
+//! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/healthz`, `/readyz`,
+//! `/metrics`.
+
+mod graphql;
+mod locker;
+mod ops;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use hongyan_domain::{Code, Error};
+use serde_json::json;
+use tracing_actix_web::RequestId;
+
+use crate::metrics::Metrics;
+
+/// Largest request body accepted anywhere (GraphQL documents, locker event batches).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(|err, _| {
+        let resp = error_response(&Error::validation(err.to_string()));
+        actix_web::error::InternalError::from_response(err, resp).into()
+    }))
+    .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+    .service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::execute))
+            .route(web::get().to(graphql::graphiql)),
+    )
+    .service(web::resource("/graphql/ws").route(web::get().to(graphql::subscriptions)))
+    .service(web::scope("/locker/v1").configure(locker::routes))
+    .route("/healthz", web::get().to(ops::healthz))
+    .route("/readyz", web::get().to(ops::readyz))
+    .route("/metrics", web::get().to(ops::metrics));
+}
+
+/// A REST error: the contract's code and a message, with the matching HTTP status.
+pub fn error_response(e: &Error) -> HttpResponse {
+    use actix_web::http::StatusCode;
+    if let Error::Internal(cause) = e {
+        tracing::error!(error = ?cause, "internal error in a REST handler");
+    }
+    let status = match e.code() {
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::Forbidden => StatusCode::FORBIDDEN,
+        Code::NotFound => StatusCode::NOT_FOUND,
+        Code::Validation => StatusCode::BAD_REQUEST,
+        Code::Conflict | Code::NoCopyAvailable => StatusCode::CONFLICT,
+        Code::QuotaExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    HttpResponse::build(status).json(json!({ "code": e.code().as_str(), "message": e.to_string() }))
+}
+
+/// Times every request by its route pattern and echoes the request id as `x-request-id`.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let metrics = req.app_data::<web::Data<Arc<Metrics>>>().map(|m| Arc::clone(m.get_ref()));
+    let method = req.method().to_string();
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut res = next.call(req).await?;
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+    }
+    if let Some(m) = metrics {
+        m.observe_http(&method, &route, res.status().as_u16(), started);
+    }
+    Ok(res)
+}

@@ -1,0 +1,137 @@
+//! Building and running the application: configuration → database → migrations → demo →
+//! domain context → GraphQL schema → HTTP server (+ embedded worker).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context as _;
+use hongyan_domain::config::ConfigError;
+use hongyan_domain::{db, demo, Config, Ctx};
+use hongyan_migrations::{Migrator, MigratorTrait};
+use hongyan_worker::{Registry, Worker};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing_actix_web::TracingLogger;
+
+use crate::http;
+use crate::metrics::{GraphqlTiming, Metrics};
+
+/// What `serve` runs besides the API.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Run the job worker in this process.
+    pub worker: bool,
+    /// Load the demo library into an empty database.
+    pub demo: bool,
+    /// HTTP worker threads (default: one per core).
+    pub http_workers: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { worker: true, demo: true, http_workers: None }
+    }
+}
+
+/// A built, not yet running, Hongyan: the listener is bound, so the port is known.
+pub struct Application {
+    port: u16,
+    server: Server,
+    ctx: Ctx,
+    worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
+    demo_loaded: bool,
+}
+
+/// Opens the database named by the configuration and brings its schema up to date.
+///
+/// # Errors
+/// A [`ConfigError`] for `HONGYAN_DATABASE_URL` when it cannot be reached or migrated.
+pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, ConfigError> {
+    let conn = db::connect(&config.database_url).await.map_err(|e| ConfigError {
+        var: "HONGYAN_DATABASE_URL",
+        message: format!("cannot connect: {e}"),
+    })?;
+    Migrator::up(&conn, None).await.map_err(|e| ConfigError {
+        var: "HONGYAN_DATABASE_URL",
+        message: format!("migrations failed: {e}"),
+    })?;
+    Ok(conn)
+}
+
+impl Application {
+    /// Connects, migrates, loads the demo if asked and the database is empty, and binds
+    /// `config.http_addr` (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// A configuration problem naming its variable, or a bind/start-up failure.
+    pub async fn build(config: Config, options: Options) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.http_addr)
+            .map_err(|e| ConfigError { var: "HONGYAN_HTTP_ADDR", message: format!("cannot listen: {e}") })?;
+        let port = listener.local_addr()?.port();
+        let conn = open_database(&config).await?;
+        let ctx = Ctx::new(config, conn)?;
+        let demo_loaded = options.demo && demo::load_if_empty(&ctx.db).await.context("loading the demo library")?;
+        let metrics = Arc::new(Metrics::new());
+        let schema = hongyan_graphql::builder(ctx.clone()).extension(GraphqlTiming(Arc::clone(&metrics))).finish();
+        let worker = options.worker.then(|| {
+            let (stop, stopped) = watch::channel(false);
+            let w = Worker::new(ctx.clone(), Registry::platform()).with_metrics(Arc::clone(&metrics.jobs));
+            (stop, tokio::spawn(w.run(stopped)))
+        });
+        let (app_ctx, app_schema, app_metrics) =
+            (web::Data::new(ctx.clone()), web::Data::new(schema), web::Data::new(metrics));
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(http::observe))
+                .wrap(TracingLogger::default())
+                .app_data(app_ctx.clone())
+                .app_data(app_schema.clone())
+                .app_data(app_metrics.clone())
+                .configure(http::routes)
+        })
+        .shutdown_timeout(10);
+        if let Some(n) = options.http_workers {
+            server = server.workers(n);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Application { port, server, ctx, worker, demo_loaded })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Whether this start-up loaded the demo library.
+    pub fn demo_loaded(&self) -> bool {
+        self.demo_loaded
+    }
+
+    /// The domain context (tests use it to reach the same database and signals).
+    pub fn ctx(&self) -> &Ctx {
+        &self.ctx
+    }
+
+    /// A handle that stops the HTTP server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (Ctrl-C, SIGTERM or [`ServerHandle::stop`]), then
+    /// stops the embedded worker gracefully.
+    ///
+    /// # Errors
+    /// An I/O error from the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Some((stop, handle)) = self.worker {
+            let _ = stop.send(true);
+            let _ = handle.await;
+        }
+        result
+    }
+}

@@ -1,0 +1,57 @@
+//! Domain errors as GraphQL errors with `extensions.code`.
+
+use async_graphql::{ErrorExtensions, Response};
+use hongyan_domain::Error;
+
+/// Converts a domain error for the client: the stable code in `extensions.code` (plus
+/// `retryAfter` for RATE_LIMITED). Internal causes are logged, never shown.
+pub fn to_gql(e: Error) -> async_graphql::Error {
+    if let Error::Internal(cause) = &e {
+        tracing::error!(error = ?cause, "internal error in a resolver");
+    }
+    let code = e.code().as_str();
+    let retry = match &e {
+        Error::RateLimited { retry_after_secs, .. } => Some(*retry_after_secs),
+        _ => None,
+    };
+    async_graphql::Error::new(e.to_string()).extend_with(|_, ext| {
+        ext.set("code", code);
+        if let Some(secs) = retry {
+            ext.set("retryAfter", secs);
+        }
+    })
+}
+
+/// Converts a DataLoader's shared error (always a database fault) to INTERNAL.
+pub fn loader_error(e: std::sync::Arc<Error>) -> async_graphql::Error {
+    to_gql(Error::Internal(anyhow::anyhow!("data loader: {e:?}")))
+}
+
+/// `Result` for resolvers.
+pub type GqlResult<T> = async_graphql::Result<T>;
+
+/// Lets resolvers write `domain_call().await.gql()?`.
+pub trait IntoGql<T> {
+    /// Maps the error with [`to_gql`].
+    ///
+    /// # Errors
+    /// The mapped error.
+    fn gql(self) -> GqlResult<T>;
+}
+
+impl<T> IntoGql<T> for Result<T, Error> {
+    fn gql(self) -> GqlResult<T> {
+        self.map_err(to_gql)
+    }
+}
+
+/// Gives every error in a response a code: parse, validation and limit errors raised by the
+/// GraphQL engine itself carry none, and are the client's fault, so they become VALIDATION.
+pub fn ensure_codes(response: &mut Response) {
+    for err in &mut response.errors {
+        let ext = err.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "VALIDATION");
+        }
+    }
+}

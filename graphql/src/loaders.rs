@@ -1,0 +1,35 @@
+//! Per-request DataLoaders, so listing resolvers don't make one query per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use hongyan_domain::branches::{self, Branch};
+use hongyan_domain::Ctx;
+use uuid::Uuid;
+
+/// The loaders of one request.
+pub struct Loaders {
+    /// Branches by id.
+    pub branches: DataLoader<BranchLoader>,
+}
+
+impl Loaders {
+    /// Fresh loaders (empty caches) for one request.
+    pub fn new(ctx: &Ctx) -> Self {
+        Loaders { branches: DataLoader::new(BranchLoader(ctx.clone()), tokio::spawn) }
+    }
+}
+
+/// Loads branches by id in one query.
+pub struct BranchLoader(Ctx);
+
+impl Loader<Uuid> for BranchLoader {
+    type Value = Branch;
+    type Error = Arc<hongyan_domain::Error>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Branch>, Self::Error> {
+        let rows = branches::by_ids(&self.0.db, keys).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|b| (b.id, b)).collect())
+    }
+}

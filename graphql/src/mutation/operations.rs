@@ -1,0 +1,24 @@
+//! Operator actions: retrying dead jobs (admins).
+
+use async_graphql::{Context, Object, ID};
+use hongyan_domain::jobs::queue;
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::types::parse_id;
+
+/// Mutations for operators.
+#[derive(Default)]
+pub struct OperationsMutation;
+
+#[Object]
+impl OperationsMutation {
+    /// Puts a dead job back in the queue with fresh attempts (admins only).
+    async fn retry_dead_job(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+        principal(ctx).gql()?.require_staff(&[]).gql()?;
+        let d = domain(ctx);
+        queue::retry_dead(&d.db, parse_id(&id, "dead job").gql()?).await.gql()?;
+        d.wake_workers();
+        Ok(true)
+    }
+}
