@@ -1,1 +1,36 @@
-//! placeholder
+//! Black-box test harness: the real Hongyan on a random port against real PostgreSQL and
+//! Redis, with a fake WeChat server that follows the documented contract.
+//!
+//! Every [`TestApp`] gets a fresh PostgreSQL database copied from a migrated template
+//! (built once per schema version, under an advisory lock, so parallel test processes share
+//! it) and its own Redis key prefix. PostgreSQL and Redis must be running: a missing service
+//! fails the test, it is never skipped.
+
+pub mod app;
+pub mod databases;
+pub mod fake_wechat;
+pub mod graphql;
+
+pub use app::{TestApp, TestOptions};
+
+/// PostgreSQL server for tests (a superuser connection to an existing database).
+pub fn postgres_url() -> String {
+    std::env::var("HONGYAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Redis server for tests.
+pub fn redis_url() -> String {
+    std::env::var("HONGYAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// The JWT secret test apps use, so tests can forge tokens.
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// The `hongyan` binary built by `cargo test --workspace`.
+pub fn hongyan_bin() -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("hongyan");
+    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`", bin.display());
+    bin
+}

@@ -1,6 +1,7 @@
 //! sea-orm entities: one module per table, plain data with no behaviour.
 //! Behaviour lives in the domain modules named after the library's concepts.
 
+pub mod audit_log;
 pub mod branch;
 pub mod compartment;
 pub mod item;

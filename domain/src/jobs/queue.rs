@@ -6,10 +6,12 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
-use sea_orm::{Condition, QueryOrder, QuerySelect};
+use sea_orm::{Condition, QueryOrder, QuerySelect, TransactionTrait};
 
+use crate::audit::{self, Actor};
+use crate::auth::Principal;
 use crate::entity::job::{self, JobState};
-use crate::{Error, Result};
+use crate::{Ctx, Error, Result};
 
 /// A job leased to one worker.
 #[derive(Debug, Clone)]
@@ -162,22 +164,30 @@ pub async fn dead_jobs(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<job:
         .await?)
 }
 
-/// Puts a dead job back in the queue with a fresh set of attempts.
+/// Puts a dead job back in the queue with a fresh set of attempts (admins), audited.
 ///
 /// # Errors
-/// NOT_FOUND when no dead job has that id.
-pub async fn retry_dead(db: &impl ConnectionTrait, id: Uuid) -> Result<()> {
+/// FORBIDDEN for anyone but an admin; NOT_FOUND when no dead job has that id.
+pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
+    who.require_staff(&[])?;
+    let Principal::Staff { id: staff, .. } = who else {
+        return Err(Error::forbidden("admins only"));
+    };
+    let txn = ctx.db.begin().await?;
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued))
         .col_expr(job::Column::Attempts, Expr::value(0))
         .col_expr(job::Column::RunAt, Expr::value(Utc::now()))
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::State.eq(JobState::Dead))
-        .exec(db)
+        .exec(&txn)
         .await?;
     if res.rows_affected == 0 {
         return Err(Error::NotFound("dead job"));
     }
+    audit::record(&txn, Actor::Staff(*staff), "job.retry", Some(&id.to_string()), None).await?;
+    txn.commit().await?;
+    ctx.wake_workers();
     Ok(())
 }
 

@@ -15,10 +15,10 @@ pub struct OperationsMutation;
 impl OperationsMutation {
     /// Puts a dead job back in the queue with fresh attempts (admins only).
     async fn retry_dead_job(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
-        principal(ctx).gql()?.require_staff(&[]).gql()?;
+        let who = principal(ctx).gql()?;
+        who.require_staff(&[]).gql()?;
         let d = domain(ctx);
-        queue::retry_dead(&d.db, parse_id(&id, "dead job").gql()?).await.gql()?;
-        d.wake_workers();
+        queue::retry_dead(d, who, parse_id(&id, "dead job").gql()?).await.gql()?;
         Ok(true)
     }
 }

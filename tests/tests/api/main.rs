@@ -1,0 +1,7 @@
+//! Black-box tests of Hongyan through its public surface (GraphQL, locker REST, CLI),
+//! against real PostgreSQL and Redis. One binary, one module per area.
+
+mod auth;
+mod jobs;
+mod limits;
+mod startup;
