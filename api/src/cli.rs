@@ -151,14 +151,21 @@ pub async fn run(cli: Cli) -> ExitCode {
             "HONGYAN_JWT_SECRET is not set: using a random development secret; tokens will not survive a restart"
         );
     }
-    match commands::dispatch(cli.command.unwrap_or(Command::Serve(ServeArgs::default())), config).await {
+    match commands::dispatch(
+        cli.command.unwrap_or(Command::Serve(ServeArgs::default())),
+        config,
+    )
+    .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             match e.downcast_ref::<hongyan_domain::config::ConfigError>() {
                 Some(ce) => eprintln!("hongyan: configuration error: {ce}"),
                 None => eprintln!("hongyan: {e:#}"),
             }
-            if e.downcast_ref::<hongyan_domain::config::ConfigError>().is_some() {
+            if e.downcast_ref::<hongyan_domain::config::ConfigError>()
+                .is_some()
+            {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE

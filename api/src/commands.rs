@@ -37,10 +37,18 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let addr = config.http_addr;
     let app = Application::build(
         config,
-        Options { worker: !args.no_worker, demo: !args.no_demo, http_workers: None },
+        Options {
+            worker: !args.no_worker,
+            demo: !args.no_demo,
+            http_workers: None,
+        },
     )
     .await?;
-    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_owned() } else { addr.ip().to_string() };
+    let host = if addr.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        addr.ip().to_string()
+    };
     println!("Hongyan is running.");
     println!("  GraphiQL:  http://{host}:{}/graphql", app.port());
     println!("  Health:    http://{host}:{}/readyz", app.port());
@@ -94,13 +102,22 @@ async fn shutdown_signal() {
 async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     match cmd {
-        UserCommand::AddStaff { username, password, role, branches } => {
+        UserCommand::AddStaff {
+            username,
+            password,
+            role,
+            branches,
+        } => {
             let s = people::add_staff(&db, &username, &password, role.into(), &branches).await?;
             println!("staff {} created ({:?})", s.username, s.role);
         }
         UserCommand::AddReader { card, pin, name } => {
             let r = people::add_reader(&db, &card, &pin, &name).await?;
-            println!("reader {} created with card {}", r.name, r.card_number.unwrap_or_default());
+            println!(
+                "reader {} created with card {}",
+                r.name,
+                r.card_number.unwrap_or_default()
+            );
         }
     }
     Ok(())
@@ -109,11 +126,29 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
 async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     match cmd {
-        LockerCommand::Register { code, branch, compartments, name, address, lat, lng } => {
+        LockerCommand::Register {
+            code,
+            branch,
+            compartments,
+            name,
+            address,
+            lat,
+            lng,
+        } => {
             let spec: CompartmentSpec = compartments.parse()?;
             let position = lat.zip(lng);
-            let (locker, token) =
-                lockers::register(&db, NewLocker { code, name, branch_code: branch, address, position }, &spec).await?;
+            let (locker, token) = lockers::register(
+                &db,
+                NewLocker {
+                    code,
+                    name,
+                    branch_code: branch,
+                    address,
+                    position,
+                },
+                &spec,
+            )
+            .await?;
             println!("locker {} registered", locker.code);
             println!("device token (shown once; configure it on the controller): {token}");
         }

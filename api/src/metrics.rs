@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery,
+};
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{Response, ServerResult, Variables};
 use hongyan_domain::jobs::queue;
@@ -53,20 +55,44 @@ impl Metrics {
     /// Creates and registers every metric.
     pub fn new() -> Self {
         let mut registry = Registry::default();
-        let http = Family::<HttpLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
-        let graphql = Family::<GraphqlLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
+        let http =
+            Family::<HttpLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
+        let graphql =
+            Family::<GraphqlLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
         let queue = Family::<QueueLabels, Gauge>::default();
-        registry.register("hongyan_http_request_duration_seconds", "HTTP request latency", http.clone());
-        registry.register("hongyan_graphql_operation_duration_seconds", "GraphQL operation latency by root field", graphql.clone());
-        registry.register("hongyan_job_queue_depth", "Jobs by queue state", queue.clone());
+        registry.register(
+            "hongyan_http_request_duration_seconds",
+            "HTTP request latency",
+            http.clone(),
+        );
+        registry.register(
+            "hongyan_graphql_operation_duration_seconds",
+            "GraphQL operation latency by root field",
+            graphql.clone(),
+        );
+        registry.register(
+            "hongyan_job_queue_depth",
+            "Jobs by queue state",
+            queue.clone(),
+        );
         let jobs = Arc::new(JobMetrics::register(&mut registry));
-        Metrics { registry, http, graphql, queue, jobs }
+        Metrics {
+            registry,
+            http,
+            graphql,
+            queue,
+            jobs,
+        }
     }
 
     /// Records one HTTP request; `route` is the matched pattern, never the raw path.
     pub fn observe_http(&self, method: &str, route: &str, status: u16, started: Instant) {
         self.http
-            .get_or_create(&HttpLabels { method: method.to_owned(), route: route.to_owned(), status })
+            .get_or_create(&HttpLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                status,
+            })
             .observe(started.elapsed().as_secs_f64());
     }
 
@@ -76,12 +102,19 @@ impl Metrics {
     /// A database fault while counting jobs.
     pub async fn render(&self, db: &DatabaseConnection) -> hongyan_domain::Result<String> {
         let depth = queue::depth(db).await?;
-        for (state, n) in [("ready", depth.ready), ("scheduled", depth.scheduled), ("dead", depth.dead)] {
-            self.queue.get_or_create(&QueueLabels { state }).set(i64::try_from(n).unwrap_or(i64::MAX));
+        for (state, n) in [
+            ("ready", depth.ready),
+            ("scheduled", depth.scheduled),
+            ("dead", depth.dead),
+        ] {
+            self.queue
+                .get_or_create(&QueueLabels { state })
+                .set(i64::try_from(n).unwrap_or(i64::MAX));
         }
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry)
-            .map_err(|e| hongyan_domain::Error::internal(anyhow::anyhow!("encoding metrics: {e}")))?;
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).map_err(|e| {
+            hongyan_domain::Error::internal(anyhow::anyhow!("encoding metrics: {e}"))
+        })?;
         Ok(out)
     }
 }
@@ -91,7 +124,10 @@ pub struct GraphqlTiming(pub Arc<Metrics>);
 
 impl ExtensionFactory for GraphqlTiming {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(TimingExtension { metrics: Arc::clone(&self.0), root: Mutex::new(None) })
+        Arc::new(TimingExtension {
+            metrics: Arc::clone(&self.0),
+            root: Mutex::new(None),
+        })
     }
 }
 
@@ -116,10 +152,16 @@ impl Extension for TimingExtension {
                 OperationType::Mutation => "mutation",
                 OperationType::Subscription => "subscription",
             };
-            let field = op.node.selection_set.node.items.iter().find_map(|s| match &s.node {
-                Selection::Field(f) => Some(f.node.name.node.to_string()),
-                _ => None,
-            });
+            let field = op
+                .node
+                .selection_set
+                .node
+                .items
+                .iter()
+                .find_map(|s| match &s.node {
+                    Selection::Field(f) => Some(f.node.name.node.to_string()),
+                    _ => None,
+                });
             *self.root.lock().unwrap_or_else(|p| p.into_inner()) = field.map(|f| (kind, f));
         }
         Ok(doc)
@@ -127,15 +169,28 @@ impl Extension for TimingExtension {
 
     /// Runs only for documents that passed validation, so the field is a schema field and
     /// the label set stays bounded.
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: NextExecute<'_>) -> Response {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
         let started = Instant::now();
         let resp = next.run(ctx, operation_name).await;
         let root = self.root.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some((operation, field)) = root {
-            let outcome = if resp.errors.is_empty() { "ok" } else { "error" };
+            let outcome = if resp.errors.is_empty() {
+                "ok"
+            } else {
+                "error"
+            };
             self.metrics
                 .graphql
-                .get_or_create(&GraphqlLabels { operation, field, outcome })
+                .get_or_create(&GraphqlLabels {
+                    operation,
+                    field,
+                    outcome,
+                })
                 .observe(started.elapsed().as_secs_f64());
         }
         resp

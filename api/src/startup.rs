@@ -32,7 +32,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { worker: true, demo: true, http_workers: None }
+        Options {
+            worker: true,
+            demo: true,
+            http_workers: None,
+        }
     }
 }
 
@@ -50,10 +54,12 @@ pub struct Application {
 /// # Errors
 /// A [`ConfigError`] for `HONGYAN_DATABASE_URL` when it cannot be reached or migrated.
 pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, ConfigError> {
-    let conn = db::connect(&config.database_url).await.map_err(|e| ConfigError {
-        var: "HONGYAN_DATABASE_URL",
-        message: format!("cannot connect: {e}"),
-    })?;
+    let conn = db::connect(&config.database_url)
+        .await
+        .map_err(|e| ConfigError {
+            var: "HONGYAN_DATABASE_URL",
+            message: format!("cannot connect: {e}"),
+        })?;
     Migrator::up(&conn, None).await.map_err(|e| ConfigError {
         var: "HONGYAN_DATABASE_URL",
         message: format!("migrations failed: {e}"),
@@ -68,21 +74,32 @@ impl Application {
     /// # Errors
     /// A configuration problem naming its variable, or a bind/start-up failure.
     pub async fn build(config: Config, options: Options) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(config.http_addr)
-            .map_err(|e| ConfigError { var: "HONGYAN_HTTP_ADDR", message: format!("cannot listen: {e}") })?;
+        let listener = TcpListener::bind(config.http_addr).map_err(|e| ConfigError {
+            var: "HONGYAN_HTTP_ADDR",
+            message: format!("cannot listen: {e}"),
+        })?;
         let port = listener.local_addr()?.port();
         let conn = open_database(&config).await?;
         let ctx = Ctx::new(config, conn)?;
-        let demo_loaded = options.demo && demo::load_if_empty(&ctx.db).await.context("loading the demo library")?;
+        let demo_loaded = options.demo
+            && demo::load_if_empty(&ctx.db)
+                .await
+                .context("loading the demo library")?;
         let metrics = Arc::new(Metrics::new());
-        let schema = hongyan_graphql::builder(ctx.clone()).extension(GraphqlTiming(Arc::clone(&metrics))).finish();
+        let schema = hongyan_graphql::builder(ctx.clone())
+            .extension(GraphqlTiming(Arc::clone(&metrics)))
+            .finish();
         let worker = options.worker.then(|| {
             let (stop, stopped) = watch::channel(false);
-            let w = Worker::new(ctx.clone(), Registry::platform()).with_metrics(Arc::clone(&metrics.jobs));
+            let w = Worker::new(ctx.clone(), Registry::platform())
+                .with_metrics(Arc::clone(&metrics.jobs));
             (stop, tokio::spawn(w.run(stopped)))
         });
-        let (app_ctx, app_schema, app_metrics) =
-            (web::Data::new(ctx.clone()), web::Data::new(schema), web::Data::new(metrics));
+        let (app_ctx, app_schema, app_metrics) = (
+            web::Data::new(ctx.clone()),
+            web::Data::new(schema),
+            web::Data::new(metrics),
+        );
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
@@ -98,7 +115,13 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.listen(listener)?.run();
-        Ok(Application { port, server, ctx, worker, demo_loaded })
+        Ok(Application {
+            port,
+            server,
+            ctx,
+            worker,
+            demo_loaded,
+        })
     }
 
     /// The port the server listens on.

@@ -14,7 +14,10 @@ pub use branch::{BranchKind, Model as Branch};
 /// # Errors
 /// [`Error::Internal`] on a database fault.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Branch>> {
-    Ok(branch::Entity::find().order_by_asc(branch::Column::Code).all(db).await?)
+    Ok(branch::Entity::find()
+        .order_by_asc(branch::Column::Code)
+        .all(db)
+        .await?)
 }
 
 /// The branch with this code.

@@ -121,7 +121,10 @@ impl Config {
         // A missing .env file is normal; a malformed one is not silently ignored.
         if let Err(e) = dotenvy::dotenv() {
             if !e.not_found() {
-                return Err(ConfigError { var: ".env", message: e.to_string() });
+                return Err(ConfigError {
+                    var: ".env",
+                    message: e.to_string(),
+                });
             }
         }
         Self::from_lookup(|k| std::env::var(k).ok())
@@ -132,20 +135,31 @@ impl Config {
     /// # Errors
     /// A [`ConfigError`] naming the first variable with an unusable value.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |k: &'static str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let var = |k: &'static str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let environment = match var("HONGYAN_ENV").as_deref() {
             None | Some("development") => Environment::Development,
             Some("production") => Environment::Production,
             Some(other) => {
-                return Err(bad("HONGYAN_ENV", format!("expected development or production, got {other:?}")))
+                return Err(bad(
+                    "HONGYAN_ENV",
+                    format!("expected development or production, got {other:?}"),
+                ))
             }
         };
-        let database_url = var("HONGYAN_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_url =
+            var("HONGYAN_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://")
             || database_url.starts_with("sqlite:"))
         {
-            return Err(bad("HONGYAN_DATABASE_URL", "expected a postgres:// or sqlite: URL"));
+            return Err(bad(
+                "HONGYAN_DATABASE_URL",
+                "expected a postgres:// or sqlite: URL",
+            ));
         }
         let redis_url = var("HONGYAN_REDIS_URL");
         if let Some(u) = &redis_url {
@@ -156,9 +170,12 @@ impl Config {
         }
         let http_addr = match var("HONGYAN_HTTP_ADDR") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(v) => v
-                .parse()
-                .map_err(|_| bad("HONGYAN_HTTP_ADDR", format!("expected host:port, got {v:?}")))?,
+            Some(v) => v.parse().map_err(|_| {
+                bad(
+                    "HONGYAN_HTTP_ADDR",
+                    format!("expected host:port, got {v:?}"),
+                )
+            })?,
         };
         let jwt_secret = jwt_secret(var("HONGYAN_JWT_SECRET"), environment)?;
         let wechat = WechatConfig {
@@ -166,19 +183,30 @@ impl Config {
             secret: var("HONGYAN_WECHAT_SECRET"),
             api_base: parse_url(
                 "HONGYAN_WECHAT_API_BASE",
-                &var("HONGYAN_WECHAT_API_BASE").unwrap_or_else(|| "https://api.weixin.qq.com".into()),
+                &var("HONGYAN_WECHAT_API_BASE")
+                    .unwrap_or_else(|| "https://api.weixin.qq.com".into()),
             )?,
         };
-        let smtp_url = var("HONGYAN_SMTP_URL").map(|v| parse_url("HONGYAN_SMTP_URL", &v)).transpose()?;
+        let smtp_url = var("HONGYAN_SMTP_URL")
+            .map(|v| parse_url("HONGYAN_SMTP_URL", &v))
+            .transpose()?;
         if let Some(u) = &smtp_url {
             if !matches!(u.scheme(), "smtp" | "smtps") {
-                return Err(bad("HONGYAN_SMTP_URL", "expected an smtp:// or smtps:// URL"));
+                return Err(bad(
+                    "HONGYAN_SMTP_URL",
+                    "expected an smtp:// or smtps:// URL",
+                ));
             }
         }
         let log_format = match var("HONGYAN_LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(bad("HONGYAN_LOG_FORMAT", format!("expected text or json, got {other:?}"))),
+            Some(other) => {
+                return Err(bad(
+                    "HONGYAN_LOG_FORMAT",
+                    format!("expected text or json, got {other:?}"),
+                ))
+            }
         };
         Ok(Config {
             environment,
@@ -197,9 +225,17 @@ impl Config {
             courier_secret: var("HONGYAN_COURIER_SECRET"),
             log_format,
             jobs: JobsConfig {
-                poll_interval: Duration::from_millis(number(&var, "HONGYAN_JOB_POLL_INTERVAL_MS", 2000)?),
+                poll_interval: Duration::from_millis(number(
+                    &var,
+                    "HONGYAN_JOB_POLL_INTERVAL_MS",
+                    2000,
+                )?),
                 lease: Duration::from_secs(number(&var, "HONGYAN_JOB_LEASE_SECS", 300)?),
-                backoff_base: Duration::from_millis(number(&var, "HONGYAN_JOB_BACKOFF_BASE_MS", 2000)?),
+                backoff_base: Duration::from_millis(number(
+                    &var,
+                    "HONGYAN_JOB_BACKOFF_BASE_MS",
+                    2000,
+                )?),
                 concurrency: usize::try_from(number(&var, "HONGYAN_WORKER_CONCURRENCY", 4)?)
                     .map_err(|_| bad("HONGYAN_WORKER_CONCURRENCY", "too large"))?,
             },
@@ -213,7 +249,10 @@ impl Config {
 }
 
 fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { var, message: message.into() }
+    ConfigError {
+        var,
+        message: message.into(),
+    }
 }
 
 fn parse_url(var: &'static str, v: &str) -> Result<Url, ConfigError> {
@@ -229,7 +268,10 @@ fn number(
         None => Ok(default),
         Some(v) => match v.parse::<u64>() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(bad(name, format!("expected a positive whole number, got {v:?}"))),
+            _ => Err(bad(
+                name,
+                format!("expected a positive whole number, got {v:?}"),
+            )),
         },
     }
 }
@@ -247,15 +289,22 @@ const MIN_SECRET_BYTES: usize = 32;
 
 fn jwt_secret(value: Option<String>, env: Environment) -> Result<JwtSecret, ConfigError> {
     match value {
-        Some(v) if v.len() >= MIN_SECRET_BYTES => Ok(JwtSecret { bytes: v.into_bytes(), generated: false }),
+        Some(v) if v.len() >= MIN_SECRET_BYTES => Ok(JwtSecret {
+            bytes: v.into_bytes(),
+            generated: false,
+        }),
         Some(_) => Err(bad(
             "HONGYAN_JWT_SECRET",
             format!("must be at least {MIN_SECRET_BYTES} bytes"),
         )),
-        None if env == Environment::Production => {
-            Err(bad("HONGYAN_JWT_SECRET", "required when HONGYAN_ENV=production"))
-        }
-        None => Ok(JwtSecret { bytes: crate::secrets::random_bytes(32), generated: true }),
+        None if env == Environment::Production => Err(bad(
+            "HONGYAN_JWT_SECRET",
+            "required when HONGYAN_ENV=production",
+        )),
+        None => Ok(JwtSecret {
+            bytes: crate::secrets::random_bytes(32),
+            generated: true,
+        }),
     }
 }
 
@@ -265,7 +314,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -57,7 +57,10 @@ impl Ctx {
             None => Arc::new(signals::InProcess::default()),
         };
         Ok(Ctx {
-            tokens: auth::tokens::TokenIssuer::new(&config.jwt_secret.bytes, config.access_token_ttl),
+            tokens: auth::tokens::TokenIssuer::new(
+                &config.jwt_secret.bytes,
+                config.access_token_ttl,
+            ),
             wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
             signals,
             config: Arc::new(config),

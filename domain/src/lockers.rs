@@ -21,7 +21,11 @@ impl std::str::FromStr for CompartmentSpec {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::validation(format!("compartments must look like S:12,M:8,L:4, got {s:?}"));
+        let bad = || {
+            Error::validation(format!(
+                "compartments must look like S:12,M:8,L:4, got {s:?}"
+            ))
+        };
         let mut parts = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (size, count) = part.split_once(':').ok_or_else(bad)?;
@@ -36,7 +40,9 @@ impl std::str::FromStr for CompartmentSpec {
         }
         let total: u32 = parts.iter().map(|(_, n)| n).sum();
         if total == 0 || total > 500 {
-            return Err(Error::validation("a locker has between 1 and 500 compartments"));
+            return Err(Error::validation(
+                "a locker has between 1 and 500 compartments",
+            ));
         }
         Ok(CompartmentSpec(parts))
     }
@@ -88,12 +94,21 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
     }
     let txn = db.begin().await?;
     let branch = branches::by_code(&txn, &new.branch_code).await?;
-    if locker::Entity::find().filter(locker::Column::Code.eq(&code)).one(&txn).await?.is_some() {
+    if locker::Entity::find()
+        .filter(locker::Column::Code.eq(&code))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
         return Err(Error::conflict(format!("locker {code} already exists")));
     }
     let row = locker::ActiveModel {
         id: Set(Uuid::now_v7()),
-        name: Set(if new.name.trim().is_empty() { code.clone() } else { new.name }),
+        name: Set(if new.name.trim().is_empty() {
+            code.clone()
+        } else {
+            new.name
+        }),
         code: Set(code),
         branch_id: Set(branch.id),
         address: Set(new.address),
@@ -120,7 +135,9 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
             });
         }
     }
-    compartment::Entity::insert_many(doors).exec_without_returning(&txn).await?;
+    compartment::Entity::insert_many(doors)
+        .exec_without_returning(&txn)
+        .await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -137,7 +154,10 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Lock
         .ok_or_else(|| Error::unauthenticated("unknown device token"))?;
     let now = Utc::now();
     // Write at most every few seconds: controllers poll constantly.
-    if found.last_seen_at.is_none_or(|t| now - t > Duration::seconds(10)) {
+    if found
+        .last_seen_at
+        .is_none_or(|t| now - t > Duration::seconds(10))
+    {
         locker::Entity::update_many()
             .col_expr(locker::Column::LastSeenAt, Expr::value(now))
             .filter(locker::Column::Id.eq(found.id))
@@ -150,7 +170,9 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Lock
 
 /// Whether a locker's controller was heard from within [`ONLINE_WINDOW`].
 pub fn is_online(locker: &Locker) -> bool {
-    locker.last_seen_at.is_some_and(|t| Utc::now() - t <= ONLINE_WINDOW)
+    locker
+        .last_seen_at
+        .is_some_and(|t| Utc::now() - t <= ONLINE_WINDOW)
 }
 
 /// All lockers, by code.
@@ -158,7 +180,10 @@ pub fn is_online(locker: &Locker) -> bool {
 /// # Errors
 /// [`Error::Internal`] on a database fault.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Locker>> {
-    Ok(locker::Entity::find().order_by_asc(locker::Column::Code).all(db).await?)
+    Ok(locker::Entity::find()
+        .order_by_asc(locker::Column::Code)
+        .all(db)
+        .await?)
 }
 
 #[cfg(test)]

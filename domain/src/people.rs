@@ -25,7 +25,9 @@ impl CardNumber {
         if (4..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()) {
             Ok(CardNumber(s.to_owned()))
         } else {
-            Err(Error::validation("card number must be 4-32 letters and digits"))
+            Err(Error::validation(
+                "card number must be 4-32 letters and digits",
+            ))
         }
     }
 
@@ -48,7 +50,12 @@ fn check_pin(pin: &str) -> Result<()> {
 ///
 /// # Errors
 /// VALIDATION for a malformed card, PIN or empty name; CONFLICT for a card already issued.
-pub async fn add_reader(db: &impl ConnectionTrait, card: &str, pin: &str, name: &str) -> Result<Reader> {
+pub async fn add_reader(
+    db: &impl ConnectionTrait,
+    card: &str,
+    pin: &str,
+    name: &str,
+) -> Result<Reader> {
     let card = CardNumber::parse(card)?;
     check_pin(pin)?;
     let name = name.trim();
@@ -96,18 +103,29 @@ pub async fn add_staff<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Staff> {
     let username = username.trim();
     if !(3..=64).contains(&username.len())
-        || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
     {
-        return Err(Error::validation("user name must be 3-64 letters, digits, '.', '_' or '-'"));
+        return Err(Error::validation(
+            "user name must be 3-64 letters, digits, '.', '_' or '-'",
+        ));
     }
     if secret.chars().count() < 8 {
         return Err(Error::validation("password must be at least 8 characters"));
     }
     if role != StaffRole::Admin && branch_codes.is_empty() {
-        return Err(Error::validation("staff other than admins need at least one --branch"));
+        return Err(Error::validation(
+            "staff other than admins need at least one --branch",
+        ));
     }
     let txn = db.begin().await?;
-    if staff::Entity::find().filter(staff::Column::Username.eq(username)).one(&txn).await?.is_some() {
+    if staff::Entity::find()
+        .filter(staff::Column::Username.eq(username))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
         return Err(Error::conflict(format!("user {username} already exists")));
     }
     let row = staff::ActiveModel {
@@ -123,9 +141,12 @@ pub async fn add_staff<C: ConnectionTrait + TransactionTrait>(
     .await?;
     for code in branch_codes {
         let branch = branches::by_code(&txn, code).await?;
-        staff_branch::ActiveModel { staff_id: Set(row.id), branch_id: Set(branch.id) }
-            .insert(&txn)
-            .await?;
+        staff_branch::ActiveModel {
+            staff_id: Set(row.id),
+            branch_id: Set(branch.id),
+        }
+        .insert(&txn)
+        .await?;
     }
     txn.commit().await?;
     Ok(row)
@@ -136,7 +157,10 @@ pub async fn add_staff<C: ConnectionTrait + TransactionTrait>(
 /// # Errors
 /// NOT_FOUND when there is no such reader.
 pub async fn reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Reader> {
-    reader::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound("reader"))
+    reader::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("reader"))
 }
 
 /// A staff member by id.
@@ -144,5 +168,8 @@ pub async fn reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Reader> {
 /// # Errors
 /// NOT_FOUND when there is no such staff member.
 pub async fn staff(db: &impl ConnectionTrait, id: Uuid) -> Result<Staff> {
-    staff::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotFound("staff"))
+    staff::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("staff"))
 }

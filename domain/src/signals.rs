@@ -89,7 +89,11 @@ impl RedisSignals {
             publisher: OnceCell::new(),
             hub: Arc::new(LocalHub::default()),
         });
-        tokio::spawn(listen(signals.client.clone(), signals.prefix.clone(), Arc::downgrade(&signals.hub)));
+        tokio::spawn(listen(
+            signals.client.clone(),
+            signals.prefix.clone(),
+            Arc::downgrade(&signals.hub),
+        ));
         Ok(signals)
     }
 

@@ -11,7 +11,9 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
     }
     let code = e.code().as_str();
     let retry = match &e {
-        Error::RateLimited { retry_after_secs, .. } => Some(*retry_after_secs),
+        Error::RateLimited {
+            retry_after_secs, ..
+        } => Some(*retry_after_secs),
         _ => None,
     };
     async_graphql::Error::new(e.to_string()).extend_with(|_, ext| {

@@ -17,7 +17,9 @@ pub struct Loaders {
 impl Loaders {
     /// Fresh loaders (empty caches) for one request.
     pub fn new(ctx: &Ctx) -> Self {
-        Loaders { branches: DataLoader::new(BranchLoader(ctx.clone()), tokio::spawn) }
+        Loaders {
+            branches: DataLoader::new(BranchLoader(ctx.clone()), tokio::spawn),
+        }
     }
 }
 

@@ -29,7 +29,11 @@ pub struct AuthPayload {
 
 impl From<AuthTokens> for AuthPayload {
     fn from(t: AuthTokens) -> Self {
-        AuthPayload { access_token: t.access_token, refresh_token: t.refresh_token, expires_in: t.expires_in }
+        AuthPayload {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in,
+        }
     }
 }
 

@@ -89,7 +89,11 @@ pub fn one_of(col: &'static str, values: &[&'static str]) -> ColumnDef {
 }
 
 /// A foreign key `table.col → target.id`; deleting the target is refused while rows refer to it.
-pub fn fk(table: &'static str, col: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+pub fn fk(
+    table: &'static str,
+    col: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{col}"))
         .from(n(table), n(col))
@@ -112,7 +116,8 @@ pub fn fk_cascade(
 /// A (possibly unique) index named after its table and columns.
 pub fn index(table: &'static str, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(n(table));
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(n(table));
     for c in cols {
         i.col(n(c));
     }
@@ -140,7 +145,9 @@ pub async fn create_all(
 /// Drops tables in reverse order of creation.
 pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
     for t in tables.iter().rev() {
-        manager.drop_table(Table::drop().table(n(t)).to_owned()).await?;
+        manager
+            .drop_table(Table::drop().table(n(t)).to_owned())
+            .await?;
     }
     Ok(())
 }

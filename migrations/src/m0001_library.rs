@@ -62,7 +62,11 @@ impl MigrationTrait for Migration {
                 .col(text("label"))
                 .col(one_of("size", &["S", "M", "L"]))
                 .col(one_of("state", &["FREE", "RESERVED", "OCCUPIED", "FAULT"]))
-                .col(int("capacity").default(1).check(Expr::col(n("capacity")).between(1, 3)))
+                .col(
+                    int("capacity")
+                        .default(1)
+                        .check(Expr::col(n("capacity")).between(1, 3)),
+                )
                 .foreign_key(&mut fk_cascade("compartment", "locker_id", "locker"))
                 .to_owned(),
             Table::create()

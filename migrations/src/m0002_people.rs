@@ -12,7 +12,13 @@ impl MigrationName for Migration {
     }
 }
 
-const TABLES: &[&str] = &["reader", "reader_address", "staff", "staff_branch", "refresh_token"];
+const TABLES: &[&str] = &[
+    "reader",
+    "reader_address",
+    "staff",
+    "staff_branch",
+    "refresh_token",
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -56,7 +62,13 @@ impl MigrationTrait for Migration {
                 .col(text("display_name"))
                 .col(one_of(
                     "role",
-                    &["PICKER", "DISPATCHER", "LIBRARIAN", "ADMIN", "BOOKSTORE_CLERK"],
+                    &[
+                        "PICKER",
+                        "DISPATCHER",
+                        "LIBRARIAN",
+                        "ADMIN",
+                        "BOOKSTORE_CLERK",
+                    ],
                 ))
                 .col(flag("disabled", false))
                 .col(at("created_at"))

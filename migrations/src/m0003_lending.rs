@@ -107,11 +107,18 @@ impl MigrationTrait for Migration {
                 .col(uuid("request_id"))
                 .col(text_null("from_status"))
                 .col(one_of("to_status", REQUEST_STATUSES))
-                .col(one_of("actor_kind", &["READER", "STAFF", "SYSTEM", "LOCKER", "COURIER"]))
+                .col(one_of(
+                    "actor_kind",
+                    &["READER", "STAFF", "SYSTEM", "LOCKER", "COURIER"],
+                ))
                 .col(uuid_null("actor_id"))
                 .col(text_null("note"))
                 .col(at("at"))
-                .foreign_key(&mut fk_cascade("request_event", "request_id", "loan_request"))
+                .foreign_key(&mut fk_cascade(
+                    "request_event",
+                    "request_id",
+                    "loan_request",
+                ))
                 .to_owned(),
             Table::create()
                 .table(n("pick_task"))
@@ -119,7 +126,10 @@ impl MigrationTrait for Migration {
                 .col(uuid("request_id"))
                 .col(uuid("item_id"))
                 .col(uuid("branch_id"))
-                .col(one_of("status", &["OPEN", "PICKED", "NOT_ON_SHELF", "CANCELLED"]))
+                .col(one_of(
+                    "status",
+                    &["OPEN", "PICKED", "NOT_ON_SHELF", "CANCELLED"],
+                ))
                 .col(uuid_null("picked_by"))
                 .col(at_null("picked_at"))
                 .col(at("created_at"))
@@ -164,7 +174,10 @@ impl MigrationTrait for Migration {
                 .col(text("code"))
                 .col(one_of("method", &["BRANCH", "LOCKER", "COURIER"]))
                 .col(uuid_null("locker_id"))
-                .col(one_of("status", &["OPEN", "DROPPED", "RECEIVED", "CANCELLED"]))
+                .col(one_of(
+                    "status",
+                    &["OPEN", "DROPPED", "RECEIVED", "CANCELLED"],
+                ))
                 .col(at("created_at"))
                 .foreign_key(&mut fk("return_ticket", "loan_id", "loan"))
                 .foreign_key(&mut fk("return_ticket", "locker_id", "locker"))

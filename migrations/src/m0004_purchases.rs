@@ -49,7 +49,14 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("vendor_id"))
                 .col(one_of(
                     "status",
-                    &["SUBMITTED", "APPROVED", "REJECTED", "ORDERED", "RECEIVED", "LOANED"],
+                    &[
+                        "SUBMITTED",
+                        "APPROVED",
+                        "REJECTED",
+                        "ORDERED",
+                        "RECEIVED",
+                        "LOANED",
+                    ],
                 ))
                 .col(text_null("decision_reason"))
                 .col(json("rule_results"))
@@ -71,7 +78,11 @@ impl MigrationTrait for Migration {
                 .col(bigint("amount_cents"))
                 .col(at("at"))
                 .foreign_key(&mut fk("budget_movement", "budget_id", "budget"))
-                .foreign_key(&mut fk("budget_movement", "proposal_id", "purchase_proposal"))
+                .foreign_key(&mut fk(
+                    "budget_movement",
+                    "proposal_id",
+                    "purchase_proposal",
+                ))
                 .to_owned(),
         ];
         let indexes = vec![

@@ -32,7 +32,11 @@ impl MigrationTrait for Migration {
                 .col(json("payload"))
                 .col(one_of("state", &["QUEUED", "DEAD"]))
                 .col(at("run_at"))
-                .col(int("attempts").default(0).check(Expr::col(n("attempts")).gte(0)))
+                .col(
+                    int("attempts")
+                        .default(0)
+                        .check(Expr::col(n("attempts")).gte(0)),
+                )
                 .col(int("max_attempts").check(Expr::col(n("max_attempts")).gte(1)))
                 .col(at_null("locked_until"))
                 .col(uuid_null("lock_token"))
@@ -76,7 +80,13 @@ impl MigrationTrait for Migration {
                 .col(text("event_id"))
                 .col(one_of(
                     "kind",
-                    &["deposited", "picked_up", "return_dropped", "collected", "door_fault"],
+                    &[
+                        "deposited",
+                        "picked_up",
+                        "return_dropped",
+                        "collected",
+                        "door_fault",
+                    ],
                 ))
                 .col(text("compartment"))
                 .col(text_null("parcel"))

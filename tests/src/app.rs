@@ -26,7 +26,12 @@ pub struct TestOptions {
 
 impl Default for TestOptions {
     fn default() -> Self {
-        TestOptions { worker: true, demo: false, redis_url: Some(redis_url()), env: vec![] }
+        TestOptions {
+            worker: true,
+            demo: false,
+            redis_url: Some(redis_url()),
+            env: vec![],
+        }
     }
 }
 
@@ -58,8 +63,14 @@ impl TestApp {
         let server_url = postgres_url();
         let db_name = databases::create(&server_url).await;
         let mut env: HashMap<String, String> = [
-            ("HONGYAN_DATABASE_URL", databases::url(&server_url, &db_name)),
-            ("HONGYAN_REDIS_PREFIX", format!("hongyan-test:{}:", uuid::Uuid::new_v4().simple())),
+            (
+                "HONGYAN_DATABASE_URL",
+                databases::url(&server_url, &db_name),
+            ),
+            (
+                "HONGYAN_REDIS_PREFIX",
+                format!("hongyan-test:{}:", uuid::Uuid::new_v4().simple()),
+            ),
             ("HONGYAN_HTTP_ADDR", "127.0.0.1:0".into()),
             ("HONGYAN_JWT_SECRET", JWT_SECRET.into()),
             ("HONGYAN_WECHAT_APPID", fake_wechat::APPID.into()),
@@ -81,24 +92,43 @@ impl TestApp {
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
         let app = Application::build(
             config,
-            Options { worker: opts.worker, demo: opts.demo, http_workers: Some(2) },
+            Options {
+                worker: opts.worker,
+                demo: opts.demo,
+                http_workers: Some(2),
+            },
         )
         .await
         .expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let (ctx, server) = (app.ctx().clone(), app.handle());
         tokio::spawn(app.run_until_stopped());
-        TestApp { address, http: reqwest::Client::new(), wechat, ctx, env, db_name, server }
+        TestApp {
+            address,
+            http: reqwest::Client::new(),
+            wechat,
+            ctx,
+            env,
+            db_name,
+            server,
+        }
     }
 
     /// Sends a GraphQL request, with a bearer token when given.
     pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let mut req = self.http.post(format!("{}/graphql", self.address)).json(&body(query, variables));
+        let mut req = self
+            .http
+            .post(format!("{}/graphql", self.address))
+            .json(&body(query, variables));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
         let resp = req.send().await.expect("graphql request");
-        assert!(resp.status().is_success(), "HTTP {} from /graphql", resp.status());
+        assert!(
+            resp.status().is_success(),
+            "HTTP {} from /graphql",
+            resp.status()
+        );
         Gql(resp.json().await.expect("graphql json"))
     }
 
@@ -115,7 +145,10 @@ impl TestApp {
                 json!({"c": card, "p": pin}),
             )
             .await;
-        r.data()["loginWithCard"]["accessToken"].as_str().expect("token").to_owned()
+        r.data()["loginWithCard"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 
     /// Logs a staff member in; returns the access token.
@@ -126,7 +159,10 @@ impl TestApp {
                 json!({"u": username, "p": password}),
             )
             .await;
-        r.data()["staffLogin"]["accessToken"].as_str().expect("token").to_owned()
+        r.data()["staffLogin"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 
     /// Runs the `hongyan` binary against this app's database and Redis.
@@ -155,7 +191,12 @@ pub async fn require_redis(url: &str) {
     let mut conn = client
         .get_multiplexed_async_connection()
         .await
-        .unwrap_or_else(|e| panic!("Redis at {url} is not reachable ({e}); start it (see .ci/run)"));
-    let pong: String = redis::cmd("PING").query_async(&mut conn).await.expect("PING");
+        .unwrap_or_else(|e| {
+            panic!("Redis at {url} is not reachable ({e}); start it (see .ci/run)")
+        });
+    let pong: String = redis::cmd("PING")
+        .query_async(&mut conn)
+        .await
+        .expect("PING");
     assert_eq!(pong, "PONG");
 }

@@ -39,7 +39,10 @@ struct SessionQuery {
     grant_type: String,
 }
 
-async fn jscode2session(state: web::Data<Arc<Mutex<State>>>, q: web::Query<SessionQuery>) -> HttpResponse {
+async fn jscode2session(
+    state: web::Data<Arc<Mutex<State>>>,
+    q: web::Query<SessionQuery>,
+) -> HttpResponse {
     let mut s = state.lock().expect("fake state");
     s.calls += 1;
     let body = if q.appid != APPID {
@@ -75,7 +78,9 @@ impl FakeWechat {
         let port = listener.local_addr().expect("addr").port();
         let data = web::Data::new(Arc::clone(&state));
         let server = HttpServer::new(move || {
-            App::new().app_data(data.clone()).route("/sns/jscode2session", web::get().to(jscode2session))
+            App::new()
+                .app_data(data.clone())
+                .route("/sns/jscode2session", web::get().to(jscode2session))
         })
         .workers(1)
         .disable_signals()
@@ -84,17 +89,20 @@ impl FakeWechat {
         .run();
         let handle = server.handle();
         tokio::spawn(server);
-        FakeWechat { base_url: format!("http://127.0.0.1:{port}/"), state, handle }
+        FakeWechat {
+            base_url: format!("http://127.0.0.1:{port}/"),
+            state,
+            handle,
+        }
     }
 
     /// What `wx.login()` would hand the mini-program for this user: a fresh one-time code.
     pub fn issue_code(&self, openid: &str, unionid: Option<&str>) -> String {
         let code = format!("code-{}", uuid::Uuid::new_v4().simple());
-        self.state
-            .lock()
-            .expect("fake state")
-            .codes
-            .insert(code.clone(), (openid.to_owned(), unionid.map(str::to_owned)));
+        self.state.lock().expect("fake state").codes.insert(
+            code.clone(),
+            (openid.to_owned(), unionid.map(str::to_owned)),
+        );
         code
     }
 

@@ -9,13 +9,19 @@ pub struct Gql(pub Value);
 impl Gql {
     /// `data`, asserting there were no errors.
     pub fn data(&self) -> &Value {
-        assert!(self.0.get("errors").is_none(), "unexpected errors: {}", self.0);
+        assert!(
+            self.0.get("errors").is_none(),
+            "unexpected errors: {}",
+            self.0
+        );
         &self.0["data"]
     }
 
     /// The `extensions.code` of the first error, asserting there was one.
     pub fn code(&self) -> String {
-        let errors = self.0["errors"].as_array().unwrap_or_else(|| panic!("expected errors, got {}", self.0));
+        let errors = self.0["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("expected errors, got {}", self.0));
         errors[0]["extensions"]["code"]
             .as_str()
             .unwrap_or_else(|| panic!("error without extensions.code: {}", self.0))
@@ -28,7 +34,12 @@ impl Gql {
             .as_array()
             .map(|errs| {
                 errs.iter()
-                    .map(|e| e["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no code: {e}")).to_owned())
+                    .map(|e| {
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or_else(|| panic!("no code: {e}"))
+                            .to_owned()
+                    })
                     .collect()
             })
             .unwrap_or_default()

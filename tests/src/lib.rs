@@ -5,6 +5,8 @@
 //! (built once per schema version, under an advisory lock, so parallel test processes share
 //! it) and its own Redis key prefix. PostgreSQL and Redis must be running: a missing service
 //! fails the test, it is never skipped.
+// A test harness fails by panicking: that is how a test reports what went wrong.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod app;
 pub mod databases;
@@ -15,7 +17,8 @@ pub use app::{TestApp, TestOptions};
 
 /// PostgreSQL server for tests (a superuser connection to an existing database).
 pub fn postgres_url() -> String {
-    std::env::var("HONGYAN_TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("HONGYAN_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// Redis server for tests.
@@ -31,6 +34,10 @@ pub fn hongyan_bin() -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join("hongyan");
-    assert!(bin.exists(), "{} is missing: run the tests with `cargo test --workspace`", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`",
+        bin.display()
+    );
     bin
 }

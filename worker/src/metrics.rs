@@ -42,16 +42,35 @@ impl JobMetrics {
     pub fn register(registry: &mut Registry) -> Self {
         let m = JobMetrics {
             outcomes: Family::default(),
-            durations: Family::new_with_constructor(|| Histogram::new(exponential_buckets(0.001, 2.0, 16))),
+            durations: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.001, 2.0, 16))
+            }),
         };
-        registry.register("hongyan_job_attempts", "Job attempts by kind and outcome", m.outcomes.clone());
-        registry.register("hongyan_job_duration_seconds", "Job attempt duration", m.durations.clone());
+        registry.register(
+            "hongyan_job_attempts",
+            "Job attempts by kind and outcome",
+            m.outcomes.clone(),
+        );
+        registry.register(
+            "hongyan_job_duration_seconds",
+            "Job attempt duration",
+            m.durations.clone(),
+        );
         m
     }
 
     /// Records one attempt.
     pub fn record(&self, kind: &str, outcome: Outcome, seconds: f64) {
-        self.outcomes.get_or_create(&OutcomeLabels { kind: kind.to_owned(), outcome }).inc();
-        self.durations.get_or_create(&KindLabels { kind: kind.to_owned() }).observe(seconds);
+        self.outcomes
+            .get_or_create(&OutcomeLabels {
+                kind: kind.to_owned(),
+                outcome,
+            })
+            .inc();
+        self.durations
+            .get_or_create(&KindLabels {
+                kind: kind.to_owned(),
+            })
+            .observe(seconds);
     }
 }

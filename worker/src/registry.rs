@@ -16,14 +16,24 @@ pub trait Handler: Send + Sync {
     ///
     /// # Errors
     /// A payload that does not decode, or the job's own failure.
-    async fn run(&self, ctx: &Ctx, txn: &DatabaseTransaction, payload: serde_json::Value) -> anyhow::Result<()>;
+    async fn run(
+        &self,
+        ctx: &Ctx,
+        txn: &DatabaseTransaction,
+        payload: serde_json::Value,
+    ) -> anyhow::Result<()>;
 }
 
 struct Typed<J>(PhantomData<fn() -> J>);
 
 #[async_trait]
 impl<J: Job> Handler for Typed<J> {
-    async fn run(&self, ctx: &Ctx, txn: &DatabaseTransaction, payload: serde_json::Value) -> anyhow::Result<()> {
+    async fn run(
+        &self,
+        ctx: &Ctx,
+        txn: &DatabaseTransaction,
+        payload: serde_json::Value,
+    ) -> anyhow::Result<()> {
         let job: J = serde_json::from_value(payload)
             .map_err(|e| anyhow::anyhow!("bad payload for {}: {e}", J::KIND))?;
         job.perform(ctx, txn).await
@@ -45,7 +55,8 @@ impl Registry {
     /// Adds a job kind.
     #[must_use]
     pub fn with<J: Job>(mut self) -> Self {
-        self.handlers.insert(J::KIND, Arc::new(Typed::<J>(PhantomData)));
+        self.handlers
+            .insert(J::KIND, Arc::new(Typed::<J>(PhantomData)));
         self
     }
 

@@ -31,7 +31,11 @@ pub struct Worker {
 impl Worker {
     /// A worker running the jobs in `registry`.
     pub fn new(ctx: Ctx, registry: Registry) -> Self {
-        Worker { ctx, registry: Arc::new(registry), metrics: None }
+        Worker {
+            ctx,
+            registry: Arc::new(registry),
+            metrics: None,
+        }
     }
 
     /// Records job outcomes in `metrics`.
@@ -106,7 +110,11 @@ impl Worker {
 
     /// Runs one attempt of one job and records how it ended.
     fn attempt(&self, job: ClaimedJob) -> impl std::future::Future<Output = ()> + Send + 'static {
-        let (ctx, registry, metrics) = (self.ctx.clone(), Arc::clone(&self.registry), self.metrics.clone());
+        let (ctx, registry, metrics) = (
+            self.ctx.clone(),
+            Arc::clone(&self.registry),
+            self.metrics.clone(),
+        );
         async move {
             let started = Instant::now();
             let outcome = match execute(&ctx, &registry, &job).await {

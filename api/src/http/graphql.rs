@@ -15,7 +15,10 @@ pub async fn execute(
     req: HttpRequest,
     gql: GraphQLRequest,
 ) -> GraphQLResponse {
-    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     let caller = caller(&ctx, header);
     let request = hongyan_graphql::request_data(gql.into_inner(), &ctx, caller);
     let mut response = schema.execute(request).await;
@@ -27,7 +30,12 @@ pub async fn execute(
 pub async fn graphiql() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").finish())
+        .body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql/ws")
+                .finish(),
+        )
 }
 
 /// Subscriptions; the access token comes in the `connection_init` payload as
@@ -46,7 +54,11 @@ pub async fn subscriptions(
                 .or_else(|| init.get("authorization"))
                 .and_then(|v| v.as_str())
                 .map(str::to_owned)
-                .or_else(|| init.get("token").and_then(|v| v.as_str()).map(|t| format!("Bearer {t}")));
+                .or_else(|| {
+                    init.get("token")
+                        .and_then(|v| v.as_str())
+                        .map(|t| format!("Bearer {t}"))
+                });
             let mut data = Data::default();
             data.insert(caller(&ctx, bearer.as_deref()));
             data.insert(hongyan_graphql::loaders_for(&ctx));
@@ -58,7 +70,9 @@ pub async fn subscriptions(
 /// Who sent the request: no header is anonymous; a bad token is remembered as rejected,
 /// so public fields still answer and private ones say why they don't.
 fn caller(ctx: &Ctx, header: Option<&str>) -> Caller {
-    let Some(value) = header else { return Caller::Anonymous };
+    let Some(value) = header else {
+        return Caller::Anonymous;
+    };
     let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
         return Caller::Rejected("Authorization must be 'Bearer <token>'".into());
     };

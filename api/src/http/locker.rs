@@ -19,7 +19,9 @@ async fn device(ctx: &Ctx, req: &HttpRequest) -> Result<Locker, Error> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| Error::unauthenticated("send the device token as 'Authorization: Bearer <token>'"))?;
+        .ok_or_else(|| {
+            Error::unauthenticated("send the device token as 'Authorization: Bearer <token>'")
+        })?;
     lockers::authenticate(&ctx.db, token.trim()).await
 }
 

@@ -24,10 +24,14 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::JsonConfig::default().limit(MAX_BODY_BYTES).error_handler(|err, _| {
-        let resp = error_response(&Error::validation(err.to_string()));
-        actix_web::error::InternalError::from_response(err, resp).into()
-    }))
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_BODY_BYTES)
+            .error_handler(|err, _| {
+                let resp = error_response(&Error::validation(err.to_string()));
+                actix_web::error::InternalError::from_response(err, resp).into()
+            }),
+    )
     .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
     .service(
         web::resource("/graphql")
@@ -65,13 +69,16 @@ pub async fn observe(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let metrics = req.app_data::<web::Data<Arc<Metrics>>>().map(|m| Arc::clone(m.get_ref()));
+    let metrics = req
+        .app_data::<web::Data<Arc<Metrics>>>()
+        .map(|m| Arc::clone(m.get_ref()));
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let request_id = req.extensions().get::<RequestId>().map(ToString::to_string);
     let mut res = next.call(req).await?;
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        res.headers_mut().insert(HeaderName::from_static("x-request-id"), id);
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), id);
     }
     if let Some(m) = metrics {
         m.observe_http(&method, &route, res.status().as_u16(), started);

@@ -52,7 +52,10 @@ impl Principal {
     /// [`Error::Forbidden`] otherwise.
     pub fn require_staff(&self, roles: &[StaffRole]) -> Result<()> {
         match self {
-            Principal::Staff { role: StaffRole::Admin, .. } => Ok(()),
+            Principal::Staff {
+                role: StaffRole::Admin,
+                ..
+            } => Ok(()),
             Principal::Staff { role, .. } if roles.contains(role) => Ok(()),
             _ => Err(Error::forbidden("this needs a staff role")),
         }
@@ -65,7 +68,10 @@ impl Principal {
     pub fn require_staff_at(&self, roles: &[StaffRole], branch: Uuid) -> Result<()> {
         self.require_staff(roles)?;
         match self {
-            Principal::Staff { role: StaffRole::Admin, .. } => Ok(()),
+            Principal::Staff {
+                role: StaffRole::Admin,
+                ..
+            } => Ok(()),
             Principal::Staff { branches, .. } if branches.contains(&branch) => Ok(()),
             _ => Err(Error::forbidden("that branch is outside your scope")),
         }

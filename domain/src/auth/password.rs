@@ -1,6 +1,8 @@
 //! Argon2id hashing for reader PINs and staff passwords (PHC strings in the database).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::{Error, Result};
@@ -20,7 +22,11 @@ pub fn hash(secret: &str) -> Result<String> {
 /// True when `secret` matches the stored PHC string. A malformed hash never matches.
 pub fn verify(secret: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
-        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 

@@ -78,7 +78,9 @@ pub async fn login_with_wechat(ctx: &Ctx, code: &str) -> Result<AuthTokens> {
                     .filter(reader::Column::WechatOpenid.eq(identity.openid.as_str()))
                     .one(&ctx.db)
                     .await?
-                    .ok_or_else(|| Error::internal(anyhow::anyhow!("reader vanished after insert")))?
+                    .ok_or_else(|| {
+                        Error::internal(anyhow::anyhow!("reader vanished after insert"))
+                    })?
                     .id
             }
         }
@@ -129,7 +131,9 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
             .await?;
         txn.commit().await?;
         tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
-        return Err(Error::unauthenticated("refresh token was already used; please log in again"));
+        return Err(Error::unauthenticated(
+            "refresh token was already used; please log in again",
+        ));
     }
     if row.expires_at <= now {
         return Err(Error::unauthenticated("refresh token expired"));
@@ -204,7 +208,11 @@ async fn staff_principal(db: &impl ConnectionTrait, s: &staff::Model) -> Result<
         .into_iter()
         .map(|b| b.branch_id)
         .collect();
-    Ok(Principal::Staff { id: s.id, role: s.role, branches })
+    Ok(Principal::Staff {
+        id: s.id,
+        role: s.role,
+        branches,
+    })
 }
 
 fn bad_credentials() -> Error {

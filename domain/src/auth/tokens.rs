@@ -104,7 +104,11 @@ impl TokenIssuer {
         }
         let role = serde_json::from_value::<StaffRole>(serde_json::Value::String(c.role))
             .map_err(|_| Error::unauthenticated("invalid access token"))?;
-        Ok(Principal::Staff { id: c.sub, role, branches: c.branches })
+        Ok(Principal::Staff {
+            id: c.sub,
+            role,
+            branches: c.branches,
+        })
     }
 }
 
@@ -126,7 +130,11 @@ mod tests {
     #[test]
     fn staff_round_trip_keeps_role_and_scope() {
         let issuer = TokenIssuer::new(&[7u8; 32], Duration::from_secs(60));
-        let p = Principal::Staff { id: Uuid::now_v7(), role: StaffRole::BookstoreClerk, branches: vec![Uuid::now_v7()] };
+        let p = Principal::Staff {
+            id: Uuid::now_v7(),
+            role: StaffRole::BookstoreClerk,
+            branches: vec![Uuid::now_v7()],
+        };
         let token = issuer.issue(&p).expect("issue");
         assert_eq!(issuer.verify(&token).expect("verify"), p);
         let other = TokenIssuer::new(&[8u8; 32], Duration::from_secs(60));

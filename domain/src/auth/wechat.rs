@@ -88,14 +88,31 @@ impl WechatLogin for HttpWechat {
             .send()
             .await
             .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| Error::internal(anyhow::anyhow!("wechat jscode2session: {}", e.without_url())))?
+            .map_err(|e| {
+                Error::internal(anyhow::anyhow!(
+                    "wechat jscode2session: {}",
+                    e.without_url()
+                ))
+            })?
             .json()
             .await
-            .map_err(|e| Error::internal(anyhow::anyhow!("wechat jscode2session body: {}", e.without_url())))?;
+            .map_err(|e| {
+                Error::internal(anyhow::anyhow!(
+                    "wechat jscode2session body: {}",
+                    e.without_url()
+                ))
+            })?;
         match (resp.errcode, resp.openid) {
-            (0, Some(openid)) => Ok(WechatIdentity { openid, unionid: resp.unionid }),
-            (40029 | 40163, _) => Err(Error::unauthenticated("WeChat login code is invalid or already used")),
-            (40226, _) => Err(Error::forbidden("WeChat refused this user (high-risk account)")),
+            (0, Some(openid)) => Ok(WechatIdentity {
+                openid,
+                unionid: resp.unionid,
+            }),
+            (40029 | 40163, _) => Err(Error::unauthenticated(
+                "WeChat login code is invalid or already used",
+            )),
+            (40226, _) => Err(Error::forbidden(
+                "WeChat refused this user (high-risk account)",
+            )),
             (45011, _) => Err(Error::RateLimited {
                 message: "WeChat login rate limit reached".into(),
                 retry_after_secs: 60,

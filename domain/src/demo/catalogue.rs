@@ -60,7 +60,10 @@ fn rows() -> Result<Vec<Row<'static>>> {
 
 /// Inserts titles and copies; `branches` are the stock-holding branches, central first.
 /// Returns (titles, items) inserted.
-pub async fn insert(db: &impl ConnectionTrait, branches: &[(Uuid, &str)]) -> Result<(usize, usize)> {
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    branches: &[(Uuid, &str)],
+) -> Result<(usize, usize)> {
     let rows = rows()?;
     let now = Utc::now();
     let mut rng = StdRng::seed_from_u64(2025);
@@ -110,10 +113,14 @@ pub async fn insert(db: &impl ConnectionTrait, branches: &[(Uuid, &str)]) -> Res
     }
     let (n_titles, n_items) = (titles.len(), items.len());
     for chunk in titles.chunks(BATCH) {
-        title::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        title::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     for chunk in items.chunks(BATCH) {
-        item::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await?;
+        item::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
     }
     Ok((n_titles, n_items))
 }

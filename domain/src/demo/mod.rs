@@ -16,25 +16,47 @@ use crate::{people, Result};
 
 /// Demo logins, printed at start-up: (who, how to log in).
 pub const LOGINS: &[(&str, &str)] = &[
-    ("reader (loginWithCard)", "card 20250001 / PIN 123456  (张小雨)"),
-    ("reader (loginWithCard)", "card 20250002 / PIN 123456  (李明)"),
+    (
+        "reader (loginWithCard)",
+        "card 20250001 / PIN 123456  (张小雨)",
+    ),
+    (
+        "reader (loginWithCard)",
+        "card 20250002 / PIN 123456  (李明)",
+    ),
     ("admin (staffLogin)", "admin / hongyan-admin"),
     ("librarian, central library", "librarian / hongyan-demo"),
     ("picker, central library", "picker / hongyan-demo"),
     ("dispatcher, central library", "dispatcher / hongyan-demo"),
     ("bookstore clerk, Xinhua bookstore", "clerk / hongyan-demo"),
-    ("locker controller L-ZJG-01", "Authorization: Bearer demo-locker-L-ZJG-01"),
+    (
+        "locker controller L-ZJG-01",
+        "Authorization: Bearer demo-locker-L-ZJG-01",
+    ),
 ];
 
-const READERS: &[(&str, &str, &str)] =
-    &[("20250001", "123456", "张小雨"), ("20250002", "123456", "李明"), ("20250003", "123456", "王芳")];
+const READERS: &[(&str, &str, &str)] = &[
+    ("20250001", "123456", "张小雨"),
+    ("20250002", "123456", "李明"),
+    ("20250003", "123456", "王芳"),
+];
 
 const STAFF: &[(&str, &str, StaffRole, &[&str])] = &[
     ("admin", "hongyan-admin", StaffRole::Admin, &[]),
     ("librarian", "hongyan-demo", StaffRole::Librarian, &["ZJG"]),
     ("picker", "hongyan-demo", StaffRole::Picker, &["ZJG"]),
-    ("dispatcher", "hongyan-demo", StaffRole::Dispatcher, &["ZJG"]),
-    ("clerk", "hongyan-demo", StaffRole::BookstoreClerk, &["XHSD"]),
+    (
+        "dispatcher",
+        "hongyan-demo",
+        StaffRole::Dispatcher,
+        &["ZJG"],
+    ),
+    (
+        "clerk",
+        "hongyan-demo",
+        StaffRole::BookstoreClerk,
+        &["XHSD"],
+    ),
 ];
 
 /// Loads the demo library when the database has no branches yet. Returns whether it did.
@@ -55,7 +77,10 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool> {
 /// A database fault or a clash with existing data; nothing is written then.
 pub async fn load(db: &DatabaseConnection) -> Result<bool> {
     let txn = db.begin().await?;
-    if crate::branches::by_code(&txn, places::CENTRAL).await.is_ok() {
+    if crate::branches::by_code(&txn, places::CENTRAL)
+        .await
+        .is_ok()
+    {
         return Ok(false);
     }
     let branches = places::insert_branches(&txn).await?;
@@ -63,7 +88,12 @@ pub async fn load(db: &DatabaseConnection) -> Result<bool> {
     let (titles, items) = catalogue::insert(&txn, &branches).await?;
     accounts(&txn).await?;
     txn.commit().await?;
-    tracing::info!(branches = branches.len(), titles, items, "demo library loaded");
+    tracing::info!(
+        branches = branches.len(),
+        titles,
+        items,
+        "demo library loaded"
+    );
     Ok(true)
 }
 

@@ -56,7 +56,11 @@ pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::Internal`] on a database fault.
-pub async fn enqueue_at<J: Job>(db: &impl ConnectionTrait, job: &J, run_at: DateTime<Utc>) -> Result<()> {
+pub async fn enqueue_at<J: Job>(
+    db: &impl ConnectionTrait,
+    job: &J,
+    run_at: DateTime<Utc>,
+) -> Result<()> {
     let now = Utc::now();
     let row = job::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -74,7 +78,11 @@ pub async fn enqueue_at<J: Job>(db: &impl ConnectionTrait, job: &J, run_at: Date
         updated_at: Set(now),
     };
     job::Entity::insert(row)
-        .on_conflict(OnConflict::column(job::Column::DedupKey).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::column(job::Column::DedupKey)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     Ok(())

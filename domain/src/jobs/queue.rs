@@ -46,7 +46,11 @@ pub enum FailOutcome {
 ///
 /// # Errors
 /// [`Error::Internal`] on a database fault.
-pub async fn claim(db: &impl ConnectionTrait, limit: u64, lease: Duration) -> Result<Vec<ClaimedJob>> {
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<ClaimedJob>> {
     let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).map_err(Error::internal)?;
     let token = Uuid::now_v7();
@@ -67,7 +71,10 @@ pub async fn claim(db: &impl ConnectionTrait, limit: u64, lease: Duration) -> Re
     let rows = job::Entity::update_many()
         .col_expr(job::Column::LockedUntil, Expr::value(until))
         .col_expr(job::Column::LockToken, Expr::value(token))
-        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).add(1))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).add(1),
+        )
         .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.in_subquery(due))
         .exec_with_returning(db)
@@ -111,9 +118,14 @@ pub async fn fail(
 ) -> Result<FailOutcome> {
     let now = Utc::now();
     let dead = job.attempts >= job.max_attempts;
-    let retry_at = now + chrono::Duration::from_std(backoff(job.attempts, backoff_base)).map_err(Error::internal)?;
+    let retry_at = now
+        + chrono::Duration::from_std(backoff(job.attempts, backoff_base))
+            .map_err(Error::internal)?;
     let mut update = job::Entity::update_many()
-        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(job::Column::LockToken, Expr::value(Option::<Uuid>::None))
         .col_expr(job::Column::LastError, Expr::value(truncate(error, 2000)))
         .col_expr(job::Column::UpdatedAt, Expr::value(now));
@@ -141,9 +153,15 @@ pub async fn fail(
 /// [`Error::Internal`] on a database fault.
 pub async fn release(db: &impl ConnectionTrait, job: &ClaimedJob) -> Result<()> {
     job::Entity::update_many()
-        .col_expr(job::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(job::Column::LockToken, Expr::value(Option::<Uuid>::None))
-        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).sub(1),
+        )
         .filter(job::Column::Id.eq(job.id))
         .filter(job::Column::LockToken.eq(job.lock_token))
         .exec(db)
@@ -185,7 +203,14 @@ pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
     if res.rows_affected == 0 {
         return Err(Error::NotFound("dead job"));
     }
-    audit::record(&txn, Actor::Staff(*staff), "job.retry", Some(&id.to_string()), None).await?;
+    audit::record(
+        &txn,
+        Actor::Staff(*staff),
+        "job.retry",
+        Some(&id.to_string()),
+        None,
+    )
+    .await?;
     txn.commit().await?;
     ctx.wake_workers();
     Ok(())
@@ -210,8 +235,18 @@ pub async fn depth(db: &impl ConnectionTrait) -> Result<Depth> {
     let now = Utc::now();
     let count = |cond: Condition| job::Entity::find().filter(cond).count(db);
     Ok(Depth {
-        ready: count(Condition::all().add(job::Column::State.eq(JobState::Queued)).add(job::Column::RunAt.lte(now))).await?,
-        scheduled: count(Condition::all().add(job::Column::State.eq(JobState::Queued)).add(job::Column::RunAt.gt(now))).await?,
+        ready: count(
+            Condition::all()
+                .add(job::Column::State.eq(JobState::Queued))
+                .add(job::Column::RunAt.lte(now)),
+        )
+        .await?,
+        scheduled: count(
+            Condition::all()
+                .add(job::Column::State.eq(JobState::Queued))
+                .add(job::Column::RunAt.gt(now)),
+        )
+        .await?,
         dead: count(Condition::all().add(job::Column::State.eq(JobState::Dead))).await?,
     })
 }
@@ -219,13 +254,18 @@ pub async fn depth(db: &impl ConnectionTrait) -> Result<Depth> {
 /// Exponential backoff with "equal jitter": half fixed, half random, capped at an hour.
 pub fn backoff(attempt: i32, base: Duration) -> Duration {
     let exp = u32::try_from(attempt.clamp(1, 30) - 1).unwrap_or(0);
-    let full = base.saturating_mul(2u32.saturating_pow(exp)).min(Duration::from_secs(3600));
+    let full = base
+        .saturating_mul(2u32.saturating_pow(exp))
+        .min(Duration::from_secs(3600));
     let half = full / 2;
     half + half.mul_f64(rand::rng().random::<f64>())
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    s.char_indices().take_while(|(i, _)| *i < max).map(|(_, c)| c).collect()
+    s.char_indices()
+        .take_while(|(i, _)| *i < max)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 #[cfg(test)]
@@ -237,8 +277,15 @@ mod tests {
         let base = Duration::from_secs(2);
         for attempt in 1..40 {
             let d = backoff(attempt, base);
-            let full = base.saturating_mul(2u32.saturating_pow(u32::try_from(attempt.min(30) - 1).unwrap_or(0))).min(Duration::from_secs(3600));
-            assert!(d >= full / 2 && d <= full, "attempt {attempt}: {d:?} vs {full:?}");
+            let full = base
+                .saturating_mul(
+                    2u32.saturating_pow(u32::try_from(attempt.min(30) - 1).unwrap_or(0)),
+                )
+                .min(Duration::from_secs(3600));
+            assert!(
+                d >= full / 2 && d <= full,
+                "attempt {attempt}: {d:?} vs {full:?}"
+            );
         }
     }
 }

@@ -18,7 +18,9 @@ impl OperationsMutation {
         let who = principal(ctx).gql()?;
         who.require_staff(&[]).gql()?;
         let d = domain(ctx);
-        queue::retry_dead(d, who, parse_id(&id, "dead job").gql()?).await.gql()?;
+        queue::retry_dead(d, who, parse_id(&id, "dead job").gql()?)
+            .await
+            .gql()?;
         Ok(true)
     }
 }

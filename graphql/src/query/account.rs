@@ -17,7 +17,9 @@ impl AccountQuery {
     /// The calling reader (null for staff).
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<Option<Reader>> {
         match principal(ctx).gql()? {
-            Principal::Reader { id } => Ok(Some(Reader(people::reader(&domain(ctx).db, *id).await.gql()?))),
+            Principal::Reader { id } => Ok(Some(Reader(
+                people::reader(&domain(ctx).db, *id).await.gql()?,
+            ))),
             Principal::Staff { .. } => Ok(None),
         }
     }

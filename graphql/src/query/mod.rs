@@ -8,4 +8,8 @@ use async_graphql::MergedObject;
 
 /// Every query of the contract.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, places::PlacesQuery, operations::OperationsQuery);
+pub struct Query(
+    account::AccountQuery,
+    places::PlacesQuery,
+    operations::OperationsQuery,
+);

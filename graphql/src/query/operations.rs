@@ -14,9 +14,18 @@ pub struct OperationsQuery;
 #[Object]
 impl OperationsQuery {
     /// Jobs that failed their last attempt, newest first (admins only).
-    async fn dead_jobs(&self, ctx: &Context<'_>, #[graphql(default = 50)] first: i32) -> GqlResult<Vec<DeadJob>> {
+    async fn dead_jobs(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> GqlResult<Vec<DeadJob>> {
         principal(ctx).gql()?.require_staff(&[]).gql()?;
         let limit = u64::try_from(first.clamp(1, 500)).unwrap_or(50);
-        Ok(queue::dead_jobs(&domain(ctx).db, limit).await.gql()?.into_iter().map(DeadJob).collect())
+        Ok(queue::dead_jobs(&domain(ctx).db, limit)
+            .await
+            .gql()?
+            .into_iter()
+            .map(DeadJob)
+            .collect())
     }
 }

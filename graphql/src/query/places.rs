@@ -15,11 +15,21 @@ pub struct PlacesQuery;
 impl PlacesQuery {
     /// Every branch, by code.
     async fn branches(&self, ctx: &Context<'_>) -> GqlResult<Vec<Branch>> {
-        Ok(branches::list(&domain(ctx).db).await.gql()?.into_iter().map(Branch).collect())
+        Ok(branches::list(&domain(ctx).db)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Branch)
+            .collect())
     }
 
     /// Every smart locker, by code.
     async fn lockers(&self, ctx: &Context<'_>) -> GqlResult<Vec<Locker>> {
-        Ok(lockers::list(&domain(ctx).db).await.gql()?.into_iter().map(Locker).collect())
+        Ok(lockers::list(&domain(ctx).db)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Locker)
+            .collect())
     }
 }

@@ -5,8 +5,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use hongyan_domain::auth::StaffRole;
 use hongyan_domain::audit::{self, Actor};
+use hongyan_domain::auth::StaffRole;
 use hongyan_domain::entity::job;
 use hongyan_domain::jobs::{self, Job};
 use hongyan_domain::{people, Ctx};
@@ -83,7 +83,10 @@ impl Job for Panics {
 
 fn start(ctx: &Ctx, registry: Registry) -> (watch::Sender<bool>, tokio::task::JoinHandle<()>) {
     let (stop, stopped) = watch::channel(false);
-    (stop, tokio::spawn(Worker::new(ctx.clone(), registry).run(stopped)))
+    (
+        stop,
+        tokio::spawn(Worker::new(ctx.clone(), registry).run(stopped)),
+    )
 }
 
 async fn enqueue<J: Job>(ctx: &Ctx, job: &J) {
@@ -98,47 +101,92 @@ where
 {
     let deadline = tokio::time::Instant::now() + timeout;
     while !done().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 async fn queued(ctx: &Ctx) -> u64 {
-    job::Entity::find().count(&ctx.db).await.expect("count jobs")
+    job::Entity::find()
+        .count(&ctx.db)
+        .await
+        .expect("count jobs")
 }
 
 fn no_embedded_worker() -> TestOptions {
-    TestOptions { worker: false, ..TestOptions::default() }
+    TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_dies_after_its_attempts_and_admins_see_why() {
     let app = TestApp::spawn_with(no_embedded_worker()).await;
-    let (stop, handle) = start(&app.ctx, Registry::default().with::<Broken>().with::<Panics>());
+    let (stop, handle) = start(
+        &app.ctx,
+        Registry::default().with::<Broken>().with::<Panics>(),
+    );
     enqueue(&app.ctx, &Broken).await;
     enqueue(&app.ctx, &Panics).await;
-    people::add_staff(&app.ctx.db, "admin", "correct horse", StaffRole::Admin, &[]).await.expect("admin");
+    people::add_staff(&app.ctx.db, "admin", "correct horse", StaffRole::Admin, &[])
+        .await
+        .expect("admin");
     let admin = app.staff_token("admin", "correct horse").await;
     let q = "{ deadJobs { id kind attempts lastError } }";
     wait_until("two dead jobs", Duration::from_secs(20), || async {
-        app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"].as_array().map_or(0, Vec::len) == 2
+        app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"]
+            .as_array()
+            .map_or(0, Vec::len)
+            == 2
     })
     .await;
     let dead = app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"].clone();
-    let broken = dead.as_array().expect("list").iter().find(|j| j["kind"] == "test_broken").expect("broken");
+    let broken = dead
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|j| j["kind"] == "test_broken")
+        .expect("broken");
     assert_eq!(broken["attempts"], 3);
-    assert!(broken["lastError"].as_str().expect("error").contains("printer on fire"));
-    let panics = dead.as_array().expect("list").iter().find(|j| j["kind"] == "test_panics").expect("panics");
+    assert!(broken["lastError"]
+        .as_str()
+        .expect("error")
+        .contains("printer on fire"));
+    let panics = dead
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|j| j["kind"] == "test_panics")
+        .expect("panics");
     assert_eq!(panics["attempts"], 2);
-    assert!(panics["lastError"].as_str().expect("error").contains("handler bug"));
+    assert!(panics["lastError"]
+        .as_str()
+        .expect("error")
+        .contains("handler bug"));
     // Each failed attempt rolled back its own writes.
     assert_eq!(count(&app.ctx, "broken-attempt").await, 0);
 
     // An admin can put a dead job back; it runs (and fails) again.
     let id = broken["id"].as_str().expect("id");
-    let retry = app.gql_as(Some(&admin), "mutation($id: ID!) { retryDeadJob(id: $id) }", json!({"id": id})).await;
+    let retry = app
+        .gql_as(
+            Some(&admin),
+            "mutation($id: ID!) { retryDeadJob(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(retry.data()["retryDeadJob"], true);
-    let again = app.gql_as(Some(&admin), "mutation($id: ID!) { retryDeadJob(id: $id) }", json!({"id": id})).await;
+    let again = app
+        .gql_as(
+            Some(&admin),
+            "mutation($id: ID!) { retryDeadJob(id: $id) }",
+            json!({"id": id}),
+        )
+        .await;
     assert_eq!(again.code(), "NOT_FOUND", "it is queued now, not dead");
     let _ = stop.send(true);
     handle.await.expect("worker stops");
@@ -149,12 +197,17 @@ async fn two_workers_never_run_the_same_job() {
     let app = TestApp::spawn_with(no_embedded_worker()).await;
     const N: u32 = 200;
     for n in 0..N {
-        jobs::enqueue(&app.ctx.db, &Mark { n }).await.expect("enqueue");
+        jobs::enqueue(&app.ctx.db, &Mark { n })
+            .await
+            .expect("enqueue");
     }
     let a = start(&app.ctx, Registry::default().with::<Mark>());
     let b = start(&app.ctx, Registry::default().with::<Mark>());
     app.ctx.wake_workers();
-    wait_until("all jobs done", Duration::from_secs(60), || async { queued(&app.ctx).await == 0 }).await;
+    wait_until("all jobs done", Duration::from_secs(60), || async {
+        queued(&app.ctx).await == 0
+    })
+    .await;
     let marks = marks(&app.ctx).await;
     assert_eq!(marks.len(), N as usize, "every job ran exactly once");
     let distinct: std::collections::HashSet<_> = marks.iter().collect();
@@ -205,13 +258,22 @@ async fn a_worker_killed_mid_job_leaves_it_to_be_retried() {
     .await;
     let (_stop, doomed) = start(&app.ctx, Registry::default().with::<Hangs>());
     enqueue(&app.ctx, &Hangs).await;
-    tokio::time::timeout(Duration::from_secs(10), STARTED.notified()).await.expect("job started");
+    tokio::time::timeout(Duration::from_secs(10), STARTED.notified())
+        .await
+        .expect("job started");
     doomed.abort(); // the process dies: no commit, no release
     let _ = doomed.await;
 
     let (stop, healthy) = start(&app.ctx, Registry::default().with::<Completes>());
-    wait_until("the job to be retried", Duration::from_secs(20), || async { queued(&app.ctx).await == 0 }).await;
-    assert_eq!(count(&app.ctx, "crash-first-attempt").await, 0, "rolled back");
+    wait_until("the job to be retried", Duration::from_secs(20), || async {
+        queued(&app.ctx).await == 0
+    })
+    .await;
+    assert_eq!(
+        count(&app.ctx, "crash-first-attempt").await,
+        0,
+        "rolled back"
+    );
     assert_eq!(count(&app.ctx, "crash-retried").await, 1);
     let _ = stop.send(true);
     healthy.await.expect("worker stops");
@@ -225,13 +287,29 @@ struct PrivateRedis {
 
 impl PrivateRedis {
     fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("port")
+            .local_addr()
+            .expect("addr")
+            .port();
         let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .stdout(Stdio::null())
             .spawn()
             .expect("redis-server must be installed (see .ci/run)");
-        PrivateRedis { child, url: format!("redis://127.0.0.1:{port}") }
+        PrivateRedis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
     }
 }
 
@@ -264,12 +342,18 @@ async fn jobs_still_run_by_polling_when_redis_is_down() {
     .await;
     let (stop, handle) = start(&app.ctx, Registry::default().with::<Mark>());
     enqueue(&app.ctx, &Mark { n: 1 }).await;
-    wait_until("job with redis up", Duration::from_secs(10), || async { queued(&app.ctx).await == 0 }).await;
+    wait_until("job with redis up", Duration::from_secs(10), || async {
+        queued(&app.ctx).await == 0
+    })
+    .await;
 
     let _ = redis.child.kill();
     let _ = redis.child.wait();
     enqueue(&app.ctx, &Mark { n: 2 }).await; // the wake-up is lost; polling finds it
-    wait_until("job with redis down", Duration::from_secs(10), || async { queued(&app.ctx).await == 0 }).await;
+    wait_until("job with redis down", Duration::from_secs(10), || async {
+        queued(&app.ctx).await == 0
+    })
+    .await;
     assert_eq!(marks(&app.ctx).await.len(), 2);
     let _ = stop.send(true);
     handle.await.expect("worker stops");

@@ -55,18 +55,32 @@ async fn too_deep_and_too_complex_queries_are_refused_with_a_code() {
     let deep = format!("{{ __schema {{ types {{ fields {{ type {{ {deep} }} }} }} }} }}");
     assert_eq!(app.gql(&deep, json!({})).await.code(), "VALIDATION");
 
-    let wide: String = (0..1100).map(|i| format!("a{i}: branches {{ id }} ")).collect();
+    let wide: String = (0..1100)
+        .map(|i| format!("a{i}: branches {{ id }} "))
+        .collect();
     let r = app.gql(&format!("{{ {wide} }}"), json!({})).await;
     assert_eq!(r.code(), "VALIDATION");
-    assert!(r.0["errors"][0]["message"].as_str().unwrap_or_default().contains("complex"));
+    assert!(r.0["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("complex"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_error_carries_a_code() {
     let app = TestApp::spawn().await;
-    for bad in ["{ branches { id ", "{ noSuchField }", "mutation { loginWithCard(cardNumber: 1) { accessToken } }", ""] {
+    for bad in [
+        "{ branches { id ",
+        "{ noSuchField }",
+        "mutation { loginWithCard(cardNumber: 1) { accessToken } }",
+        "",
+    ] {
         let r = app.gql(bad, json!({})).await;
         assert!(!r.codes().is_empty(), "{bad:?} gave no error");
-        assert!(r.codes().iter().all(|c| c == "VALIDATION"), "{bad:?}: {:?}", r.codes());
+        assert!(
+            r.codes().iter().all(|c| c == "VALIDATION"),
+            "{bad:?}: {:?}",
+            r.codes()
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Black-box tests of Hongyan through its public surface (GraphQL, locker REST, CLI),
 //! against real PostgreSQL and Redis. One binary, one module per area.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod auth;
 mod jobs;
 mod limits;

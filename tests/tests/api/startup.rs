@@ -25,7 +25,10 @@ fn run_with_env(vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
 fn bad_configuration_stops_start_up_naming_the_variable() {
     let cases: &[(&str, &str)] = &[
         ("HONGYAN_DATABASE_URL", "mysql://localhost/x"),
-        ("HONGYAN_DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere"),
+        (
+            "HONGYAN_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
         ("HONGYAN_HTTP_ADDR", "not-an-address"),
         ("HONGYAN_JWT_SECRET", "too-short"),
         ("HONGYAN_REDIS_URL", "http://127.0.0.1:6379"),
@@ -36,7 +39,10 @@ fn bad_configuration_stops_start_up_naming_the_variable() {
         let out = run_with_env(&[(var, value)], &["migrate"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{var}={value}: {stderr}");
-        assert!(stderr.lines().any(|l| l.contains(var)), "{var}={value}: {stderr}");
+        assert!(
+            stderr.lines().any(|l| l.contains(var)),
+            "{var}={value}: {stderr}"
+        );
     }
     let out = run_with_env(&[("HONGYAN_ENV", "production")], &["migrate"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("HONGYAN_JWT_SECRET"));
@@ -44,30 +50,71 @@ fn bad_configuration_stops_start_up_naming_the_variable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
-    let dir = std::env::temp_dir().join(format!("hongyan-sqlite-{}", uuid::Uuid::new_v4().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("hongyan-sqlite-{}", uuid::Uuid::new_v4().simple()));
     let url = format!("sqlite://{}/hongyan.db?mode=rwc", dir.display());
-    let env: HashMap<&str, String> = [("HONGYAN_DATABASE_URL", url), ("HONGYAN_HTTP_ADDR", "127.0.0.1:0".into())].into();
+    let env: HashMap<&str, String> = [
+        ("HONGYAN_DATABASE_URL", url),
+        ("HONGYAN_HTTP_ADDR", "127.0.0.1:0".into()),
+    ]
+    .into();
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("config");
-    assert!(config.redis_url.is_none(), "the embedded default needs no Redis");
-    let app = Application::build(config, Options { http_workers: Some(1), ..Options::default() }).await.expect("start");
+    assert!(
+        config.redis_url.is_none(),
+        "the embedded default needs no Redis"
+    );
+    let app = Application::build(
+        config,
+        Options {
+            http_workers: Some(1),
+            ..Options::default()
+        },
+    )
+    .await
+    .expect("start");
     assert!(app.demo_loaded());
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::new();
-    let post = |q: &str| http.post(format!("{base}/graphql")).json(&json!({"query": q})).send();
-    let places: Value = post("{ branches { code kind } lockers { code branch { code } } }").await.expect("post").json().await.expect("json");
-    assert_eq!(places["data"]["branches"].as_array().map(Vec::len), Some(12));
-    assert_eq!(places["data"]["lockers"].as_array().map(Vec::len), Some(12));
-    assert!(places["data"]["branches"].as_array().expect("list").iter().any(|b| b["kind"] == "BOOKSTORE"));
-    let login: Value = post(r#"mutation { loginWithCard(cardNumber: "20250001", pin: "123456") { accessToken } }"#)
+    let post = |q: &str| {
+        http.post(format!("{base}/graphql"))
+            .json(&json!({"query": q}))
+            .send()
+    };
+    let places: Value = post("{ branches { code kind } lockers { code branch { code } } }")
         .await
         .expect("post")
         .json()
         .await
         .expect("json");
-    assert!(login["data"]["loginWithCard"]["accessToken"].is_string(), "{login}");
-    let ready = http.get(format!("{base}/readyz")).send().await.expect("readyz");
+    assert_eq!(
+        places["data"]["branches"].as_array().map(Vec::len),
+        Some(12)
+    );
+    assert_eq!(places["data"]["lockers"].as_array().map(Vec::len), Some(12));
+    assert!(places["data"]["branches"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|b| b["kind"] == "BOOKSTORE"));
+    let login: Value = post(
+        r#"mutation { loginWithCard(cardNumber: "20250001", pin: "123456") { accessToken } }"#,
+    )
+    .await
+    .expect("post")
+    .json()
+    .await
+    .expect("json");
+    assert!(
+        login["data"]["loginWithCard"]["accessToken"].is_string(),
+        "{login}"
+    );
+    let ready = http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
     assert_eq!(ready.status(), 200);
     handle.stop(true).await;
     let _ = std::fs::remove_dir_all(dir);
@@ -75,50 +122,169 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cli_creates_staff_and_lockers_whose_controllers_can_check_in() {
-    let app = TestApp::spawn_with(TestOptions { demo: true, ..TestOptions::default() }).await;
-    let out = app.cli(&["user", "add-staff", "--username", "wang.picker", "--password", "pick-pick-pick", "--role", "picker", "--branch", "ZJG-JG"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let app = TestApp::spawn_with(TestOptions {
+        demo: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let out = app.cli(&[
+        "user",
+        "add-staff",
+        "--username",
+        "wang.picker",
+        "--password",
+        "pick-pick-pick",
+        "--role",
+        "picker",
+        "--branch",
+        "ZJG-JG",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     app.staff_token("wang.picker", "pick-pick-pick").await;
 
-    let refused = app.cli(&["user", "add-staff", "--username", "x", "--password", "short", "--role", "admin"]);
+    let refused = app.cli(&[
+        "user",
+        "add-staff",
+        "--username",
+        "x",
+        "--password",
+        "short",
+        "--role",
+        "admin",
+    ]);
     assert_eq!(refused.status.code(), Some(1));
-    let unknown_branch = app.cli(&["user", "add-staff", "--username", "li.picker", "--password", "pick-pick-pick", "--role", "picker", "--branch", "NOPE"]);
+    let unknown_branch = app.cli(&[
+        "user",
+        "add-staff",
+        "--username",
+        "li.picker",
+        "--password",
+        "pick-pick-pick",
+        "--role",
+        "picker",
+        "--branch",
+        "NOPE",
+    ]);
     assert!(String::from_utf8_lossy(&unknown_branch.stderr).contains("branch not found"));
 
-    let out = app.cli(&["locker", "register", "--code", "L-TEST-01", "--branch", "ZJG", "--compartments", "S:4,M:2,L:1", "--name", "测试书柜"]);
+    let out = app.cli(&[
+        "locker",
+        "register",
+        "--code",
+        "L-TEST-01",
+        "--branch",
+        "ZJG",
+        "--compartments",
+        "S:4,M:2,L:1",
+        "--name",
+        "测试书柜",
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let token = stdout.lines().find_map(|l| l.split("controller): ").nth(1)).expect("token printed").trim().to_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = stdout
+        .lines()
+        .find_map(|l| l.split("controller): ").nth(1))
+        .expect("token printed")
+        .trim()
+        .to_owned();
 
-    let heartbeat = |t: String| app.http.post(format!("{}/locker/v1/heartbeat", app.address)).bearer_auth(t).send();
+    let heartbeat = |t: String| {
+        app.http
+            .post(format!("{}/locker/v1/heartbeat", app.address))
+            .bearer_auth(t)
+            .send()
+    };
     let bad = heartbeat("wrong-token".into()).await.expect("heartbeat");
     assert_eq!(bad.status(), 401);
-    assert_eq!(bad.json::<Value>().await.expect("json")["code"], "UNAUTHENTICATED");
+    assert_eq!(
+        bad.json::<Value>().await.expect("json")["code"],
+        "UNAUTHENTICATED"
+    );
     let ok = heartbeat(token).await.expect("heartbeat");
     assert_eq!(ok.status(), 200);
-    assert_eq!(ok.json::<Value>().await.expect("json")["locker"], "L-TEST-01");
+    assert_eq!(
+        ok.json::<Value>().await.expect("json")["locker"],
+        "L-TEST-01"
+    );
 
     let lockers = app.gql("{ lockers { code online } }", json!({})).await;
     let list = lockers.data()["lockers"].as_array().expect("list").clone();
-    assert_eq!(list.iter().find(|l| l["code"] == "L-TEST-01").expect("registered")["online"], true);
-    assert_eq!(list.iter().find(|l| l["code"] == "L-ZJG-02").expect("demo locker")["online"], false);
+    assert_eq!(
+        list.iter()
+            .find(|l| l["code"] == "L-TEST-01")
+            .expect("registered")["online"],
+        true
+    );
+    assert_eq!(
+        list.iter()
+            .find(|l| l["code"] == "L-ZJG-02")
+            .expect("demo locker")["online"],
+        false
+    );
 
-    let dup = app.cli(&["locker", "register", "--code", "L-TEST-01", "--branch", "ZJG", "--compartments", "S:1"]);
+    let dup = app.cli(&[
+        "locker",
+        "register",
+        "--code",
+        "L-TEST-01",
+        "--branch",
+        "ZJG",
+        "--compartments",
+        "S:1",
+    ]);
     assert_eq!(dup.status.code(), Some(1));
-    let bad_spec = app.cli(&["locker", "register", "--code", "L-TEST-02", "--branch", "ZJG", "--compartments", "XL:3"]);
+    let bad_spec = app.cli(&[
+        "locker",
+        "register",
+        "--code",
+        "L-TEST-02",
+        "--branch",
+        "ZJG",
+        "--compartments",
+        "XL:3",
+    ]);
     assert!(String::from_utf8_lossy(&bad_spec.stderr).contains("compartments"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_endpoints_report_health_readiness_and_metrics() {
     let app = TestApp::spawn().await;
-    let health = app.http.get(format!("{}/healthz", app.address)).send().await.expect("healthz");
+    let health = app
+        .http
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(health.status(), 200);
     assert!(health.headers().contains_key("x-request-id"));
-    let ready: Value = app.http.get(format!("{}/readyz", app.address)).send().await.expect("readyz").json().await.expect("json");
+    let ready: Value = app
+        .http
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .expect("readyz")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(ready, json!({"database": "ok", "migrations": "ok"}));
     app.gql("{ branches { id } }", json!({})).await;
-    let metrics = app.http.get(format!("{}/metrics", app.address)).send().await.expect("metrics").text().await.expect("text");
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
     for needle in [
         "hongyan_http_request_duration_seconds_bucket",
         "route=\"/graphql\"",
@@ -127,6 +293,11 @@ async fn operations_endpoints_report_health_readiness_and_metrics() {
     ] {
         assert!(metrics.contains(needle), "{needle} missing from:\n{metrics}");
     }
-    let gui = app.http.get(format!("{}/graphql", app.address)).send().await.expect("graphiql");
+    let gui = app
+        .http
+        .get(format!("{}/graphql", app.address))
+        .send()
+        .await
+        .expect("graphiql");
     assert!(gui.text().await.expect("html").contains("graphiql"));
 }

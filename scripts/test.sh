@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine or in CI: makes sure PostgreSQL and Redis are
+# installed and running (tests never skip them), then checks formatting and lints and runs
+# every test against the real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/hongyan-target}"
+export HONGYAN_TEST_DATABASE_URL="${HONGYAN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export HONGYAN_TEST_REDIS_URL="${HONGYAN_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    log "cannot install $*: no apt-get; install it by hand"; exit 1
+  fi
+  if [ -z "${APT_UPDATED:-}" ]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  local fresh=""
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    log "installing PostgreSQL"; apt_install postgresql; fresh=1
+  fi
+  local version; version=$(ls /etc/postgresql | sort -V | tail -n1)
+  if [ -n "$fresh" ]; then
+    # A throwaway test server: trust local TCP connections, as the machine image does.
+    sed -i -E 's/^(host\s+all\s+all\s+(127\.0\.0\.1\/32|::1\/128)\s+)\S+/\1trust/' \
+      "/etc/postgresql/$version/main/pg_hba.conf"
+  fi
+  log "starting PostgreSQL $version"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && return; sleep 1; done
+  log "PostgreSQL did not come up on 127.0.0.1:5432"; exit 1
+}
+
+ensure_redis() {
+  command -v redis-server >/dev/null || { log "installing Redis"; apt_install redis-server; }
+  if redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; then return; fi
+  log "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG && return; sleep 1; done
+  log "Redis did not come up on 127.0.0.1:6379"; exit 1
+}
+
+command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
+ensure_postgres
+ensure_redis
+
+log "cargo fmt --check"
+cargo fmt --all --check
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo test"
+cargo test --workspace --locked
