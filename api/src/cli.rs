@@ -35,6 +35,37 @@ pub enum Command {
     /// Manage smart lockers.
     #[command(subcommand)]
     Locker(LockerCommand),
+    /// Import a catalogue file (MARC or CSV) with a progress bar.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Manage the search index.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// `import` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// ISO 2709 (binary MARC) records, MARC21 or CNMARC/UNIMARC.
+    Marc {
+        /// The file.
+        file: std::path::PathBuf,
+        /// marc21 or cnmarc (default: detected per record).
+        #[arg(long)]
+        flavour: Option<String>,
+    },
+    /// CSV with a header row (columns are listed in the README).
+    Csv {
+        /// The file.
+        file: std::path::PathBuf,
+    },
+}
+
+/// `index` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Re-index every title in every running process (and in the others when they start).
+    Rebuild,
 }
 
 /// Options of `serve`.
@@ -110,7 +141,7 @@ impl From<RoleArg> for StaffRole {
 /// `locker` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum LockerCommand {
-    /// Register a locker and print its device token (shown once).
+    /// Register a locker and print its device token (shown once, alone on the last line).
     Register {
         /// Unique locker code.
         #[arg(long)]
@@ -118,7 +149,7 @@ pub enum LockerCommand {
         /// Code of the branch that fills it.
         #[arg(long)]
         branch: String,
-        /// Compartments by size, e.g. S:12,M:8,L:4.
+        /// Compartments by size, e.g. S=12,M=8,L=4.
         #[arg(long)]
         compartments: String,
         /// Display name (default: the code).

@@ -30,6 +30,14 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::User(cmd) => user(config, cmd).await,
         Command::Locker(cmd) => locker(config, cmd).await,
+        Command::Import(cmd) => {
+            let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
+            crate::import::import(&ctx, cmd).await.map(drop)
+        }
+        Command::Index(cmd) => {
+            let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
+            crate::import::index(&ctx, cmd).await
+        }
     }
 }
 
@@ -149,8 +157,11 @@ async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
                 &spec,
             )
             .await?;
-            println!("locker {} registered", locker.code);
-            println!("device token (shown once; configure it on the controller): {token}");
+            println!(
+                "locker {} registered; its device token (shown once) is on the next line",
+                locker.code
+            );
+            println!("{token}");
         }
     }
     Ok(())

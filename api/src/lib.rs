@@ -4,6 +4,7 @@
 pub mod cli;
 mod commands;
 mod http;
+mod import;
 mod metrics;
 mod startup;
 pub mod telemetry;

@@ -8,6 +8,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
+use hongyan_domain::catalog::indexer;
 use hongyan_domain::config::ConfigError;
 use hongyan_domain::{db, demo, Config, Ctx};
 use hongyan_migrations::{Migrator, MigratorTrait};
@@ -85,8 +86,11 @@ impl Application {
             && demo::load_if_empty(&ctx.db)
                 .await
                 .context("loading the demo library")?;
+        let search = indexer::start(&ctx, ctx.config.index_dir.as_deref())
+            .await
+            .context("opening the search index")?;
         let metrics = Arc::new(Metrics::new());
-        let schema = hongyan_graphql::builder(ctx.clone())
+        let schema = hongyan_graphql::builder(ctx.clone(), search)
             .extension(GraphqlTiming(Arc::clone(&metrics)))
             .finish();
         let worker = options.worker.then(|| {

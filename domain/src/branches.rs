@@ -42,3 +42,63 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Branc
         .all(db)
         .await?)
 }
+
+/// A branch to create.
+#[derive(Debug, Clone)]
+pub struct NewBranch {
+    /// Unique short code, e.g. `ZJG-JG`.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Kind of place.
+    pub kind: BranchKind,
+    /// Street address.
+    pub address: String,
+    /// WGS-84 (latitude, longitude).
+    pub position: Option<(f64, f64)>,
+}
+
+/// Creates branches in one statement.
+///
+/// # Errors
+/// VALIDATION for an empty code or name; CONFLICT when a code is taken.
+pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Vec<Branch>> {
+    let now = chrono::Utc::now();
+    let mut rows = Vec::with_capacity(new.len());
+    for b in new {
+        let code = b.code.trim().to_owned();
+        if code.is_empty() || code.len() > 32 || b.name.trim().is_empty() {
+            return Err(Error::validation(
+                "a branch needs a code (1-32 characters) and a name",
+            ));
+        }
+        if branch::Entity::find()
+            .filter(branch::Column::Code.eq(&code))
+            .one(db)
+            .await?
+            .is_some()
+        {
+            return Err(Error::conflict(format!("branch {code} already exists")));
+        }
+        rows.push(Branch {
+            id: Uuid::now_v7(),
+            code,
+            name: b.name.trim().to_owned(),
+            kind: b.kind,
+            address: b.address,
+            latitude: b.position.map(|p| p.0),
+            longitude: b.position.map(|p| p.1),
+            created_at: now,
+        });
+    }
+    if !rows.is_empty() {
+        branch::Entity::insert_many(
+            rows.iter()
+                .cloned()
+                .map(sea_orm::IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(rows)
+}

@@ -5,6 +5,7 @@
 //! variable; start-up stops on it.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use url::Url;
@@ -89,6 +90,9 @@ pub struct Config {
     pub redis_prefix: String,
     /// `HONGYAN_HTTP_ADDR`.
     pub http_addr: SocketAddr,
+    /// `HONGYAN_INDEX_DIR`: where this process keeps its search index (`:memory:` = in RAM).
+    /// Each process needs its own directory.
+    pub index_dir: Option<PathBuf>,
     /// `HONGYAN_JWT_SECRET`.
     pub jwt_secret: JwtSecret,
     /// `HONGYAN_ACCESS_TOKEN_TTL_SECS`.
@@ -214,6 +218,11 @@ impl Config {
             redis_url,
             redis_prefix: var("HONGYAN_REDIS_PREFIX").unwrap_or_else(|| "hongyan:".into()),
             http_addr,
+            index_dir: match var("HONGYAN_INDEX_DIR").as_deref() {
+                None => Some(PathBuf::from("data/index")),
+                Some(":memory:") => None,
+                Some(dir) => Some(PathBuf::from(dir)),
+            },
             jwt_secret,
             access_token_ttl: secs(&var, "HONGYAN_ACCESS_TOKEN_TTL_SECS", 15 * 60)?,
             refresh_token_ttl: secs(&var, "HONGYAN_REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod branches;
+pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod demo;

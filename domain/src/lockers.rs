@@ -13,7 +13,7 @@ pub use locker::Model as Locker;
 /// A locker counts as online if its controller was heard from this recently.
 pub const ONLINE_WINDOW: Duration = Duration::minutes(2);
 
-/// Compartments to create, parsed from a spec such as `S:12,M:8,L:4`.
+/// Compartments to create, parsed from a spec such as `S=12,M=8,L=4` (`S:12` works too).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompartmentSpec(Vec<(Size, u32)>);
 
@@ -28,7 +28,7 @@ impl std::str::FromStr for CompartmentSpec {
         };
         let mut parts = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (size, count) = part.split_once(':').ok_or_else(bad)?;
+            let (size, count) = part.split_once(['=', ':']).ok_or_else(bad)?;
             let size = match size.trim() {
                 "S" | "s" => Size::S,
                 "M" | "m" => Size::M,
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn compartment_specs() {
-        let spec: CompartmentSpec = "S:2, M:1,L:3".parse().expect("valid");
+        let spec: CompartmentSpec = "S=2, M:1,L=3".parse().expect("valid");
         assert_eq!(spec.0, vec![(Size::S, 2), (Size::M, 1), (Size::L, 3)]);
         for bad in ["", "X:3", "S:x", "S:0", "S3", "S:501"] {
             assert!(bad.parse::<CompartmentSpec>().is_err(), "{bad}");

@@ -14,7 +14,10 @@ mod query;
 mod types;
 
 use async_graphql::{EmptySubscription, Request, Schema, SchemaBuilder};
+use std::sync::Arc;
+
 use hongyan_domain::auth::Principal;
+use hongyan_domain::catalog::search_index::SearchIndex;
 use hongyan_domain::Ctx;
 
 pub use error::ensure_codes;
@@ -42,9 +45,13 @@ pub enum Caller {
 }
 
 /// The schema with its data and limits; the transport adds extensions and calls `finish`.
-pub fn builder(ctx: Ctx) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub fn builder(
+    ctx: Ctx,
+    search: Arc<SearchIndex>,
+) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .data(ctx)
+        .data(search)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(16)

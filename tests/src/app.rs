@@ -72,6 +72,7 @@ impl TestApp {
                 format!("hongyan-test:{}:", uuid::Uuid::new_v4().simple()),
             ),
             ("HONGYAN_HTTP_ADDR", "127.0.0.1:0".into()),
+            ("HONGYAN_INDEX_DIR", ":memory:".into()),
             ("HONGYAN_JWT_SECRET", JWT_SECRET.into()),
             ("HONGYAN_WECHAT_APPID", fake_wechat::APPID.into()),
             ("HONGYAN_WECHAT_SECRET", fake_wechat::SECRET.into()),

@@ -12,6 +12,7 @@ pub mod app;
 pub mod databases;
 pub mod fake_wechat;
 pub mod graphql;
+pub mod marc_writer;
 
 pub use app::{TestApp, TestOptions};
 

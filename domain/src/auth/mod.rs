@@ -61,6 +61,17 @@ impl Principal {
         }
     }
 
+    /// Succeeds for any staff member, whatever the role.
+    ///
+    /// # Errors
+    /// [`Error::Forbidden`] for readers.
+    pub fn require_any_staff(&self) -> Result<()> {
+        match self {
+            Principal::Staff { .. } => Ok(()),
+            Principal::Reader { .. } => Err(Error::forbidden("staff only")),
+        }
+    }
+
     /// Succeeds when the caller is staff with one of `roles` whose scope includes `branch`.
     ///
     /// # Errors

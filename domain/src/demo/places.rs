@@ -1,11 +1,10 @@
 //! The demo city's places: Zhangjiagang (张家港市), Jiangsu, a county-level city known for
 //! its network of 24-hour city study rooms (城市书房).
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
-use crate::entity::branch::{self, BranchKind};
+use crate::branches::{self, BranchKind, NewBranch};
 use crate::lockers::{self, NewLocker};
 use crate::Result;
 
@@ -140,7 +139,7 @@ const LOCKERS: &[LockerPlace] = &[
         "暨阳中路1号东门",
         31.8758,
         120.5545,
-        "S:12,M:8,L:4",
+        "S=12,M=8,L=4",
     ),
     (
         "L-ZJG-02",
@@ -149,7 +148,7 @@ const LOCKERS: &[LockerPlace] = &[
         "市民广场北侧",
         31.8701,
         120.5508,
-        "S:10,M:6,L:2",
+        "S=10,M=6,L=2",
     ),
     (
         "L-ZJG-03",
@@ -158,7 +157,7 @@ const LOCKERS: &[LockerPlace] = &[
         "港城大道与长安路口",
         31.8650,
         120.5601,
-        "S:8,M:8,L:2",
+        "S=8,M=8,L=2",
     ),
     (
         "L-ZJG-04",
@@ -167,7 +166,7 @@ const LOCKERS: &[LockerPlace] = &[
         "第一人民医院门诊楼",
         31.8808,
         120.5470,
-        "S:8,M:4,L:2",
+        "S=8,M=4,L=2",
     ),
     (
         "L-ZJG-05",
@@ -176,7 +175,7 @@ const LOCKERS: &[LockerPlace] = &[
         "梁丰二村12幢旁",
         31.8835,
         120.5650,
-        "S:10,M:6,L:2",
+        "S=10,M=6,L=2",
     ),
     (
         "L-JG-01",
@@ -185,7 +184,7 @@ const LOCKERS: &[LockerPlace] = &[
         "长江中路150号",
         31.9475,
         120.4061,
-        "S:8,M:6,L:2",
+        "S=8,M=6,L=2",
     ),
     (
         "L-JG-02",
@@ -194,7 +193,7 @@ const LOCKERS: &[LockerPlace] = &[
         "保税区金港路2号",
         31.9608,
         120.4310,
-        "S:6,M:4,L:2",
+        "S=6,M=4,L=2",
     ),
     (
         "L-JF-01",
@@ -203,7 +202,7 @@ const LOCKERS: &[LockerPlace] = &[
         "锦丰中学南门",
         31.9352,
         120.6190,
-        "S:8,M:6,L:2",
+        "S=8,M=6,L=2",
     ),
     (
         "L-TQ-01",
@@ -212,7 +211,7 @@ const LOCKERS: &[LockerPlace] = &[
         "塘桥商业街中段",
         31.8301,
         120.6355,
-        "S:8,M:4,L:2",
+        "S=8,M=4,L=2",
     ),
     (
         "L-FH-01",
@@ -221,7 +220,7 @@ const LOCKERS: &[LockerPlace] = &[
         "恬庄古街入口",
         31.7890,
         120.6602,
-        "S:6,M:4,L:2",
+        "S=6,M=4,L=2",
     ),
     (
         "L-LY-01",
@@ -230,7 +229,7 @@ const LOCKERS: &[LockerPlace] = &[
         "兆丰社区服务中心",
         31.9260,
         120.7380,
-        "S:6,M:6,L:2",
+        "S=6,M=6,L=2",
     ),
     (
         "L-NF-01",
@@ -239,40 +238,29 @@ const LOCKERS: &[LockerPlace] = &[
         "永联村文化中心",
         31.9502,
         120.7010,
-        "S:8,M:4,L:4",
+        "S=8,M=4,L=4",
     ),
 ];
 
 /// Inserts the branches; returns (id, code) of those that hold stock (not the bookstore).
 pub async fn insert_branches(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, &'static str)>> {
-    let now = Utc::now();
-    let ids: Vec<Uuid> = BRANCHES.iter().map(|_| Uuid::now_v7()).collect();
-    let rows: Vec<branch::ActiveModel> = BRANCHES
+    let new = BRANCHES
         .iter()
-        .zip(&ids)
-        .map(
-            |((code, name, kind, address, lat, lng), id)| branch::ActiveModel {
-                id: Set(*id),
-                code: Set((*code).to_owned()),
-                name: Set((*name).to_owned()),
-                kind: Set(*kind),
-                address: Set(format!("江苏省张家港市{address}")),
-                latitude: Set(Some(*lat)),
-                longitude: Set(Some(*lng)),
-                created_at: Set(now),
-            },
-        )
+        .map(|(code, name, kind, address, lat, lng)| NewBranch {
+            code: (*code).to_owned(),
+            name: (*name).to_owned(),
+            kind: *kind,
+            address: format!("江苏省张家港市{address}"),
+            position: Some((*lat, *lng)),
+        })
         .collect();
-    let stock = ids
+    let created = branches::create(db, new).await?;
+    Ok(created
         .iter()
         .zip(BRANCHES)
         .filter(|(_, p)| p.2 != BranchKind::Bookstore)
-        .map(|(id, p)| (*id, p.0))
-        .collect();
-    branch::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
-    Ok(stock)
+        .map(|(b, p)| (b.id, p.0))
+        .collect())
 }
 
 /// Registers the lockers with known device tokens `demo-locker-{code}`.

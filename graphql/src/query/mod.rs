@@ -1,6 +1,7 @@
 //! The Query root, merged from one object per resource.
 
 mod account;
+mod catalog;
 mod operations;
 mod places;
 
@@ -10,6 +11,7 @@ use async_graphql::MergedObject;
 #[derive(MergedObject, Default)]
 pub struct Query(
     account::AccountQuery,
+    catalog::CatalogQuery,
     places::PlacesQuery,
     operations::OperationsQuery,
 );

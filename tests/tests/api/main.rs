@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod auth;
+mod catalog;
 mod jobs;
 mod limits;
 mod startup;

@@ -1,0 +1,109 @@
+//! `hongyan import marc|csv FILE` and `hongyan index rebuild`.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use hongyan_domain::catalog::import::csv::CsvReader;
+use hongyan_domain::catalog::import::{ImportSummary, Importer};
+use hongyan_domain::catalog::indexer;
+use hongyan_domain::catalog::record::{ImportRecord, Rejected};
+use hongyan_domain::Ctx;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{ImportCommand, IndexCommand};
+
+/// Rejections printed in full; the rest are counted.
+const SHOW_REJECTED: usize = 50;
+
+/// Runs an import.
+///
+/// # Errors
+/// An unreadable file, a bad `--flavour`, or a database fault.
+pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSummary> {
+    let (path, flavour) = match &cmd {
+        ImportCommand::Marc { file, flavour } => (file, flavour.as_deref()),
+        ImportCommand::Csv { file } => (file, None),
+    };
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let bar = progress(bytes.len() as u64);
+    let mut importer = Importer::new(ctx).await?;
+    match cmd {
+        ImportCommand::Marc { .. } => {
+            let _ = flavour;
+            anyhow::bail!("MARC import: TEMPORARY");
+        }
+        ImportCommand::Csv { .. } => {
+            let total = bytes.len() as u64;
+            for item in CsvReader::new(bytes.as_slice())? {
+                feed(&mut importer, item, &bar).await?;
+            }
+            bar.set_position(total);
+        }
+    }
+    bar.finish_and_clear();
+    let summary = importer.finish().await?;
+    print_summary(&summary);
+    Ok(summary)
+}
+
+async fn feed(
+    importer: &mut Importer<'_>,
+    item: Result<ImportRecord, Rejected>,
+    bar: &ProgressBar,
+) -> anyhow::Result<()> {
+    importer.add(item).await?;
+    let s = importer.summary();
+    bar.set_message(format!("{} records, {} rejected", s.read, s.rejected.len()));
+    Ok(())
+}
+
+fn progress(len: u64) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+fn print_summary(s: &ImportSummary) {
+    for r in s.rejected.iter().take(SHOW_REJECTED) {
+        match r.offset {
+            Some(offset) => println!(
+                "rejected record {} (byte {offset}): {}",
+                r.position, r.reason
+            ),
+            None => println!("rejected record {}: {}", r.position, r.reason),
+        }
+    }
+    if s.rejected.len() > SHOW_REJECTED {
+        println!(
+            "… and {} more rejected records",
+            s.rejected.len() - SHOW_REJECTED
+        );
+    }
+    println!(
+        "records read: {}, titles created: {}, titles updated: {}, items created: {}, items updated: {}, rejected: {}",
+        s.read,
+        s.titles_created,
+        s.titles_updated,
+        s.items_created,
+        s.items_updated,
+        s.rejected.len()
+    );
+}
+
+/// Runs an index command.
+///
+/// # Errors
+/// A database fault.
+pub async fn index(ctx: &Ctx, cmd: IndexCommand) -> anyhow::Result<()> {
+    match cmd {
+        IndexCommand::Rebuild => {
+            let n = indexer::rebuild_everywhere(ctx).await?;
+            println!("{n} titles marked for re-indexing; every running process picks them up within seconds");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Titles as readers and staff see them: bibliographic data with availability.
+
+use sea_orm::prelude::*;
+use sea_orm::QueryOrder;
+
+use super::availability::{self, Availability};
+use super::isbn::Isbn13;
+use crate::entity::{item, title};
+use crate::{Error, Result};
+
+/// A title with its availability.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The bibliographic record.
+    pub title: title::Model,
+    /// Its copies, overall and per branch.
+    pub availability: Availability,
+}
+
+/// Books for these title ids, in the given order (unknown ids are skipped).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Book>> {
+    let titles = title::Entity::find()
+        .filter(title::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let mut avail = availability::for_titles(db, ids).await?;
+    let mut by_id: std::collections::HashMap<Uuid, title::Model> =
+        titles.into_iter().map(|t| (t.id, t)).collect();
+    Ok(ids
+        .iter()
+        .filter_map(|id| by_id.remove(id))
+        .map(|t| Book {
+            availability: avail.remove(&t.id).unwrap_or_default(),
+            title: t,
+        })
+        .collect())
+}
+
+/// One book by id.
+///
+/// # Errors
+/// NOT_FOUND when there is no such title.
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Book> {
+    by_ids(db, &[id])
+        .await?
+        .pop()
+        .ok_or(Error::NotFound("book"))
+}
+
+/// One book by ISBN (10 or 13 digits, hyphens allowed).
+///
+/// # Errors
+/// VALIDATION for a malformed ISBN; NOT_FOUND when the library has no such title.
+pub async fn by_isbn(db: &impl ConnectionTrait, isbn: &str) -> Result<Book> {
+    let isbn = Isbn13::parse(isbn)?;
+    let t = title::Entity::find()
+        .filter(title::Column::Isbn.eq(isbn.as_str()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("book"))?;
+    by_id(db, t.id).await
+}
+
+/// Every copy of a title, by barcode (staff).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn copies(db: &impl ConnectionTrait, title_id: Uuid) -> Result<Vec<item::Model>> {
+    Ok(item::Entity::find()
+        .filter(item::Column::TitleId.eq(title_id))
+        .order_by_asc(item::Column::Barcode)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,199 @@
+//! CSV import.
+//!
+//! UTF-8 (a byte-order mark is fine), comma-separated, with a header row naming these
+//! columns (any order; only `title` is required):
+//!
+//! | column | meaning |
+//! |---|---|
+//! | `isbn` | ISBN-10 or -13, hyphens allowed |
+//! | `title`, `subtitle` | title proper, other title information |
+//! | `authors` | names separated by `;` |
+//! | `publisher`, `pub_year` | publisher, year (4 digits) |
+//! | `clc_class` | Chinese Library Classification class, e.g. `I247.5` |
+//! | `subjects` | headings separated by `;` |
+//! | `summary` | summary |
+//! | `price` | list price in yuan, e.g. `23.00` |
+//! | `branch`, `barcode`, `call_number` | one copy: owning branch code, barcode, call number |
+//!
+//! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
+//! A row with no `barcode` imports the title alone.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use crate::catalog::record::{Holding, ImportRecord, Rejected};
+use crate::{Error, Result};
+
+/// Reads import records from CSV.
+pub struct CsvReader<R: Read> {
+    rows: ::csv::StringRecordsIntoIter<R>,
+    columns: HashMap<String, usize>,
+    line: usize,
+}
+
+impl<R: Read> CsvReader<R> {
+    /// Reads the header.
+    ///
+    /// # Errors
+    /// VALIDATION when the header is unreadable or has no `title` column.
+    pub fn new(input: R) -> Result<Self> {
+        let mut reader = ::csv::ReaderBuilder::new()
+            .flexible(true)
+            .trim(::csv::Trim::All)
+            .from_reader(input);
+        let header = reader
+            .headers()
+            .map_err(|e| Error::validation(format!("CSV header: {e}")))?;
+        let columns: HashMap<String, usize> = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
+            .collect();
+        if !columns.contains_key("title") {
+            return Err(Error::validation(
+                "the CSV header must name a `title` column",
+            ));
+        }
+        Ok(CsvReader {
+            rows: reader.into_records(),
+            columns,
+            line: 1,
+        })
+    }
+
+    fn parse(&self, row: &::csv::StringRecord) -> std::result::Result<ImportRecord, String> {
+        let get = |name: &str| {
+            self.columns
+                .get(name)
+                .and_then(|i| row.get(*i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let list = |name: &str| {
+            get(name)
+                .map(|v| {
+                    v.split(';')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let title = get("title").ok_or("empty title")?;
+        let pub_year = match get("pub_year") {
+            None => None,
+            Some(y) => Some(
+                y.parse::<i32>()
+                    .ok()
+                    .filter(|y| (1000..=2999).contains(y))
+                    .ok_or(format!("bad pub_year {y:?}"))?,
+            ),
+        };
+        let price_cents = match get("price") {
+            None => None,
+            Some(p) => Some(yuan_to_cents(&p).ok_or(format!("bad price {p:?}"))?),
+        };
+        let holdings = match (get("branch"), get("barcode"), get("call_number")) {
+            (_, None, _) => vec![],
+            (Some(branch_code), Some(barcode), Some(call_number)) => vec![Holding {
+                branch_code,
+                barcode,
+                call_number,
+            }],
+            _ => return Err("a copy needs branch, barcode and call_number".into()),
+        };
+        Ok(ImportRecord {
+            isbn: get("isbn"),
+            title,
+            subtitle: get("subtitle"),
+            authors: list("authors"),
+            publisher: get("publisher"),
+            pub_year,
+            clc_class: get("clc_class"),
+            subjects: list("subjects"),
+            summary: get("summary"),
+            price_cents,
+            holdings,
+        })
+    }
+}
+
+/// `23`, `23.5`, `23.00` yuan → cents.
+fn yuan_to_cents(s: &str) -> Option<i32> {
+    let s = s
+        .trim_start_matches(['¥', '￥'])
+        .trim_end_matches('元')
+        .trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 2
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let cents = format!("{frac:0<2}").parse::<i32>().ok()?;
+    whole
+        .parse::<i32>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)
+}
+
+impl<R: Read> Iterator for CsvReader<R> {
+    type Item = std::result::Result<ImportRecord, Rejected>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let row = self.rows.next()?;
+        self.line += 1;
+        let line = row
+            .as_ref()
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(self.line, |p| {
+                usize::try_from(p.line()).unwrap_or(self.line)
+            });
+        Some(
+            row.map_err(|e| e.to_string())
+                .and_then(|r| self.parse(&r))
+                .map_err(|reason| Rejected {
+                    position: line,
+                    offset: None,
+                    reason: format!("line {line}: {reason}"),
+                }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices_in_yuan() {
+        assert_eq!(yuan_to_cents("23.00"), Some(2300));
+        assert_eq!(yuan_to_cents("23.5"), Some(2350));
+        assert_eq!(yuan_to_cents("¥45"), Some(4500));
+        assert_eq!(yuan_to_cents("23.456"), None);
+        assert_eq!(yuan_to_cents("abc"), None);
+        assert_eq!(yuan_to_cents("-3"), None);
+    }
+
+    #[test]
+    fn rows_become_records() {
+        let csv = "\u{feff}isbn,title,authors,pub_year,price,branch,barcode,call_number\n\
+                   978-7-5366-9293-0,三体,刘慈欣,2008,23.00,ZJG,ZJ1,I247.5/1\n\
+                   ,,,,,,,\n\
+                   7-5366-9293-5,三体,刘慈欣; 某某,20x8,,,,\n";
+        let mut r = CsvReader::new(csv.as_bytes()).expect("header");
+        let first = r.next().expect("row").expect("good");
+        assert_eq!(first.title, "三体");
+        assert_eq!(first.price_cents, Some(2300));
+        assert_eq!(first.holdings[0].call_number, "I247.5/1");
+        assert!(r.next().expect("row").is_err(), "empty title");
+        let bad = r.next().expect("row").expect_err("bad year");
+        assert!(bad.reason.contains("pub_year"), "{}", bad.reason);
+        assert!(r.next().is_none());
+    }
+}

@@ -1,0 +1,210 @@
+//! Catalogue import: MARC (ISO 2709) and CSV files into titles and items.
+//!
+//! Readers ([`marc::MarcReader`], [`csv::CsvReader`]) turn a file into
+//! `Result<ImportRecord, Rejected>` items; the [`Importer`] validates each record (ISBN,
+//! branch codes, barcodes not used twice in the file), then upserts it in batches, each batch
+//! in one transaction and each record in its own savepoint, so a bad record is reported with
+//! its position and never half-written while the rest go in. Re-importing a file updates
+//! titles (matched by ISBN, or by title + authors + publisher + year without one) and copies
+//! (matched by barcode) instead of duplicating them.
+
+pub mod csv;
+mod upsert;
+
+use std::collections::HashMap;
+
+use sea_orm::{EntityTrait, TransactionTrait};
+use uuid::Uuid;
+
+use super::indexer;
+use super::isbn::Isbn13;
+use super::record::{ImportRecord, Rejected};
+use crate::entity::branch;
+use crate::{Ctx, Error, Result};
+
+/// Records per transaction.
+const BATCH: usize = 500;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Records read from the file (good and bad).
+    pub read: usize,
+    /// Titles created.
+    pub titles_created: usize,
+    /// Titles updated.
+    pub titles_updated: usize,
+    /// Copies created.
+    pub items_created: usize,
+    /// Copies updated.
+    pub items_updated: usize,
+    /// Records not imported, with position and reason.
+    pub rejected: Vec<Rejected>,
+}
+
+/// A validated record with its position in the file.
+struct Valid {
+    position: usize,
+    isbn: Option<Isbn13>,
+    record: ImportRecord,
+}
+
+/// Feeds records into the catalogue in batches.
+pub struct Importer<'a> {
+    ctx: &'a Ctx,
+    branches: HashMap<String, Uuid>,
+    barcodes: HashMap<String, usize>,
+    pending: Vec<Valid>,
+    summary: ImportSummary,
+}
+
+impl<'a> Importer<'a> {
+    /// Starts an import.
+    ///
+    /// # Errors
+    /// INTERNAL on a database fault.
+    pub async fn new(ctx: &'a Ctx) -> Result<Self> {
+        let branches = branch::Entity::find()
+            .all(&ctx.db)
+            .await?
+            .into_iter()
+            .map(|b| (b.code, b.id))
+            .collect();
+        Ok(Importer {
+            ctx,
+            branches,
+            barcodes: HashMap::new(),
+            pending: Vec::new(),
+            summary: ImportSummary::default(),
+        })
+    }
+
+    /// What has been done so far.
+    pub fn summary(&self) -> &ImportSummary {
+        &self.summary
+    }
+
+    /// Takes the next item a reader produced; writes a batch when one is full.
+    ///
+    /// # Errors
+    /// INTERNAL on a database fault (bad records are not errors: they are counted).
+    pub async fn add(&mut self, item: std::result::Result<ImportRecord, Rejected>) -> Result<()> {
+        self.summary.read += 1;
+        let position = self.summary.read;
+        match item {
+            Err(mut rejected) => {
+                rejected.position = position;
+                self.summary.rejected.push(rejected);
+            }
+            Ok(record) => match self.validate(position, record) {
+                Ok(valid) => self.pending.push(valid),
+                Err(reason) => self.summary.rejected.push(Rejected {
+                    position,
+                    offset: None,
+                    reason,
+                }),
+            },
+        }
+        if self.pending.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and returns the summary.
+    ///
+    /// # Errors
+    /// INTERNAL on a database fault.
+    pub async fn finish(mut self) -> Result<ImportSummary> {
+        self.flush().await?;
+        Ok(self.summary)
+    }
+
+    fn validate(
+        &mut self,
+        position: usize,
+        record: ImportRecord,
+    ) -> std::result::Result<Valid, String> {
+        if record.title.trim().is_empty() {
+            return Err("no title".into());
+        }
+        let isbn = match record
+            .isbn
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => {
+                Some(Isbn13::parse(raw).map_err(|e| format!("invalid ISBN {raw:?}: {e}"))?)
+            }
+        };
+        for h in &record.holdings {
+            if !self.branches.contains_key(&h.branch_code) {
+                return Err(format!(
+                    "unknown branch code {:?} for copy {}",
+                    h.branch_code, h.barcode
+                ));
+            }
+            if h.barcode.trim().is_empty() || h.call_number.trim().is_empty() {
+                return Err("a copy needs a barcode and a call number".into());
+            }
+            if let Some(first) = self.barcodes.get(&h.barcode) {
+                return Err(format!(
+                    "barcode {} is already used by record {first}",
+                    h.barcode
+                ));
+            }
+        }
+        for h in &record.holdings {
+            self.barcodes.insert(h.barcode.clone(), position);
+        }
+        Ok(Valid {
+            position,
+            isbn,
+            record,
+        })
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.pending);
+        let txn = self.ctx.db.begin().await?;
+        let mut touched = Vec::with_capacity(batch.len());
+        for v in batch {
+            let savepoint = txn.begin().await?;
+            match upsert::record(&savepoint, &self.branches, v.isbn.as_ref(), &v.record).await {
+                Ok(done) => {
+                    savepoint.commit().await?;
+                    touched.push(done.title_id);
+                    self.summary.titles_created += usize::from(done.title_created);
+                    self.summary.titles_updated += usize::from(!done.title_created);
+                    self.summary.items_created += done.items_created;
+                    self.summary.items_updated += done.items_updated;
+                }
+                Err(Error::Internal(e)) => {
+                    savepoint.rollback().await?;
+                    self.summary.rejected.push(Rejected {
+                        position: v.position,
+                        offset: None,
+                        reason: format!("{e:#}"),
+                    });
+                }
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    self.summary.rejected.push(Rejected {
+                        position: v.position,
+                        offset: None,
+                        reason: e.to_string(),
+                    });
+                }
+            }
+        }
+        indexer::touch(&txn, &touched).await?;
+        txn.commit().await?;
+        indexer::announce(self.ctx);
+        Ok(())
+    }
+}

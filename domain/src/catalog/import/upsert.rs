@@ -1,0 +1,137 @@
+//! Writing one imported record: its title (matched by ISBN or by title key) and its copies
+//! (matched by barcode).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, IntoActiveModel};
+
+use crate::catalog::isbn::Isbn13;
+use crate::catalog::record::ImportRecord;
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::title;
+use crate::Result;
+
+/// What writing one record did.
+pub struct Upserted {
+    pub title_id: Uuid,
+    pub title_created: bool,
+    pub items_created: usize,
+    pub items_updated: usize,
+}
+
+fn clean(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn joined(v: &[String]) -> Option<String> {
+    let parts: Vec<&str> = v
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+async fn existing_title(
+    db: &impl ConnectionTrait,
+    isbn: Option<&Isbn13>,
+    r: &ImportRecord,
+) -> Result<Option<title::Model>> {
+    let mut q = title::Entity::find();
+    q = match isbn {
+        Some(i) => q.filter(title::Column::Isbn.eq(i.as_str())),
+        None => q
+            .filter(title::Column::Isbn.is_null())
+            .filter(title::Column::Title.eq(r.title.trim()))
+            .filter(title::Column::Authors.eq(joined(&r.authors).unwrap_or_default())),
+    };
+    Ok(q.one(db).await?.filter(|t| {
+        isbn.is_some() || (t.publisher == clean(&r.publisher) && t.pub_year == r.pub_year)
+    }))
+}
+
+/// Upserts the title and its copies.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    branches: &HashMap<String, Uuid>,
+    isbn: Option<&Isbn13>,
+    r: &ImportRecord,
+) -> Result<Upserted> {
+    let now = Utc::now();
+    let found = existing_title(db, isbn, r).await?;
+    let title_created = found.is_none();
+    let mut t = match found {
+        Some(t) => t.into_active_model(),
+        None => title::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            created_at: Set(now),
+            ..Default::default()
+        },
+    };
+    t.isbn = Set(isbn.map(|i| i.as_str().to_owned()));
+    t.title = Set(r.title.trim().to_owned());
+    t.subtitle = Set(clean(&r.subtitle));
+    t.authors = Set(joined(&r.authors).unwrap_or_default());
+    t.publisher = Set(clean(&r.publisher));
+    t.pub_year = Set(r.pub_year);
+    t.clc_class = Set(clean(&r.clc_class));
+    t.subjects = Set(joined(&r.subjects));
+    t.summary = Set(clean(&r.summary));
+    t.price_cents = Set(r.price_cents);
+    t.updated_at = Set(now);
+    let t = if title_created {
+        t.insert(db).await?
+    } else {
+        t.update(db).await?
+    };
+
+    let (mut items_created, mut items_updated) = (0, 0);
+    for h in &r.holdings {
+        let branch = *branches.get(&h.branch_code).ok_or_else(|| {
+            crate::Error::validation(format!("unknown branch code {:?}", h.branch_code))
+        })?;
+        match item::Entity::find()
+            .filter(item::Column::Barcode.eq(h.barcode.trim()))
+            .one(db)
+            .await?
+        {
+            Some(existing) => {
+                let mut i = existing.into_active_model();
+                i.title_id = Set(t.id);
+                i.call_number = Set(h.call_number.trim().to_owned());
+                i.home_branch_id = Set(branch);
+                i.updated_at = Set(now);
+                i.update(db).await?;
+                items_updated += 1;
+            }
+            None => {
+                item::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    title_id: Set(t.id),
+                    barcode: Set(h.barcode.trim().to_owned()),
+                    call_number: Set(h.call_number.trim().to_owned()),
+                    home_branch_id: Set(branch),
+                    current_branch_id: Set(branch),
+                    status: Set(ItemStatus::Available),
+                    net_lending: Set(true),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(db)
+                .await?;
+                items_created += 1;
+            }
+        }
+    }
+    Ok(Upserted {
+        title_id: t.id,
+        title_created,
+        items_created,
+        items_updated,
+    })
+}

@@ -1,0 +1,134 @@
+//! ISBN as a domain type: ISBN-10 or ISBN-13 in, checksum verified, always 13 digits out.
+
+use std::fmt;
+
+use crate::{Error, Result};
+
+/// A valid ISBN, normalised to 13 digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Isbn13(String);
+
+fn check13(d: &[u8]) -> u8 {
+    let sum: u32 = d
+        .iter()
+        .take(12)
+        .enumerate()
+        .map(|(i, &x)| u32::from(x) * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    u8::try_from((10 - sum % 10) % 10).unwrap_or(0)
+}
+
+fn check10(d: &[u8]) -> u8 {
+    let sum: u32 = d
+        .iter()
+        .take(9)
+        .enumerate()
+        .map(|(i, &x)| u32::from(x) * (10 - i as u32))
+        .sum();
+    u8::try_from((11 - sum % 11) % 11).unwrap_or(0)
+}
+
+impl Isbn13 {
+    /// Parses an ISBN-10 or ISBN-13 as typed or printed (hyphens and spaces allowed).
+    ///
+    /// # Errors
+    /// VALIDATION for a wrong length, stray characters or a wrong check digit.
+    pub fn parse(s: &str) -> Result<Self> {
+        let compact: Vec<char> = s
+            .trim()
+            .chars()
+            .filter(|c| *c != '-' && *c != ' ')
+            .collect();
+        let digits = |cs: &[char]| {
+            cs.iter()
+                .map(|c| c.to_digit(10).and_then(|d| u8::try_from(d).ok()))
+                .collect::<Option<Vec<u8>>>()
+        };
+        match compact.len() {
+            13 => {
+                let d = digits(&compact)
+                    .ok_or_else(|| Error::validation("an ISBN-13 has only digits"))?;
+                if !(d.starts_with(&[9, 7, 8]) || d.starts_with(&[9, 7, 9])) {
+                    return Err(Error::validation("an ISBN-13 starts with 978 or 979"));
+                }
+                if check13(&d) != d[12] {
+                    return Err(Error::validation("the ISBN's check digit is wrong"));
+                }
+                Ok(Isbn13(compact.iter().collect()))
+            }
+            10 => {
+                let d = digits(&compact[..9])
+                    .ok_or_else(|| Error::validation("an ISBN-10 has digits (and X last)"))?;
+                let last = match compact[9] {
+                    'X' | 'x' => 10,
+                    c => c
+                        .to_digit(10)
+                        .and_then(|d| u8::try_from(d).ok())
+                        .ok_or_else(|| Error::validation("an ISBN-10 has digits (and X last)"))?,
+                };
+                if check10(&d) != last {
+                    return Err(Error::validation("the ISBN's check digit is wrong"));
+                }
+                let mut d13 = vec![9, 7, 8];
+                d13.extend(d);
+                d13.push(check13(&d13));
+                Ok(Isbn13(d13.iter().map(|x| char::from(b'0' + x)).collect()))
+            }
+            _ => Err(Error::validation("an ISBN has 10 or 13 digits")),
+        }
+    }
+
+    /// The 13 digits.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The ISBN-10 form, for 978 ISBNs.
+    pub fn to_isbn10(&self) -> Option<String> {
+        let body = self.0.strip_prefix("978")?;
+        let d: Vec<u8> = body.bytes().take(9).map(|b| b - b'0').collect();
+        let c = check10(&d);
+        Some(format!(
+            "{}{}",
+            &body[..9],
+            if c == 10 { 'X' } else { char::from(b'0' + c) }
+        ))
+    }
+}
+
+impl fmt::Display for Isbn13 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_of_one_isbn() {
+        for s in [
+            "978-7-5366-9293-0",
+            "7536692935",
+            "7-5366-9293-5",
+            "978 7 5366 9293 0",
+        ] {
+            assert_eq!(Isbn13::parse(s).expect(s).as_str(), "9787536692930");
+        }
+        assert_eq!(
+            Isbn13::parse("7-5063-4307-X").expect("x").as_str(),
+            "9787506343077"
+        );
+        assert_eq!(
+            Isbn13::parse("9787506343077")
+                .expect("13")
+                .to_isbn10()
+                .as_deref(),
+            Some("750634307X")
+        );
+        for bad in ["9787536692931", "753669293X", "12345", "97875366929a0", ""] {
+            assert!(Isbn13::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

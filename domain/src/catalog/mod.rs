@@ -1,0 +1,16 @@
+//! The catalogue: titles, copies, search and import.
+//!
+//! - [`isbn`], [`call_number`]: the domain types of a book's identity and shelf place.
+//! - [`books`], [`availability`]: titles with their copies, overall and per branch.
+//! - [`search`]: what readers type, answered from the [`search_index`] kept current by the
+//!   [`indexer`].
+//! - [`import`]: MARC and CSV files into titles and copies.
+
+pub mod availability;
+pub mod books;
+pub mod import;
+pub mod indexer;
+pub mod isbn;
+pub mod record;
+pub mod search;
+pub mod search_index;

@@ -1,0 +1,184 @@
+//! Books: bibliographic data with availability (and, for staff, every copy).
+
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use hongyan_domain::catalog::availability::BranchCopies;
+use hongyan_domain::catalog::books::{self, Book as DomainBook};
+use hongyan_domain::entity::item::{self, ItemStatus};
+
+use super::places::{load_branch, Branch};
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+
+/// Search results: Relay connection with the total number of matches.
+pub type BookConnection = Connection<usize, Book, SearchTotals, EmptyFields>;
+
+/// Totals of a search.
+#[derive(SimpleObject)]
+pub struct SearchTotals {
+    /// Matches in all (across pages).
+    pub total_count: usize,
+}
+
+/// A title in the catalogue.
+pub struct Book(pub DomainBook);
+
+fn split(s: &str) -> Vec<String> {
+    s.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[Object]
+impl Book {
+    async fn id(&self) -> ID {
+        ID(self.0.title.id.to_string())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title.title
+    }
+    async fn subtitle(&self) -> Option<&str> {
+        self.0.title.subtitle.as_deref()
+    }
+    /// Authors, translators and editors, in catalogue order.
+    async fn authors(&self) -> Vec<String> {
+        split(&self.0.title.authors)
+    }
+    /// ISBN-13.
+    async fn isbn(&self) -> Option<&str> {
+        self.0.title.isbn.as_deref()
+    }
+    async fn publisher(&self) -> Option<&str> {
+        self.0.title.publisher.as_deref()
+    }
+    async fn pub_year(&self) -> Option<i32> {
+        self.0.title.pub_year
+    }
+    /// Chinese Library Classification class.
+    async fn clc_class(&self) -> Option<&str> {
+        self.0.title.clc_class.as_deref()
+    }
+    async fn subjects(&self) -> Vec<String> {
+        self.0
+            .title
+            .subjects
+            .as_deref()
+            .map(split)
+            .unwrap_or_default()
+    }
+    async fn summary(&self) -> Option<&str> {
+        self.0.title.summary.as_deref()
+    }
+    /// List price in cents (分).
+    async fn price_cents(&self) -> Option<i32> {
+        self.0.title.price_cents
+    }
+    /// Copies free to lend now, all branches.
+    async fn available_copies(&self) -> i64 {
+        self.0.availability.available
+    }
+    /// Copies in the net-lending stock (not missing or withdrawn).
+    async fn total_copies(&self) -> i64 {
+        self.0.availability.copies
+    }
+    /// Copies per branch, branches with a free copy first.
+    async fn availability(&self) -> Vec<BranchAvailability> {
+        self.0
+            .availability
+            .by_branch
+            .iter()
+            .copied()
+            .map(BranchAvailability)
+            .collect()
+    }
+    /// Every copy with its barcode, place and status (staff only).
+    async fn copies(&self, ctx: &Context<'_>) -> GqlResult<Vec<Copy>> {
+        principal(ctx).gql()?.require_any_staff().gql()?;
+        Ok(books::copies(&domain(ctx).db, self.0.title.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Copy)
+            .collect())
+    }
+}
+
+/// Copies of a title at one branch.
+pub struct BranchAvailability(BranchCopies);
+
+#[Object]
+impl BranchAvailability {
+    async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
+        load_branch(ctx, self.0.branch_id).await
+    }
+    /// Copies there.
+    async fn copies(&self) -> i64 {
+        self.0.copies
+    }
+    /// Copies there free to lend now.
+    async fn available(&self) -> i64 {
+        self.0.available
+    }
+}
+
+/// Where a copy is in its life.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CopyStatus {
+    /// On the shelf, free to lend.
+    Available,
+    /// Held for a request.
+    Reserved,
+    /// Travelling.
+    InTransit,
+    /// Waiting for its reader.
+    OnHold,
+    /// Lent.
+    OnLoan,
+    /// Not where it should be.
+    Missing,
+    /// Withdrawn.
+    Withdrawn,
+}
+
+impl From<ItemStatus> for CopyStatus {
+    fn from(s: ItemStatus) -> Self {
+        match s {
+            ItemStatus::Available => CopyStatus::Available,
+            ItemStatus::Reserved => CopyStatus::Reserved,
+            ItemStatus::InTransit => CopyStatus::InTransit,
+            ItemStatus::OnHold => CopyStatus::OnHold,
+            ItemStatus::OnLoan => CopyStatus::OnLoan,
+            ItemStatus::Missing => CopyStatus::Missing,
+            ItemStatus::Withdrawn => CopyStatus::Withdrawn,
+        }
+    }
+}
+
+/// One physical copy (staff).
+pub struct Copy(item::Model);
+
+#[Object]
+impl Copy {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn barcode(&self) -> &str {
+        &self.0.barcode
+    }
+    async fn call_number(&self) -> &str {
+        &self.0.call_number
+    }
+    async fn status(&self) -> CopyStatus {
+        self.0.status.into()
+    }
+    /// Where it is now.
+    async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
+        load_branch(ctx, self.0.current_branch_id).await
+    }
+    /// The branch that owns it.
+    async fn home_branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
+        load_branch(ctx, self.0.home_branch_id).await
+    }
+}

@@ -1,0 +1,71 @@
+//! GraphQL object types: wrappers over domain models, so tables never leak into the API.
+
+mod book;
+mod jobs;
+mod places;
+
+use async_graphql::{Object, SimpleObject, ID};
+use hongyan_domain::auth::AuthTokens;
+use hongyan_domain::people::Reader as ReaderRow;
+use uuid::Uuid;
+
+pub use book::{Book, BookConnection, SearchTotals};
+pub use jobs::DeadJob;
+pub use places::{Branch, Locker};
+
+/// Parses an opaque id; an id that cannot exist is simply not found.
+pub fn parse_id(id: &ID, what: &'static str) -> Result<Uuid, hongyan_domain::Error> {
+    Uuid::parse_str(id.as_str()).map_err(|_| hongyan_domain::Error::NotFound(what))
+}
+
+/// Tokens returned by logins and refreshes.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    /// One-time token for `refreshToken`.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+impl From<AuthTokens> for AuthPayload {
+    fn from(t: AuthTokens) -> Self {
+        AuthPayload {
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in,
+        }
+    }
+}
+
+/// A library reader (only ever the caller themself).
+pub struct Reader(pub ReaderRow);
+
+#[Object]
+impl Reader {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Library card number, if a card was issued.
+    async fn card_number(&self) -> Option<&str> {
+        self.0.card_number.as_deref()
+    }
+    /// Whether the reader has linked WeChat.
+    async fn wechat_linked(&self) -> bool {
+        self.0.wechat_openid.is_some()
+    }
+    /// Lending is blocked by staff.
+    async fn blocked(&self) -> bool {
+        self.0.blocked
+    }
+    async fn max_loans(&self) -> i32 {
+        self.0.max_loans
+    }
+    async fn max_open_requests(&self) -> i32 {
+        self.0.max_open_requests
+    }
+}

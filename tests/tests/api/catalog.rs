@@ -1,0 +1,532 @@
+//! The catalogue: CSV and MARC import through the CLI, Chinese full-text search through
+//! GraphQL, availability, filters, pagination and bad input.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::branches::{self, BranchKind, NewBranch};
+use hongyan_domain::people;
+use hongyan_tests::marc_writer::{record, Field};
+use hongyan_tests::TestApp;
+use serde_json::{json, Value};
+
+const SEARCH: &str = r"query($q: String!, $f: BookFilter, $first: Int, $after: String) {
+  searchBooks(query: $q, filter: $f, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id title authors isbn pubYear clcClass availableCopies totalCopies
+      availability { branch { code } copies available } } }
+  }
+}";
+
+/// Title, authors, ISBN, year, class, copies as (branch, barcode, call number).
+const BOOKS: &[(&str, &str, &str, &str, &str, &[(&str, &str, &str)])] = &[
+    (
+        "三体II：黑暗森林",
+        "刘慈欣",
+        "978-7-5366-9396-8",
+        "2008",
+        "I247.55",
+        &[
+            ("ZJG", "T0001", "I247.55/2"),
+            ("ZJG-JG", "T0002", "I247.55/2"),
+        ],
+    ),
+    (
+        "三体",
+        "刘慈欣",
+        "9787536692930",
+        "2008",
+        "I247.55",
+        &[("ZJG", "T0003", "I247.55/1")],
+    ),
+    (
+        "中华人民共和国史",
+        "何沁主编",
+        "978-7-04-010863-7",
+        "1999",
+        "K27",
+        &[("ZJG-TQ", "T0004", "K27/9")],
+    ),
+    (
+        "活着",
+        "余华",
+        "7-5063-4307-X",
+        "2012",
+        "I247.57",
+        &[("ZJG-JG", "T0005", "I247.57/14")],
+    ),
+    ("围城", "钱锺书", "9787020090006", "1991", "I246.57", &[]),
+    (
+        "活着为了讲述",
+        "[哥伦比亚]加西亚·马尔克斯; 李静译",
+        "9787544258975",
+        "2016",
+        "I775.65",
+        &[("ZJG", "T0006", "I775.65/3")],
+    ),
+    (
+        "Python编程：从入门到实践",
+        "[美]Eric Matthes; 袁国忠译",
+        "9787115428028",
+        "2016",
+        "TP311.561",
+        &[("ZJG", "T0007", "TP311.561/40")],
+    ),
+];
+
+fn write_csv(rows: &[String]) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "hongyan-import-{}.csv",
+        uuid::Uuid::new_v4().simple()
+    ));
+    let mut text =
+        String::from("isbn,title,authors,pub_year,clc_class,price,branch,barcode,call_number\n");
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).expect("write csv");
+    path
+}
+
+fn catalogue_csv() -> PathBuf {
+    let mut rows = Vec::new();
+    for (title, authors, isbn, year, class, copies) in BOOKS {
+        if copies.is_empty() {
+            rows.push(format!(
+                "{isbn},{title},\"{authors}\",{year},{class},45.00,,,"
+            ));
+        }
+        for (branch, barcode, call) in *copies {
+            rows.push(format!(
+                "{isbn},{title},\"{authors}\",{year},{class},23.50,{branch},{barcode},{call}"
+            ));
+        }
+    }
+    write_csv(&rows)
+}
+
+/// An app with branches and a reader, and no catalogue yet.
+async fn app_with_branches() -> TestApp {
+    let app = TestApp::spawn().await;
+    let new = ["ZJG", "ZJG-JG", "ZJG-TQ", "ZJG-FH", "ZJG-LY", "ZJG-NF"]
+        .map(|code| NewBranch {
+            code: code.into(),
+            name: format!("{code} 分馆"),
+            kind: BranchKind::Branch,
+            address: "张家港".into(),
+            position: None,
+        })
+        .to_vec();
+    branches::create(&app.ctx.db, new).await.expect("branches");
+    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨")
+        .await
+        .expect("reader");
+    app
+}
+
+async fn app_with_catalogue() -> TestApp {
+    let app = app_with_branches().await;
+    let out = app.cli(&["import", "csv", catalogue_csv().to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("records read: 8, titles created: 7, titles updated: 1, items created: 7"),
+        "{stdout}"
+    );
+    wait_for(&app, "围城").await;
+    app
+}
+
+async fn search(app: &TestApp, q: &str, filter: Value) -> Value {
+    app.gql(SEARCH, json!({"q": q, "f": filter})).await.data()["searchBooks"].clone()
+}
+
+fn titles(result: &Value) -> Vec<String> {
+    result["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| e["node"]["title"].as_str().expect("title").to_owned())
+        .collect()
+}
+
+/// Waits until an imported title is searchable (the indexer follows the database).
+async fn wait_for(app: &TestApp, title: &str) {
+    for _ in 0..60 {
+        if titles(&search(app, title, json!(null)).await)
+            .iter()
+            .any(|t| t == title)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{title} never became searchable");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_find_books_by_any_word_author_or_isbn() {
+    let app = app_with_catalogue().await;
+    let first = |r: &Value| titles(r).first().cloned().unwrap_or_default();
+    assert_eq!(
+        first(&search(&app, "黑暗森林", json!(null)).await),
+        "三体II：黑暗森林"
+    );
+    assert_eq!(
+        first(&search(&app, "人民", json!(null)).await),
+        "中华人民共和国史"
+    );
+    assert_eq!(
+        first(&search(&app, "活着", json!(null)).await),
+        "活着",
+        "the exact title ranks first"
+    );
+    assert!(titles(&search(&app, "活着", json!(null)).await).contains(&"活着为了讲述".to_owned()));
+    assert_eq!(first(&search(&app, "围城", json!(null)).await), "围城");
+    assert_eq!(
+        first(&search(&app, "7-5063-4307-X", json!(null)).await),
+        "活着",
+        "ISBN-10 with hyphens"
+    );
+    assert_eq!(
+        first(&search(&app, "9787506343077", json!(null)).await),
+        "活着",
+        "the same ISBN as 13 digits"
+    );
+    assert_eq!(
+        first(&search(&app, "python", json!(null)).await),
+        "Python编程：从入门到实践"
+    );
+    let liu = search(&app, "刘慈欣", json!(null)).await;
+    assert!(
+        titles(&liu).contains(&"三体".to_owned())
+            && titles(&liu).contains(&"三体II：黑暗森林".to_owned())
+    );
+
+    let dark = &search(&app, "黑暗森林", json!(null)).await["edges"][0]["node"];
+    assert_eq!(dark["availableCopies"], 2);
+    assert_eq!(dark["authors"], json!(["刘慈欣"]));
+    assert_eq!(dark["isbn"], "9787536693968");
+    let mut branches: Vec<&str> = dark["availability"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|b| b["branch"]["code"].as_str().expect("code"))
+        .collect();
+    branches.sort_unstable();
+    assert_eq!(branches, ["ZJG", "ZJG-JG"]);
+    let fortress = &search(&app, "围城", json!(null)).await["edges"][0]["node"];
+    assert_eq!(fortress["totalCopies"], 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_and_pages() {
+    let app = app_with_catalogue().await;
+    let branches = app.gql("{ branches { id code } }", json!({})).await.data()["branches"].clone();
+    let jg = branches
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|b| b["code"] == "ZJG-JG")
+        .expect("branch")["id"]
+        .clone();
+
+    let at_jg = search(&app, "刘慈欣", json!({"branchId": jg})).await;
+    assert_eq!(titles(&at_jg), ["三体II：黑暗森林"]);
+    let novels = search(&app, "活着", json!({"clcPrefix": "I775"})).await;
+    assert_eq!(titles(&novels), ["活着为了讲述"]);
+    let old = search(&app, "活着 围城 三体", json!({"yearTo": 2000})).await;
+    assert_eq!(titles(&old), ["围城"]);
+    let available = search(&app, "围城", json!({"availableOnly": true})).await;
+    assert_eq!(available["totalCount"], 0, "围城 has no copies");
+
+    let page1 = app
+        .gql(SEARCH, json!({"q": "活着 三体 刘慈欣", "first": 2}))
+        .await
+        .data()["searchBooks"]
+        .clone();
+    assert_eq!(titles(&page1).len(), 2);
+    assert_eq!(page1["pageInfo"]["hasNextPage"], true);
+    let total = page1["totalCount"].as_u64().expect("total");
+    let page2 = app
+        .gql(
+            SEARCH,
+            json!({"q": "活着 三体 刘慈欣", "first": 2, "after": page1["pageInfo"]["endCursor"]}),
+        )
+        .await
+        .data()["searchBooks"]
+        .clone();
+    let mut seen = titles(&page1);
+    seen.extend(titles(&page2));
+    let distinct: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(distinct.len(), seen.len(), "pages do not overlap");
+    assert!(total >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_searches_get_validation_or_plain_results() {
+    let app = app_with_catalogue().await;
+    for q in ["", "   ", &"书".repeat(201)] {
+        assert_eq!(
+            app.gql(SEARCH, json!({"q": q})).await.code(),
+            "VALIDATION",
+            "{q:?}"
+        );
+    }
+    for q in [
+        "\"三体",
+        "title:(*) AND OR",
+        "[]{}^~\\",
+        "三体 -",
+        "'; DROP TABLE title; --",
+    ] {
+        let r = app.gql(SEARCH, json!({"q": q})).await;
+        assert!(r.0.get("errors").is_none(), "{q:?} gave {}", r.0);
+    }
+    assert_eq!(
+        app.gql(SEARCH, json!({"q": "三体", "f": {"clcPrefix": "i2"}}))
+            .await
+            .code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        app.gql(
+            SEARCH,
+            json!({"q": "三体", "f": {"yearFrom": 2010, "yearTo": 2000}})
+        )
+        .await
+        .code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        app.gql(SEARCH, json!({"q": "三体", "f": {"branchId": "nope"}}))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn books_by_id_and_isbn_and_copies_for_staff() {
+    let app = app_with_catalogue().await;
+    let q = "query($i: String!) { bookByIsbn(isbn: $i) { id title } }";
+    let by_isbn = app.gql(q, json!({"i": "978-7-5366-9293-0"})).await.data()["bookByIsbn"].clone();
+    assert_eq!(by_isbn["title"], "三体");
+    assert_eq!(
+        app.gql(q, json!({"i": "9787111111111"})).await.code(),
+        "VALIDATION",
+        "bad checksum"
+    );
+    assert_eq!(
+        app.gql(q, json!({"i": "9787111111115"})).await.data()["bookByIsbn"],
+        Value::Null
+    );
+
+    let book = "query($id: ID!) { book(id: $id) { title copies { barcode callNumber status branch { code } } } }";
+    let anonymous = app.gql(book, json!({"id": by_isbn["id"]})).await;
+    assert_eq!(anonymous.code(), "UNAUTHENTICATED");
+    people::add_staff(
+        &app.ctx.db,
+        "picker2",
+        "pick-pick-pick",
+        StaffRole::Picker,
+        &["ZJG".into()],
+    )
+    .await
+    .expect("staff");
+    let picker = app.staff_token("picker2", "pick-pick-pick").await;
+    let copies = app
+        .gql_as(Some(&picker), book, json!({"id": by_isbn["id"]}))
+        .await
+        .data()["book"]["copies"]
+        .clone();
+    assert_eq!(
+        copies,
+        json!([{"barcode": "T0003", "callNumber": "I247.55/1", "status": "AVAILABLE", "branch": {"code": "ZJG"}}])
+    );
+    let reader = app.reader_token("20250001", "123456").await;
+    assert_eq!(
+        app.gql_as(Some(&reader), book, json!({"id": by_isbn["id"]}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let missing = app
+        .gql(
+            "query($id: ID!) { book(id: $id) { title } }",
+            json!({"id": uuid::Uuid::now_v7().to_string()}),
+        )
+        .await;
+    assert_eq!(missing.data()["book"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn re_imports_update_and_bad_rows_are_reported_without_stopping() {
+    let app = app_with_catalogue().await;
+    let again = app.cli(&["import", "csv", catalogue_csv().to_str().expect("path")]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        stdout.contains(
+            "titles created: 0, titles updated: 8, items created: 0, items updated: 7, rejected: 0"
+        ),
+        "{stdout}"
+    );
+
+    let bad = write_csv(&[
+        "978-7-5366-9293-1,错误的书号,某人,2020,I247,10,ZJG,B1,I247/1".into(),
+        "9787544291163,未知分馆,某人,2020,I247,10,NOWHERE,B2,I247/2".into(),
+        "9787544291163,好书,某人,2020,I247,10,ZJG,B3,I247/3".into(),
+        "9787020024759,重复条码,某人,2020,I247,10,ZJG,B3,I247/4".into(),
+        "9787020024759,坏年份,某人,20x0,I247,10,ZJG,B5,I247/5".into(),
+    ]);
+    let out = app.cli(&["import", "csv", bad.to_str().expect("path")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("rejected record 1") && stdout.contains("invalid ISBN"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rejected record 2") && stdout.contains("unknown branch code"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rejected record 4")
+            && stdout.contains("barcode B3 is already used by record 3"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rejected record 5") && stdout.contains("pub_year"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("records read: 5, titles created: 1, titles updated: 0, items created: 1"),
+        "{stdout}"
+    );
+    wait_for(&app, "好书").await;
+    assert_eq!(
+        search(&app, "错误的书号", json!(null)).await["totalCount"],
+        0,
+        "nothing half-written"
+    );
+}
+
+fn cnmarc_file() -> PathBuf {
+    let mut bytes = record(
+        &[
+            Field::Control("001", "CN0001"),
+            Field::Data(
+                "010",
+                *b"  ",
+                vec![('a', "978-7-5366-9293-0"), ('d', "CNY23.00")],
+            ),
+            Field::Data("200", *b"1 ", vec![('a', "三体"), ('f', "刘慈欣著")]),
+            Field::Data(
+                "210",
+                *b"  ",
+                vec![('a', "重庆"), ('c', "重庆出版社"), ('d', "2008")],
+            ),
+            Field::Data("606", *b"0 ", vec![('a', "科学幻想小说")]),
+            Field::Data("690", *b"  ", vec![('a', "I247.55")]),
+            Field::Data("701", *b" 0", vec![('a', "刘慈欣")]),
+            Field::Data(
+                "905",
+                *b"  ",
+                vec![
+                    ('a', "ZJG-FH"),
+                    ('b', "CN-B1"),
+                    ('d', "I247.55"),
+                    ('e', "7"),
+                ],
+            ),
+            Field::Data(
+                "905",
+                *b"  ",
+                vec![
+                    ('a', "ZJG-LY"),
+                    ('b', "CN-B2"),
+                    ('d', "I247.55"),
+                    ('e', "7"),
+                ],
+            ),
+        ],
+        b' ',
+    );
+    bytes.extend(b"00026nam  22000241  4500\x1e\x1d"); // a broken record: no title, bad lengths
+    bytes.extend(record(
+        &[
+            Field::Data("010", *b"  ", vec![('a', "9787020090006")]),
+            Field::Data("200", *b"1 ", vec![('a', "围城")]),
+            Field::Data("701", *b" 0", vec![('a', "钱锺书")]),
+            Field::Data(
+                "905",
+                *b"  ",
+                vec![
+                    ('a', "ZJG-NF"),
+                    ('b', "CN-B3"),
+                    ('d', "I246.57"),
+                    ('e', "2"),
+                ],
+            ),
+        ],
+        b' ',
+    ));
+    let path = std::env::temp_dir().join(format!("hongyan-{}.iso", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&path, bytes).expect("write marc");
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn librarians_import_marc21_and_cnmarc_files() {
+    let app = app_with_branches().await;
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/fixtures/marc/marc.dat"
+    );
+    let out = app.cli(&["import", "marc", fixture]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("records read: 20, titles created: 20"),
+        "{stdout}"
+    );
+
+    let out = app.cli(&[
+        "import",
+        "marc",
+        "--flavour",
+        "cnmarc",
+        cnmarc_file().to_str().expect("path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("rejected record 2"), "{stdout}");
+    assert!(
+        stdout.contains("titles created: 2") && stdout.contains("items created: 3"),
+        "{stdout}"
+    );
+    wait_for(&app, "围城").await;
+    let three_body = &search(&app, "三体", json!(null)).await["edges"][0]["node"];
+    assert_eq!(three_body["clcClass"], "I247.55");
+    assert_eq!(three_body["availableCopies"], 2);
+    assert_eq!(three_body["pubYear"], 2008);
+
+    let bad = app.cli(&["import", "marc", "--flavour", "ukmarc", fixture]);
+    assert_eq!(bad.status.code(), Some(1));
+    let missing = app.cli(&["import", "marc", "/nonexistent.mrc"]);
+    assert_eq!(missing.status.code(), Some(1));
+}
