@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use hongyan_domain::catalog::import::csv::CsvReader;
+use hongyan_domain::catalog::import::marc::{Flavour, MarcReader};
 use hongyan_domain::catalog::import::{ImportSummary, Importer};
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
@@ -29,8 +30,12 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
     let mut importer = Importer::new(ctx).await?;
     match cmd {
         ImportCommand::Marc { .. } => {
-            let _ = flavour;
-            anyhow::bail!("MARC import: TEMPORARY");
+            let flavour = flavour.map(str::parse::<Flavour>).transpose()?;
+            let mut reader = MarcReader::new(&bytes, flavour);
+            while let Some(item) = reader.next() {
+                feed(&mut importer, item, &bar).await?;
+                bar.set_position(reader.bytes_read() as u64);
+            }
         }
         ImportCommand::Csv { .. } => {
             let total = bytes.len() as u64;

@@ -20,8 +20,11 @@ const SEARCH: &str = r"query($q: String!, $f: BookFilter, $first: Int, $after: S
   }
 }";
 
-/// Title, authors, ISBN, year, class, copies as (branch, barcode, call number).
-const BOOKS: &[(&str, &str, &str, &str, &str, &[(&str, &str, &str)])] = &[
+/// A copy: branch code, barcode, call number.
+type Copy = (&'static str, &'static str, &'static str);
+
+/// Title, authors, ISBN, year, class, copies.
+const BOOKS: &[(&str, &str, &str, &str, &str, &[Copy])] = &[
     (
         "三体II：黑暗森林",
         "刘慈欣",

@@ -9,6 +9,8 @@
 //! (matched by barcode) instead of duplicating them.
 
 pub mod csv;
+pub mod marc;
+mod marc_text;
 mod upsert;
 
 use std::collections::HashMap;

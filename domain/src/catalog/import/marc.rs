@@ -1,0 +1,489 @@
+//! ISO 2709 (binary MARC) records, MARC21 or CNMARC/UNIMARC, into import records.
+//!
+//! Our own small reader rather than the `marc` crate: that crate panics on malformed input
+//! (`expect("non-utf8 indicator")`), and an importer must report a bad record with its
+//! position and carry on. Every length and offset here is checked; a malformed record is
+//! rejected and the reader resynchronises after the next record terminator (0x1D).
+//!
+//! Field mapping (see the README for the list): MARC21 020/100/110/245/260/264/520/650/700/
+//! 710/084/050 with holdings in 852; CNMARC 010/200/210/330/606/690/701/702/711/712 with
+//! holdings in 905. Text is UTF-8 when the leader says so or the bytes are; otherwise GB18030
+//! for CNMARC and MARC-8 for MARC21 ([`super::marc_text`]).
+
+use super::marc_text;
+use crate::catalog::record::{Holding, ImportRecord, Rejected};
+use crate::Error;
+
+const FIELD_END: u8 = 0x1E;
+const RECORD_END: u8 = 0x1D;
+const SUBFIELD: u8 = 0x1F;
+
+/// MARC flavour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    /// MARC 21.
+    Marc21,
+    /// UNIMARC, including CNMARC.
+    Unimarc,
+}
+
+impl std::str::FromStr for Flavour {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "marc21" => Ok(Flavour::Marc21),
+            "cnmarc" | "unimarc" => Ok(Flavour::Unimarc),
+            _ => Err(Error::validation(format!(
+                "unknown MARC flavour {s:?}: use marc21 or cnmarc"
+            ))),
+        }
+    }
+}
+
+/// A field as raw bytes: control data, or indicators + subfields.
+struct RawField<'a> {
+    tag: [u8; 3],
+    data: &'a [u8],
+}
+
+impl RawField<'_> {
+    fn is(&self, tag: &str) -> bool {
+        self.tag == tag.as_bytes()
+    }
+
+    /// `(code, raw value)` pairs of a data field.
+    fn subfields(&self) -> impl Iterator<Item = (u8, &[u8])> {
+        self.data
+            .get(2..)
+            .unwrap_or_default()
+            .split(|b| *b == SUBFIELD)
+            .skip(1)
+            .filter_map(|s| Some((*s.first()?, &s[1..])))
+    }
+}
+
+/// One record's bytes with its offset, or why no record could be cut out there.
+type Split<'a> = Result<(usize, &'a [u8]), (usize, String)>;
+
+/// Reads records from the bytes of a file.
+pub struct MarcReader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    flavour: Option<Flavour>,
+}
+
+impl<'a> MarcReader<'a> {
+    /// A reader over a whole file; `flavour: None` detects it per record.
+    pub fn new(bytes: &'a [u8], flavour: Option<Flavour>) -> Self {
+        MarcReader {
+            bytes,
+            pos: 0,
+            flavour,
+        }
+    }
+
+    /// Bytes consumed so far (for a progress bar).
+    pub fn bytes_read(&self) -> usize {
+        self.pos
+    }
+
+    /// Moves past the next record terminator after `from`, or to the end.
+    fn resync(&mut self, from: usize) {
+        self.pos = match self
+            .bytes
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|b| *b == RECORD_END))
+        {
+            Some(i) => from + i + 1,
+            None => self.bytes.len(),
+        };
+    }
+
+    fn split(&mut self) -> Option<Split<'a>> {
+        while matches!(
+            self.bytes.get(self.pos),
+            Some(b'\r' | b'\n' | b' ' | b'\t' | 0x1A | 0)
+        ) {
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let rest = self.bytes.get(start..).filter(|r| !r.is_empty())?;
+        if rest.len() < 24 {
+            self.pos = self.bytes.len();
+            return Some(Err((
+                start,
+                format!(
+                    "truncated record: {} bytes left, a leader alone is 24",
+                    rest.len()
+                ),
+            )));
+        }
+        let Some(len) = digits(&rest[..5]) else {
+            self.resync(start);
+            return Some(Err((
+                start,
+                "the leader's record length is not a number".into(),
+            )));
+        };
+        if len < 26 || len > rest.len() {
+            self.resync(start);
+            return Some(Err((
+                start,
+                format!(
+                    "record length {len} does not fit the file ({} bytes left)",
+                    rest.len()
+                ),
+            )));
+        }
+        let record = &rest[..len];
+        if record[len - 1] != RECORD_END {
+            self.resync(start);
+            return Some(Err((
+                start,
+                "the record does not end where its leader says".into(),
+            )));
+        }
+        self.pos = start + len;
+        Some(Ok((start, record)))
+    }
+}
+
+fn digits(b: &[u8]) -> Option<usize> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(b).ok()?.parse().ok()
+}
+
+fn fields(record: &[u8]) -> Result<Vec<RawField<'_>>, String> {
+    let base = digits(&record[12..17]).ok_or("the leader's base address is not a number")?;
+    if base <= 24 || base > record.len() || record.get(base - 1) != Some(&FIELD_END) {
+        return Err(format!(
+            "base address {base} does not point after the directory"
+        ));
+    }
+    let directory = &record[24..base - 1];
+    if directory.len() % 12 != 0 {
+        return Err(format!(
+            "directory length {} is not a multiple of 12",
+            directory.len()
+        ));
+    }
+    let data = &record[base..record.len() - 1];
+    directory
+        .chunks(12)
+        .map(|entry| {
+            let tag: [u8; 3] = [entry[0], entry[1], entry[2]];
+            if !tag.iter().all(u8::is_ascii_alphanumeric) {
+                return Err(format!(
+                    "directory entry with a bad tag {:?}",
+                    String::from_utf8_lossy(&tag)
+                ));
+            }
+            let tag_str = String::from_utf8_lossy(&tag).into_owned();
+            let (Some(len), Some(at)) = (digits(&entry[3..7]), digits(&entry[7..12])) else {
+                return Err(format!(
+                    "field {tag_str}: directory length or start is not a number"
+                ));
+            };
+            let field = data
+                .get(at..at + len)
+                .ok_or(format!("field {tag_str} runs past the end of the record"))?;
+            let field = field.strip_suffix(&[FIELD_END]).unwrap_or(field);
+            if !tag.starts_with(b"00") && field.len() < 2 {
+                return Err(format!("field {tag_str} is too short for its indicators"));
+            }
+            Ok(RawField { tag, data: field })
+        })
+        .collect()
+}
+
+/// How a record's text is encoded.
+#[derive(Clone, Copy)]
+enum Charset {
+    Utf8,
+    Gb18030,
+    Marc8,
+}
+
+fn decode(charset: Charset, bytes: &[u8]) -> String {
+    match charset {
+        Charset::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+        Charset::Gb18030 => marc_text::gb18030(bytes),
+        Charset::Marc8 => marc_text::marc8(bytes),
+    }
+}
+
+/// The values of subfield `code` in fields `tag`, decoded and trimmed of ISBD punctuation.
+fn values(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|f| f.is(tag))
+        .flat_map(|f| {
+            f.subfields()
+                .filter(|(c, _)| *c == code)
+                .map(|(_, v)| clean(&decode(cs, v)))
+                .collect::<Vec<_>>()
+        })
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn first(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Option<String> {
+    values(fields, cs, tag, code).into_iter().next()
+}
+
+/// Strips the ISBD punctuation that separates MARC subfields (" /", " :", ",", ".").
+fn clean(s: &str) -> String {
+    s.trim()
+        .trim_end_matches([' ', '/', ':', ';', '=', ',', '.'])
+        .trim()
+        .to_owned()
+}
+
+fn year(s: &str) -> Option<i32> {
+    let b = s.as_bytes();
+    (0..b.len().saturating_sub(3))
+        .find(|&i| b[i..i + 4].iter().all(u8::is_ascii_digit))
+        .and_then(|i| s.get(i..i + 4)?.parse().ok())
+}
+
+/// "CNY23.00", "$15.95", "23.00元" → cents.
+fn price(s: &str) -> Option<i32> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    let num: String = s[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let (whole, frac) = num.split_once('.').unwrap_or((&num, ""));
+    let frac = format!("{:0<2}", frac.get(..2).unwrap_or(frac));
+    whole
+        .parse::<i32>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(frac.parse().ok()?)
+}
+
+/// The leading ISBN-looking part of "0914378287 (pbk.)" or "7-5366-9293-5 : CNY23.00".
+fn isbn(s: &str) -> Option<String> {
+    let token: String = s
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | 'X' | 'x'))
+        .collect();
+    (!token.is_empty()).then_some(token)
+}
+
+fn push_unique(list: &mut Vec<String>, more: Vec<String>) {
+    for m in more {
+        if !list.contains(&m) {
+            list.push(m);
+        }
+    }
+}
+
+fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+    let mut authors = Vec::new();
+    for tag in ["100", "110", "700", "710"] {
+        push_unique(&mut authors, values(f, cs, tag, b'a'));
+    }
+    let mut subjects = Vec::new();
+    for tag in ["650", "600", "610", "651"] {
+        push_unique(&mut subjects, values(f, cs, tag, b'a'));
+    }
+    let clc = f
+        .iter()
+        .filter(|x| x.is("084"))
+        .find(|x| {
+            x.subfields()
+                .any(|(c, v)| c == b'2' && v.eq_ignore_ascii_case(b"clc"))
+        })
+        .and_then(|x| {
+            x.subfields()
+                .find(|(c, _)| *c == b'a')
+                .map(|(_, v)| clean(&decode(cs, v)))
+        })
+        .or_else(|| first(f, cs, "084", b'a'))
+        .or_else(|| first(f, cs, "050", b'a'));
+    let control_year = f
+        .iter()
+        .find(|x| x.is("008"))
+        .and_then(|x| x.data.get(7..11))
+        .and_then(|y| year(&String::from_utf8_lossy(y)));
+    let holdings = f
+        .iter()
+        .filter(|x| x.is("852"))
+        .filter_map(|x| {
+            let sub = |code| {
+                x.subfields()
+                    .find(|(c, _)| *c == code)
+                    .map(|(_, v)| decode(cs, v).trim().to_owned())
+            };
+            let call = match (sub(b'h'), sub(b'i')) {
+                (Some(h), Some(i)) if !h.contains('/') => format!("{h}/{i}"),
+                (Some(h), _) => h,
+                (None, _) => String::new(),
+            };
+            Some(Holding {
+                branch_code: sub(b'b')?,
+                barcode: sub(b'p')?,
+                call_number: call,
+            })
+        })
+        .collect();
+    ImportRecord {
+        isbn: first(f, cs, "020", b'a').and_then(|v| isbn(&v)),
+        title: first(f, cs, "245", b'a').unwrap_or_default(),
+        subtitle: first(f, cs, "245", b'b'),
+        authors,
+        publisher: first(f, cs, "264", b'b').or_else(|| first(f, cs, "260", b'b')),
+        pub_year: first(f, cs, "264", b'c')
+            .or_else(|| first(f, cs, "260", b'c'))
+            .and_then(|y| year(&y))
+            .or(control_year),
+        clc_class: clc,
+        subjects,
+        summary: first(f, cs, "520", b'a'),
+        price_cents: first(f, cs, "020", b'c').and_then(|p| price(&p)),
+        holdings,
+    }
+}
+
+fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+    let mut authors = Vec::new();
+    for tag in ["701", "702", "711", "712"] {
+        let names: Vec<String> = f
+            .iter()
+            .filter(|x| x.is(tag))
+            .filter_map(|x| {
+                let a = x
+                    .subfields()
+                    .find(|(c, _)| *c == b'a')
+                    .map(|(_, v)| clean(&decode(cs, v)))?;
+                let b = x
+                    .subfields()
+                    .find(|(c, _)| *c == b'b')
+                    .map(|(_, v)| clean(&decode(cs, v)))
+                    .unwrap_or_default();
+                Some(format!("{a}{b}"))
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        push_unique(&mut authors, names);
+    }
+    if authors.is_empty() {
+        if let Some(resp) = first(f, cs, "200", b'f') {
+            authors = resp
+                .split(';')
+                .map(clean)
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+    }
+    let control_year = f
+        .iter()
+        .find(|x| x.is("100"))
+        .and_then(|x| x.subfields().find(|(c, _)| *c == b'a'))
+        .and_then(|(_, v)| v.get(9..13))
+        .and_then(|y| year(&String::from_utf8_lossy(y)));
+    let holdings = f
+        .iter()
+        .filter(|x| x.is("905"))
+        .filter_map(|x| {
+            let sub = |code| {
+                x.subfields()
+                    .find(|(c, _)| *c == code)
+                    .map(|(_, v)| decode(cs, v).trim().to_owned())
+                    .filter(|v| !v.is_empty())
+            };
+            let call = match (sub(b'd'), sub(b'e')) {
+                (Some(d), Some(e)) => format!("{d}/{e}"),
+                (Some(d), None) => d,
+                (None, _) => return None,
+            };
+            Some(Holding {
+                branch_code: sub(b'a')?,
+                barcode: sub(b'b')?,
+                call_number: call,
+            })
+        })
+        .collect();
+    ImportRecord {
+        isbn: first(f, cs, "010", b'a').and_then(|v| isbn(&v)),
+        title: first(f, cs, "200", b'a').unwrap_or_default(),
+        subtitle: first(f, cs, "200", b'e'),
+        authors,
+        publisher: first(f, cs, "210", b'c'),
+        pub_year: first(f, cs, "210", b'd')
+            .and_then(|y| year(&y))
+            .or(control_year),
+        clc_class: first(f, cs, "690", b'a'),
+        subjects: values(f, cs, "606", b'a'),
+        summary: first(f, cs, "330", b'a'),
+        price_cents: first(f, cs, "010", b'd').and_then(|p| price(&p)),
+        holdings,
+    }
+}
+
+fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, String> {
+    let f = fields(record)?;
+    let has = |tag: &str, code: u8| {
+        f.iter()
+            .any(|x| x.is(tag) && x.subfields().any(|(c, _)| c == code))
+    };
+    let flavour = match wanted {
+        Some(fl) => fl,
+        None if has("245", b'a') => Flavour::Marc21,
+        None if has("200", b'a') => Flavour::Unimarc,
+        None => return Err("no title (245$a / 200$a)".into()),
+    };
+    let all_utf8 = f.iter().all(|x| std::str::from_utf8(x.data).is_ok());
+    let charset = match (record[9], all_utf8, flavour) {
+        (_, true, _) => Charset::Utf8,
+        (b'a', false, _) => {
+            let bad = f
+                .iter()
+                .find(|x| std::str::from_utf8(x.data).is_err())
+                .map(|x| String::from_utf8_lossy(&x.tag).into_owned());
+            return Err(format!(
+                "invalid UTF-8 in field {}",
+                bad.unwrap_or_default()
+            ));
+        }
+        (_, false, Flavour::Unimarc) => Charset::Gb18030,
+        (_, false, Flavour::Marc21) => Charset::Marc8,
+    };
+    let r = match flavour {
+        Flavour::Marc21 => marc21(&f, charset),
+        Flavour::Unimarc => unimarc(&f, charset),
+    };
+    if r.title.is_empty() {
+        return Err(match flavour {
+            Flavour::Marc21 => "no title (245$a)".into(),
+            Flavour::Unimarc => "no title (200$a)".into(),
+        });
+    }
+    Ok(r)
+}
+
+impl Iterator for MarcReader<'_> {
+    type Item = Result<ImportRecord, Rejected>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let reject = |offset, reason| Rejected {
+            position: 0,
+            offset: Some(offset),
+            reason,
+        };
+        Some(match self.split()? {
+            Err((offset, reason)) => Err(reject(offset, reason)),
+            Ok((offset, record)) => {
+                convert(record, self.flavour).map_err(|reason| reject(offset, reason))
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
