@@ -23,60 +23,76 @@ const SEARCH: &str = r"query($q: String!, $f: BookFilter, $first: Int, $after: S
 /// A copy: branch code, barcode, call number.
 type Copy = (&'static str, &'static str, &'static str);
 
-/// Title, authors, ISBN, year, class, copies.
-const BOOKS: &[(&str, &str, &str, &str, &str, &[Copy])] = &[
-    (
-        "三体II：黑暗森林",
-        "刘慈欣",
-        "978-7-5366-9396-8",
-        "2008",
-        "I247.55",
-        &[
+/// A title of the test catalogue with its copies.
+struct TestBook {
+    title: &'static str,
+    authors: &'static str,
+    isbn: &'static str,
+    year: &'static str,
+    class: &'static str,
+    copies: &'static [Copy],
+}
+
+const BOOKS: &[TestBook] = &[
+    TestBook {
+        title: "三体II：黑暗森林",
+        authors: "刘慈欣",
+        isbn: "978-7-5366-9396-8",
+        year: "2008",
+        class: "I247.55",
+        copies: &[
             ("ZJG", "T0001", "I247.55/2"),
             ("ZJG-JG", "T0002", "I247.55/2"),
         ],
-    ),
-    (
-        "三体",
-        "刘慈欣",
-        "9787536692930",
-        "2008",
-        "I247.55",
-        &[("ZJG", "T0003", "I247.55/1")],
-    ),
-    (
-        "中华人民共和国史",
-        "何沁主编",
-        "978-7-04-010863-7",
-        "1999",
-        "K27",
-        &[("ZJG-TQ", "T0004", "K27/9")],
-    ),
-    (
-        "活着",
-        "余华",
-        "7-5063-4307-X",
-        "2012",
-        "I247.57",
-        &[("ZJG-JG", "T0005", "I247.57/14")],
-    ),
-    ("围城", "钱锺书", "9787020090006", "1991", "I246.57", &[]),
-    (
-        "活着为了讲述",
-        "[哥伦比亚]加西亚·马尔克斯; 李静译",
-        "9787544258975",
-        "2016",
-        "I775.65",
-        &[("ZJG", "T0006", "I775.65/3")],
-    ),
-    (
-        "Python编程：从入门到实践",
-        "[美]Eric Matthes; 袁国忠译",
-        "9787115428028",
-        "2016",
-        "TP311.561",
-        &[("ZJG", "T0007", "TP311.561/40")],
-    ),
+    },
+    TestBook {
+        title: "三体",
+        authors: "刘慈欣",
+        isbn: "9787536692930",
+        year: "2008",
+        class: "I247.55",
+        copies: &[("ZJG", "T0003", "I247.55/1")],
+    },
+    TestBook {
+        title: "中华人民共和国史",
+        authors: "何沁主编",
+        isbn: "978-7-04-010863-7",
+        year: "1999",
+        class: "K27",
+        copies: &[("ZJG-TQ", "T0004", "K27/9")],
+    },
+    TestBook {
+        title: "活着",
+        authors: "余华",
+        isbn: "7-5063-4307-X",
+        year: "2012",
+        class: "I247.57",
+        copies: &[("ZJG-JG", "T0005", "I247.57/14")],
+    },
+    TestBook {
+        title: "围城",
+        authors: "钱锺书",
+        isbn: "9787020090006",
+        year: "1991",
+        class: "I246.57",
+        copies: &[],
+    },
+    TestBook {
+        title: "活着为了讲述",
+        authors: "[哥伦比亚]加西亚·马尔克斯; 李静译",
+        isbn: "9787544258975",
+        year: "2016",
+        class: "I775.65",
+        copies: &[("ZJG", "T0006", "I775.65/3")],
+    },
+    TestBook {
+        title: "Python编程：从入门到实践",
+        authors: "[美]Eric Matthes; 袁国忠译",
+        isbn: "9787115428028",
+        year: "2016",
+        class: "TP311.561",
+        copies: &[("ZJG", "T0007", "TP311.561/40")],
+    },
 ];
 
 fn write_csv(rows: &[String]) -> PathBuf {
@@ -96,13 +112,21 @@ fn write_csv(rows: &[String]) -> PathBuf {
 
 fn catalogue_csv() -> PathBuf {
     let mut rows = Vec::new();
-    for (title, authors, isbn, year, class, copies) in BOOKS {
+    for TestBook {
+        title,
+        authors,
+        isbn,
+        year,
+        class,
+        copies,
+    } in BOOKS
+    {
         if copies.is_empty() {
             rows.push(format!(
                 "{isbn},{title},\"{authors}\",{year},{class},45.00,,,"
             ));
         }
-        for (branch, barcode, call) in *copies {
+        for (branch, barcode, call) in copies.iter() {
             rows.push(format!(
                 "{isbn},{title},\"{authors}\",{year},{class},23.50,{branch},{barcode},{call}"
             ));
