@@ -48,6 +48,7 @@ pub struct TestApp {
     /// The configuration variables the app was started with (for running the CLI alike).
     pub env: HashMap<String, String>,
     db_name: String,
+    owns_db: bool,
     server: ServerHandle,
 }
 
@@ -90,17 +91,25 @@ impl TestApp {
         for (k, v) in &opts.env {
             env.insert((*k).to_owned(), v.clone());
         }
+        let options = Options {
+            worker: opts.worker,
+            demo: opts.demo,
+            http_workers: Some(2),
+        };
+        Self::start(env, options, wechat, db_name, true).await
+    }
+
+    async fn start(
+        env: HashMap<String, String>,
+        options: Options,
+        wechat: FakeWechat,
+        db_name: String,
+        owns_db: bool,
+    ) -> Self {
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
-        let app = Application::build(
-            config,
-            Options {
-                worker: opts.worker,
-                demo: opts.demo,
-                http_workers: Some(2),
-            },
-        )
-        .await
-        .expect("application starts");
+        let app = Application::build(config, options)
+            .await
+            .expect("application starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let (ctx, server) = (app.ctx().clone(), app.handle());
         tokio::spawn(app.run_until_stopped());
@@ -111,8 +120,36 @@ impl TestApp {
             ctx,
             env,
             db_name,
+            owns_db,
             server,
         }
+    }
+
+    /// Starts a second API process (no worker, its own search index) on the same database and
+    /// Redis, as a scaled-out deployment runs them. `env` overrides variables.
+    pub async fn sibling(&self, env: &[(&'static str, String)]) -> TestApp {
+        let mut vars = self.env.clone();
+        for (k, v) in env {
+            vars.insert((*k).to_owned(), v.clone());
+        }
+        let options = Options {
+            worker: false,
+            demo: false,
+            http_workers: Some(1),
+        };
+        Self::start(
+            vars,
+            options,
+            FakeWechat::start().await,
+            self.db_name.clone(),
+            false,
+        )
+        .await
+    }
+
+    /// Stops this process's HTTP server and waits until it has stopped.
+    pub async fn stop(&self) {
+        self.server.stop(true).await;
     }
 
     /// Sends a GraphQL request, with a bearer token when given.
@@ -182,7 +219,9 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop(self.server.stop(false));
-        databases::drop_blocking(&postgres_url(), &self.db_name);
+        if self.owns_db {
+            databases::drop_blocking(&postgres_url(), &self.db_name);
+        }
     }
 }
 

@@ -557,3 +557,47 @@ async fn librarians_import_marc21_and_cnmarc_files() {
     let missing = app.cli(&["import", "marc", "/nonexistent.mrc"]);
     assert_eq!(missing.status.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_process_keeps_its_index_current_and_catches_up_after_a_restart() {
+    let app = app_with_catalogue().await;
+    let dir = std::env::temp_dir().join(format!("hongyan-index-{}", uuid::Uuid::new_v4().simple()));
+    let on_disk = [("HONGYAN_INDEX_DIR", dir.display().to_string())];
+    let second = app.sibling(&on_disk).await;
+    assert_eq!(
+        titles(&search(&second, "黑暗森林", json!(null)).await),
+        ["三体II：黑暗森林"],
+        "built at start-up"
+    );
+
+    let more = write_csv(&["9787544291163,好书,某人,2020,I247,10,ZJG,B3,I247/3".into()]);
+    let out = app.cli(&["import", "csv", more.to_str().expect("path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    wait_for(&app, "好书").await;
+    wait_for(&second, "好书").await;
+
+    // Stopped, it misses an import; started again on the same directory, it catches up
+    // before it serves.
+    second.stop().await;
+    drop(second);
+    let later = write_csv(&["9787020024759,迟到的书,某人,2021,I247,10,ZJG,B4,I247/4".into()]);
+    assert!(app
+        .cli(&["import", "csv", later.to_str().expect("path")])
+        .status
+        .success());
+    let restarted = app.sibling(&on_disk).await;
+    assert_eq!(
+        titles(&search(&restarted, "迟到的书", json!(null)).await),
+        ["迟到的书"]
+    );
+
+    let rebuild = app.cli(&["index", "rebuild"]);
+    assert!(String::from_utf8_lossy(&rebuild.stdout).contains("9 titles marked for re-indexing"));
+    wait_for(&restarted, "活着").await;
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(dir);
+}
