@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or in CI: makes sure PostgreSQL and Redis are
 # installed and running (tests never skip them), then checks formatting and lints and runs
-# every test against the real services.
+# every test against the real services with cargo-nextest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,5 +56,6 @@ log "cargo fmt --check"
 cargo fmt --all --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-log "cargo test"
-cargo test --workspace --locked
+command -v cargo-nextest >/dev/null || { log "installing cargo-nextest"; cargo install cargo-nextest --locked; }
+log "cargo nextest (every test of the workspace, each in its own process)"
+cargo nextest run --workspace --locked --no-fail-fast

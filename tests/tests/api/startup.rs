@@ -11,14 +11,16 @@ use serde_json::{json, Value};
 fn run_with_env(vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     let dir = std::env::temp_dir().join(format!("hongyan-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    std::process::Command::new(hongyan_bin())
+    let out = std::process::Command::new(hongyan_bin())
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(vars.iter().copied())
         .current_dir(&dir)
         .output()
-        .expect("run hongyan")
+        .expect("run hongyan");
+    let _ = std::fs::remove_dir_all(&dir);
+    out
 }
 
 #[test]
@@ -179,7 +181,7 @@ async fn cli_creates_staff_and_lockers_whose_controllers_can_check_in() {
         "--branch",
         "ZJG",
         "--compartments",
-        "S:4,M:2,L:1",
+        "S=4,M=2,L=1",
         "--name",
         "测试书柜",
     ]);
@@ -191,7 +193,7 @@ async fn cli_creates_staff_and_lockers_whose_controllers_can_check_in() {
     );
     let token = stdout
         .lines()
-        .find_map(|l| l.split("controller): ").nth(1))
+        .last()
         .expect("token printed")
         .trim()
         .to_owned();
