@@ -105,6 +105,46 @@ impl fmt::Display for Isbn13 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn isbn13_from(body: &[u8]) -> String {
+        let mut d = vec![9, 7, 8];
+        d.extend_from_slice(body);
+        d.push(check13(&d));
+        d.iter().map(|x| char::from(b'0' + x)).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn isbn10_to_13_and_back(body in prop::collection::vec(0u8..10, 9)) {
+            let c = check10(&body);
+            let ten: String = body.iter().map(|x| char::from(b'0' + x)).chain([if c == 10 { 'X' } else { char::from(b'0' + c) }]).collect();
+            let isbn = Isbn13::parse(&ten).expect("valid ISBN-10");
+            prop_assert_eq!(isbn.to_isbn10(), Some(ten));
+        }
+
+        #[test]
+        fn hyphens_anywhere_are_ignored(body in prop::collection::vec(0u8..10, 9), cuts in prop::collection::vec(0usize..13, 0..4)) {
+            let plain = isbn13_from(&body);
+            let mut hyphenated = plain.clone();
+            let mut cuts = cuts;
+            cuts.sort_unstable();
+            for at in cuts.into_iter().rev() {
+                hyphenated.insert(at, '-');
+            }
+            let parsed = Isbn13::parse(&hyphenated).expect("valid");
+            prop_assert_eq!(parsed.as_str(), plain.as_str());
+        }
+
+        #[test]
+        fn one_changed_digit_breaks_the_checksum(body in prop::collection::vec(0u8..10, 9), at in 3usize..13, delta in 1u8..10) {
+            let plain = isbn13_from(&body);
+            let mut bytes = plain.into_bytes();
+            bytes[at] = b'0' + (bytes[at] - b'0' + delta) % 10;
+            let changed = String::from_utf8(bytes).expect("ascii");
+            prop_assert!(Isbn13::parse(&changed).is_err());
+        }
+    }
 
     #[test]
     fn forms_of_one_isbn() {

@@ -8,6 +8,7 @@
 
 pub mod availability;
 pub mod books;
+pub mod call_number;
 pub mod import;
 pub mod indexer;
 pub mod isbn;
