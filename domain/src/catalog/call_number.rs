@@ -46,7 +46,8 @@ pub struct CallNumber {
     key: Key,
 }
 
-fn parse_class(class: &str) -> Option<(String, String, Vec<(usize, String)>)> {
+/// The class part's key (the book number is filled in by the caller).
+fn parse_class(class: &str) -> Option<Key> {
     let letters: String = class.chars().take_while(char::is_ascii_uppercase).collect();
     if letters.is_empty() {
         return None;
@@ -75,7 +76,12 @@ fn parse_class(class: &str) -> Option<(String, String, Vec<(usize, String)>)> {
         }
         aux.push((kind, d));
     }
-    Some((letters, digits, aux))
+    Some(Key {
+        letters,
+        digits,
+        aux,
+        book: Vec::new(),
+    })
 }
 
 fn parse_book(book: &str) -> Option<Vec<Part>> {
