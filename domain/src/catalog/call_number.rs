@@ -123,17 +123,12 @@ impl CallNumber {
             return Err(bad());
         }
         let (class, book) = text.split_once('/').unwrap_or((text, ""));
-        let (letters, digits, aux) = parse_class(class).ok_or_else(bad)?;
-        let book = parse_book(book).ok_or_else(bad)?;
+        let mut key = parse_class(class).ok_or_else(bad)?;
+        key.book = parse_book(book).ok_or_else(bad)?;
         Ok(CallNumber {
             text: text.to_owned(),
             class_len: class.len(),
-            key: Key {
-                letters,
-                digits,
-                aux,
-                book,
-            },
+            key,
         })
     }
 
