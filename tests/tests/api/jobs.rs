@@ -358,3 +358,34 @@ async fn jobs_still_run_by_polling_when_redis_is_down() {
     let _ = stop.send(true);
     handle.await.expect("worker stops");
 }
+
+/// Takes a moment, so a shutdown arrives while it runs.
+#[derive(Serialize, Deserialize)]
+struct Slow;
+
+static SLOW_STARTED: Notify = Notify::const_new();
+
+#[async_trait]
+impl Job for Slow {
+    const KIND: &'static str = "test_slow";
+    async fn perform(self, _ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        SLOW_STARTED.notify_one();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        mark(txn, "slow-finished").await?;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_worker_finishes_the_job_in_hand() {
+    let app = TestApp::spawn_with(no_embedded_worker()).await;
+    let (stop, handle) = start(&app.ctx, Registry::default().with::<Slow>());
+    enqueue(&app.ctx, &Slow).await;
+    tokio::time::timeout(Duration::from_secs(10), SLOW_STARTED.notified())
+        .await
+        .expect("job started");
+    let _ = stop.send(true);
+    handle.await.expect("worker stops");
+    assert_eq!(count(&app.ctx, "slow-finished").await, 1);
+    assert_eq!(queued(&app.ctx).await, 0);
+}
