@@ -70,10 +70,18 @@ pub async fn add_reader(
     {
         return Err(Error::conflict("that card number is already issued"));
     }
-    Ok(reader::ActiveModel {
+    let mut row = new_reader(name);
+    row.card_number = Set(Some(card.0));
+    row.pin_hash = Set(Some(password::hash(pin)?));
+    Ok(row.insert(db).await?)
+}
+
+/// A new reader row with the library's default limits and no credentials yet.
+pub(crate) fn new_reader(name: &str) -> reader::ActiveModel {
+    reader::ActiveModel {
         id: Set(Uuid::now_v7()),
-        card_number: Set(Some(card.0)),
-        pin_hash: Set(Some(password::hash(pin)?)),
+        card_number: Set(None),
+        pin_hash: Set(None),
         name: Set(name.to_owned()),
         wechat_openid: Set(None),
         wechat_unionid: Set(None),
@@ -85,8 +93,6 @@ pub async fn add_reader(
         max_open_requests: Set(5),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?)
 }
 
 /// Creates a staff account scoped to the branches with the given codes.

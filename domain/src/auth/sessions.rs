@@ -11,7 +11,7 @@ use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
 use super::{password, AuthTokens, Principal};
 use crate::entity::refresh_token::{self, SubjectKind};
 use crate::entity::{reader, staff, staff_branch};
-use crate::{secrets, Ctx, Error, Result};
+use crate::{people, secrets, Ctx, Error, Result};
 
 /// Logs a reader in with card number and PIN.
 ///
@@ -47,29 +47,19 @@ pub async fn login_with_wechat(ctx: &Ctx, code: &str) -> Result<AuthTokens> {
     let id = match existing {
         Some(r) => r.id,
         None => {
+            let mut row = people::new_reader("微信读者");
+            row.wechat_openid = Set(Some(identity.openid.clone()));
+            row.wechat_unionid = Set(identity.unionid);
             let id = Uuid::now_v7();
-            let insert = reader::Entity::insert(reader::ActiveModel {
-                id: Set(id),
-                card_number: Set(None),
-                pin_hash: Set(None),
-                name: Set("微信读者".into()),
-                wechat_openid: Set(Some(identity.openid.clone())),
-                wechat_unionid: Set(identity.unionid),
-                phone: Set(None),
-                email: Set(None),
-                home_branch_id: Set(None),
-                blocked: Set(false),
-                max_loans: Set(10),
-                max_open_requests: Set(5),
-                created_at: Set(Utc::now()),
-            })
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(reader::Column::WechatOpenid)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&ctx.db)
-            .await?;
+            row.id = Set(id);
+            let insert = reader::Entity::insert(row)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::column(reader::Column::WechatOpenid)
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(&ctx.db)
+                .await?;
             if insert == 1 {
                 id
             } else {

@@ -75,3 +75,25 @@ pub async fn copies(db: &impl ConnectionTrait, title_id: Uuid) -> Result<Vec<ite
         .all(db)
         .await?)
 }
+
+/// A new copy on the shelf of `branch` (its home), available for net lending.
+pub(crate) fn new_copy(
+    title_id: Uuid,
+    barcode: &str,
+    call_number: &str,
+    branch: Uuid,
+) -> item::ActiveModel {
+    let now = chrono::Utc::now();
+    item::ActiveModel {
+        id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
+        title_id: sea_orm::ActiveValue::Set(title_id),
+        barcode: sea_orm::ActiveValue::Set(barcode.trim().to_owned()),
+        call_number: sea_orm::ActiveValue::Set(call_number.trim().to_owned()),
+        home_branch_id: sea_orm::ActiveValue::Set(branch),
+        current_branch_id: sea_orm::ActiveValue::Set(branch),
+        status: sea_orm::ActiveValue::Set(item::ItemStatus::Available),
+        net_lending: sea_orm::ActiveValue::Set(true),
+        created_at: sea_orm::ActiveValue::Set(now),
+        updated_at: sea_orm::ActiveValue::Set(now),
+    }
+}

@@ -10,7 +10,8 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::entity::item::{self, ItemStatus};
+use crate::catalog::books;
+use crate::entity::item;
 use crate::entity::title;
 use crate::{Error, Result};
 
@@ -97,18 +98,8 @@ pub async fn insert(
             } else {
                 branches[rng.random_range(0..branches.len())].0
             };
-            items.push(item::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                title_id: Set(title_id),
-                barcode: Set(format!("ZJ{:08}", items.len() + 1)),
-                call_number: Set(call_number.clone()),
-                home_branch_id: Set(branch),
-                current_branch_id: Set(branch),
-                status: Set(ItemStatus::Available),
-                net_lending: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-            });
+            let barcode = format!("ZJ{:08}", items.len() + 1);
+            items.push(books::new_copy(title_id, &barcode, &call_number, branch));
         }
     }
     let (n_titles, n_items) = (titles.len(), items.len());

@@ -9,7 +9,7 @@ use sea_orm::{ActiveValue::Set, IntoActiveModel};
 
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::ImportRecord;
-use crate::entity::item::{self, ItemStatus};
+use crate::entity::item;
 use crate::entity::title;
 use crate::Result;
 
@@ -110,20 +110,9 @@ pub async fn record(
                 items_updated += 1;
             }
             None => {
-                item::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    title_id: Set(t.id),
-                    barcode: Set(h.barcode.trim().to_owned()),
-                    call_number: Set(h.call_number.trim().to_owned()),
-                    home_branch_id: Set(branch),
-                    current_branch_id: Set(branch),
-                    status: Set(ItemStatus::Available),
-                    net_lending: Set(true),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(db)
-                .await?;
+                crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch)
+                    .insert(db)
+                    .await?;
                 items_created += 1;
             }
         }
