@@ -303,3 +303,56 @@ async fn operations_endpoints_report_health_readiness_and_metrics() {
         .expect("graphiql");
     assert!(gui.text().await.expect("html").contains("graphiql"));
 }
+
+/// Writes one masked WebSocket text frame (clients must mask, RFC 6455 §5.3).
+fn ws_text_frame(payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12u8, 0x34, 0x56, 0x78];
+    let mut frame = vec![0x81];
+    match payload.len() {
+        n if n < 126 => frame.push(0x80 | u8::try_from(n).expect("short")),
+        n => {
+            frame.push(0x80 | 126);
+            frame.extend_from_slice(&u16::try_from(n).expect("medium").to_be_bytes());
+        }
+    }
+    frame.extend_from_slice(&mask);
+    frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+    frame
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn subscriptions_speak_graphql_transport_ws() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let handshake = format!(
+        "GET /graphql/ws HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+    );
+    stream
+        .write_all(handshake.as_bytes())
+        .await
+        .expect("handshake");
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).await.expect("response");
+    let response = String::from_utf8_lossy(&buf[..n]).to_string();
+    assert!(response.starts_with("HTTP/1.1 101"), "{response}");
+    assert!(
+        response
+            .to_lowercase()
+            .contains("sec-websocket-protocol: graphql-transport-ws"),
+        "{response}"
+    );
+    let init = ws_text_frame(br#"{"type":"connection_init","payload":{}}"#);
+    stream.write_all(&init).await.expect("connection_init");
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .expect("an answer")
+        .expect("read");
+    let text = String::from_utf8_lossy(&buf[2..n]).to_string();
+    assert!(text.contains("connection_ack"), "{text}");
+}
