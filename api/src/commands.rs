@@ -24,7 +24,11 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let db = open_database(&config).await?;
-            demo::load(&db).await?;
+            if demo::load(&db).await? {
+                println!("demo library loaded");
+            } else {
+                println!("the demo library is already there; nothing changed");
+            }
             print_demo_logins();
             Ok(())
         }

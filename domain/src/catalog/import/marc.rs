@@ -70,6 +70,7 @@ type Split<'a> = Result<(usize, &'a [u8]), (usize, String)>;
 pub struct MarcReader<'a> {
     bytes: &'a [u8],
     pos: usize,
+    count: usize,
     flavour: Option<Flavour>,
 }
 
@@ -79,6 +80,7 @@ impl<'a> MarcReader<'a> {
         MarcReader {
             bytes,
             pos: 0,
+            count: 0,
             flavour,
         }
     }
@@ -190,9 +192,14 @@ fn fields(record: &[u8]) -> Result<Vec<RawField<'_>>, String> {
             let field = data
                 .get(at..at + len)
                 .ok_or(format!("field {tag_str} runs past the end of the record"))?;
-            let field = field.strip_suffix(&[FIELD_END]).unwrap_or(field);
-            if !tag.starts_with(b"00") && field.len() < 2 {
-                return Err(format!("field {tag_str} is too short for its indicators"));
+            let Some((&FIELD_END, field)) = field.split_last() else {
+                return Err(format!("field {tag_str} has no field terminator"));
+            };
+            let indicators_ok = field
+                .get(..2)
+                .is_some_and(|i| i.iter().all(|b| (0x20..0x7F).contains(b)));
+            if !tag.starts_with(b"00") && !indicators_ok {
+                return Err(format!("field {tag_str} has bad indicators"));
             }
             Ok(RawField { tag, data: field })
         })
@@ -234,12 +241,24 @@ fn first(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Option<St
     values(fields, cs, tag, code).into_iter().next()
 }
 
-/// Strips the ISBD punctuation that separates MARC subfields (" /", " :", ",", ".").
+/// Drops control characters (e.g. UNIMARC's non-sorting markers U+0088/U+0089) and strips
+/// the ISBD punctuation that separates MARC subfields (" /", " :", ",", "."), keeping the
+/// period of a final initial ("Brown, Martin C.").
 fn clean(s: &str) -> String {
-    s.trim()
-        .trim_end_matches([' ', '/', ':', ';', '=', ',', '.'])
-        .trim()
-        .to_owned()
+    let s: String = s.chars().filter(|c| !c.is_control()).collect();
+    let isbd = [' ', '/', ':', ';', '=', ','];
+    let t = s.trim().trim_end_matches(isbd);
+    let t = match t.strip_suffix('.') {
+        Some(before) if !is_initial(before) => before.trim_end_matches(isbd),
+        _ => t,
+    };
+    t.trim().to_owned()
+}
+
+/// Whether `s` ends with a lone capital letter ("Martin C" of "Martin C.").
+fn is_initial(s: &str) -> bool {
+    let mut rev = s.chars().rev();
+    rev.next().is_some_and(char::is_uppercase) && rev.next().is_none_or(|c| c == ' ' || c == '.')
 }
 
 fn year(s: &str) -> Option<i32> {
@@ -352,7 +371,8 @@ fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
 
 fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     let mut authors = Vec::new();
-    for tag in ["701", "702", "711", "712"] {
+    // 700/710 hold the primary responsibility in UNIMARC; CNMARC agencies mostly use 701.
+    for tag in ["700", "701", "702", "710", "711", "712"] {
         let names: Vec<String> = f
             .iter()
             .filter(|x| x.is(tag))
@@ -363,6 +383,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                     .map(|(_, v)| clean(&decode(cs, v)))?;
                 let b = x
                     .subfields()
+                    .filter(|_| tag.starts_with("70"))
                     .find(|(c, _)| *c == b'b')
                     .map(|(_, v)| clean(&decode(cs, v)))
                     .unwrap_or_default();
@@ -471,12 +492,15 @@ impl Iterator for MarcReader<'_> {
     type Item = Result<ImportRecord, Rejected>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        let split = self.split()?;
+        self.count += 1;
+        let position = self.count;
         let reject = |offset, reason| Rejected {
-            position: 0,
+            position,
             offset: Some(offset),
             reason,
         };
-        Some(match self.split()? {
+        Some(match split {
             Err((offset, reason)) => Err(reject(offset, reason)),
             Ok((offset, record)) => {
                 convert(record, self.flavour).map_err(|reason| reject(offset, reason))

@@ -98,7 +98,10 @@ pub fn marc8(bytes: &[u8]) -> String {
             let next = bytes.get(i).copied();
             let (len, back) = match next {
                 Some(b's') => (1, true),
-                Some(b'(' | b',') => (2, bytes.get(i + 1) == Some(&b'B')),
+                // G0 (`(`, `,`) or G1 (`)`, `-`): ASCII `B` and ANSEL `E` are what we read.
+                Some(b'(' | b',' | b')' | b'-') => {
+                    (2, matches!(bytes.get(i + 1), Some(b'B' | b'E')))
+                }
                 Some(b'$') => (
                     if matches!(bytes.get(i + 1), Some(b',' | b')' | b'(')) {
                         3
@@ -114,9 +117,11 @@ pub fn marc8(bytes: &[u8]) -> String {
             continue;
         }
         if other_set {
-            if b >= 0x21 {
-                out.push(char::REPLACEMENT_CHARACTER);
-            }
+            out.push(if b > 0x20 {
+                char::REPLACEMENT_CHARACTER
+            } else {
+                char::from(b)
+            });
             continue;
         }
         match b {
@@ -158,6 +163,9 @@ mod tests {
             marc8(b"a\x1B$1\x21\x30\x21\x1B(Bz"),
             "a\u{FFFD}\u{FFFD}\u{FFFD}z"
         );
+        // Designating ANSEL as G1 explicitly changes nothing; Greek keeps its spaces.
+        assert_eq!(marc8(b"\x1B)Ecaf\xE2e"), "cafe\u{301}");
+        assert_eq!(marc8(b"\x1B(Sab c\x1B(Bd"), "\u{FFFD}\u{FFFD} \u{FFFD}d");
     }
 
     #[test]

@@ -37,6 +37,11 @@ fn good_marc21_files_read_completely() {
         );
     }
     let (good, _) = read("marc.dat", None);
+    assert_eq!(good[0].title, "The pragmatic programmer");
+    assert_eq!(good[0].isbn.as_deref(), Some("020161622X"));
+    assert_eq!(good[0].authors, ["Hunt, Andrew", "Thomas, David"]);
+    let (test, _) = read("test.dat", None);
+    assert!(test.iter().any(|r| r.authors == ["Brown, Martin C."]));
     assert!(good.iter().any(|r| r.isbn.is_some()));
     assert!(good.iter().any(|r| !r.authors.is_empty()));
 }
@@ -52,7 +57,10 @@ fn marc8_records_decode_without_crashing() {
 #[test]
 fn unimarc_is_detected() {
     let (good, _) = read("testunimarc.dat", None);
-    assert!(!good.is_empty());
+    assert_eq!(good.len(), 1);
+    // 200$a without its non-sorting markers; the 700 author before the 702 contributors.
+    assert_eq!(good[0].title, "L'altra faccia della spirale");
+    assert_eq!(good[0].authors[..2], ["Asimov, Isaac", "Fruttero, Carlo"]);
     assert!(good.iter().all(|r| !r.title.is_empty()));
 }
 
@@ -69,6 +77,8 @@ fn broken_files_are_reported_and_never_panic() {
     // truncated last one are rejected; the two good ones are read.
     let (good, bad) = read("bad_records.mrc", None);
     assert_eq!((good.len(), bad.len()), (2, 7), "{bad:?}");
+    let positions: Vec<usize> = bad.iter().map(|b| b.position).collect();
+    assert_eq!(positions, [2, 3, 4, 5, 6, 7, 9]);
     assert!(bad.iter().any(|b| b
         .reason
         .contains("directory length 13 is not a multiple of 12")));
@@ -78,6 +88,14 @@ fn broken_files_are_reported_and_never_panic() {
     // A directory that does not line up with the data.
     let (good, bad) = read("bad_indicator.dat", None);
     assert_eq!((good.len(), bad.len()), (0, 1), "{bad:?}");
+    // With its tag repaired, its 020 (no indicators) is still rejected.
+    let mut bytes = fixture("bad_indicator.dat");
+    bytes[24..27].copy_from_slice(b"020");
+    let r = MarcReader::new(&bytes, None).next().expect("one");
+    assert_eq!(
+        r.expect_err("rejected").reason,
+        "field 020 has bad indicators"
+    );
     // Flagged UTF-8 and valid UTF-8 (it carries U+FFFD from an earlier bad conversion).
     let (good, bad) = read("utf8_invalid.mrc", None);
     assert_eq!((good.len(), bad.len()), (1, 0));
