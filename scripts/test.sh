@@ -57,5 +57,7 @@ cargo fmt --all --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 command -v cargo-nextest >/dev/null || { log "installing cargo-nextest"; cargo install cargo-nextest --locked; }
+log "cargo build (the hongyan binary the CLI tests run)"
+cargo build --workspace --locked
 log "cargo nextest (every test of the workspace, each in its own process)"
 cargo nextest run --workspace --locked --no-fail-fast

@@ -30,14 +30,14 @@ pub fn redis_url() -> String {
 /// The JWT secret test apps use, so tests can forge tokens.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
-/// The `hongyan` binary built by `cargo test --workspace`.
+/// The `hongyan` binary built next to the test executables (`cargo build --workspace`).
 pub fn hongyan_bin() -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let bin = dir.join("hongyan");
     assert!(
         bin.exists(),
-        "{} is missing: run the tests with `cargo test --workspace`",
+        "{} is missing: build it first (`cargo build --workspace`, as scripts/test.sh does)",
         bin.display()
     );
     bin
