@@ -16,6 +16,7 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use crate::{Error, Result};
 
@@ -23,14 +24,14 @@ use crate::{Error, Result};
 const AUX_ORDER: &str = "-(=\"<:";
 
 /// One part of a book number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Part {
     Number(u64),
     Letters(String),
 }
 
 /// The comparison key of a call number.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 struct Key {
     letters: String,
     digits: String,
@@ -122,9 +123,15 @@ impl CallNumber {
         if text.is_empty() || text.len() > 64 {
             return Err(bad());
         }
-        let (class, book) = text.split_once('/').unwrap_or((text, ""));
+        let (class, book) = match text.split_once('/') {
+            Some((class, book)) => (class, Some(book)),
+            None => (text, None),
+        };
         let mut key = parse_class(class).ok_or_else(bad)?;
-        key.book = parse_book(book).ok_or_else(bad)?;
+        key.book = parse_book(book.unwrap_or("")).ok_or_else(bad)?;
+        if book.is_some() && key.book.is_empty() {
+            return Err(bad());
+        }
         Ok(CallNumber {
             text: text.to_owned(),
             class_len: class.len(),
@@ -168,6 +175,12 @@ impl PartialEq for CallNumber {
 }
 
 impl Eq for CallNumber {}
+
+impl Hash for CallNumber {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -216,6 +229,42 @@ mod tests {
     }
 
     #[test]
+    fn library_call_numbers_parse() {
+        for (text, class) in [
+            ("I247.5/123", "I247.5"),
+            ("I247.57/2", "I247.57"),
+            ("TP311.561/45", "TP311.561"),
+            ("K825.6=76/12", "K825.6=76"),
+            ("D920.4-44/3", "D920.4-44"),
+            ("I712.45/1:2", "I712.45"),
+            ("G624.203/8-2", "G624.203"),
+            ("O4-49/1", "O4-49"),
+            ("TS972.1/15", "TS972.1"),
+            ("I247.5/123:2", "I247.5"),
+            ("I247.5/123=2", "I247.5"),
+            ("I247.5", "I247.5"),
+        ] {
+            let c = cn(text);
+            assert_eq!(c.class(), class, "{text}");
+            assert_eq!(c.as_str(), text);
+            assert_eq!(c.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn insignificant_separators_are_equal() {
+        use std::collections::HashSet;
+        assert_eq!(cn("TP311.56/1"), cn("TP31156/1"));
+        assert_eq!(cn("I247.5/123:2"), cn("I247.5/123=2"));
+        assert_eq!(cn("I247.5/007"), cn("I247.5/7"));
+        let set: HashSet<CallNumber> = [cn("TP311.56/1"), cn("TP31156/1")].into();
+        assert_eq!(set.len(), 1);
+        assert_ne!(cn("I24/1"), cn("I240/1"));
+        assert!(cn("I24/1") < cn("I240/1"));
+        assert!(cn("I247.5") < cn("I247.5/1"));
+    }
+
+    #[test]
     fn malformed_call_numbers_are_refused() {
         for bad in [
             "",
@@ -225,6 +274,9 @@ mod tests {
             "I247#5/1",
             &"I".repeat(65),
             "书/1",
+            "I247.5/",
+            "/123",
+            " ",
         ] {
             assert!(CallNumber::parse(bad).is_err(), "{bad:?}");
         }

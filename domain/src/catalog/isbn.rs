@@ -78,6 +78,25 @@ impl Isbn13 {
         }
     }
 
+    /// The ISBN-looking text at the start of a catalogue field such as MARC 020$a / 010$a,
+    /// where it is often followed by a qualifier or a price: `"9787536692930 (pbk.)"`,
+    /// `"7-5366-9293-5 : CNY23.00"`. Takes the leading run of digits, hyphens and `X` (after an
+    /// optional `ISBN` label) without validating it, so an importer can report a bad one.
+    pub fn leading(text: &str) -> Option<&str> {
+        let text = text.trim_start();
+        let text = match text.get(..4) {
+            Some(label) if label.eq_ignore_ascii_case("isbn") => {
+                text[4..].trim_start_matches([':', '：', ' '])
+            }
+            _ => text,
+        };
+        let end = text
+            .find(|c: char| !(c.is_ascii_digit() || matches!(c, '-' | 'X' | 'x')))
+            .unwrap_or(text.len());
+        let token = text[..end].trim_matches('-');
+        (!token.is_empty()).then_some(token)
+    }
+
     /// The 13 digits.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -137,7 +156,7 @@ mod tests {
         }
 
         #[test]
-        fn one_changed_digit_breaks_the_checksum(body in prop::collection::vec(0u8..10, 9), at in 3usize..13, delta in 1u8..10) {
+        fn one_changed_digit_breaks_the_checksum(body in prop::collection::vec(0u8..10, 9), at in 0usize..13, delta in 1u8..10) {
             let plain = isbn13_from(&body);
             let mut bytes = plain.into_bytes();
             bytes[at] = b'0' + (bytes[at] - b'0' + delta) % 10;
@@ -169,6 +188,82 @@ mod tests {
         );
         for bad in ["9787536692931", "753669293X", "12345", "97875366929a0", ""] {
             assert!(Isbn13::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn isbn_979_and_other_prefixes() {
+        let isbn = Isbn13::parse("979-10-90636-07-1").expect("979 is a valid prefix");
+        assert_eq!(isbn.as_str(), "9791090636071");
+        assert_eq!(isbn.to_isbn10(), None);
+        assert!(
+            Isbn13::parse("9791090636072").is_err(),
+            "979 with a wrong check digit"
+        );
+        assert!(
+            Isbn13::parse("9771090636071").is_err(),
+            "977 is not an ISBN prefix"
+        );
+        assert!(Isbn13::parse("978-7-5366-9293-0-1").is_err(), "14 digits");
+        assert!(Isbn13::parse("978_7536692930").is_err(), "underscore");
+        assert!(
+            Isbn13::parse("75366929X5").is_err(),
+            "X only as the last ISBN-10 digit"
+        );
+        assert!(
+            Isbn13::parse("978753669293X").is_err(),
+            "no X in an ISBN-13"
+        );
+        assert_eq!(
+            Isbn13::parse("7-5063-4307-x")
+                .expect("lower-case x")
+                .as_str(),
+            "9787506343077"
+        );
+        assert_eq!(
+            Isbn13::parse("9787536692930").expect("valid").to_string(),
+            "9787536692930"
+        );
+    }
+
+    #[test]
+    fn isbn_found_in_marc_fields() {
+        for field in [
+            "9787536692930 (pbk.)",
+            "7-5366-9293-5 : CNY23.00",
+            "  978-7-5366-9293-0",
+            "7536692935(精装)",
+            "ISBN 978-7-5366-9293-0",
+            "isbn:7536692935",
+        ] {
+            assert_eq!(
+                Isbn13::leading(field)
+                    .and_then(|t| Isbn13::parse(t).ok())
+                    .map(|i| i.as_str().to_owned())
+                    .as_deref(),
+                Some("9787536692930"),
+                "{field:?}"
+            );
+        }
+        assert_eq!(
+            Isbn13::leading("7-5063-4307-X : CNY12.80")
+                .and_then(|t| Isbn13::parse(t).ok())
+                .map(|i| i.to_string())
+                .as_deref(),
+            Some("9787506343077")
+        );
+        for field in [
+            "",
+            "(pbk.)",
+            "CNY23.00",
+            "9787536692931 (pbk.)",
+            "12345 : CNY1",
+        ] {
+            assert_eq!(
+                Isbn13::leading(field).and_then(|t| Isbn13::parse(t).ok()),
+                None,
+                "{field:?}"
+            );
         }
     }
 }

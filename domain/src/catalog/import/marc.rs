@@ -11,6 +11,7 @@
 //! for CNMARC and MARC-8 for MARC21 ([`super::marc_text`]).
 
 use super::marc_text;
+use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::{Holding, ImportRecord, Rejected};
 use crate::Error;
 
@@ -284,16 +285,6 @@ fn price(s: &str) -> Option<i32> {
         .checked_add(frac.parse().ok()?)
 }
 
-/// The leading ISBN-looking part of "0914378287 (pbk.)" or "7-5366-9293-5 : CNY23.00".
-fn isbn(s: &str) -> Option<String> {
-    let token: String = s
-        .trim()
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | 'X' | 'x'))
-        .collect();
-    (!token.is_empty()).then_some(token)
-}
-
 fn push_unique(list: &mut Vec<String>, more: Vec<String>) {
     for m in more {
         if !list.contains(&m) {
@@ -352,7 +343,7 @@ fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
         })
         .collect();
     ImportRecord {
-        isbn: first(f, cs, "020", b'a').and_then(|v| isbn(&v)),
+        isbn: first(f, cs, "020", b'a').and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
         title: first(f, cs, "245", b'a').unwrap_or_default(),
         subtitle: first(f, cs, "245", b'b'),
         authors,
@@ -431,7 +422,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
         })
         .collect();
     ImportRecord {
-        isbn: first(f, cs, "010", b'a').and_then(|v| isbn(&v)),
+        isbn: first(f, cs, "010", b'a').and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
         title: first(f, cs, "200", b'a').unwrap_or_default(),
         subtitle: first(f, cs, "200", b'e'),
         authors,
