@@ -8,6 +8,7 @@ pub mod item;
 pub mod job;
 pub mod locker;
 pub mod reader;
+pub mod reader_address;
 pub mod refresh_token;
 pub mod staff;
 pub mod staff_branch;

@@ -1,5 +1,6 @@
 //! The Mutation root, merged from one object per resource.
 
+mod account;
 mod auth;
 mod operations;
 
@@ -7,4 +8,8 @@ use async_graphql::MergedObject;
 
 /// Every mutation of the contract.
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, operations::OperationsMutation);
+pub struct Mutation(
+    account::AccountMutation,
+    auth::AuthMutation,
+    operations::OperationsMutation,
+);

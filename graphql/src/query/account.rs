@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, Object};
 use hongyan_domain::auth::Principal;
-use hongyan_domain::people;
+use hongyan_domain::{addresses, people};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::Reader;
+use crate::types::{Address, Reader};
 
 /// Queries about the caller's own account.
 #[derive(Default)]
@@ -22,5 +22,16 @@ impl AccountQuery {
             ))),
             Principal::Staff { .. } => Ok(None),
         }
+    }
+
+    /// The calling reader's saved delivery addresses.
+    async fn my_addresses(&self, ctx: &Context<'_>) -> GqlResult<Vec<Address>> {
+        let reader = principal(ctx).gql()?.reader_id().gql()?;
+        Ok(addresses::of_reader(&domain(ctx).db, reader)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Address)
+            .collect())
     }
 }

@@ -69,3 +69,32 @@ impl Reader {
         self.0.max_open_requests
     }
 }
+
+/// A delivery address the reader saved (visible to its owner only).
+pub struct Address(pub hongyan_domain::addresses::Address);
+
+#[Object]
+impl Address {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The reader's name for it, e.g. 家.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+    async fn phone(&self) -> &str {
+        &self.0.phone
+    }
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+}

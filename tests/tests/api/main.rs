@@ -3,6 +3,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod account;
 mod auth;
 mod catalog;
 mod jobs;
