@@ -127,13 +127,19 @@ pub async fn of_reader(db: &impl ConnectionTrait, reader: Uuid) -> Result<Vec<Ad
 /// Deletes one of the reader's addresses.
 ///
 /// # Errors
-/// NOT_FOUND when it is not theirs (or does not exist).
+/// NOT_FOUND when it is not theirs (or does not exist); CONFLICT while a request delivers to it.
 pub async fn remove(db: &impl ConnectionTrait, reader: Uuid, id: Uuid) -> Result<()> {
     let res = reader_address::Entity::delete_many()
         .filter(reader_address::Column::Id.eq(id))
         .filter(reader_address::Column::ReaderId.eq(reader))
         .exec(db)
-        .await?;
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Error::conflict(
+                "a request delivers to this address; it can be removed once that request is over",
+            ),
+            _ => e.into(),
+        })?;
     if res.rows_affected == 0 {
         return Err(Error::NotFound("address"));
     }
