@@ -75,6 +75,8 @@ pub struct JobsConfig {
     pub backoff_base: Duration,
     /// Jobs one worker process runs at once.
     pub concurrency: usize,
+    /// How long a stopping worker lets running jobs finish before it abandons and releases them.
+    pub shutdown_grace: Duration,
 }
 
 /// Everything a Hongyan process needs to start.
@@ -247,6 +249,7 @@ impl Config {
                 )?),
                 concurrency: usize::try_from(number(&var, "HONGYAN_WORKER_CONCURRENCY", 4)?)
                     .map_err(|_| bad("HONGYAN_WORKER_CONCURRENCY", "too large"))?,
+                shutdown_grace: secs(&var, "HONGYAN_JOB_SHUTDOWN_GRACE_SECS", 10)?,
             },
         })
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures::FutureExt;
 use hongyan_domain::jobs::queue::{self, ClaimedJob, FailOutcome};
@@ -17,9 +17,6 @@ use crate::Registry;
 
 /// Tells workers to stop: send `true`.
 pub type Shutdown = watch::Receiver<bool>;
-
-/// How long a stopping worker lets running jobs finish before it abandons and releases them.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// One worker process's job runner.
 pub struct Worker {
@@ -87,7 +84,7 @@ impl Worker {
 
     /// Waits for running jobs for a grace period, then aborts the rest and gives them back.
     async fn drain(&self, mut running: JoinSet<()>, mut in_hand: HashMap<Id, ClaimedJob>) {
-        let deadline = tokio::time::sleep(SHUTDOWN_GRACE);
+        let deadline = tokio::time::sleep(self.ctx.config.jobs.shutdown_grace);
         tokio::pin!(deadline);
         loop {
             tokio::select! {

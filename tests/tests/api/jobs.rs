@@ -389,3 +389,53 @@ async fn a_stopping_worker_finishes_the_job_in_hand() {
     assert_eq!(count(&app.ctx, "slow-finished").await, 1);
     assert_eq!(queued(&app.ctx).await, 0);
 }
+
+/// Never finishes on its own.
+#[derive(Serialize, Deserialize)]
+struct Stuck;
+
+static STUCK_STARTED: Notify = Notify::const_new();
+
+#[async_trait]
+impl Job for Stuck {
+    const KIND: &'static str = "test_stuck";
+    async fn perform(self, _ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        mark(txn, "stuck-started").await?;
+        STUCK_STARTED.notify_one();
+        std::future::pending::<()>().await;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_worker_releases_a_job_that_outlives_the_grace_period() {
+    let app = TestApp::spawn_with(TestOptions {
+        worker: false,
+        env: vec![("HONGYAN_JOB_SHUTDOWN_GRACE_SECS", "1".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let (stop, handle) = start(&app.ctx, Registry::default().with::<Stuck>());
+    enqueue(&app.ctx, &Stuck).await;
+    tokio::time::timeout(Duration::from_secs(10), STUCK_STARTED.notified())
+        .await
+        .expect("job started");
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), handle)
+        .await
+        .expect("stops after the grace period")
+        .expect("join");
+    let jobs = job::Entity::find().all(&app.ctx.db).await.expect("jobs");
+    assert_eq!(jobs.len(), 1, "the job is still there");
+    let j = &jobs[0];
+    assert_eq!(j.attempts, 0, "the interrupted attempt does not count");
+    assert!(
+        j.locked_until.is_none() && j.lock_token.is_none(),
+        "released: due again at once"
+    );
+    assert_eq!(
+        count(&app.ctx, "stuck-started").await,
+        0,
+        "its writes were rolled back"
+    );
+}
