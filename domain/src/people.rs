@@ -168,14 +168,3 @@ pub async fn reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Reader> {
         .await?
         .ok_or(Error::NotFound("reader"))
 }
-
-/// A staff member by id.
-///
-/// # Errors
-/// NOT_FOUND when there is no such staff member.
-pub async fn staff(db: &impl ConnectionTrait, id: Uuid) -> Result<Staff> {
-    staff::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("staff"))
-}

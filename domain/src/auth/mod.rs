@@ -99,3 +99,40 @@ pub struct AuthTokens {
     /// Seconds until the access token expires.
     pub expires_in: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_follow_role_and_branch_scope() {
+        let (here, there) = (Uuid::now_v7(), Uuid::now_v7());
+        let reader = Principal::Reader { id: Uuid::now_v7() };
+        let picker = Principal::Staff {
+            id: Uuid::now_v7(),
+            role: StaffRole::Picker,
+            branches: vec![here],
+        };
+        let admin = Principal::Staff {
+            id: Uuid::now_v7(),
+            role: StaffRole::Admin,
+            branches: vec![],
+        };
+        assert!(reader.reader_id().is_ok() && picker.reader_id().is_err());
+        assert!(reader.require_any_staff().is_err() && picker.require_any_staff().is_ok());
+        assert!(picker.require_staff(&[StaffRole::Picker]).is_ok());
+        assert!(picker.require_staff(&[StaffRole::Librarian]).is_err());
+        assert!(picker.require_staff_at(&[StaffRole::Picker], here).is_ok());
+        assert!(
+            picker
+                .require_staff_at(&[StaffRole::Picker], there)
+                .is_err(),
+            "another branch"
+        );
+        assert!(
+            admin.require_staff_at(&[StaffRole::Picker], there).is_ok(),
+            "admins everywhere"
+        );
+        assert!(reader.require_staff(&[]).is_err());
+    }
+}

@@ -169,11 +169,16 @@ pub async fn release(db: &impl ConnectionTrait, job: &ClaimedJob) -> Result<()> 
     Ok(())
 }
 
-/// Dead jobs, newest first, for admins.
+/// Dead jobs, newest first (admins).
 ///
 /// # Errors
-/// [`Error::Internal`] on a database fault.
-pub async fn dead_jobs(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<job::Model>> {
+/// FORBIDDEN for anyone but an admin; INTERNAL on a database fault.
+pub async fn dead_jobs(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    limit: u64,
+) -> Result<Vec<job::Model>> {
+    who.require_staff(&[])?;
     Ok(job::Entity::find()
         .filter(job::Column::State.eq(JobState::Dead))
         .order_by_desc(job::Column::UpdatedAt)
