@@ -83,7 +83,8 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     let ctx = Ctx::new(config, db)?;
     let (stop, stopped) = watch::channel(false);
-    let running = tokio::spawn(Worker::new(ctx, Registry::platform()).run(stopped));
+    let registry = Registry::platform(&ctx.config);
+    let running = tokio::spawn(Worker::new(ctx, registry).run(stopped));
     shutdown_signal().await;
     let _ = stop.send(true);
     running.await?;

@@ -95,7 +95,7 @@ impl Application {
             .finish();
         let worker = options.worker.then(|| {
             let (stop, stopped) = watch::channel(false);
-            let w = Worker::new(ctx.clone(), Registry::platform())
+            let w = Worker::new(ctx.clone(), Registry::platform(&ctx.config))
                 .with_metrics(Arc::clone(&metrics.jobs));
             (stop, tokio::spawn(w.run(stopped)))
         });

@@ -79,6 +79,30 @@ pub struct JobsConfig {
     pub shutdown_grace: Duration,
 }
 
+/// Where a returned copy goes when nobody is waiting for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnPolicy {
+    /// Back to its home branch (a transfer when returned elsewhere).
+    Home,
+    /// It stays in the branch where it was returned (floating collection).
+    Float,
+}
+
+/// The library's lending rules.
+#[derive(Debug, Clone)]
+pub struct LendingConfig {
+    /// `HONGYAN_LOAN_DAYS`: loan period, and what a renewal adds.
+    pub loan_days: u32,
+    /// `HONGYAN_MAX_RENEWALS`: renewals allowed per loan.
+    pub max_renewals: u32,
+    /// `HONGYAN_HOLD_HOURS`: how long a book waits for its reader (hold shelf or locker).
+    pub hold_hours: u32,
+    /// `HONGYAN_RETURN_POLICY`: `home` (default) or `float`.
+    pub return_policy: ReturnPolicy,
+    /// `HONGYAN_SWEEP_INTERVAL_SECS`: how often expired holds and overdue loans are swept.
+    pub sweep_interval: Duration,
+}
+
 /// Everything a Hongyan process needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -113,6 +137,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Job runner tuning (`HONGYAN_JOB_*`).
     pub jobs: JobsConfig,
+    /// Lending rules (`HONGYAN_LOAN_DAYS` …).
+    pub lending: LendingConfig,
 }
 
 /// The default database: a SQLite file under `./data`, created when missing.
@@ -251,6 +277,7 @@ impl Config {
                     .map_err(|_| bad("HONGYAN_WORKER_CONCURRENCY", "too large"))?,
                 shutdown_grace: secs(&var, "HONGYAN_JOB_SHUTDOWN_GRACE_SECS", 10)?,
             },
+            lending: lending(&var)?,
         })
     }
 
@@ -258,6 +285,35 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfig, ConfigError> {
+    let small = |name: &'static str, default: u64, max: u64| -> Result<u32, ConfigError> {
+        let n = number(var, name, default)?;
+        if n > max {
+            return Err(bad(name, format!("at most {max}")));
+        }
+        u32::try_from(n).map_err(|_| bad(name, "too large"))
+    };
+    Ok(LendingConfig {
+        loan_days: small("HONGYAN_LOAN_DAYS", 30, 365)?,
+        max_renewals: match var("HONGYAN_MAX_RENEWALS").as_deref() {
+            Some("0") => 0,
+            _ => small("HONGYAN_MAX_RENEWALS", 1, 10)?,
+        },
+        hold_hours: small("HONGYAN_HOLD_HOURS", 72, 24 * 30)?,
+        return_policy: match var("HONGYAN_RETURN_POLICY").as_deref() {
+            None | Some("home") => ReturnPolicy::Home,
+            Some("float") => ReturnPolicy::Float,
+            Some(other) => {
+                return Err(bad(
+                    "HONGYAN_RETURN_POLICY",
+                    format!("expected home or float, got {other:?}"),
+                ))
+            }
+        },
+        sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
+    })
 }
 
 fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {
@@ -350,6 +406,9 @@ mod tests {
             ("HONGYAN_REDIS_URL", "http://x"),
             ("HONGYAN_SMTP_URL", "not a url"),
             ("HONGYAN_JOB_BACKOFF_BASE_MS", "0"),
+            ("HONGYAN_LOAN_DAYS", "1000"),
+            ("HONGYAN_MAX_RENEWALS", "-1"),
+            ("HONGYAN_RETURN_POLICY", "sideways"),
         ] {
             let err = config(&[(k, v)]).expect_err(k);
             assert_eq!(err.var, k);

@@ -25,6 +25,14 @@ pub enum Error {
     /// The request clashes with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// The thing is in a state that does not allow this (the current state is told).
+    #[error("{what} is {state}")]
+    WrongState {
+        /// What was acted on, e.g. `request`.
+        what: &'static str,
+        /// Its current state, as clients name it.
+        state: &'static str,
+    },
     /// A per-reader limit is reached.
     #[error("{0}")]
     QuotaExceeded(String),
@@ -98,7 +106,7 @@ impl Error {
             Error::Forbidden(_) => Code::Forbidden,
             Error::NotFound(_) => Code::NotFound,
             Error::Validation(_) => Code::Validation,
-            Error::Conflict(_) => Code::Conflict,
+            Error::Conflict(_) | Error::WrongState { .. } => Code::Conflict,
             Error::QuotaExceeded(_) => Code::QuotaExceeded,
             Error::NoCopyAvailable(_) => Code::NoCopyAvailable,
             Error::RateLimited { .. } => Code::RateLimited,

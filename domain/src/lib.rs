@@ -17,6 +17,7 @@ pub mod demo;
 pub mod entity;
 mod error;
 pub mod jobs;
+pub mod lending;
 pub mod lockers;
 pub mod people;
 pub mod secrets;

@@ -175,6 +175,17 @@ pub fn is_online(locker: &Locker) -> bool {
         .is_some_and(|t| Utc::now() - t <= ONLINE_WINDOW)
 }
 
+/// One locker.
+///
+/// # Errors
+/// NOT_FOUND when there is none with that id.
+pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Locker> {
+    locker::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("locker"))
+}
+
 /// All lockers, by code.
 ///
 /// # Errors

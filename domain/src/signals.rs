@@ -19,6 +19,8 @@ use tokio::sync::{broadcast, OnceCell};
 
 /// The topic workers listen on for "new jobs are due".
 pub const JOBS: &str = "jobs";
+/// The topic live request updates go out on; messages are `<reader id>:<request id>`.
+pub const REQUESTS: &str = "requests";
 
 /// Best-effort publish/subscribe on named topics.
 pub trait Signals: Send + Sync {

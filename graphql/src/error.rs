@@ -4,7 +4,7 @@ use async_graphql::{ErrorExtensions, Response};
 use hongyan_domain::Error;
 
 /// Converts a domain error for the client: the stable code in `extensions.code` (plus
-/// `retryAfter` for RATE_LIMITED). Internal causes are logged, never shown.
+/// `retryAfter` for RATE_LIMITED, `currentState` for a CONFLICT with the current state). Internal causes are logged, never shown.
 pub fn to_gql(e: Error) -> async_graphql::Error {
     if let Error::Internal(cause) = &e {
         tracing::error!(error = ?cause, "internal error in a resolver");
@@ -16,8 +16,15 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
         } => Some(*retry_after_secs),
         _ => None,
     };
+    let state = match &e {
+        Error::WrongState { state, .. } => Some(*state),
+        _ => None,
+    };
     async_graphql::Error::new(e.to_string()).extend_with(|_, ext| {
         ext.set("code", code);
+        if let Some(state) = state {
+            ext.set("currentState", state);
+        }
         if let Some(secs) = retry {
             ext.set("retryAfter", secs);
         }

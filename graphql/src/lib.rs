@@ -11,9 +11,10 @@ mod error;
 pub mod loaders;
 mod mutation;
 mod query;
+mod subscription;
 mod types;
 
-use async_graphql::{EmptySubscription, Request, Schema, SchemaBuilder};
+use async_graphql::{Request, Schema, SchemaBuilder};
 use std::sync::Arc;
 
 use hongyan_domain::auth::Principal;
@@ -23,9 +24,10 @@ use hongyan_domain::Ctx;
 pub use error::ensure_codes;
 pub use mutation::Mutation;
 pub use query::Query;
+pub use subscription::Subscription;
 
 /// The executable schema.
-pub type HongyanSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type HongyanSchema = Schema<Query, Mutation, Subscription>;
 
 /// Deepest selection allowed. The standard introspection query (graphql-core's
 /// `get_introspection_query()`) reaches 13 levels through its nested `ofType`s.
@@ -48,8 +50,8 @@ pub enum Caller {
 pub fn builder(
     ctx: Ctx,
     search: Arc<SearchIndex>,
-) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+) -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(ctx)
         .data(search)
         .limit_depth(MAX_DEPTH)

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use hongyan_domain::branches::{self, Branch};
+use hongyan_domain::catalog::books::{self, Book};
 use hongyan_domain::Ctx;
 use uuid::Uuid;
 
@@ -12,6 +13,8 @@ use uuid::Uuid;
 pub struct Loaders {
     /// Branches by id.
     pub branches: DataLoader<BranchLoader>,
+    /// Books (titles with availability) by id.
+    pub books: DataLoader<BookLoader>,
 }
 
 impl Loaders {
@@ -19,6 +22,7 @@ impl Loaders {
     pub fn new(ctx: &Ctx) -> Self {
         Loaders {
             branches: DataLoader::new(BranchLoader(ctx.clone()), tokio::spawn),
+            books: DataLoader::new(BookLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -33,5 +37,18 @@ impl Loader<Uuid> for BranchLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Branch>, Self::Error> {
         let rows = branches::by_ids(&self.0.db, keys).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|b| (b.id, b)).collect())
+    }
+}
+
+/// Loads books (with availability) by id in one round of queries.
+pub struct BookLoader(Ctx);
+
+impl Loader<Uuid> for BookLoader {
+    type Value = Book;
+    type Error = Arc<hongyan_domain::Error>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Book>, Self::Error> {
+        let rows = books::by_ids(&self.0.db, keys).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|b| (b.title.id, b)).collect())
     }
 }

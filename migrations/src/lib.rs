@@ -13,6 +13,7 @@ mod m0002_people;
 mod m0003_lending;
 mod m0004_purchases;
 mod m0005_platform;
+mod m0006_lending_flags;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_lending::Migration),
             Box::new(m0004_purchases::Migration),
             Box::new(m0005_platform::Migration),
+            Box::new(m0006_lending_flags::Migration),
         ]
     }
 }

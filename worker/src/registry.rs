@@ -3,11 +3,14 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use hongyan_domain::jobs::Job;
-use hongyan_domain::Ctx;
-use sea_orm::DatabaseTransaction;
+use futures::future::BoxFuture;
+use hongyan_domain::jobs::{self, Job};
+use hongyan_domain::lending::{history::RequestChanged, sweeps::Sweep};
+use hongyan_domain::{Config, Ctx};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 /// Runs one kind of job from its stored payload.
 #[async_trait]
@@ -40,16 +43,64 @@ impl<J: Job> Handler for Typed<J> {
     }
 }
 
-/// Job kinds by name.
+/// Enqueues one scheduled job.
+type Enqueue = Arc<dyn Fn(DatabaseConnection) -> BoxFuture<'static, hongyan_domain::Result<()>> + Send + Sync>;
+
+/// A job enqueued on a timer. Scheduled jobs carry a dedup key, so however many workers
+/// schedule one, at most one is queued at a time.
+#[derive(Clone)]
+pub struct Schedule {
+    /// How often.
+    pub every: Duration,
+    /// The job's kind, for logs.
+    pub kind: &'static str,
+    enqueue: Enqueue,
+}
+
+impl Schedule {
+    /// Queues the job (a no-op while one is queued).
+    ///
+    /// # Errors
+    /// INTERNAL on a database fault.
+    pub async fn enqueue(&self, db: DatabaseConnection) -> hongyan_domain::Result<()> {
+        (self.enqueue)(db).await
+    }
+}
+
+/// Job kinds by name, and the jobs run on a timer.
 #[derive(Clone, Default)]
 pub struct Registry {
     handlers: HashMap<&'static str, Arc<dyn Handler>>,
+    schedules: Vec<Schedule>,
 }
 
 impl Registry {
     /// The platform's job kinds. New kinds are added here and nowhere else.
-    pub fn platform() -> Self {
+    pub fn platform(config: &Config) -> Self {
         Registry::default()
+            .with::<RequestChanged>()
+            .every(config.lending.sweep_interval, Sweep)
+    }
+
+    /// Adds a job kind that also runs every `every` (it must have a dedup key).
+    #[must_use]
+    pub fn every<J: Job + Clone>(mut self, every: Duration, job: J) -> Self {
+        self = self.with::<J>();
+        let enqueue: Enqueue = Arc::new(move |db: DatabaseConnection| {
+            let job = job.clone();
+            Box::pin(async move { jobs::enqueue(&db, &job).await })
+        });
+        self.schedules.push(Schedule {
+            every,
+            kind: J::KIND,
+            enqueue,
+        });
+        self
+    }
+
+    /// The timed jobs.
+    pub fn schedules(&self) -> &[Schedule] {
+        &self.schedules
     }
 
     /// Adds a job kind.

@@ -13,7 +13,27 @@ use tokio::sync::watch;
 use tokio::task::{Id, JoinSet};
 
 use crate::metrics::{JobMetrics, Outcome};
+use crate::registry::Schedule;
 use crate::Registry;
+
+/// Queues a scheduled job at every tick until shutdown.
+async fn timer(ctx: Ctx, schedule: Schedule, mut shutdown: Shutdown) {
+    let mut tick = tokio::time::interval(schedule.every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        match schedule.enqueue(ctx.db.clone()).await {
+            Ok(()) => ctx.wake_workers(),
+            Err(e) => tracing::warn!(kind = schedule.kind, error = %e, "could not schedule a job"),
+        }
+    }
+}
 
 /// Tells workers to stop: send `true`.
 pub type Shutdown = watch::Receiver<bool>;
@@ -49,6 +69,13 @@ impl Worker {
         let mut running: JoinSet<()> = JoinSet::new();
         let mut in_hand: HashMap<Id, ClaimedJob> = HashMap::new();
         tracing::info!(concurrency = cfg.concurrency, "worker started");
+        for schedule in self.registry.schedules() {
+            tokio::spawn(timer(
+                self.ctx.clone(),
+                schedule.clone(),
+                shutdown.clone(),
+            ));
+        }
         while !*shutdown.borrow() {
             while let Some(done) = running.try_join_next_with_id() {
                 in_hand.remove(&finished_id(done));

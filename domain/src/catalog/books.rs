@@ -97,3 +97,14 @@ pub(crate) fn new_copy(
         updated_at: sea_orm::ActiveValue::Set(now),
     }
 }
+
+/// One copy by id.
+///
+/// # Errors
+/// NOT_FOUND when there is none.
+pub async fn copy(db: &impl ConnectionTrait, id: Uuid) -> Result<item::Model> {
+    item::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("copy"))
+}

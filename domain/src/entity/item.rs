@@ -29,6 +29,21 @@ pub enum ItemStatus {
     Withdrawn,
 }
 
+impl ItemStatus {
+    /// The name clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Available => "AVAILABLE",
+            ItemStatus::Reserved => "RESERVED",
+            ItemStatus::InTransit => "IN_TRANSIT",
+            ItemStatus::OnHold => "ON_HOLD",
+            ItemStatus::OnLoan => "ON_LOAN",
+            ItemStatus::Missing => "MISSING",
+            ItemStatus::Withdrawn => "WITHDRAWN",
+        }
+    }
+}
+
 /// An item row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "item")]

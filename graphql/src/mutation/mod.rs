@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod lending;
 mod operations;
 
 use async_graphql::MergedObject;
@@ -11,5 +12,6 @@ use async_graphql::MergedObject;
 pub struct Mutation(
     account::AccountMutation,
     auth::AuthMutation,
+    lending::LendingMutation,
     operations::OperationsMutation,
 );

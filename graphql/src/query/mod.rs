@@ -2,6 +2,7 @@
 
 mod account;
 mod catalog;
+mod lending;
 mod operations;
 mod places;
 
@@ -12,6 +13,7 @@ use async_graphql::MergedObject;
 pub struct Query(
     account::AccountQuery,
     catalog::CatalogQuery,
+    lending::LendingQuery,
     places::PlacesQuery,
     operations::OperationsQuery,
 );

@@ -157,7 +157,7 @@ impl From<ItemStatus> for CopyStatus {
 }
 
 /// One physical copy (staff).
-pub struct Copy(item::Model);
+pub struct Copy(pub item::Model);
 
 #[Object]
 impl Copy {

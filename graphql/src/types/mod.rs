@@ -2,6 +2,7 @@
 
 mod book;
 mod jobs;
+pub mod lending;
 mod places;
 
 use async_graphql::{Object, SimpleObject, ID};

@@ -1,0 +1,141 @@
+//! `loan_request`: a reader's request for a title, from asking to collecting (see
+//! `lending` for the state machine).
+
+use sea_orm::entity::prelude::*;
+
+/// Where a request is in its life (DESIGN.md, "Loan request").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum RequestStatus {
+    /// Accepted, not yet given a copy.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// No copy free; in the title's FIFO queue.
+    #[sea_orm(string_value = "WAITLISTED")]
+    Waitlisted,
+    /// A copy is reserved and on a branch's picking list.
+    #[sea_orm(string_value = "ROUTED")]
+    Routed,
+    /// The copy is off the shelf, waiting for dispatch.
+    #[sea_orm(string_value = "PICKED")]
+    Picked,
+    /// On its way to the pickup place or the reader's door.
+    #[sea_orm(string_value = "IN_TRANSIT")]
+    InTransit,
+    /// On the hold shelf or in a locker, waiting for the reader.
+    #[sea_orm(string_value = "READY_FOR_PICKUP")]
+    ReadyForPickup,
+    /// The reader has the book: a loan started.
+    #[sea_orm(string_value = "FULFILLED")]
+    Fulfilled,
+    /// Cancelled by the reader.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+    /// Not collected by the deadline.
+    #[sea_orm(string_value = "EXPIRED")]
+    Expired,
+    /// Could not be delivered (see `failure_reason`).
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+}
+
+impl RequestStatus {
+    /// The name clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "PENDING",
+            RequestStatus::Waitlisted => "WAITLISTED",
+            RequestStatus::Routed => "ROUTED",
+            RequestStatus::Picked => "PICKED",
+            RequestStatus::InTransit => "IN_TRANSIT",
+            RequestStatus::ReadyForPickup => "READY_FOR_PICKUP",
+            RequestStatus::Fulfilled => "FULFILLED",
+            RequestStatus::Cancelled => "CANCELLED",
+            RequestStatus::Expired => "EXPIRED",
+            RequestStatus::Failed => "FAILED",
+        }
+    }
+
+    /// Still open: counts against the reader's open-request limit.
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            RequestStatus::Fulfilled
+                | RequestStatus::Cancelled
+                | RequestStatus::Expired
+                | RequestStatus::Failed
+        )
+    }
+
+    /// The statuses that are still open.
+    pub const OPEN: [RequestStatus; 6] = [
+        RequestStatus::Pending,
+        RequestStatus::Waitlisted,
+        RequestStatus::Routed,
+        RequestStatus::Picked,
+        RequestStatus::InTransit,
+        RequestStatus::ReadyForPickup,
+    ];
+}
+
+/// How the reader gets the book.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum DeliveryMethod {
+    /// To a smart book locker.
+    #[sea_orm(string_value = "LOCKER")]
+    Locker,
+    /// To a branch's hold shelf.
+    #[sea_orm(string_value = "BRANCH")]
+    Branch,
+    /// To the reader's door by courier.
+    #[sea_orm(string_value = "HOME")]
+    Home,
+}
+
+/// A loan request row.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "loan_request")]
+pub struct Model {
+    /// Primary key (UUIDv7: ordered by creation, which is the waitlist's FIFO order).
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Who asked.
+    pub reader_id: Uuid,
+    /// What they asked for.
+    pub title_id: Uuid,
+    /// The copy reserved for them, once routed.
+    pub item_id: Option<Uuid>,
+    /// Status.
+    pub status: RequestStatus,
+    /// Delivery method.
+    pub delivery_method: DeliveryMethod,
+    /// Target locker (LOCKER).
+    pub locker_id: Option<Uuid>,
+    /// Pickup branch (BRANCH; for LOCKER the locker's branch).
+    pub pickup_branch_id: Option<Uuid>,
+    /// Delivery address (HOME).
+    pub address_id: Option<Uuid>,
+    /// The branch the copy is picked in.
+    pub source_branch_id: Option<Uuid>,
+    /// Locker compartment (LOCKER, once deposited).
+    pub compartment_id: Option<Uuid>,
+    /// Hash of the one-time pickup code.
+    pub pickup_code_hash: Option<String>,
+    /// Collect by then.
+    pub pickup_deadline: Option<DateTimeUtc>,
+    /// Why it failed.
+    pub failure_reason: Option<String>,
+    /// The client's idempotency key.
+    pub idempotency_key: Option<String>,
+    /// When asked.
+    pub created_at: DateTimeUtc,
+    /// Last change.
+    pub updated_at: DateTimeUtc,
+}
+
+/// Relations are navigated by explicit queries in the domain modules.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,133 @@
+//! What happens to a picked copy, by delivery method. This is where delivery methods plug
+//! into the request state machine:
+//!
+//! - BRANCH: picked at the pickup branch → straight onto its hold shelf (READY_FOR_PICKUP
+//!   with a deadline); picked elsewhere → a TRANSFER shipment (IN_TRANSIT) that ends when
+//!   the pickup branch checks the copy in ([`arrive`]).
+//! - LOCKER and HOME stay PICKED here: dispatch (locker rounds, courier waybills) takes
+//!   them on from that state.
+
+use chrono::{Duration, Utc};
+use sea_orm::prelude::*;
+use sea_orm::ActiveValue::Set;
+
+use super::{history, DeliveryMethod, LoanRequest, RequestStatus};
+use crate::audit::Actor;
+use crate::config::LendingConfig;
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::loan_request;
+use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
+use crate::Result;
+
+/// Moves a just-picked request on towards its reader.
+///
+/// # Errors
+/// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
+pub async fn after_pick(
+    db: &impl ConnectionTrait,
+    policy: &LendingConfig,
+    req: LoanRequest,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    let (DeliveryMethod::Branch, Some(pickup)) = (req.delivery_method, req.pickup_branch_id) else {
+        return Ok(req); // LOCKER / HOME: dispatch takes over from PICKED
+    };
+    if copy.current_branch_id == pickup {
+        return hold(db, policy, req, copy, actor).await;
+    }
+    let now = Utc::now();
+    shipment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        request_id: Set(Some(req.id)),
+        loan_id: Set(None),
+        kind: Set(ShipmentKind::Transfer),
+        status: Set(ShipmentStatus::InTransit),
+        round_id: Set(None),
+        compartment_id: Set(None),
+        from_branch_id: Set(Some(copy.current_branch_id)),
+        to_branch_id: Set(Some(pickup)),
+        carrier: Set(None),
+        waybill_no: Set(None),
+        fee_cents: Set(0),
+        fee_waived: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    set_copy(db, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+    history::transition(
+        db,
+        &req,
+        RequestStatus::InTransit,
+        actor,
+        Some("transfer to the pickup branch"),
+        Default::default(),
+    )
+    .await
+}
+
+/// A transferred copy reached its request's pickup branch: it goes on the hold shelf.
+///
+/// # Errors
+/// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
+pub async fn arrive(
+    db: &impl ConnectionTrait,
+    policy: &LendingConfig,
+    req: LoanRequest,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::Status, Expr::value(ShipmentStatus::Delivered))
+        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shipment::Column::RequestId.eq(req.id))
+        .filter(shipment::Column::Kind.eq(ShipmentKind::Transfer))
+        .filter(shipment::Column::Status.eq(ShipmentStatus::InTransit))
+        .exec(db)
+        .await?;
+    hold(db, policy, req, copy, actor).await
+}
+
+/// Puts the copy on the pickup branch's hold shelf: READY_FOR_PICKUP until the deadline.
+async fn hold(
+    db: &impl ConnectionTrait,
+    policy: &LendingConfig,
+    req: LoanRequest,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);
+    set_copy(db, copy.id, ItemStatus::OnHold, at).await?;
+    let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
+    history::transition(
+        db,
+        &req,
+        RequestStatus::ReadyForPickup,
+        actor,
+        Some("on the hold shelf"),
+        loan_request::ActiveModel {
+            pickup_deadline: Set(Some(deadline)),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Sets a copy's status and place.
+pub(crate) async fn set_copy(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: ItemStatus,
+    at: Uuid,
+) -> Result<()> {
+    item::Entity::update_many()
+        .col_expr(item::Column::Status, Expr::value(status))
+        .col_expr(item::Column::CurrentBranchId, Expr::value(at))
+        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(item::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! The branch desk: check-out (a held request, or a walk-in loan) and check-in of any copy at
+//! any branch (通借通还).
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::TransactionTrait;
+
+use super::eligibility::{self, Asking};
+use super::routing::{self, Released};
+use super::{committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, LoanStatus, PickTask, RequestStatus};
+use crate::audit::Actor;
+use crate::auth::{Principal, StaffRole};
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::{loan, loan_request, reader};
+use crate::people::CardNumber;
+use crate::{Ctx, Error, Result};
+
+/// Roles that work a branch desk.
+pub const DESK: &[StaffRole] = &[StaffRole::Librarian, StaffRole::Dispatcher, StaffRole::Picker];
+
+/// What the desk must do with a checked-in copy.
+#[derive(Debug, Clone)]
+pub enum CheckInAction {
+    /// A transfer arrived for a request collected here: put it on the hold shelf.
+    HoldShelf(LoanRequest),
+    /// It serves the oldest waitlisted request: it is on this branch's picking list.
+    ServesWaitlist(LoanRequest, PickTask),
+    /// Back on this branch's shelf.
+    Shelve,
+    /// Send it to its home branch.
+    SendHome(Uuid),
+    /// It is in transit to another branch for a request: send it on.
+    Forward(Uuid),
+}
+
+/// The outcome of a check-in.
+#[derive(Debug, Clone)]
+pub struct CheckIn {
+    /// What to do with the copy.
+    pub action: CheckInAction,
+    /// The loan it ended, if it was lent.
+    pub loan: Option<Loan>,
+    /// The copy.
+    pub copy: item::Model,
+}
+
+fn staff_actor(who: &Principal) -> Result<Actor> {
+    match who {
+        Principal::Staff { id, .. } => Ok(Actor::Staff(*id)),
+        Principal::Reader { .. } => Err(Error::forbidden("staff only")),
+    }
+}
+
+async fn copy_by_barcode(db: &impl ConnectionTrait, barcode: &str) -> Result<item::Model> {
+    item::Entity::find()
+        .filter(item::Column::Barcode.eq(barcode.trim()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("copy"))
+}
+
+/// Lends the copy with `barcode` to the reader with `card`: a copy on the hold shelf for
+/// them fulfils their request; a free copy on the shelf is a walk-in loan.
+///
+/// # Errors
+/// NOT_FOUND for an unknown copy or card; FORBIDDEN outside the staff member's branches, or
+/// for a blocked reader or one owing overdue books (walk-in); QUOTA_EXCEEDED at the reader's
+/// loan limit (walk-in); CONFLICT when the copy is held for someone else or not lendable.
+pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) -> Result<Loan> {
+    let actor = staff_actor(who)?;
+    let card = CardNumber::parse(card).map_err(|_| Error::NotFound("reader"))?;
+    let txn = ctx.db.begin().await?;
+    let borrower = reader::Entity::find()
+        .filter(reader::Column::CardNumber.eq(card.as_str()))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let borrower = eligibility::lock_reader(&txn, borrower.id).await?;
+    let copy = copy_by_barcode(&txn, barcode).await?;
+    who.require_staff_at(DESK, copy.current_branch_id)?;
+    lock_title(&txn, copy.title_id).await?;
+    let copy = copy_by_barcode(&txn, barcode).await?;
+    let loan = match copy.status {
+        ItemStatus::OnHold => {
+            let held = loan_request::Entity::find()
+                .filter(loan_request::Column::ItemId.eq(copy.id))
+                .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
+                .one(&txn)
+                .await?
+                .ok_or_else(|| Error::conflict("the copy is held, but for no open request"))?;
+            if held.reader_id != borrower.id {
+                return Err(Error::conflict("this copy is held for another reader"));
+            }
+            let loan = loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
+            history::transition(
+                &txn,
+                &held,
+                RequestStatus::Fulfilled,
+                actor,
+                Some("checked out at the desk"),
+                Default::default(),
+            )
+            .await?;
+            loan
+        }
+        ItemStatus::Available => {
+            eligibility::check(&txn, &borrower, Asking::Loan).await?;
+            loans::start(&txn, &ctx.config.lending, borrower.id, &copy, None).await?
+        }
+        other => {
+            return Err(Error::WrongState {
+                what: "copy",
+                state: other.as_str(),
+            })
+        }
+    };
+    txn.commit().await?;
+    committed(ctx);
+    Ok(loan)
+}
+
+/// Takes a copy in at `branch`, whatever branch it belongs to: a loan ends; a transfer for a
+/// request collected here goes on the hold shelf; a freed copy first serves the title's
+/// waitlist (onto this branch's picking list), else goes home or stays (the return policy).
+///
+/// # Errors
+/// NOT_FOUND for an unknown copy; FORBIDDEN outside the staff member's branches; CONFLICT
+/// when the copy is reserved or held for a request.
+pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -> Result<CheckIn> {
+    let actor = staff_actor(who)?;
+    who.require_staff_at(DESK, branch)?;
+    let policy = &ctx.config.lending;
+    let txn = ctx.db.begin().await?;
+    let copy = copy_by_barcode(&txn, barcode).await?;
+    lock_title(&txn, copy.title_id).await?;
+    let copy = copy_by_barcode(&txn, barcode).await?;
+    let mut ended = None;
+    let action = match copy.status {
+        ItemStatus::OnLoan => {
+            let active = loans::active_for_copy(&txn, copy.id)
+                .await?
+                .ok_or_else(|| Error::conflict("the copy is marked lent, but no loan is open"))?;
+            let now = Utc::now();
+            let returned = loan::Entity::update_many()
+                .col_expr(loan::Column::Status, Expr::value(LoanStatus::Returned))
+                .col_expr(loan::Column::ReturnedAt, Expr::value(now))
+                .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
+                .filter(loan::Column::Id.eq(active.id))
+                .exec_with_returning(&txn)
+                .await?
+                .into_iter()
+                .next();
+            ended = returned;
+            released(&txn, &copy, branch, policy.return_policy, actor).await?
+        }
+        ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
+            Some(req) if req.pickup_branch_id == Some(branch) => {
+                let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
+                CheckInAction::HoldShelf(held)
+            }
+            Some(req) => CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id)),
+            None => released(&txn, &copy, branch, policy.return_policy, actor).await?,
+        },
+        ItemStatus::Missing | ItemStatus::Available => {
+            released(&txn, &copy, branch, policy.return_policy, actor).await?
+        }
+        other => {
+            return Err(Error::WrongState {
+                what: "copy",
+                state: other.as_str(),
+            })
+        }
+    };
+    let copy = item::Entity::find_by_id(copy.id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("copy"))?;
+    txn.commit().await?;
+    committed(ctx);
+    Ok(CheckIn {
+        action,
+        loan: ended,
+        copy,
+    })
+}
+
+async fn released(
+    db: &impl ConnectionTrait,
+    copy: &item::Model,
+    branch: Uuid,
+    policy: crate::config::ReturnPolicy,
+    actor: Actor,
+) -> Result<CheckInAction> {
+    Ok(match routing::release(db, copy, branch, policy, actor).await? {
+        Released::ServesWaitlist(req, task) => CheckInAction::ServesWaitlist(req, task),
+        Released::Shelved => CheckInAction::Shelve,
+        Released::SentHome(home) => CheckInAction::SendHome(home),
+    })
+}
+
+/// The BRANCH request a copy is in transit for, if any.
+async fn in_transit_for(db: &impl ConnectionTrait, copy: Uuid) -> Result<Option<LoanRequest>> {
+    Ok(loan_request::Entity::find()
+        .filter(loan_request::Column::ItemId.eq(copy))
+        .filter(loan_request::Column::Status.eq(RequestStatus::InTransit))
+        .filter(loan_request::Column::DeliveryMethod.eq(DeliveryMethod::Branch))
+        .one(db)
+        .await?)
+}

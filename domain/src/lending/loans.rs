@@ -1,0 +1,140 @@
+//! Loans: starting one, a reader's loans, renewals.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+
+use super::delivery::set_copy;
+use super::{committed, lock_title, routing, Loan, LoanStatus};
+use crate::config::LendingConfig;
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::loan;
+use crate::{Ctx, Error, Result};
+
+/// Lends `copy` to `reader` from now, for the policy's loan period.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    policy: &LendingConfig,
+    reader: Uuid,
+    copy: &item::Model,
+    request: Option<Uuid>,
+) -> Result<Loan> {
+    let now = Utc::now();
+    set_copy(db, copy.id, ItemStatus::OnLoan, copy.current_branch_id).await?;
+    Ok(loan::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        reader_id: Set(reader),
+        item_id: Set(copy.id),
+        request_id: Set(request),
+        status: Set(LoanStatus::Active),
+        checked_out_at: Set(now),
+        due_at: Set(now + Duration::days(i64::from(policy.loan_days))),
+        renewals: Set(0),
+        returned_at: Set(None),
+        return_branch_id: Set(None),
+        overdue_flagged_at: Set(None),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Whether a loan is past its due date (and not yet back).
+pub fn is_overdue(loan: &Loan, now: DateTime<Utc>) -> bool {
+    loan.status == LoanStatus::Active && loan.due_at < now
+}
+
+/// A page of the reader's loans, newest first, after the cursor `after` (a loan id).
+/// Returns the page and whether more follow.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn of_reader(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<(Vec<Loan>, bool)> {
+    let mut q = loan::Entity::find()
+        .filter(loan::Column::ReaderId.eq(reader))
+        .order_by_desc(loan::Column::Id)
+        .limit(first + 1);
+    if let Some(after) = after {
+        q = q.filter(loan::Column::Id.lt(after));
+    }
+    let mut rows = q.all(db).await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// Extends one of the reader's loans by a loan period.
+///
+/// # Errors
+/// NOT_FOUND when it is not the reader's; CONFLICT when it is not active or someone is
+/// waiting for the title; QUOTA_EXCEEDED when the renewal limit is reached.
+pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
+    let policy = &ctx.config.lending;
+    let txn = ctx.db.begin().await?;
+    let found = loan::Entity::find_by_id(id)
+        .filter(loan::Column::ReaderId.eq(reader))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("loan"))?;
+    let copy = item::Entity::find_by_id(found.item_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("copy"))?;
+    lock_title(&txn, copy.title_id).await?;
+    let current = loan::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound("loan"))?;
+    if current.status != LoanStatus::Active {
+        return Err(Error::WrongState {
+            what: "loan",
+            state: current.status.as_str(),
+        });
+    }
+    if u32::try_from(current.renewals).unwrap_or(u32::MAX) >= policy.max_renewals {
+        return Err(Error::QuotaExceeded(format!(
+            "a loan can be renewed at most {} times",
+            policy.max_renewals
+        )));
+    }
+    let waiting = routing::waiting(&txn, copy.title_id).await?;
+    if waiting > 0 {
+        return Err(Error::conflict(format!(
+            "{waiting} readers are waiting for this book; it cannot be renewed"
+        )));
+    }
+    let renewed = loan::Entity::update_many()
+        .col_expr(
+            loan::Column::DueAt,
+            Expr::value(current.due_at + Duration::days(i64::from(policy.loan_days))),
+        )
+        .col_expr(loan::Column::Renewals, Expr::value(current.renewals + 1))
+        .col_expr(loan::Column::OverdueFlaggedAt, Expr::value(None::<DateTime<Utc>>))
+        .filter(loan::Column::Id.eq(id))
+        .filter(loan::Column::Renewals.eq(current.renewals))
+        .exec_with_returning(&txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::conflict("the loan was renewed meanwhile"))?;
+    txn.commit().await?;
+    committed(ctx);
+    Ok(renewed)
+}
+
+/// The active loan of a copy, if it is lent (locked for the transaction).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn active_for_copy(db: &impl ConnectionTrait, copy: Uuid) -> Result<Option<Loan>> {
+    Ok(loan::Entity::find()
+        .filter(loan::Column::ItemId.eq(copy))
+        .filter(loan::Column::Status.eq(LoanStatus::Active))
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}

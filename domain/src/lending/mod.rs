@@ -1,0 +1,48 @@
+//! Net lending (网借): a reader's request travels PENDING → ROUTED → PICKED → IN_TRANSIT →
+//! READY_FOR_PICKUP → FULFILLED (or WAITLISTED, CANCELLED, EXPIRED, FAILED), then a loan runs
+//! until the copy comes back at any branch (通借通还).
+//!
+//! - [`requests`]: asking for a book (limits, idempotency keys), cancelling, a reader's list.
+//! - [`routing`]: choosing and reserving a copy, the per-title FIFO waitlist.
+//! - [`picking`]: branch picking lists in shelf order, scanning picks, "not on shelf".
+//! - [`delivery`]: what happens after the pick, per delivery method (hold shelf, transfers).
+//! - [`desk`]: check-out and check-in at a branch desk.
+//! - [`loans`]: loans, renewals.
+//! - [`sweeps`]: expiring uncollected holds, flagging overdue loans, forgetting old keys.
+//! - [`history`]: every transition's record and the job that tells the reader.
+//!
+//! Concurrency rule: every transaction that changes a copy's status first locks the copy's
+//! title row ([`lock_title`]), so all lending on one title is serialized (routing is FIFO and
+//! never gives one copy to two requests), while different titles proceed in parallel.
+
+pub mod delivery;
+pub mod desk;
+mod eligibility;
+mod geo;
+pub mod history;
+mod idempotency;
+pub mod loans;
+pub mod picking;
+pub mod requests;
+pub mod routing;
+pub mod sweeps;
+
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+pub use crate::entity::loan::{LoanStatus, Model as Loan};
+pub use crate::entity::loan_request::{DeliveryMethod, Model as LoanRequest, RequestStatus};
+pub use crate::entity::pick_task::{Model as PickTask, PickStatus};
+use crate::{catalog::indexer, Ctx, Result};
+
+/// Locks `title` for the rest of the transaction and marks its availability as changed, so
+/// every process's search index picks the change up after the commit.
+async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
+    indexer::touch(db, &[title]).await
+}
+
+/// What every lending transaction does after it commits: tell the indexers and the workers.
+fn committed(ctx: &Ctx) {
+    indexer::announce(ctx);
+    ctx.wake_workers();
+}

@@ -1,0 +1,372 @@
+//! Routing: which copy serves a request.
+//!
+//! A request takes an available copy of its title from the best branch: the delivery
+//! target's own branch first, then the nearest by distance from the target (the locker, the
+//! pickup branch or the address's coordinates), then the branch with the fewest open picks.
+//! The copy is reserved with a conditional update under the title lock, so no copy ever
+//! serves two requests. With no copy free the request is WAITLISTED; the title's waitlist is
+//! FIFO (request ids are time-ordered and assigned under the title lock) and a copy that
+//! comes back serves its head first ([`release`]).
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{LockBehavior, LockType, Query};
+use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect};
+
+use super::geo::{self, Point};
+use super::{history, DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
+use crate::audit::Actor;
+use crate::config::ReturnPolicy;
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
+use crate::{Error, Result};
+
+/// Where a request's book must go, for ranking branches.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Target {
+    /// The branch serving the target (pickup branch, or the locker's branch).
+    pub branch: Option<Uuid>,
+    /// The target's coordinates.
+    pub point: Option<Point>,
+}
+
+/// A branch holding a free copy, as routing weighs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// The branch.
+    pub branch: Uuid,
+    /// Its coordinates.
+    pub point: Option<Point>,
+    /// Its open pick tasks.
+    pub load: u64,
+}
+
+/// Orders candidate branches: the target's branch, then nearest, then least loaded.
+pub fn rank(target: &Target, mut candidates: Vec<Candidate>) -> Vec<Uuid> {
+    let distance = |c: &Candidate| match (target.point, c.point) {
+        (Some(a), Some(b)) => geo::distance_km(a, b),
+        _ => f64::INFINITY,
+    };
+    candidates.sort_by(|a, b| {
+        let own = |c: &Candidate| target.branch != Some(c.branch);
+        own(a)
+            .cmp(&own(b))
+            .then(distance(a).total_cmp(&distance(b)))
+            .then(a.load.cmp(&b.load))
+            .then(a.branch.cmp(&b.branch))
+    });
+    candidates.into_iter().map(|c| c.branch).collect()
+}
+
+/// The delivery target of a request.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn target_of(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<Target> {
+    let place = match (req.delivery_method, req.locker_id, req.address_id) {
+        (DeliveryMethod::Locker, Some(id), _) => locker::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|l| (Some(l.branch_id), geo::point(l.latitude, l.longitude))),
+        (DeliveryMethod::Home, _, Some(id)) => reader_address::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|a| (None, geo::point(a.latitude, a.longitude))),
+        _ => match req.pickup_branch_id {
+            Some(id) => branch::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|b| (Some(b.id), geo::point(b.latitude, b.longitude))),
+            None => None,
+        },
+    };
+    Ok(place
+        .map(|(branch, point)| Target { branch, point })
+        .unwrap_or_default())
+}
+
+/// Gives a PENDING request a copy (ROUTED, on a picking list) or puts it on the waitlist.
+/// The caller holds the title lock.
+///
+/// # Errors
+/// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
+pub async fn route(db: &impl ConnectionTrait, req: LoanRequest, actor: Actor) -> Result<LoanRequest> {
+    let target = target_of(db, &req).await?;
+    match reserve(db, req.title_id, &target).await? {
+        Some(copy) => assign(db, &req, &copy, actor).await,
+        None => {
+            history::transition(
+                db,
+                &req,
+                RequestStatus::Waitlisted,
+                actor,
+                Some("no copy free"),
+                Default::default(),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(FromQueryResult)]
+struct FreeCopies {
+    current_branch_id: Uuid,
+}
+
+#[derive(FromQueryResult)]
+struct Load {
+    branch_id: Uuid,
+    open: i64,
+}
+
+/// Reserves the best available copy of `title` for `target`, if any.
+async fn reserve(
+    db: &impl ConnectionTrait,
+    title: Uuid,
+    target: &Target,
+) -> Result<Option<item::Model>> {
+    let holding: Vec<Uuid> = item::Entity::find()
+        .select_only()
+        .column(item::Column::CurrentBranchId)
+        .distinct()
+        .filter(item::Column::TitleId.eq(title))
+        .filter(item::Column::Status.eq(ItemStatus::Available))
+        .filter(item::Column::NetLending.eq(true))
+        .into_model::<FreeCopies>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.current_branch_id)
+        .collect();
+    if holding.is_empty() {
+        return Ok(None);
+    }
+    let loads: HashMap<Uuid, u64> = pick_task::Entity::find()
+        .select_only()
+        .column(pick_task::Column::BranchId)
+        .column_as(pick_task::Column::Id.count(), "open")
+        .filter(pick_task::Column::Status.eq(PickStatus::Open))
+        .filter(pick_task::Column::BranchId.is_in(holding.iter().copied()))
+        .group_by(pick_task::Column::BranchId)
+        .into_model::<Load>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.branch_id, u64::try_from(l.open).unwrap_or(0)))
+        .collect();
+    let candidates = branch::Entity::find()
+        .filter(branch::Column::Id.is_in(holding))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| Candidate {
+            branch: b.id,
+            point: geo::point(b.latitude, b.longitude),
+            load: loads.get(&b.id).copied().unwrap_or(0),
+        })
+        .collect();
+    for branch in rank(target, candidates) {
+        if let Some(copy) = reserve_at(db, title, branch).await? {
+            return Ok(Some(copy));
+        }
+    }
+    Ok(None)
+}
+
+/// One conditional statement: a free copy of `title` at `branch` becomes RESERVED
+/// (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so a copy another transaction holds is passed over).
+async fn reserve_at(db: &impl ConnectionTrait, title: Uuid, branch: Uuid) -> Result<Option<item::Model>> {
+    let free = Query::select()
+        .column(item::Column::Id)
+        .from(item::Entity)
+        .and_where(item::Column::TitleId.eq(title))
+        .and_where(item::Column::CurrentBranchId.eq(branch))
+        .and_where(item::Column::Status.eq(ItemStatus::Available))
+        .and_where(item::Column::NetLending.eq(true))
+        .order_by(item::Column::Barcode, sea_orm::Order::Asc)
+        .limit(1)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    Ok(item::Entity::update_many()
+        .col_expr(item::Column::Status, Expr::value(ItemStatus::Reserved))
+        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(item::Column::Id.in_subquery(free))
+        .filter(item::Column::Status.eq(ItemStatus::Available))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next())
+}
+
+/// Puts the reserved `copy` on its branch's picking list for `req` (PENDING or WAITLISTED),
+/// which becomes ROUTED.
+async fn assign(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    pick_task::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        request_id: Set(req.id),
+        item_id: Set(copy.id),
+        branch_id: Set(copy.current_branch_id),
+        status: Set(PickStatus::Open),
+        picked_by: Set(None),
+        picked_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    history::transition(
+        db,
+        req,
+        RequestStatus::Routed,
+        actor,
+        None,
+        loan_request::ActiveModel {
+            item_id: Set(Some(copy.id)),
+            source_branch_id: Set(Some(copy.current_branch_id)),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Where a copy went when it was freed.
+#[derive(Debug, Clone)]
+pub enum Released {
+    /// It serves the oldest waitlisted request: on this branch's picking list now.
+    ServesWaitlist(LoanRequest, PickTask),
+    /// Back on this branch's shelf.
+    Shelved,
+    /// On its way to its home branch.
+    SentHome(Uuid),
+}
+
+/// The head of `title`'s waitlist, if anyone waits.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn waitlist_head(db: &impl ConnectionTrait, title: Uuid) -> Result<Option<LoanRequest>> {
+    Ok(loan_request::Entity::find()
+        .filter(loan_request::Column::TitleId.eq(title))
+        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
+        .order_by_asc(loan_request::Column::Id)
+        .one(db)
+        .await?)
+}
+
+/// How many wait for `title`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn waiting(db: &impl ConnectionTrait, title: Uuid) -> Result<u64> {
+    Ok(loan_request::Entity::find()
+        .filter(loan_request::Column::TitleId.eq(title))
+        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
+        .count(db)
+        .await?)
+}
+
+/// A waitlisted request's place in its title's queue (1 = next).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn waitlist_position(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<Option<u64>> {
+    if req.status != RequestStatus::Waitlisted {
+        return Ok(None);
+    }
+    let ahead = loan_request::Entity::find()
+        .filter(loan_request::Column::TitleId.eq(req.title_id))
+        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
+        .filter(loan_request::Column::Id.lt(req.id))
+        .count(db)
+        .await?;
+    Ok(Some(ahead + 1))
+}
+
+/// A copy is free again at branch `at` (returned, uncollected, cancelled, found): it serves
+/// the oldest waitlisted request of its title, else goes home or stays, as `policy` says.
+/// The caller holds the title lock.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn release(
+    db: &impl ConnectionTrait,
+    copy: &item::Model,
+    at: Uuid,
+    policy: ReturnPolicy,
+    actor: Actor,
+) -> Result<Released> {
+    let next = waitlist_head(db, copy.title_id).await?;
+    let going_home = next.is_none() && policy == ReturnPolicy::Home && at != copy.home_branch_id;
+    let status = match (&next, going_home) {
+        (Some(_), _) => ItemStatus::Reserved,
+        (None, true) => ItemStatus::InTransit,
+        (None, false) => ItemStatus::Available,
+    };
+    super::delivery::set_copy(db, copy.id, status, at).await?;
+    let copy = item::Model {
+        status,
+        current_branch_id: at,
+        ..copy.clone()
+    };
+    match next {
+        Some(req) => {
+            let routed = assign(db, &req, &copy, actor).await?;
+            let task = open_task(db, routed.id).await?;
+            Ok(Released::ServesWaitlist(routed, task))
+        }
+        None if going_home => Ok(Released::SentHome(copy.home_branch_id)),
+        None => Ok(Released::Shelved),
+    }
+}
+
+/// The open pick task of a request.
+///
+/// # Errors
+/// CONFLICT when it has none (it was picked or cancelled meanwhile).
+pub async fn open_task(db: &impl ConnectionTrait, request: Uuid) -> Result<PickTask> {
+    pick_task::Entity::find()
+        .filter(pick_task::Column::RequestId.eq(request))
+        .filter(pick_task::Column::Status.eq(PickStatus::Open))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::conflict("the request has no open pick task"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(n: u128, point: Option<Point>, load: u64) -> Candidate {
+        Candidate {
+            branch: Uuid::from_u128(n),
+            point,
+            load,
+        }
+    }
+
+    #[test]
+    fn own_branch_then_nearest_then_least_loaded() {
+        let target = Target {
+            branch: Some(Uuid::from_u128(9)),
+            point: Some((31.87, 120.55)),
+        };
+        let ranked = rank(
+            &target,
+            vec![
+                cand(1, Some((31.30, 120.58)), 0),  // far
+                cand(2, Some((31.88, 120.56)), 5),  // near, busy
+                cand(3, Some((31.88, 120.56)), 1),  // near, idle
+                cand(4, None, 0),                   // unknown place: last
+                cand(9, Some((32.50, 121.00)), 99), // the target's own branch
+            ],
+        );
+        let ids: Vec<u128> = ranked.iter().map(|u| u.as_u128()).collect();
+        assert_eq!(ids, vec![9, 3, 2, 1, 4]);
+    }
+}

@@ -1,0 +1,90 @@
+//! The lending sweep, run on a timer by the workers: holds not collected by their deadline
+//! expire (the copy serves the waitlist, or goes home or back to the shelf); overdue loans
+//! are flagged once; idempotency keys past their retention are forgotten.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+
+use super::{history, idempotency, lock_title, routing, DeliveryMethod, LoanStatus, RequestStatus};
+use crate::audit::Actor;
+use crate::entity::{item, loan, loan_request};
+use crate::jobs::Job;
+use crate::Ctx;
+
+/// Holds handled per run (the next run takes the rest).
+const BATCH: u64 = 200;
+
+/// One sweep over expired holds, overdue loans and old idempotency keys. Idempotent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Sweep;
+
+#[async_trait]
+impl Job for Sweep {
+    const KIND: &'static str = "lending.sweep";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(Self::KIND.to_owned())
+    }
+
+    async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        let expired = expire_holds(ctx, txn).await?;
+        let overdue = flag_overdue(txn).await?;
+        let keys = idempotency::purge(txn).await?;
+        if expired + overdue + keys > 0 {
+            tracing::info!(expired, overdue, keys, "lending sweep");
+        }
+        Ok(())
+    }
+}
+
+/// BRANCH holds past their deadline become EXPIRED; their copies are released where they are.
+/// (Locker holds are collected by the dispatch flow, which sends the locker a command.)
+async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u64> {
+    let due = loan_request::Entity::find()
+        .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
+        .filter(loan_request::Column::DeliveryMethod.eq(DeliveryMethod::Branch))
+        .filter(loan_request::Column::PickupDeadline.lt(Utc::now()))
+        .order_by_asc(loan_request::Column::PickupDeadline)
+        .limit(BATCH)
+        .all(txn)
+        .await?;
+    let mut n = 0;
+    for req in due {
+        lock_title(txn, req.title_id).await?;
+        let expired = history::transition(
+            txn,
+            &req,
+            RequestStatus::Expired,
+            Actor::System,
+            Some("not collected by the pickup deadline"),
+            Default::default(),
+        )
+        .await?;
+        if let Some(copy) = item::Entity::find_by_id(expired.item_id.unwrap_or_default())
+            .one(txn)
+            .await?
+        {
+            let at = copy.current_branch_id;
+            routing::release(txn, &copy, at, ctx.config.lending.return_policy, Actor::System).await?;
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Flags active loans past their due date (once per loan).
+async fn flag_overdue(txn: &DatabaseTransaction) -> anyhow::Result<u64> {
+    let now = Utc::now();
+    Ok(loan::Entity::update_many()
+        .col_expr(loan::Column::OverdueFlaggedAt, Expr::value(now))
+        .filter(loan::Column::Status.eq(LoanStatus::Active))
+        .filter(loan::Column::DueAt.lt(now))
+        .filter(loan::Column::OverdueFlaggedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected)
+}

@@ -1,0 +1,399 @@
+//! Net lending: requests with their history, loans, pick tasks and check-in results.
+
+use async_graphql::connection::{Connection, Edge};
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use hongyan_domain::catalog::books;
+use hongyan_domain::entity::item;
+use hongyan_domain::lending::desk::{CheckIn, CheckInAction as DomainAction};
+use hongyan_domain::lending::history::{self, RequestEvent};
+use hongyan_domain::lending::picking::PickLine;
+use hongyan_domain::lending::{self as domain_lending, loans, routing};
+use hongyan_domain::lockers;
+use uuid::Uuid;
+
+use super::book::{Book, Copy};
+use super::places::{load_branch, Branch, Locker};
+use crate::context::domain;
+use crate::error::{loader_error, to_gql, GqlResult, IntoGql};
+use crate::loaders::Loaders;
+
+/// Where a request is (DESIGN.md, "Loan request").
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::lending::RequestStatus")]
+pub enum RequestStatus {
+    /// Accepted, not yet given a copy.
+    Pending,
+    /// No copy free: in the title's queue (see `waitlistPosition`).
+    Waitlisted,
+    /// A copy is reserved and on a branch's picking list.
+    Routed,
+    /// Off the shelf, waiting for dispatch.
+    Picked,
+    /// On its way.
+    InTransit,
+    /// Waiting for the reader (hold shelf or locker) until `pickupDeadline`.
+    ReadyForPickup,
+    /// The reader has it: a loan started.
+    Fulfilled,
+    /// Cancelled by the reader.
+    Cancelled,
+    /// Not collected in time.
+    Expired,
+    /// Could not be delivered (see `failureReason`).
+    Failed,
+}
+
+/// How the reader gets the book.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::lending::DeliveryMethod")]
+pub enum DeliveryMethod {
+    /// To a smart book locker.
+    Locker,
+    /// To a branch's hold shelf.
+    Branch,
+    /// To the reader's door by courier.
+    Home,
+}
+
+/// Where a loan is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::lending::LoanStatus")]
+pub enum LoanStatus {
+    /// The reader has the book.
+    Active,
+    /// Returned.
+    Returned,
+    /// Declared lost.
+    Lost,
+}
+
+/// Where a pick task is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::lending::PickStatus")]
+pub enum PickStatus {
+    /// On the picking list.
+    Open,
+    /// Scanned off the shelf.
+    Picked,
+    /// The copy was not found.
+    NotOnShelf,
+    /// The request went away first.
+    Cancelled,
+}
+
+/// A book as a request or loan shows it.
+async fn load_book(ctx: &Context<'_>, id: Uuid) -> GqlResult<Book> {
+    ctx.data::<Loaders>()?
+        .books
+        .load_one(id)
+        .await
+        .map_err(loader_error)?
+        .map(Book)
+        .ok_or_else(|| to_gql(hongyan_domain::Error::NotFound("book")))
+}
+
+/// A reader's request for a book (visible to its reader, and to staff).
+pub struct LoanRequest(pub domain_lending::LoanRequest);
+
+#[Object]
+impl LoanRequest {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn status(&self) -> RequestStatus {
+        self.0.status.into()
+    }
+    async fn delivery_method(&self) -> DeliveryMethod {
+        self.0.delivery_method.into()
+    }
+    async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
+        load_book(ctx, self.0.title_id).await
+    }
+    /// The one-time code that opens the locker (the reader only, once READY_FOR_PICKUP at a
+    /// locker). Codes are issued by locker dispatch; hold-shelf pickups use the library card.
+    async fn pickup_code(&self) -> Option<String> {
+        None
+    }
+    /// Collect by then (RFC 3339, UTC).
+    async fn pickup_deadline(&self) -> Option<DateTime<Utc>> {
+        self.0.pickup_deadline
+    }
+    /// The target locker (LOCKER).
+    async fn locker(&self, ctx: &Context<'_>) -> GqlResult<Option<Locker>> {
+        match self.0.locker_id {
+            Some(id) => Ok(Some(Locker(
+                lockers::by_id(&domain(ctx).db, id).await.gql()?,
+            ))),
+            None => Ok(None),
+        }
+    }
+    /// Where the reader collects it (BRANCH; for LOCKER, the locker's branch).
+    async fn pickup_branch(&self, ctx: &Context<'_>) -> GqlResult<Option<Branch>> {
+        match self.0.pickup_branch_id {
+            Some(id) => load_branch(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// The branch whose shelf the copy comes from, once routed.
+    async fn source_branch(&self, ctx: &Context<'_>) -> GqlResult<Option<Branch>> {
+        match self.0.source_branch_id {
+            Some(id) => load_branch(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+    /// Place in the title's waitlist (1 = next), while WAITLISTED.
+    async fn waitlist_position(&self, ctx: &Context<'_>) -> GqlResult<Option<u64>> {
+        routing::waitlist_position(&domain(ctx).db, &self.0)
+            .await
+            .gql()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
+    /// Every transition, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<RequestTransition>> {
+        Ok(history::of_request(&domain(ctx).db, self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(RequestTransition)
+            .collect())
+    }
+}
+
+/// One step in a request's history.
+pub struct RequestTransition(RequestEvent);
+
+#[Object]
+impl RequestTransition {
+    /// Status before (none for the first).
+    async fn from(&self) -> Option<RequestStatus> {
+        self.0.from_status.map(Into::into)
+    }
+    /// Status after.
+    async fn to(&self) -> RequestStatus {
+        self.0.to_status.into()
+    }
+    /// READER, STAFF, SYSTEM, LOCKER or COURIER.
+    async fn actor(&self) -> &'static str {
+        use hongyan_domain::entity::request_event::ActorKind;
+        match self.0.actor_kind {
+            ActorKind::Reader => "READER",
+            ActorKind::Staff => "STAFF",
+            ActorKind::System => "SYSTEM",
+            ActorKind::Locker => "LOCKER",
+            ActorKind::Courier => "COURIER",
+        }
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+/// A book on loan.
+pub struct Loan(pub domain_lending::Loan);
+
+#[Object]
+impl Loan {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn status(&self) -> LoanStatus {
+        self.0.status.into()
+    }
+    /// Due back (RFC 3339, UTC).
+    async fn due_at(&self) -> DateTime<Utc> {
+        self.0.due_at
+    }
+    async fn renewals(&self) -> i32 {
+        self.0.renewals
+    }
+    /// Past due and not yet back.
+    async fn overdue(&self) -> bool {
+        loans::is_overdue(&self.0, Utc::now())
+    }
+    async fn checked_out_at(&self) -> DateTime<Utc> {
+        self.0.checked_out_at
+    }
+    async fn returned_at(&self) -> Option<DateTime<Utc>> {
+        self.0.returned_at
+    }
+    async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
+        let copy = books::copy(&domain(ctx).db, self.0.item_id).await.gql()?;
+        load_book(ctx, copy.title_id).await
+    }
+    /// The request it fulfilled, if any.
+    async fn request_id(&self) -> Option<ID> {
+        self.0.request_id.map(|id| ID(id.to_string()))
+    }
+}
+
+/// One copy to take off a branch's shelf.
+pub struct PickTask {
+    task: domain_lending::PickTask,
+    line: Option<PickLine>,
+}
+
+impl PickTask {
+    /// A task just changed by a mutation.
+    pub fn of(task: domain_lending::PickTask) -> Self {
+        PickTask { task, line: None }
+    }
+
+    /// A line of a picking list.
+    pub fn line(line: PickLine) -> Self {
+        PickTask {
+            task: line.task.clone(),
+            line: Some(line),
+        }
+    }
+
+    async fn copy(&self, ctx: &Context<'_>) -> GqlResult<item::Model> {
+        match &self.line {
+            Some(l) => Ok(l.copy.clone()),
+            None => books::copy(&domain(ctx).db, self.task.item_id).await.gql(),
+        }
+    }
+}
+
+#[Object]
+impl PickTask {
+    async fn id(&self) -> ID {
+        ID(self.task.id.to_string())
+    }
+    async fn status(&self) -> PickStatus {
+        self.task.status.into()
+    }
+    /// Shelf place of the copy.
+    async fn call_number(&self, ctx: &Context<'_>) -> GqlResult<String> {
+        Ok(self.copy(ctx).await?.call_number)
+    }
+    /// The copy to pick.
+    async fn item(&self, ctx: &Context<'_>) -> GqlResult<Copy> {
+        Ok(Copy(self.copy(ctx).await?))
+    }
+    async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
+        let title = self.copy(ctx).await?.title_id;
+        load_book(ctx, title).await
+    }
+    /// How the request is delivered (where the picked copy goes next).
+    async fn delivery_method(&self, ctx: &Context<'_>) -> GqlResult<DeliveryMethod> {
+        match &self.line {
+            Some(l) => Ok(l.request.delivery_method.into()),
+            None => Ok(hongyan_domain::lending::requests::by_id(&domain(ctx).db, self.task.request_id)
+                .await
+                .gql()?
+                .delivery_method
+                .into()),
+        }
+    }
+    async fn request(&self) -> RequestRef {
+        RequestRef {
+            id: ID(self.task.request_id.to_string()),
+        }
+    }
+    async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
+        load_branch(ctx, self.task.branch_id).await
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.task.created_at
+    }
+    async fn picked_at(&self) -> Option<DateTime<Utc>> {
+        self.task.picked_at
+    }
+}
+
+/// A request as staff see it from a pick task: its id only (readers' data stays theirs).
+#[derive(SimpleObject)]
+pub struct RequestRef {
+    /// The request's id.
+    pub id: ID,
+}
+
+/// What the desk does with a copy it checked in.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum CheckInAction {
+    /// A transfer for a request collected here: put it on the hold shelf.
+    HoldShelf,
+    /// It serves a waiting reader: it is on this branch's picking list now.
+    ServesWaitlist,
+    /// Back on this branch's shelf.
+    Shelve,
+    /// Send it to its home branch (`toBranch`).
+    SendHome,
+    /// In transit for a request elsewhere: send it on to `toBranch`.
+    Forward,
+}
+
+/// The result of `checkIn`.
+pub struct CheckInResult(pub CheckIn);
+
+#[Object]
+impl CheckInResult {
+    async fn action(&self) -> CheckInAction {
+        match self.0.action {
+            DomainAction::HoldShelf(_) => CheckInAction::HoldShelf,
+            DomainAction::ServesWaitlist(..) => CheckInAction::ServesWaitlist,
+            DomainAction::Shelve => CheckInAction::Shelve,
+            DomainAction::SendHome(_) => CheckInAction::SendHome,
+            DomainAction::Forward(_) => CheckInAction::Forward,
+        }
+    }
+    /// The loan that ended, if the copy was lent.
+    async fn loan(&self) -> Option<Loan> {
+        self.0.loan.clone().map(Loan)
+    }
+    /// The copy as it is now.
+    async fn item(&self) -> Copy {
+        Copy(self.0.copy.clone())
+    }
+    /// The request it now serves (hold shelf or waitlist).
+    async fn request(&self) -> Option<RequestRef> {
+        match &self.0.action {
+            DomainAction::HoldShelf(r) | DomainAction::ServesWaitlist(r, _) => Some(RequestRef {
+                id: ID(r.id.to_string()),
+            }),
+            _ => None,
+        }
+    }
+    /// The pick task it went onto (waitlist).
+    async fn pick_task(&self) -> Option<PickTask> {
+        match &self.0.action {
+            DomainAction::ServesWaitlist(_, t) => Some(PickTask::of(t.clone())),
+            _ => None,
+        }
+    }
+    /// Where to send it (SEND_HOME, FORWARD).
+    async fn to_branch(&self, ctx: &Context<'_>) -> GqlResult<Option<Branch>> {
+        match self.0.action {
+            DomainAction::SendHome(b) | DomainAction::Forward(b) => load_branch(ctx, b).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A page of requests.
+pub type LoanRequestConnection = Connection<String, LoanRequest>;
+/// A page of loans.
+pub type LoanConnection = Connection<String, Loan>;
+
+/// A Relay page from rows keyed by id, newest first.
+pub fn page<R, T>(rows: Vec<R>, more: bool, after: bool, id: impl Fn(&R) -> Uuid, wrap: impl Fn(R) -> T) -> Connection<String, T>
+where
+    T: async_graphql::OutputType,
+{
+    let mut conn = Connection::new(after, more);
+    conn.edges
+        .extend(rows.into_iter().map(|r| Edge::new(id(&r).to_string(), wrap(r))));
+    conn
+}
