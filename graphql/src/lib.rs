@@ -47,10 +47,7 @@ pub enum Caller {
 }
 
 /// The schema with its data and limits; the transport adds extensions and calls `finish`.
-pub fn builder(
-    ctx: Ctx,
-    search: Arc<SearchIndex>,
-) -> SchemaBuilder<Query, Mutation, Subscription> {
+pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(Query::default(), Mutation::default(), Subscription)
         .data(ctx)
         .data(search)

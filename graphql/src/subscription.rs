@@ -20,26 +20,31 @@ pub struct Subscription;
 impl Subscription {
     /// The caller's own requests, each time one changes (readers). Changes made by any API
     /// or worker process arrive here (through Redis when several processes run).
-    async fn request_updated(&self, ctx: &Context<'_>) -> async_graphql::Result<BoxStream<'static, LoanRequest>> {
+    async fn request_updated(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<BoxStream<'static, LoanRequest>> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let ctx: Ctx = domain(ctx).clone();
         let rx = ctx.signals.subscribe(signals::REQUESTS);
-        Ok(futures::stream::unfold((rx, ctx), move |(mut rx, ctx)| async move {
-            loop {
-                let message = match rx.recv().await {
-                    Ok(m) => m,
-                    Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => return None,
-                };
-                let Some(id) = mine(&message, reader) else {
-                    continue;
-                };
-                if let Ok(req) = requests::of_reader_by_id(&ctx.db, reader, id).await {
-                    return Some((LoanRequest(req), (rx, ctx)));
+        Ok(
+            futures::stream::unfold((rx, ctx), move |(mut rx, ctx)| async move {
+                loop {
+                    let message = match rx.recv().await {
+                        Ok(m) => m,
+                        Err(RecvError::Lagged(_)) => continue,
+                        Err(RecvError::Closed) => return None,
+                    };
+                    let Some(id) = mine(&message, reader) else {
+                        continue;
+                    };
+                    if let Ok(req) = requests::of_reader_by_id(&ctx.db, reader, id).await {
+                        return Some((LoanRequest(req), (rx, ctx)));
+                    }
                 }
-            }
-        })
-        .boxed())
+            })
+            .boxed(),
+        )
     }
 }
 

@@ -44,7 +44,8 @@ impl<J: Job> Handler for Typed<J> {
 }
 
 /// Enqueues one scheduled job.
-type Enqueue = Arc<dyn Fn(DatabaseConnection) -> BoxFuture<'static, hongyan_domain::Result<()>> + Send + Sync>;
+type Enqueue =
+    Arc<dyn Fn(DatabaseConnection) -> BoxFuture<'static, hongyan_domain::Result<()>> + Send + Sync>;
 
 /// A job enqueued on a timer. Scheduled jobs carry a dedup key, so however many workers
 /// schedule one, at most one is queued at a time.

@@ -70,11 +70,7 @@ impl Worker {
         let mut in_hand: HashMap<Id, ClaimedJob> = HashMap::new();
         tracing::info!(concurrency = cfg.concurrency, "worker started");
         for schedule in self.registry.schedules() {
-            tokio::spawn(timer(
-                self.ctx.clone(),
-                schedule.clone(),
-                shutdown.clone(),
-            ));
+            tokio::spawn(timer(self.ctx.clone(), schedule.clone(), shutdown.clone()));
         }
         while !*shutdown.borrow() {
             while let Some(done) = running.try_join_next_with_id() {

@@ -80,7 +80,10 @@ pub async fn arrive(
     actor: Actor,
 ) -> Result<LoanRequest> {
     shipment::Entity::update_many()
-        .col_expr(shipment::Column::Status, Expr::value(ShipmentStatus::Delivered))
+        .col_expr(
+            shipment::Column::Status,
+            Expr::value(ShipmentStatus::Delivered),
+        )
         .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(shipment::Column::RequestId.eq(req.id))
         .filter(shipment::Column::Kind.eq(ShipmentKind::Transfer))

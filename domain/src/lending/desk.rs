@@ -7,7 +7,10 @@ use sea_orm::TransactionTrait;
 
 use super::eligibility::{self, Asking};
 use super::routing::{self, Released};
-use super::{committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, LoanStatus, PickTask, RequestStatus};
+use super::{
+    committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, LoanStatus,
+    PickTask, RequestStatus,
+};
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
 use crate::entity::item::{self, ItemStatus};
@@ -16,7 +19,11 @@ use crate::people::CardNumber;
 use crate::{Ctx, Error, Result};
 
 /// Roles that work a branch desk.
-pub const DESK: &[StaffRole] = &[StaffRole::Librarian, StaffRole::Dispatcher, StaffRole::Picker];
+pub const DESK: &[StaffRole] = &[
+    StaffRole::Librarian,
+    StaffRole::Dispatcher,
+    StaffRole::Picker,
+];
 
 /// What the desk must do with a checked-in copy.
 #[derive(Debug, Clone)]
@@ -91,7 +98,8 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             if held.reader_id != borrower.id {
                 return Err(Error::conflict("this copy is held for another reader"));
             }
-            let loan = loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
+            let loan =
+                loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
             history::transition(
                 &txn,
                 &held,
@@ -158,7 +166,9 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
                 let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
                 CheckInAction::HoldShelf(held)
             }
-            Some(req) => CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id)),
+            Some(req) => {
+                CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id))
+            }
             None => released(&txn, &copy, branch, policy.return_policy, actor).await?,
         },
         ItemStatus::Missing | ItemStatus::Available => {
@@ -191,11 +201,13 @@ async fn released(
     policy: crate::config::ReturnPolicy,
     actor: Actor,
 ) -> Result<CheckInAction> {
-    Ok(match routing::release(db, copy, branch, policy, actor).await? {
-        Released::ServesWaitlist(req, task) => CheckInAction::ServesWaitlist(req, task),
-        Released::Shelved => CheckInAction::Shelve,
-        Released::SentHome(home) => CheckInAction::SendHome(home),
-    })
+    Ok(
+        match routing::release(db, copy, branch, policy, actor).await? {
+            Released::ServesWaitlist(req, task) => CheckInAction::ServesWaitlist(req, task),
+            Released::Shelved => CheckInAction::Shelve,
+            Released::SentHome(home) => CheckInAction::SendHome(home),
+        },
+    )
 }
 
 /// The BRANCH request a copy is in transit for, if any.

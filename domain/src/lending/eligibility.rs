@@ -34,7 +34,11 @@ pub enum Asking {
 ///
 /// # Errors
 /// FORBIDDEN when blocked or owing overdue books; QUOTA_EXCEEDED at a limit.
-pub async fn check(db: &impl ConnectionTrait, reader: &reader::Model, asking: Asking) -> Result<()> {
+pub async fn check(
+    db: &impl ConnectionTrait,
+    reader: &reader::Model,
+    asking: Asking,
+) -> Result<()> {
     if reader.blocked {
         return Err(Error::forbidden(
             "lending is blocked on this card; please contact the library",

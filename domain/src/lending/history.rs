@@ -21,7 +21,11 @@ pub use request_event::Model as RequestEvent;
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn created(db: &impl ConnectionTrait, req: &LoanRequest, actor: Actor) -> Result<()> {
+pub(crate) async fn created(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    actor: Actor,
+) -> Result<()> {
     record(db, req, None, actor, None).await
 }
 
@@ -120,10 +124,16 @@ impl Job for RequestChanged {
     }
 
     async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
-        let Some(event) = request_event::Entity::find_by_id(self.event_id).one(txn).await? else {
+        let Some(event) = request_event::Entity::find_by_id(self.event_id)
+            .one(txn)
+            .await?
+        else {
             return Ok(()); // the request was deleted with its history
         };
-        let Some(req) = loan_request::Entity::find_by_id(event.request_id).one(txn).await? else {
+        let Some(req) = loan_request::Entity::find_by_id(event.request_id)
+            .one(txn)
+            .await?
+        else {
             return Ok(());
         };
         ctx.signals

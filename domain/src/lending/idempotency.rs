@@ -44,7 +44,9 @@ pub async fn claim(
     fingerprint: &str,
 ) -> Result<Claim> {
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
-        return Err(Error::validation("idempotencyKey must be 1-255 printable characters"));
+        return Err(Error::validation(
+            "idempotencyKey must be 1-255 printable characters",
+        ));
     }
     let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -88,7 +88,10 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .await?
         .ok_or(Error::NotFound("copy"))?;
     lock_title(&txn, copy.title_id).await?;
-    let current = loan::Entity::find_by_id(id).one(&txn).await?.ok_or(Error::NotFound("loan"))?;
+    let current = loan::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("loan"))?;
     if current.status != LoanStatus::Active {
         return Err(Error::WrongState {
             what: "loan",
@@ -113,7 +116,10 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
             Expr::value(current.due_at + Duration::days(i64::from(policy.loan_days))),
         )
         .col_expr(loan::Column::Renewals, Expr::value(current.renewals + 1))
-        .col_expr(loan::Column::OverdueFlaggedAt, Expr::value(None::<DateTime<Utc>>))
+        .col_expr(
+            loan::Column::OverdueFlaggedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .filter(loan::Column::Id.eq(id))
         .filter(loan::Column::Renewals.eq(current.renewals))
         .exec_with_returning(&txn)

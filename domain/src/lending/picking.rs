@@ -12,7 +12,9 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
 
 use super::delivery::{self, set_copy};
-use super::{committed, history, lock_title, routing, LoanRequest, PickStatus, PickTask, RequestStatus};
+use super::{
+    committed, history, lock_title, routing, LoanRequest, PickStatus, PickTask, RequestStatus,
+};
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
 use crate::catalog::call_number::CallNumber;
@@ -21,7 +23,11 @@ use crate::entity::{loan_request, pick_task, title};
 use crate::{Ctx, Error, Result};
 
 /// Roles that work picking lists.
-pub const PICKERS: &[StaffRole] = &[StaffRole::Picker, StaffRole::Dispatcher, StaffRole::Librarian];
+pub const PICKERS: &[StaffRole] = &[
+    StaffRole::Picker,
+    StaffRole::Dispatcher,
+    StaffRole::Librarian,
+];
 
 /// One line of a picking list.
 #[derive(Debug, Clone)]
@@ -40,7 +46,11 @@ pub struct PickLine {
 ///
 /// # Errors
 /// FORBIDDEN for readers and for staff of other branches.
-pub async fn picking_list(db: &impl ConnectionTrait, who: &Principal, branch: Uuid) -> Result<Vec<PickLine>> {
+pub async fn picking_list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    branch: Uuid,
+) -> Result<Vec<PickLine>> {
     who.require_staff_at(PICKERS, branch)?;
     let tasks = pick_task::Entity::find()
         .filter(pick_task::Column::BranchId.eq(branch))
@@ -76,14 +86,25 @@ async fn lines(db: &impl ConnectionTrait, tasks: Vec<PickTask>) -> Result<Vec<Pi
     );
     let mut lines: Vec<(Option<CallNumber>, PickLine)> = Vec::with_capacity(tasks.len());
     for task in tasks {
-        let (Some(copy), Some(request)) = (copies.remove(&task.item_id), requests.remove(&task.request_id)) else {
+        let (Some(copy), Some(request)) = (
+            copies.remove(&task.item_id),
+            requests.remove(&task.request_id),
+        ) else {
             continue;
         };
         let Some(title) = titles.get(&copy.title_id).cloned() else {
             continue;
         };
         let shelf = CallNumber::parse(&copy.call_number).ok();
-        lines.push((shelf, PickLine { task, copy, title, request }));
+        lines.push((
+            shelf,
+            PickLine {
+                task,
+                copy,
+                title,
+                request,
+            },
+        ));
     }
     // Shelf order; copies with unreadable call numbers go last, by their text.
     lines.sort_by(|(a, x), (b, y)| match (a, b) {
@@ -153,7 +174,12 @@ fn actor(who: &Principal) -> Actor {
 /// NOT_FOUND for an unknown task; FORBIDDEN outside the picker's branches; VALIDATION for a
 /// barcode that is neither the reserved copy nor another free copy of the title on this
 /// branch's shelf; CONFLICT when the task is no longer open (another picker was first).
-pub async fn confirm_pick(ctx: &Ctx, who: &Principal, task_id: Uuid, barcode: &str) -> Result<PickTask> {
+pub async fn confirm_pick(
+    ctx: &Ctx,
+    who: &Principal,
+    task_id: Uuid,
+    barcode: &str,
+) -> Result<PickTask> {
     let txn = ctx.db.begin().await?;
     let task = task_for(&txn, who, task_id).await?;
     let reserved = item::Entity::find_by_id(task.item_id)
@@ -233,7 +259,13 @@ async fn swap(
         return Err(refuse());
     }
     set_copy(db, scanned.id, ItemStatus::Reserved, task.branch_id).await?;
-    set_copy(db, reserved.id, ItemStatus::Available, reserved.current_branch_id).await?;
+    set_copy(
+        db,
+        reserved.id,
+        ItemStatus::Available,
+        reserved.current_branch_id,
+    )
+    .await?;
     Ok(item::Model {
         status: ItemStatus::Reserved,
         ..scanned
@@ -256,7 +288,13 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
     lock_title(&txn, missing.title_id).await?;
     let task = refresh_open(&txn, task).await?;
     let done = close_task(&txn, &task, PickStatus::NotOnShelf, who, missing.id).await?;
-    set_copy(&txn, missing.id, ItemStatus::Missing, missing.current_branch_id).await?;
+    set_copy(
+        &txn,
+        missing.id,
+        ItemStatus::Missing,
+        missing.current_branch_id,
+    )
+    .await?;
     let req = loan_request::Entity::find_by_id(task.request_id)
         .one(&txn)
         .await?

@@ -7,7 +7,9 @@ use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, QuerySelect, Transac
 
 use super::eligibility::{self, Asking};
 use super::idempotency::{self, Claim};
-use super::{committed, history, lock_title, routing, DeliveryMethod, LoanRequest, PickStatus, RequestStatus};
+use super::{
+    committed, history, lock_title, routing, DeliveryMethod, LoanRequest, PickStatus, RequestStatus,
+};
 use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
 use crate::entity::item::{self, ItemStatus};
@@ -64,7 +66,9 @@ impl NewRequest {
 pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<LoanRequest> {
     let txn = ctx.db.begin().await?;
     if let Some(key) = &new.idempotency_key {
-        if let Claim::Replay(first) = idempotency::claim(&txn, reader, key, &new.fingerprint()).await? {
+        if let Claim::Replay(first) =
+            idempotency::claim(&txn, reader, key, &new.fingerprint()).await?
+        {
             txn.rollback().await?;
             let id = first
                 .get("requestId")
@@ -242,7 +246,10 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
     if let Some(item_id) = req.item_id {
         let task = routing::open_task(&txn, req.id).await?;
         pick_task::Entity::update_many()
-            .col_expr(pick_task::Column::Status, Expr::value(PickStatus::Cancelled))
+            .col_expr(
+                pick_task::Column::Status,
+                Expr::value(PickStatus::Cancelled),
+            )
             .filter(pick_task::Column::Id.eq(task.id))
             .exec(&txn)
             .await?;
@@ -273,7 +280,11 @@ pub async fn by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<LoanRequest> {
 ///
 /// # Errors
 /// NOT_FOUND when there is none with that id, or it is another reader's.
-pub async fn of_reader_by_id(db: &impl ConnectionTrait, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
+pub async fn of_reader_by_id(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    id: Uuid,
+) -> Result<LoanRequest> {
     loan_request::Entity::find_by_id(id)
         .filter(loan_request::Column::ReaderId.eq(reader))
         .one(db)

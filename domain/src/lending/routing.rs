@@ -92,7 +92,11 @@ pub async fn target_of(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<T
 ///
 /// # Errors
 /// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
-pub async fn route(db: &impl ConnectionTrait, req: LoanRequest, actor: Actor) -> Result<LoanRequest> {
+pub async fn route(
+    db: &impl ConnectionTrait,
+    req: LoanRequest,
+    actor: Actor,
+) -> Result<LoanRequest> {
     let target = target_of(db, &req).await?;
     match reserve(db, req.title_id, &target).await? {
         Some(copy) => assign(db, &req, &copy, actor).await,
@@ -177,7 +181,11 @@ async fn reserve(
 
 /// One conditional statement: a free copy of `title` at `branch` becomes RESERVED
 /// (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so a copy another transaction holds is passed over).
-async fn reserve_at(db: &impl ConnectionTrait, title: Uuid, branch: Uuid) -> Result<Option<item::Model>> {
+async fn reserve_at(
+    db: &impl ConnectionTrait,
+    title: Uuid,
+    branch: Uuid,
+) -> Result<Option<item::Model>> {
     let free = Query::select()
         .column(item::Column::Id)
         .from(item::Entity)
@@ -275,7 +283,10 @@ pub async fn waiting(db: &impl ConnectionTrait, title: Uuid) -> Result<u64> {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn waitlist_position(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<Option<u64>> {
+pub async fn waitlist_position(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+) -> Result<Option<u64>> {
     if req.status != RequestStatus::Waitlisted {
         return Ok(None);
     }

@@ -69,7 +69,14 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
             .await?
         {
             let at = copy.current_branch_id;
-            routing::release(txn, &copy, at, ctx.config.lending.return_policy, Actor::System).await?;
+            routing::release(
+                txn,
+                &copy,
+                at,
+                ctx.config.lending.return_policy,
+                Actor::System,
+            )
+            .await?;
         }
         n += 1;
     }

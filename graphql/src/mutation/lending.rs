@@ -64,7 +64,11 @@ pub struct LendingMutation;
 impl LendingMutation {
     /// Asks for a book. It comes back ROUTED (a copy is reserved and on a branch's picking
     /// list) or WAITLISTED (see `waitlistPosition`).
-    async fn request_book(&self, ctx: &Context<'_>, input: RequestBookInput) -> GqlResult<LoanRequest> {
+    async fn request_book(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestBookInput,
+    ) -> GqlResult<LoanRequest> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let new = NewRequest {
             title_id: parse_id(&input.book_id, "book").gql()?,
@@ -72,7 +76,9 @@ impl LendingMutation {
             idempotency_key: input.idempotency_key,
         };
         Ok(LoanRequest(
-            requests::request_book(domain(ctx), reader, new).await.gql()?,
+            requests::request_book(domain(ctx), reader, new)
+                .await
+                .gql()?,
         ))
     }
 
@@ -93,7 +99,12 @@ impl LendingMutation {
     }
 
     /// The picker scanned a copy for a pick task.
-    async fn confirm_pick(&self, ctx: &Context<'_>, pick_task_id: ID, barcode: String) -> GqlResult<PickTask> {
+    async fn confirm_pick(
+        &self,
+        ctx: &Context<'_>,
+        pick_task_id: ID,
+        barcode: String,
+    ) -> GqlResult<PickTask> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&pick_task_id, "pick task").gql()?;
         Ok(PickTask::of(
@@ -105,7 +116,11 @@ impl LendingMutation {
 
     /// The copy of a pick task is not on the shelf: it is marked missing and the request is
     /// routed to the next copy, or waitlisted.
-    async fn report_not_on_shelf(&self, ctx: &Context<'_>, pick_task_id: ID) -> GqlResult<PickTask> {
+    async fn report_not_on_shelf(
+        &self,
+        ctx: &Context<'_>,
+        pick_task_id: ID,
+    ) -> GqlResult<PickTask> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&pick_task_id, "pick task").gql()?;
         Ok(PickTask::of(
@@ -116,7 +131,12 @@ impl LendingMutation {
     }
 
     /// Lends a copy at the desk: the reader's held request, or a walk-in loan.
-    async fn check_out(&self, ctx: &Context<'_>, barcode: String, card_number: String) -> GqlResult<Loan> {
+    async fn check_out(
+        &self,
+        ctx: &Context<'_>,
+        barcode: String,
+        card_number: String,
+    ) -> GqlResult<Loan> {
         let who = principal(ctx).gql()?;
         Ok(Loan(
             desk::check_out(domain(ctx), who, &barcode, &card_number)
@@ -126,7 +146,12 @@ impl LendingMutation {
     }
 
     /// Takes a copy in at any branch (通借通还) and says what to do with it.
-    async fn check_in(&self, ctx: &Context<'_>, barcode: String, branch_id: ID) -> GqlResult<CheckInResult> {
+    async fn check_in(
+        &self,
+        ctx: &Context<'_>,
+        barcode: String,
+        branch_id: ID,
+    ) -> GqlResult<CheckInResult> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
         Ok(CheckInResult(

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::lending::{page, Loan, LoanConnection, LoanRequest, LoanRequestConnection, PickTask};
+use crate::types::lending::{
+    page, Loan, LoanConnection, LoanRequest, LoanRequestConnection, PickTask,
+};
 use crate::types::parse_id;
 
 /// Most rows a page may hold.
@@ -20,7 +22,9 @@ fn window(first: Option<i32>, after: Option<&String>) -> Result<(u64, Option<Uui
         return Err(Error::validation(format!("first must be 1-{MAX_PAGE}")));
     }
     let after = after
-        .map(|a| Uuid::parse_str(a).map_err(|_| Error::validation("after is not a cursor of this list")))
+        .map(|a| {
+            Uuid::parse_str(a).map_err(|_| Error::validation("after is not a cursor of this list"))
+        })
         .transpose()?;
     Ok((u64::try_from(first).unwrap_or(20), after))
 }

@@ -290,11 +290,14 @@ impl PickTask {
     async fn delivery_method(&self, ctx: &Context<'_>) -> GqlResult<DeliveryMethod> {
         match &self.line {
             Some(l) => Ok(l.request.delivery_method.into()),
-            None => Ok(hongyan_domain::lending::requests::by_id(&domain(ctx).db, self.task.request_id)
-                .await
-                .gql()?
-                .delivery_method
-                .into()),
+            None => Ok(hongyan_domain::lending::requests::by_id(
+                &domain(ctx).db,
+                self.task.request_id,
+            )
+            .await
+            .gql()?
+            .delivery_method
+            .into()),
         }
     }
     async fn request(&self) -> RequestRef {
@@ -376,7 +379,9 @@ impl CheckInResult {
     /// Where to send it (SEND_HOME, FORWARD).
     async fn to_branch(&self, ctx: &Context<'_>) -> GqlResult<Option<Branch>> {
         match self.0.action {
-            DomainAction::SendHome(b) | DomainAction::Forward(b) => load_branch(ctx, b).await.map(Some),
+            DomainAction::SendHome(b) | DomainAction::Forward(b) => {
+                load_branch(ctx, b).await.map(Some)
+            }
             _ => Ok(None),
         }
     }
@@ -388,12 +393,20 @@ pub type LoanRequestConnection = Connection<String, LoanRequest>;
 pub type LoanConnection = Connection<String, Loan>;
 
 /// A Relay page from rows keyed by id, newest first.
-pub fn page<R, T>(rows: Vec<R>, more: bool, after: bool, id: impl Fn(&R) -> Uuid, wrap: impl Fn(R) -> T) -> Connection<String, T>
+pub fn page<R, T>(
+    rows: Vec<R>,
+    more: bool,
+    after: bool,
+    id: impl Fn(&R) -> Uuid,
+    wrap: impl Fn(R) -> T,
+) -> Connection<String, T>
 where
     T: async_graphql::OutputType,
 {
     let mut conn = Connection::new(after, more);
-    conn.edges
-        .extend(rows.into_iter().map(|r| Edge::new(id(&r).to_string(), wrap(r))));
+    conn.edges.extend(
+        rows.into_iter()
+            .map(|r| Edge::new(id(&r).to_string(), wrap(r))),
+    );
     conn
 }

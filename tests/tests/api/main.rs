@@ -7,5 +7,6 @@ mod account;
 mod auth;
 mod catalog;
 mod jobs;
+mod lending;
 mod limits;
 mod startup;

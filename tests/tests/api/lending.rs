@@ -1,0 +1,764 @@
+//! Online lending through GraphQL: request → routing → picking list → pick → transfer →
+//! hold shelf → check-out → renew → return anywhere → the waitlist is served; and every
+//! refusal on the way.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use hongyan_domain::auth::{Principal, StaffRole};
+use hongyan_domain::branches::{self, BranchKind, NewBranch};
+use hongyan_domain::entity::item::{self, ItemStatus};
+use hongyan_domain::entity::{reader, title};
+use hongyan_domain::people;
+use hongyan_tests::{TestApp, TestOptions};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+const REQUEST: &str = "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status deliveryMethod waitlistPosition createdAt pickupDeadline book { id title } sourceBranch { code } pickupBranch { code } } }";
+const MY_REQUESTS: &str = "{ myRequests(first: 50) { edges { node { id status waitlistPosition history { from to actor } } } pageInfo { hasNextPage } } }";
+const REQUEST_BY_ID: &str = "query($id: ID!) { request(id: $id) { id status waitlistPosition pickupDeadline history { from to actor note } } }";
+const CANCEL: &str = "mutation($id: ID!) { cancelRequest(id: $id) { id status } }";
+const PICKING: &str = "query($b: ID!) { pickingList(branchId: $b) { id status callNumber deliveryMethod item { barcode } request { id } branch { code } book { title } } }";
+const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
+const NOT_ON_SHELF: &str = "mutation($t: ID!) { reportNotOnShelf(pickTaskId: $t) { id status } }";
+const CHECK_OUT: &str = "mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) { id status dueAt renewals book { title } } }";
+const CHECK_IN: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action loan { id status } request { id } pickTask { id branch { code } } toBranch { code } item { status branch { code } } } }";
+const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt renewals } }";
+const MY_LOANS: &str =
+    "{ myLoans { edges { node { id status dueAt renewals overdue book { title } } } } }";
+
+/// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),
+/// titles and copies, readers and staff.
+struct Library {
+    app: TestApp,
+    branch: HashMap<&'static str, Uuid>,
+}
+
+impl Library {
+    async fn open(opts: TestOptions) -> Self {
+        let app = TestApp::spawn_with(opts).await;
+        let places = [
+            ("A", 31.8800, 120.5500),
+            ("B", 31.3000, 120.5800),
+            ("C", 31.8900, 120.5700),
+            ("SHOP", 31.8850, 120.5600),
+        ];
+        let created = branches::create(
+            &app.ctx.db,
+            places
+                .iter()
+                .map(|(code, lat, lng)| NewBranch {
+                    code: (*code).into(),
+                    name: format!("{code} 分馆"),
+                    kind: if *code == "SHOP" {
+                        BranchKind::Bookstore
+                    } else {
+                        BranchKind::Branch
+                    },
+                    address: "张家港".into(),
+                    position: Some((*lat, *lng)),
+                })
+                .collect(),
+        )
+        .await
+        .expect("branches");
+        let branch = places
+            .iter()
+            .map(|(code, ..)| {
+                let id = created
+                    .iter()
+                    .find(|b| b.code == *code)
+                    .expect("created")
+                    .id;
+                (*code, id)
+            })
+            .collect();
+        Library { app, branch }
+    }
+
+    fn id(&self, code: &str) -> String {
+        self.branch[code].to_string()
+    }
+
+    /// A title with copies `(branch, barcode, call number)`; returns its id.
+    async fn title(&self, name: &str, copies: &[(&str, &str, &str)]) -> String {
+        let now = Utc::now();
+        let t = title::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            isbn: Set(None),
+            title: Set(name.into()),
+            subtitle: Set(None),
+            authors: Set("钱锺书".into()),
+            publisher: Set(Some("人民文学出版社".into())),
+            pub_year: Set(Some(1991)),
+            clc_class: Set(Some("I246.5".into())),
+            subjects: Set(None),
+            summary: Set(None),
+            price_cents: Set(Some(3900)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.app.ctx.db)
+        .await
+        .expect("title");
+        for (branch, barcode, call) in copies {
+            item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                title_id: Set(t.id),
+                barcode: Set((*barcode).into()),
+                call_number: Set((*call).into()),
+                home_branch_id: Set(self.branch[branch]),
+                current_branch_id: Set(self.branch[branch]),
+                status: Set(ItemStatus::Available),
+                net_lending: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&self.app.ctx.db)
+            .await
+            .expect("copy");
+        }
+        t.id.to_string()
+    }
+
+    /// A reader with a card; returns an access token.
+    async fn reader(&self, card: &str) -> String {
+        people::add_reader(&self.app.ctx.db, card, "123456", "读者")
+            .await
+            .expect("reader");
+        self.app.reader_token(card, "123456").await
+    }
+
+    /// A staff member of `branches`; returns an access token.
+    async fn staff(&self, username: &str, role: StaffRole, branches: &[&str]) -> String {
+        let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
+        people::add_staff(&self.app.ctx.db, username, "s3cret-pass", role, &codes)
+            .await
+            .expect("staff");
+        self.app.staff_token(username, "s3cret-pass").await
+    }
+
+    async fn request(&self, token: &str, book: &str, delivery: Value) -> Value {
+        let r = self
+            .app
+            .gql_as(
+                Some(token),
+                REQUEST,
+                json!({"i": {"bookId": book, "delivery": delivery}}),
+            )
+            .await;
+        r.data()["requestBook"].clone()
+    }
+
+    async fn picking(&self, token: &str, branch: &str) -> Vec<Value> {
+        let r = self
+            .app
+            .gql_as(Some(token), PICKING, json!({"b": self.id(branch)}))
+            .await;
+        r.data()["pickingList"].as_array().expect("list").clone()
+    }
+
+    async fn status(&self, token: &str, request: &Value) -> Value {
+        self.app
+            .gql_as(Some(token), REQUEST_BY_ID, json!({"id": request["id"]}))
+            .await
+            .data()["request"]
+            .clone()
+    }
+}
+
+fn to_branch(lib: &Library, code: &str) -> Value {
+    json!({"method": "BRANCH", "branchId": lib.id(code)})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_travels_from_shelf_to_reader_and_the_return_serves_the_waitlist() {
+    let lib = Library::open(TestOptions {
+        env: vec![("HONGYAN_MAX_RENEWALS", "2".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    // 围城 has one copy at A and one at B; C (the pickup branch) is 2 km from A.
+    let book = lib
+        .title(
+            "围城",
+            &[("A", "A0001", "I246.5/12"), ("B", "B0001", "I246.5/12")],
+        )
+        .await;
+    let other = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    let third = lib.title("呐喊", &[("A", "A0003", "I210.4/1")]).await;
+    let me = lib.reader("20250001").await;
+    let next = lib.reader("20250002").await;
+    let picker_a = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let picker_b = lib.staff("picker-b", StaffRole::Picker, &["B"]).await;
+    let desk_c = lib.staff("desk-c", StaffRole::Librarian, &["C"]).await;
+    let desk_b = lib.staff("desk-b", StaffRole::Librarian, &["B"]).await;
+
+    // Routed to the nearest branch holding a copy, onto its picking list.
+    let req = lib.request(&me, &book, to_branch(&lib, "C")).await;
+    assert_eq!(req["status"], "ROUTED", "{req}");
+    assert_eq!(req["deliveryMethod"], "BRANCH");
+    assert_eq!(
+        req["sourceBranch"]["code"], "A",
+        "A is 2 km from C, B 60 km"
+    );
+    assert_eq!(req["pickupBranch"]["code"], "C");
+    assert_eq!(req["book"]["title"], "围城");
+    // Two more requests at A, to see the list in shelf order (I210.4 < I246.5/9 < I246.5/12).
+    lib.request(&next, &other, to_branch(&lib, "A")).await;
+    lib.request(&next, &third, to_branch(&lib, "A")).await;
+    let list = lib.picking(&picker_a, "A").await;
+    let shelf: Vec<&str> = list
+        .iter()
+        .map(|t| t["callNumber"].as_str().unwrap())
+        .collect();
+    assert_eq!(shelf, vec!["I210.4/1", "I246.5/9", "I246.5/12"]);
+    let task = list[2].clone();
+    assert_eq!(task["item"]["barcode"], "A0001");
+    assert_eq!(task["request"]["id"], req["id"]);
+    assert_eq!(task["deliveryMethod"], "BRANCH");
+    assert_eq!(task["status"], "OPEN");
+    // Pickers of another branch neither see nor pick it; readers never.
+    let r = app
+        .gql_as(Some(&picker_b), PICKING, json!({"b": lib.id("A")}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert_eq!(
+        app.gql_as(Some(&me), PICKING, json!({"b": lib.id("A")}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let r = app
+        .gql_as(
+            Some(&picker_b),
+            CONFIRM,
+            json!({"t": task["id"], "b": "A0001"}),
+        )
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+
+    // A wrong barcode is refused (B0001 is 围城 too, but on another branch's shelf).
+    for wrong in ["A0002", "B0001", "NOPE"] {
+        let r = app
+            .gql_as(
+                Some(&picker_a),
+                CONFIRM,
+                json!({"t": task["id"], "b": wrong}),
+            )
+            .await;
+        assert_eq!(r.code(), "VALIDATION", "{wrong}");
+    }
+    let picked = app
+        .gql_as(
+            Some(&picker_a),
+            CONFIRM,
+            json!({"t": task["id"], "b": "A0001"}),
+        )
+        .await;
+    assert_eq!(picked.data()["confirmPick"]["status"], "PICKED");
+    let again = app
+        .gql_as(
+            Some(&picker_a),
+            CONFIRM,
+            json!({"t": task["id"], "b": "A0001"}),
+        )
+        .await;
+    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(lib.picking(&picker_a, "A").await.len(), 2, "off the list");
+
+    // Picked at A for pickup at C: a transfer. The reader can no longer cancel.
+    assert_eq!(lib.status(&me, &req).await["status"], "IN_TRANSIT");
+    let r = app
+        .gql_as(Some(&me), CANCEL, json!({"id": req["id"]}))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    assert_eq!(r.0["errors"][0]["extensions"]["currentState"], "IN_TRANSIT");
+
+    // C's desk scans the arriving copy: hold shelf, with a pickup deadline.
+    let r = app
+        .gql_as(
+            Some(&desk_c),
+            CHECK_IN,
+            json!({"b": "A0001", "br": lib.id("C")}),
+        )
+        .await;
+    assert_eq!(r.data()["checkIn"]["action"], "HOLD_SHELF", "{:?}", r.0);
+    assert_eq!(r.data()["checkIn"]["request"]["id"], req["id"]);
+    let ready = lib.status(&me, &req).await;
+    assert_eq!(ready["status"], "READY_FOR_PICKUP");
+    assert!(ready["pickupDeadline"].is_string());
+    // Held for me, not for another reader.
+    let r = app
+        .gql_as(
+            Some(&desk_c),
+            CHECK_OUT,
+            json!({"b": "A0001", "c": "20250002"}),
+        )
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    let loan = app
+        .gql_as(
+            Some(&desk_c),
+            CHECK_OUT,
+            json!({"b": "A0001", "c": "20250001"}),
+        )
+        .await;
+    let loan = loan.data()["checkOut"].clone();
+    assert_eq!(loan["status"], "ACTIVE");
+    assert_eq!(loan["book"]["title"], "围城");
+    let done = lib.status(&me, &req).await;
+    assert_eq!(done["status"], "FULFILLED");
+    let steps: Vec<(Value, Value)> = done["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["from"].clone(), h["to"].clone()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (Value::Null, json!("PENDING")),
+            (json!("PENDING"), json!("ROUTED")),
+            (json!("ROUTED"), json!("PICKED")),
+            (json!("PICKED"), json!("IN_TRANSIT")),
+            (json!("IN_TRANSIT"), json!("READY_FOR_PICKUP")),
+            (json!("READY_FOR_PICKUP"), json!("FULFILLED")),
+        ]
+    );
+
+    // Renewed while nobody waits.
+    let renewed = app
+        .gql_as(Some(&me), RENEW, json!({"id": loan["id"]}))
+        .await;
+    let renewed = renewed.data()["renewLoan"].clone();
+    assert_eq!(renewed["renewals"], 1);
+    assert!(renewed["dueAt"].as_str() > loan["dueAt"].as_str());
+    // Another reader may not renew it, nor see it.
+    assert_eq!(
+        app.gql_as(Some(&next), RENEW, json!({"id": loan["id"]}))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql_as(Some(&next), MY_LOANS, json!({})).await.data()["myLoans"]["edges"],
+        json!([])
+    );
+
+    // The copy at B goes to a third reader; the next one waits.
+    let third_reader = lib.reader("20250003").await;
+    let r = lib
+        .request(&third_reader, &book, to_branch(&lib, "B"))
+        .await;
+    assert_eq!(r["sourceBranch"]["code"], "B", "same branch first");
+    let waiting = lib.request(&next, &book, to_branch(&lib, "C")).await;
+    assert_eq!(waiting["status"], "WAITLISTED");
+    assert_eq!(waiting["waitlistPosition"], 1);
+    // Someone waits: no renewal.
+    let r = app
+        .gql_as(Some(&me), RENEW, json!({"id": loan["id"]}))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+
+    // Returned at B (通借通还): the copy serves the waitlist from B's picking list.
+    let r = app
+        .gql_as(
+            Some(&desk_b),
+            CHECK_IN,
+            json!({"b": "A0001", "br": lib.id("B")}),
+        )
+        .await;
+    let result = r.data()["checkIn"].clone();
+    assert_eq!(result["action"], "SERVES_WAITLIST", "{result}");
+    assert_eq!(result["loan"]["status"], "RETURNED");
+    assert_eq!(result["request"]["id"], waiting["id"]);
+    assert_eq!(result["pickTask"]["branch"]["code"], "B");
+    assert_eq!(result["item"]["status"], "RESERVED");
+    let served = lib.status(&next, &waiting).await;
+    assert_eq!(served["status"], "ROUTED");
+    assert_eq!(served["waitlistPosition"], Value::Null);
+    let at_b: Vec<Value> = lib.picking(&picker_b, "B").await;
+    assert!(at_b
+        .iter()
+        .any(|t| t["request"]["id"] == waiting["id"] && t["item"]["barcode"] == "A0001"));
+    let mine = app.gql_as(Some(&me), MY_LOANS, json!({})).await;
+    assert_eq!(
+        mine.data()["myLoans"]["edges"][0]["node"]["status"],
+        "RETURNED"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_have_codes_and_change_nothing() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let none = lib.title("无书", &[]).await;
+    let me = lib.reader("20250001").await;
+    let other = lib.reader("20250002").await;
+    let staff = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let ask = |token: String, input: Value| async move {
+        app.gql_as(Some(&token), REQUEST, json!({ "i": input }))
+            .await
+    };
+    let at_a = to_branch(&lib, "A");
+
+    assert_eq!(
+        app.gql(REQUEST, json!({"i": {"bookId": book, "delivery": at_a}}))
+            .await
+            .code(),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        ask(staff.clone(), json!({"bookId": book, "delivery": at_a}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        ask(
+            me.clone(),
+            json!({"bookId": Uuid::now_v7(), "delivery": at_a})
+        )
+        .await
+        .code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        ask(me.clone(), json!({"bookId": "nonsense", "delivery": at_a}))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        ask(me.clone(), json!({"bookId": none, "delivery": at_a}))
+            .await
+            .code(),
+        "NO_COPY_AVAILABLE"
+    );
+    assert_eq!(
+        ask(
+            me.clone(),
+            json!({"bookId": book, "delivery": {"method": "BRANCH"}})
+        )
+        .await
+        .code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        ask(me.clone(), json!({"bookId": book, "delivery": {"method": "BRANCH", "branchId": lib.id("A"), "lockerId": lib.id("A")}})).await.code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        ask(
+            me.clone(),
+            json!({"bookId": book, "delivery": to_branch(&lib, "SHOP")})
+        )
+        .await
+        .code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        ask(
+            me.clone(),
+            json!({"bookId": book, "delivery": {"method": "LOCKER", "lockerId": Uuid::now_v7()}})
+        )
+        .await
+        .code(),
+        "NOT_FOUND"
+    );
+    // Another reader's address is simply not found.
+    let addr = app
+        .gql_as(Some(&other), "mutation { addAddress(input: {label: \"家\", recipient: \"李\", phone: \"13812345678\", address: \"杨舍镇\"}) { id } }", json!({}))
+        .await
+        .data()["addAddress"]["id"]
+        .clone();
+    assert_eq!(
+        ask(
+            me.clone(),
+            json!({"bookId": book, "delivery": {"method": "HOME", "addressId": addr}})
+        )
+        .await
+        .code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql_as(Some(&me), MY_REQUESTS, json!({})).await.data()["myRequests"]["edges"],
+        json!([]),
+        "nothing was written"
+    );
+
+    // Idempotency: same key and input → the first result; other input → CONFLICT.
+    let keyed = json!({"bookId": book, "delivery": at_a, "idempotencyKey": "k-1"});
+    let first = ask(me.clone(), keyed.clone()).await.data()["requestBook"].clone();
+    let replay = ask(me.clone(), keyed.clone()).await.data()["requestBook"].clone();
+    assert_eq!(first["id"], replay["id"]);
+    let r = ask(
+        me.clone(),
+        json!({"bookId": book, "delivery": to_branch(&lib, "C"), "idempotencyKey": "k-1"}),
+    )
+    .await;
+    assert_eq!(r.code(), "CONFLICT");
+    // Keys are per reader: another reader's k-1 is theirs.
+    let theirs = ask(
+        other.clone(),
+        json!({"bookId": book, "delivery": at_a, "idempotencyKey": "k-1"}),
+    )
+    .await;
+    assert_eq!(theirs.data()["requestBook"]["status"], "WAITLISTED");
+    // Without a key, asking twice for one book is a conflict.
+    assert_eq!(
+        ask(me.clone(), json!({"bookId": book, "delivery": at_a}))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+
+    // Another reader cannot see or cancel my request.
+    let r = app
+        .gql_as(Some(&other), CANCEL, json!({"id": first["id"]}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app
+        .gql_as(Some(&other), REQUEST_BY_ID, json!({"id": first["id"]}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    // A request that delivers to an address keeps it: removing it is a CONFLICT.
+    let book2 = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    let home = ask(
+        other.clone(),
+        json!({"bookId": book2, "delivery": {"method": "HOME", "addressId": addr}}),
+    )
+    .await;
+    assert_eq!(home.data()["requestBook"]["deliveryMethod"], "HOME");
+    let r = app
+        .gql_as(
+            Some(&other),
+            "mutation($id: ID!) { removeAddress(id: $id) }",
+            json!({"id": addr}),
+        )
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+
+    // Cancelling frees the copy for the next in line.
+    let cancelled = app
+        .gql_as(Some(&me), CANCEL, json!({"id": first["id"]}))
+        .await;
+    assert_eq!(cancelled.data()["cancelRequest"]["status"], "CANCELLED");
+    let r = app
+        .gql_as(Some(&me), CANCEL, json!({"id": first["id"]}))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    assert_eq!(r.0["errors"][0]["extensions"]["currentState"], "CANCELLED");
+    let theirs = lib.status(&other, &theirs.data()["requestBook"]).await;
+    assert_eq!(theirs["status"], "ROUTED", "the waitlist was served");
+
+    // Limits: blocked readers and readers at their limit.
+    let limited = lib.reader("20250003").await;
+    let book3 = lib.title("呐喊", &[("A", "A0003", "I210.4/1")]).await;
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE reader SET max_open_requests = 0 WHERE card_number = '20250003'",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        ask(limited.clone(), json!({"bookId": book3, "delivery": at_a}))
+            .await
+            .code(),
+        "QUOTA_EXCEEDED"
+    );
+    app.ctx
+        .db
+        .execute_unprepared("UPDATE reader SET max_open_requests = 5, blocked = true WHERE card_number = '20250003'")
+        .await
+        .unwrap();
+    assert_eq!(
+        ask(limited.clone(), json!({"bookId": book3, "delivery": at_a}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    // Staff-only mutations refuse readers.
+    assert_eq!(
+        app.gql_as(
+            Some(&me),
+            CHECK_IN,
+            json!({"b": "A0001", "br": lib.id("A")})
+        )
+        .await
+        .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(
+            Some(&staff),
+            CHECK_IN,
+            json!({"b": "NOPE", "br": lib.id("A")})
+        )
+        .await
+        .code(),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        app.gql_as(
+            Some(&staff),
+            CHECK_IN,
+            json!({"b": "A0003", "br": lib.id("C")})
+        )
+        .await
+        .code(),
+        "FORBIDDEN"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_on_shelf_reroutes_then_waitlists_and_two_pickers_one_wins() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib
+        .title(
+            "围城",
+            &[("A", "A0001", "I246.5/12"), ("B", "B0001", "I246.5/12")],
+        )
+        .await;
+    let me = lib.reader("20250001").await;
+    let picker_a = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let picker_b = lib.staff("picker-b", StaffRole::Picker, &["B"]).await;
+    let req = lib.request(&me, &book, to_branch(&lib, "A")).await;
+    assert_eq!(req["sourceBranch"]["code"], "A");
+    let task = lib.picking(&picker_a, "A").await[0].clone();
+    let r = app
+        .gql_as(Some(&picker_a), NOT_ON_SHELF, json!({"t": task["id"]}))
+        .await;
+    assert_eq!(r.data()["reportNotOnShelf"]["status"], "NOT_ON_SHELF");
+    let now = lib.status(&me, &req).await;
+    assert_eq!(now["status"], "ROUTED", "re-routed to B's copy");
+    let at_b = lib.picking(&picker_b, "B").await;
+    assert_eq!(at_b.len(), 1);
+    assert_eq!(at_b[0]["item"]["barcode"], "B0001");
+
+    // Two pickers scan the same task at once: exactly one wins.
+    let picker_b2 = lib.staff("picker-b2", StaffRole::Picker, &["B"]).await;
+    let vars = json!({"t": at_b[0]["id"], "b": "B0001"});
+    let (x, y) = tokio::join!(
+        app.gql_as(Some(&picker_b), CONFIRM, vars.clone()),
+        app.gql_as(Some(&picker_b2), CONFIRM, vars.clone())
+    );
+    let wins = [&x, &y].iter().filter(|r| r.0["errors"].is_null()).count();
+    assert_eq!(wins, 1, "{:?} {:?}", x.0, y.0);
+    assert!([x.codes(), y.codes()]
+        .concat()
+        .contains(&"CONFLICT".to_owned()));
+
+    // Another reader's request, with every copy gone missing, ends on the waitlist.
+    let other = lib.reader("20250002").await;
+    let book2 = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    let r2 = lib.request(&other, &book2, to_branch(&lib, "A")).await;
+    let task = lib.picking(&picker_a, "A").await[0].clone();
+    app.gql_as(Some(&picker_a), NOT_ON_SHELF, json!({"t": task["id"]}))
+        .await;
+    let now = lib.status(&other, &r2).await;
+    assert_eq!(now["status"], "WAITLISTED");
+    assert_eq!(now["waitlistPosition"], 1);
+    // The missing copy turns up at the desk: it serves the waitlist.
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let r = app
+        .gql_as(
+            Some(&desk),
+            CHECK_IN,
+            json!({"b": "A0002", "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(r.data()["checkIn"]["action"], "SERVES_WAITLIST");
+    assert_eq!(lib.status(&other, &r2).await["status"], "ROUTED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_order() {
+    let lib = Library::open(TestOptions::default()).await;
+    let book = lib
+        .title(
+            "三体",
+            &[
+                ("A", "A1", "I247.5/1"),
+                ("B", "B1", "I247.5/1"),
+                ("C", "C1", "I247.5/1"),
+            ],
+        )
+        .await;
+    let mut tokens = Vec::new();
+    for n in 0..200 {
+        let mut row = reader::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            card_number: Set(None),
+            pin_hash: Set(None),
+            name: Set(format!("读者{n}")),
+            wechat_openid: Set(None),
+            wechat_unionid: Set(None),
+            phone: Set(None),
+            email: Set(None),
+            home_branch_id: Set(None),
+            blocked: Set(false),
+            max_loans: Set(10),
+            max_open_requests: Set(5),
+            created_at: Set(Utc::now()),
+        };
+        row.card_number = Set(Some(format!("3000{n:04}")));
+        let r = row.insert(&lib.app.ctx.db).await.expect("reader");
+        tokens.push(
+            lib.app
+                .ctx
+                .tokens
+                .issue(&Principal::Reader { id: r.id })
+                .expect("token"),
+        );
+    }
+    let delivery = to_branch(&lib, "C");
+    let (lib_ref, book_ref, delivery_ref) = (&lib, &book, &delivery);
+    let mut all: Vec<(String, Value)> =
+        futures::future::join_all(tokens.iter().map(|t| async move {
+            (
+                t.clone(),
+                lib_ref.request(t, book_ref, delivery_ref.clone()).await,
+            )
+        }))
+        .await;
+    assert!(
+        all.iter().all(|(_, r)| r["id"].is_string()),
+        "every request accepted"
+    );
+    all.sort_by(|(_, a), (_, b)| a["id"].as_str().cmp(&b["id"].as_str()));
+    let statuses: Vec<&str> = all
+        .iter()
+        .map(|(_, r)| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "ROUTED").count(), 3);
+    assert_eq!(statuses.iter().filter(|s| **s == "WAITLISTED").count(), 197);
+    assert!(
+        statuses[..3].iter().all(|s| *s == "ROUTED"),
+        "the first three in line got the copies"
+    );
+    // Positions as the readers see them now: 1..=197 in the order the requests came.
+    let mut positions = Vec::new();
+    for (token, r) in all.iter().skip(3) {
+        positions.push(
+            lib.status(token, r).await["waitlistPosition"]
+                .as_u64()
+                .unwrap(),
+        );
+    }
+    assert_eq!(positions, (1..=197).collect::<Vec<u64>>());
+    let all: Vec<Value> = all.into_iter().map(|(_, r)| r).collect();
+    let sources: Vec<&str> = all[..3]
+        .iter()
+        .map(|r| r["sourceBranch"]["code"].as_str().unwrap())
+        .collect();
+    let mut sorted = sources.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, vec!["A", "B", "C"], "three different copies");
+}
