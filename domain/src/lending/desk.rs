@@ -29,9 +29,9 @@ pub const DESK: &[StaffRole] = &[
 #[derive(Debug, Clone)]
 pub enum CheckInAction {
     /// A transfer arrived for a request collected here: put it on the hold shelf.
-    HoldShelf(LoanRequest),
+    HoldShelf(Box<LoanRequest>),
     /// It serves the oldest waitlisted request: it is on this branch's picking list.
-    ServesWaitlist(LoanRequest, PickTask),
+    ServesWaitlist(Box<LoanRequest>, PickTask),
     /// Back on this branch's shelf.
     Shelve,
     /// Send it to its home branch.
@@ -164,7 +164,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
         ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
             Some(req) if req.pickup_branch_id == Some(branch) => {
                 let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
-                CheckInAction::HoldShelf(held)
+                CheckInAction::HoldShelf(Box::new(held))
             }
             Some(req) => {
                 CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id))

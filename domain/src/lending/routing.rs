@@ -247,7 +247,7 @@ async fn assign(
 #[derive(Debug, Clone)]
 pub enum Released {
     /// It serves the oldest waitlisted request: on this branch's picking list now.
-    ServesWaitlist(LoanRequest, PickTask),
+    ServesWaitlist(Box<LoanRequest>, PickTask),
     /// Back on this branch's shelf.
     Shelved,
     /// On its way to its home branch.
@@ -329,7 +329,7 @@ pub async fn release(
         Some(req) => {
             let routed = assign(db, &req, &copy, actor).await?;
             let task = open_task(db, routed.id).await?;
-            Ok(Released::ServesWaitlist(routed, task))
+            Ok(Released::ServesWaitlist(Box::new(routed), task))
         }
         None if going_home => Ok(Released::SentHome(copy.home_branch_id)),
         None => Ok(Released::Shelved),

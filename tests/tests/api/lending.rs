@@ -762,3 +762,159 @@ async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_
     sorted.sort_unstable();
     assert_eq!(sorted, vec!["A", "B", "C"], "three different copies");
 }
+
+/// A graphql-transport-ws subscription as a reader: returns the socket after `subscribe`.
+async fn subscribe(
+    app: &TestApp,
+    token: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws");
+    let init =
+        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    ws.send(Message::text(init.to_string())).await.unwrap();
+    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
+    let sub = json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { requestUpdated { id status } }"}});
+    ws.send(Message::text(sub.to_string())).await.unwrap();
+    ws
+}
+
+/// The next JSON message on a socket (5 s at most).
+async fn next_message<S>(ws: &mut S) -> Value
+where
+    S: futures::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    use futures::StreamExt;
+    loop {
+        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("open")
+            .expect("frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
+            return serde_json::from_str(&t).unwrap();
+        }
+    }
+}
+
+/// Reads updates until `request` shows `status`.
+async fn wait_update<S>(ws: &mut S, request: &Value, status: &str)
+where
+    S: futures::Stream<
+            Item = Result<
+                tokio_tungstenite::tungstenite::Message,
+                tokio_tungstenite::tungstenite::Error,
+            >,
+        > + Unpin,
+{
+    loop {
+        let m = next_message(ws).await;
+        assert_eq!(m["type"], "next", "{m}");
+        let update = &m["payload"]["data"]["requestUpdated"];
+        assert_eq!(
+            update["id"], request["id"],
+            "only the reader's own requests"
+        );
+        if update["status"] == status {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_see_their_own_requests_change_live_on_another_api_process() {
+    let lib = Library::open(TestOptions::default()).await;
+    let sibling = lib.app.sibling(&[]).await;
+    let book = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let me = lib.reader("20250001").await;
+    let other = lib.reader("20250002").await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    // Both subscribe on the second process; the changes happen through the first.
+    let mut mine = subscribe(&sibling, &me).await;
+    let mut theirs = subscribe(&sibling, &other).await;
+    let req = lib.request(&me, &book, to_branch(&lib, "A")).await;
+    wait_update(&mut mine, &req, "ROUTED").await;
+    let task = lib.picking(&picker, "A").await[0].clone();
+    lib.app
+        .gql_as(
+            Some(&picker),
+            CONFIRM,
+            json!({"t": task["id"], "b": "A0001"}),
+        )
+        .await;
+    wait_update(&mut mine, &req, "READY_FOR_PICKUP").await;
+    // The other reader heard nothing of it.
+    use futures::StreamExt;
+    let quiet = tokio::time::timeout(std::time::Duration::from_millis(1500), theirs.next()).await;
+    assert!(quiet.is_err(), "another reader's request leaked: {quiet:?}");
+    sibling.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uncollected_holds_expire_and_the_copy_serves_the_next_reader() {
+    let lib = Library::open(TestOptions {
+        env: vec![("HONGYAN_SWEEP_INTERVAL_SECS", "1".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let book = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let me = lib.reader("20250001").await;
+    let next = lib.reader("20250002").await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let req = lib.request(&me, &book, to_branch(&lib, "A")).await;
+    let waiting = lib.request(&next, &book, to_branch(&lib, "A")).await;
+    assert_eq!(waiting["status"], "WAITLISTED");
+    let task = lib.picking(&picker, "A").await[0].clone();
+    app.gql_as(
+        Some(&picker),
+        CONFIRM,
+        json!({"t": task["id"], "b": "A0001"}),
+    )
+    .await;
+    assert_eq!(lib.status(&me, &req).await["status"], "READY_FOR_PICKUP");
+    // The deadline passes (moved back in time rather than waiting 72 hours).
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
+        )
+        .await
+        .unwrap();
+    let mut expired = Value::Null;
+    for _ in 0..100 {
+        expired = lib.status(&me, &req).await;
+        if expired["status"] == "EXPIRED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(expired["status"], "EXPIRED", "{expired}");
+    let last = expired["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["actor"], "SYSTEM");
+    assert_eq!(
+        lib.status(&next, &waiting).await["status"],
+        "ROUTED",
+        "the next reader got the copy"
+    );
+    let list = lib.picking(&picker, "A").await;
+    assert_eq!(list[0]["request"]["id"], waiting["id"]);
+}
