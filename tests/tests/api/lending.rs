@@ -918,3 +918,53 @@ async fn uncollected_holds_expire_and_the_copy_serves_the_next_reader() {
     let list = lib.picking(&picker, "A").await;
     assert_eq!(list[0]["request"]["id"], waiting["id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pickers_print_their_branch_list_in_shelf_order_with_code_128_barcodes() {
+    let lib = Library::open(TestOptions::default()).await;
+    let me = lib.reader("20250001").await;
+    for (name, barcode, call) in [
+        ("围城", "A0001", "I247.57/2"),
+        ("边城", "A0002", "I247.5/123"),
+        ("<呐喊>", "A0003", "B0/1"),
+    ] {
+        let book = lib.title(name, &[("A", barcode, call)]).await;
+        lib.request(&me, &book, to_branch(&lib, "A")).await;
+    }
+    let picker_a = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let picker_b = lib.staff("picker-b", StaffRole::Picker, &["B"]).await;
+    let url = format!(
+        "{}/staff/branches/{}/picking-list",
+        lib.app.address,
+        lib.id("A")
+    );
+    let get = |token: Option<String>| {
+        let mut r = lib.app.http.get(&url);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let page = get(Some(picker_a)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(
+        at("B0/1") < at("I247.5/123") && at("I247.5/123") < at("I247.57/2"),
+        "shelf order"
+    );
+    assert_eq!(html.matches("<svg").count(), 3, "a barcode per line");
+    assert!(
+        html.contains("&lt;呐喊&gt;") && !html.contains("<呐喊>"),
+        "escaped"
+    );
+    let other = get(Some(picker_b)).await.unwrap();
+    assert_eq!(other.status(), 403);
+    assert_eq!(other.json::<Value>().await.unwrap()["code"], "FORBIDDEN");
+    assert_eq!(get(Some(me)).await.unwrap().status(), 403);
+    assert_eq!(get(None).await.unwrap().status(), 401);
+}
