@@ -77,7 +77,7 @@ pub async fn add_reader(
 }
 
 /// A new reader row with the library's default limits and no credentials yet.
-pub(crate) fn new_reader(name: &str) -> reader::ActiveModel {
+pub fn new_reader(name: &str) -> reader::ActiveModel {
     reader::ActiveModel {
         id: Set(Uuid::now_v7()),
         card_number: Set(None),

@@ -5,7 +5,7 @@ use hongyan_domain::lockers::{self, Locker};
 use hongyan_domain::{Ctx, Error};
 use serde_json::json;
 
-use super::error_response;
+use super::{bearer, error_response};
 
 /// Registers the locker routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -14,15 +14,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The locker whose device token came with the request.
 async fn device(ctx: &Ctx, req: &HttpRequest) -> Result<Locker, Error> {
-    let token = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            Error::unauthenticated("send the device token as 'Authorization: Bearer <token>'")
-        })?;
-    lockers::authenticate(&ctx.db, token.trim()).await
+    let token = bearer(req, "device token")?;
+    lockers::authenticate(&ctx.db, token).await
 }
 
 /// `POST /locker/v1/heartbeat`: the controller is alive; answers the server time so devices

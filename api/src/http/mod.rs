@@ -47,6 +47,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/metrics", web::get().to(ops::metrics));
 }
 
+/// The token of an `Authorization: Bearer <token>` header.
+///
+/// # Errors
+/// UNAUTHENTICATED when the header is missing or not a bearer token; `what` names the token.
+pub fn bearer<'a>(req: &'a actix_web::HttpRequest, what: &str) -> Result<&'a str, Error> {
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            Error::unauthenticated(format!(
+                "send the {what} as 'Authorization: Bearer <token>'"
+            ))
+        })
+}
+
 /// A REST error: the contract's code and a message, with the matching HTTP status.
 pub fn error_response(e: &Error) -> HttpResponse {
     use actix_web::http::StatusCode;

@@ -13,7 +13,7 @@ use hongyan_domain::lending::DeliveryMethod;
 use hongyan_domain::{branches, Ctx, Error};
 use uuid::Uuid;
 
-use super::error_response;
+use super::{bearer, error_response};
 
 /// Registers the staff pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -24,15 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 fn staff(ctx: &Ctx, req: &HttpRequest) -> Result<Principal, Error> {
-    let token = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            Error::unauthenticated("send a staff access token as 'Authorization: Bearer <token>'")
-        })?;
-    ctx.tokens.verify(token.trim())
+    ctx.tokens.verify(bearer(req, "staff access token")?)
 }
 
 /// `GET /staff/branches/{branchId}/picking-list`: the branch's open picks, printable.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
 
 use super::delivery::set_copy;
 use super::{committed, lock_title, routing, Loan, LoanStatus};
@@ -57,17 +57,8 @@ pub async fn of_reader(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<(Vec<Loan>, bool)> {
-    let mut q = loan::Entity::find()
-        .filter(loan::Column::ReaderId.eq(reader))
-        .order_by_desc(loan::Column::Id)
-        .limit(first + 1);
-    if let Some(after) = after {
-        q = q.filter(loan::Column::Id.lt(after));
-    }
-    let mut rows = q.all(db).await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-    Ok((rows, more))
+    let mine = loan::Entity::find().filter(loan::Column::ReaderId.eq(reader));
+    super::newest_first(db, mine, loan::Column::Id, first, after).await
 }
 
 /// Extends one of the reader's loans by a loan period.

@@ -27,7 +27,9 @@ pub mod requests;
 pub mod routing;
 pub mod sweeps;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 pub use crate::entity::loan::{LoanStatus, Model as Loan};
@@ -45,4 +47,23 @@ async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
 fn committed(ctx: &Ctx) {
     indexer::announce(ctx);
     ctx.wake_workers();
+}
+
+/// A page of `query`'s rows, newest first (ids are time-ordered), after the cursor `after`
+/// (an id). Returns the page and whether more follow.
+async fn newest_first<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    id: E::Column,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<(Vec<E::Model>, bool)> {
+    let mut q = query.order_by_desc(id).limit(first + 1);
+    if let Some(after) = after {
+        q = q.filter(id.lt(after));
+    }
+    let mut rows = q.all(db).await?;
+    let more = rows.len() as u64 > first;
+    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
+    Ok((rows, more))
 }

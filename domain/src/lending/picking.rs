@@ -13,7 +13,8 @@ use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
 
 use super::delivery::{self, set_copy};
 use super::{
-    committed, history, lock_title, routing, LoanRequest, PickStatus, PickTask, RequestStatus,
+    committed, history, lock_title, requests, routing, LoanRequest, PickStatus, PickTask,
+    RequestStatus,
 };
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
@@ -195,10 +196,7 @@ pub async fn confirm_pick(
         swap(&txn, &task, &reserved, scanned).await?
     };
     let done = close_task(&txn, &task, PickStatus::Picked, who, copy.id).await?;
-    let req = loan_request::Entity::find_by_id(task.request_id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("request"))?;
+    let req = requests::by_id(&txn, task.request_id).await?;
     let picked = history::transition(
         &txn,
         &req,
@@ -295,10 +293,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
         missing.current_branch_id,
     )
     .await?;
-    let req = loan_request::Entity::find_by_id(task.request_id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("request"))?;
+    let req = requests::by_id(&txn, task.request_id).await?;
     let pending = history::transition(
         &txn,
         &req,

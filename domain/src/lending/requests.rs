@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, PaginatorTrait, TransactionTrait};
 
 use super::eligibility::{self, Asking};
 use super::idempotency::{self, Claim};
@@ -303,15 +303,6 @@ pub async fn of_reader(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<(Vec<LoanRequest>, bool)> {
-    let mut q = loan_request::Entity::find()
-        .filter(loan_request::Column::ReaderId.eq(reader))
-        .order_by_desc(loan_request::Column::Id)
-        .limit(first + 1);
-    if let Some(after) = after {
-        q = q.filter(loan_request::Column::Id.lt(after));
-    }
-    let mut rows = q.all(db).await?;
-    let more = rows.len() as u64 > first;
-    rows.truncate(usize::try_from(first).unwrap_or(usize::MAX));
-    Ok((rows, more))
+    let mine = loan_request::Entity::find().filter(loan_request::Column::ReaderId.eq(reader));
+    super::newest_first(db, mine, loan_request::Column::Id, first, after).await
 }
