@@ -583,6 +583,32 @@ async fn refusals_have_codes_and_change_nothing() {
             .code(),
         "FORBIDDEN"
     );
+    // A reader who owes an overdue book borrows nothing more until it is back.
+    let walk_in = app
+        .gql_as(
+            Some(&staff),
+            CHECK_OUT,
+            json!({"b": "A0003", "c": "20250002"}),
+        )
+        .await;
+    assert_eq!(
+        walk_in.data()["checkOut"]["status"],
+        "ACTIVE",
+        "walk-in loan at the desk"
+    );
+    app.ctx
+        .db
+        .execute_unprepared("UPDATE loan SET due_at = now() - interval '1 day'")
+        .await
+        .unwrap();
+    let book4 = lib.title("朝花夕拾", &[("A", "A0004", "I210.4/2")]).await;
+    let r = ask(other.clone(), json!({"bookId": book4, "delivery": at_a})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert_eq!(
+        app.gql_as(Some(&other), MY_LOANS, json!({})).await.data()["myLoans"]["edges"][0]["node"]
+            ["overdue"],
+        true
+    );
     // Staff-only mutations refuse readers; staff act in their own branches only.
     for (token, barcode, branch, code) in [
         (&me, "A0001", "A", "FORBIDDEN"),
