@@ -18,6 +18,16 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    /// The actor behind an authenticated caller.
+    pub fn of(who: &crate::auth::Principal) -> Self {
+        match who {
+            crate::auth::Principal::Staff { id, .. } => Actor::Staff(*id),
+            crate::auth::Principal::Reader { id } => Actor::Reader(*id),
+        }
+    }
+}
+
 /// Records an action.
 ///
 /// # Errors

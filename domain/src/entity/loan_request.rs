@@ -56,17 +56,6 @@ impl RequestStatus {
         }
     }
 
-    /// Still open: counts against the reader's open-request limit.
-    pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            RequestStatus::Fulfilled
-                | RequestStatus::Cancelled
-                | RequestStatus::Expired
-                | RequestStatus::Failed
-        )
-    }
-
     /// The statuses that are still open.
     pub const OPEN: [RequestStatus; 6] = [
         RequestStatus::Pending,

@@ -51,13 +51,6 @@ pub struct CheckIn {
     pub copy: item::Model,
 }
 
-fn staff_actor(who: &Principal) -> Result<Actor> {
-    match who {
-        Principal::Staff { id, .. } => Ok(Actor::Staff(*id)),
-        Principal::Reader { .. } => Err(Error::forbidden("staff only")),
-    }
-}
-
 async fn copy_by_barcode(db: &impl ConnectionTrait, barcode: &str) -> Result<item::Model> {
     item::Entity::find()
         .filter(item::Column::Barcode.eq(barcode.trim()))
@@ -74,7 +67,8 @@ async fn copy_by_barcode(db: &impl ConnectionTrait, barcode: &str) -> Result<ite
 /// for a blocked reader or one owing overdue books (walk-in); QUOTA_EXCEEDED at the reader's
 /// loan limit (walk-in); CONFLICT when the copy is held for someone else or not lendable.
 pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) -> Result<Loan> {
-    let actor = staff_actor(who)?;
+    who.require_any_staff()?;
+    let actor = Actor::of(who);
     let card = CardNumber::parse(card).map_err(|_| Error::NotFound("reader"))?;
     let txn = ctx.db.begin().await?;
     let borrower = reader::Entity::find()
@@ -135,7 +129,8 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
 /// NOT_FOUND for an unknown copy; FORBIDDEN outside the staff member's branches; CONFLICT
 /// when the copy is reserved or held for a request.
 pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -> Result<CheckIn> {
-    let actor = staff_actor(who)?;
+    who.require_any_staff()?;
+    let actor = Actor::of(who);
     who.require_staff_at(DESK, branch)?;
     let policy = &ctx.config.lending;
     let txn = ctx.db.begin().await?;

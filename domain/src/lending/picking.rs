@@ -161,13 +161,6 @@ async fn close_task(
         })
 }
 
-fn actor(who: &Principal) -> Actor {
-    match who {
-        Principal::Staff { id, .. } => Actor::Staff(*id),
-        Principal::Reader { id } => Actor::Reader(*id),
-    }
-}
-
 /// The picker scanned `barcode` for `task`: the request becomes PICKED and moves on
 /// (hold shelf, transfer, or dispatch).
 ///
@@ -201,7 +194,7 @@ pub async fn confirm_pick(
         &txn,
         &req,
         RequestStatus::Picked,
-        actor(who),
+        Actor::of(who),
         None,
         loan_request::ActiveModel {
             item_id: Set(Some(copy.id)),
@@ -209,7 +202,7 @@ pub async fn confirm_pick(
         },
     )
     .await?;
-    delivery::after_pick(&txn, &ctx.config.lending, picked, &copy, actor(who)).await?;
+    delivery::after_pick(&txn, &ctx.config.lending, picked, &copy, Actor::of(who)).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(done)
@@ -298,7 +291,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
         &txn,
         &req,
         RequestStatus::Pending,
-        actor(who),
+        Actor::of(who),
         Some("copy not on shelf; routing again"),
         loan_request::ActiveModel {
             item_id: Set(None),

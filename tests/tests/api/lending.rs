@@ -412,64 +412,55 @@ async fn refusals_have_codes_and_change_nothing() {
             .code(),
         "UNAUTHENTICATED"
     );
-    assert_eq!(
-        ask(staff.clone(), json!({"bookId": book, "delivery": at_a}))
-            .await
-            .code(),
-        "FORBIDDEN"
-    );
-    assert_eq!(
-        ask(
-            me.clone(),
-            json!({"bookId": Uuid::now_v7(), "delivery": at_a})
-        )
-        .await
-        .code(),
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        ask(me.clone(), json!({"bookId": "nonsense", "delivery": at_a}))
-            .await
-            .code(),
-        "NOT_FOUND"
-    );
-    assert_eq!(
-        ask(me.clone(), json!({"bookId": none, "delivery": at_a}))
-            .await
-            .code(),
-        "NO_COPY_AVAILABLE"
-    );
-    assert_eq!(
-        ask(
-            me.clone(),
-            json!({"bookId": book, "delivery": {"method": "BRANCH"}})
-        )
-        .await
-        .code(),
-        "VALIDATION"
-    );
-    assert_eq!(
-        ask(me.clone(), json!({"bookId": book, "delivery": {"method": "BRANCH", "branchId": lib.id("A"), "lockerId": lib.id("A")}})).await.code(),
-        "VALIDATION"
-    );
-    assert_eq!(
-        ask(
-            me.clone(),
-            json!({"bookId": book, "delivery": to_branch(&lib, "SHOP")})
-        )
-        .await
-        .code(),
-        "VALIDATION"
-    );
-    assert_eq!(
-        ask(
-            me.clone(),
-            json!({"bookId": book, "delivery": {"method": "LOCKER", "lockerId": Uuid::now_v7()}})
-        )
-        .await
-        .code(),
-        "NOT_FOUND"
-    );
+    let a = lib.id("A");
+    for (token, input, code) in [
+        (
+            &staff,
+            json!({"bookId": book, "delivery": at_a}),
+            "FORBIDDEN",
+        ),
+        (
+            &me,
+            json!({"bookId": Uuid::now_v7(), "delivery": at_a}),
+            "NOT_FOUND",
+        ),
+        (
+            &me,
+            json!({"bookId": "nonsense", "delivery": at_a}),
+            "NOT_FOUND",
+        ),
+        (
+            &me,
+            json!({"bookId": none, "delivery": at_a}),
+            "NO_COPY_AVAILABLE",
+        ),
+        (
+            &me,
+            json!({"bookId": book, "delivery": {"method": "BRANCH"}}),
+            "VALIDATION",
+        ),
+        (
+            &me,
+            json!({"bookId": book, "delivery": {"method": "BRANCH", "branchId": a, "lockerId": a}}),
+            "VALIDATION",
+        ),
+        (
+            &me,
+            json!({"bookId": book, "delivery": to_branch(&lib, "SHOP")}),
+            "VALIDATION",
+        ),
+        (
+            &me,
+            json!({"bookId": book, "delivery": {"method": "LOCKER", "lockerId": Uuid::now_v7()}}),
+            "NOT_FOUND",
+        ),
+    ] {
+        assert_eq!(
+            ask(token.clone(), input.clone()).await.code(),
+            code,
+            "{input}"
+        );
+    }
     // Another reader's address is simply not found.
     let addr = app
         .gql_as(Some(&other), "mutation { addAddress(input: {label: \"家\", recipient: \"李\", phone: \"13812345678\", address: \"杨舍镇\"}) { id } }", json!({}))
