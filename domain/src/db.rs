@@ -46,3 +46,14 @@ fn ensure_sqlite_dir(url: &str) {
         }
     }
 }
+
+/// A hand-written statement for the connection's backend. Parameters are `$1`, `$2`, …
+/// (PostgreSQL's form, which SQLite reads as numbered named parameters), so one text serves
+/// both; used where folding several lookups into one round trip matters.
+pub fn statement(
+    db: &impl ConnectionTrait,
+    sql: impl Into<String>,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}

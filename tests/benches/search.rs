@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::catalog::search::{self, SearchRequest};
 use hongyan_domain::catalog::search_index::SearchIndex;
-use hongyan_migrations::{Migrator, MigratorTrait};
+use hongyan_tests::bench;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, Value};
 
 const DB: &str = "hongyan_bench_search";
@@ -168,23 +168,8 @@ fn array(items: &[&str]) -> String {
     )
 }
 
-async fn generate(server: &str, titles: u64) -> DatabaseConnection {
-    let admin = hongyan_domain::db::connect(server)
-        .await
-        .expect("connect to PostgreSQL");
-    admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {DB} WITH (FORCE)"))
-        .await
-        .expect("drop");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {DB}"))
-        .await
-        .expect("create");
-    let url = format!("{}/{DB}", server.rsplit_once('/').expect("url").0);
-    let db = hongyan_domain::db::connect(&url)
-        .await
-        .expect("connect bench db");
-    Migrator::up(&db, None).await.expect("migrate");
+async fn generate(titles: u64) -> DatabaseConnection {
+    let (_, db) = bench::fresh_database(DB).await;
     let started = Instant::now();
     db.execute_unprepared(&format!(
         r"
@@ -314,23 +299,11 @@ async fn measure(
     all
 }
 
-fn pct(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let titles: u64 = args
-        .first()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let rounds: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(50);
-    let server = hongyan_tests::postgres_url();
-    let db = generate(&server, titles).await;
+    let [titles, rounds] = bench::args([1_000_000, 50]);
+    let rounds = usize::try_from(rounds).expect("rounds");
+    let db = generate(titles).await;
 
     let dir = std::env::temp_dir().join(format!("hongyan-bench-index-{}", std::process::id()));
     let before = rss_mib();
@@ -374,10 +347,10 @@ async fn main() {
             };
             println!(
                 "{name:<10} {clients:>8} {:>10.2?} {:>10.2?} {qps:>10.0}",
-                pct(&lat, 0.5),
-                pct(&lat, 0.99)
+                bench::pct(&lat, 0.5),
+                bench::pct(&lat, 0.99)
             );
-            p99s.push(pct(&lat, 0.99));
+            p99s.push(bench::pct(&lat, 0.99));
         }
         println!(
             "  pg_trgm p99 / hongyan p99 at {clients} client(s): {:.1}x",

@@ -58,11 +58,21 @@ impl TestApp {
         Self::spawn_with(TestOptions::default()).await
     }
 
-    /// Starts an app.
+    /// Starts an app on a fresh database.
     pub async fn spawn_with(opts: TestOptions) -> Self {
+        let db_name = databases::create(&postgres_url()).await;
+        Self::spawn_inner(db_name, true, opts).await
+    }
+
+    /// Starts an app on an existing database of the test server (a benchmark's generated
+    /// data set), which it leaves in place when dropped.
+    pub async fn spawn_on(db_name: &str, opts: TestOptions) -> Self {
+        Self::spawn_inner(db_name.to_owned(), false, opts).await
+    }
+
+    async fn spawn_inner(db_name: String, owns_db: bool, opts: TestOptions) -> Self {
         let wechat = FakeWechat::start().await;
         let server_url = postgres_url();
-        let db_name = databases::create(&server_url).await;
         let mut env: HashMap<String, String> = [
             (
                 "HONGYAN_DATABASE_URL",
@@ -96,7 +106,7 @@ impl TestApp {
             demo: opts.demo,
             http_workers: Some(2),
         };
-        Self::start(env, options, wechat, db_name, true).await
+        Self::start(env, options, wechat, db_name, owns_db).await
     }
 
     async fn start(

@@ -9,6 +9,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod app;
+pub mod bench;
 pub mod databases;
 pub mod fake_wechat;
 pub mod graphql;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::future::BoxFuture;
 use hongyan_domain::jobs::{self, Job};
-use hongyan_domain::lending::{history::RequestChanged, sweeps::Sweep};
+use hongyan_domain::lending::{backlog::RoutePending, history::RequestChanged, sweeps::Sweep};
 use hongyan_domain::{Config, Ctx};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
@@ -81,6 +81,7 @@ impl Registry {
         Registry::default()
             .with::<RequestChanged>()
             .every(config.lending.sweep_interval, Sweep)
+            .every(config.lending.sweep_interval, RoutePending)
     }
 
     /// Adds a job kind that also runs every `every` (it must have a dedup key).

@@ -29,20 +29,20 @@ const POLL: Duration = Duration::from_millis(500);
 const PAGE: u64 = 2000;
 
 /// Marks titles as changed (call inside the transaction that changes them or their copies),
-/// so every process re-indexes them.
+/// so every process re-indexes them. Returns how many exist.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<()> {
+pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<u64> {
     if titles.is_empty() {
-        return Ok(());
+        return Ok(0);
     }
-    title::Entity::update_many()
+    Ok(title::Entity::update_many()
         .col_expr(title::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(title::Column::Id.is_in(titles.iter().copied()))
         .exec(db)
-        .await?;
-    Ok(())
+        .await?
+        .rows_affected)
 }
 
 /// Tells every process's indexer that titles changed (after the commit).

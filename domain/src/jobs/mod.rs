@@ -52,6 +52,24 @@ pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J) -> Result<()> {
     enqueue_at(db, job, Utc::now()).await
 }
 
+/// Adds many jobs of one kind to the queue, due now, as part of the caller's transaction, in
+/// as few statements as the database's parameter limit allows (bulk work such as routing a
+/// backlog enqueues thousands at once).
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn enqueue_many<J: Job>(db: &impl ConnectionTrait, jobs: &[J]) -> Result<()> {
+    let now = Utc::now();
+    for chunk in jobs.chunks(1000) {
+        let rows = chunk
+            .iter()
+            .map(|job| row(job, now))
+            .collect::<Result<Vec<_>>>()?;
+        insert(db, rows).await?;
+    }
+    Ok(())
+}
+
 /// Adds `job` to the queue, due at `run_at`, as part of the caller's transaction.
 ///
 /// # Errors
@@ -61,13 +79,19 @@ pub async fn enqueue_at<J: Job>(
     job: &J,
     run_at: DateTime<Utc>,
 ) -> Result<()> {
-    let now = Utc::now();
-    let row = job::ActiveModel {
+    let mut row = row(job, Utc::now())?;
+    row.run_at = Set(run_at);
+    insert(db, vec![row]).await
+}
+
+/// The queue row of `job`, due at `now`.
+fn row<J: Job>(job: &J, now: DateTime<Utc>) -> Result<job::ActiveModel> {
+    Ok(job::ActiveModel {
         id: Set(Uuid::now_v7()),
         kind: Set(J::KIND.to_owned()),
         payload: Set(serde_json::to_value(job).map_err(Error::internal)?),
         state: Set(JobState::Queued),
-        run_at: Set(run_at),
+        run_at: Set(now),
         attempts: Set(0),
         max_attempts: Set(J::MAX_ATTEMPTS),
         locked_until: Set(None),
@@ -76,8 +100,15 @@ pub async fn enqueue_at<J: Job>(
         dedup_key: Set(job.dedup_key()),
         created_at: Set(now),
         updated_at: Set(now),
-    };
-    job::Entity::insert(row)
+    })
+}
+
+/// Inserts queue rows; one whose dedup key is already queued is skipped.
+async fn insert(db: &impl ConnectionTrait, rows: Vec<job::ActiveModel>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    job::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::column(job::Column::DedupKey)
                 .do_nothing()

@@ -2,11 +2,19 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{PaginatorTrait, QuerySelect};
+use sea_orm::{FromQueryResult, QuerySelect};
 
 use super::{LoanStatus, RequestStatus};
-use crate::entity::{loan, loan_request, reader};
-use crate::{Error, Result};
+use crate::entity::reader;
+use crate::{db, Error, Result};
+
+/// A reader's overdue loans, loans and open requests, counted in one round trip.
+#[derive(Debug, Default, FromQueryResult)]
+struct Counts {
+    overdue: i64,
+    loans: i64,
+    open_requests: i64,
+}
 
 /// Loads the reader and locks their row for the transaction, so concurrent requests by one
 /// reader cannot together pass a limit each passes alone.
@@ -44,26 +52,30 @@ pub async fn check(
             "lending is blocked on this card; please contact the library",
         ));
     }
-    let active = loan::Entity::find()
-        .filter(loan::Column::ReaderId.eq(reader.id))
-        .filter(loan::Column::Status.eq(LoanStatus::Active));
-    if active
-        .clone()
-        .filter(loan::Column::DueAt.lt(Utc::now()))
-        .count(db)
-        .await?
-        > 0
-    {
+    let counts = Counts::find_by_statement(db::statement(
+        db,
+        format!(
+            "SELECT \
+               (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}' AND due_at < $2) AS overdue, \
+               (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}') AS loans, \
+               (SELECT count(*) FROM loan_request WHERE reader_id = $1 AND status IN ({open})) AS open_requests",
+            active = LoanStatus::Active.as_str(),
+            open = RequestStatus::OPEN.map(|s| format!("'{}'", s.as_str())).join(", "),
+        ),
+        [reader.id.into(), Utc::now().into()],
+    ))
+    .one(db)
+    .await?
+    .unwrap_or_default();
+    if counts.overdue > 0 {
         return Err(Error::forbidden(
             "overdue books must be returned before borrowing more",
         ));
     }
-    let loans = active.count(db).await?;
-    let open = loan_request::Entity::find()
-        .filter(loan_request::Column::ReaderId.eq(reader.id))
-        .filter(loan_request::Column::Status.is_in(RequestStatus::OPEN))
-        .count(db)
-        .await?;
+    let (loans, open) = (
+        u64::try_from(counts.loans).unwrap_or(0),
+        u64::try_from(counts.open_requests).unwrap_or(0),
+    );
     let max_open = u64::try_from(reader.max_open_requests).unwrap_or(0);
     let max_loans = u64::try_from(reader.max_loans).unwrap_or(0);
     if asking == Asking::Request && open >= max_open {

@@ -17,16 +17,35 @@ use crate::{signals, Ctx, Error, Result};
 
 pub use request_event::Model as RequestEvent;
 
-/// Records a new request's first state.
+/// Records a new request: created PENDING and, when it was routed or waitlisted at once,
+/// its move to that state (with `note`), in one statement, with one job for the reader.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn created(
+pub(crate) async fn opened(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
     actor: Actor,
+    note: Option<&str>,
 ) -> Result<()> {
-    record(db, req, None, actor, None).await
+    let mut events = vec![event(req, None, RequestStatus::Pending, actor, None)];
+    if req.status != RequestStatus::Pending {
+        events.push(event(
+            req,
+            Some(RequestStatus::Pending),
+            req.status,
+            actor,
+            note,
+        ));
+    }
+    let last = events.last().map(|e| e.id.clone());
+    request_event::Entity::insert_many(events)
+        .exec_without_returning(db)
+        .await?;
+    match last {
+        Some(Set(event_id)) => jobs::enqueue(db, &RequestChanged { event_id }).await,
+        _ => Ok(()),
+    }
 }
 
 /// Moves `req` to `to` (plus the columns set in `changes`) if it is still in the state the
@@ -66,6 +85,41 @@ pub(crate) async fn transition(
     Ok(updated)
 }
 
+/// Records that each of `moved` (already updated, in bulk, by the caller) went `from` its
+/// previous state to its current one, with one job per request for its reader.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn moved(
+    db: &impl ConnectionTrait,
+    moved: &[LoanRequest],
+    from: RequestStatus,
+    actor: Actor,
+    note: Option<&str>,
+) -> Result<()> {
+    for chunk in moved.chunks(1000) {
+        let events: Vec<_> = chunk
+            .iter()
+            .map(|req| event(req, Some(from), req.status, actor, note))
+            .collect();
+        let jobs: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e.id {
+                Set(event_id) => Some(RequestChanged { event_id }),
+                _ => None,
+            })
+            .collect();
+        if events.is_empty() {
+            continue;
+        }
+        request_event::Entity::insert_many(events)
+            .exec_without_returning(db)
+            .await?;
+        jobs::enqueue_many(db, &jobs).await?;
+    }
+    Ok(())
+}
+
 async fn record(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
@@ -73,24 +127,33 @@ async fn record(
     actor: Actor,
     note: Option<&str>,
 ) -> Result<()> {
+    let event = event(req, from, req.status, actor, note).insert(db).await?;
+    jobs::enqueue(db, &RequestChanged { event_id: event.id }).await
+}
+
+/// The history row of `req` moving `from` → `to` (ids are time-ordered: history order).
+fn event(
+    req: &LoanRequest,
+    from: Option<RequestStatus>,
+    to: RequestStatus,
+    actor: Actor,
+    note: Option<&str>,
+) -> request_event::ActiveModel {
     let (actor_kind, actor_id) = match actor {
         Actor::Reader(id) => (ActorKind::Reader, Some(id)),
         Actor::Staff(id) => (ActorKind::Staff, Some(id)),
         Actor::System => (ActorKind::System, None),
     };
-    let event = request_event::ActiveModel {
+    request_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(req.id),
         from_status: Set(from),
-        to_status: Set(req.status),
+        to_status: Set(to),
         actor_kind: Set(actor_kind),
         actor_id: Set(actor_id),
         note: Set(note.map(str::to_owned)),
         at: Set(req.updated_at),
     }
-    .insert(db)
-    .await?;
-    jobs::enqueue(db, &RequestChanged { event_id: event.id }).await
 }
 
 /// A request's history, oldest first.

@@ -4,6 +4,7 @@
 //!
 //! - [`requests`]: asking for a book (limits, idempotency keys), cancelling, a reader's list.
 //! - [`routing`]: choosing and reserving a copy, the per-title FIFO waitlist.
+//! - [`backlog`]: the routing worker, for PENDING requests made outside `requestBook`.
 //! - [`picking`]: branch picking lists in shelf order, scanning picks, "not on shelf".
 //! - [`delivery`]: what happens after the pick, per delivery method (hold shelf, transfers).
 //! - [`desk`]: check-out and check-in at a branch desk.
@@ -15,6 +16,7 @@
 //! title row ([`lock_title`]), so all lending on one title is serialized (routing is FIFO and
 //! never gives one copy to two requests), while different titles proceed in parallel.
 
+pub mod backlog;
 pub mod delivery;
 pub mod desk;
 mod eligibility;
@@ -35,12 +37,18 @@ use uuid::Uuid;
 pub use crate::entity::loan::{LoanStatus, Model as Loan};
 pub use crate::entity::loan_request::{DeliveryMethod, Model as LoanRequest, RequestStatus};
 pub use crate::entity::pick_task::{Model as PickTask, PickStatus};
-use crate::{catalog::indexer, Ctx, Result};
+use crate::{catalog::indexer, Ctx, Error, Result};
 
 /// Locks `title` for the rest of the transaction and marks its availability as changed, so
 /// every process's search index picks the change up after the commit.
+///
+/// # Errors
+/// NOT_FOUND when there is no such title.
 async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
-    indexer::touch(db, &[title]).await
+    match indexer::touch(db, &[title]).await? {
+        0 => Err(Error::NotFound("book")),
+        _ => Ok(()),
+    }
 }
 
 /// What every lending transaction does after it commits: tell the indexers and the workers.

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::prelude::*;
+use sea_orm::sea_query::Query;
 use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
 
 use super::delivery::{self, set_copy};
@@ -53,34 +54,49 @@ pub async fn picking_list(
     branch: Uuid,
 ) -> Result<Vec<PickLine>> {
     who.require_staff_at(PICKERS, branch)?;
+    let open = || {
+        Query::select()
+            .from(pick_task::Entity)
+            .and_where(pick_task::Column::BranchId.eq(branch))
+            .and_where(pick_task::Column::Status.eq(PickStatus::Open))
+            .to_owned()
+    };
+    // Subqueries rather than id lists: a busy branch's list may run to tens of thousands.
     let tasks = pick_task::Entity::find()
         .filter(pick_task::Column::BranchId.eq(branch))
         .filter(pick_task::Column::Status.eq(PickStatus::Open))
         .order_by_asc(pick_task::Column::Id)
         .all(db)
         .await?;
-    lines(db, tasks).await
-}
-
-/// Joins tasks with their copies, titles and requests, in shelf order.
-async fn lines(db: &impl ConnectionTrait, tasks: Vec<PickTask>) -> Result<Vec<PickLine>> {
     let mut copies: HashMap<Uuid, item::Model> = by_id(
         item::Entity::find()
-            .filter(item::Column::Id.is_in(tasks.iter().map(|t| t.item_id)))
+            .filter(
+                item::Column::Id.in_subquery(open().column(pick_task::Column::ItemId).to_owned()),
+            )
             .all(db)
             .await?,
         |c| c.id,
     );
     let mut requests: HashMap<Uuid, LoanRequest> = by_id(
         loan_request::Entity::find()
-            .filter(loan_request::Column::Id.is_in(tasks.iter().map(|t| t.request_id)))
+            .filter(
+                loan_request::Column::Id
+                    .in_subquery(open().column(pick_task::Column::RequestId).to_owned()),
+            )
             .all(db)
             .await?,
         |r| r.id,
     );
+    let copies_listed = Query::select()
+        .column(item::Column::TitleId)
+        .from(item::Entity)
+        .and_where(
+            item::Column::Id.in_subquery(open().column(pick_task::Column::ItemId).to_owned()),
+        )
+        .to_owned();
     let titles: HashMap<Uuid, title::Model> = by_id(
         title::Entity::find()
-            .filter(title::Column::Id.is_in(copies.values().map(|c| c.title_id)))
+            .filter(title::Column::Id.in_subquery(copies_listed))
             .all(db)
             .await?,
         |t| t.id,

@@ -2,19 +2,20 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, PaginatorTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, FromQueryResult, TransactionTrait};
 
 use super::eligibility::{self, Asking};
 use super::idempotency::{self, Claim};
+use super::routing::Target;
 use super::{
-    committed, history, lock_title, routing, DeliveryMethod, LoanRequest, PickStatus, RequestStatus,
+    committed, geo, history, lock_title, routing, DeliveryMethod, LoanRequest, LoanStatus,
+    PickStatus, RequestStatus,
 };
 use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
-use crate::entity::item::{self, ItemStatus};
-use crate::entity::{loan, loan_request, locker, pick_task, reader_address, title};
-use crate::{Ctx, Error, Result};
+use crate::entity::item;
+use crate::entity::{loan_request, locker, pick_task, reader_address};
+use crate::{db, Ctx, Error, Result};
 
 /// Where the reader wants the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,37 +81,33 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     let who = eligibility::lock_reader(&txn, reader).await?;
     eligibility::check(&txn, &who, Asking::Request).await?;
-    title::Entity::find_by_id(new.title_id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("book"))?;
     let place = resolve(&txn, reader, new.delivery).await?;
     lock_title(&txn, new.title_id).await?;
     refuse_duplicate(&txn, reader, new.title_id).await?;
-    let lendable = item::Entity::find()
-        .filter(item::Column::TitleId.eq(new.title_id))
-        .filter(item::Column::NetLending.eq(true))
-        .filter(item::Column::Status.is_not_in([ItemStatus::Missing, ItemStatus::Withdrawn]))
-        .count(&txn)
-        .await?;
-    if lendable == 0 {
+    let stock = routing::stock(&txn, new.title_id).await?;
+    if stock.lendable == 0 {
         return Err(Error::NoCopyAvailable(
             "the library has no copy of this book to lend online".into(),
         ));
     }
+    let copy = routing::reserve_from(&txn, new.title_id, &place.target, stock.candidates).await?;
     // The id (time-ordered) is taken under the title lock: ids order the FIFO waitlist.
     let now = Utc::now();
     let req = loan_request::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader),
         title_id: Set(new.title_id),
-        item_id: Set(None),
-        status: Set(RequestStatus::Pending),
+        item_id: Set(copy.as_ref().map(|c| c.id)),
+        status: Set(if copy.is_some() {
+            RequestStatus::Routed
+        } else {
+            RequestStatus::Waitlisted
+        }),
         delivery_method: Set(place.method),
         locker_id: Set(place.locker),
         pickup_branch_id: Set(place.branch),
         address_id: Set(place.address),
-        source_branch_id: Set(None),
+        source_branch_id: Set(copy.as_ref().map(|c| c.current_branch_id)),
         compartment_id: Set(None),
         pickup_code_hash: Set(None),
         pickup_deadline: Set(None),
@@ -121,8 +118,11 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     .insert(&txn)
     .await?;
-    history::created(&txn, &req, Actor::Reader(reader)).await?;
-    let req = routing::route(&txn, req, Actor::Reader(reader)).await?;
+    if let Some(copy) = &copy {
+        routing::add_to_picking_list(&txn, req.id, copy).await?;
+    }
+    let note = copy.is_none().then_some(routing::NO_COPY_FREE);
+    history::opened(&txn, &req, Actor::Reader(reader), note).await?;
     if let Some(key) = &new.idempotency_key {
         let response = serde_json::json!({ "requestId": req.id.to_string() });
         idempotency::complete(&txn, reader, key, response).await?;
@@ -138,6 +138,7 @@ struct Place {
     locker: Option<Uuid>,
     branch: Option<Uuid>,
     address: Option<Uuid>,
+    target: Target,
 }
 
 async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) -> Result<Place> {
@@ -152,6 +153,10 @@ async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) ->
                 locker: Some(l.id),
                 branch: Some(l.branch_id),
                 address: None,
+                target: Target {
+                    branch: Some(l.branch_id),
+                    point: geo::point(l.latitude, l.longitude),
+                },
             }
         }
         Delivery::Branch(id) => {
@@ -169,6 +174,10 @@ async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) ->
                 locker: None,
                 branch: Some(b.id),
                 address: None,
+                target: Target {
+                    branch: Some(b.id),
+                    point: geo::point(b.latitude, b.longitude),
+                },
             }
         }
         Delivery::Home(id) => {
@@ -182,36 +191,42 @@ async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) ->
                 locker: None,
                 branch: None,
                 address: Some(a.id),
+                target: Target {
+                    branch: None,
+                    point: geo::point(a.latitude, a.longitude),
+                },
             }
         }
     })
 }
 
+/// Whether the reader already asked for, or holds, a copy of the title.
+#[derive(FromQueryResult)]
+struct Already {
+    asked: i64,
+    holding: i64,
+}
+
 async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) -> Result<()> {
-    let open = loan_request::Entity::find()
-        .filter(loan_request::Column::ReaderId.eq(reader))
-        .filter(loan_request::Column::TitleId.eq(title))
-        .filter(loan_request::Column::Status.is_in(RequestStatus::OPEN))
-        .count(db)
+    let sql = format!(
+        "SELECT \
+           (SELECT count(*) FROM loan_request \
+             WHERE reader_id = $1 AND title_id = $2 AND status IN ({open})) AS asked, \
+           (SELECT count(*) FROM loan l JOIN item i ON i.id = l.item_id \
+             WHERE l.reader_id = $1 AND i.title_id = $2 AND l.status = '{active}') AS holding",
+        open = RequestStatus::OPEN
+            .map(|s| format!("'{}'", s.as_str()))
+            .join(", "),
+        active = LoanStatus::Active.as_str(),
+    );
+    let already = Already::find_by_statement(db::statement(db, sql, [reader.into(), title.into()]))
+        .one(db)
         .await?;
-    if open > 0 {
-        return Err(Error::conflict("you have already asked for this book"));
+    match already {
+        Some(a) if a.asked > 0 => Err(Error::conflict("you have already asked for this book")),
+        Some(a) if a.holding > 0 => Err(Error::conflict("you already have this book on loan")),
+        _ => Ok(()),
     }
-    let copies = Query::select()
-        .column(item::Column::Id)
-        .from(item::Entity)
-        .and_where(item::Column::TitleId.eq(title))
-        .to_owned();
-    let on_loan = loan::Entity::find()
-        .filter(loan::Column::ReaderId.eq(reader))
-        .filter(loan::Column::Status.eq(loan::LoanStatus::Active))
-        .filter(loan::Column::ItemId.in_subquery(copies))
-        .count(db)
-        .await?;
-    if on_loan > 0 {
-        return Err(Error::conflict("you already have this book on loan"));
-    }
-    Ok(())
 }
 
 /// Cancels one of the reader's requests, if it has not been picked yet. A reserved copy goes

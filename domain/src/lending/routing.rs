@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
-use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder};
 
 use super::geo::{self, Point};
 use super::{history, DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
@@ -21,7 +21,10 @@ use crate::audit::Actor;
 use crate::config::ReturnPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
-use crate::{Error, Result};
+use crate::{db, Error, Result};
+
+/// The history note of a request waitlisted for want of a free copy.
+pub const NO_COPY_FREE: &str = "no copy free";
 
 /// Where a request's book must go, for ranking branches.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -65,26 +68,75 @@ pub fn rank(target: &Target, mut candidates: Vec<Candidate>) -> Vec<Uuid> {
 /// # Errors
 /// INTERNAL on a database fault.
 pub async fn target_of(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<Target> {
-    let place = match (req.delivery_method, req.locker_id, req.address_id) {
-        (DeliveryMethod::Locker, Some(id), _) => locker::Entity::find_by_id(id)
-            .one(db)
+    Ok(Targets::load(db, std::slice::from_ref(req)).await?.of(req))
+}
+
+/// The places requests go to, loaded in three queries (every branch, the requests' lockers
+/// and addresses).
+pub(crate) struct Targets {
+    branches: HashMap<Uuid, Option<Point>>,
+    lockers: HashMap<Uuid, Target>,
+    addresses: HashMap<Uuid, Option<Point>>,
+}
+
+impl Targets {
+    pub(crate) async fn load(db: &impl ConnectionTrait, reqs: &[LoanRequest]) -> Result<Targets> {
+        let branches = branch::Entity::find()
+            .all(db)
             .await?
-            .map(|l| (Some(l.branch_id), geo::point(l.latitude, l.longitude))),
-        (DeliveryMethod::Home, _, Some(id)) => reader_address::Entity::find_by_id(id)
-            .one(db)
+            .into_iter()
+            .map(|b| (b.id, geo::point(b.latitude, b.longitude)))
+            .collect();
+        let lockers = locker::Entity::find()
+            .filter(locker::Column::Id.is_in(reqs.iter().filter_map(|r| r.locker_id)))
+            .all(db)
             .await?
-            .map(|a| (None, geo::point(a.latitude, a.longitude))),
-        _ => match req.pickup_branch_id {
-            Some(id) => branch::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .map(|b| (Some(b.id), geo::point(b.latitude, b.longitude))),
-            None => None,
-        },
-    };
-    Ok(place
-        .map(|(branch, point)| Target { branch, point })
-        .unwrap_or_default())
+            .into_iter()
+            .map(|l| {
+                let target = Target {
+                    branch: Some(l.branch_id),
+                    point: geo::point(l.latitude, l.longitude),
+                };
+                (l.id, target)
+            })
+            .collect();
+        let addresses = reader_address::Entity::find()
+            .filter(reader_address::Column::Id.is_in(reqs.iter().filter_map(|r| r.address_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, geo::point(a.latitude, a.longitude)))
+            .collect();
+        Ok(Targets {
+            branches,
+            lockers,
+            addresses,
+        })
+    }
+
+    pub(crate) fn branch_point(&self, branch: Uuid) -> Option<Point> {
+        self.branches.get(&branch).copied().flatten()
+    }
+
+    /// Where `req`'s book must go: the locker, the address or the pickup branch.
+    pub(crate) fn of(&self, req: &LoanRequest) -> Target {
+        match (req.delivery_method, req.locker_id, req.address_id) {
+            (DeliveryMethod::Locker, Some(id), _) => {
+                self.lockers.get(&id).copied().unwrap_or_default()
+            }
+            (DeliveryMethod::Home, _, Some(id)) => Target {
+                branch: None,
+                point: self.addresses.get(&id).copied().flatten(),
+            },
+            _ => req
+                .pickup_branch_id
+                .map(|b| Target {
+                    branch: Some(b),
+                    point: self.branch_point(b),
+                })
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Gives a PENDING request a copy (ROUTED, on a picking list) or puts it on the waitlist.
@@ -106,7 +158,7 @@ pub async fn route(
                 &req,
                 RequestStatus::Waitlisted,
                 actor,
-                Some("no copy free"),
+                Some(NO_COPY_FREE),
                 Default::default(),
             )
             .await
@@ -114,15 +166,64 @@ pub async fn route(
     }
 }
 
-#[derive(FromQueryResult)]
-struct FreeCopies {
-    current_branch_id: Uuid,
+/// A title's copies as routing weighs them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stock {
+    /// Copies that can be lent online at all (neither missing nor withdrawn).
+    pub lendable: u64,
+    /// The branches holding a free copy.
+    pub candidates: Vec<Candidate>,
 }
 
+/// One branch's share of a title's stock.
 #[derive(FromQueryResult)]
-struct Load {
+struct BranchStock {
     branch_id: Uuid,
-    open: i64,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    lendable: i64,
+    free: i64,
+    open_picks: i64,
+}
+
+/// `title`'s lendable copies and the branches with a free one (their places and open-pick
+/// loads), in one round trip.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn stock(db: &impl ConnectionTrait, title: Uuid) -> Result<Stock> {
+    let sql = format!(
+        "SELECT i.current_branch_id AS branch_id, b.latitude, b.longitude, \
+                count(*) AS lendable, \
+                sum(CASE WHEN i.status = '{available}' THEN 1 ELSE 0 END) AS free, \
+                (SELECT count(*) FROM pick_task p \
+                  WHERE p.branch_id = i.current_branch_id AND p.status = '{open}') AS open_picks \
+         FROM item i JOIN branch b ON b.id = i.current_branch_id \
+         WHERE i.title_id = $1 AND i.net_lending AND i.status NOT IN ('{missing}', '{withdrawn}') \
+         GROUP BY i.current_branch_id, b.latitude, b.longitude",
+        available = ItemStatus::Available.as_str(),
+        open = PickStatus::Open.as_str(),
+        missing = ItemStatus::Missing.as_str(),
+        withdrawn = ItemStatus::Withdrawn.as_str(),
+    );
+    let rows = BranchStock::find_by_statement(db::statement(db, sql, [title.into()]))
+        .all(db)
+        .await?;
+    Ok(Stock {
+        lendable: rows
+            .iter()
+            .map(|r| u64::try_from(r.lendable).unwrap_or(0))
+            .sum(),
+        candidates: rows
+            .into_iter()
+            .filter(|r| r.free > 0)
+            .map(|r| Candidate {
+                branch: r.branch_id,
+                point: geo::point(r.latitude, r.longitude),
+                load: u64::try_from(r.open_picks).unwrap_or(0),
+            })
+            .collect(),
+    })
 }
 
 /// Reserves the best available copy of `title` for `target`, if any.
@@ -131,46 +232,20 @@ async fn reserve(
     title: Uuid,
     target: &Target,
 ) -> Result<Option<item::Model>> {
-    let holding: Vec<Uuid> = item::Entity::find()
-        .select_only()
-        .column(item::Column::CurrentBranchId)
-        .distinct()
-        .filter(item::Column::TitleId.eq(title))
-        .filter(item::Column::Status.eq(ItemStatus::Available))
-        .filter(item::Column::NetLending.eq(true))
-        .into_model::<FreeCopies>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.current_branch_id)
-        .collect();
-    if holding.is_empty() {
-        return Ok(None);
-    }
-    let loads: HashMap<Uuid, u64> = pick_task::Entity::find()
-        .select_only()
-        .column(pick_task::Column::BranchId)
-        .column_as(pick_task::Column::Id.count(), "open")
-        .filter(pick_task::Column::Status.eq(PickStatus::Open))
-        .filter(pick_task::Column::BranchId.is_in(holding.iter().copied()))
-        .group_by(pick_task::Column::BranchId)
-        .into_model::<Load>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.branch_id, u64::try_from(l.open).unwrap_or(0)))
-        .collect();
-    let candidates = branch::Entity::find()
-        .filter(branch::Column::Id.is_in(holding))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| Candidate {
-            branch: b.id,
-            point: geo::point(b.latitude, b.longitude),
-            load: loads.get(&b.id).copied().unwrap_or(0),
-        })
-        .collect();
+    let candidates = stock(db, title).await?.candidates;
+    reserve_from(db, title, target, candidates).await
+}
+
+/// Reserves a free copy of `title` at the best of `candidates` for `target`, if any.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn reserve_from(
+    db: &impl ConnectionTrait,
+    title: Uuid,
+    target: &Target,
+    candidates: Vec<Candidate>,
+) -> Result<Option<item::Model>> {
     for branch in rank(target, candidates) {
         if let Some(copy) = reserve_at(db, title, branch).await? {
             return Ok(Some(copy));
@@ -216,18 +291,7 @@ async fn assign(
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
-    pick_task::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        request_id: Set(req.id),
-        item_id: Set(copy.id),
-        branch_id: Set(copy.current_branch_id),
-        status: Set(PickStatus::Open),
-        picked_by: Set(None),
-        picked_at: Set(None),
-        created_at: Set(Utc::now()),
-    }
-    .insert(db)
-    .await?;
+    add_to_picking_list(db, req.id, copy).await?;
     history::transition(
         db,
         req,
@@ -241,6 +305,29 @@ async fn assign(
         },
     )
     .await
+}
+
+/// Puts the reserved `copy` on its branch's picking list for request `request`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn add_to_picking_list(
+    db: &impl ConnectionTrait,
+    request: Uuid,
+    copy: &item::Model,
+) -> Result<PickTask> {
+    Ok(pick_task::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        request_id: Set(request),
+        item_id: Set(copy.id),
+        branch_id: Set(copy.current_branch_id),
+        status: Set(PickStatus::Open),
+        picked_by: Set(None),
+        picked_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?)
 }
 
 /// Where a copy went when it was freed.

@@ -8,7 +8,10 @@ use chrono::Utc;
 use hongyan_domain::auth::{Principal, StaffRole};
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
-use hongyan_domain::entity::title;
+use hongyan_domain::entity::{loan_request, title};
+use hongyan_domain::jobs;
+use hongyan_domain::lending::backlog::RoutePending;
+use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
@@ -955,4 +958,89 @@ async fn pickers_print_their_branch_list_in_shelf_order_with_code_128_barcodes()
     assert_eq!(other.json::<Value>().await.unwrap()["code"], "FORBIDDEN");
     assert_eq!(get(Some(me)).await.unwrap().status(), 403);
     assert_eq!(get(None).await.unwrap().status(), 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_routing_worker_routes_pending_requests_oldest_first() {
+    let lib = Library::open(TestOptions::default()).await;
+    // 老人与海: one copy at A (2 km from C), one at B (60 km).
+    let book = lib
+        .title(
+            "老人与海",
+            &[("A", "A0100", "I712.4/7"), ("B", "B0100", "I712.4/7")],
+        )
+        .await;
+    let book_id: Uuid = book.parse().unwrap();
+    let db = &lib.app.ctx.db;
+    // Three readers' requests left PENDING, as the purchase flow makes them: the worker
+    // routes them, oldest first, by the same rules as `requestBook`.
+    let mut readers = Vec::new();
+    for n in 0..3 {
+        let card = format!("4000000{n}");
+        let reader = people::add_reader(db, &card, "123456", "读者")
+            .await
+            .unwrap();
+        let token = lib.app.reader_token(&card, "123456").await;
+        let now = Utc::now();
+        let req = loan_request::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            reader_id: Set(reader.id),
+            title_id: Set(book_id),
+            item_id: Set(None),
+            status: Set(RequestStatus::Pending),
+            delivery_method: Set(DeliveryMethod::Branch),
+            locker_id: Set(None),
+            pickup_branch_id: Set(Some(lib.branch["C"])),
+            address_id: Set(None),
+            source_branch_id: Set(None),
+            compartment_id: Set(None),
+            pickup_code_hash: Set(None),
+            pickup_deadline: Set(None),
+            failure_reason: Set(None),
+            idempotency_key: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        readers.push((token, json!({"id": req.id.to_string()})));
+    }
+    jobs::enqueue(db, &RoutePending).await.unwrap();
+    lib.app.ctx.wake_workers();
+
+    let mut seen = Vec::new();
+    for (token, req) in &readers {
+        let mut status = Value::Null;
+        for _ in 0..100 {
+            status = lib.status(token, req).await;
+            if status["status"] != "PENDING" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        seen.push(status);
+    }
+    let statuses: Vec<&str> = seen.iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, vec!["ROUTED", "ROUTED", "WAITLISTED"], "{seen:?}");
+    assert_eq!(seen[2]["waitlistPosition"], 1);
+    let last = seen[0]["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (last["from"].as_str(), last["to"].as_str()),
+        (Some("PENDING"), Some("ROUTED"))
+    );
+    assert_eq!(last["actor"], "SYSTEM");
+    // The oldest got the nearest copy (A), the next the other (B): both on picking lists.
+    let picker = lib.staff("picker", StaffRole::Picker, &["A", "B"]).await;
+    for (branch, barcode, owner) in [("A", "A0100", 0), ("B", "B0100", 1)] {
+        let list = lib.picking(&picker, branch).await;
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0]["item"]["barcode"], barcode);
+        assert_eq!(list[0]["request"]["id"], readers[owner].1["id"]);
+    }
 }

@@ -1,0 +1,292 @@
+//! Lending load benchmark: `requestBook` over GraphQL against `pgbench` running the same SQL.
+//!
+//! ```text
+//! cargo bench -p hongyan-tests --bench lending -- [CLIENTS] [SECONDS] [READERS] [TITLES]
+//! ```
+//! (defaults: 64 clients, 20 s, 256 readers, 100,000 titles with 4 copies each over 8
+//! branches). It generates the library in a fresh PostgreSQL database
+//! (`hongyan_bench_lending` on `HONGYAN_TEST_DATABASE_URL`'s server), starts Hongyan on it
+//! (PostgreSQL + Redis, no worker in the process: the queued jobs are the worker's), logs
+//! the readers in with `loginWithCard`, and has CLIENTS concurrent clients, each acting for
+//! its own readers, fire `requestBook` (random title, BRANCH delivery to a random branch, an
+//! idempotency key) for SECONDS. Then `pgbench` runs, with as many clients for as long, the
+//! SQL one request commits at its leanest: lock the reader and the title, reserve a copy with
+//! `FOR UPDATE SKIP LOCKED`, insert the request, its pick task, its history row and its job
+//! (or the waitlisted request when no copy is free). It prints throughput, p50 and p99 of
+//! both and their ratio.
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hongyan_tests::bench::{self, Rng};
+use hongyan_tests::{TestApp, TestOptions};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::json;
+
+const DB: &str = "hongyan_bench_lending";
+const BRANCHES: u64 = 8;
+const PIN: &str = "246810";
+const REQUEST: &str =
+    "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status waitlistPosition } }";
+
+/// The SQL one request commits, at its leanest, as a pgbench script.
+const PGBENCH_SCRIPT: &str = r"
+\set r random(1, :readers)
+\set t random(1, :titles)
+\set b random(1, :branches)
+BEGIN;
+SELECT r.id AS reader_id FROM reader r JOIN bench_reader br ON br.id = r.id WHERE br.n = :r FOR UPDATE OF r \gset
+SELECT id AS branch_id FROM bench_branch WHERE n = :b \gset
+UPDATE title SET updated_at = now() WHERE id = (SELECT id FROM bench_title WHERE n = :t) RETURNING id AS title_id \gset
+WITH reserved AS (UPDATE item SET status = 'RESERVED', updated_at = now() WHERE id = (SELECT id FROM item WHERE title_id = :'title_id' AND status = 'AVAILABLE' AND net_lending ORDER BY barcode LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, current_branch_id) SELECT coalesce((SELECT id::text FROM reserved), '') AS item_id, coalesce((SELECT current_branch_id::text FROM reserved), '') AS source_id \gset
+INSERT INTO loan_request (id, reader_id, title_id, item_id, status, delivery_method, pickup_branch_id, source_branch_id, created_at, updated_at) VALUES (gen_random_uuid(), :'reader_id', :'title_id', nullif(:'item_id', '')::uuid, CASE WHEN :'item_id' = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'BRANCH', :'branch_id', nullif(:'source_id', '')::uuid, now(), now()) RETURNING id AS request_id \gset
+INSERT INTO pick_task (id, request_id, item_id, branch_id, status, created_at) SELECT gen_random_uuid(), :'request_id', nullif(:'item_id', '')::uuid, nullif(:'source_id', '')::uuid, 'OPEN', now() WHERE :'item_id' <> '';
+INSERT INTO request_event (id, request_id, from_status, to_status, actor_kind, actor_id, at) VALUES (gen_random_uuid(), :'request_id', NULL, CASE WHEN :'item_id' = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'READER', :'reader_id', now()) RETURNING id AS event_id \gset
+INSERT INTO job (id, kind, payload, state, run_at, attempts, max_attempts, dedup_key, created_at, updated_at) VALUES (gen_random_uuid(), 'request.changed', json_build_object('event_id', :'event_id'), 'QUEUED', now(), 0, 10, 'request.changed:' || :'event_id', now(), now()) ON CONFLICT (dedup_key) DO NOTHING;
+COMMIT;
+";
+
+fn sql(db: &DatabaseConnection, s: &str) -> Statement {
+    Statement::from_string(db.get_database_backend(), s.to_owned())
+}
+
+/// Branches around Zhangjiagang, titles with 4 copies each, readers with one PIN and no
+/// practical limits, and the numbered id tables pgbench picks from.
+async fn generate(db: &DatabaseConnection, titles: u64, readers: u64) {
+    let pin_hash = hongyan_domain::auth::password::hash(PIN).expect("hash");
+    let started = Instant::now();
+    db.execute_unprepared(&format!(
+        r"
+        INSERT INTO branch (id, code, name, kind, address, latitude, longitude, created_at)
+          SELECT gen_random_uuid(), 'B' || i, '分馆' || i, 'BRANCH', '张家港',
+                 31.80 + i * 0.02, 120.50 + (i % 3) * 0.03, now()
+          FROM generate_series(1, {BRANCHES}) i;
+        CREATE TABLE bench_branch AS SELECT row_number() OVER (ORDER BY code) AS n, id FROM branch;
+        INSERT INTO title (id, title, authors, publisher, pub_year, clc_class, created_at, updated_at)
+          SELECT gen_random_uuid(), '书' || n, '作者' || (n % 997), '出版社', 2000 + n % 25, 'I247', now(), now()
+          FROM generate_series(1, {titles}) n;
+        CREATE TABLE bench_title AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM title;
+        CREATE UNIQUE INDEX ON bench_title (n);
+        INSERT INTO item (id, title_id, barcode, call_number, home_branch_id, current_branch_id, status, net_lending, created_at, updated_at)
+          SELECT gen_random_uuid(), t.id, 'BC' || t.n || '-' || c, 'I247/' || t.n, b.id, b.id, 'AVAILABLE', true, now(), now()
+          FROM bench_title t, generate_series(1, 4) c, bench_branch b
+          WHERE b.n = 1 + (t.n * 7 + c * 3) % {BRANCHES};
+        INSERT INTO reader (id, card_number, pin_hash, name, blocked, max_loans, max_open_requests, created_at)
+          SELECT gen_random_uuid(), 'R' || lpad(n::text, 6, '0'), '{pin_hash}', '读者' || n, false, 1000000, 1000000, now()
+          FROM generate_series(1, {readers}) n;
+        CREATE TABLE bench_reader AS SELECT row_number() OVER (ORDER BY card_number) AS n, id FROM reader;
+        CREATE UNIQUE INDEX ON bench_reader (n);
+        ANALYZE;
+        "
+    ))
+    .await
+    .expect("generate library");
+    println!(
+        "generated {titles} titles, {} copies, {readers} readers in {:.1?}",
+        titles * 4,
+        started.elapsed()
+    );
+}
+
+async fn ids(db: &DatabaseConnection, table: &str) -> Vec<String> {
+    db.query_all(sql(
+        db,
+        &format!("SELECT id::text AS id FROM {table} ORDER BY n"),
+    ))
+    .await
+    .expect("ids")
+    .iter()
+    .map(|r| r.try_get::<String>("", "id").expect("id"))
+    .collect()
+}
+
+async fn login_all(app: &TestApp, readers: u64) -> Vec<String> {
+    let started = Instant::now();
+    let mut tokens = Vec::new();
+    for chunk in (1..=readers).collect::<Vec<_>>().chunks(8) {
+        let cards: Vec<String> = chunk.iter().map(|n| format!("R{n:06}")).collect();
+        let logins = cards.iter().map(|card| app.reader_token(card, PIN));
+        tokens.extend(futures::future::join_all(logins).await);
+    }
+    println!(
+        "logged in {readers} readers with loginWithCard in {:.1?}",
+        started.elapsed()
+    );
+    tokens
+}
+
+/// What the clients saw.
+#[derive(Default)]
+struct Outcome {
+    latencies: Vec<Duration>,
+    /// Replies by request status, or by error code.
+    replies: BTreeMap<String, u64>,
+}
+
+async fn fire(
+    app: Arc<TestApp>,
+    tokens: Arc<Vec<String>>,
+    titles: Arc<Vec<String>>,
+    branches: Arc<Vec<String>>,
+    clients: usize,
+    run_for: Duration,
+) -> Outcome {
+    let until = Instant::now() + run_for;
+    let tasks: Vec<_> = (0..clients)
+        .map(|c| {
+            let (app, tokens, titles, branches) = (
+                Arc::clone(&app),
+                Arc::clone(&tokens),
+                Arc::clone(&titles),
+                Arc::clone(&branches),
+            );
+            tokio::spawn(async move {
+                let mut rng = Rng::new(c as u64 + 1);
+                let mut out = Outcome::default();
+                // Client c acts for readers c, c + clients, c + 2·clients, …
+                let mine: Vec<&String> = tokens.iter().skip(c).step_by(clients).collect();
+                let mut turn = 0;
+                while Instant::now() < until {
+                    let token = mine[turn % mine.len()];
+                    turn += 1;
+                    let vars = json!({"i": {
+                        "bookId": titles[rng.below(titles.len() as u64) as usize],
+                        "delivery": {"method": "BRANCH", "branchId": branches[rng.below(branches.len() as u64) as usize]},
+                        "idempotencyKey": uuid::Uuid::new_v4().to_string(),
+                    }});
+                    let t = Instant::now();
+                    let reply = app.gql_as(Some(token), REQUEST, vars).await;
+                    out.latencies.push(t.elapsed());
+                    let key = match reply.0.get("errors") {
+                        Some(_) => reply.code(),
+                        None => reply.data()["requestBook"]["status"]
+                            .as_str()
+                            .unwrap_or("?")
+                            .to_owned(),
+                    };
+                    *out.replies.entry(key).or_default() += 1;
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all = Outcome::default();
+    for t in tasks {
+        let out = t.await.expect("client");
+        all.latencies.extend(out.latencies);
+        for (k, v) in out.replies {
+            *all.replies.entry(k).or_default() += v;
+        }
+    }
+    all.latencies.sort();
+    all
+}
+
+/// Runs pgbench with per-transaction logging; returns the sorted latencies.
+fn pgbench(url: &str, clients: u64, seconds: u64, titles: u64, readers: u64) -> Vec<Duration> {
+    let dir = std::env::temp_dir().join(format!("hongyan-pgbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let script = dir.join("request.sql");
+    std::fs::write(&script, PGBENCH_SCRIPT).expect("script");
+    let status = std::process::Command::new("pgbench")
+        .current_dir(&dir)
+        .args(["-n", "-M", "prepared", "-j", "2", "-l", "--log-prefix=tx"])
+        .args(["-c", &clients.to_string(), "-T", &seconds.to_string()])
+        .args(["-D", &format!("titles={titles}")])
+        .args(["-D", &format!("readers={readers}")])
+        .args(["-D", &format!("branches={BRANCHES}")])
+        .arg("-f")
+        .arg(&script)
+        .arg(url)
+        .status()
+        .expect("run pgbench (Debian package postgresql-client)");
+    assert!(status.success(), "pgbench failed");
+    let mut latencies = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("logs").flatten() {
+        if !entry.file_name().to_string_lossy().starts_with("tx") {
+            continue;
+        }
+        let file = std::fs::File::open(entry.path()).expect("log");
+        for line in std::io::BufReader::new(file).lines() {
+            // client_id transaction_no latency_us script_no epoch epoch_us
+            let line = line.expect("log line");
+            if let Some(us) = line
+                .split_whitespace()
+                .nth(2)
+                .and_then(|f| f.parse::<u64>().ok())
+            {
+                latencies.push(Duration::from_micros(us));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    latencies.sort();
+    latencies
+}
+
+fn report(name: &str, clients: u64, latencies: &[Duration], seconds: f64) -> f64 {
+    let tps = latencies.len() as f64 / seconds;
+    println!(
+        "{name:<10} {clients:>8} {:>10.2?} {:>10.2?} {tps:>10.0}",
+        bench::pct(latencies, 0.5),
+        bench::pct(latencies, 0.99)
+    );
+    tps
+}
+
+#[tokio::main]
+async fn main() {
+    let [clients, seconds, readers, titles] = bench::args([64, 20, 256, 100_000]);
+    let (url, db) = bench::fresh_database(DB).await;
+    generate(&db, titles, readers).await;
+
+    let app = TestApp::spawn_on(
+        DB,
+        TestOptions {
+            worker: false,
+            ..TestOptions::default()
+        },
+    )
+    .await;
+    let tokens = Arc::new(login_all(&app, readers).await);
+    let title_ids = Arc::new(ids(&db, "bench_title").await);
+    let branch_ids = Arc::new(ids(&db, "bench_branch").await);
+    let app = Arc::new(app);
+
+    let clients_n = usize::try_from(clients).expect("clients");
+    // Warm-up: connection pools, prepared statements, caches.
+    fire(
+        Arc::clone(&app),
+        Arc::clone(&tokens),
+        Arc::clone(&title_ids),
+        Arc::clone(&branch_ids),
+        clients_n,
+        Duration::from_secs(2),
+    )
+    .await;
+    let hongyan = fire(
+        Arc::clone(&app),
+        tokens,
+        title_ids,
+        branch_ids,
+        clients_n,
+        Duration::from_secs(seconds),
+    )
+    .await;
+    let pg = pgbench(&url, clients, seconds, titles, readers);
+
+    println!(
+        "{:<10} {:>8} {:>10} {:>10} {:>10}",
+        "engine", "clients", "p50", "p99", "tx/s"
+    );
+    let ours = report("hongyan", clients, &hongyan.latencies, seconds as f64);
+    let theirs = report("pgbench", clients, &pg, seconds as f64);
+    println!("hongyan replies: {:?}", hongyan.replies);
+    println!(
+        "hongyan / pgbench throughput: {:.0} %",
+        100.0 * ours / theirs
+    );
+}
