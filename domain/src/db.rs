@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait,
+};
 
 /// Opens a pool on `url` (`postgres://…` or `sqlite:…`) and checks it answers.
 ///
@@ -56,4 +59,21 @@ pub fn statement(
     values: impl IntoIterator<Item = sea_orm::Value>,
 ) -> sea_orm::Statement {
     sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, values)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (waiting
+/// for another writer within the busy timeout), as `BEGIN IMMEDIATE` would: a transaction
+/// that read first and upgraded later would fail with `SQLITE_BUSY` whenever another
+/// connection committed in between. On PostgreSQL it is a plain `BEGIN`.
+///
+/// # Errors
+/// The database error when the transaction cannot start or the lock is not had in time.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Any data-changing statement takes the write lock, even one that changes no row.
+        txn.execute_unprepared("UPDATE branch SET id = id WHERE 0")
+            .await?;
+    }
+    Ok(txn)
 }

@@ -71,6 +71,14 @@ impl Ctx {
         })
     }
 
+    /// Begins a transaction that will write (see [`db::begin_write`]).
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when the database does not answer.
+    pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction> {
+        Ok(db::begin_write(&self.db).await?)
+    }
+
     /// Tells workers that jobs were committed (call after the transaction commits).
     pub fn wake_workers(&self) {
         self.signals.publish(signals::JOBS, "");

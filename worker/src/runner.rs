@@ -8,7 +8,6 @@ use std::time::Instant;
 use futures::FutureExt;
 use hongyan_domain::jobs::queue::{self, ClaimedJob, FailOutcome};
 use hongyan_domain::{signals, Ctx};
-use sea_orm::TransactionTrait;
 use tokio::sync::watch;
 use tokio::task::{Id, JoinSet};
 
@@ -170,7 +169,7 @@ async fn execute(ctx: &Ctx, registry: &Registry, job: &ClaimedJob) -> anyhow::Re
     let handler = registry
         .get(&job.kind)
         .ok_or_else(|| anyhow::anyhow!("no handler for job kind {:?}", job.kind))?;
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let run = AssertUnwindSafe(handler.run(ctx, &txn, job.payload.clone())).catch_unwind();
     match run.await {
         Ok(Ok(())) => {}

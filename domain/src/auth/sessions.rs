@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QuerySelect};
 
 use super::{password, AuthTokens, Principal};
 use crate::entity::refresh_token::{self, SubjectKind};
@@ -105,7 +105,7 @@ pub async fn staff_login(ctx: &Ctx, username: &str, secret: &str) -> Result<Auth
 pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
     let hash = secrets::token_hash(token);
     let now = Utc::now();
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let row = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .lock_exclusive()

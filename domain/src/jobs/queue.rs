@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
-use sea_orm::{Condition, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use crate::audit::{self, Actor};
 use crate::auth::Principal;
@@ -196,7 +196,7 @@ pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
     let Principal::Staff { id: staff, .. } = who else {
         return Err(Error::forbidden("admins only"));
     };
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued))
         .col_expr(job::Column::Attempts, Expr::value(0))

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::TransactionTrait;
 
 use super::eligibility::{self, Asking};
 use super::routing::{self, Released};
@@ -70,7 +69,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
     who.require_any_staff()?;
     let actor = Actor::of(who);
     let card = CardNumber::parse(card).map_err(|_| Error::NotFound("reader"))?;
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let borrower = reader::Entity::find()
         .filter(reader::Column::CardNumber.eq(card.as_str()))
         .one(&txn)
@@ -133,7 +132,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
     let actor = Actor::of(who);
     who.require_staff_at(DESK, branch)?;
     let policy = &ctx.config.lending;
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
     lock_title(&txn, copy.title_id).await?;
     let copy = copy_by_barcode(&txn, barcode).await?;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QuerySelect};
 
 use super::delivery::set_copy;
 use super::{committed, lock_title, routing, Loan, LoanStatus};
@@ -68,7 +68,7 @@ pub async fn of_reader(
 /// waiting for the title; QUOTA_EXCEEDED when the renewal limit is reached.
 pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
     let policy = &ctx.config.lending;
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let found = loan::Entity::find_by_id(id)
         .filter(loan::Column::ReaderId.eq(reader))
         .one(&txn)

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder};
 
 use super::delivery::{self, set_copy};
 use super::{
@@ -190,7 +190,7 @@ pub async fn confirm_pick(
     task_id: Uuid,
     barcode: &str,
 ) -> Result<PickTask> {
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let task = task_for(&txn, who, task_id).await?;
     let reserved = item::Entity::find_by_id(task.item_id)
         .one(&txn)
@@ -286,7 +286,7 @@ async fn swap(
 /// NOT_FOUND for an unknown task; FORBIDDEN outside the picker's branches; CONFLICT when the
 /// task is no longer open.
 pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> Result<PickTask> {
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let task = task_for(&txn, who, task_id).await?;
     let missing = item::Entity::find_by_id(task.item_id)
         .one(&txn)

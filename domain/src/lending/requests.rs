@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, FromQueryResult, TransactionTrait};
+use sea_orm::{ActiveValue::Set, FromQueryResult};
 
 use super::eligibility::{self, Asking};
 use super::idempotency::{self, Claim};
@@ -65,7 +65,7 @@ impl NewRequest {
 /// an idempotency key with other input; FORBIDDEN when blocked or owing overdue books;
 /// QUOTA_EXCEEDED at a limit.
 pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<LoanRequest> {
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     if let Some(key) = &new.idempotency_key {
         if let Claim::Replay(first) =
             idempotency::claim(&txn, reader, key, &new.fingerprint()).await?
@@ -235,7 +235,7 @@ async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) 
 /// # Errors
 /// NOT_FOUND when it is not the reader's; CONFLICT (with the current state) once picked.
 pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
-    let txn = ctx.db.begin().await?;
+    let txn = ctx.begin().await?;
     let req = of_reader_by_id(&txn, reader, id).await?;
     lock_title(&txn, req.title_id).await?;
     let req = of_reader_by_id(&txn, reader, id).await?;

@@ -84,7 +84,7 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
             .json(&json!({"query": q}))
             .send()
     };
-    let places: Value = post("{ branches { code kind } lockers { code branch { code } } }")
+    let places: Value = post("{ branches { id code kind } lockers { code branch { code } } }")
         .await
         .expect("post")
         .json()
@@ -108,9 +108,56 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     .json()
     .await
     .expect("json");
-    assert!(
-        login["data"]["loginWithCard"]["accessToken"].is_string(),
-        "{login}"
+    let token = login["data"]["loginWithCard"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{login}"))
+        .to_owned();
+    // The lending flow works on SQLite too: a request is routed, a second one refused.
+    let as_reader = |q: &str, vars: Value| {
+        http.post(format!("{base}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({"query": q, "variables": vars}))
+            .send()
+    };
+    let found: Value = as_reader(
+        "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
+        json!({}),
+    )
+    .await
+    .expect("post")
+    .json()
+    .await
+    .expect("json");
+    let book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
+    let branch = places["data"]["branches"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|b| b["kind"] != "BOOKSTORE")
+        .expect("a branch")["id"]
+        .clone();
+    let ask = "mutation($i: RequestBookInput!) { requestBook(input: $i) { status } }";
+    let input =
+        json!({"i": {"bookId": book, "delivery": {"method": "BRANCH", "branchId": branch}}});
+    let first: Value = as_reader(ask, input.clone())
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    let status = first["data"]["requestBook"]["status"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(["ROUTED", "WAITLISTED"].contains(&status), "{first}");
+    let again: Value = as_reader(ask, input)
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "CONFLICT",
+        "{again}"
     );
     let ready = http
         .get(format!("{base}/readyz"))
