@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::config::ConfigError;
+use hongyan_domain::dispatch::watch::CommandWatch;
 use hongyan_domain::{db, demo, Config, Ctx};
 use hongyan_migrations::{Migrator, MigratorTrait};
 use hongyan_worker::{Registry, Worker};
@@ -99,10 +100,11 @@ impl Application {
                 .with_metrics(Arc::clone(&metrics.jobs));
             (stop, tokio::spawn(w.run(stopped)))
         });
-        let (app_ctx, app_schema, app_metrics) = (
+        let (app_ctx, app_schema, app_metrics, app_watch) = (
             web::Data::new(ctx.clone()),
             web::Data::new(schema),
             web::Data::new(metrics),
+            web::Data::from(CommandWatch::start(&ctx)),
         );
         let mut server = HttpServer::new(move || {
             App::new()
@@ -112,6 +114,7 @@ impl Application {
                 .app_data(app_ctx.clone())
                 .app_data(app_schema.clone())
                 .app_data(app_metrics.clone())
+                .app_data(app_watch.clone())
                 .configure(http::routes)
         })
         .shutdown_timeout(10);

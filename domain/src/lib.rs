@@ -12,8 +12,10 @@ pub mod auth;
 pub mod branches;
 pub mod catalog;
 pub mod config;
+pub mod counters;
 pub mod db;
 pub mod demo;
+pub mod dispatch;
 pub mod entity;
 mod error;
 pub mod jobs;
@@ -44,6 +46,8 @@ pub struct Ctx {
     pub wechat: Arc<dyn auth::wechat::WechatLogin>,
     /// Wake-ups and live updates between processes.
     pub signals: Arc<dyn signals::Signals>,
+    /// Windowed counters shared between processes (lockouts, rate limits).
+    pub counters: Arc<dyn counters::Counters>,
 }
 
 impl Ctx {
@@ -59,6 +63,12 @@ impl Ctx {
             ),
             None => Arc::new(signals::InProcess::default()),
         };
+        let counters: Arc<dyn counters::Counters> = match &config.redis_url {
+            Some(url) => {
+                counters::RedisCounters::new(url, &config.redis_prefix).map_err(Error::internal)?
+            }
+            None => Arc::new(counters::InProcess::default()),
+        };
         Ok(Ctx {
             tokens: auth::tokens::TokenIssuer::new(
                 &config.jwt_secret.bytes,
@@ -66,6 +76,7 @@ impl Ctx {
             ),
             wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
             signals,
+            counters,
             config: Arc::new(config),
             db,
         })

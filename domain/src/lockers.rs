@@ -147,11 +147,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
 /// # Errors
 /// UNAUTHENTICATED for an unknown token.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Locker> {
-    let mut found = locker::Entity::find()
-        .filter(locker::Column::DeviceTokenHash.eq(secrets::token_hash(token)))
-        .one(db)
-        .await?
-        .ok_or_else(|| Error::unauthenticated("unknown device token"))?;
+    let mut found = by_token_hash(db, &secrets::token_hash(token)).await?;
     let now = Utc::now();
     // Write at most every few seconds: controllers poll constantly.
     if found
@@ -166,6 +162,18 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Lock
         found.last_seen_at = Some(now);
     }
     Ok(found)
+}
+
+/// The locker whose device token has this hash.
+///
+/// # Errors
+/// UNAUTHENTICATED when there is none.
+pub async fn by_token_hash(db: &impl ConnectionTrait, hash: &str) -> Result<Locker> {
+    locker::Entity::find()
+        .filter(locker::Column::DeviceTokenHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::unauthenticated("unknown device token"))
 }
 
 /// Whether a locker's controller was heard from within [`ONLINE_WINDOW`].

@@ -14,6 +14,7 @@ mod m0003_lending;
 mod m0004_purchases;
 mod m0005_platform;
 mod m0006_lending_flags;
+mod m0007_dispatch;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_purchases::Migration),
             Box::new(m0005_platform::Migration),
             Box::new(m0006_lending_flags::Migration),
+            Box::new(m0007_dispatch::Migration),
         ]
     }
 }

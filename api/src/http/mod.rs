@@ -79,7 +79,19 @@ pub fn error_response(e: &Error) -> HttpResponse {
         Code::QuotaExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    HttpResponse::build(status).json(json!({ "code": e.code().as_str(), "message": e.to_string() }))
+    let mut resp = HttpResponse::build(status);
+    if let Error::RateLimited {
+        retry_after_secs, ..
+    } = e
+    {
+        resp.insert_header(("retry-after", retry_after_secs.to_string()));
+        return resp.json(json!({
+            "code": e.code().as_str(),
+            "message": e.to_string(),
+            "retryAfter": retry_after_secs,
+        }));
+    }
+    resp.json(json!({ "code": e.code().as_str(), "message": e.to_string() }))
 }
 
 /// Times every request by its route pattern and echoes the request id as `x-request-id`.

@@ -180,6 +180,8 @@ pub async fn rebuild_everywhere(ctx: &Ctx) -> Result<u64> {
 }
 
 /// Opens (or creates) the index, brings it up to date and keeps it there in the background.
+/// It is rebuilt when new, of another layout, of another database, or holding a different
+/// number of titles than the database; otherwise it catches up from its watermark.
 ///
 /// # Errors
 /// INTERNAL when the index cannot be opened or the first synchronisation fails.
@@ -187,8 +189,15 @@ pub async fn start(ctx: &Ctx, dir: Option<&std::path::Path>) -> Result<Arc<Searc
     let (index, created) = SearchIndex::open(dir)?;
     let index = Arc::new(index);
     let titles = title::Entity::find().count(&ctx.db).await?;
+    // An index of another database (same directory, other `HONGYAN_DATABASE_URL`) may hold
+    // as many titles; it cannot hold this one's oldest.
+    let oldest = title::Entity::find()
+        .order_by_asc(title::Column::Id)
+        .one(&ctx.db)
+        .await?;
+    let same_database = oldest.is_none_or(|t| index.holds(t.id));
     let watermark = match index.watermark() {
-        Some(w) if !created && index.len() == titles => w,
+        Some(w) if !created && index.len() == titles && same_database => w,
         _ => {
             let n = rebuild(&ctx.db, &index).await?;
             tracing::info!(titles = n, "search index rebuilt");

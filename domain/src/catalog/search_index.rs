@@ -210,6 +210,12 @@ impl SearchIndex {
         self.reader.searcher().num_docs()
     }
 
+    /// Whether the index holds the title with this id.
+    pub fn holds(&self, id: Uuid) -> bool {
+        let term = Term::from_field_text(self.fields.id, &id.to_string());
+        self.reader.searcher().doc_freq(&term).is_ok_and(|n| n > 0)
+    }
+
     /// True when the index holds no titles.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -111,6 +111,8 @@ pub struct Model {
     pub compartment_id: Option<Uuid>,
     /// Hash of the one-time pickup code.
     pub pickup_code_hash: Option<String>,
+    /// Generation of the pickup code (a resend moves to the next; the code is derived).
+    pub pickup_code_gen: i32,
     /// Collect by then.
     pub pickup_deadline: Option<DateTimeUtc>,
     /// Why it failed.

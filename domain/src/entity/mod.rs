@@ -4,12 +4,15 @@
 pub mod audit_log;
 pub mod branch;
 pub mod compartment;
+pub mod delivery_round;
 pub mod idempotency_key;
 pub mod item;
 pub mod job;
 pub mod loan;
 pub mod loan_request;
 pub mod locker;
+pub mod locker_command;
+pub mod locker_event;
 pub mod pick_task;
 pub mod reader;
 pub mod reader_address;

@@ -4,8 +4,9 @@
 //! - BRANCH: picked at the pickup branch → straight onto its hold shelf (READY_FOR_PICKUP
 //!   with a deadline); picked elsewhere → a TRANSFER shipment (IN_TRANSIT) that ends when
 //!   the pickup branch checks the copy in ([`arrive`]).
-//! - LOCKER and HOME stay PICKED here: dispatch (locker rounds, courier waybills) takes
-//!   them on from that state.
+//! - LOCKER: a compartment is claimed and the parcel joins a delivery round
+//!   ([`crate::dispatch::placement`]); the request stays PICKED until the round starts.
+//! - HOME stays PICKED here: the courier dispatch takes it on from that state.
 
 use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
@@ -14,6 +15,7 @@ use sea_orm::ActiveValue::Set;
 use super::{history, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::config::LendingConfig;
+use crate::dispatch::placement;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan_request;
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
@@ -30,8 +32,26 @@ pub async fn after_pick(
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
-    let (DeliveryMethod::Branch, Some(pickup)) = (req.delivery_method, req.pickup_branch_id) else {
-        return Ok(req); // LOCKER / HOME: dispatch takes over from PICKED
+    match req.delivery_method {
+        DeliveryMethod::Branch => to_branch(db, policy, req, copy, actor).await,
+        DeliveryMethod::Locker => placement::to_locker(db, policy, req, copy, actor).await,
+        DeliveryMethod::Home => Ok(req), // the courier dispatch takes over from PICKED
+    }
+}
+
+/// BRANCH: onto the hold shelf, or a transfer there first.
+///
+/// # Errors
+/// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
+pub async fn to_branch(
+    db: &impl ConnectionTrait,
+    policy: &LendingConfig,
+    req: LoanRequest,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    let Some(pickup) = req.pickup_branch_id else {
+        return Ok(req);
     };
     if copy.current_branch_id == pickup {
         return hold(db, policy, req, copy, actor).await;

@@ -62,6 +62,21 @@ pub(crate) async fn transition(
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     changes.status = Set(to);
+    let updated = update(db, req, changes).await?;
+    record(db, &updated, Some(req.status), actor, note).await?;
+    Ok(updated)
+}
+
+/// Changes columns of `req` (its state too, when `changes` sets it; no history is written)
+/// if it is still in the state the caller read.
+///
+/// # Errors
+/// CONFLICT with the current state when the request changed meanwhile.
+pub(crate) async fn update(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    mut changes: loan_request::ActiveModel,
+) -> Result<LoanRequest> {
     changes.updated_at = Set(Utc::now());
     let updated = loan_request::Entity::update_many()
         .set(changes)
@@ -81,7 +96,6 @@ pub(crate) async fn transition(
             state: now.status.as_str(),
         });
     };
-    record(db, &updated, Some(req.status), actor, note).await?;
     Ok(updated)
 }
 

@@ -20,7 +20,7 @@ pub mod backlog;
 pub mod delivery;
 pub mod desk;
 mod eligibility;
-mod geo;
+pub(crate) mod geo;
 pub mod history;
 mod idempotency;
 pub mod loans;
@@ -44,7 +44,7 @@ use crate::{catalog::indexer, Ctx, Error, Result};
 ///
 /// # Errors
 /// NOT_FOUND when there is no such title.
-async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
+pub(crate) async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
     match indexer::touch(db, &[title]).await? {
         0 => Err(Error::NotFound("book")),
         _ => Ok(()),
@@ -52,7 +52,7 @@ async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
 }
 
 /// What every lending transaction does after it commits: tell the indexers and the workers.
-fn committed(ctx: &Ctx) {
+pub(crate) fn committed(ctx: &Ctx) {
     indexer::announce(ctx);
     ctx.wake_workers();
 }

@@ -110,6 +110,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         source_branch_id: Set(copy.as_ref().map(|c| c.current_branch_id)),
         compartment_id: Set(None),
         pickup_code_hash: Set(None),
+        pickup_code_gen: Set(0),
         pickup_deadline: Set(None),
         failure_reason: Set(None),
         idempotency_key: Set(new.idempotency_key.clone()),

@@ -2,6 +2,7 @@
 
 mod account;
 mod auth;
+mod dispatch;
 mod lending;
 mod operations;
 
@@ -13,5 +14,6 @@ pub struct Mutation(
     account::AccountMutation,
     auth::AuthMutation,
     lending::LendingMutation,
+    dispatch::DispatchMutation,
     operations::OperationsMutation,
 );

@@ -2,6 +2,7 @@
 
 mod account;
 mod catalog;
+mod dispatch;
 mod lending;
 mod operations;
 mod places;
@@ -14,6 +15,7 @@ pub struct Query(
     account::AccountQuery,
     catalog::CatalogQuery,
     lending::LendingQuery,
+    dispatch::DispatchQuery,
     places::PlacesQuery,
     operations::OperationsQuery,
 );

@@ -4,6 +4,7 @@ use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::catalog::books;
+use hongyan_domain::dispatch::pickups;
 use hongyan_domain::entity::item;
 use hongyan_domain::lending::desk::{CheckIn, CheckInAction as DomainAction};
 use hongyan_domain::lending::history::{self, RequestEvent};
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use super::book::{Book, Copy};
 use super::places::{load_branch, Branch, Locker};
-use crate::context::domain;
+use crate::context::{domain, principal};
 use crate::error::{loader_error, to_gql, GqlResult, IntoGql};
 use crate::loaders::Loaders;
 
@@ -110,10 +111,10 @@ impl LoanRequest {
     async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
         load_book(ctx, self.0.title_id).await
     }
-    /// The one-time code that opens the locker (the reader only, once READY_FOR_PICKUP at a
-    /// locker). Codes are issued by locker dispatch; hold-shelf pickups use the library card.
-    async fn pickup_code(&self) -> Option<String> {
-        None
+    /// The code that opens the locker (its reader only, while it waits there; see
+    /// `resendPickupCode`). Hold-shelf pickups use the library card.
+    async fn pickup_code(&self, ctx: &Context<'_>) -> Option<String> {
+        pickups::code_for(domain(ctx), principal(ctx).ok(), &self.0)
     }
     /// Collect by then (RFC 3339, UTC).
     async fn pickup_deadline(&self) -> Option<DateTime<Utc>> {

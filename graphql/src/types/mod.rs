@@ -1,6 +1,7 @@
 //! GraphQL object types: wrappers over domain models, so tables never leak into the API.
 
 mod book;
+pub mod dispatch;
 mod jobs;
 pub mod lending;
 mod places;

@@ -599,5 +599,19 @@ async fn every_process_keeps_its_index_current_and_catches_up_after_a_restart() 
     assert!(String::from_utf8_lossy(&rebuild.stdout).contains("9 titles marked for re-indexing"));
     wait_for(&restarted, "活着").await;
     drop(restarted);
+
+    // The same directory used with another database holding as many titles: the index is
+    // rebuilt, not caught up (it would hold both libraries' titles).
+    let other = app_with_catalogue().await;
+    for file in [&more, &later] {
+        assert!(other
+            .cli(&["import", "csv", file.to_str().expect("path")])
+            .status
+            .success());
+    }
+    let other = other.sibling(&on_disk).await;
+    let found = search(&other, "黑暗森林", json!(null)).await;
+    assert_eq!(titles(&found), ["三体II：黑暗森林"]);
+    assert_eq!(found["totalCount"], 1, "{found}");
     let _ = std::fs::remove_dir_all(dir);
 }

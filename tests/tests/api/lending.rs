@@ -2,178 +2,28 @@
 //! hold shelf → check-out → renew → return anywhere → the waitlist is served; and every
 //! refusal on the way.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use hongyan_domain::auth::{Principal, StaffRole};
-use hongyan_domain::branches::{self, BranchKind, NewBranch};
-use hongyan_domain::entity::item::{self, ItemStatus};
-use hongyan_domain::entity::{loan_request, title};
+use hongyan_domain::entity::loan_request;
 use hongyan_domain::jobs;
 use hongyan_domain::lending::backlog::RoutePending;
 use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
+
+use crate::library::{to_branch, Library, CONFIRM, PICKING, REQUEST, REQUEST_BY_ID};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const REQUEST: &str = "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status deliveryMethod waitlistPosition createdAt pickupDeadline book { id title } sourceBranch { code } pickupBranch { code } } }";
 const MY_REQUESTS: &str = "{ myRequests(first: 50) { edges { node { id status waitlistPosition history { from to actor } } } pageInfo { hasNextPage } } }";
-const REQUEST_BY_ID: &str = "query($id: ID!) { request(id: $id) { id status waitlistPosition pickupDeadline history { from to actor note } } }";
 const CANCEL: &str = "mutation($id: ID!) { cancelRequest(id: $id) { id status } }";
-const PICKING: &str = "query($b: ID!) { pickingList(branchId: $b) { id status callNumber deliveryMethod item { barcode } request { id } branch { code } book { title } } }";
-const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
 const NOT_ON_SHELF: &str = "mutation($t: ID!) { reportNotOnShelf(pickTaskId: $t) { id status } }";
 const CHECK_OUT: &str = "mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) { id status dueAt renewals book { title } } }";
 const CHECK_IN: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action loan { id status } request { id } pickTask { id branch { code } } toBranch { code } item { status branch { code } } } }";
 const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt renewals } }";
 const MY_LOANS: &str =
     "{ myLoans { edges { node { id status dueAt renewals overdue book { title } } } } }";
-
-/// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),
-/// titles and copies, readers and staff.
-struct Library {
-    app: TestApp,
-    branch: HashMap<&'static str, Uuid>,
-}
-
-impl Library {
-    async fn open(opts: TestOptions) -> Self {
-        let app = TestApp::spawn_with(opts).await;
-        let places = [
-            ("A", 31.8800, 120.5500),
-            ("B", 31.3000, 120.5800),
-            ("C", 31.8900, 120.5700),
-            ("SHOP", 31.8850, 120.5600),
-        ];
-        let created = branches::create(
-            &app.ctx.db,
-            places
-                .iter()
-                .map(|(code, lat, lng)| NewBranch {
-                    code: (*code).into(),
-                    name: format!("{code} 分馆"),
-                    kind: if *code == "SHOP" {
-                        BranchKind::Bookstore
-                    } else {
-                        BranchKind::Branch
-                    },
-                    address: "张家港".into(),
-                    position: Some((*lat, *lng)),
-                })
-                .collect(),
-        )
-        .await
-        .expect("branches");
-        let branch = places
-            .iter()
-            .map(|(code, ..)| {
-                let id = created
-                    .iter()
-                    .find(|b| b.code == *code)
-                    .expect("created")
-                    .id;
-                (*code, id)
-            })
-            .collect();
-        Library { app, branch }
-    }
-
-    fn id(&self, code: &str) -> String {
-        self.branch[code].to_string()
-    }
-
-    /// A title with copies `(branch, barcode, call number)`; returns its id.
-    async fn title(&self, name: &str, copies: &[(&str, &str, &str)]) -> String {
-        let now = Utc::now();
-        let t = title::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            isbn: Set(None),
-            title: Set(name.into()),
-            subtitle: Set(None),
-            authors: Set("钱锺书".into()),
-            publisher: Set(Some("人民文学出版社".into())),
-            pub_year: Set(Some(1991)),
-            clc_class: Set(Some("I246.5".into())),
-            subjects: Set(None),
-            summary: Set(None),
-            price_cents: Set(Some(3900)),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&self.app.ctx.db)
-        .await
-        .expect("title");
-        for (branch, barcode, call) in copies {
-            item::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                title_id: Set(t.id),
-                barcode: Set((*barcode).into()),
-                call_number: Set((*call).into()),
-                home_branch_id: Set(self.branch[branch]),
-                current_branch_id: Set(self.branch[branch]),
-                status: Set(ItemStatus::Available),
-                net_lending: Set(true),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&self.app.ctx.db)
-            .await
-            .expect("copy");
-        }
-        t.id.to_string()
-    }
-
-    /// A reader with a card; returns an access token.
-    async fn reader(&self, card: &str) -> String {
-        people::add_reader(&self.app.ctx.db, card, "123456", "读者")
-            .await
-            .expect("reader");
-        self.app.reader_token(card, "123456").await
-    }
-
-    /// A staff member of `branches`; returns an access token.
-    async fn staff(&self, username: &str, role: StaffRole, branches: &[&str]) -> String {
-        let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
-        people::add_staff(&self.app.ctx.db, username, "s3cret-pass", role, &codes)
-            .await
-            .expect("staff");
-        self.app.staff_token(username, "s3cret-pass").await
-    }
-
-    async fn request(&self, token: &str, book: &str, delivery: Value) -> Value {
-        let r = self
-            .app
-            .gql_as(
-                Some(token),
-                REQUEST,
-                json!({"i": {"bookId": book, "delivery": delivery}}),
-            )
-            .await;
-        r.data()["requestBook"].clone()
-    }
-
-    async fn picking(&self, token: &str, branch: &str) -> Vec<Value> {
-        let r = self
-            .app
-            .gql_as(Some(token), PICKING, json!({"b": self.id(branch)}))
-            .await;
-        r.data()["pickingList"].as_array().expect("list").clone()
-    }
-
-    async fn status(&self, token: &str, request: &Value) -> Value {
-        self.app
-            .gql_as(Some(token), REQUEST_BY_ID, json!({"id": request["id"]}))
-            .await
-            .data()["request"]
-            .clone()
-    }
-}
-
-fn to_branch(lib: &Library, code: &str) -> Value {
-    json!({"method": "BRANCH", "branchId": lib.id(code)})
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_travels_from_shelf_to_reader_and_the_return_serves_the_waitlist() {
@@ -995,6 +845,7 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
             source_branch_id: Set(None),
             compartment_id: Set(None),
             pickup_code_hash: Set(None),
+            pickup_code_gen: Set(0),
             pickup_deadline: Set(None),
             failure_reason: Set(None),
             idempotency_key: Set(None),

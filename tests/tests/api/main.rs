@@ -6,7 +6,9 @@
 mod account;
 mod auth;
 mod catalog;
+mod dispatch;
 mod jobs;
 mod lending;
+mod library;
 mod limits;
 mod startup;

@@ -119,16 +119,25 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
             .json(&json!({"query": q, "variables": vars}))
             .send()
     };
-    let found: Value = as_reader(
-        "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
-        json!({}),
-    )
-    .await
-    .expect("post")
-    .json()
-    .await
-    .expect("json");
-    let book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
+    // The index follows the freshly loaded demo library within a moment.
+    let mut book = Value::Null;
+    for _ in 0..50 {
+        let found: Value = as_reader(
+            "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+        book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
+        if book.is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(book.is_string(), "活着 is in the demo catalogue");
     let branch = places["data"]["branches"]
         .as_array()
         .expect("list")

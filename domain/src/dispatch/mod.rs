@@ -1,0 +1,20 @@
+//! Dispatch: getting picked books to smart lockers (智能书柜) and back.
+//!
+//! - [`placement`]: a compartment for each picked LOCKER parcel (or another locker, or the
+//!   hold shelf), and its delivery round.
+//! - [`rounds`]: delivery rounds in driving order; starting one sends the locker its
+//!   `deposit` commands.
+//! - [`commands`]: each locker's command sequence, announced on a signal so long polls wake
+//!   without asking the database.
+//! - [`watch`]: long polls answered from memory until there is something to fetch.
+//! - [`events`]: the controllers' door events, recorded once each, applied in any order.
+//! - [`pickups`]: pickup codes typed at the locker, with a lockout against guessing.
+//! - [`codes`]: deriving pickup codes and their lookup hashes.
+
+pub mod codes;
+pub mod commands;
+pub mod events;
+pub mod pickups;
+pub mod placement;
+pub mod rounds;
+pub mod watch;

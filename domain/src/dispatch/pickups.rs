@@ -1,0 +1,137 @@
+//! A reader at the locker types their pickup code: the controller asks which door to open.
+//! Wrong codes are counted per locker and per code; after [`MAX_WRONG`] in [`LOCKOUT`] the
+//! locker is refused (RATE_LIMITED with the time left) until the window ends, so six digits
+//! cannot be guessed at the door.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::ActiveValue::Set;
+
+use super::{codes, events};
+use crate::auth::Principal;
+use crate::entity::{compartment, item, loan_request};
+use crate::lending::{history, requests, DeliveryMethod, LoanRequest, RequestStatus};
+use crate::lockers::Locker;
+use crate::{Ctx, Error, Result};
+
+/// Wrong codes allowed per locker (and per code) in [`LOCKOUT`].
+pub const MAX_WRONG: u64 = 5;
+/// The window wrong codes are counted in.
+pub const LOCKOUT: Duration = Duration::from_secs(10 * 60);
+
+/// The door to open for a valid code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pickup {
+    /// Compartment label.
+    pub compartment: String,
+    /// Parcel (copy barcode).
+    pub parcel: String,
+    /// The request.
+    pub request: Uuid,
+}
+
+/// Checks a code typed at `locker`.
+///
+/// # Errors
+/// RATE_LIMITED while locked out; NOT_FOUND for a wrong or expired code (counted).
+pub async fn verify(ctx: &Ctx, locker: &Locker, code: &str) -> Result<Pickup> {
+    let keys = [
+        format!("pickup-wrong:locker:{}", locker.id),
+        format!("pickup-wrong:code:{}:{code}", locker.id),
+    ];
+    for key in &keys {
+        let w = ctx.counters.peek(key).await;
+        if w.count >= MAX_WRONG {
+            return Err(Error::RateLimited {
+                message: "too many wrong pickup codes; try again later".into(),
+                retry_after_secs: w.left.as_secs().max(1),
+            });
+        }
+    }
+    let found = if codes::well_formed(code) {
+        find(ctx, locker, code).await?
+    } else {
+        None
+    };
+    match found {
+        Some(pickup) => Ok(pickup),
+        None => {
+            for key in &keys {
+                ctx.counters.hit(key, LOCKOUT).await;
+            }
+            Err(Error::NotFound("pickup code"))
+        }
+    }
+}
+
+async fn find(ctx: &Ctx, locker: &Locker, code: &str) -> Result<Option<Pickup>> {
+    let hash = codes::lookup_hash(&ctx.config.jwt_secret.bytes, locker.id, code);
+    let Some(req) = loan_request::Entity::find()
+        .filter(loan_request::Column::LockerId.eq(locker.id))
+        .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
+        .filter(loan_request::Column::PickupCodeHash.eq(hash))
+        .filter(loan_request::Column::PickupDeadline.gt(Utc::now()))
+        .one(&ctx.db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let door = match req.compartment_id {
+        Some(id) => compartment::Entity::find_by_id(id).one(&ctx.db).await?,
+        None => None,
+    };
+    let copy = match req.item_id {
+        Some(id) => item::Entity::find_by_id(id).one(&ctx.db).await?,
+        None => None,
+    };
+    Ok(door.zip(copy).map(|(door, copy)| Pickup {
+        compartment: door.label,
+        parcel: copy.barcode,
+        request: req.id,
+    }))
+}
+
+/// The pickup code of `req`, for its own reader while it waits in a locker (anyone else, or
+/// any other state: none).
+pub fn code_for(ctx: &Ctx, who: Option<&Principal>, req: &LoanRequest) -> Option<String> {
+    let mine = matches!(who, Some(Principal::Reader { id }) if *id == req.reader_id);
+    let waiting = req.status == RequestStatus::ReadyForPickup
+        && req.delivery_method == DeliveryMethod::Locker
+        && req.pickup_code_hash.is_some();
+    (mine && waiting)
+        .then(|| codes::code(&ctx.config.jwt_secret.bytes, req.id, req.pickup_code_gen))
+}
+
+/// Gives the reader a new pickup code for their parcel (the old one stops working).
+///
+/// # Errors
+/// NOT_FOUND when it is not the reader's request; CONFLICT (with the current state) unless
+/// it waits in a locker.
+pub async fn resend(ctx: &Ctx, reader: Uuid, request: Uuid) -> Result<LoanRequest> {
+    let txn = ctx.begin().await?;
+    let req = requests::of_reader_by_id(&txn, reader, request).await?;
+    let (Some(locker), RequestStatus::ReadyForPickup, DeliveryMethod::Locker) =
+        (req.locker_id, req.status, req.delivery_method)
+    else {
+        return Err(Error::WrongState {
+            what: "request",
+            state: req.status.as_str(),
+        });
+    };
+    let (generation, hash) =
+        events::pickup_code(ctx, &txn, locker, req.id, req.pickup_code_gen + 1).await?;
+    let req = history::update(
+        &txn,
+        &req,
+        loan_request::ActiveModel {
+            pickup_code_gen: Set(generation),
+            pickup_code_hash: Set(Some(hash)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(req)
+}

@@ -1,0 +1,54 @@
+//! `delivery_round`: one van trip from a branch to a locker with the parcels for it.
+
+use sea_orm::entity::prelude::*;
+
+/// Where a round is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum RoundStatus {
+    /// Collecting parcels.
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    /// The van left; the locker has its deposit commands.
+    #[sea_orm(string_value = "STARTED")]
+    Started,
+    /// Every parcel deposited (or taken back).
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+}
+
+impl RoundStatus {
+    /// The name clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundStatus::Open => "OPEN",
+            RoundStatus::Started => "STARTED",
+            RoundStatus::Completed => "COMPLETED",
+        }
+    }
+}
+
+/// A delivery round row.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery_round")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The branch the van leaves from.
+    pub branch_id: Uuid,
+    /// The locker it serves.
+    pub locker_id: Uuid,
+    /// Where it is.
+    pub status: RoundStatus,
+    /// When the van left.
+    pub started_at: Option<DateTimeUtc>,
+    /// When the round was opened.
+    pub created_at: DateTimeUtc,
+}
+
+/// Relations are navigated by explicit queries in the domain modules.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

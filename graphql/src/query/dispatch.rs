@@ -1,0 +1,33 @@
+//! Dispatch queries: a branch's delivery rounds.
+
+use async_graphql::{Context, Object, ID};
+use hongyan_domain::dispatch::rounds;
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::types::dispatch::DeliveryRound;
+use crate::types::parse_id;
+
+/// Queries for dispatchers.
+#[derive(Default)]
+pub struct DispatchQuery;
+
+#[Object]
+impl DispatchQuery {
+    /// The branch's open and started delivery rounds, in driving order from the branch
+    /// (dispatchers and librarians of that branch).
+    async fn delivery_rounds(
+        &self,
+        ctx: &Context<'_>,
+        branch_id: ID,
+    ) -> GqlResult<Vec<DeliveryRound>> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(rounds::of_branch(&domain(ctx).db, who, branch)
+            .await
+            .gql()?
+            .into_iter()
+            .map(DeliveryRound)
+            .collect())
+    }
+}

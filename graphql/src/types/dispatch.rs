@@ -1,0 +1,63 @@
+//! Delivery rounds for dispatchers: parcels by locker, in driving order.
+
+use async_graphql::{Enum, Object, ID};
+use chrono::{DateTime, Utc};
+use hongyan_domain::dispatch::rounds::{Parcel as DomainParcel, RoundView};
+
+use super::book::Copy;
+use super::lending::RequestRef;
+use super::places::Locker;
+
+/// Where a delivery round is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::entity::delivery_round::RoundStatus")]
+pub enum RoundStatus {
+    /// Collecting parcels.
+    Open,
+    /// The van left; the locker has its deposit commands.
+    Started,
+    /// Done.
+    Completed,
+}
+
+/// One van trip from a branch to a locker.
+pub struct DeliveryRound(pub RoundView);
+
+#[Object]
+impl DeliveryRound {
+    async fn id(&self) -> ID {
+        ID(self.0.round.id.to_string())
+    }
+    async fn status(&self) -> RoundStatus {
+        self.0.round.status.into()
+    }
+    async fn locker(&self) -> Locker {
+        Locker(self.0.locker.clone())
+    }
+    /// When the van left.
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.round.started_at
+    }
+    async fn parcels(&self) -> Vec<Parcel> {
+        self.0.parcels.iter().cloned().map(Parcel).collect()
+    }
+}
+
+/// A parcel: one copy for one request, into one compartment.
+pub struct Parcel(pub DomainParcel);
+
+#[Object]
+impl Parcel {
+    async fn request(&self) -> RequestRef {
+        RequestRef {
+            id: ID(self.0.request.id.to_string()),
+        }
+    }
+    async fn item(&self) -> Copy {
+        Copy(self.0.copy.clone())
+    }
+    /// Compartment label, e.g. `A03`.
+    async fn compartment(&self) -> &str {
+        &self.0.compartment.label
+    }
+}

@@ -1,0 +1,60 @@
+//! Dispatch: a pickup code's generation on the request (the code itself is derived from the
+//! server secret and never stored, only a keyed hash for lookups), and the indexes the
+//! locker flows read by.
+
+use crate::columns::*;
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0007_dispatch"
+    }
+}
+
+const INDEXES: &[(&str, &[&str])] = &[
+    ("loan_request", &["locker_id", "status"]),
+    ("loan_request", &["compartment_id"]),
+    ("shipment", &["round_id"]),
+    ("compartment", &["locker_id", "state"]),
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(n("loan_request"))
+                    .add_column(int("pickup_code_gen").default(0))
+                    .to_owned(),
+            )
+            .await?;
+        for (table, cols) in INDEXES {
+            manager.create_index(index(table, cols, false)).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (table, cols) in INDEXES {
+            manager
+                .drop_index(
+                    Index::drop()
+                        .name(format!("ix_{table}_{}", cols.join("_")))
+                        .table(n(table))
+                        .to_owned(),
+                )
+                .await?;
+        }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(n("loan_request"))
+                    .drop_column(n("pickup_code_gen"))
+                    .to_owned(),
+            )
+            .await
+    }
+}

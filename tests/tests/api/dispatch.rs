@@ -1,0 +1,388 @@
+//! Locker dispatch through the public surface: a LOCKER request is picked, joins a delivery
+//! round, the round starts and the locker's long poll gets its `deposit` command at once;
+//! door events (replayed, out of order, for unknown doors) and pickup codes (with the
+//! lockout) drive the request to a loan.
+
+use std::time::{Duration, Instant};
+
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
+use hongyan_tests::TestOptions;
+use serde_json::{json, Value};
+
+use crate::library::{Library, CONFIRM};
+
+const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id status locker { id code } parcels { request { id } item { barcode } compartment } } }";
+const START: &str =
+    "mutation($id: ID!) { startDeliveryRound(id: $id) { id status parcels { compartment } } }";
+const STATUS: &str = "query($id: ID!) { request(id: $id) { status pickupCode pickupDeadline locker { code } history { to note } } }";
+const MY_LOANS: &str = "{ myLoans { edges { node { status book { title } } } } }";
+
+/// A locker controller speaking `/locker/v1` with its device token.
+struct Controller {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Controller {
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}/locker/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("locker request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn poll(&self, cursor: &str, wait: u64) -> Value {
+        let resp = self
+            .http
+            .get(format!(
+                "{}/locker/v1/commands?cursor={cursor}&wait={wait}",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("poll");
+        assert_eq!(resp.status(), 200);
+        resp.json().await.expect("json")
+    }
+
+    async fn event(&self, id: &str, kind: &str, compartment: &str, parcel: &str) -> (u16, Value) {
+        self.post(
+            "/events",
+            json!({"events": [{"eventId": id, "kind": kind, "compartment": compartment,
+                               "parcel": parcel, "at": "2026-11-26T08:00:00Z"}]}),
+        )
+        .await
+    }
+}
+
+/// Registers a locker served by branch A and brings its controller online.
+async fn locker(lib: &Library, code: &str, spec: &str, at: (f64, f64)) -> (String, Controller) {
+    let spec: CompartmentSpec = spec.parse().unwrap();
+    let (row, token) = lockers::register(
+        &lib.app.ctx.db,
+        NewLocker {
+            code: code.into(),
+            name: format!("{code} 书柜"),
+            branch_code: "A".into(),
+            address: "张家港".into(),
+            position: Some(at),
+        },
+        &spec,
+    )
+    .await
+    .unwrap();
+    let c = Controller {
+        base: lib.app.address.clone(),
+        token,
+        http: reqwest::Client::new(),
+    };
+    assert_eq!(c.post("/heartbeat", json!({})).await.0, 200);
+    (row.id.to_string(), c)
+}
+
+async fn status(lib: &Library, token: &str, id: &Value) -> Value {
+    lib.app
+        .gql_as(Some(token), STATUS, json!({"id": id}))
+        .await
+        .data()["request"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locker_parcel_goes_from_pick_to_loan_through_the_controller_protocol() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib
+        .title(
+            "活着",
+            &[("A", "A0500", "I247.57/5"), ("A", "A0501", "I247.57/5")],
+        )
+        .await;
+    let (l1, door) = locker(&lib, "L-01", "S=1,M=1", (31.8810, 120.5510)).await;
+    let (_, other) = locker(&lib, "L-02", "S=1", (31.8900, 120.5700)).await;
+    let me = lib.reader("50000001").await;
+    let someone = lib.reader("50000002").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    let dispatcher_b = lib.staff("driver-b", StaffRole::Dispatcher, &["B"]).await;
+
+    let req = lib
+        .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
+        .await;
+    assert_eq!(req["status"], "ROUTED", "{req}");
+    let task = lib.picking(&picker, "A").await[0].clone();
+    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+    let r = app
+        .gql_as(
+            Some(&picker),
+            CONFIRM,
+            json!({"t": task["id"], "b": barcode}),
+        )
+        .await;
+    assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
+    assert_eq!(status(&lib, &me, &req["id"]).await["status"], "PICKED");
+
+    // The dispatcher sees one round to L-01 with the parcel and its compartment (the
+    // smallest free door); staff of another branch do not.
+    let rounds = app
+        .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let round = rounds.data()["deliveryRounds"][0].clone();
+    assert_eq!(round["status"], "OPEN");
+    assert_eq!(round["locker"]["code"], "L-01");
+    let parcel = round["parcels"][0].clone();
+    assert_eq!(parcel["request"]["id"], req["id"]);
+    assert_eq!(parcel["item"]["barcode"], barcode.as_str());
+    let compartment = parcel["compartment"].as_str().unwrap().to_owned();
+    assert_eq!(compartment, "001", "the S door");
+    let r = app
+        .gql_as(Some(&dispatcher_b), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+
+    // Nothing to do yet: a short poll answers at once with no commands.
+    let idle = door.poll("0", 0).await;
+    assert_eq!(idle["commands"], json!([]));
+    assert_eq!(idle["cursor"], "0");
+    // The locker waits in a long poll; starting the round wakes it.
+    let waiting = tokio::spawn({
+        let c = Controller {
+            base: door.base.clone(),
+            token: door.token.clone(),
+            http: reqwest::Client::new(),
+        };
+        async move {
+            let t = Instant::now();
+            (c.poll("0", 20).await, t.elapsed())
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = app
+        .gql_as(Some(&dispatcher), START, json!({"id": round["id"]}))
+        .await;
+    assert_eq!(started.data()["startDeliveryRound"]["status"], "STARTED");
+    let (woke, waited) = waiting.await.unwrap();
+    assert!(
+        waited < Duration::from_secs(5),
+        "woken at once, not at the timeout: {waited:?}"
+    );
+    let command = woke["commands"][0].clone();
+    assert_eq!(command["kind"], "deposit");
+    assert_eq!(command["compartment"], compartment.as_str());
+    assert_eq!(command["parcel"], barcode.as_str());
+    assert_eq!(command["requestId"], req["id"]);
+    let cursor = woke["cursor"].as_str().unwrap().to_owned();
+    assert_eq!(door.poll(&cursor, 0).await["commands"], json!([]));
+    assert_eq!(status(&lib, &me, &req["id"]).await["status"], "IN_TRANSIT");
+    let again = app
+        .gql_as(Some(&dispatcher), START, json!({"id": round["id"]}))
+        .await;
+    assert_eq!(again.code(), "CONFLICT");
+
+    // Another locker cannot report this parcel (its own door 001 holds nothing of ours).
+    let (code, body) = other.event("x-1", "deposited", "001", &barcode).await;
+    assert_eq!(code, 422, "{body}");
+    // Deposited: ready, with a pickup code only its reader sees.
+    let (code, body) = door
+        .event("ev-1", "deposited", &compartment, &barcode)
+        .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["results"][0]["status"], "applied");
+    let ready = status(&lib, &me, &req["id"]).await;
+    assert_eq!(ready["status"], "READY_FOR_PICKUP");
+    assert!(ready["pickupDeadline"].is_string());
+    let pickup = ready["pickupCode"].as_str().unwrap().to_owned();
+    assert!(
+        pickup.len() == 6 && pickup.bytes().all(|b| b.is_ascii_digit()),
+        "{pickup}"
+    );
+    let r = app
+        .gql_as(Some(&someone), STATUS, json!({"id": req["id"]}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND", "another reader never sees it");
+    // A replay changes nothing; in a batch, an unknown door is rejected and the rest applied.
+    let (code, body) = door
+        .event("ev-1", "deposited", &compartment, &barcode)
+        .await;
+    assert_eq!(
+        (code, body["results"][0]["status"].clone()),
+        (200, json!("replayed"))
+    );
+    let (code, body) = door
+        .post(
+            "/events",
+            json!({"events": [
+                {"eventId": "ev-2", "kind": "door_fault", "compartment": "999", "at": "2026-11-26T08:01:00Z"},
+                {"eventId": "ev-3", "kind": "teleported", "compartment": "001"},
+            ]}),
+        )
+        .await;
+    assert_eq!(code, 422, "{body}");
+    assert_eq!(body["results"][0]["status"], "rejected");
+    assert_eq!(body["results"][0]["reason"], "unknown compartment");
+    assert_eq!(body["results"][1]["status"], "rejected");
+
+    // A wrong code is 404; the right one names the door.
+    let wrong = if pickup == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let (code, body) = door.post("/pickups/verify", json!({"code": wrong})).await;
+    assert_eq!((code, body["code"].clone()), (404, json!("NOT_FOUND")));
+    let (code, body) = door.post("/pickups/verify", json!({"code": pickup})).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["compartment"], compartment.as_str());
+    assert_eq!(body["parcel"], barcode.as_str());
+    // The same code means nothing at another locker.
+    assert_eq!(
+        other
+            .post("/pickups/verify", json!({"code": pickup}))
+            .await
+            .0,
+        404
+    );
+
+    // Picked up: the loan starts and the door is free again.
+    let (code, _) = door
+        .event("ev-4", "picked_up", &compartment, &barcode)
+        .await;
+    assert_eq!(code, 200);
+    let done = status(&lib, &me, &req["id"]).await;
+    assert_eq!(done["status"], "FULFILLED");
+    assert!(done["pickupCode"].is_null());
+    let loans = app.gql_as(Some(&me), MY_LOANS, json!({})).await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"]["status"],
+        "ACTIVE"
+    );
+    assert_eq!(
+        door.post("/pickups/verify", json!({"code": pickup}))
+            .await
+            .0,
+        404
+    );
+
+    // Guessing: after five wrong codes the locker is told to wait.
+    for _ in 0..3 {
+        door.post("/pickups/verify", json!({"code": "123456"}))
+            .await;
+    }
+    let (code, body) = door
+        .post("/pickups/verify", json!({"code": "654321"}))
+        .await;
+    assert_eq!(code, 429, "{body}");
+    assert_eq!(body["code"], "RATE_LIMITED");
+    assert!(body["retryAfter"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_events_still_end_right_and_a_full_locker_sends_the_parcel_elsewhere() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib
+        .title(
+            "围城",
+            &[("A", "A0600", "I246.5/1"), ("A", "A0601", "I246.5/1")],
+        )
+        .await;
+    // L-01 has one door; L-02 stands 2 km away.
+    let (l1, door) = locker(&lib, "L-01", "S=1", (31.8810, 120.5510)).await;
+    let (_, near) = locker(&lib, "L-02", "M=1", (31.8900, 120.5700)).await;
+    let first = lib.reader("50000011").await;
+    let second = lib.reader("50000012").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+
+    let mut parcels = Vec::new();
+    for reader in [&first, &second] {
+        let req = lib
+            .request(reader, &book, json!({"method": "LOCKER", "lockerId": l1}))
+            .await;
+        let task = lib.picking(&picker, "A").await[0].clone();
+        let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+        app.gql_as(
+            Some(&picker),
+            CONFIRM,
+            json!({"t": task["id"], "b": barcode}),
+        )
+        .await
+        .data();
+        parcels.push((reader.to_owned(), req, barcode));
+    }
+    // The second found L-01 full: it goes to L-02, and its reader is told why.
+    let moved = status(&lib, &second, &parcels[1].1["id"]).await;
+    assert_eq!(moved["locker"]["code"], "L-02", "{moved}");
+    let note = moved["history"].as_array().unwrap().last().unwrap()["note"].clone();
+    assert!(
+        note.as_str().unwrap().contains("no free compartment"),
+        "{note}"
+    );
+    let rounds = app
+        .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let rounds = rounds.data()["deliveryRounds"].as_array().unwrap().clone();
+    assert_eq!(rounds.len(), 2);
+    assert_eq!(rounds[0]["locker"]["code"], "L-01", "nearest to A first");
+    for round in &rounds {
+        app.gql_as(Some(&dispatcher), START, json!({"id": round["id"]}))
+            .await
+            .data();
+    }
+    // After an outage L-01 sends `picked_up` before `deposited`: the loan still starts, and
+    // the late `deposited` is only recorded.
+    let (reader, req, barcode) = &parcels[0];
+    let (code, body) = door
+        .post(
+            "/events",
+            json!({"events": [
+                {"eventId": "e-9", "kind": "picked_up", "compartment": "001", "parcel": barcode, "at": "2026-11-26T09:00:00Z"},
+                {"eventId": "e-8", "kind": "deposited", "compartment": "001", "parcel": barcode, "at": "2026-11-26T08:00:00Z"},
+            ]}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    let done = status(&lib, reader, &req["id"]).await;
+    assert_eq!(done["status"], "FULFILLED", "{done}");
+    let loans = app.gql_as(Some(reader), MY_LOANS, json!({})).await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"]["status"],
+        "ACTIVE"
+    );
+    // The other parcel is ready at L-02 with its own code.
+    let (reader, req, barcode) = &parcels[1];
+    assert_eq!(near.event("n-1", "deposited", "001", barcode).await.0, 200);
+    let ready = status(&lib, reader, &req["id"]).await;
+    assert_eq!(ready["status"], "READY_FOR_PICKUP");
+    let code = ready["pickupCode"].as_str().unwrap().to_owned();
+    // A resend gives a new code; the old one stops working.
+    let resent = app
+        .gql_as(
+            Some(reader),
+            "mutation($id: ID!) { resendPickupCode(requestId: $id) { pickupCode } }",
+            json!({"id": req["id"]}),
+        )
+        .await;
+    let fresh = resent.data()["resendPickupCode"]["pickupCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(fresh, code);
+    assert_eq!(
+        near.post("/pickups/verify", json!({"code": code})).await.0,
+        404
+    );
+    assert_eq!(
+        near.post("/pickups/verify", json!({"code": fresh})).await.0,
+        200
+    );
+}

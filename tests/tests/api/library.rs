@@ -1,0 +1,166 @@
+//! A small library for the lending and dispatch tests: branches with coordinates, titles
+//! with copies, readers and staff, and GraphQL helpers.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::branches::{self, BranchKind, NewBranch};
+use hongyan_domain::entity::item::{self, ItemStatus};
+use hongyan_domain::entity::title;
+use hongyan_domain::people;
+use hongyan_tests::{TestApp, TestOptions};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub const REQUEST: &str = "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status deliveryMethod waitlistPosition createdAt pickupDeadline book { id title } sourceBranch { code } pickupBranch { code } } }";
+pub const REQUEST_BY_ID: &str = "query($id: ID!) { request(id: $id) { id status waitlistPosition pickupDeadline pickupCode history { from to actor note } } }";
+pub const PICKING: &str = "query($b: ID!) { pickingList(branchId: $b) { id status callNumber deliveryMethod item { barcode } request { id } branch { code } book { title } } }";
+pub const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
+
+/// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),
+/// titles and copies, readers and staff.
+pub struct Library {
+    /// The running app.
+    pub app: TestApp,
+    /// Branch ids by code.
+    pub branch: HashMap<&'static str, Uuid>,
+}
+
+impl Library {
+    pub async fn open(opts: TestOptions) -> Self {
+        let app = TestApp::spawn_with(opts).await;
+        let places = [
+            ("A", 31.8800, 120.5500),
+            ("B", 31.3000, 120.5800),
+            ("C", 31.8900, 120.5700),
+            ("SHOP", 31.8850, 120.5600),
+        ];
+        let created = branches::create(
+            &app.ctx.db,
+            places
+                .iter()
+                .map(|(code, lat, lng)| NewBranch {
+                    code: (*code).into(),
+                    name: format!("{code} 分馆"),
+                    kind: if *code == "SHOP" {
+                        BranchKind::Bookstore
+                    } else {
+                        BranchKind::Branch
+                    },
+                    address: "张家港".into(),
+                    position: Some((*lat, *lng)),
+                })
+                .collect(),
+        )
+        .await
+        .expect("branches");
+        let branch = places
+            .iter()
+            .map(|(code, ..)| {
+                let id = created
+                    .iter()
+                    .find(|b| b.code == *code)
+                    .expect("created")
+                    .id;
+                (*code, id)
+            })
+            .collect();
+        Library { app, branch }
+    }
+
+    pub fn id(&self, code: &str) -> String {
+        self.branch[code].to_string()
+    }
+
+    /// A title with copies `(branch, barcode, call number)`; returns its id.
+    pub async fn title(&self, name: &str, copies: &[(&str, &str, &str)]) -> String {
+        let now = Utc::now();
+        let t = title::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            isbn: Set(None),
+            title: Set(name.into()),
+            subtitle: Set(None),
+            authors: Set("钱锺书".into()),
+            publisher: Set(Some("人民文学出版社".into())),
+            pub_year: Set(Some(1991)),
+            clc_class: Set(Some("I246.5".into())),
+            subjects: Set(None),
+            summary: Set(None),
+            price_cents: Set(Some(3900)),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&self.app.ctx.db)
+        .await
+        .expect("title");
+        for (branch, barcode, call) in copies {
+            item::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                title_id: Set(t.id),
+                barcode: Set((*barcode).into()),
+                call_number: Set((*call).into()),
+                home_branch_id: Set(self.branch[branch]),
+                current_branch_id: Set(self.branch[branch]),
+                status: Set(ItemStatus::Available),
+                net_lending: Set(true),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&self.app.ctx.db)
+            .await
+            .expect("copy");
+        }
+        t.id.to_string()
+    }
+
+    /// A reader with a card; returns an access token.
+    pub async fn reader(&self, card: &str) -> String {
+        people::add_reader(&self.app.ctx.db, card, "123456", "读者")
+            .await
+            .expect("reader");
+        self.app.reader_token(card, "123456").await
+    }
+
+    /// A staff member of `branches`; returns an access token.
+    pub async fn staff(&self, username: &str, role: StaffRole, branches: &[&str]) -> String {
+        let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
+        people::add_staff(&self.app.ctx.db, username, "s3cret-pass", role, &codes)
+            .await
+            .expect("staff");
+        self.app.staff_token(username, "s3cret-pass").await
+    }
+
+    pub async fn request(&self, token: &str, book: &str, delivery: Value) -> Value {
+        let r = self
+            .app
+            .gql_as(
+                Some(token),
+                REQUEST,
+                json!({"i": {"bookId": book, "delivery": delivery}}),
+            )
+            .await;
+        r.data()["requestBook"].clone()
+    }
+
+    pub async fn picking(&self, token: &str, branch: &str) -> Vec<Value> {
+        let r = self
+            .app
+            .gql_as(Some(token), PICKING, json!({"b": self.id(branch)}))
+            .await;
+        r.data()["pickingList"].as_array().expect("list").clone()
+    }
+
+    pub async fn status(&self, token: &str, request: &Value) -> Value {
+        self.app
+            .gql_as(Some(token), REQUEST_BY_ID, json!({"id": request["id"]}))
+            .await
+            .data()["request"]
+            .clone()
+    }
+}
+
+pub fn to_branch(lib: &Library, code: &str) -> Value {
+    json!({"method": "BRANCH", "branchId": lib.id(code)})
+}
