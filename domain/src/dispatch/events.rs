@@ -13,6 +13,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
 use super::codes;
 use super::commands::{self, Issued};
 use super::placement::{self, set_compartment};
+use super::rounds;
 use crate::audit::Actor;
 use crate::entity::compartment::{self, State};
 use crate::entity::item::{self, ItemStatus};
@@ -219,6 +220,7 @@ async fn ready(
         .exec(txn)
         .await?;
     commands::ack(txn, req.id, CommandKind::Deposit).await?;
+    rounds::settle(txn, req.id).await?;
     let (generation, hash) = pickup_code(ctx, txn, locker.id, req.id, req.pickup_code_gen).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(ctx.config.lending.hold_hours));
     history::transition(
@@ -331,6 +333,7 @@ async fn door_fault(
         .filter(shipment::Column::Kind.eq(ShipmentKind::Locker))
         .exec(txn)
         .await?;
+    rounds::settle(txn, req.id).await?;
     let issued = commands::issue(
         txn,
         locker.id,

@@ -8,10 +8,12 @@
 //!   without asking the database.
 //! - [`watch`]: long polls answered from memory until there is something to fetch.
 //! - [`events`]: the controllers' door events, recorded once each, applied in any order.
+//! - [`collection`]: taking uncollected parcels back out.
 //! - [`pickups`]: pickup codes typed at the locker, with a lockout against guessing.
 //! - [`codes`]: deriving pickup codes and their lookup hashes.
 
 pub mod codes;
+pub mod collection;
 pub mod commands;
 pub mod events;
 pub mod pickups;

@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, QuerySelect};
 
 use super::commands::{self, Issued};
 use crate::audit::Actor;
@@ -269,4 +269,41 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
     commands::announce(ctx, issued);
     crate::lending::committed(ctx);
     Ok(after)
+}
+
+/// Completes the started rounds that carried `request` once none of their parcels is still
+/// on its way (each was deposited, or taken off the round).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn settle(db: &impl ConnectionTrait, request: Uuid) -> Result<()> {
+    let rounds: Vec<Option<Uuid>> = shipment::Entity::find()
+        .select_only()
+        .column(shipment::Column::RoundId)
+        .filter(shipment::Column::RequestId.eq(request))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for round in rounds.into_iter().flatten() {
+        let moving = shipment::Entity::find()
+            .filter(shipment::Column::RoundId.eq(round))
+            .filter(
+                shipment::Column::Status
+                    .is_in([ShipmentStatus::Created, ShipmentStatus::InTransit]),
+            )
+            .count(db)
+            .await?;
+        if moving == 0 {
+            delivery_round::Entity::update_many()
+                .col_expr(
+                    delivery_round::Column::Status,
+                    Expr::value(RoundStatus::Completed),
+                )
+                .filter(delivery_round::Column::Id.eq(round))
+                .filter(delivery_round::Column::Status.eq(RoundStatus::Started))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }

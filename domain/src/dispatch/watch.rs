@@ -17,6 +17,8 @@ use crate::{Ctx, Result};
 
 /// How long a locker's newest `seq`, or a device token, is trusted without the database.
 pub const REFRESH: Duration = Duration::from_secs(60);
+/// How soon a poll looks again for commands announced before their transaction committed.
+const RECHECK: Duration = Duration::from_millis(50);
 /// Most commands one poll returns.
 pub const PAGE: u64 = 100;
 
@@ -101,12 +103,20 @@ impl CommandWatch {
         let mut latest = self.follow(ctx, locker).await?;
         let deadline = tokio::time::Instant::now() + wait;
         loop {
+            let mut until = deadline;
             if *latest.borrow_and_update() > cursor {
-                return commands::after(&ctx.db, locker, cursor, PAGE).await;
+                let found = commands::after(&ctx.db, locker, cursor, PAGE).await?;
+                if !found.is_empty() {
+                    return Ok(found);
+                }
+                // Announced by a transaction that has not committed yet: look again shortly.
+                until = deadline.min(tokio::time::Instant::now() + RECHECK);
             }
-            match tokio::time::timeout_at(deadline, latest.changed()).await {
+            match tokio::time::timeout_at(until, latest.changed()).await {
                 Ok(Ok(())) => {}
-                Ok(Err(_)) | Err(_) => return Ok(vec![]),
+                Ok(Err(_)) => return Ok(vec![]),
+                Err(_) if until >= deadline => return Ok(vec![]),
+                Err(_) => {}
             }
         }
     }

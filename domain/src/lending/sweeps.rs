@@ -5,14 +5,14 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::{history, idempotency, lock_title, routing, DeliveryMethod, LoanStatus, RequestStatus};
 use crate::audit::Actor;
 use crate::entity::{item, loan, loan_request};
 use crate::jobs::Job;
-use crate::Ctx;
+use crate::{dispatch, Ctx};
 
 /// Holds handled per run (the next run takes the rest).
 const BATCH: u64 = 200;
@@ -41,12 +41,13 @@ impl Job for Sweep {
     }
 }
 
-/// BRANCH holds past their deadline become EXPIRED; their copies are released where they are.
-/// (Locker holds are collected by the dispatch flow, which sends the locker a command.)
+/// Holds past their deadline become EXPIRED. A hold-shelf copy is released where it is (it
+/// serves the waitlist, or goes home or back to the shelf); a locker parcel stays in its
+/// compartment until staff collect it, and the locker gets a `collect_return` command so
+/// its door opens for them.
 async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u64> {
     let due = loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
-        .filter(loan_request::Column::DeliveryMethod.eq(DeliveryMethod::Branch))
         .filter(loan_request::Column::PickupDeadline.lt(Utc::now()))
         .order_by_asc(loan_request::Column::PickupDeadline)
         .limit(BATCH)
@@ -61,22 +62,36 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
             RequestStatus::Expired,
             Actor::System,
             Some("not collected by the pickup deadline"),
-            Default::default(),
+            loan_request::ActiveModel {
+                pickup_code_hash: Set(None),
+                ..Default::default()
+            },
         )
         .await?;
-        if let Some(copy) = item::Entity::find_by_id(expired.item_id.unwrap_or_default())
+        let Some(copy) = item::Entity::find_by_id(expired.item_id.unwrap_or_default())
             .one(txn)
             .await?
-        {
-            let at = copy.current_branch_id;
-            routing::release(
-                txn,
-                &copy,
-                at,
-                ctx.config.lending.return_policy,
-                Actor::System,
-            )
-            .await?;
+        else {
+            continue;
+        };
+        match expired.delivery_method {
+            DeliveryMethod::Locker => {
+                // Announced at once: a poll that runs before this commits finds nothing yet
+                // and simply polls again.
+                let issued = dispatch::collection::collect(txn, &expired, &copy).await?;
+                dispatch::commands::announce(ctx, issued);
+            }
+            _ => {
+                let at = copy.current_branch_id;
+                routing::release(
+                    txn,
+                    &copy,
+                    at,
+                    ctx.config.lending.return_policy,
+                    Actor::System,
+                )
+                .await?;
+            }
         }
         n += 1;
     }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_tests::TestOptions;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::library::{Library, CONFIRM};
@@ -385,4 +386,132 @@ async fn late_events_still_end_right_and_a_full_locker_sends_the_parcel_elsewher
         near.post("/pickups/verify", json!({"code": fresh})).await.0,
         200
     );
+}
+
+/// Requests `book` to `locker` for `reader` and takes it through pick, round and deposit;
+/// returns the request and the parcel's barcode and door.
+async fn deposited(
+    lib: &Library,
+    reader: &str,
+    book: &str,
+    locker: &str,
+    controller: &Controller,
+) -> (Value, String, String) {
+    let tag = &book[book.len() - 12..];
+    let picker = lib
+        .staff(&format!("picker-{tag}"), StaffRole::Picker, &["A"])
+        .await;
+    let dispatcher = lib
+        .staff(&format!("driver-{tag}"), StaffRole::Dispatcher, &["A"])
+        .await;
+    let req = lib
+        .request(
+            reader,
+            book,
+            json!({"method": "LOCKER", "lockerId": locker}),
+        )
+        .await;
+    let task = lib.picking(&picker, "A").await[0].clone();
+    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+    lib.app
+        .gql_as(
+            Some(&picker),
+            CONFIRM,
+            json!({"t": task["id"], "b": barcode}),
+        )
+        .await
+        .data();
+    let rounds = lib
+        .app
+        .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let round = rounds.data()["deliveryRounds"][0].clone();
+    let door = round["parcels"][0]["compartment"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    lib.app
+        .gql_as(Some(&dispatcher), START, json!({"id": round["id"]}))
+        .await
+        .data();
+    let (code, body) = controller
+        .event(&format!("dep-{barcode}"), "deposited", &door, &barcode)
+        .await;
+    assert_eq!(code, 200, "{body}");
+    (req, barcode, door)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader() {
+    let lib = Library::open(TestOptions {
+        env: vec![("HONGYAN_SWEEP_INTERVAL_SECS", "1".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let book = lib.title("边城", &[("A", "A0700", "I246.5/9")]).await;
+    let (l1, door) = locker(&lib, "L-01", "S=1", (31.8810, 120.5510)).await;
+    let me = lib.reader("50000021").await;
+    let next = lib.reader("50000022").await;
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let (req, barcode, compartment) = deposited(&lib, &me, &book, &l1, &door).await;
+    let code = status(&lib, &me, &req["id"]).await["pickupCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waiting = lib
+        .request(
+            &next,
+            &book,
+            json!({"method": "BRANCH", "branchId": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(waiting["status"], "WAITLISTED");
+    let cursor = door.poll("0", 0).await["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The deadline passes (moved back rather than waiting 72 hours): EXPIRED, the code stops
+    // working, and the locker is told to open the door for staff.
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
+        )
+        .await
+        .unwrap();
+    let polled = door.poll(&cursor, 20).await;
+    let command = polled["commands"][0].clone();
+    assert_eq!(command["kind"], "collect_return", "{polled}");
+    assert_eq!(command["compartment"], compartment.as_str());
+    assert_eq!(command["parcel"], barcode.as_str());
+    assert_eq!(status(&lib, &me, &req["id"]).await["status"], "EXPIRED");
+    assert_eq!(
+        door.post("/pickups/verify", json!({"code": code})).await.0,
+        404
+    );
+
+    // Staff take it out and check it in at the branch: it serves the reader waiting.
+    let (status_code, body) = door
+        .event("col-1", "collected", &compartment, &barcode)
+        .await;
+    assert_eq!(status_code, 200, "{body}");
+    let checked = app
+        .gql_as(
+            Some(&desk),
+            "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action } }",
+            json!({"b": barcode, "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(checked.data()["checkIn"]["action"], "SERVES_WAITLIST");
+    assert_eq!(
+        status(&lib, &next, &waiting["id"]).await["status"],
+        "ROUTED"
+    );
+    // The door is free for the next parcel.
+    let again = lib.reader("50000023").await;
+    let other = lib.title("呐喊", &[("A", "A0701", "I210.4/1")]).await;
+    let (_, _, reused) = deposited(&lib, &again, &other, &l1, &door).await;
+    assert_eq!(reused, compartment);
 }
