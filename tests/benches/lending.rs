@@ -41,11 +41,11 @@ BEGIN;
 SELECT r.id AS reader_id FROM reader r JOIN bench_reader br ON br.id = r.id WHERE br.n = :r FOR UPDATE OF r \gset
 SELECT id AS branch_id FROM bench_branch WHERE n = :b \gset
 UPDATE title SET updated_at = now() WHERE id = (SELECT id FROM bench_title WHERE n = :t) RETURNING id AS title_id \gset
-WITH reserved AS (UPDATE item SET status = 'RESERVED', updated_at = now() WHERE id = (SELECT id FROM item WHERE title_id = :'title_id' AND status = 'AVAILABLE' AND net_lending ORDER BY barcode LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, current_branch_id) SELECT coalesce((SELECT id::text FROM reserved), '') AS item_id, coalesce((SELECT current_branch_id::text FROM reserved), '') AS source_id \gset
-INSERT INTO loan_request (id, reader_id, title_id, item_id, status, delivery_method, pickup_branch_id, source_branch_id, created_at, updated_at) VALUES (gen_random_uuid(), :'reader_id', :'title_id', nullif(:'item_id', '')::uuid, CASE WHEN :'item_id' = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'BRANCH', :'branch_id', nullif(:'source_id', '')::uuid, now(), now()) RETURNING id AS request_id \gset
-INSERT INTO pick_task (id, request_id, item_id, branch_id, status, created_at) SELECT gen_random_uuid(), :'request_id', nullif(:'item_id', '')::uuid, nullif(:'source_id', '')::uuid, 'OPEN', now() WHERE :'item_id' <> '';
-INSERT INTO request_event (id, request_id, from_status, to_status, actor_kind, actor_id, at) VALUES (gen_random_uuid(), :'request_id', NULL, CASE WHEN :'item_id' = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'READER', :'reader_id', now()) RETURNING id AS event_id \gset
-INSERT INTO job (id, kind, payload, state, run_at, attempts, max_attempts, dedup_key, created_at, updated_at) VALUES (gen_random_uuid(), 'request.changed', json_build_object('event_id', :'event_id'), 'QUEUED', now(), 0, 10, 'request.changed:' || :'event_id', now(), now()) ON CONFLICT (dedup_key) DO NOTHING;
+WITH reserved AS (UPDATE item SET status = 'RESERVED', updated_at = now() WHERE id = (SELECT id FROM item WHERE title_id = :title_id::uuid AND status = 'AVAILABLE' AND net_lending ORDER BY barcode LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, current_branch_id) SELECT coalesce((SELECT id::text FROM reserved), '') AS item_id, coalesce((SELECT current_branch_id::text FROM reserved), '') AS source_id \gset
+INSERT INTO loan_request (id, reader_id, title_id, item_id, status, delivery_method, pickup_branch_id, source_branch_id, pickup_code_gen, created_at, updated_at) VALUES (gen_random_uuid(), :reader_id::uuid, :title_id::uuid, nullif(:item_id::text, '')::uuid, CASE WHEN :item_id::text = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'BRANCH', :branch_id::uuid, nullif(:source_id::text, '')::uuid, 0, now(), now()) RETURNING id AS request_id \gset
+INSERT INTO pick_task (id, request_id, item_id, branch_id, status, created_at) SELECT gen_random_uuid(), :request_id::uuid, nullif(:item_id::text, '')::uuid, nullif(:source_id::text, '')::uuid, 'OPEN', now() WHERE :item_id::text <> '';
+INSERT INTO request_event (id, request_id, from_status, to_status, actor_kind, actor_id, at) VALUES (gen_random_uuid(), :request_id::uuid, NULL, CASE WHEN :item_id::text = '' THEN 'WAITLISTED' ELSE 'ROUTED' END, 'READER', :reader_id::uuid, now()) RETURNING id AS event_id \gset
+INSERT INTO job (id, kind, payload, state, run_at, attempts, max_attempts, dedup_key, created_at, updated_at) VALUES (gen_random_uuid(), 'request.changed', json_build_object('event_id', :event_id::text), 'QUEUED', now(), 0, 10, 'request.changed:' || :event_id::text, now(), now()) ON CONFLICT (dedup_key) DO NOTHING;
 COMMIT;
 ";
 
@@ -133,6 +133,7 @@ async fn fire(
     branches: Arc<Vec<String>>,
     clients: usize,
     run_for: Duration,
+    seed: u64,
 ) -> Outcome {
     let until = Instant::now() + run_for;
     let tasks: Vec<_> = (0..clients)
@@ -144,7 +145,7 @@ async fn fire(
                 Arc::clone(&branches),
             );
             tokio::spawn(async move {
-                let mut rng = Rng::new(c as u64 + 1);
+                let mut rng = Rng::new(seed + c as u64);
                 let mut out = Outcome::default();
                 // Client c acts for readers c, c + clients, c + 2·clients, …
                 let mine: Vec<&String> = tokens.iter().skip(c).step_by(clients).collect();
@@ -161,7 +162,7 @@ async fn fire(
                     let reply = app.gql_as(Some(token), REQUEST, vars).await;
                     out.latencies.push(t.elapsed());
                     let key = match reply.0.get("errors") {
-                        Some(_) => reply.code(),
+                        Some(e) => format!("{} ({})", reply.code(), e[0]["message"].as_str().unwrap_or("")),
                         None => reply.data()["requestBook"]["status"]
                             .as_str()
                             .unwrap_or("?")
@@ -265,6 +266,7 @@ async fn main() {
         Arc::clone(&branch_ids),
         clients_n,
         Duration::from_secs(2),
+        1_000,
     )
     .await;
     let hongyan = fire(
@@ -274,6 +276,7 @@ async fn main() {
         branch_ids,
         clients_n,
         Duration::from_secs(seconds),
+        2_000,
     )
     .await;
     let pg = pgbench(&url, clients, seconds, titles, readers);

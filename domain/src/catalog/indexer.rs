@@ -26,6 +26,8 @@ pub const CATALOG: &str = "catalog";
 /// Changes committed up to this long after their `updated_at` are still picked up.
 const MARGIN: chrono::Duration = chrono::Duration::seconds(10);
 const POLL: Duration = Duration::from_millis(500);
+/// Shortest time between two catch-ups.
+const GAP: Duration = Duration::from_millis(200);
 const PAGE: u64 = 2000;
 
 /// Marks titles as changed (call inside the transaction that changes them or their copies),
@@ -219,11 +221,17 @@ async fn follow(
     mut seen: HashMap<Uuid, DateTime<Utc>>,
 ) {
     let mut wake = ctx.signals.subscribe(CATALOG);
+    let mut last = tokio::time::Instant::now();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(POLL) => {}
             _ = wake.recv() => {}
         }
+        // Under a stream of changes (every lending transaction touches its title), catch up
+        // at most every GAP: each catch-up re-reads the last MARGIN of changes.
+        tokio::time::sleep_until(last + GAP).await;
+        while wake.try_recv().is_ok() {}
+        last = tokio::time::Instant::now();
         let Some(index) = index.upgrade() else { return };
         match catch_up(&ctx.db, &index, watermark, &mut seen).await {
             Ok(w) => watermark = w,

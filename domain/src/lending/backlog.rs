@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, FromQueryResult, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::routing::{self, Candidate, Targets};
@@ -70,7 +70,7 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
     lock_titles(db, &titles).await?;
     let targets = Targets::load(db, &pending).await?;
     let mut free = free_copies(db, &titles).await?;
-    let mut loads = open_picks(db).await?;
+    let mut loads = routing::open_picks(db, &targets.branch_ids()).await?;
 
     let now = Utc::now();
     let (mut routed, mut waitlisted, mut copies, mut tasks) = (vec![], vec![], vec![], vec![]);
@@ -217,28 +217,6 @@ async fn free_copies(
         }
     }
     Ok(free)
-}
-
-#[derive(FromQueryResult)]
-struct Load {
-    branch_id: Uuid,
-    open: i64,
-}
-
-/// Open pick tasks per branch.
-async fn open_picks(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, u64>> {
-    Ok(pick_task::Entity::find()
-        .select_only()
-        .column(pick_task::Column::BranchId)
-        .column_as(pick_task::Column::Id.count(), "open")
-        .filter(pick_task::Column::Status.eq(PickStatus::Open))
-        .group_by(pick_task::Column::BranchId)
-        .into_model::<Load>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.branch_id, u64::try_from(l.open).unwrap_or(0)))
-        .collect())
 }
 
 /// Routes every PENDING request, batch by batch. Runs on a timer and whenever a flow creates

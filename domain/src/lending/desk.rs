@@ -88,11 +88,17 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
                 .one(&txn)
                 .await?
                 .ok_or_else(|| Error::conflict("the copy is held, but for no open request"))?;
-            if held.reader_id != borrower.id {
+            if held.reader_id != borrower.reader.id {
                 return Err(Error::conflict("this copy is held for another reader"));
             }
-            let loan =
-                loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
+            let loan = loans::start(
+                &txn,
+                &ctx.config.lending,
+                borrower.reader.id,
+                &copy,
+                Some(held.id),
+            )
+            .await?;
             history::transition(
                 &txn,
                 &held,
@@ -105,8 +111,8 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             loan
         }
         ItemStatus::Available => {
-            eligibility::check(&txn, &borrower, Asking::Loan).await?;
-            loans::start(&txn, &ctx.config.lending, borrower.id, &copy, None).await?
+            eligibility::check(&borrower, Asking::Loan)?;
+            loans::start(&txn, &ctx.config.lending, borrower.reader.id, &copy, None).await?
         }
         other => {
             return Err(Error::WrongState {

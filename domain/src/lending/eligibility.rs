@@ -2,31 +2,58 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{FromQueryResult, QuerySelect};
+use sea_orm::{DbBackend, FromQueryResult};
 
 use super::{LoanStatus, RequestStatus};
 use crate::entity::reader;
 use crate::{db, Error, Result};
 
 /// A reader's overdue loans, loans and open requests, counted in one round trip.
-#[derive(Debug, Default, FromQueryResult)]
+#[derive(Debug, Clone, Default, FromQueryResult)]
 struct Counts {
     overdue: i64,
     loans: i64,
     open_requests: i64,
 }
 
-/// Loads the reader and locks their row for the transaction, so concurrent requests by one
-/// reader cannot together pass a limit each passes alone.
+/// A reader, locked, with what their limits are checked against.
+#[derive(Debug, Clone)]
+pub struct Borrower {
+    /// The reader row (locked for the transaction).
+    pub reader: reader::Model,
+    counts: Counts,
+}
+
+/// Loads the reader, locks their row for the transaction (so concurrent requests by one
+/// reader cannot together pass a limit each passes alone) and counts their overdue loans,
+/// loans and open requests, in one round trip.
 ///
 /// # Errors
 /// UNAUTHENTICATED when the reader no longer exists.
-pub async fn lock_reader(db: &impl ConnectionTrait, id: Uuid) -> Result<reader::Model> {
-    reader::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(db)
+pub async fn lock_reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Borrower> {
+    let lock = match db.get_database_backend() {
+        DbBackend::Sqlite => "", // a write transaction holds the whole database
+        _ => " FOR UPDATE",
+    };
+    let sql = format!(
+        "SELECT r.*, \
+           (SELECT count(*) FROM loan WHERE reader_id = r.id AND status = '{active}' AND due_at < $2) AS overdue, \
+           (SELECT count(*) FROM loan WHERE reader_id = r.id AND status = '{active}') AS loans, \
+           (SELECT count(*) FROM loan_request WHERE reader_id = r.id AND status IN ({open})) AS open_requests \
+         FROM reader r WHERE r.id = $1{lock}",
+        active = LoanStatus::Active.as_str(),
+        open = RequestStatus::OPEN
+            .map(|s| format!("'{}'", s.as_str()))
+            .join(", "),
+    );
+    let row = db
+        .query_one(db::statement(db, sql, [id.into(), Utc::now().into()]))
         .await?
-        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))
+        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
+    Ok(Borrower {
+        reader: reader::Model::from_query_result(&row, "")?,
+        counts: Counts::from_query_result(&row, "")?,
+    })
 }
 
 /// What a new loan or request would add to the reader's count.
@@ -42,31 +69,13 @@ pub enum Asking {
 ///
 /// # Errors
 /// FORBIDDEN when blocked or owing overdue books; QUOTA_EXCEEDED at a limit.
-pub async fn check(
-    db: &impl ConnectionTrait,
-    reader: &reader::Model,
-    asking: Asking,
-) -> Result<()> {
+pub fn check(who: &Borrower, asking: Asking) -> Result<()> {
+    let (reader, counts) = (&who.reader, &who.counts);
     if reader.blocked {
         return Err(Error::forbidden(
             "lending is blocked on this card; please contact the library",
         ));
     }
-    let counts = Counts::find_by_statement(db::statement(
-        db,
-        format!(
-            "SELECT \
-               (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}' AND due_at < $2) AS overdue, \
-               (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}') AS loans, \
-               (SELECT count(*) FROM loan_request WHERE reader_id = $1 AND status IN ({open})) AS open_requests",
-            active = LoanStatus::Active.as_str(),
-            open = RequestStatus::OPEN.map(|s| format!("'{}'", s.as_str())).join(", "),
-        ),
-        [reader.id.into(), Utc::now().into()],
-    ))
-    .one(db)
-    .await?
-    .unwrap_or_default();
     if counts.overdue > 0 {
         return Err(Error::forbidden(
             "overdue books must be returned before borrowing more",

@@ -80,7 +80,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         }
     }
     let who = eligibility::lock_reader(&txn, reader).await?;
-    eligibility::check(&txn, &who, Asking::Request).await?;
+    eligibility::check(&who, Asking::Request)?;
     let place = resolve(&txn, reader, new.delivery).await?;
     lock_title(&txn, new.title_id).await?;
     refuse_duplicate(&txn, reader, new.title_id).await?;

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
-use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder};
+use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect};
 
 use super::geo::{self, Point};
 use super::{history, DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
@@ -114,6 +114,11 @@ impl Targets {
         })
     }
 
+    /// Every branch's id.
+    pub(crate) fn branch_ids(&self) -> Vec<Uuid> {
+        self.branches.keys().copied().collect()
+    }
+
     pub(crate) fn branch_point(&self, branch: Uuid) -> Option<Point> {
         self.branches.get(&branch).copied().flatten()
     }
@@ -183,11 +188,11 @@ struct BranchStock {
     longitude: Option<f64>,
     lendable: i64,
     free: i64,
-    open_picks: i64,
 }
 
-/// `title`'s lendable copies and the branches with a free one (their places and open-pick
-/// loads), in one round trip.
+/// `title`'s lendable copies and the branches with a free one (their places), in one round
+/// trip. Their loads are left at 0: counting a busy branch's open picks costs more than the
+/// rest of a request, and the load only breaks ties of distance ([`reserve_from`]).
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -195,14 +200,11 @@ pub async fn stock(db: &impl ConnectionTrait, title: Uuid) -> Result<Stock> {
     let sql = format!(
         "SELECT i.current_branch_id AS branch_id, b.latitude, b.longitude, \
                 count(*) AS lendable, \
-                sum(CASE WHEN i.status = '{available}' THEN 1 ELSE 0 END) AS free, \
-                (SELECT count(*) FROM pick_task p \
-                  WHERE p.branch_id = i.current_branch_id AND p.status = '{open}') AS open_picks \
+                sum(CASE WHEN i.status = '{available}' THEN 1 ELSE 0 END) AS free \
          FROM item i JOIN branch b ON b.id = i.current_branch_id \
          WHERE i.title_id = $1 AND i.net_lending AND i.status NOT IN ('{missing}', '{withdrawn}') \
          GROUP BY i.current_branch_id, b.latitude, b.longitude",
         available = ItemStatus::Available.as_str(),
-        open = PickStatus::Open.as_str(),
         missing = ItemStatus::Missing.as_str(),
         withdrawn = ItemStatus::Withdrawn.as_str(),
     );
@@ -220,7 +222,7 @@ pub async fn stock(db: &impl ConnectionTrait, title: Uuid) -> Result<Stock> {
             .map(|r| Candidate {
                 branch: r.branch_id,
                 point: geo::point(r.latitude, r.longitude),
-                load: u64::try_from(r.open_picks).unwrap_or(0),
+                load: 0, // counted only where it decides ([`reserve_from`])
             })
             .collect(),
     })
@@ -236,7 +238,8 @@ async fn reserve(
     reserve_from(db, title, target, candidates).await
 }
 
-/// Reserves a free copy of `title` at the best of `candidates` for `target`, if any.
+/// Reserves a free copy of `title` at the best of `candidates` for `target`, if any. Where
+/// candidates tie on the first two criteria, their open picks are counted to break the tie.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -244,14 +247,71 @@ pub async fn reserve_from(
     db: &impl ConnectionTrait,
     title: Uuid,
     target: &Target,
-    candidates: Vec<Candidate>,
+    mut candidates: Vec<Candidate>,
 ) -> Result<Option<item::Model>> {
+    let tied = tied(target, &candidates);
+    if !tied.is_empty() {
+        let loads = open_picks(db, &tied).await?;
+        for c in &mut candidates {
+            c.load = loads.get(&c.branch).copied().unwrap_or(0);
+        }
+    }
     for branch in rank(target, candidates) {
         if let Some(copy) = reserve_at(db, title, branch).await? {
             return Ok(Some(copy));
         }
     }
     Ok(None)
+}
+
+/// The candidates that share their (own branch, distance) with another: only for them does
+/// the load decide.
+fn tied(target: &Target, candidates: &[Candidate]) -> Vec<Uuid> {
+    let key = |c: &Candidate| {
+        let distance = match (target.point, c.point) {
+            (Some(a), Some(b)) => geo::distance_km(a, b),
+            _ => f64::INFINITY,
+        };
+        (target.branch == Some(c.branch), distance.to_bits())
+    };
+    candidates
+        .iter()
+        .filter(|c| {
+            candidates
+                .iter()
+                .any(|o| o.branch != c.branch && key(o) == key(c))
+        })
+        .map(|c| c.branch)
+        .collect()
+}
+
+#[derive(FromQueryResult)]
+struct Load {
+    branch_id: Uuid,
+    open: i64,
+}
+
+/// Open pick tasks of `branches`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn open_picks(
+    db: &impl ConnectionTrait,
+    branches: &[Uuid],
+) -> Result<HashMap<Uuid, u64>> {
+    Ok(pick_task::Entity::find()
+        .select_only()
+        .column(pick_task::Column::BranchId)
+        .column_as(pick_task::Column::Id.count(), "open")
+        .filter(pick_task::Column::Status.eq(PickStatus::Open))
+        .filter(pick_task::Column::BranchId.is_in(branches.iter().copied()))
+        .group_by(pick_task::Column::BranchId)
+        .into_model::<Load>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.branch_id, u64::try_from(l.open).unwrap_or(0)))
+        .collect())
 }
 
 /// One conditional statement: a free copy of `title` at `branch` becomes RESERVED
@@ -446,6 +506,24 @@ mod tests {
             point,
             load,
         }
+    }
+
+    #[test]
+    fn loads_are_needed_only_where_distance_ties() {
+        let target = Target {
+            branch: None,
+            point: Some((31.87, 120.55)),
+        };
+        let same_place = Some((31.88, 120.56));
+        let cands = vec![
+            cand(1, same_place, 0),
+            cand(2, same_place, 0),
+            cand(3, Some((31.30, 120.58)), 0),
+        ];
+        let mut tied = tied(&target, &cands);
+        tied.sort();
+        assert_eq!(tied, vec![Uuid::from_u128(1), Uuid::from_u128(2)]);
+        assert!(super::tied(&target, &cands[1..]).is_empty());
     }
 
     #[test]
