@@ -12,10 +12,61 @@ use hongyan_domain::dispatch::watch::CommandWatch;
 use hongyan_domain::entity::locker_event::EventKind;
 use hongyan_domain::lockers::{self, Locker};
 use hongyan_domain::{Ctx, Error};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+use uuid::Uuid;
 
 use super::{bearer, error_response};
+
+/// The OpenAPI document of this protocol, generated from the handlers and their types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hongyan locker controller protocol",
+        version = "1",
+        description = "Smart book lockers (智能书柜) poll for commands, report door events and check pickup codes. Authenticate every call with `Authorization: Bearer <device token>` (printed by `hongyan locker register`). Errors are an HTTP status with `{code, message}`."
+    ),
+    paths(heartbeat, poll, report, verify),
+    modifiers(&DeviceToken)
+)]
+pub struct LockerApi;
+
+/// Declares the device bearer token.
+struct DeviceToken;
+
+impl utoipa::Modify for DeviceToken {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "device_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        api.security = Some(vec![SecurityRequirement::new(
+            "device_token",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// An error: the HTTP status says what kind, `code` is stable, `message` is for people.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// UNAUTHENTICATED, NOT_FOUND, VALIDATION, RATE_LIMITED, …
+    code: String,
+    /// What went wrong.
+    message: String,
+    /// Seconds to wait (RATE_LIMITED only).
+    retry_after: Option<u64>,
+}
+
+/// `GET /openapi.json`.
+async fn openapi() -> HttpResponse {
+    HttpResponse::Ok().json(LockerApi::openapi())
+}
 
 /// Longest long poll.
 const MAX_WAIT_SECS: u64 = 30;
@@ -27,7 +78,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/heartbeat", web::post().to(heartbeat))
         .route("/commands", web::get().to(poll))
         .route("/events", web::post().to(report))
-        .route("/pickups/verify", web::post().to(verify));
+        .route("/pickups/verify", web::post().to(verify))
+        .route("/openapi.json", web::get().to(openapi));
 }
 
 /// The locker whose device token came with the request (from this process's cache).
@@ -35,24 +87,38 @@ async fn device(ctx: &Ctx, watch: &CommandWatch, req: &HttpRequest) -> Result<Lo
     watch.device(ctx, bearer(req, "device token")?).await
 }
 
-/// `POST /locker/v1/heartbeat`: the controller is alive (it counts as online for the next
-/// two minutes); answers the server time so devices can correct their clocks.
+/// Answer to a heartbeat.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct HeartbeatOut {
+    /// The locker's code.
+    locker: String,
+    /// The server's clock, for devices to correct theirs.
+    server_time: DateTime<Utc>,
+}
+
+/// The controller is alive: the locker counts as online (and is used by dispatch) for the
+/// next two minutes. Answers the server time so devices can correct their clocks.
+#[utoipa::path(post, path = "/locker/v1/heartbeat", responses(
+    (status = 200, body = HeartbeatOut),
+    (status = 401, body = ErrorBody, description = "unknown device token"),
+))]
 async fn heartbeat(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     let token = match bearer(&req, "device token") {
         Ok(t) => t,
         Err(e) => return error_response(&e),
     };
     match lockers::authenticate(&ctx.db, token).await {
-        Ok(locker) => HttpResponse::Ok().json(json!({
-            "locker": locker.code,
-            "serverTime": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        })),
+        Ok(locker) => HttpResponse::Ok().json(HeartbeatOut {
+            locker: locker.code,
+            server_time: Utc::now(),
+        }),
         Err(e) => error_response(&e),
     }
 }
 
 /// Query of `GET /commands`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct PollQuery {
     /// Seconds to wait for a command (0–30).
     wait: Option<u64>,
@@ -60,8 +126,41 @@ struct PollQuery {
     cursor: Option<String>,
 }
 
-/// `GET /locker/v1/commands?wait=SECONDS&cursor=C`: the commands after the cursor, waiting up
-/// to `wait` seconds for one. Answers `{"cursor", "commands": [...]}`.
+/// A command for the controller.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CommandOut {
+    /// The command's id.
+    id: Uuid,
+    /// Its place in this locker's sequence.
+    seq: i64,
+    /// `deposit` (open the door for the driver), `collect_return` (open it for staff) or
+    /// `release` (forget the parcel: it went elsewhere).
+    kind: String,
+    /// Compartment label.
+    compartment: String,
+    /// Parcel: the book's barcode (the driver scans it).
+    parcel: String,
+    /// The request it serves.
+    request_id: Option<Uuid>,
+}
+
+/// Commands after a cursor.
+#[derive(Serialize, ToSchema)]
+struct CommandsOut {
+    /// Send this back as `cursor` next time (unchanged when there was nothing).
+    cursor: String,
+    /// Oldest first.
+    commands: Vec<CommandOut>,
+}
+
+/// The commands after the cursor, waiting up to `wait` seconds (at most 30) for one: a long
+/// poll that answers as soon as a command is issued.
+#[utoipa::path(get, path = "/locker/v1/commands", params(PollQuery), responses(
+    (status = 200, body = CommandsOut),
+    (status = 400, body = ErrorBody, description = "a cursor this server did not give"),
+    (status = 401, body = ErrorBody),
+))]
 async fn poll(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
@@ -81,41 +180,67 @@ async fn poll(
     match watch.poll(&ctx, locker.id, cursor, wait).await {
         Ok(commands) => {
             let next = commands.last().map_or(cursor, |c| c.seq);
-            HttpResponse::Ok().json(json!({
-                "cursor": next.to_string(),
-                "commands": commands.iter().map(command_json).collect::<Vec<_>>(),
-            }))
+            HttpResponse::Ok().json(CommandsOut {
+                cursor: next.to_string(),
+                commands: commands.iter().map(command_out).collect(),
+            })
         }
         Err(e) => error_response(&e),
     }
 }
 
-fn command_json(c: &Command) -> Value {
-    json!({
-        "id": c.id,
-        "seq": c.seq,
-        "kind": c.kind.as_str(),
-        "compartment": c.compartment,
-        "parcel": c.parcel,
-        "requestId": c.request_id,
-    })
+fn command_out(c: &Command) -> CommandOut {
+    CommandOut {
+        id: c.id,
+        seq: c.seq,
+        kind: c.kind.as_str().to_owned(),
+        compartment: c.compartment.clone(),
+        parcel: c.parcel.clone(),
+        request_id: c.request_id,
+    }
 }
 
-/// One event as sent; fields are checked one by one so a bad event does not spoil the batch.
-#[derive(Deserialize)]
+/// One door event; fields are checked one by one so a bad event does not spoil the batch.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct EventIn {
+    /// The device's own id for the event: a replay carries the same and changes nothing.
     event_id: Option<String>,
+    /// `deposited`, `picked_up`, `return_dropped`, `collected` or `door_fault`.
     kind: Option<String>,
+    /// Compartment label.
     compartment: Option<String>,
+    /// The parcel's barcode (all but `door_fault`).
     parcel: Option<String>,
+    /// When it happened, by the device's clock (events may arrive late and out of order).
     at: Option<DateTime<Utc>>,
 }
 
-/// Body of `POST /events`.
-#[derive(Deserialize)]
+/// A batch of door events.
+#[derive(Deserialize, ToSchema)]
 struct EventsIn {
     events: Vec<EventIn>,
+}
+
+/// What became of one event.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct EventResult {
+    event_id: String,
+    /// `applied`, `replayed` or `rejected`.
+    status: String,
+    /// Why it was rejected.
+    reason: Option<String>,
+}
+
+/// What became of a batch.
+#[derive(Serialize, ToSchema)]
+struct EventsOut {
+    /// Only on 422.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    /// In the order sent.
+    results: Vec<EventResult>,
 }
 
 fn event_kind(kind: &str) -> Option<EventKind> {
@@ -129,9 +254,15 @@ fn event_kind(kind: &str) -> Option<EventKind> {
     })
 }
 
-/// `POST /locker/v1/events`: a batch of door events. Each is recorded once by its `eventId`
-/// (a replay is answered and changes nothing). 200 when every event was applied or replayed;
-/// 422 when some were rejected, with each event's result, the others still applied.
+/// A batch of door events (at most 500). Each is recorded once by its `eventId`; a replay is
+/// answered and changes nothing. 200 when every event was applied or replayed; 422 when some
+/// were rejected (unknown compartment or parcel, malformed), the others still applied.
+#[utoipa::path(post, path = "/locker/v1/events", request_body = EventsIn, responses(
+    (status = 200, body = EventsOut),
+    (status = 422, body = EventsOut, description = "some events rejected; see each result"),
+    (status = 400, body = ErrorBody),
+    (status = 401, body = ErrorBody),
+))]
 async fn report(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
@@ -181,9 +312,9 @@ async fn report(
         Err(e) => return error_response(&e),
     };
     let mut rejected = false;
-    let listed: Vec<Value> = results
+    let results: Vec<EventResult> = results
         .into_iter()
-        .map(|(id, early)| {
+        .map(|(event_id, early)| {
             let outcome = early
                 .or_else(|| applied.next())
                 .unwrap_or(Outcome::Replayed);
@@ -195,29 +326,51 @@ async fn report(
                     ("rejected", Some(r))
                 }
             };
-            json!({ "eventId": id, "status": status, "reason": reason })
+            EventResult {
+                event_id,
+                status: status.to_owned(),
+                reason,
+            }
         })
         .collect();
-    let body = json!({ "results": listed });
     if rejected {
-        HttpResponse::UnprocessableEntity().json(json!({
-            "code": "VALIDATION",
-            "message": "some events were rejected; the others were applied",
-            "results": body["results"],
-        }))
+        HttpResponse::UnprocessableEntity().json(EventsOut {
+            code: Some("VALIDATION".into()),
+            results,
+        })
     } else {
-        HttpResponse::Ok().json(body)
+        HttpResponse::Ok().json(EventsOut {
+            code: None,
+            results,
+        })
     }
 }
 
-/// Body of `POST /pickups/verify`.
-#[derive(Deserialize)]
+/// A pickup code typed at the locker.
+#[derive(Deserialize, ToSchema)]
 struct VerifyIn {
+    /// Six digits.
     code: String,
 }
 
-/// `POST /locker/v1/pickups/verify {code}`: which door to open for a pickup code. A wrong code
-/// is 404; after repeated wrong codes the locker gets 429 with `retryAfter` (seconds).
+/// The door to open.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct VerifyOut {
+    compartment: String,
+    /// The book's barcode.
+    parcel: String,
+    request_id: Uuid,
+}
+
+/// Which door to open for a pickup code. A wrong or expired code is 404; after 5 wrong codes
+/// in 10 minutes (at this locker, or for this code) the locker gets 429 with `retryAfter`.
+#[utoipa::path(post, path = "/locker/v1/pickups/verify", request_body = VerifyIn, responses(
+    (status = 200, body = VerifyOut),
+    (status = 404, body = ErrorBody, description = "wrong or expired code"),
+    (status = 429, body = ErrorBody, description = "locked out; retry after `retryAfter` seconds"),
+    (status = 401, body = ErrorBody),
+))]
 async fn verify(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
@@ -229,11 +382,11 @@ async fn verify(
         Err(e) => return error_response(&e),
     };
     match pickups::verify(&ctx, &locker, body.code.trim()).await {
-        Ok(p) => HttpResponse::Ok().json(json!({
-            "compartment": p.compartment,
-            "parcel": p.parcel,
-            "requestId": p.request,
-        })),
+        Ok(p) => HttpResponse::Ok().json(VerifyOut {
+            compartment: p.compartment,
+            parcel: p.parcel,
+            request_id: p.request,
+        }),
         Err(e) => error_response(&e),
     }
 }

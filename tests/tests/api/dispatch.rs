@@ -515,3 +515,42 @@ async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader()
     let (_, _, reused) = deposited(&lib, &again, &other, &l1, &door).await;
     assert_eq!(reused, compartment);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_locker_protocol_is_described_by_an_openapi_document() {
+    let lib = Library::open(TestOptions::default()).await;
+    let doc: Value = lib
+        .app
+        .http
+        .get(format!("{}/locker/v1/openapi.json", lib.app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."), "{doc}");
+    for path in [
+        "/locker/v1/commands",
+        "/locker/v1/events",
+        "/locker/v1/pickups/verify",
+        "/locker/v1/heartbeat",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let poll = &doc["paths"]["/locker/v1/commands"]["get"];
+    let params: Vec<&str> = poll["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(params, ["wait", "cursor"]);
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["CommandsOut"]["properties"]["commands"].is_object());
+    assert!(schemas["EventIn"]["properties"]["eventId"].is_object());
+    assert_eq!(
+        doc["components"]["securitySchemes"]["device_token"]["scheme"],
+        "bearer"
+    );
+}
