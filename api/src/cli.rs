@@ -165,6 +165,18 @@ pub enum LockerCommand {
         #[arg(long, requires = "lat", allow_hyphen_values = true)]
         lng: Option<f64>,
     },
+    /// Run a simulated locker controller against a server (for demos and tests).
+    Simulate {
+        /// The Hongyan API, e.g. http://127.0.0.1:8080.
+        #[arg(long)]
+        server: String,
+        /// The locker's device token.
+        #[arg(long)]
+        token: String,
+        /// Play a reader taking each parcel out this many seconds after it is deposited.
+        #[arg(long)]
+        auto_pickup_secs: Option<u64>,
+    },
 }
 
 /// Runs the command line: exit 0 on success, 2 for configuration errors, 1 otherwise.

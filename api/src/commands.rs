@@ -6,6 +6,7 @@ use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
 use crate::cli::{Command, LockerCommand, ServeArgs, UserCommand};
+use crate::simulate::{self, Simulation};
 use crate::startup::open_database;
 use crate::{Application, Options};
 
@@ -137,8 +138,19 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
 }
 
 async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
-    let db = open_database(&config).await?;
     match cmd {
+        LockerCommand::Simulate {
+            server,
+            token,
+            auto_pickup_secs,
+        } => {
+            simulate::run(Simulation {
+                server: server.trim_end_matches('/').to_owned(),
+                token,
+                auto_pickup: auto_pickup_secs.map(std::time::Duration::from_secs),
+            })
+            .await?;
+        }
         LockerCommand::Register {
             code,
             branch,
@@ -148,6 +160,7 @@ async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
             lat,
             lng,
         } => {
+            let db = open_database(&config).await?;
             let spec: CompartmentSpec = compartments.parse()?;
             let position = lat.zip(lng);
             let (locker, token) = lockers::register(

@@ -554,3 +554,119 @@ async fn the_locker_protocol_is_described_by_an_openapi_document() {
         "bearer"
     );
 }
+
+/// Kills a child process when dropped.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let out = app.cli(&[
+        "locker",
+        "register",
+        "--code",
+        "L-SIM",
+        "--branch",
+        "A",
+        "--compartments",
+        "S=2",
+        "--lat",
+        "31.881",
+        "--lng",
+        "120.551",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let token = stdout.lines().last().unwrap().trim().to_owned();
+    let _sim = Running(
+        std::process::Command::new(hongyan_tests::hongyan_bin())
+            .args([
+                "locker",
+                "simulate",
+                "--server",
+                &app.address,
+                "--token",
+                &token,
+            ])
+            .args(["--auto-pickup-secs", "1"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(std::env::temp_dir())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start the simulator"),
+    );
+    // Its heartbeat brings the locker online.
+    let mut locker = Value::Null;
+    for _ in 0..100 {
+        let r = app.gql("{ lockers { id code online } }", json!({})).await;
+        locker = r.data()["lockers"][0].clone();
+        if locker["online"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(locker["online"], true, "{locker}");
+    let book = lib.title("红楼梦", &[("A", "A0800", "I242.4/1")]).await;
+    let me = lib.reader("50000031").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    let req = lib
+        .request(
+            &me,
+            &book,
+            json!({"method": "LOCKER", "lockerId": locker["id"]}),
+        )
+        .await;
+    let task = lib.picking(&picker, "A").await[0].clone();
+    app.gql_as(
+        Some(&picker),
+        CONFIRM,
+        json!({"t": task["id"], "b": "A0800"}),
+    )
+    .await
+    .data();
+    let rounds = app
+        .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let round = rounds.data()["deliveryRounds"][0]["id"].clone();
+    app.gql_as(Some(&dispatcher), START, json!({"id": round}))
+        .await
+        .data();
+    // The simulator deposits at once and "its reader" collects a second later.
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        let s = status(&lib, &me, &req["id"]).await["status"].clone();
+        if seen.last() != Some(&s) {
+            seen.push(s.clone());
+        }
+        if s == "FULFILLED" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen.last(), Some(&json!("FULFILLED")), "{seen:?}");
+    let history = status(&lib, &me, &req["id"]).await["history"].clone();
+    let steps: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["to"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.ends_with(&["IN_TRANSIT", "READY_FOR_PICKUP", "FULFILLED"]),
+        "{steps:?}"
+    );
+}

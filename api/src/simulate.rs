@@ -1,0 +1,162 @@
+//! `hongyan locker simulate`: a locker controller for demos and tests, speaking `/locker/v1`
+//! as the devices do: it heartbeats, long-polls for commands, "opens the door" for each and
+//! reports the event the door would (`deposited` for a deposit, `collected` for a
+//! collection), and, with `--auto-pickup-secs`, plays the reader taking each parcel out.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+use serde_json::json;
+
+/// How the simulator runs.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    /// `http://host:port` of a Hongyan API.
+    pub server: String,
+    /// The locker's device token.
+    pub token: String,
+    /// Report `picked_up` this long after each deposit.
+    pub auto_pickup: Option<Duration>,
+}
+
+#[derive(Deserialize)]
+struct Commands {
+    cursor: String,
+    commands: Vec<Command>,
+}
+
+#[derive(Deserialize)]
+struct Command {
+    id: String,
+    kind: String,
+    compartment: String,
+    parcel: String,
+}
+
+/// A connected controller.
+#[derive(Clone)]
+struct Device {
+    http: reqwest::Client,
+    sim: Simulation,
+}
+
+impl Device {
+    async fn heartbeat(&self) -> anyhow::Result<()> {
+        self.http
+            .post(format!("{}/locker/v1/heartbeat", self.sim.server))
+            .bearer_auth(&self.sim.token)
+            .send()
+            .await?
+            .error_for_status()?;
+        Ok(())
+    }
+
+    async fn poll(&self, cursor: &str) -> anyhow::Result<Commands> {
+        Ok(self
+            .http
+            .get(format!("{}/locker/v1/commands", self.sim.server))
+            .query(&[("cursor", cursor), ("wait", "25")])
+            .bearer_auth(&self.sim.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    async fn report(&self, event_id: &str, kind: &str, c: &Command) -> anyhow::Result<()> {
+        let body = json!({"events": [{
+            "eventId": event_id, "kind": kind, "compartment": c.compartment,
+            "parcel": c.parcel, "at": chrono::Utc::now(),
+        }]});
+        let resp = self
+            .http
+            .post(format!("{}/locker/v1/events", self.sim.server))
+            .bearer_auth(&self.sim.token)
+            .json(&body)
+            .send()
+            .await?;
+        let status = resp.status();
+        let answer: serde_json::Value = resp.json().await.unwrap_or_default();
+        anyhow::ensure!(
+            status.is_success(),
+            "event {kind} refused ({status}): {answer}"
+        );
+        Ok(())
+    }
+
+    /// Does what the door would for one command.
+    async fn carry_out(&self, c: Command) -> anyhow::Result<()> {
+        match c.kind.as_str() {
+            "deposit" => {
+                self.report(&format!("{}-deposited", c.id), "deposited", &c)
+                    .await?;
+                println!("deposited {} in door {}", c.parcel, c.compartment);
+                if let Some(after) = self.sim.auto_pickup {
+                    let device = self.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(after).await;
+                        match device
+                            .report(&format!("{}-picked-up", c.id), "picked_up", &c)
+                            .await
+                        {
+                            Ok(()) => {
+                                println!("picked up {} from door {}", c.parcel, c.compartment)
+                            }
+                            Err(e) => eprintln!("pickup of {} not reported: {e:#}", c.parcel),
+                        }
+                    });
+                }
+            }
+            "collect_return" => {
+                self.report(&format!("{}-collected", c.id), "collected", &c)
+                    .await?;
+                println!("collected {} from door {}", c.parcel, c.compartment);
+            }
+            other => println!("{other}: door {} ({})", c.compartment, c.parcel),
+        }
+        Ok(())
+    }
+}
+
+/// Runs until interrupted, retrying with backoff while the server cannot be reached.
+///
+/// # Errors
+/// Only when the HTTP client cannot be built.
+pub async fn run(sim: Simulation) -> anyhow::Result<()> {
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(40))
+        .build()
+        .context("building the HTTP client")?;
+    let device = Device { http, sim };
+    let mut cursor = "0".to_owned();
+    let mut backoff = Duration::from_millis(500);
+    let mut beat = tokio::time::interval(Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = beat.tick() => {
+                if let Err(e) = device.heartbeat().await {
+                    eprintln!("heartbeat failed: {e:#}");
+                }
+            }
+            polled = device.poll(&cursor) => match polled {
+                Ok(batch) => {
+                    backoff = Duration::from_millis(500);
+                    for c in batch.commands {
+                        if let Err(e) = device.carry_out(c).await {
+                            eprintln!("{e:#}");
+                        }
+                    }
+                    cursor = batch.cursor;
+                }
+                Err(e) => {
+                    eprintln!("poll failed: {e:#}; retrying in {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(30));
+                }
+            },
+        }
+    }
+}
