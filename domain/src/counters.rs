@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
 
 /// A key's count in its current window and the time left in it.
@@ -90,13 +90,7 @@ impl RedisCounters {
 
     async fn conn(&self) -> redis::RedisResult<ConnectionManager> {
         self.conn
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Duration::from_millis(500))
-                    .set_response_timeout(Duration::from_millis(500))
-                    .set_number_of_retries(1);
-                self.client.get_connection_manager_with_config(config).await
-            })
+            .get_or_try_init(|| crate::signals::connect(&self.client))
             .await
             .cloned()
     }

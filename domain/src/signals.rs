@@ -101,16 +101,23 @@ impl RedisSignals {
 
     async fn publisher(&self) -> redis::RedisResult<ConnectionManager> {
         self.publisher
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Duration::from_millis(500))
-                    .set_response_timeout(Duration::from_millis(500))
-                    .set_number_of_retries(1);
-                self.client.get_connection_manager_with_config(config).await
-            })
+            .get_or_try_init(|| connect(&self.client))
             .await
             .cloned()
     }
+}
+
+/// A Redis connection that fails fast (500 ms, one retry): signals and counters fall back to
+/// this process rather than hold up a request while Redis is away.
+///
+/// # Errors
+/// The Redis error when it cannot be reached.
+pub(crate) async fn connect(client: &redis::Client) -> redis::RedisResult<ConnectionManager> {
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Duration::from_millis(500))
+        .set_response_timeout(Duration::from_millis(500))
+        .set_number_of_retries(1);
+    client.get_connection_manager_with_config(config).await
 }
 
 impl Signals for Arc<RedisSignals> {

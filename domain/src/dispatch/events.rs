@@ -20,7 +20,7 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan_request;
 use crate::entity::locker_command::CommandKind;
 use crate::entity::locker_event::{self, EventKind};
-use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
+use crate::entity::shipment::{ShipmentKind, ShipmentStatus};
 use crate::lending::{delivery, history, loans, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
 use crate::{Ctx, Error, Result};
@@ -208,17 +208,7 @@ async fn ready(
 ) -> Result<LoanRequest> {
     set_compartment(txn, door.id, State::Occupied).await?;
     delivery::set_copy(txn, copy.id, ItemStatus::OnHold, locker.branch_id).await?;
-    shipment::Entity::update_many()
-        .col_expr(
-            shipment::Column::Status,
-            Expr::value(ShipmentStatus::Delivered),
-        )
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shipment::Column::RequestId.eq(req.id))
-        .filter(shipment::Column::Kind.eq(ShipmentKind::Locker))
-        .filter(shipment::Column::Status.ne(ShipmentStatus::Cancelled))
-        .exec(txn)
-        .await?;
+    delivery::move_shipments(txn, req.id, ShipmentKind::Locker, ShipmentStatus::Delivered).await?;
     commands::ack(txn, req.id, CommandKind::Deposit).await?;
     rounds::settle(txn, req.id).await?;
     let (generation, hash) = pickup_code(ctx, txn, locker.id, req.id, req.pickup_code_gen).await?;
@@ -323,16 +313,7 @@ async fn door_fault(
         .await?
         .ok_or(Error::NotFound("parcel"))?;
     crate::lending::lock_title(txn, copy.title_id).await?;
-    shipment::Entity::update_many()
-        .col_expr(
-            shipment::Column::Status,
-            Expr::value(ShipmentStatus::Cancelled),
-        )
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shipment::Column::RequestId.eq(req.id))
-        .filter(shipment::Column::Kind.eq(ShipmentKind::Locker))
-        .exec(txn)
-        .await?;
+    delivery::move_shipments(txn, req.id, ShipmentKind::Locker, ShipmentStatus::Cancelled).await?;
     rounds::settle(txn, req.id).await?;
     let issued = commands::issue(
         txn,

@@ -4,7 +4,6 @@
 //! conditional update (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so two parcels never get one
 //! door, and the parcel joins the open delivery round from its branch to that locker.
 
-use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr as SqlExpr, LockBehavior, LockType, Query};
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -46,23 +45,16 @@ pub async fn to_locker(
             )
         });
         let round = rounds::open_round(db, copy.current_branch_id, locker.id).await?;
-        let now = Utc::now();
         shipment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            request_id: Set(Some(req.id)),
-            loan_id: Set(None),
-            kind: Set(ShipmentKind::Locker),
-            status: Set(ShipmentStatus::Created),
             round_id: Set(Some(round.id)),
             compartment_id: Set(Some(door.id)),
-            from_branch_id: Set(Some(copy.current_branch_id)),
-            to_branch_id: Set(Some(locker.branch_id)),
-            carrier: Set(None),
-            waybill_no: Set(None),
-            fee_cents: Set(0),
-            fee_waived: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
+            ..delivery::shipment(
+                ShipmentKind::Locker,
+                ShipmentStatus::Created,
+                req.id,
+                copy.current_branch_id,
+                locker.branch_id,
+            )
         }
         .insert(db)
         .await?;

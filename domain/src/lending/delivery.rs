@@ -56,24 +56,13 @@ pub async fn to_branch(
     if copy.current_branch_id == pickup {
         return hold(db, policy, req, copy, actor).await;
     }
-    let now = Utc::now();
-    shipment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        request_id: Set(Some(req.id)),
-        loan_id: Set(None),
-        kind: Set(ShipmentKind::Transfer),
-        status: Set(ShipmentStatus::InTransit),
-        round_id: Set(None),
-        compartment_id: Set(None),
-        from_branch_id: Set(Some(copy.current_branch_id)),
-        to_branch_id: Set(Some(pickup)),
-        carrier: Set(None),
-        waybill_no: Set(None),
-        fee_cents: Set(0),
-        fee_waived: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    shipment(
+        ShipmentKind::Transfer,
+        ShipmentStatus::InTransit,
+        req.id,
+        copy.current_branch_id,
+        pickup,
+    )
     .insert(db)
     .await?;
     set_copy(db, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
@@ -99,17 +88,13 @@ pub async fn arrive(
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
-    shipment::Entity::update_many()
-        .col_expr(
-            shipment::Column::Status,
-            Expr::value(ShipmentStatus::Delivered),
-        )
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shipment::Column::RequestId.eq(req.id))
-        .filter(shipment::Column::Kind.eq(ShipmentKind::Transfer))
-        .filter(shipment::Column::Status.eq(ShipmentStatus::InTransit))
-        .exec(db)
-        .await?;
+    move_shipments(
+        db,
+        req.id,
+        ShipmentKind::Transfer,
+        ShipmentStatus::Delivered,
+    )
+    .await?;
     hold(db, policy, req, copy, actor).await
 }
 
@@ -136,6 +121,58 @@ async fn hold(
         },
     )
     .await
+}
+
+/// A new shipment row of a request's copy (no round, door or carrier yet; fees waived).
+pub(crate) fn shipment(
+    kind: ShipmentKind,
+    status: ShipmentStatus,
+    request: Uuid,
+    from: Uuid,
+    to: Uuid,
+) -> shipment::ActiveModel {
+    let now = Utc::now();
+    shipment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        request_id: Set(Some(request)),
+        loan_id: Set(None),
+        kind: Set(kind),
+        status: Set(status),
+        round_id: Set(None),
+        compartment_id: Set(None),
+        from_branch_id: Set(Some(from)),
+        to_branch_id: Set(Some(to)),
+        carrier: Set(None),
+        waybill_no: Set(None),
+        fee_cents: Set(0),
+        fee_waived: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Moves a request's open shipments of `kind` (neither delivered, failed nor cancelled)
+/// to `to`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn move_shipments(
+    db: &impl ConnectionTrait,
+    request: Uuid,
+    kind: ShipmentKind,
+    to: ShipmentStatus,
+) -> Result<()> {
+    shipment::Entity::update_many()
+        .col_expr(shipment::Column::Status, Expr::value(to))
+        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shipment::Column::RequestId.eq(request))
+        .filter(shipment::Column::Kind.eq(kind))
+        .filter(
+            shipment::Column::Status.is_in([ShipmentStatus::Created, ShipmentStatus::InTransit]),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Sets a copy's status and place.
