@@ -1,6 +1,6 @@
 //! Dispatch: a pickup code's generation on the request (the code itself is derived from the
 //! server secret and never stored, only a keyed hash for lookups), and the indexes the
-//! locker flows read by.
+//! locker flows read by; the door a locker return was given.
 
 use crate::columns::*;
 use sea_orm_migration::prelude::*;
@@ -18,6 +18,7 @@ const INDEXES: &[(&str, &[&str])] = &[
     ("loan_request", &["compartment_id"]),
     ("shipment", &["round_id"]),
     ("compartment", &["locker_id", "state"]),
+    ("return_ticket", &["compartment_id", "status"]),
 ];
 
 #[async_trait::async_trait]
@@ -28,6 +29,14 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(n("loan_request"))
                     .add_column(int("pickup_code_gen").default(0))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(n("return_ticket"))
+                    .add_column(uuid_null("compartment_id"))
                     .to_owned(),
             )
             .await?;
@@ -48,6 +57,14 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(n("return_ticket"))
+                    .drop_column(n("compartment_id"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

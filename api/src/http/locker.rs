@@ -7,8 +7,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::commands::Command;
 use hongyan_domain::dispatch::events::{self, DeviceEvent, Outcome};
-use hongyan_domain::dispatch::pickups;
 use hongyan_domain::dispatch::watch::CommandWatch;
+use hongyan_domain::dispatch::{pickups, returns};
 use hongyan_domain::entity::locker_event::EventKind;
 use hongyan_domain::lockers::{self, Locker};
 use hongyan_domain::{Ctx, Error};
@@ -26,7 +26,7 @@ use super::{bearer, error_response};
         version = "1",
         description = "Smart book lockers (智能书柜) poll for commands, report door events and check pickup codes. Authenticate every call with `Authorization: Bearer <device token>` (printed by `hongyan locker register`). Errors are an HTTP status with `{code, message}`."
     ),
-    paths(heartbeat, poll, report, verify),
+    paths(heartbeat, poll, report, verify, drop_off),
     modifiers(&DeviceToken)
 )]
 pub struct LockerApi;
@@ -79,6 +79,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/commands", web::get().to(poll))
         .route("/events", web::post().to(report))
         .route("/pickups/verify", web::post().to(verify))
+        .route("/returns/verify", web::post().to(drop_off))
         .route("/openapi.json", web::get().to(openapi));
 }
 
@@ -386,6 +387,53 @@ async fn verify(
             compartment: p.compartment,
             parcel: p.parcel,
             request_id: p.request,
+        }),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// A drop code typed at the locker.
+#[derive(Deserialize, ToSchema)]
+struct DropIn {
+    /// Eight digits, from the reader's return ticket.
+    code: String,
+}
+
+/// The door to open for a return.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct DropOut {
+    compartment: String,
+    /// The book expected back (its barcode).
+    parcel: String,
+    ticket_id: Uuid,
+}
+
+/// Which door to open for a reader's return (typing the code again gives the same door).
+/// Then report `return_dropped` for that door and book. Wrong codes count towards the same
+/// lockout as pickup codes.
+#[utoipa::path(post, path = "/locker/v1/returns/verify", request_body = DropIn, responses(
+    (status = 200, body = DropOut),
+    (status = 404, body = ErrorBody, description = "wrong code"),
+    (status = 409, body = ErrorBody, description = "no free door"),
+    (status = 429, body = ErrorBody, description = "locked out; retry after `retryAfter` seconds"),
+    (status = 401, body = ErrorBody),
+))]
+async fn drop_off(
+    ctx: web::Data<Ctx>,
+    watch: web::Data<CommandWatch>,
+    req: HttpRequest,
+    body: web::Json<DropIn>,
+) -> HttpResponse {
+    let locker = match device(&ctx, &watch, &req).await {
+        Ok(l) => l,
+        Err(e) => return error_response(&e),
+    };
+    match returns::open_door(&ctx, &locker, body.code.trim()).await {
+        Ok(d) => HttpResponse::Ok().json(DropOut {
+            compartment: d.compartment,
+            parcel: d.parcel,
+            ticket_id: d.ticket,
         }),
         Err(e) => error_response(&e),
     }

@@ -13,7 +13,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
 use super::codes;
 use super::commands::{self, Issued};
 use super::placement::{self, set_compartment};
-use super::rounds;
+use super::{returns, rounds};
 use crate::audit::Actor;
 use crate::entity::compartment::{self, State};
 use crate::entity::item::{self, ItemStatus};
@@ -150,6 +150,7 @@ async fn one(
             Issued::default()
         }
         EventKind::DoorFault => door_fault(ctx, txn, locker, &door).await?,
+        EventKind::Collected if returns::collected(txn, &door).await? => Issued::default(),
         EventKind::Collected => {
             let (req, copy) = parcel(txn, &door, event).await?;
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
@@ -162,9 +163,7 @@ async fn one(
             Issued::default()
         }
         EventKind::ReturnDropped => {
-            return Err(Error::validation(
-                "no open locker return for this compartment",
-            ))
+            returns::dropped(txn, locker, &door, event.parcel.as_deref()).await?
         }
     };
     Ok(Some(issued))

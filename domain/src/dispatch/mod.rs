@@ -10,6 +10,7 @@
 //! - [`events`]: the controllers' door events, recorded once each, applied in any order.
 //! - [`collection`]: taking uncollected parcels back out.
 //! - [`pickups`]: pickup codes typed at the locker, with a lockout against guessing.
+//! - [`returns`]: returns by locker (drop codes, `return_dropped`, collection).
 //! - [`codes`]: deriving pickup codes and their lookup hashes.
 
 pub mod codes;
@@ -18,5 +19,6 @@ pub mod commands;
 pub mod events;
 pub mod pickups;
 pub mod placement;
+pub mod returns;
 pub mod rounds;
 pub mod watch;

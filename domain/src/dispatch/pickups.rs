@@ -32,36 +32,52 @@ pub struct Pickup {
     pub request: Uuid,
 }
 
-/// Checks a code typed at `locker`.
+/// Checks a pickup code typed at `locker`.
 ///
 /// # Errors
 /// RATE_LIMITED while locked out; NOT_FOUND for a wrong or expired code (counted).
 pub async fn verify(ctx: &Ctx, locker: &Locker, code: &str) -> Result<Pickup> {
+    let lookup = codes::well_formed(code).then(|| find(ctx, locker, code));
+    guarded(ctx, locker, code, "pickup code", lookup).await
+}
+
+/// Runs `lookup` (None: the code is malformed) for a code typed at `locker`'s keypad (pickup
+/// and drop codes alike) unless the locker or the code is locked out; counts the code as
+/// wrong when it finds nothing.
+///
+/// # Errors
+/// RATE_LIMITED while locked out; NOT_FOUND (`what`) for a wrong code.
+pub(crate) async fn guarded<T>(
+    ctx: &Ctx,
+    locker: &Locker,
+    code: &str,
+    what: &'static str,
+    lookup: Option<impl std::future::Future<Output = Result<Option<T>>>>,
+) -> Result<T> {
     let keys = [
-        format!("pickup-wrong:locker:{}", locker.id),
-        format!("pickup-wrong:code:{}:{code}", locker.id),
+        format!("wrong-code:locker:{}", locker.id),
+        format!("wrong-code:code:{}:{code}", locker.id),
     ];
     for key in &keys {
         let w = ctx.counters.peek(key).await;
         if w.count >= MAX_WRONG {
             return Err(Error::RateLimited {
-                message: "too many wrong pickup codes; try again later".into(),
+                message: "too many wrong codes; try again later".into(),
                 retry_after_secs: w.left.as_secs().max(1),
             });
         }
     }
-    let found = if codes::well_formed(code) {
-        find(ctx, locker, code).await?
-    } else {
-        None
+    let found = match lookup {
+        Some(lookup) => lookup.await?,
+        None => None,
     };
     match found {
-        Some(pickup) => Ok(pickup),
+        Some(found) => Ok(found),
         None => {
             for key in &keys {
                 ctx.counters.hit(key, LOCKOUT).await;
             }
-            Err(Error::NotFound("pickup code"))
+            Err(Error::NotFound(what))
         }
     }
 }

@@ -118,7 +118,7 @@ async fn in_order_of_preference(db: &impl ConnectionTrait, wanted: &Locker) -> R
 
 /// Claims the smallest free compartment of `locker` (books fit every size; large doors are
 /// kept for what needs them).
-async fn claim_compartment(
+pub(crate) async fn claim_compartment(
     db: &impl ConnectionTrait,
     locker: Uuid,
 ) -> Result<Option<compartment::Model>> {

@@ -18,6 +18,7 @@ pub mod reader;
 pub mod reader_address;
 pub mod refresh_token;
 pub mod request_event;
+pub mod return_ticket;
 pub mod shipment;
 pub mod staff;
 pub mod staff_branch;

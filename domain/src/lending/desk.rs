@@ -1,19 +1,18 @@
 //! The branch desk: check-out (a held request, or a walk-in loan) and check-in of any copy at
 //! any branch (通借通还).
 
-use chrono::Utc;
 use sea_orm::prelude::*;
 
 use super::eligibility::{self, Asking};
 use super::routing::{self, Released};
 use super::{
-    committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, LoanStatus,
-    PickTask, RequestStatus,
+    committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, PickTask,
+    RequestStatus,
 };
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
 use crate::entity::item::{self, ItemStatus};
-use crate::entity::{loan, loan_request, reader};
+use crate::entity::{loan_request, reader};
 use crate::people::CardNumber;
 use crate::{Ctx, Error, Result};
 
@@ -148,17 +147,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
             let active = loans::active_for_copy(&txn, copy.id)
                 .await?
                 .ok_or_else(|| Error::conflict("the copy is marked lent, but no loan is open"))?;
-            let now = Utc::now();
-            let returned = loan::Entity::update_many()
-                .col_expr(loan::Column::Status, Expr::value(LoanStatus::Returned))
-                .col_expr(loan::Column::ReturnedAt, Expr::value(now))
-                .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
-                .filter(loan::Column::Id.eq(active.id))
-                .exec_with_returning(&txn)
-                .await?
-                .into_iter()
-                .next();
-            ended = returned;
+            ended = loans::end(&txn, active.id, branch).await?;
             released(&txn, &copy, branch, policy.return_policy, actor).await?
         }
         ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {

@@ -135,3 +135,21 @@ pub async fn active_for_copy(db: &impl ConnectionTrait, copy: Uuid) -> Result<Op
         .one(db)
         .await?)
 }
+
+/// Ends a loan: the copy came back at `branch` (a desk, or a locker's branch). Returns the
+/// ended loan, or None when it had ended already.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<Option<Loan>> {
+    Ok(loan::Entity::update_many()
+        .col_expr(loan::Column::Status, Expr::value(LoanStatus::Returned))
+        .col_expr(loan::Column::ReturnedAt, Expr::value(Utc::now()))
+        .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
+        .filter(loan::Column::Id.eq(loan))
+        .filter(loan::Column::Status.eq(LoanStatus::Active))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next())
+}

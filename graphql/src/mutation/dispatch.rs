@@ -1,11 +1,11 @@
 //! Dispatch mutations: starting delivery rounds; a reader's new pickup code.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::dispatch::{pickups, rounds};
+use hongyan_domain::dispatch::{pickups, returns, rounds};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::dispatch::DeliveryRound;
+use crate::types::dispatch::{DeliveryRound, ReturnMethod, ReturnTicket};
 use crate::types::lending::LoanRequest;
 use crate::types::parse_id;
 
@@ -22,6 +22,28 @@ impl DispatchMutation {
         let id = parse_id(&id, "delivery round").gql()?;
         Ok(DeliveryRound(
             rounds::start(domain(ctx), who, id).await.gql()?,
+        ))
+    }
+
+    /// Announces the return of one of the caller's loans: LOCKER (with `lockerId`) gives a
+    /// drop code to type at that locker; the loan ends when the book is in the locker.
+    async fn start_return(
+        &self,
+        ctx: &Context<'_>,
+        loan_id: ID,
+        method: ReturnMethod,
+        locker_id: Option<ID>,
+    ) -> GqlResult<ReturnTicket> {
+        let reader = principal(ctx).gql()?.reader_id().gql()?;
+        let loan = parse_id(&loan_id, "loan").gql()?;
+        let locker = locker_id
+            .map(|id| parse_id(&id, "locker"))
+            .transpose()
+            .gql()?;
+        Ok(ReturnTicket(
+            returns::start(domain(ctx), reader, loan, method.into(), locker)
+                .await
+                .gql()?,
         ))
     }
 

@@ -3,10 +3,13 @@
 use async_graphql::{Enum, Object, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::rounds::{Parcel as DomainParcel, RoundView};
+use hongyan_domain::lockers;
 
 use super::book::Copy;
 use super::lending::RequestRef;
 use super::places::Locker;
+use crate::context::domain;
+use crate::error::{GqlResult, IntoGql};
 
 /// Where a delivery round is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -59,5 +62,59 @@ impl Parcel {
     /// Compartment label, e.g. `A03`.
     async fn compartment(&self) -> &str {
         &self.0.compartment.label
+    }
+}
+
+/// How a book comes back.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::entity::return_ticket::ReturnMethod")]
+pub enum ReturnMethod {
+    /// At any branch desk.
+    Branch,
+    /// Into a smart locker, with the ticket's drop code.
+    Locker,
+    /// Collected by a courier.
+    Courier,
+}
+
+/// Where an announced return is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::entity::return_ticket::TicketStatus")]
+pub enum ReturnStatus {
+    /// Announced; the code works.
+    Open,
+    /// In the locker: the loan has ended.
+    Dropped,
+    /// Staff have it.
+    Received,
+    /// Replaced or given up.
+    Cancelled,
+}
+
+/// An announced return (its reader only).
+pub struct ReturnTicket(pub hongyan_domain::dispatch::returns::ReturnTicket);
+
+#[Object]
+impl ReturnTicket {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The drop code to type at the locker (8 digits).
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn method(&self) -> ReturnMethod {
+        self.0.method.into()
+    }
+    async fn status(&self) -> ReturnStatus {
+        self.0.status.into()
+    }
+    async fn locker(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Option<Locker>> {
+        match self.0.locker_id {
+            Some(id) => Ok(Some(Locker(
+                lockers::by_id(&domain(ctx).db, id).await.gql()?,
+            ))),
+            None => Ok(None),
+        }
     }
 }

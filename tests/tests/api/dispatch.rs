@@ -670,3 +670,111 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
         "{steps:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_book_returned_into_a_locker_ends_the_loan_at_once_and_is_collected() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib.title("平凡的世界", &[("A", "A0900", "I247.5/3")]).await;
+    let (l1, door) = locker(&lib, "L-01", "S=1,M=1", (31.8810, 120.5510)).await;
+    let me = lib.reader("50000041").await;
+    let someone = lib.reader("50000042").await;
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let loan = app
+        .gql_as(
+            Some(&desk),
+            "mutation { checkOut(barcode: \"A0900\", cardNumber: \"50000041\") { id } }",
+            json!({}),
+        )
+        .await;
+    let loan_id = loan.data()["checkOut"]["id"].clone();
+    let waiting = lib
+        .request(
+            &someone,
+            &book,
+            json!({"method": "BRANCH", "branchId": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(waiting["status"], "WAITLISTED");
+
+    const START_RETURN: &str = "mutation($l: ID!, $m: ReturnMethod!, $k: ID) { startReturn(loanId: $l, method: $m, lockerId: $k) { id code method status locker { code } } }";
+    // Not someone else's loan; a locker return needs the locker.
+    let r = app
+        .gql_as(
+            Some(&someone),
+            START_RETURN,
+            json!({"l": loan_id, "m": "LOCKER", "k": l1}),
+        )
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app
+        .gql_as(
+            Some(&me),
+            START_RETURN,
+            json!({"l": loan_id, "m": "LOCKER"}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    let ticket = app
+        .gql_as(
+            Some(&me),
+            START_RETURN,
+            json!({"l": loan_id, "m": "LOCKER", "k": l1}),
+        )
+        .await;
+    let ticket = ticket.data()["startReturn"].clone();
+    assert_eq!(ticket["locker"]["code"], "L-01");
+    assert_eq!(ticket["status"], "OPEN");
+    let code = ticket["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 8);
+
+    // At the locker: a wrong code is refused, the right one opens a door for this book.
+    let (status_code, _) = door
+        .post("/returns/verify", json!({"code": "00000000"}))
+        .await;
+    assert_eq!(status_code, 404);
+    let (status_code, opened) = door.post("/returns/verify", json!({"code": code})).await;
+    assert_eq!(status_code, 200, "{opened}");
+    assert_eq!(opened["parcel"], "A0900");
+    let compartment = opened["compartment"].as_str().unwrap().to_owned();
+    // Dropping another book there is refused; this one ends the loan at once.
+    let (status_code, _) = door
+        .event("r-0", "return_dropped", &compartment, "B9999")
+        .await;
+    assert_eq!(status_code, 422);
+    let cursor = door.poll("0", 0).await["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status_code, body) = door
+        .event("r-1", "return_dropped", &compartment, "A0900")
+        .await;
+    assert_eq!(status_code, 200, "{body}");
+    let loans = app.gql_as(Some(&me), MY_LOANS, json!({})).await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"]["status"],
+        "RETURNED"
+    );
+    // Staff are sent to collect it; the door is free again after, and check-in at the
+    // branch gives the book to the reader waiting.
+    let polled = door.poll(&cursor, 10).await;
+    assert_eq!(polled["commands"][0]["kind"], "collect_return", "{polled}");
+    assert_eq!(polled["commands"][0]["compartment"], compartment.as_str());
+    let (status_code, _) = door.event("r-2", "collected", &compartment, "A0900").await;
+    assert_eq!(status_code, 200);
+    let checked = app
+        .gql_as(
+            Some(&desk),
+            "mutation($br: ID!) { checkIn(barcode: \"A0900\", branchId: $br) { action } }",
+            json!({"br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(checked.data()["checkIn"]["action"], "SERVES_WAITLIST");
+    assert_eq!(
+        status(&lib, &someone, &waiting["id"]).await["status"],
+        "ROUTED"
+    );
+    // The code was one-time.
+    let (status_code, _) = door.post("/returns/verify", json!({"code": code})).await;
+    assert_eq!(status_code, 404);
+}

@@ -1,0 +1,233 @@
+//! Returns: a reader announces one (`startReturn`); for a locker they get a one-time drop
+//! code. Typed at that locker, the code opens a free door; the door's `return_dropped` ends
+//! the loan at once (the reader stops owing the book) and the locker gets a `collect_return`
+//! command for staff; their `collected` closes the ticket and the book travels to the
+//! branch, where check-in puts it back into circulation (or onto the waitlist).
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::ActiveValue::Set;
+use sea_orm::DatabaseTransaction;
+
+use super::commands::{self, Issued};
+use super::pickups;
+use super::placement::{claim_compartment, set_compartment};
+use crate::entity::compartment::{self, State};
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::loan;
+use crate::entity::locker_command::CommandKind;
+use crate::entity::return_ticket::{self, ReturnMethod, TicketStatus};
+use crate::lending::{delivery, loans, lock_title, LoanStatus};
+use crate::lockers::{self, Locker};
+use crate::{secrets, Ctx, Error, Result};
+
+pub use return_ticket::Model as ReturnTicket;
+
+/// Digits in a drop code.
+const CODE_DIGITS: usize = 8;
+
+/// Announces the return of one of the reader's loans. LOCKER needs the locker and gives a
+/// drop code; an earlier open ticket for the loan is replaced.
+///
+/// # Errors
+/// NOT_FOUND for another reader's or unknown loan, or an unknown locker; CONFLICT when the
+/// loan has ended; VALIDATION for LOCKER without a locker, or a courier return (not offered
+/// yet).
+pub async fn start(
+    ctx: &Ctx,
+    reader: Uuid,
+    loan_id: Uuid,
+    method: ReturnMethod,
+    locker: Option<Uuid>,
+) -> Result<ReturnTicket> {
+    let locker = match (method, locker) {
+        (ReturnMethod::Locker, Some(id)) => Some(lockers::by_id(&ctx.db, id).await?.id),
+        (ReturnMethod::Locker, None) => {
+            return Err(Error::validation("a locker return needs lockerId"))
+        }
+        (ReturnMethod::Courier, _) => {
+            return Err(Error::validation("courier returns are not offered yet"))
+        }
+        (ReturnMethod::Branch, _) => None,
+    };
+    let txn = ctx.begin().await?;
+    let the_loan = loan::Entity::find_by_id(loan_id)
+        .filter(loan::Column::ReaderId.eq(reader))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("loan"))?;
+    if the_loan.status != LoanStatus::Active {
+        return Err(Error::WrongState {
+            what: "loan",
+            state: the_loan.status.as_str(),
+        });
+    }
+    return_ticket::Entity::update_many()
+        .col_expr(
+            return_ticket::Column::Status,
+            Expr::value(TicketStatus::Cancelled),
+        )
+        .filter(return_ticket::Column::LoanId.eq(loan_id))
+        .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
+        .exec(&txn)
+        .await?;
+    let id = Uuid::now_v7();
+    loop {
+        let row = return_ticket::ActiveModel {
+            id: Set(id),
+            loan_id: Set(loan_id),
+            code: Set(secrets::random_digits(CODE_DIGITS)),
+            method: Set(method),
+            locker_id: Set(locker),
+            status: Set(TicketStatus::Open),
+            created_at: Set(Utc::now()),
+            compartment_id: Set(None),
+        };
+        let inserted = return_ticket::Entity::insert(row.clone())
+            .on_conflict(
+                OnConflict::column(return_ticket::Column::Code)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        if inserted == 1 {
+            break;
+        }
+    }
+    let ticket = return_ticket::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("return"))?;
+    txn.commit().await?;
+    Ok(ticket)
+}
+
+/// The door a drop code opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DropDoor {
+    /// Compartment label.
+    pub compartment: String,
+    /// The book expected (its barcode).
+    pub parcel: String,
+    /// The ticket.
+    pub ticket: Uuid,
+}
+
+/// A drop code typed at `locker`: claims a free door for the return (the same door when the
+/// reader types it again).
+///
+/// # Errors
+/// RATE_LIMITED while locked out; NOT_FOUND for a wrong code (counted); CONFLICT when the
+/// locker has no free door.
+pub async fn open_door(ctx: &Ctx, locker: &Locker, code: &str) -> Result<DropDoor> {
+    let well_formed = code.len() == CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit());
+    let lookup = well_formed.then_some(async {
+        return_ticket::Entity::find()
+            .filter(return_ticket::Column::Code.eq(code))
+            .filter(return_ticket::Column::LockerId.eq(locker.id))
+            .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
+            .one(&ctx.db)
+            .await
+            .map_err(Error::from)
+    });
+    let ticket = pickups::guarded(ctx, locker, code, "drop code", lookup).await?;
+    let txn = ctx.begin().await?;
+    let door = match ticket.compartment_id {
+        Some(id) => compartment::Entity::find_by_id(id).one(&txn).await?,
+        None => claim_compartment(&txn, locker.id).await?,
+    }
+    .ok_or_else(|| {
+        Error::conflict("no free door in this locker; try another locker or a branch")
+    })?;
+    return_ticket::Entity::update_many()
+        .col_expr(return_ticket::Column::CompartmentId, Expr::value(door.id))
+        .filter(return_ticket::Column::Id.eq(ticket.id))
+        .exec(&txn)
+        .await?;
+    let copy = copy_of(&txn, ticket.loan_id).await?;
+    txn.commit().await?;
+    Ok(DropDoor {
+        compartment: door.label,
+        parcel: copy.barcode,
+        ticket: ticket.id,
+    })
+}
+
+async fn copy_of(db: &impl ConnectionTrait, loan_id: Uuid) -> Result<item::Model> {
+    let the_loan = loan::Entity::find_by_id(loan_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("loan"))?;
+    item::Entity::find_by_id(the_loan.item_id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("parcel"))
+}
+
+/// `return_dropped` at `door`: the loan ends, the door holds the book until staff collect it.
+///
+/// # Errors
+/// NOT_FOUND when no return was given this door, or for another book.
+pub(crate) async fn dropped(
+    txn: &DatabaseTransaction,
+    locker: &Locker,
+    door: &compartment::Model,
+    parcel: Option<&str>,
+) -> Result<Issued> {
+    let ticket = return_ticket::Entity::find()
+        .filter(return_ticket::Column::CompartmentId.eq(door.id))
+        .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
+        .one(txn)
+        .await?
+        .ok_or(Error::NotFound("return for this compartment"))?;
+    let copy = copy_of(txn, ticket.loan_id).await?;
+    if parcel != Some(copy.barcode.as_str()) {
+        return Err(Error::NotFound("parcel"));
+    }
+    lock_title(txn, copy.title_id).await?;
+    loans::end(txn, ticket.loan_id, locker.branch_id).await?;
+    delivery::set_copy(txn, copy.id, ItemStatus::InTransit, locker.branch_id).await?;
+    set_ticket(txn, ticket.id, TicketStatus::Dropped).await?;
+    set_compartment(txn, door.id, State::Occupied).await?;
+    commands::issue(
+        txn,
+        locker.id,
+        CommandKind::CollectReturn,
+        &door.label,
+        &copy.barcode,
+        None,
+    )
+    .await
+}
+
+/// `collected` at `door`: staff took a dropped return out. False when the door held none.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn collected(
+    txn: &DatabaseTransaction,
+    door: &compartment::Model,
+) -> Result<bool> {
+    let Some(ticket) = return_ticket::Entity::find()
+        .filter(return_ticket::Column::CompartmentId.eq(door.id))
+        .filter(return_ticket::Column::Status.eq(TicketStatus::Dropped))
+        .one(txn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    set_ticket(txn, ticket.id, TicketStatus::Received).await?;
+    set_compartment(txn, door.id, State::Free).await?;
+    Ok(true)
+}
+
+async fn set_ticket(db: &impl ConnectionTrait, id: Uuid, status: TicketStatus) -> Result<()> {
+    return_ticket::Entity::update_many()
+        .col_expr(return_ticket::Column::Status, Expr::value(status))
+        .filter(return_ticket::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
