@@ -10,8 +10,9 @@ use crate::{branches, secrets, Error, Result};
 
 pub use locker::Model as Locker;
 
-/// A locker counts as online if its controller was heard from this recently.
-pub const ONLINE_WINDOW: Duration = Duration::minutes(2);
+/// A locker counts as online if its controller sent a heartbeat this recently: three of the
+/// 30-second heartbeat (and long-poll) periods controllers keep.
+pub const ONLINE_WINDOW: Duration = Duration::seconds(90);
 
 /// Compartments to create, parsed from a spec such as `S=12,M=8,L=4` (`S:12` works too).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::commands::Command;
-use hongyan_domain::dispatch::events::{self, DeviceEvent, Outcome};
+use hongyan_domain::dispatch::events::{self, DeviceEvent, DoorReport, Outcome};
 use hongyan_domain::dispatch::watch::CommandWatch;
 use hongyan_domain::dispatch::{pickups, returns};
 use hongyan_domain::entity::locker_event::EventKind;
@@ -88,6 +88,24 @@ async fn device(ctx: &Ctx, watch: &CommandWatch, req: &HttpRequest) -> Result<Lo
     watch.device(ctx, bearer(req, "device token")?).await
 }
 
+/// What the controller reports with its heartbeat (all optional).
+#[derive(Deserialize, Default, ToSchema)]
+struct HeartbeatIn {
+    /// Doors whose state the controller knows.
+    #[serde(default)]
+    compartments: Vec<DoorIn>,
+}
+
+/// One door's state.
+#[derive(Deserialize, ToSchema)]
+struct DoorIn {
+    /// Compartment label.
+    compartment: String,
+    /// Jammed or not locking.
+    #[serde(default)]
+    fault: bool,
+}
+
 /// Answer to a heartbeat.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -96,23 +114,49 @@ struct HeartbeatOut {
     locker: String,
     /// The server's clock, for devices to correct theirs.
     server_time: DateTime<Utc>,
+    /// Compartment labels in the report the platform does not know.
+    unknown_compartments: Vec<String>,
 }
 
-/// The controller is alive: the locker counts as online (and is used by dispatch) for the
-/// next two minutes. Answers the server time so devices can correct their clocks.
-#[utoipa::path(post, path = "/locker/v1/heartbeat", responses(
+/// The controller is alive: the locker counts as online (and is used by dispatch) for 90
+/// seconds, three heartbeat periods. Doors reported faulty are taken out of use (a parcel on
+/// its way to one gets another door); a faulty door reported working and empty is free
+/// again. Answers the server time so devices can correct their clocks.
+#[utoipa::path(post, path = "/locker/v1/heartbeat", request_body(content = HeartbeatIn, description = "optional"), responses(
     (status = 200, body = HeartbeatOut),
+    (status = 400, body = ErrorBody, description = "a body that is not the report"),
     (status = 401, body = ErrorBody, description = "unknown device token"),
 ))]
-async fn heartbeat(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+async fn heartbeat(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
     let token = match bearer(&req, "device token") {
         Ok(t) => t,
         Err(e) => return error_response(&e),
     };
-    match lockers::authenticate(&ctx.db, token).await {
-        Ok(locker) => HttpResponse::Ok().json(HeartbeatOut {
+    let report: HeartbeatIn = if body.iter().all(u8::is_ascii_whitespace) {
+        HeartbeatIn::default()
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(r) => r,
+            Err(e) => return error_response(&Error::validation(format!("heartbeat body: {e}"))),
+        }
+    };
+    let locker = match lockers::authenticate(&ctx.db, token).await {
+        Ok(l) => l,
+        Err(e) => return error_response(&e),
+    };
+    let doors: Vec<DoorReport> = report
+        .compartments
+        .into_iter()
+        .map(|d| DoorReport {
+            compartment: d.compartment,
+            fault: d.fault,
+        })
+        .collect();
+    match events::doors(&ctx, &locker, &doors).await {
+        Ok(unknown) => HttpResponse::Ok().json(HeartbeatOut {
             locker: locker.code,
             server_time: Utc::now(),
+            unknown_compartments: unknown,
         }),
         Err(e) => error_response(&e),
     }

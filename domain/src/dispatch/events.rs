@@ -289,7 +289,7 @@ async fn picked_up(
 
 /// A door fault: the compartment is out of use; a parcel still on its way to it is given
 /// another door (or locker, or the hold shelf), and staff are alerted.
-async fn door_fault(
+pub(crate) async fn door_fault(
     ctx: &Ctx,
     txn: &DatabaseTransaction,
     locker: &Locker,
@@ -342,4 +342,59 @@ async fn door_fault(
     .await?;
     placement::to_locker(txn, &ctx.config.lending, req, &copy, Actor::System).await?;
     Ok(issued)
+}
+
+/// A compartment as the controller reports it in its heartbeat.
+#[derive(Debug, Clone)]
+pub struct DoorReport {
+    /// Compartment label.
+    pub compartment: String,
+    /// The door is jammed or will not lock.
+    pub fault: bool,
+}
+
+/// Applies a heartbeat's compartment report: a door newly reported faulty is handled like a
+/// `door_fault` event; a faulty door reported working again, and holding nothing, is free
+/// again. Returns the labels the platform does not know.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn doors(ctx: &Ctx, locker: &Locker, reports: &[DoorReport]) -> Result<Vec<String>> {
+    let mut unknown = Vec::new();
+    let mut issued = Issued::default();
+    let txn = ctx.begin().await?;
+    for report in reports {
+        let Some(door) = compartment::Entity::find()
+            .filter(compartment::Column::LockerId.eq(locker.id))
+            .filter(compartment::Column::Label.eq(report.compartment.as_str()))
+            .one(&txn)
+            .await?
+        else {
+            unknown.push(report.compartment.clone());
+            continue;
+        };
+        match (report.fault, door.state) {
+            (true, State::Fault) | (false, State::Free | State::Reserved | State::Occupied) => {}
+            (true, _) => issued = door_fault(ctx, &txn, locker, &door).await?,
+            (false, State::Fault) => {
+                let holds = loan_request::Entity::find()
+                    .filter(loan_request::Column::CompartmentId.eq(door.id))
+                    .filter(loan_request::Column::Status.is_in([
+                        RequestStatus::Picked,
+                        RequestStatus::InTransit,
+                        RequestStatus::ReadyForPickup,
+                    ]))
+                    .one(&txn)
+                    .await?
+                    .is_some();
+                if !holds {
+                    set_compartment(&txn, door.id, State::Free).await?;
+                }
+            }
+        }
+    }
+    txn.commit().await?;
+    commands::announce(ctx, issued);
+    crate::lending::committed(ctx);
+    Ok(unknown)
 }

@@ -88,7 +88,7 @@ impl Locker {
     async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
         load_branch(ctx, self.0.branch_id).await
     }
-    /// The controller was heard from in the last two minutes.
+    /// The controller sent a heartbeat in the last 90 seconds (three heartbeat periods).
     async fn online(&self) -> bool {
         lockers::is_online(&self.0)
     }

@@ -778,3 +778,84 @@ async fn a_book_returned_into_a_locker_ends_the_loan_at_once_and_is_collected() 
     let (status_code, _) = door.post("/returns/verify", json!({"code": code})).await;
     assert_eq!(status_code, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let book = lib
+        .title(
+            "家",
+            &[("A", "A1000", "I246.5/7"), ("A", "A1001", "I246.5/7")],
+        )
+        .await;
+    let (l1, door) = locker(&lib, "L-01", "S=1,M=1", (31.8810, 120.5510)).await;
+    let me = lib.reader("50000051").await;
+    let other = lib.reader("50000052").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    let pick = |reader: String| {
+        let (lib, picker, book, l1) = (&lib, picker.clone(), book.clone(), l1.clone());
+        async move {
+            let req = lib
+                .request(&reader, &book, json!({"method": "LOCKER", "lockerId": l1}))
+                .await;
+            let task = lib.picking(&picker, "A").await[0].clone();
+            let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+            lib.app
+                .gql_as(
+                    Some(&picker),
+                    CONFIRM,
+                    json!({"t": task["id"], "b": barcode}),
+                )
+                .await
+                .data();
+            req
+        }
+    };
+    let doors_of_round = || async {
+        let r = app
+            .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
+            .await;
+        r.data()["deliveryRounds"][0]["parcels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["compartment"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let req = pick(me.clone()).await;
+    assert_eq!(doors_of_round().await, ["001"], "the small door first");
+
+    // The controller reports door 001 jammed: the parcel gets the other door, the reader
+    // is told; unknown doors are named back; a malformed report is refused.
+    let (code, body) = door
+        .post(
+            "/heartbeat",
+            json!({"compartments": [{"compartment": "001", "fault": true}, {"compartment": "999"}]}),
+        )
+        .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["unknownCompartments"], json!(["999"]));
+    assert_eq!(doors_of_round().await, ["002"]);
+    let history = status(&lib, &me, &req["id"]).await["history"].clone();
+    let note = history.as_array().unwrap().last().unwrap()["note"].clone();
+    assert!(note.as_str().unwrap().contains("out of order"), "{history}");
+    let (code, _) = door
+        .post("/heartbeat", json!({"compartments": "jammed"}))
+        .await;
+    assert_eq!(code, 400);
+
+    // Repaired and empty, it is used again.
+    let (code, _) = door
+        .post(
+            "/heartbeat",
+            json!({"compartments": [{"compartment": "001", "fault": false}]}),
+        )
+        .await;
+    assert_eq!(code, 200);
+    pick(other).await;
+    let mut doors = doors_of_round().await;
+    doors.sort();
+    assert_eq!(doors, ["001", "002"]);
+}
