@@ -48,6 +48,8 @@ pub struct Ctx {
     pub signals: Arc<dyn signals::Signals>,
     /// Windowed counters shared between processes (lockouts, rate limits).
     pub counters: Arc<dyn counters::Counters>,
+    /// The courier that takes HOME deliveries.
+    pub courier: Arc<dyn dispatch::couriers::Courier>,
 }
 
 impl Ctx {
@@ -77,6 +79,7 @@ impl Ctx {
             wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
             signals,
             counters,
+            courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
             config: Arc::new(config),
             db,
         })

@@ -1,6 +1,7 @@
 //! Dispatch: a pickup code's generation on the request (the code itself is derived from the
 //! server secret and never stored, only a keyed hash for lookups), and the indexes the
-//! locker flows read by; the door a locker return was given.
+//! locker flows read by; the door a locker return was given; courier tracking events, each
+//! recorded once.
 
 use crate::columns::*;
 use sea_orm_migration::prelude::*;
@@ -40,6 +41,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(n("courier_event"))
+                    .col(id())
+                    .col(text("carrier"))
+                    .col(text("event_id"))
+                    .col(text("waybill_no"))
+                    .col(text("status"))
+                    .col(at("received_at"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("courier_event", &["carrier", "event_id"], true))
+            .await?;
         for (table, cols) in INDEXES {
             manager.create_index(index(table, cols, false)).await?;
         }
@@ -47,6 +64,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(n("courier_event")).to_owned())
+            .await?;
         for (table, cols) in INDEXES {
             manager
                 .drop_index(

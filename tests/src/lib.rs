@@ -11,6 +11,7 @@
 pub mod app;
 pub mod bench;
 pub mod databases;
+pub mod fake_courier;
 pub mod fake_wechat;
 pub mod graphql;
 pub mod marc_writer;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::future::BoxFuture;
+use hongyan_domain::dispatch::home::ShipHome;
 use hongyan_domain::jobs::{self, Job};
 use hongyan_domain::lending::{backlog::RoutePending, history::RequestChanged, sweeps::Sweep};
 use hongyan_domain::{Config, Ctx};
@@ -80,6 +81,7 @@ impl Registry {
     pub fn platform(config: &Config) -> Self {
         Registry::default()
             .with::<RequestChanged>()
+            .with::<ShipHome>()
             .every(config.lending.sweep_interval, Sweep)
             .every(config.lending.sweep_interval, RoutePending)
     }

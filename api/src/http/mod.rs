@@ -1,10 +1,11 @@
-//! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/staff` (printable
-//! pages), `/healthz`, `/readyz`, `/metrics`.
+//! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
+//! `/staff` (printable pages), `/healthz`, `/readyz`, `/metrics`.
 
 mod graphql;
 mod locker;
 mod ops;
 mod staff;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -42,6 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/graphql/ws").route(web::get().to(graphql::subscriptions)))
     .service(web::scope("/locker/v1").configure(locker::routes))
     .service(web::scope("/staff").configure(staff::routes))
+    .service(web::scope("/webhooks").configure(webhooks::routes))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics));

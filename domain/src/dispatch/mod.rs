@@ -11,12 +11,16 @@
 //! - [`collection`]: taking uncollected parcels back out.
 //! - [`pickups`]: pickup codes typed at the locker, with a lockout against guessing.
 //! - [`returns`]: returns by locker (drop codes, `return_dropped`, collection).
+//! - [`couriers`]: courier companies (signed HTTP API, or the library's own staff).
+//! - [`home`]: HOME delivery: waybills, tracking webhooks.
 //! - [`codes`]: deriving pickup codes and their lookup hashes.
 
 pub mod codes;
 pub mod collection;
 pub mod commands;
+pub mod couriers;
 pub mod events;
+pub mod home;
 pub mod pickups;
 pub mod placement;
 pub mod returns;

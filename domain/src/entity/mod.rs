@@ -4,6 +4,7 @@
 pub mod audit_log;
 pub mod branch;
 pub mod compartment;
+pub mod courier_event;
 pub mod delivery_round;
 pub mod idempotency_key;
 pub mod item;

@@ -6,7 +6,7 @@
 //!   the pickup branch checks the copy in ([`arrive`]).
 //! - LOCKER: a compartment is claimed and the parcel joins a delivery round
 //!   ([`crate::dispatch::placement`]); the request stays PICKED until the round starts.
-//! - HOME stays PICKED here: the courier dispatch takes it on from that state.
+//! - HOME: a shipment and a job that books the courier ([`crate::dispatch::home`]).
 
 use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
@@ -35,7 +35,10 @@ pub async fn after_pick(
     match req.delivery_method {
         DeliveryMethod::Branch => to_branch(db, policy, req, copy, actor).await,
         DeliveryMethod::Locker => placement::to_locker(db, policy, req, copy, actor).await,
-        DeliveryMethod::Home => Ok(req), // the courier dispatch takes over from PICKED
+        DeliveryMethod::Home => {
+            crate::dispatch::home::to_home(db, &req, copy).await?;
+            Ok(req) // PICKED until the courier's waybill is booked
+        }
     }
 }
 

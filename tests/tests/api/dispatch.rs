@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
+use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::TestOptions;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
@@ -858,4 +859,162 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
     let mut doors = doors_of_round().await;
     doors.sort();
     assert_eq!(doors, ["001", "002"]);
+}
+
+/// Posts a courier webhook.
+async fn webhook(lib: &Library, body: Vec<u8>, headers: [(String, String); 2]) -> (u16, Value) {
+    let mut req = lib
+        .app
+        .http
+        .post(format!("{}/webhooks/courier", lib.app.address))
+        .header("content-type", "application/json")
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let resp = req.send().await.unwrap();
+    let code = resp.status().as_u16();
+    (code, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_it() {
+    let courier = FakeCourier::start().await;
+    let lib = Library::open(TestOptions {
+        env: vec![
+            ("HONGYAN_COURIER_API_BASE", courier.base_url.clone()),
+            ("HONGYAN_COURIER_SECRET", fake_courier::SECRET.into()),
+        ],
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let book = lib
+        .title(
+            "骆驼祥子",
+            &[("A", "A1100", "I246.5/2"), ("A", "A1101", "I246.5/2")],
+        )
+        .await;
+    let me = lib.reader("50000061").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let address = app
+        .gql_as(
+            Some(&me),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"张小雨\", phone: \"13800138000\", address: \"张家港市杨舍镇人民路 1 号\", latitude: 31.87, longitude: 120.55}) { id } }",
+            json!({}),
+        )
+        .await;
+    let address = address.data()["addAddress"]["id"].clone();
+    // The courier is down for the first two bookings: the job retries.
+    courier.fail_next(2);
+    let req = lib
+        .request(&me, &book, json!({"method": "HOME", "addressId": address}))
+        .await;
+    let task = lib.picking(&picker, "A").await[0].clone();
+    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+    app.gql_as(
+        Some(&picker),
+        CONFIRM,
+        json!({"t": task["id"], "b": barcode}),
+    )
+    .await
+    .data();
+    let mut shipped = Value::Null;
+    for _ in 0..100 {
+        shipped = status(&lib, &me, &req["id"]).await;
+        if shipped["status"] == "IN_TRANSIT" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(shipped["status"], "IN_TRANSIT", "{shipped}");
+    assert!(courier.attempts() >= 3, "retried through the outage");
+    let orders = courier.orders();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(orders[0]["recipientPhone"], "13800138000");
+    assert_eq!(orders[0]["parcel"], barcode.as_str());
+    let note = shipped["history"].as_array().unwrap().last().unwrap()["note"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let waybill = note.rsplit(' ').next().unwrap().to_owned();
+    assert!(waybill.starts_with("SF"), "{note}");
+
+    // Tracking: forged, stale and unsigned webhooks are refused and change nothing.
+    let now = chrono::Utc::now().timestamp();
+    let delivered = json!({"eventId": "t-1", "waybillNo": waybill, "status": "DELIVERED"});
+    let (body, headers) = FakeCourier::webhook("not-the-secret", now, &delivered);
+    assert_eq!(webhook(&lib, body, headers).await.0, 401);
+    let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now - 3600, &delivered);
+    assert_eq!(webhook(&lib, body, headers).await.0, 401);
+    assert_eq!(status(&lib, &me, &req["id"]).await["status"], "IN_TRANSIT");
+    // Delivered: the loan starts; a replay changes nothing.
+    let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &delivered);
+    let (code, answer) = webhook(&lib, body.clone(), headers.clone()).await;
+    assert_eq!((code, answer["status"].clone()), (200, json!("applied")));
+    assert_eq!(status(&lib, &me, &req["id"]).await["status"], "FULFILLED");
+    let (code, answer) = webhook(&lib, body, headers).await;
+    assert_eq!((code, answer["status"].clone()), (200, json!("replayed")));
+    let loans = app.gql_as(Some(&me), MY_LOANS, json!({})).await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"]["status"],
+        "ACTIVE"
+    );
+
+    // A failed delivery: FAILED with the courier's reason, the copy goes back to its branch.
+    let other = lib.reader("50000062").await;
+    let address = app
+        .gql_as(
+            Some(&other),
+            "mutation { addAddress(input: {label: \"单位\", recipient: \"李雷\", phone: \"13900139000\", address: \"张家港市某路 2 号\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let address = address.data()["addAddress"]["id"].clone();
+    let second = lib
+        .request(
+            &other,
+            &book,
+            json!({"method": "HOME", "addressId": address}),
+        )
+        .await;
+    let task = lib.picking(&picker, "A").await[0].clone();
+    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
+    app.gql_as(
+        Some(&picker),
+        CONFIRM,
+        json!({"t": task["id"], "b": barcode}),
+    )
+    .await
+    .data();
+    let mut note = String::new();
+    for _ in 0..100 {
+        let s = status(&lib, &other, &second["id"]).await;
+        if s["status"] == "IN_TRANSIT" {
+            note = s["history"].as_array().unwrap().last().unwrap()["note"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let waybill = note.rsplit(' ').next().unwrap().to_owned();
+    let failed =
+        json!({"eventId": "t-2", "waybillNo": waybill, "status": "FAILED", "reason": "收件人拒收"});
+    let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &failed);
+    assert_eq!(webhook(&lib, body, headers).await.0, 200);
+    let s = status(&lib, &other, &second["id"]).await;
+    assert_eq!(s["status"], "FAILED");
+    let last = s["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["note"], "收件人拒收");
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let checked = app
+        .gql_as(
+            Some(&desk),
+            "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action } }",
+            json!({"b": barcode, "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(checked.data()["checkIn"]["action"], "SHELVE");
 }

@@ -1,0 +1,39 @@
+//! `/webhooks/courier`: the courier's signed tracking events.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use hongyan_domain::dispatch::couriers::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use hongyan_domain::dispatch::home::{self, Tracked};
+use hongyan_domain::Ctx;
+use serde_json::json;
+
+use super::error_response;
+
+/// Registers the webhook routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/courier", web::post().to(courier));
+}
+
+/// `POST /webhooks/courier`: a tracking event, signed (`X-Hongyan-Timestamp`,
+/// `X-Hongyan-Signature`). 401 for a bad or stale signature; a replay answers 200 with
+/// `replayed` and changes nothing.
+async fn courier(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    match home::track(
+        &ctx,
+        &header(TIMESTAMP_HEADER),
+        &header(SIGNATURE_HEADER),
+        &body,
+    )
+    .await
+    {
+        Ok(Tracked::Applied) => HttpResponse::Ok().json(json!({"status": "applied"})),
+        Ok(Tracked::Replayed) => HttpResponse::Ok().json(json!({"status": "replayed"})),
+        Err(e) => error_response(&e),
+    }
+}

@@ -1,0 +1,259 @@
+//! HOME delivery by courier. A picked HOME request gets a HOME shipment and a [`ShipHome`]
+//! job in the pick's transaction; the job books the waybill (retried with backoff while the
+//! courier is down or slow: nothing is lost, and the shipment id as order id keeps retries to
+//! one waybill) and the request goes IN_TRANSIT. The courier's signed tracking webhook
+//! ([`track`]) ends it: DELIVERED → FULFILLED and the loan starts; FAILED → FAILED with the
+//! courier's reason, and the copy travels back to its branch to be checked in.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction};
+use serde::{Deserialize, Serialize};
+
+use super::couriers::{self, Order};
+use crate::audit::Actor;
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
+use crate::entity::{branch, courier_event, loan_request, reader_address};
+use crate::jobs::{self, Job};
+use crate::lending::{delivery, history, loans, lock_title, LoanRequest, RequestStatus};
+use crate::{Ctx, Error, Result};
+
+/// A just-picked HOME request: its shipment, and the job that books the courier.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn to_home(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    copy: &item::Model,
+) -> Result<()> {
+    let row = delivery::shipment(
+        ShipmentKind::Home,
+        ShipmentStatus::Created,
+        req.id,
+        copy.current_branch_id,
+        copy.current_branch_id,
+    );
+    let Set(id) = row.id else {
+        return Ok(());
+    };
+    row.insert(db).await?;
+    jobs::enqueue(db, &ShipHome { shipment: id }).await
+}
+
+/// Books the courier for a HOME shipment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ShipHome {
+    /// The shipment.
+    pub shipment: Uuid,
+}
+
+#[async_trait]
+impl Job for ShipHome {
+    const KIND: &'static str = "dispatch.ship_home";
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{}:{}", Self::KIND, self.shipment))
+    }
+
+    async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        let Some(ship) = shipment::Entity::find_by_id(self.shipment).one(txn).await? else {
+            return Ok(());
+        };
+        let Some(req) = loan_request::Entity::find_by_id(ship.request_id.unwrap_or_default())
+            .one(txn)
+            .await?
+        else {
+            return Ok(());
+        };
+        if ship.status != ShipmentStatus::Created || req.status != RequestStatus::Picked {
+            return Ok(()); // booked already, or cancelled
+        }
+        let copy = item::Entity::find_by_id(req.item_id.unwrap_or_default())
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("copy"))?;
+        let address = reader_address::Entity::find_by_id(req.address_id.unwrap_or_default())
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("address"))?;
+        let from = branch::Entity::find_by_id(copy.current_branch_id)
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("branch"))?;
+        let order = Order {
+            order_id: ship.id.to_string(),
+            sender_name: from.name,
+            sender_address: from.address,
+            recipient_name: address.recipient,
+            recipient_phone: address.phone,
+            recipient_address: address.address,
+            parcel: copy.barcode.clone(),
+        };
+        let waybill = ctx.courier.book(&order).await?;
+        lock_title(txn, copy.title_id).await?;
+        shipment::Entity::update_many()
+            .col_expr(
+                shipment::Column::Status,
+                Expr::value(ShipmentStatus::InTransit),
+            )
+            .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
+            .col_expr(
+                shipment::Column::WaybillNo,
+                Expr::value(waybill.number.as_str()),
+            )
+            .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
+            .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(shipment::Column::Id.eq(ship.id))
+            .exec(txn)
+            .await?;
+        delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+        history::transition(
+            txn,
+            &req,
+            RequestStatus::InTransit,
+            Actor::System,
+            Some(&format!(
+                "shipped by {}, waybill {}",
+                ctx.courier.name(),
+                waybill.number
+            )),
+            Default::default(),
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+/// A courier's tracking event (the webhook's JSON body).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracking {
+    /// The courier's id for this event (replays carry the same).
+    pub event_id: String,
+    /// The waybill.
+    pub waybill_no: String,
+    /// `IN_TRANSIT`, `DELIVERED` or `FAILED` (others are recorded only).
+    pub status: String,
+    /// Why delivery failed.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What a tracking event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracked {
+    /// Recorded (and applied).
+    Applied,
+    /// Seen before: nothing changed.
+    Replayed,
+}
+
+/// Receives a signed tracking webhook.
+///
+/// # Errors
+/// UNAUTHENTICATED for a missing, wrong or stale signature (nothing is read); VALIDATION for a
+/// body that is not a tracking event; NOT_FOUND for an unknown waybill.
+pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> Result<Tracked> {
+    let secret = ctx.config.courier_secret.as_deref().unwrap_or_default();
+    let signed = timestamp.parse::<i64>().is_ok_and(|t| {
+        !secret.is_empty() && couriers::verify(secret, t, signature, body, Utc::now().timestamp())
+    });
+    if !signed {
+        return Err(Error::unauthenticated(
+            "courier webhooks must be signed, and sent within 5 minutes",
+        ));
+    }
+    let event: Tracking = serde_json::from_slice(body)
+        .map_err(|e| Error::validation(format!("not a tracking event: {e}")))?;
+    let txn = ctx.begin().await?;
+    let ship = shipment::Entity::find()
+        .filter(shipment::Column::WaybillNo.eq(event.waybill_no.as_str()))
+        .filter(shipment::Column::Kind.eq(ShipmentKind::Home))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("waybill"))?;
+    let carrier = ship.carrier.clone().unwrap_or_default();
+    let recorded = courier_event::Entity::insert(courier_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        carrier: Set(carrier),
+        event_id: Set(event.event_id.clone()),
+        waybill_no: Set(event.waybill_no.clone()),
+        status: Set(event.status.clone()),
+        received_at: Set(Utc::now()),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            courier_event::Column::Carrier,
+            courier_event::Column::EventId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if recorded == 0 {
+        return Ok(Tracked::Replayed);
+    }
+    let req = loan_request::Entity::find_by_id(ship.request_id.unwrap_or_default())
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("request"))?;
+    let copy = item::Entity::find_by_id(req.item_id.unwrap_or_default())
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("copy"))?;
+    let courier = Actor::System;
+    match (event.status.as_str(), req.status) {
+        ("DELIVERED", RequestStatus::InTransit) => {
+            lock_title(&txn, copy.title_id).await?;
+            delivery::move_shipments(&txn, req.id, ShipmentKind::Home, ShipmentStatus::Delivered)
+                .await?;
+            loans::start(
+                &txn,
+                &ctx.config.lending,
+                req.reader_id,
+                &copy,
+                Some(req.id),
+            )
+            .await?;
+            history::transition(
+                &txn,
+                &req,
+                RequestStatus::Fulfilled,
+                courier,
+                Some("delivered"),
+                Default::default(),
+            )
+            .await?;
+        }
+        ("FAILED", RequestStatus::InTransit) => {
+            let reason = event.reason.unwrap_or_else(|| "delivery failed".into());
+            lock_title(&txn, copy.title_id).await?;
+            delivery::move_shipments(&txn, req.id, ShipmentKind::Home, ShipmentStatus::Failed)
+                .await?;
+            // The parcel goes back to its branch, where check-in puts it into circulation.
+            delivery::set_copy(&txn, copy.id, ItemStatus::InTransit, copy.current_branch_id)
+                .await?;
+            history::transition(
+                &txn,
+                &req,
+                RequestStatus::Failed,
+                courier,
+                Some(&reason),
+                loan_request::ActiveModel {
+                    failure_reason: Set(Some(reason.clone())),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
+        _ => {} // en route, or late: recorded only
+    }
+    txn.commit().await?;
+    crate::lending::committed(ctx);
+    Ok(Tracked::Applied)
+}
