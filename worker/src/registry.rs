@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures::future::BoxFuture;
-use hongyan_domain::dispatch::home::ShipHome;
+use hongyan_domain::dispatch::home::{BookReturn, ShipHome};
 use hongyan_domain::jobs::{self, Job};
 use hongyan_domain::lending::{backlog::RoutePending, history::RequestChanged, sweeps::Sweep};
 use hongyan_domain::{Config, Ctx};
@@ -82,6 +82,7 @@ impl Registry {
         Registry::default()
             .with::<RequestChanged>()
             .with::<ShipHome>()
+            .with::<BookReturn>()
             .every(config.lending.sweep_interval, Sweep)
             .every(config.lending.sweep_interval, RoutePending)
     }

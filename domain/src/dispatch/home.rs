@@ -87,6 +87,7 @@ impl Job for ShipHome {
         let order = Order {
             order_id: ship.id.to_string(),
             sender_name: from.name,
+            sender_phone: String::new(),
             sender_address: from.address,
             recipient_name: address.recipient,
             recipient_phone: address.phone,
@@ -172,7 +173,7 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     let txn = ctx.begin().await?;
     let ship = shipment::Entity::find()
         .filter(shipment::Column::WaybillNo.eq(event.waybill_no.as_str()))
-        .filter(shipment::Column::Kind.eq(ShipmentKind::Home))
+        .filter(shipment::Column::Kind.is_in([ShipmentKind::Home, ShipmentKind::Return]))
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("waybill"))?;
@@ -197,6 +198,25 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     .await?;
     if recorded == 0 {
         return Ok(Tracked::Replayed);
+    }
+    if ship.kind == ShipmentKind::Return {
+        // A return pickup: the shipment's state only; the loan ends when the branch checks
+        // the book in.
+        let to = match event.status.as_str() {
+            "DELIVERED" => Some(ShipmentStatus::Delivered),
+            "FAILED" => Some(ShipmentStatus::Failed),
+            _ => None,
+        };
+        if let Some(to) = to {
+            shipment::Entity::update_many()
+                .col_expr(shipment::Column::Status, Expr::value(to))
+                .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+                .filter(shipment::Column::Id.eq(ship.id))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        return Ok(Tracked::Applied);
     }
     let req = loan_request::Entity::find_by_id(ship.request_id.unwrap_or_default())
         .one(&txn)
@@ -256,4 +276,74 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     txn.commit().await?;
     crate::lending::committed(ctx);
     Ok(Tracked::Applied)
+}
+
+/// Books the courier to collect a returned book from the reader.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BookReturn {
+    /// The RETURN shipment.
+    pub shipment: Uuid,
+    /// Where to collect it (one of the reader's addresses).
+    pub address: Uuid,
+}
+
+#[async_trait]
+impl Job for BookReturn {
+    const KIND: &'static str = "dispatch.book_return";
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("{}:{}", Self::KIND, self.shipment))
+    }
+
+    async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        let Some(ship) = shipment::Entity::find_by_id(self.shipment).one(txn).await? else {
+            return Ok(());
+        };
+        if ship.status != ShipmentStatus::Created {
+            return Ok(());
+        }
+        let loan = crate::entity::loan::Entity::find_by_id(ship.loan_id.unwrap_or_default())
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("loan"))?;
+        let copy = item::Entity::find_by_id(loan.item_id)
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("copy"))?;
+        let from = reader_address::Entity::find_by_id(self.address)
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("address"))?;
+        let to = branch::Entity::find_by_id(copy.home_branch_id)
+            .one(txn)
+            .await?
+            .ok_or(Error::NotFound("branch"))?;
+        let order = Order {
+            order_id: ship.id.to_string(),
+            sender_name: from.recipient,
+            sender_phone: from.phone,
+            sender_address: from.address,
+            recipient_name: to.name,
+            recipient_phone: String::new(),
+            recipient_address: to.address,
+            parcel: copy.barcode,
+        };
+        let waybill = ctx.courier.book(&order).await?;
+        shipment::Entity::update_many()
+            .col_expr(
+                shipment::Column::Status,
+                Expr::value(ShipmentStatus::InTransit),
+            )
+            .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
+            .col_expr(
+                shipment::Column::WaybillNo,
+                Expr::value(waybill.number.as_str()),
+            )
+            .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
+            .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(shipment::Column::Id.eq(ship.id))
+            .exec(txn)
+            .await?;
+        Ok(())
+    }
 }

@@ -11,13 +11,16 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::DatabaseTransaction;
 
 use super::commands::{self, Issued};
+use super::home::BookReturn;
 use super::pickups;
 use super::placement::{claim_compartment, set_compartment};
 use crate::entity::compartment::{self, State};
 use crate::entity::item::{self, ItemStatus};
-use crate::entity::loan;
 use crate::entity::locker_command::CommandKind;
 use crate::entity::return_ticket::{self, ReturnMethod, TicketStatus};
+use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
+use crate::entity::{loan, reader_address};
+use crate::jobs;
 use crate::lending::{delivery, loans, lock_title, LoanStatus};
 use crate::lockers::{self, Locker};
 use crate::{secrets, Ctx, Error, Result};
@@ -27,29 +30,45 @@ pub use return_ticket::Model as ReturnTicket;
 /// Digits in a drop code.
 const CODE_DIGITS: usize = 8;
 
-/// Announces the return of one of the reader's loans. LOCKER needs the locker and gives a
-/// drop code; an earlier open ticket for the loan is replaced.
+/// Where a return starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnPlace {
+    /// At any branch desk.
+    Branch,
+    /// Into this locker.
+    Locker(Uuid),
+    /// Collected by the courier from this saved address.
+    Courier(Uuid),
+}
+
+/// Announces the return of one of the reader's loans: LOCKER gives a drop code; COURIER
+/// books a pickup (a job, retried while the courier is down). An earlier open ticket for the
+/// loan is replaced.
 ///
 /// # Errors
-/// NOT_FOUND for another reader's or unknown loan, or an unknown locker; CONFLICT when the
-/// loan has ended; VALIDATION for LOCKER without a locker, or a courier return (not offered
-/// yet).
+/// NOT_FOUND for another reader's or unknown loan, locker or address; CONFLICT when the loan
+/// has ended.
 pub async fn start(
     ctx: &Ctx,
     reader: Uuid,
     loan_id: Uuid,
-    method: ReturnMethod,
-    locker: Option<Uuid>,
+    place: ReturnPlace,
 ) -> Result<ReturnTicket> {
-    let locker = match (method, locker) {
-        (ReturnMethod::Locker, Some(id)) => Some(lockers::by_id(&ctx.db, id).await?.id),
-        (ReturnMethod::Locker, None) => {
-            return Err(Error::validation("a locker return needs lockerId"))
+    let (method, locker, address) = match place {
+        ReturnPlace::Locker(id) => (
+            ReturnMethod::Locker,
+            Some(lockers::by_id(&ctx.db, id).await?.id),
+            None,
+        ),
+        ReturnPlace::Courier(id) => {
+            let mine = reader_address::Entity::find_by_id(id)
+                .filter(reader_address::Column::ReaderId.eq(reader))
+                .one(&ctx.db)
+                .await?
+                .ok_or(Error::NotFound("address"))?;
+            (ReturnMethod::Courier, None, Some(mine.id))
         }
-        (ReturnMethod::Courier, _) => {
-            return Err(Error::validation("courier returns are not offered yet"))
-        }
-        (ReturnMethod::Branch, _) => None,
+        ReturnPlace::Branch => (ReturnMethod::Branch, None, None),
     };
     let txn = ctx.begin().await?;
     let the_loan = loan::Entity::find_by_id(loan_id)
@@ -100,7 +119,28 @@ pub async fn start(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("return"))?;
+    if let Some(address) = address {
+        let copy = copy_of(&txn, loan_id).await?;
+        let row = shipment::ActiveModel {
+            request_id: Set(None),
+            loan_id: Set(Some(loan_id)),
+            from_branch_id: Set(None),
+            ..delivery::shipment(
+                ShipmentKind::Return,
+                ShipmentStatus::Created,
+                Uuid::nil(),
+                copy.home_branch_id,
+                copy.home_branch_id,
+            )
+        };
+        let Set(shipment) = row.id else {
+            return Err(Error::internal(anyhow::anyhow!("shipment without id")));
+        };
+        row.insert(&txn).await?;
+        jobs::enqueue(&txn, &BookReturn { shipment, address }).await?;
+    }
     txn.commit().await?;
+    ctx.wake_workers();
     Ok(ticket)
 }
 

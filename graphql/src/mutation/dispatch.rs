@@ -1,7 +1,9 @@
 //! Dispatch mutations: starting delivery rounds; a reader's new pickup code.
 
 use async_graphql::{Context, Object, ID};
+use hongyan_domain::dispatch::returns::ReturnPlace;
 use hongyan_domain::dispatch::{pickups, returns, rounds};
+use hongyan_domain::Error;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -26,22 +28,30 @@ impl DispatchMutation {
     }
 
     /// Announces the return of one of the caller's loans: LOCKER (with `lockerId`) gives a
-    /// drop code to type at that locker; the loan ends when the book is in the locker.
+    /// drop code to type at that locker, and the loan ends when the book is in the locker;
+    /// COURIER (with `addressId`, one of the caller's addresses) books a pickup there; BRANCH
+    /// needs nothing (any desk takes it).
     async fn start_return(
         &self,
         ctx: &Context<'_>,
         loan_id: ID,
         method: ReturnMethod,
         locker_id: Option<ID>,
+        address_id: Option<ID>,
     ) -> GqlResult<ReturnTicket> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let loan = parse_id(&loan_id, "loan").gql()?;
-        let locker = locker_id
-            .map(|id| parse_id(&id, "locker"))
-            .transpose()
-            .gql()?;
+        let needs = |id: Option<ID>, what: &'static str| match id {
+            Some(id) => parse_id(&id, what),
+            None => Err(Error::validation(format!("this return needs {what}Id"))),
+        };
+        let place = match method {
+            ReturnMethod::Branch => ReturnPlace::Branch,
+            ReturnMethod::Locker => ReturnPlace::Locker(needs(locker_id, "locker").gql()?),
+            ReturnMethod::Courier => ReturnPlace::Courier(needs(address_id, "address").gql()?),
+        };
         Ok(ReturnTicket(
-            returns::start(domain(ctx), reader, loan, method.into(), locker)
+            returns::start(domain(ctx), reader, loan, place)
                 .await
                 .gql()?,
         ))

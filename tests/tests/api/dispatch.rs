@@ -961,6 +961,52 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         "ACTIVE"
     );
 
+    // Returned by courier: a pickup at the reader's address is booked.
+    let loan_id = app
+        .gql_as(
+            Some(&me),
+            "{ myLoans { edges { node { id } } } }",
+            json!({}),
+        )
+        .await
+        .data()["myLoans"]["edges"][0]["node"]["id"]
+        .clone();
+    let ticket = app
+        .gql_as(
+            Some(&me),
+            "mutation($l: ID!, $a: ID) { startReturn(loanId: $l, method: COURIER, addressId: $a) { method status } }",
+            json!({"l": loan_id, "a": address}),
+        )
+        .await;
+    assert_eq!(ticket.data()["startReturn"]["method"], "COURIER");
+    let missing = app
+        .gql_as(
+            Some(&me),
+            "mutation($l: ID!) { startReturn(loanId: $l, method: COURIER) { id } }",
+            json!({"l": loan_id}),
+        )
+        .await;
+    assert_eq!(missing.code(), "VALIDATION");
+    for _ in 0..100 {
+        if courier.orders().len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pickup = courier.orders()[1].clone();
+    assert_eq!(pickup["senderPhone"], "13800138000", "{pickup}");
+    assert_eq!(pickup["parcel"], barcode.as_str());
+    // The loan ends when the branch checks the book in.
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let checked = app
+        .gql_as(
+            Some(&desk),
+            "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action loan { status } } }",
+            json!({"b": barcode, "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(checked.data()["checkIn"]["loan"]["status"], "RETURNED");
+
     // A failed delivery: FAILED with the courier's reason, the copy goes back to its branch.
     let other = lib.reader("50000062").await;
     let address = app
@@ -1008,7 +1054,6 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
     assert_eq!(s["status"], "FAILED");
     let last = s["history"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["note"], "收件人拒收");
-    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
     let checked = app
         .gql_as(
             Some(&desk),

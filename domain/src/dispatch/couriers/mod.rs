@@ -22,17 +22,20 @@ pub const SIGNATURE_HEADER: &str = "x-hongyan-signature";
 /// How far a signed message's time may be from ours.
 pub const MAX_SKEW_SECS: i64 = 300;
 
-/// A parcel to take to a reader's door.
+/// A parcel to carry: to a reader's door, or back from it (a return pickup). Personal data
+/// in it is sent to the courier and never logged.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// Our shipment id: the courier deduplicates by it, so retries book one waybill.
     pub order_id: String,
-    /// Sending branch's name.
+    /// Sender (a branch, or the reader for a return pickup).
     pub sender_name: String,
-    /// Sending branch's address.
+    /// Sender's phone (empty for a branch).
+    pub sender_phone: String,
+    /// Where the courier collects the parcel.
     pub sender_address: String,
-    /// Recipient (personal data: sent to the courier, never logged).
+    /// Recipient.
     pub recipient_name: String,
     /// Recipient's phone.
     pub recipient_phone: String,
