@@ -13,6 +13,7 @@
 //! - [`returns`]: returns by locker (drop codes, `return_dropped`, collection).
 //! - [`couriers`]: courier companies (signed HTTP API, or the library's own staff).
 //! - [`home`]: HOME delivery: waybills, tracking webhooks.
+//! - [`shipments`]: courier shipments as dispatchers watch them (stuck ones).
 //! - [`codes`]: deriving pickup codes and their lookup hashes.
 
 pub mod codes;
@@ -25,4 +26,5 @@ pub mod pickups;
 pub mod placement;
 pub mod returns;
 pub mod rounds;
+pub mod shipments;
 pub mod watch;

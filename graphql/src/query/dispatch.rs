@@ -1,11 +1,11 @@
 //! Dispatch queries: a branch's delivery rounds.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::dispatch::rounds;
+use hongyan_domain::dispatch::{rounds, shipments};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::dispatch::DeliveryRound;
+use crate::types::dispatch::{DeliveryRound, Shipment};
 use crate::types::parse_id;
 
 /// Queries for dispatchers.
@@ -29,5 +29,26 @@ impl DispatchQuery {
             .into_iter()
             .map(DeliveryRound)
             .collect())
+    }
+
+    /// The branch's courier shipments (HOME deliveries and RETURN pickups), newest first;
+    /// with `stuck: true` only those not booked after 10 minutes, on the road over 5 days,
+    /// or failed (dispatchers and librarians of that branch).
+    async fn shipments(
+        &self,
+        ctx: &Context<'_>,
+        branch_id: ID,
+        stuck: Option<bool>,
+    ) -> GqlResult<Vec<Shipment>> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(
+            shipments::of_branch(&domain(ctx).db, who, branch, stuck.unwrap_or(false))
+                .await
+                .gql()?
+                .into_iter()
+                .map(Shipment)
+                .collect(),
+        )
     }
 }

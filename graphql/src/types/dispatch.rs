@@ -118,3 +118,71 @@ impl ReturnTicket {
         }
     }
 }
+
+/// What a shipment carries.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::entity::shipment::ShipmentKind")]
+pub enum ShipmentKind {
+    /// To a locker.
+    Locker,
+    /// To a reader's door.
+    Home,
+    /// Between branches.
+    Transfer,
+    /// Back from a reader.
+    Return,
+}
+
+/// Where a shipment is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::entity::shipment::ShipmentStatus")]
+pub enum ShipmentStatus {
+    /// Not yet with the carrier (for couriers: the waybill is being booked).
+    Created,
+    /// On the road.
+    InTransit,
+    /// Arrived.
+    Delivered,
+    /// The carrier gave up (see the request's history for why).
+    Failed,
+    /// Taken off.
+    Cancelled,
+}
+
+/// A parcel on the road (staff).
+pub struct Shipment(pub hongyan_domain::dispatch::shipments::Shipment);
+
+#[Object]
+impl Shipment {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> ShipmentKind {
+        self.0.kind.into()
+    }
+    async fn status(&self) -> ShipmentStatus {
+        self.0.status.into()
+    }
+    /// The courier.
+    async fn carrier(&self) -> Option<&str> {
+        self.0.carrier.as_deref()
+    }
+    async fn waybill_no(&self) -> Option<&str> {
+        self.0.waybill_no.as_deref()
+    }
+    /// What the courier charges (分); waived or not, it is kept.
+    async fn fee_cents(&self) -> i32 {
+        self.0.fee_cents
+    }
+    async fn request(&self) -> Option<RequestRef> {
+        self.0.request_id.map(|id| RequestRef {
+            id: ID(id.to_string()),
+        })
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}

@@ -1062,4 +1062,43 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         )
         .await;
     assert_eq!(checked.data()["checkIn"]["action"], "SHELVE");
+
+    // Dispatchers see the branch's courier shipments, and the failed one among the stuck.
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    const SHIPMENTS: &str = "query($b: ID!, $s: Boolean) { shipments(branchId: $b, stuck: $s) { kind status carrier waybillNo feeCents request { id } } }";
+    let all = app
+        .gql_as(Some(&dispatcher), SHIPMENTS, json!({"b": lib.id("A")}))
+        .await;
+    let kinds: Vec<(String, String)> = all.data()["shipments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["kind"].as_str().unwrap().into(),
+                s["status"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    assert!(
+        kinds.contains(&("RETURN".into(), "IN_TRANSIT".into())),
+        "{kinds:?}"
+    );
+    let stuck = app
+        .gql_as(
+            Some(&dispatcher),
+            SHIPMENTS,
+            json!({"b": lib.id("A"), "s": true}),
+        )
+        .await;
+    let stuck = stuck.data()["shipments"].as_array().unwrap().clone();
+    assert_eq!(stuck.len(), 1);
+    assert_eq!(stuck[0]["status"], "FAILED");
+    assert_eq!(stuck[0]["request"]["id"], second["id"]);
+    assert_eq!(stuck[0]["feeCents"], 300);
+    let r = app
+        .gql_as(Some(&other), SHIPMENTS, json!({"b": lib.id("A")}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
 }
