@@ -96,21 +96,7 @@ impl Job for ShipHome {
         };
         let waybill = ctx.courier.book(&order).await?;
         lock_title(txn, copy.title_id).await?;
-        shipment::Entity::update_many()
-            .col_expr(
-                shipment::Column::Status,
-                Expr::value(ShipmentStatus::InTransit),
-            )
-            .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
-            .col_expr(
-                shipment::Column::WaybillNo,
-                Expr::value(waybill.number.as_str()),
-            )
-            .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
-            .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(shipment::Column::Id.eq(ship.id))
-            .exec(txn)
-            .await?;
+        booked(ctx, txn, ship.id, &waybill).await?;
         delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
         history::transition(
             txn,
@@ -127,6 +113,31 @@ impl Job for ShipHome {
         .await?;
         Ok(())
     }
+}
+
+/// Records a booked waybill on its shipment, which is now on the road.
+async fn booked(
+    ctx: &Ctx,
+    txn: &DatabaseTransaction,
+    shipment: Uuid,
+    waybill: &couriers::Waybill,
+) -> Result<()> {
+    shipment::Entity::update_many()
+        .col_expr(
+            shipment::Column::Status,
+            Expr::value(ShipmentStatus::InTransit),
+        )
+        .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
+        .col_expr(
+            shipment::Column::WaybillNo,
+            Expr::value(waybill.number.as_str()),
+        )
+        .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
+        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shipment::Column::Id.eq(shipment))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// A courier's tracking event (the webhook's JSON body).
@@ -329,21 +340,7 @@ impl Job for BookReturn {
             parcel: copy.barcode,
         };
         let waybill = ctx.courier.book(&order).await?;
-        shipment::Entity::update_many()
-            .col_expr(
-                shipment::Column::Status,
-                Expr::value(ShipmentStatus::InTransit),
-            )
-            .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
-            .col_expr(
-                shipment::Column::WaybillNo,
-                Expr::value(waybill.number.as_str()),
-            )
-            .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
-            .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-            .filter(shipment::Column::Id.eq(ship.id))
-            .exec(txn)
-            .await?;
+        booked(ctx, txn, ship.id, &waybill).await?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ use hongyan_tests::TestOptions;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::library::{Library, CONFIRM};
+use crate::library::Library;
 
 const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id status locker { id code } parcels { request { id } item { barcode } compartment } } }";
 const START: &str =
@@ -121,16 +121,7 @@ async fn a_locker_parcel_goes_from_pick_to_loan_through_the_controller_protocol(
         .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
         .await;
     assert_eq!(req["status"], "ROUTED", "{req}");
-    let task = lib.picking(&picker, "A").await[0].clone();
-    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-    let r = app
-        .gql_as(
-            Some(&picker),
-            CONFIRM,
-            json!({"t": task["id"], "b": barcode}),
-        )
-        .await;
-    assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
+    let barcode = lib.pick_first(&picker, "A").await;
     assert_eq!(status(&lib, &me, &req["id"]).await["status"], "PICKED");
 
     // The dispatcher sees one round to L-01 with the parcel and its compartment (the
@@ -310,15 +301,7 @@ async fn late_events_still_end_right_and_a_full_locker_sends_the_parcel_elsewher
         let req = lib
             .request(reader, &book, json!({"method": "LOCKER", "lockerId": l1}))
             .await;
-        let task = lib.picking(&picker, "A").await[0].clone();
-        let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-        app.gql_as(
-            Some(&picker),
-            CONFIRM,
-            json!({"t": task["id"], "b": barcode}),
-        )
-        .await
-        .data();
+        let barcode = lib.pick_first(&picker, "A").await;
         parcels.push((reader.to_owned(), req, barcode));
     }
     // The second found L-01 full: it goes to L-02, and its reader is told why.
@@ -412,16 +395,7 @@ async fn deposited(
             json!({"method": "LOCKER", "lockerId": locker}),
         )
         .await;
-    let task = lib.picking(&picker, "A").await[0].clone();
-    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-    lib.app
-        .gql_as(
-            Some(&picker),
-            CONFIRM,
-            json!({"t": task["id"], "b": barcode}),
-        )
-        .await
-        .data();
+    let barcode = lib.pick_first(&picker, "A").await;
     let rounds = lib
         .app
         .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
@@ -631,14 +605,7 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
             json!({"method": "LOCKER", "lockerId": locker["id"]}),
         )
         .await;
-    let task = lib.picking(&picker, "A").await[0].clone();
-    app.gql_as(
-        Some(&picker),
-        CONFIRM,
-        json!({"t": task["id"], "b": "A0800"}),
-    )
-    .await
-    .data();
+    assert_eq!(lib.pick_first(&picker, "A").await, "A0800");
     let rounds = app
         .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
         .await;
@@ -801,16 +768,7 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
             let req = lib
                 .request(&reader, &book, json!({"method": "LOCKER", "lockerId": l1}))
                 .await;
-            let task = lib.picking(&picker, "A").await[0].clone();
-            let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-            lib.app
-                .gql_as(
-                    Some(&picker),
-                    CONFIRM,
-                    json!({"t": task["id"], "b": barcode}),
-                )
-                .await
-                .data();
+            lib.pick_first(&picker, "A").await;
             req
         }
     };
@@ -910,15 +868,7 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
     let req = lib
         .request(&me, &book, json!({"method": "HOME", "addressId": address}))
         .await;
-    let task = lib.picking(&picker, "A").await[0].clone();
-    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-    app.gql_as(
-        Some(&picker),
-        CONFIRM,
-        json!({"t": task["id"], "b": barcode}),
-    )
-    .await
-    .data();
+    let barcode = lib.pick_first(&picker, "A").await;
     let mut shipped = Value::Null;
     for _ in 0..100 {
         shipped = status(&lib, &me, &req["id"]).await;
@@ -1024,15 +974,7 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
             json!({"method": "HOME", "addressId": address}),
         )
         .await;
-    let task = lib.picking(&picker, "A").await[0].clone();
-    let barcode = task["item"]["barcode"].as_str().unwrap().to_owned();
-    app.gql_as(
-        Some(&picker),
-        CONFIRM,
-        json!({"t": task["id"], "b": barcode}),
-    )
-    .await
-    .data();
+    let barcode = lib.pick_first(&picker, "A").await;
     let mut note = String::new();
     for _ in 0..100 {
         let s = status(&lib, &other, &second["id"]).await;

@@ -152,6 +152,26 @@ impl Library {
         r.data()["pickingList"].as_array().expect("list").clone()
     }
 
+    /// Picks the first task on `branch`'s list by scanning its reserved copy; returns the
+    /// barcode.
+    pub async fn pick_first(&self, picker: &str, branch: &str) -> String {
+        let task = self.picking(picker, branch).await[0].clone();
+        let barcode = task["item"]["barcode"]
+            .as_str()
+            .expect("barcode")
+            .to_owned();
+        let r = self
+            .app
+            .gql_as(
+                Some(picker),
+                CONFIRM,
+                json!({"t": task["id"], "b": barcode}),
+            )
+            .await;
+        assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
+        barcode
+    }
+
     pub async fn status(&self, token: &str, request: &Value) -> Value {
         self.app
             .gql_as(Some(token), REQUEST_BY_ID, json!({"id": request["id"]}))
