@@ -26,7 +26,7 @@ pub struct Issued(Option<(Uuid, i64)>);
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn issue(
+pub async fn issue(
     db: &impl ConnectionTrait,
     locker_id: Uuid,
     kind: CommandKind,
