@@ -173,3 +173,16 @@ pub async fn compartments(
         .all(db)
         .await?)
 }
+
+/// A locker's compartments, for staff of the branch that fills it (door faults show here).
+///
+/// # Errors
+/// FORBIDDEN for readers and staff of other branches.
+pub async fn compartments_for_staff(
+    db: &impl ConnectionTrait,
+    who: &crate::auth::Principal,
+    locker: &Locker,
+) -> Result<Vec<compartment::Model>> {
+    who.require_staff_at(super::rounds::DISPATCHERS, locker.branch_id)?;
+    compartments(db, locker.id).await
+}

@@ -2,9 +2,12 @@
 
 use async_graphql::{Context, Enum, Object, ID};
 use hongyan_domain::branches::{Branch as BranchRow, BranchKind as DomainKind};
+use hongyan_domain::dispatch::placement;
+use hongyan_domain::entity::compartment;
 use hongyan_domain::lockers::{self, Locker as LockerRow};
 
-use crate::error::{loader_error, to_gql, GqlResult};
+use crate::context::{domain, principal};
+use crate::error::{loader_error, to_gql, GqlResult, IntoGql};
 use crate::loaders::Loaders;
 
 /// Kinds of branch.
@@ -91,6 +94,47 @@ impl Locker {
     /// The controller sent a heartbeat in the last 90 seconds (three heartbeat periods).
     async fn online(&self) -> bool {
         lockers::is_online(&self.0)
+    }
+    /// Its compartments and their state — FAULT doors are out of use until the controller
+    /// reports them working (dispatchers and librarians of the locker's branch).
+    async fn compartments(&self, ctx: &Context<'_>) -> GqlResult<Vec<Compartment>> {
+        let who = principal(ctx).gql()?;
+        Ok(
+            placement::compartments_for_staff(&domain(ctx).db, who, &self.0)
+                .await
+                .gql()?
+                .into_iter()
+                .map(Compartment)
+                .collect(),
+        )
+    }
+}
+
+/// A locker door (staff).
+pub struct Compartment(pub compartment::Model);
+
+#[Object]
+impl Compartment {
+    /// Door label, e.g. `003`.
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// S, M or L.
+    async fn size(&self) -> &'static str {
+        match self.0.size {
+            compartment::Size::S => "S",
+            compartment::Size::M => "M",
+            compartment::Size::L => "L",
+        }
+    }
+    /// FREE, RESERVED (a parcel is on its way), OCCUPIED or FAULT.
+    async fn state(&self) -> &'static str {
+        match self.0.state {
+            compartment::State::Free => "FREE",
+            compartment::State::Reserved => "RESERVED",
+            compartment::State::Occupied => "OCCUPIED",
+            compartment::State::Fault => "FAULT",
+        }
     }
 }
 

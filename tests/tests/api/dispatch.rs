@@ -804,6 +804,17 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
         .post("/heartbeat", json!({"compartments": "jammed"}))
         .await;
     assert_eq!(code, 400);
+    // Staff of the branch see the jammed door; readers do not see doors at all.
+    const DOORS: &str = "{ lockers { code compartments { label size state } } }";
+    let doors = app.gql_as(Some(&dispatcher), DOORS, json!({})).await;
+    assert_eq!(
+        doors.data()["lockers"][0]["compartments"],
+        json!([{"label": "001", "size": "S", "state": "FAULT"}, {"label": "002", "size": "M", "state": "RESERVED"}])
+    );
+    assert_eq!(
+        app.gql_as(Some(&me), DOORS, json!({})).await.code(),
+        "FORBIDDEN"
+    );
 
     // Repaired and empty, it is used again.
     let (code, _) = door
@@ -817,6 +828,46 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
     let mut doors = doors_of_round().await;
     doors.sort();
     assert_eq!(doors, ["001", "002"]);
+
+    // A locker that has sent no heartbeat is offline: dispatch skips it for the nearest
+    // online one with room, or (none, L-01 being full) the hold shelf of its branch.
+    let spec: CompartmentSpec = "S=2".parse().unwrap();
+    let (silent, _) = lockers::register(
+        &lib.app.ctx.db,
+        NewLocker {
+            code: "L-03".into(),
+            name: "L-03 书柜".into(),
+            branch_code: "A".into(),
+            address: "张家港".into(),
+            position: Some((31.9000, 120.6000)),
+        },
+        &spec,
+    )
+    .await
+    .unwrap();
+    let third = lib.reader("50000053").await;
+    let more = lib.title("春", &[("A", "A1002", "I246.5/8")]).await;
+    let req = lib
+        .request(
+            &third,
+            &more,
+            json!({"method": "LOCKER", "lockerId": silent.id.to_string()}),
+        )
+        .await;
+    lib.pick_first(&picker, "A").await;
+    let placed = status(&lib, &third, &req["id"]).await;
+    let note = placed["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find_map(|h| h["note"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    assert!(note.contains("hold shelf"), "{placed}");
+    assert_eq!(
+        placed["status"], "READY_FOR_PICKUP",
+        "picked at A, held at A: {placed}"
+    );
 }
 
 /// Posts a courier webhook.
