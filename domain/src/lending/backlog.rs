@@ -5,9 +5,9 @@
 //! One batch is one transaction: the oldest PENDING requests are locked (`SKIP LOCKED`, so
 //! two workers take different ones), their titles locked in id order, the free copies of
 //! those titles locked (`SKIP LOCKED`); each request in turn takes the best remaining copy
-//! (the branch loads it adds are counted as it goes), and all writes go out as a handful of
-//! multi-row statements: copies RESERVED, pick tasks, requests ROUTED or WAITLISTED, their
-//! history and their readers' jobs.
+//! (branch loads, counted only to break distance ties, include what the batch adds), and
+//! all writes go out as a handful of multi-row statements: copies RESERVED, pick tasks,
+//! requests ROUTED or WAITLISTED, their history and their readers' jobs.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -70,22 +70,35 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
     lock_titles(db, &titles).await?;
     let targets = Targets::load(db, &pending).await?;
     let mut free = free_copies(db, &titles).await?;
-    let mut loads = routing::open_picks(db, &targets.branch_ids()).await?;
+    // Loads break distance ties only: counted (once a batch) only if a tie comes up, plus
+    // what this batch adds.
+    let mut loads: Option<HashMap<Uuid, u64>> = None;
+    let mut added: HashMap<Uuid, u64> = HashMap::new();
 
     let now = Utc::now();
     let (mut routed, mut waitlisted, mut copies, mut tasks) = (vec![], vec![], vec![], vec![]);
     for req in pending {
         let target = targets.of(&req);
         let shelves = free.entry(req.title_id).or_default();
-        let candidates = shelves
+        let mut candidates: Vec<Candidate> = shelves
             .iter()
             .filter(|(_, copies)| !copies.is_empty())
             .map(|(branch, _)| Candidate {
                 branch: *branch,
                 point: targets.branch_point(*branch),
-                load: loads.get(branch).copied().unwrap_or(0),
+                load: 0,
             })
             .collect();
+        if !routing::tied(&target, &candidates).is_empty() {
+            if loads.is_none() {
+                loads = Some(routing::open_picks(db, &targets.branch_ids()).await?);
+            }
+            let counted = loads.as_ref();
+            for c in &mut candidates {
+                c.load = counted.and_then(|l| l.get(&c.branch)).copied().unwrap_or(0)
+                    + added.get(&c.branch).copied().unwrap_or(0);
+            }
+        }
         let copy = routing::rank(&target, candidates)
             .first()
             .and_then(|b| shelves.get_mut(b))
@@ -98,7 +111,7 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
             });
             continue;
         };
-        *loads.entry(copy.current_branch_id).or_default() += 1;
+        *added.entry(copy.current_branch_id).or_default() += 1;
         tasks.push(pick_task::ActiveModel {
             id: Set(Uuid::now_v7()),
             request_id: Set(req.id),

@@ -266,7 +266,7 @@ pub async fn reserve_from(
 
 /// The candidates that share their (own branch, distance) with another: only for them does
 /// the load decide.
-fn tied(target: &Target, candidates: &[Candidate]) -> Vec<Uuid> {
+pub(crate) fn tied(target: &Target, candidates: &[Candidate]) -> Vec<Uuid> {
     let key = |c: &Candidate| {
         let distance = match (target.point, c.point) {
             (Some(a), Some(b)) => geo::distance_km(a, b),
