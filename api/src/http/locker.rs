@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{bearer, error_response};
+use super::{bearer, Rest};
 
 /// The OpenAPI document of this protocol, generated from the handlers and their types.
 #[derive(OpenApi)]
@@ -127,23 +127,19 @@ struct HeartbeatOut {
     (status = 400, body = ErrorBody, description = "a body that is not the report"),
     (status = 401, body = ErrorBody, description = "unknown device token"),
 ))]
-async fn heartbeat(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
-    let token = match bearer(&req, "device token") {
-        Ok(t) => t,
-        Err(e) => return error_response(&e),
-    };
+async fn heartbeat(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, Rest> {
+    let token = bearer(&req, "device token")?;
     let report: HeartbeatIn = if body.iter().all(u8::is_ascii_whitespace) {
         HeartbeatIn::default()
     } else {
-        match serde_json::from_slice(&body) {
-            Ok(r) => r,
-            Err(e) => return error_response(&Error::validation(format!("heartbeat body: {e}"))),
-        }
+        serde_json::from_slice(&body)
+            .map_err(|e| Error::validation(format!("heartbeat body: {e}")))?
     };
-    let locker = match lockers::authenticate(&ctx.db, token).await {
-        Ok(l) => l,
-        Err(e) => return error_response(&e),
-    };
+    let locker = lockers::authenticate(&ctx.db, token).await?;
     let doors: Vec<DoorReport> = report
         .compartments
         .into_iter()
@@ -152,14 +148,12 @@ async fn heartbeat(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> H
             fault: d.fault,
         })
         .collect();
-    match events::doors(&ctx, &locker, &doors).await {
-        Ok(unknown) => HttpResponse::Ok().json(HeartbeatOut {
-            locker: locker.code,
-            server_time: Utc::now(),
-            unknown_compartments: unknown,
-        }),
-        Err(e) => error_response(&e),
-    }
+    let unknown = events::doors(&ctx, &locker, &doors).await?;
+    Ok(HttpResponse::Ok().json(HeartbeatOut {
+        locker: locker.code,
+        server_time: Utc::now(),
+        unknown_compartments: unknown,
+    }))
 }
 
 /// Query of `GET /commands`.
@@ -211,27 +205,20 @@ async fn poll(
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
     query: web::Query<PollQuery>,
-) -> HttpResponse {
-    let locker = match device(&ctx, &watch, &req).await {
-        Ok(l) => l,
-        Err(e) => return error_response(&e),
-    };
+) -> Result<HttpResponse, Rest> {
+    let locker = device(&ctx, &watch, &req).await?;
     let cursor = match query.cursor.as_deref().map(str::parse::<i64>) {
         None => 0,
         Some(Ok(c)) if c >= 0 => c,
-        Some(_) => return error_response(&Error::validation("cursor is not one this server gave")),
+        Some(_) => return Err(Error::validation("cursor is not one this server gave").into()),
     };
     let wait = Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
-    match watch.poll(&ctx, locker.id, cursor, wait).await {
-        Ok(commands) => {
-            let next = commands.last().map_or(cursor, |c| c.seq);
-            HttpResponse::Ok().json(CommandsOut {
-                cursor: next.to_string(),
-                commands: commands.iter().map(command_out).collect(),
-            })
-        }
-        Err(e) => error_response(&e),
-    }
+    let commands = watch.poll(&ctx, locker.id, cursor, wait).await?;
+    let next = commands.last().map_or(cursor, |c| c.seq);
+    Ok(HttpResponse::Ok().json(CommandsOut {
+        cursor: next.to_string(),
+        commands: commands.iter().map(command_out).collect(),
+    }))
 }
 
 fn command_out(c: &Command) -> CommandOut {
@@ -313,16 +300,11 @@ async fn report(
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
     body: web::Json<EventsIn>,
-) -> HttpResponse {
-    let locker = match device(&ctx, &watch, &req).await {
-        Ok(l) => l,
-        Err(e) => return error_response(&e),
-    };
+) -> Result<HttpResponse, Rest> {
+    let locker = device(&ctx, &watch, &req).await?;
     let incoming = body.into_inner().events;
     if incoming.len() > MAX_EVENTS {
-        return error_response(&Error::validation(format!(
-            "at most {MAX_EVENTS} events per batch"
-        )));
+        return Err(Error::validation(format!("at most {MAX_EVENTS} events per batch")).into());
     }
     // Malformed events are rejected here; the rest go to the domain in the order sent.
     let mut results: Vec<(String, Option<Outcome>)> = Vec::with_capacity(incoming.len());
@@ -352,10 +334,7 @@ async fn report(
             )),
         }
     }
-    let mut applied = match events::report(&ctx, &locker, valid).await {
-        Ok(outcomes) => outcomes.into_iter(),
-        Err(e) => return error_response(&e),
-    };
+    let mut applied = events::report(&ctx, &locker, valid).await?.into_iter();
     let mut rejected = false;
     let results: Vec<EventResult> = results
         .into_iter()
@@ -378,7 +357,7 @@ async fn report(
             }
         })
         .collect();
-    if rejected {
+    Ok(if rejected {
         HttpResponse::UnprocessableEntity().json(EventsOut {
             code: Some("VALIDATION".into()),
             results,
@@ -388,7 +367,7 @@ async fn report(
             code: None,
             results,
         })
-    }
+    })
 }
 
 /// A pickup code typed at the locker.
@@ -421,19 +400,14 @@ async fn verify(
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
     body: web::Json<VerifyIn>,
-) -> HttpResponse {
-    let locker = match device(&ctx, &watch, &req).await {
-        Ok(l) => l,
-        Err(e) => return error_response(&e),
-    };
-    match pickups::verify(&ctx, &locker, body.code.trim()).await {
-        Ok(p) => HttpResponse::Ok().json(VerifyOut {
-            compartment: p.compartment,
-            parcel: p.parcel,
-            request_id: p.request,
-        }),
-        Err(e) => error_response(&e),
-    }
+) -> Result<HttpResponse, Rest> {
+    let locker = device(&ctx, &watch, &req).await?;
+    let p = pickups::verify(&ctx, &locker, body.code.trim()).await?;
+    Ok(HttpResponse::Ok().json(VerifyOut {
+        compartment: p.compartment,
+        parcel: p.parcel,
+        request_id: p.request,
+    }))
 }
 
 /// A drop code typed at the locker.
@@ -468,17 +442,12 @@ async fn drop_off(
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
     body: web::Json<DropIn>,
-) -> HttpResponse {
-    let locker = match device(&ctx, &watch, &req).await {
-        Ok(l) => l,
-        Err(e) => return error_response(&e),
-    };
-    match returns::open_door(&ctx, &locker, body.code.trim()).await {
-        Ok(d) => HttpResponse::Ok().json(DropOut {
-            compartment: d.compartment,
-            parcel: d.parcel,
-            ticket_id: d.ticket,
-        }),
-        Err(e) => error_response(&e),
-    }
+) -> Result<HttpResponse, Rest> {
+    let locker = device(&ctx, &watch, &req).await?;
+    let d = returns::open_door(&ctx, &locker, body.code.trim()).await?;
+    Ok(HttpResponse::Ok().json(DropOut {
+        compartment: d.compartment,
+        parcel: d.parcel,
+        ticket_id: d.ticket,
+    }))
 }

@@ -96,6 +96,29 @@ pub fn error_response(e: &Error) -> HttpResponse {
     resp.json(json!({ "code": e.code().as_str(), "message": e.to_string() }))
 }
 
+/// A domain error as a REST answer, so handlers can return `Result<HttpResponse, Rest>` and
+/// use `?`: the HTTP status and `{code, message}` of [`error_response`].
+#[derive(Debug)]
+pub struct Rest(pub Error);
+
+impl std::fmt::Display for Rest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl From<Error> for Rest {
+    fn from(e: Error) -> Self {
+        Rest(e)
+    }
+}
+
+impl actix_web::ResponseError for Rest {
+    fn error_response(&self) -> HttpResponse {
+        error_response(&self.0)
+    }
+}
+
 /// Times every request by its route pattern and echoes the request id as `x-request-id`.
 pub async fn observe(
     req: ServiceRequest,

@@ -6,7 +6,7 @@ use hongyan_domain::dispatch::home::{self, Tracked};
 use hongyan_domain::Ctx;
 use serde_json::json;
 
-use super::error_response;
+use super::Rest;
 
 /// Registers the webhook routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -16,7 +16,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// `POST /webhooks/courier`: a tracking event, signed (`X-Hongyan-Timestamp`,
 /// `X-Hongyan-Signature`). 401 for a bad or stale signature; a replay answers 200 with
 /// `replayed` and changes nothing.
-async fn courier(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn courier(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, Rest> {
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -24,16 +28,16 @@ async fn courier(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Bytes) -> Htt
             .unwrap_or_default()
             .to_owned()
     };
-    match home::track(
+    let status = match home::track(
         &ctx,
         &header(TIMESTAMP_HEADER),
         &header(SIGNATURE_HEADER),
         &body,
     )
-    .await
+    .await?
     {
-        Ok(Tracked::Applied) => HttpResponse::Ok().json(json!({"status": "applied"})),
-        Ok(Tracked::Replayed) => HttpResponse::Ok().json(json!({"status": "replayed"})),
-        Err(e) => error_response(&e),
-    }
+        Tracked::Applied => "applied",
+        Tracked::Replayed => "replayed",
+    };
+    Ok(HttpResponse::Ok().json(json!({ "status": status })))
 }

@@ -30,18 +30,17 @@ pub async fn to_home(
     req: &LoanRequest,
     copy: &item::Model,
 ) -> Result<()> {
-    let row = delivery::shipment(
+    let shipment = delivery::shipment(
         ShipmentKind::Home,
         ShipmentStatus::Created,
-        req.id,
+        Some(req.id),
         copy.current_branch_id,
         copy.current_branch_id,
-    );
-    let Set(id) = row.id else {
-        return Ok(());
-    };
-    row.insert(db).await?;
-    jobs::enqueue(db, &ShipHome { shipment: id }).await
+    )
+    .insert(db)
+    .await?
+    .id;
+    jobs::enqueue(db, &ShipHome { shipment }).await
 }
 
 /// Books the courier for a HOME shipment.

@@ -51,7 +51,7 @@ pub async fn to_locker(
             ..delivery::shipment(
                 ShipmentKind::Locker,
                 ShipmentStatus::Created,
-                req.id,
+                Some(req.id),
                 copy.current_branch_id,
                 locker.branch_id,
             )

@@ -121,22 +121,20 @@ pub async fn start(
         .ok_or(Error::NotFound("return"))?;
     if let Some(address) = address {
         let copy = copy_of(&txn, loan_id).await?;
-        let row = shipment::ActiveModel {
-            request_id: Set(None),
+        let shipment = shipment::ActiveModel {
             loan_id: Set(Some(loan_id)),
             from_branch_id: Set(None),
             ..delivery::shipment(
                 ShipmentKind::Return,
                 ShipmentStatus::Created,
-                Uuid::nil(),
+                None,
                 copy.home_branch_id,
                 copy.home_branch_id,
             )
-        };
-        let Set(shipment) = row.id else {
-            return Err(Error::internal(anyhow::anyhow!("shipment without id")));
-        };
-        row.insert(&txn).await?;
+        }
+        .insert(&txn)
+        .await?
+        .id;
         jobs::enqueue(&txn, &BookReturn { shipment, address }).await?;
     }
     txn.commit().await?;

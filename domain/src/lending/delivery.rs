@@ -62,7 +62,7 @@ pub async fn to_branch(
     shipment(
         ShipmentKind::Transfer,
         ShipmentStatus::InTransit,
-        req.id,
+        Some(req.id),
         copy.current_branch_id,
         pickup,
     )
@@ -126,18 +126,19 @@ async fn hold(
     .await
 }
 
-/// A new shipment row of a request's copy (no round, door or carrier yet; fees waived).
+/// A new shipment row (for a request's copy, or a return when `request` is None; no round,
+/// door or carrier yet; fees waived).
 pub(crate) fn shipment(
     kind: ShipmentKind,
     status: ShipmentStatus,
-    request: Uuid,
+    request: Option<Uuid>,
     from: Uuid,
     to: Uuid,
 ) -> shipment::ActiveModel {
     let now = Utc::now();
     shipment::ActiveModel {
         id: Set(Uuid::now_v7()),
-        request_id: Set(Some(request)),
+        request_id: Set(request),
         loan_id: Set(None),
         kind: Set(kind),
         status: Set(status),

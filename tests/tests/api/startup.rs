@@ -50,6 +50,23 @@ fn bad_configuration_stops_start_up_naming_the_variable() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("HONGYAN_JWT_SECRET"));
 }
 
+/// A GraphQL call to `base` (as the bearer of `token`, if any); the JSON answer.
+async fn graphql(
+    http: &reqwest::Client,
+    base: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut req = http
+        .post(format!("{base}/graphql"))
+        .json(&json!({"query": query, "variables": variables}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.expect("post").json().await.expect("json")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     let dir =
@@ -79,17 +96,14 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let http = reqwest::Client::new();
-    let post = |q: &str| {
-        http.post(format!("{base}/graphql"))
-            .json(&json!({"query": q}))
-            .send()
-    };
-    let places: Value = post("{ branches { id code kind } lockers { code branch { code } } }")
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let places = graphql(
+        &http,
+        &base,
+        None,
+        "{ branches { id code kind } lockers { code branch { code } } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(
         places["data"]["branches"].as_array().map(Vec::len),
         Some(12)
@@ -100,37 +114,28 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
         .expect("list")
         .iter()
         .any(|b| b["kind"] == "BOOKSTORE"));
-    let login: Value = post(
+    let login = graphql(
+        &http,
+        &base,
+        None,
         r#"mutation { loginWithCard(cardNumber: "20250001", pin: "123456") { accessToken } }"#,
+        json!({}),
     )
-    .await
-    .expect("post")
-    .json()
-    .await
-    .expect("json");
+    .await;
     let token = login["data"]["loginWithCard"]["accessToken"]
         .as_str()
         .unwrap_or_else(|| panic!("{login}"))
         .to_owned();
     // The lending flow works on SQLite too: a request is routed, a second one refused.
-    let as_reader = |q: &str, vars: Value| {
-        http.post(format!("{base}/graphql"))
-            .bearer_auth(&token)
-            .json(&json!({"query": q, "variables": vars}))
-            .send()
-    };
+    let as_reader = |q: &'static str, vars: Value| graphql(&http, &base, Some(&token), q, vars);
     // The index follows the freshly loaded demo library within a moment.
     let mut book = Value::Null;
     for _ in 0..50 {
-        let found: Value = as_reader(
+        let found = as_reader(
             "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
             json!({}),
         )
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+        .await;
         book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
         if book.is_string() {
             break;
@@ -148,22 +153,12 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     let ask = "mutation($i: RequestBookInput!) { requestBook(input: $i) { status } }";
     let input =
         json!({"i": {"bookId": book, "delivery": {"method": "BRANCH", "branchId": branch}}});
-    let first: Value = as_reader(ask, input.clone())
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let first = as_reader(ask, input.clone()).await;
     let status = first["data"]["requestBook"]["status"]
         .as_str()
         .unwrap_or_default();
     assert!(["ROUTED", "WAITLISTED"].contains(&status), "{first}");
-    let again: Value = as_reader(ask, input)
-        .await
-        .expect("post")
-        .json()
-        .await
-        .expect("json");
+    let again = as_reader(ask, input).await;
     assert_eq!(
         again["errors"][0]["extensions"]["code"], "CONFLICT",
         "{again}"
