@@ -62,6 +62,33 @@ pub struct WechatConfig {
     pub secret: Option<String>,
     /// `HONGYAN_WECHAT_API_BASE`.
     pub api_base: Url,
+    /// `HONGYAN_WECHAT_OA_APPID`: the library's official account (template messages).
+    pub oa_appid: Option<String>,
+    /// `HONGYAN_WECHAT_OA_SECRET`.
+    pub oa_secret: Option<String>,
+    /// `HONGYAN_WECHAT_TEMPLATE_IDS`: official-account template id per notification kind
+    /// (`kind=id,kind=id`).
+    pub template_ids: Vec<(String, String)>,
+    /// `HONGYAN_WECHAT_SUBSCRIBE_IDS`: mini-program subscribe-message template id per kind.
+    pub subscribe_ids: Vec<(String, String)>,
+}
+
+/// How notifications are sent.
+#[derive(Debug, Clone)]
+pub struct NotifyConfig {
+    /// `HONGYAN_LIBRARY_NAME`: how messages sign.
+    pub library_name: String,
+    /// `HONGYAN_SMTP_FROM`: the sender of emails.
+    pub smtp_from: String,
+    /// `HONGYAN_NOTIFY_RATE`: messages per second, all processes together.
+    pub rate_per_sec: u32,
+    /// `HONGYAN_NOTIFY_LEASE_SECS`: how long a worker holds a message it is sending before
+    /// another may retry it. Keep it under WeChat's 10-minute de-duplication window.
+    pub lease: Duration,
+    /// `HONGYAN_NOTIFY_MAX_ATTEMPTS`: attempts before a message is dead.
+    pub max_attempts: u32,
+    /// `HONGYAN_NOTIFY_CONCURRENCY`: messages one worker process sends at once.
+    pub concurrency: usize,
 }
 
 /// Job runner tuning.
@@ -137,6 +164,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Job runner tuning (`HONGYAN_JOB_*`).
     pub jobs: JobsConfig,
+    /// Notification delivery (`HONGYAN_NOTIFY_*`, `HONGYAN_SMTP_FROM`).
+    pub notify: NotifyConfig,
     /// Lending rules (`HONGYAN_LOAN_DAYS` …).
     pub lending: LendingConfig,
 }
@@ -218,6 +247,16 @@ impl Config {
                 &var("HONGYAN_WECHAT_API_BASE")
                     .unwrap_or_else(|| "https://api.weixin.qq.com".into()),
             )?,
+            oa_appid: var("HONGYAN_WECHAT_OA_APPID"),
+            oa_secret: var("HONGYAN_WECHAT_OA_SECRET"),
+            template_ids: pairs(
+                "HONGYAN_WECHAT_TEMPLATE_IDS",
+                var("HONGYAN_WECHAT_TEMPLATE_IDS"),
+            )?,
+            subscribe_ids: pairs(
+                "HONGYAN_WECHAT_SUBSCRIBE_IDS",
+                var("HONGYAN_WECHAT_SUBSCRIBE_IDS"),
+            )?,
         };
         let smtp_url = var("HONGYAN_SMTP_URL")
             .map(|v| parse_url("HONGYAN_SMTP_URL", &v))
@@ -277,6 +316,7 @@ impl Config {
                     .map_err(|_| bad("HONGYAN_WORKER_CONCURRENCY", "too large"))?,
                 shutdown_grace: secs(&var, "HONGYAN_JOB_SHUTDOWN_GRACE_SECS", 10)?,
             },
+            notify: notify(&var)?,
             lending: lending(&var)?,
         })
     }
@@ -285,6 +325,43 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+fn notify(var: &impl Fn(&'static str) -> Option<String>) -> Result<NotifyConfig, ConfigError> {
+    let lease = secs(var, "HONGYAN_NOTIFY_LEASE_SECS", 60)?;
+    if lease.is_zero() || lease >= Duration::from_secs(600) {
+        return Err(bad(
+            "HONGYAN_NOTIFY_LEASE_SECS",
+            "between 1 and 599 (WeChat forgets a message id after 10 minutes)",
+        ));
+    }
+    let positive = |name: &'static str, default: u64| -> Result<u32, ConfigError> {
+        u32::try_from(number(var, name, default)?).map_err(|_| bad(name, "too large"))
+    };
+    Ok(NotifyConfig {
+        library_name: var("HONGYAN_LIBRARY_NAME").unwrap_or_else(|| "鸿雁图书馆".into()),
+        smtp_from: var("HONGYAN_SMTP_FROM")
+            .unwrap_or_else(|| "鸿雁图书馆 <noreply@hongyan.local>".into()),
+        rate_per_sec: positive("HONGYAN_NOTIFY_RATE", 500)?,
+        lease,
+        max_attempts: positive("HONGYAN_NOTIFY_MAX_ATTEMPTS", 8)?,
+        concurrency: usize::try_from(positive("HONGYAN_NOTIFY_CONCURRENCY", 32)?)
+            .map_err(|_| bad("HONGYAN_NOTIFY_CONCURRENCY", "too large"))?,
+    })
+}
+
+/// `kind=value,kind=value` lists (WeChat template ids per notification kind).
+fn pairs(var: &'static str, v: Option<String>) -> Result<Vec<(String, String)>, ConfigError> {
+    v.unwrap_or_default()
+        .split(',')
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((k.trim().to_owned(), v.trim().to_owned()))
+            }
+            _ => Err(bad(var, format!("expected kind=templateId, got {p:?}"))),
+        })
+        .collect()
 }
 
 fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfig, ConfigError> {

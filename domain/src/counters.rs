@@ -10,6 +10,8 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
 
+use crate::outage::Breaker;
+
 /// A key's count in its current window and the time left in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Window {
@@ -72,6 +74,7 @@ pub struct RedisCounters {
     prefix: String,
     conn: OnceCell<ConnectionManager>,
     fallback: InProcess,
+    redis_down: Breaker,
 }
 
 impl RedisCounters {
@@ -85,6 +88,7 @@ impl RedisCounters {
             prefix: format!("{prefix}count:"),
             conn: OnceCell::new(),
             fallback: InProcess::default(),
+            redis_down: Breaker::default(),
         }))
     }
 
@@ -97,8 +101,16 @@ impl RedisCounters {
 
     /// Runs `pipe` (ending with the count and the key's time to live in ms).
     async fn run(&self, pipe: &redis::Pipeline) -> redis::RedisResult<Window> {
-        let mut conn = self.conn().await?;
-        let (count, ttl_ms): (Option<u64>, i64) = pipe.query_async(&mut conn).await?;
+        if self.redis_down.open() {
+            return Err((redis::ErrorKind::IoError, "redis recently unreachable").into());
+        }
+        let trip = |e: &redis::RedisError| {
+            self.redis_down.trip();
+            tracing::warn!(error = %e, "redis counters unreachable; counting in this process for a while");
+        };
+        let mut conn = self.conn().await.inspect_err(trip)?;
+        let (count, ttl_ms): (Option<u64>, i64) =
+            pipe.query_async(&mut conn).await.inspect_err(trip)?;
         Ok(Window {
             count: count.unwrap_or(0),
             left: Duration::from_millis(u64::try_from(ttl_ms).unwrap_or(0)),
@@ -126,10 +138,7 @@ impl Counters for RedisCounters {
             .arg(&k);
         match self.run(&pipe).await {
             Ok(w) => w,
-            Err(e) => {
-                tracing::warn!(error = %e, "redis counters unreachable; counting in this process");
-                self.fallback.hit(key, window).await
-            }
+            Err(_) => self.fallback.hit(key, window).await,
         }
     }
 

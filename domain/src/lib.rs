@@ -21,6 +21,8 @@ mod error;
 pub mod jobs;
 pub mod lending;
 pub mod lockers;
+pub mod notify;
+mod outage;
 pub mod people;
 pub mod secrets;
 pub mod signals;
@@ -50,6 +52,8 @@ pub struct Ctx {
     pub counters: Arc<dyn counters::Counters>,
     /// The courier that takes HOME deliveries.
     pub courier: Arc<dyn dispatch::couriers::Courier>,
+    /// WeChat and email senders and the message templates.
+    pub notifier: Arc<notify::delivery::Notifier>,
 }
 
 impl Ctx {
@@ -80,6 +84,7 @@ impl Ctx {
             signals,
             counters,
             courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
+            notifier: Arc::new(notify::delivery::Notifier::new(&config).map_err(Error::internal)?),
             config: Arc::new(config),
             db,
         })

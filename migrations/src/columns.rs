@@ -146,7 +146,7 @@ pub async fn create_all(
 pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
     for t in tables.iter().rev() {
         manager
-            .drop_table(Table::drop().table(n(t)).to_owned())
+            .drop_table(Table::drop().table(n(t)).if_exists().to_owned())
             .await?;
     }
     Ok(())

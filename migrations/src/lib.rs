@@ -15,6 +15,7 @@ mod m0004_purchases;
 mod m0005_platform;
 mod m0006_lending_flags;
 mod m0007_dispatch;
+mod m0008_notifications;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_platform::Migration),
             Box::new(m0006_lending_flags::Migration),
             Box::new(m0007_dispatch::Migration),
+            Box::new(m0008_notifications::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tokio::task::{Id, JoinSet};
 
 use crate::metrics::{JobMetrics, Outcome};
+use crate::notifications;
 use crate::registry::Schedule;
 use crate::Registry;
 
@@ -71,6 +72,7 @@ impl Worker {
         for schedule in self.registry.schedules() {
             tokio::spawn(timer(self.ctx.clone(), schedule.clone(), shutdown.clone()));
         }
+        let sender = tokio::spawn(notifications::run(self.ctx.clone(), shutdown.clone()));
         while !*shutdown.borrow() {
             while let Some(done) = running.try_join_next_with_id() {
                 in_hand.remove(&finished_id(done));
@@ -102,6 +104,9 @@ impl Worker {
             }
         }
         self.drain(running, in_hand).await;
+        if let Err(e) = sender.await {
+            tracing::warn!(error = %e, "the notification sender ended abnormally");
+        }
     }
 
     /// Waits for running jobs for a grace period, then aborts the rest and gives them back.

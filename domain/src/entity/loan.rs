@@ -55,6 +55,8 @@ pub struct Model {
     pub return_branch_id: Option<Uuid>,
     /// When the overdue sweep flagged it (and told the reader).
     pub overdue_flagged_at: Option<DateTimeUtc>,
+    /// When the "due in 3 days" reminder was enqueued (cleared by a renewal).
+    pub due_reminded_at: Option<DateTimeUtc>,
 }
 
 /// Relations are navigated by explicit queries in the domain modules.

@@ -115,6 +115,8 @@ pub struct Model {
     pub pickup_code_gen: i32,
     /// Collect by then.
     pub pickup_deadline: Option<DateTimeUtc>,
+    /// When the "collect within 24 hours" reminder was enqueued.
+    pub deadline_reminded_at: Option<DateTimeUtc>,
     /// Why it failed.
     pub failure_reason: Option<String>,
     /// The client's idempotency key.

@@ -14,6 +14,8 @@ pub mod loan_request;
 pub mod locker;
 pub mod locker_command;
 pub mod locker_event;
+pub mod notification;
+pub mod notification_attempt;
 pub mod pick_task;
 pub mod reader;
 pub mod reader_address;

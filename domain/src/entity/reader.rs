@@ -19,6 +19,13 @@ pub struct Model {
     pub wechat_openid: Option<String>,
     /// WeChat unionid, when the app is in an open platform account.
     pub wechat_unionid: Option<String>,
+    /// The openid the library's official account knows the reader by (template messages).
+    pub wechat_oa_openid: Option<String>,
+    /// Channels the reader wants, in order of preference (`WECHAT,EMAIL`); later ones are
+    /// the fallback.
+    pub notify_channels: String,
+    /// Kinds of notification the reader muted, comma-separated.
+    pub muted_kinds: String,
     /// Mobile number.
     pub phone: Option<String>,
     /// Email address.

@@ -13,7 +13,7 @@ use crate::audit::Actor;
 use crate::entity::loan_request;
 use crate::entity::request_event::{self, ActorKind};
 use crate::jobs::{self, Job};
-use crate::{signals, Ctx, Error, Result};
+use crate::{notify, signals, Ctx, Error, Result};
 
 pub use request_event::Model as RequestEvent;
 
@@ -183,9 +183,9 @@ pub async fn of_request(db: &impl ConnectionTrait, request: Uuid) -> Result<Vec<
 }
 
 /// Tells the reader that their request changed: a live update to every API process (for the
-/// `requestUpdated` subscription). It runs only after the transition committed, so
-/// subscribers always read the new state. Message delivery (WeChat, email) for the event is
-/// added to this job by the notifications work.
+/// `requestUpdated` subscription) and, for the transitions readers are told about, a
+/// notification ([`notify::events::request_changed`]). It runs only after the transition
+/// committed, so subscribers always read the new state.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RequestChanged {
     /// The `request_event` row.
@@ -213,6 +213,7 @@ impl Job for RequestChanged {
         else {
             return Ok(());
         };
+        notify::events::request_changed(txn, &event, &req).await?;
         ctx.signals
             .publish(signals::REQUESTS, &format!("{}:{}", req.reader_id, req.id));
         Ok(())

@@ -9,6 +9,7 @@ use super::{committed, lock_title, routing, Loan, LoanStatus};
 use crate::config::LendingConfig;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan;
+use crate::notify::events::{self, LoanEvent};
 use crate::{Ctx, Error, Result};
 
 /// Lends `copy` to `reader` from now, for the policy's loan period.
@@ -36,6 +37,7 @@ pub async fn start(
         returned_at: Set(None),
         return_branch_id: Set(None),
         overdue_flagged_at: Set(None),
+        due_reminded_at: Set(None),
     }
     .insert(db)
     .await?)
@@ -111,6 +113,10 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
             loan::Column::OverdueFlaggedAt,
             Expr::value(None::<DateTime<Utc>>),
         )
+        .col_expr(
+            loan::Column::DueRemindedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
         .filter(loan::Column::Id.eq(id))
         .filter(loan::Column::Renewals.eq(current.renewals))
         .exec_with_returning(&txn)
@@ -118,6 +124,10 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .into_iter()
         .next()
         .ok_or_else(|| Error::conflict("the loan was renewed meanwhile"))?;
+    let left = policy
+        .max_renewals
+        .saturating_sub(u32::try_from(renewed.renewals).unwrap_or(u32::MAX));
+    events::loan_event(&txn, &renewed, LoanEvent::Renewed { left }).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(renewed)
@@ -136,13 +146,13 @@ pub async fn active_for_copy(db: &impl ConnectionTrait, copy: Uuid) -> Result<Op
         .await?)
 }
 
-/// Ends a loan: the copy came back at `branch` (a desk, or a locker's branch). Returns the
-/// ended loan, or None when it had ended already.
+/// Ends a loan: the copy came back at `branch` (a desk, or a locker's branch), and the
+/// reader is told. Returns the ended loan, or None when it had ended already.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
 pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<Option<Loan>> {
-    Ok(loan::Entity::update_many()
+    let ended = loan::Entity::update_many()
         .col_expr(loan::Column::Status, Expr::value(LoanStatus::Returned))
         .col_expr(loan::Column::ReturnedAt, Expr::value(Utc::now()))
         .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
@@ -151,5 +161,9 @@ pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<
         .exec_with_returning(db)
         .await?
         .into_iter()
-        .next())
+        .next();
+    if let Some(lent) = &ended {
+        events::loan_event(db, lent, LoanEvent::Returned(branch)).await?;
+    }
+    Ok(ended)
 }

@@ -112,6 +112,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         pickup_code_hash: Set(None),
         pickup_code_gen: Set(0),
         pickup_deadline: Set(None),
+        deadline_reminded_at: Set(None),
         failure_reason: Set(None),
         idempotency_key: Set(new.idempotency_key.clone()),
         created_at: Set(now),

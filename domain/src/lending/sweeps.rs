@@ -1,6 +1,7 @@
 //! The lending sweep, run on a timer by the workers: holds not collected by their deadline
 //! expire (the copy serves the waitlist, or goes home or back to the shelf); overdue loans
-//! are flagged once; idempotency keys past their retention are forgotten.
+//! are flagged once and their readers told; pickup deadlines within 24 hours and loans due
+//! within 3 days are reminded once; idempotency keys past their retention are forgotten.
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -12,7 +13,7 @@ use super::{history, idempotency, lock_title, routing, DeliveryMethod, LoanStatu
 use crate::audit::Actor;
 use crate::entity::{item, loan, loan_request};
 use crate::jobs::Job;
-use crate::{dispatch, Ctx};
+use crate::{dispatch, notify, Ctx};
 
 /// Holds handled per run (the next run takes the rest).
 const BATCH: u64 = 200;
@@ -33,9 +34,10 @@ impl Job for Sweep {
     async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
         let expired = expire_holds(ctx, txn).await?;
         let overdue = flag_overdue(txn).await?;
+        let reminded = notify::events::reminders(txn).await?;
         let keys = idempotency::purge(txn).await?;
-        if expired + overdue + keys > 0 {
-            tracing::info!(expired, overdue, keys, "lending sweep");
+        if expired + overdue + reminded + keys > 0 {
+            tracing::info!(expired, overdue, reminded, keys, "lending sweep");
         }
         Ok(())
     }
@@ -101,12 +103,15 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
 /// Flags active loans past their due date (once per loan).
 async fn flag_overdue(txn: &DatabaseTransaction) -> anyhow::Result<u64> {
     let now = Utc::now();
-    Ok(loan::Entity::update_many()
+    let flagged = loan::Entity::update_many()
         .col_expr(loan::Column::OverdueFlaggedAt, Expr::value(now))
         .filter(loan::Column::Status.eq(LoanStatus::Active))
         .filter(loan::Column::DueAt.lt(now))
         .filter(loan::Column::OverdueFlaggedAt.is_null())
-        .exec(txn)
-        .await?
-        .rows_affected)
+        .exec_with_returning(txn)
+        .await?;
+    for lent in &flagged {
+        notify::events::loan_reminder(txn, lent, notify::Kind::Overdue).await?;
+    }
+    Ok(flagged.len() as u64)
 }

@@ -4,6 +4,7 @@ mod account;
 mod auth;
 mod dispatch;
 mod lending;
+mod notify;
 mod operations;
 
 use async_graphql::MergedObject;
@@ -16,4 +17,5 @@ pub struct Mutation(
     lending::LendingMutation,
     dispatch::DispatchMutation,
     operations::OperationsMutation,
+    notify::NotifyMutation,
 );

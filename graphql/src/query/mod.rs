@@ -4,6 +4,7 @@ mod account;
 mod catalog;
 mod dispatch;
 mod lending;
+mod notify;
 mod operations;
 mod places;
 
@@ -18,4 +19,5 @@ pub struct Query(
     dispatch::DispatchQuery,
     places::PlacesQuery,
     operations::OperationsQuery,
+    notify::NotifyQuery,
 );

@@ -4,6 +4,7 @@ mod book;
 pub mod dispatch;
 mod jobs;
 pub mod lending;
+pub mod notify;
 mod places;
 
 use async_graphql::{Object, SimpleObject, ID};
@@ -69,6 +70,18 @@ impl Reader {
     }
     async fn max_open_requests(&self) -> i32 {
         self.0.max_open_requests
+    }
+    /// Email address for messages.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Whether the library's WeChat official account can reach the reader.
+    async fn wechat_official_account_linked(&self) -> bool {
+        self.0.wechat_oa_openid.is_some()
+    }
+    /// How the reader wants to be told.
+    async fn notification_settings(&self) -> notify::NotificationSettings {
+        hongyan_domain::notify::prefs::Prefs::of(&self.0).into()
     }
 }
 

@@ -11,7 +11,9 @@ use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
 
-use crate::library::{to_branch, Library, CONFIRM, PICKING, REQUEST, REQUEST_BY_ID};
+use crate::library::{
+    to_branch, Library, CHECK_IN, CHECK_OUT, CONFIRM, PICKING, RENEW, REQUEST, REQUEST_BY_ID,
+};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -19,9 +21,6 @@ use uuid::Uuid;
 const MY_REQUESTS: &str = "{ myRequests(first: 50) { edges { node { id status waitlistPosition history { from to actor } } } pageInfo { hasNextPage } } }";
 const CANCEL: &str = "mutation($id: ID!) { cancelRequest(id: $id) { id status } }";
 const NOT_ON_SHELF: &str = "mutation($t: ID!) { reportNotOnShelf(pickTaskId: $t) { id status } }";
-const CHECK_OUT: &str = "mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) { id status dueAt renewals book { title } } }";
-const CHECK_IN: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action loan { id status } request { id } pickTask { id branch { code } } toBranch { code } item { status branch { code } } } }";
-const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt renewals } }";
 const MY_LOANS: &str =
     "{ myLoans { edges { node { id status dueAt renewals overdue book { title } } } } }";
 
@@ -847,6 +846,7 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
             pickup_code_hash: Set(None),
             pickup_code_gen: Set(0),
             pickup_deadline: Set(None),
+            deadline_reminded_at: Set(None),
             failure_reason: Set(None),
             idempotency_key: Set(None),
             created_at: Set(now),

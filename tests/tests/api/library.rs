@@ -17,6 +17,9 @@ use uuid::Uuid;
 pub const REQUEST: &str = "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status deliveryMethod waitlistPosition createdAt pickupDeadline book { id title } sourceBranch { code } pickupBranch { code } } }";
 pub const REQUEST_BY_ID: &str = "query($id: ID!) { request(id: $id) { id status waitlistPosition pickupDeadline pickupCode history { from to actor note } } }";
 pub const PICKING: &str = "query($b: ID!) { pickingList(branchId: $b) { id status callNumber deliveryMethod item { barcode } request { id } branch { code } book { title } } }";
+pub const CHECK_OUT: &str = "mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) { id status dueAt renewals book { title } } }";
+pub const CHECK_IN: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action loan { id status } request { id } pickTask { id branch { code } } toBranch { code } item { status branch { code } } } }";
+pub const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt renewals } }";
 pub const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
 
 /// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),

@@ -11,4 +11,5 @@ mod jobs;
 mod lending;
 mod library;
 mod limits;
+mod notify;
 mod startup;

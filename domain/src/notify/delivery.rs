@@ -1,0 +1,378 @@
+//! Sending notifications: what the notification worker runs.
+//!
+//! A worker leases due `PENDING` rows ([`claim`]: a conditional update with `SKIP LOCKED`,
+//! committed before anything is sent), sends each one outside any transaction, then records
+//! the answer and the attempt in one transaction that checks the lease is still its own.
+//! A worker killed between the provider's "ok" and that commit leaves the lease to expire;
+//! the next worker sends again with the same `client_msg_id` (the notification id), which
+//! WeChat de-duplicates for ten minutes, so the reader sees it once and it is never dropped.
+//! Passing failures back off exponentially until `HONGYAN_NOTIFY_MAX_ATTEMPTS`, then the
+//! notification is `DEAD` (admins may retry it). A channel that cannot reach the reader
+//! makes the notification `UNDELIVERABLE` and enqueues it on the reader's next channel.
+//! Sends are rate-limited to `HONGYAN_NOTIFY_RATE` per second across all processes.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{LockBehavior, LockType, Query};
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
+use serde_json::Value;
+
+use super::email::Mailer;
+use super::prefs::Prefs;
+use super::templates::{Rendered, Templates};
+use super::wechat::{Answer, Messenger};
+use super::{insert, Channel, Kind, Notice, Notification, NotificationStatus};
+use crate::auth::Principal;
+use crate::dispatch::pickups;
+use crate::entity::notification_attempt::{self, AttemptOutcome};
+use crate::entity::{loan_request, notification, reader};
+use crate::jobs::queue::backoff;
+use crate::{Ctx, Error, Result};
+
+/// The outside services messages go through, and the templates they are written from.
+pub struct Notifier {
+    templates: Templates,
+    wechat: Messenger,
+    mailer: Option<Mailer>,
+}
+
+impl Notifier {
+    /// See [`Messenger::official_openid`].
+    ///
+    /// # Errors
+    /// As there.
+    pub async fn official_openid(&self, code: &str) -> Result<String> {
+        self.wechat.official_openid(code).await
+    }
+
+    /// The notifier for `config`: WeChat tokens shared through Redis when it is configured,
+    /// email only when `HONGYAN_SMTP_URL` is set.
+    ///
+    /// # Errors
+    /// Templates that do not compile, or a client that cannot be built.
+    pub fn new(config: &crate::Config) -> anyhow::Result<Self> {
+        Ok(Notifier {
+            templates: Templates::load()?,
+            wechat: Messenger::new(
+                &config.wechat,
+                config.redis_url.as_deref(),
+                &config.redis_prefix,
+            )?,
+            mailer: config
+                .smtp_url
+                .as_ref()
+                .map(|url| Mailer::new(url, &config.notify.smtp_from))
+                .transpose()?,
+        })
+    }
+}
+
+/// Leases up to `limit` due notifications to this worker for the configured lease.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Notification>> {
+    let now = Utc::now();
+    let until =
+        now + chrono::Duration::from_std(ctx.config.notify.lease).map_err(Error::internal)?;
+    let due = Query::select()
+        .column(notification::Column::Id)
+        .from(notification::Entity)
+        .and_where(notification::Column::Status.eq(NotificationStatus::Pending))
+        .and_where(notification::Column::NextAttemptAt.lte(now))
+        .cond_where(
+            Condition::any()
+                .add(notification::Column::LockedUntil.is_null())
+                .add(notification::Column::LockedUntil.lt(now)),
+        )
+        .order_by(notification::Column::NextAttemptAt, sea_orm::Order::Asc)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    let txn = ctx.begin().await?;
+    let rows = notification::Entity::update_many()
+        .col_expr(notification::Column::LockedUntil, Expr::value(until))
+        .col_expr(notification::Column::LockToken, Expr::value(Uuid::now_v7()))
+        .col_expr(
+            notification::Column::Attempts,
+            Expr::col(notification::Column::Attempts).add(1),
+        )
+        .col_expr(notification::Column::UpdatedAt, Expr::value(now))
+        .filter(notification::Column::Id.in_subquery(due))
+        .exec_with_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// Sends one leased notification and records how it went.
+///
+/// # Errors
+/// INTERNAL on a database fault (the lease then expires and another worker retries).
+pub async fn deliver(ctx: &Ctx, n: &Notification) -> Result<NotificationStatus> {
+    let reader = reader::Entity::find_by_id(n.reader_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let started = Instant::now();
+    let (route, answer) = match message(ctx, n, &reader).await {
+        Ok(message) => send(ctx, n, &reader, &message).await,
+        Err(e) => ("render", Answer::Failed(None, format!("{e:#}"))),
+    };
+    let millis = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    record(ctx, n, &Prefs::of(&reader), route, answer, millis).await
+}
+
+/// The rendered message: the stored data plus the library's and reader's names and, for a
+/// parcel in a locker, its current pickup code (derived now, never stored).
+async fn message(ctx: &Ctx, n: &Notification, reader: &reader::Model) -> anyhow::Result<Rendered> {
+    let kind = Kind::parse(&n.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", n.kind))?;
+    let mut data = n.payload.clone();
+    let Value::Object(fields) = &mut data else {
+        anyhow::bail!("notification data is not an object");
+    };
+    fields.insert(
+        "library".into(),
+        ctx.config.notify.library_name.clone().into(),
+    );
+    fields.insert("reader_name".into(), reader.name.clone().into());
+    if kind == Kind::ReadyAtLocker {
+        let id: Uuid =
+            serde_json::from_value(fields.get("request_id").cloned().unwrap_or_default())?;
+        let req = loan_request::Entity::find_by_id(id)
+            .one(&ctx.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("request {id} is gone"))?;
+        let code = pickups::code_for(ctx, Some(&Principal::Reader { id: req.reader_id }), &req)
+            .ok_or_else(|| anyhow::anyhow!("the parcel no longer waits in the locker"))?;
+        fields.insert("pickup_code".into(), code.into());
+    }
+    ctx.notifier.templates.render(kind, &data)
+}
+
+/// Sends along the notification's channel; returns the route name and the answer.
+async fn send(
+    ctx: &Ctx,
+    n: &Notification,
+    reader: &reader::Model,
+    message: &Rendered,
+) -> (&'static str, Answer) {
+    let notifier = &ctx.notifier;
+    let id = n.id.simple().to_string();
+    throttle(ctx).await;
+    match n.channel {
+        Channel::Wechat => {
+            let route = Kind::parse(&n.kind).and_then(|k| notifier.wechat.route(k, reader));
+            match route {
+                Some(route) => (
+                    route.name(),
+                    notifier.wechat.send(&route, message, &id).await,
+                ),
+                None => (
+                    "wechat",
+                    Answer::Unreachable(
+                        None,
+                        "no WeChat account or template for this reader".into(),
+                    ),
+                ),
+            }
+        }
+        Channel::Email => match (&notifier.mailer, &reader.email) {
+            (Some(mailer), Some(to)) => ("smtp", mailer.send(to, message, &id).await),
+            (None, _) => (
+                "smtp",
+                Answer::Unreachable(None, "email is not configured".into()),
+            ),
+            (_, None) => (
+                "smtp",
+                Answer::Unreachable(None, "the reader has no email address".into()),
+            ),
+        },
+    }
+}
+
+/// Waits until this second's sending budget (shared by every process) has room.
+async fn throttle(ctx: &Ctx) {
+    let budget = u64::from(ctx.config.notify.rate_per_sec);
+    loop {
+        let second = Utc::now().timestamp();
+        let window = ctx
+            .counters
+            .hit(&format!("notify:rate:{second}"), Duration::from_secs(1))
+            .await;
+        if window.count <= budget {
+            return;
+        }
+        let into = u64::from(Utc::now().timestamp_subsec_millis());
+        tokio::time::sleep(Duration::from_millis(1000u64.saturating_sub(into).max(1))).await;
+    }
+}
+
+/// Stores the answer and the attempt, if the lease is still ours; enqueues the fallback.
+async fn record(
+    ctx: &Ctx,
+    n: &Notification,
+    prefs: &Prefs,
+    route: &str,
+    answer: Answer,
+    millis: i32,
+) -> Result<NotificationStatus> {
+    let now = Utc::now();
+    let last = u32::try_from(n.attempts).unwrap_or(u32::MAX) >= ctx.config.notify.max_attempts;
+    let mut change = notification::ActiveModel {
+        locked_until: Set(None),
+        lock_token: Set(None),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let (status, outcome, errcode, said, msgid) = match answer {
+        Answer::Sent(msgid) => {
+            change.sent_at = Set(Some(now));
+            change.provider_msgid = Set(Some(msgid.clone()));
+            (
+                NotificationStatus::Sent,
+                AttemptOutcome::Sent,
+                None,
+                None,
+                Some(msgid),
+            )
+        }
+        Answer::Later(code, said) if !last => {
+            let wait = backoff(n.attempts, ctx.config.jobs.backoff_base);
+            change.next_attempt_at =
+                Set(now + chrono::Duration::from_std(wait).map_err(Error::internal)?);
+            (
+                NotificationStatus::Pending,
+                AttemptOutcome::Retry,
+                code,
+                Some(said),
+                None,
+            )
+        }
+        Answer::Later(code, said) | Answer::Failed(code, said) => (
+            NotificationStatus::Dead,
+            AttemptOutcome::Failed,
+            code,
+            Some(said),
+            None,
+        ),
+        Answer::Unreachable(code, said) => (
+            NotificationStatus::Undeliverable,
+            AttemptOutcome::Failed,
+            code,
+            Some(said),
+            None,
+        ),
+    };
+    change.status = Set(status);
+    if said.is_some() {
+        change.last_errcode = Set(errcode);
+        change.last_error = Set(said.clone());
+    }
+    let txn = ctx.begin().await?;
+    let res = notification::Entity::update_many()
+        .set(change)
+        .filter(notification::Column::Id.eq(n.id))
+        .filter(notification::Column::LockToken.eq(n.lock_token))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected == 0 {
+        return Ok(NotificationStatus::Pending); // the lease expired: another worker has it
+    }
+    notification_attempt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        notification_id: Set(n.id),
+        route: Set(route.to_owned()),
+        outcome: Set(outcome),
+        errcode: Set(errcode),
+        message: Set(said),
+        provider_msgid: Set(msgid),
+        millis: Set(millis),
+        at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let fallback = match (status, prefs.after(n.channel), Kind::parse(&n.kind)) {
+        (NotificationStatus::Undeliverable, Some(next), Some(kind)) => {
+            let event = event_of(n).to_owned();
+            insert(
+                &txn,
+                &Notice {
+                    reader: n.reader_id,
+                    kind,
+                    event,
+                    data: n.payload.clone(),
+                },
+                next,
+            )
+            .await?;
+            true
+        }
+        _ => false,
+    };
+    txn.commit().await?;
+    if fallback {
+        ctx.wake_workers();
+    }
+    Ok(status)
+}
+
+/// The event part of a notification's dedup key (`{event}:{reader}:{channel}`).
+fn event_of(n: &Notification) -> &str {
+    let suffix = format!(":{}:{}", n.reader_id, n.channel.as_str());
+    n.dedup_key.strip_suffix(&suffix).unwrap_or(&n.dedup_key)
+}
+
+/// Dead notifications, newest first (admins).
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin.
+pub async fn dead(ctx: &Ctx, who: &Principal, limit: u64) -> Result<Vec<Notification>> {
+    who.require_staff(&[])?;
+    Ok(notification::Entity::find()
+        .filter(notification::Column::Status.eq(NotificationStatus::Dead))
+        .order_by_desc(notification::Column::UpdatedAt)
+        .limit(limit)
+        .all(&ctx.db)
+        .await?)
+}
+
+/// Puts a dead notification back in line with a fresh set of attempts (admins), audited.
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin; NOT_FOUND when no dead notification has that id.
+pub async fn retry(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<Notification> {
+    who.require_staff(&[])?;
+    let Principal::Staff { id: staff, .. } = who else {
+        return Err(Error::forbidden("admins only"));
+    };
+    let txn = ctx.begin().await?;
+    let row = notification::Entity::update_many()
+        .set(notification::ActiveModel {
+            status: Set(NotificationStatus::Pending),
+            attempts: Set(0),
+            next_attempt_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        })
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::Status.eq(NotificationStatus::Dead))
+        .exec_with_returning(&txn)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Error::NotFound("dead notification"))?;
+    crate::audit::record(
+        &txn,
+        crate::audit::Actor::Staff(*staff),
+        "notification.retry",
+        Some(&id.to_string()),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.wake_workers();
+    Ok(row)
+}

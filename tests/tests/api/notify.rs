@@ -1,0 +1,565 @@
+//! Notifications through GraphQL, a fake WeChat API (documented errcodes, token expiry,
+//! client_msg_id de-duplication) and a real SMTP server: each event reaches the right
+//! channel with the right fields; tokens refresh once; passing failures back off; a reader
+//! WeChat cannot reach gets email; dead messages are listed and retried by admins.
+
+use std::time::Duration;
+
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::notify::Kind;
+use hongyan_tests::fake_wechat::{Api, Sent, OA_APPID, OA_SECRET};
+use hongyan_tests::smtp_sink::SmtpSink;
+use hongyan_tests::TestOptions;
+use serde_json::{json, Value};
+
+use crate::library::{to_branch, Library, CHECK_IN, CHECK_OUT, RENEW};
+
+const WAIT: Duration = Duration::from_secs(20);
+const LINK: &str = "mutation($c: String!) { linkWechatOfficialAccount(code: $c) }";
+const SETTINGS: &str = "mutation($i: NotificationSettingsInput!) { updateNotificationSettings(input: $i) { channels mutedKinds } }";
+const MINE: &str = "{ myNotifications { kind channel status attempts lastErrcode lastError providerMessageId attemptLog { route outcome errcode } } }";
+const OF_READER: &str =
+    "query($r: ID!) { readerNotifications(readerId: $r) { kind channel status } }";
+const DEAD: &str = "{ deadNotifications { id kind status lastErrcode lastError } }";
+const RETRY: &str = "mutation($id: ID!) { retryNotification(id: $id) { id status } }";
+
+/// The official account's template id for `kind` in these tests.
+fn template(kind: Kind) -> String {
+    format!("TPL-{}", kind.as_str())
+}
+
+/// A library whose official account has a template for every kind, with email through
+/// `smtp`, and leases short enough for a killed sender to be retried quickly.
+async fn library(smtp: &SmtpSink, extra: &[(&'static str, String)]) -> Library {
+    Library::open(library_options(smtp, extra)).await
+}
+
+fn library_options(smtp: &SmtpSink, extra: &[(&'static str, String)]) -> TestOptions {
+    let ids: Vec<String> = Kind::ALL
+        .iter()
+        .map(|k| format!("{}={}", k.as_str(), template(*k)))
+        .collect();
+    let mut env = vec![
+        ("HONGYAN_WECHAT_OA_APPID", OA_APPID.to_owned()),
+        ("HONGYAN_WECHAT_OA_SECRET", OA_SECRET.to_owned()),
+        ("HONGYAN_WECHAT_TEMPLATE_IDS", ids.join(",")),
+        ("HONGYAN_SMTP_URL", smtp.url.clone()),
+        (
+            "HONGYAN_SMTP_FROM",
+            "鸿雁图书馆 <noreply@library.test>".to_owned(),
+        ),
+        ("HONGYAN_LIBRARY_NAME", "张家港市图书馆".to_owned()),
+        ("HONGYAN_NOTIFY_LEASE_SECS", "2".to_owned()),
+    ];
+    env.extend(extra.iter().cloned());
+    TestOptions {
+        env,
+        ..TestOptions::default()
+    }
+}
+
+/// A reader linked to the official account (and following it) as `openid`.
+async fn follower(lib: &Library, card: &str, openid: &str) -> String {
+    let token = lib.reader(card).await;
+    let code = lib.app.wechat.issue_oauth_code(openid, None);
+    let r = lib.app.gql_as(Some(&token), LINK, json!({"c": code})).await;
+    assert_eq!(r.data()["linkWechatOfficialAccount"], true, "{:?}", r.0);
+    lib.app.wechat.follow(openid);
+    token
+}
+
+fn kinds(sent: &[Sent]) -> Vec<String> {
+    sent.iter().map(|m| m.template_id.clone()).collect()
+}
+
+fn field(m: &Sent, key: &str) -> String {
+    m.data[key]["value"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn mine(lib: &Library, token: &str) -> Vec<Value> {
+    let r = lib.app.gql_as(Some(token), MINE, json!({})).await;
+    r.data()["myNotifications"]
+        .as_array()
+        .expect("list")
+        .clone()
+}
+
+/// Waits until the reader's notifications of `kind` reached a final state.
+async fn settled(lib: &Library, token: &str, kind: &str, status: &str) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let all = mine(lib, token).await;
+        if all
+            .iter()
+            .any(|n| n["kind"] == kind && n["status"] == status)
+        {
+            return all;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no {kind} notification became {status}: {all:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branch_loan_tells_its_reader_each_step_on_wechat_with_the_right_fields() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(&smtp, &[("HONGYAN_MAX_RENEWALS", "2".into())]).await;
+    let app = &lib.app;
+    let book = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let me = follower(&lib, "20250001", "oa-openid-li").await;
+    let other = lib.reader("20250002").await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let desk_a = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let desk_c = lib.staff("desk-c", StaffRole::Librarian, &["C"]).await;
+
+    // Requested for A's hold shelf: accepted; picked at A it is ready there at once.
+    let req = lib.request(&me, &book, to_branch(&lib, "A")).await;
+    assert_eq!(req["status"], "ROUTED");
+    lib.pick_first(&picker, "A").await;
+    let ready = lib.status(&me, &req).await;
+    assert_eq!(ready["status"], "READY_FOR_PICKUP", "{ready}");
+    let loan = app
+        .gql_as(
+            Some(&desk_a),
+            CHECK_OUT,
+            json!({"b": "A0001", "c": "20250001"}),
+        )
+        .await;
+    let loan = loan.data()["checkOut"].clone();
+    let renewed = app
+        .gql_as(Some(&me), RENEW, json!({"id": loan["id"]}))
+        .await;
+    let renewed = renewed.data()["renewLoan"].clone();
+    // Returned at another branch (通借通还).
+    let r = app
+        .gql_as(
+            Some(&desk_c),
+            CHECK_IN,
+            json!({"b": "A0001", "br": lib.id("C")}),
+        )
+        .await;
+    assert!(r.0["errors"].is_null(), "{:?}", r.0);
+
+    let sent = app.wechat.wait_for_messages(4, WAIT).await;
+    assert_eq!(
+        kinds(&sent),
+        [
+            Kind::RequestAccepted,
+            Kind::ReadyAtBranch,
+            Kind::Renewed,
+            Kind::ReturnReceived
+        ]
+        .map(template),
+        "{sent:#?}"
+    );
+    assert!(sent
+        .iter()
+        .all(|m| m.api == Api::Template && m.touser == "oa-openid-li"));
+    assert!(
+        sent.iter().all(|m| m.client_msg_id.is_some()),
+        "de-duplicable"
+    );
+    let [accepted, at_branch, renewal, returned] = &sent[..] else {
+        unreachable!()
+    };
+    assert_eq!(field(accepted, "thing1"), "围城");
+    assert_eq!(field(accepted, "thing3"), "到馆取书");
+    assert_eq!(field(at_branch, "thing2"), "A 分馆");
+    assert_eq!(
+        field(at_branch, "time3"),
+        cst(ready["pickupDeadline"].as_str().expect("deadline")),
+        "the deadline in China Standard Time"
+    );
+    assert_eq!(
+        field(renewal, "time3"),
+        cst(renewed["dueAt"].as_str().expect("due"))
+    );
+    assert_eq!(field(renewal, "number4"), "1", "one renewal left of two");
+    assert_eq!(field(returned, "thing2"), "C 分馆");
+
+    // The reader's history: each SENT once with WeChat's msgid and one attempt.
+    let history = settled(&lib, &me, "return_received", "SENT").await;
+    assert_eq!(history.len(), 4, "{history:#?}");
+    for n in &history {
+        assert_eq!(n["status"], "SENT");
+        assert_eq!(n["channel"], "WECHAT");
+        assert!(n["providerMessageId"].is_string());
+        assert_eq!(n["attemptLog"][0]["route"], "wechat.template");
+    }
+    // Staff see it at the desk; a reader cannot see another reader's.
+    let me_id = app
+        .gql_as(Some(&me), "{ me { id } }", json!({}))
+        .await
+        .data()["me"]["id"]
+        .clone();
+    let r = app
+        .gql_as(Some(&desk_c), OF_READER, json!({"r": me_id}))
+        .await;
+    assert_eq!(
+        r.data()["readerNotifications"].as_array().map(Vec::len),
+        Some(4)
+    );
+    let r = app
+        .gql_as(Some(&other), OF_READER, json!({"r": me_id}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert!(
+        smtp.messages().is_empty(),
+        "WeChat reached the reader: no email"
+    );
+}
+
+/// An RFC 3339 UTC time as the templates show it (China Standard Time, minutes).
+fn cst(at: &str) -> String {
+    let at = chrono::DateTime::parse_from_rfc3339(at).expect("time");
+    let zone = chrono::FixedOffset::east_opt(8 * 3600).expect("offset");
+    at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wechat_errors_refresh_the_token_back_off_fall_back_to_email_and_dead_ones_are_retried() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(&smtp, &[]).await;
+    let app = &lib.app;
+    let book = lib.title("边城", &[("A", "A0001", "I246.5/9")]).await;
+    let second = lib.title("呐喊", &[("A", "A0002", "I210.4/1")]).await;
+    let me = follower(&lib, "20250001", "oa-openid-wang").await;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+
+    // A stale token (42001) is replaced once and the send retried at once.
+    lib.request(&me, &book, to_branch(&lib, "A")).await;
+    app.wechat.wait_for_messages(1, WAIT).await;
+    assert_eq!(app.wechat.token_requests(OA_APPID), 1);
+    app.wechat.expire_tokens();
+    // Busy (-1) twice: backed off and retried, each attempt recorded.
+    app.wechat.fail_next(-1, 2);
+    lib.request(&me, &second, to_branch(&lib, "A")).await;
+    let sent = app.wechat.wait_for_messages(2, WAIT).await;
+    assert_eq!(sent.len(), 2);
+    let history = settled(&lib, &me, "request_accepted", "SENT").await;
+    let log = &history[0]["attemptLog"];
+    let outcomes: Vec<&str> = log
+        .as_array()
+        .expect("log")
+        .iter()
+        .map(|a| a["outcome"].as_str().unwrap_or_default())
+        .collect();
+    assert!(
+        outcomes.ends_with(&["SENT"]) && outcomes.iter().filter(|o| **o == "RETRY").count() >= 1,
+        "{log}"
+    );
+    assert_eq!(app.wechat.token_requests(OA_APPID), 2, "one refresh");
+
+    // Not following any more (43004): the email address is used instead.
+    let r = app
+        .gql_as(
+            Some(&me),
+            SETTINGS,
+            json!({"i": {"email": "wang@example.cn"}}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["updateNotificationSettings"]["channels"],
+        json!(["WECHAT", "EMAIL"])
+    );
+    app.wechat.unfollow("oa-openid-wang");
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    lib.pick_first(&picker, "A").await; // first request: ready at A's hold shelf
+    let mail = smtp.wait_for_messages(1, WAIT).await;
+    assert_eq!(mail[0].to, ["wang@example.cn"]);
+    assert!(
+        mail[0].subject.contains("图书已到馆"),
+        "{}",
+        mail[0].subject
+    );
+    assert!(
+        mail[0].text.contains("呐喊") && mail[0].text.contains("A 分馆"),
+        "{}",
+        mail[0].text
+    );
+    assert!(
+        mail[0].html.contains("<p>") && mail[0].html.contains("呐喊"),
+        "{}",
+        mail[0].html
+    );
+    let history = settled(&lib, &me, "ready_at_branch", "SENT").await;
+    let ready: Vec<&Value> = history
+        .iter()
+        .filter(|n| n["kind"] == "ready_at_branch")
+        .collect();
+    assert_eq!(ready.len(), 2, "{ready:#?}");
+    assert!(ready.iter().any(|n| n["channel"] == "WECHAT"
+        && n["status"] == "UNDELIVERABLE"
+        && n["lastErrcode"] == 43004));
+    assert!(ready
+        .iter()
+        .any(|n| n["channel"] == "EMAIL" && n["status"] == "SENT"));
+
+    // A permanent error (40037: bad template id) is dead at once; admins see it and retry it.
+    app.wechat.follow("oa-openid-wang");
+    app.wechat.fail_next(40037, 1);
+    lib.pick_first(&picker, "A").await; // the second request
+    let dead = loop {
+        let r = app.gql_as(Some(&admin), DEAD, json!({})).await;
+        let list = r.data()["deadNotifications"]
+            .as_array()
+            .expect("list")
+            .clone();
+        if !list.is_empty() {
+            break list;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(dead[0]["lastErrcode"], 40037);
+    assert!(dead[0]["lastError"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("40037"));
+    assert_eq!(
+        app.gql_as(Some(&me), DEAD, json!({})).await.code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(Some(&me), RETRY, json!({"id": dead[0]["id"]}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let r = app
+        .gql_as(Some(&admin), RETRY, json!({"id": dead[0]["id"]}))
+        .await;
+    assert_eq!(r.data()["retryNotification"]["status"], "PENDING");
+    let sent = app.wechat.wait_for_messages(3, WAIT).await;
+    assert_eq!(sent[2].template_id, template(Kind::ReadyAtBranch));
+    let r = app
+        .gql_as(Some(&admin), RETRY, json!({"id": dead[0]["id"]}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND", "no longer dead");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_choose_channels_and_mute_kinds_and_bad_settings_change_nothing() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(&smtp, &[]).await;
+    let app = &lib.app;
+    let book = lib.title("呐喊", &[("A", "A0001", "I210.4/1")]).await;
+    let me = follower(&lib, "20250001", "oa-openid-zhao").await;
+
+    for (bad, why) in [
+        (json!({"channels": ["EMAIL", "EMAIL"]}), "twice"),
+        (json!({"mutedKinds": ["no_such_kind"]}), "unknown"),
+        (json!({"mutedKinds": ["ready_at_locker"]}), "essential"),
+        (
+            json!({"email": "not an address", "mutedKinds": ["due_soon"]}),
+            "bad email",
+        ),
+    ] {
+        let r = app.gql_as(Some(&me), SETTINGS, json!({"i": bad})).await;
+        assert_eq!(r.code(), "VALIDATION", "{why}: {:?}", r.0);
+    }
+    let settings = "{ me { email notificationSettings { channels mutedKinds kinds } } }";
+    let r = app.gql_as(Some(&me), settings, json!({})).await;
+    assert_eq!(r.data()["me"]["email"], Value::Null, "nothing changed");
+    assert_eq!(
+        r.data()["me"]["notificationSettings"]["mutedKinds"],
+        json!([])
+    );
+    assert_eq!(
+        r.data()["me"]["notificationSettings"]["kinds"]
+            .as_array()
+            .map(Vec::len),
+        Some(Kind::ALL.len())
+    );
+
+    // Email only, accepted requests muted: a waitlisted one is told by email.
+    let r = app
+        .gql_as(
+            Some(&me),
+            SETTINGS,
+            json!({"i": {"channels": ["EMAIL"], "mutedKinds": ["request_accepted"], "email": "zhao@example.cn"}}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["updateNotificationSettings"],
+        json!({"channels": ["EMAIL"], "mutedKinds": ["request_accepted"]})
+    );
+    let other = lib.reader("20250002").await;
+    lib.request(&other, &book, to_branch(&lib, "A")).await;
+    let req = lib.request(&me, &book, to_branch(&lib, "A")).await;
+    assert_eq!(req["status"], "WAITLISTED");
+    let mail = smtp.wait_for_messages(1, WAIT).await;
+    assert!(mail[0].text.contains("第 1 位"), "{}", mail[0].text);
+    assert!(mail[0].subject.contains("排队"), "{}", mail[0].subject);
+    let history = settled(&lib, &me, "request_waitlisted", "SENT").await;
+    assert_eq!(history.len(), 1, "accepted was muted: {history:#?}");
+    assert!(app
+        .wechat
+        .messages()
+        .iter()
+        .all(|m| m.touser != "oa-openid-zhao"));
+}
+
+/// `n` renewal notices for the reader `card`, enqueued in one transaction as a burst of
+/// events would be (the events themselves are exercised above).
+async fn burst(lib: &Library, card: &str, n: usize) {
+    use hongyan_domain::entity::reader;
+    use hongyan_domain::notify::{enqueue, Notice};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    let ctx = &lib.app.ctx;
+    let who = reader::Entity::find()
+        .filter(reader::Column::CardNumber.eq(card))
+        .one(&ctx.db)
+        .await
+        .expect("query")
+        .expect("reader");
+    let txn = ctx.db.begin().await.expect("begin");
+    for i in 0..n {
+        let notice = Notice {
+            reader: who.id,
+            kind: Kind::Renewed,
+            event: format!("burst:{i}"),
+            data: json!({"book_title": format!("第{i}册"), "loan_id": format!("loan-{i}"),
+                "due_at": "2026-12-26T02:00:00Z", "renewals_left": 1, "at": "2026-11-26T02:00:00Z"}),
+        };
+        enqueue(&txn, notice).await.expect("enqueue");
+    }
+    txn.commit().await.expect("commit");
+    ctx.wake_workers();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_concurrent_sends_on_a_stale_token_refresh_it_once() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(&smtp, &[("HONGYAN_NOTIFY_CONCURRENCY", "50".into())]).await;
+    let app = &lib.app;
+    follower(&lib, "20250001", "oa-openid-qian").await;
+    burst(&lib, "20250001", 1).await;
+    app.wechat.wait_for_messages(1, WAIT).await;
+    assert_eq!(app.wechat.token_requests(OA_APPID), 1);
+
+    app.wechat.expire_tokens();
+    app.wechat.set_delay(Duration::from_millis(100));
+    burst(&lib, "20250001", 51).await; // event 0 again (a no-op) and 50 new ones
+    let sent = app.wechat.wait_for_messages(51, WAIT).await;
+    assert_eq!(sent.len(), 51);
+    assert_eq!(
+        app.wechat.token_requests(OA_APPID),
+        2,
+        "one refresh for fifty senders"
+    );
+}
+
+/// A `hongyan worker` process for `lib`'s database, Redis and fake WeChat.
+fn worker_process(lib: &Library, extra: &[(&str, &str)]) -> std::process::Child {
+    std::process::Command::new(hongyan_tests::hongyan_bin())
+        .arg("worker")
+        .env_clear()
+        .envs(&lib.app.env)
+        .envs(extra.iter().copied())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hongyan worker")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_batch_then_restarted_delivers_every_message_exactly_once() {
+    let smtp = SmtpSink::start().await;
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..library_options(&smtp, &[])
+    })
+    .await;
+    let app = &lib.app;
+    follower(&lib, "20250001", "oa-openid-sun").await;
+    burst(&lib, "20250001", 200).await;
+    // Slow answers: at any moment dozens of messages are accepted by WeChat but not yet
+    // recorded as sent.
+    app.wechat.set_delay(Duration::from_millis(300));
+    let mut worker = worker_process(&lib, &[("HONGYAN_NOTIFY_CONCURRENCY", "32")]);
+    app.wechat.wait_for_messages(40, WAIT).await;
+    worker.kill().expect("SIGKILL");
+    worker.wait().expect("reaped");
+    let at_kill = app.wechat.messages().len();
+    assert!(at_kill < 200, "killed mid-batch ({at_kill} delivered)");
+
+    // The restarted worker sends the rest, and again (once their leases expire) those the
+    // killed one had sent but not recorded.
+    let mut worker = worker_process(&lib, &[("HONGYAN_NOTIFY_CONCURRENCY", "32")]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while statuses(&lib).await != (0, 200) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{:?}",
+            statuses(&lib).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    worker.kill().expect("stop");
+    worker.wait().expect("reaped");
+    let sent = app.wechat.messages();
+    let mut ids: Vec<_> = sent
+        .iter()
+        .filter_map(|m| m.client_msg_id.clone())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        (sent.len(), ids.len()),
+        (200, 200),
+        "each message shown once"
+    );
+    assert!(
+        app.wechat.duplicates_suppressed() > 0,
+        "the restarted worker re-sent messages the killed one had sent but not recorded"
+    );
+    assert_eq!(
+        app.wechat.token_requests(OA_APPID),
+        1,
+        "the restarted worker used the token the first one left in Redis"
+    );
+}
+
+/// How many notifications are PENDING and SENT.
+async fn statuses(lib: &Library) -> (u64, u64) {
+    use hongyan_domain::entity::notification;
+    use hongyan_domain::notify::NotificationStatus;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let count = |s: NotificationStatus| {
+        notification::Entity::find()
+            .filter(notification::Column::Status.eq(s))
+            .count(&lib.app.ctx.db)
+    };
+    (
+        count(NotificationStatus::Pending).await.expect("count"),
+        count(NotificationStatus::Sent).await.expect("count"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_redis_down_messages_are_still_delivered() {
+    let redis = hongyan_tests::redis_server::RedisServer::start();
+    let smtp = SmtpSink::start().await;
+    let lib = Library::open(TestOptions {
+        redis_url: Some(redis.url.clone()),
+        ..library_options(&smtp, &[])
+    })
+    .await;
+    let app = &lib.app;
+    follower(&lib, "20250001", "oa-openid-zhou").await;
+    burst(&lib, "20250001", 1).await;
+    app.wechat.wait_for_messages(1, WAIT).await;
+    redis.stop();
+    burst(&lib, "20250001", 12).await; // event 0 again (a no-op) and 11 new ones
+    let sent = app.wechat.wait_for_messages(12, WAIT).await;
+    assert_eq!(
+        sent.len(),
+        12,
+        "delivered on polling, the token kept in the process"
+    );
+}
