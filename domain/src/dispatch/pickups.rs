@@ -14,7 +14,7 @@ use crate::auth::Principal;
 use crate::entity::{compartment, item, loan_request};
 use crate::lending::{history, requests, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
-use crate::{Ctx, Error, Result};
+use crate::{notify, Ctx, Error, Result};
 
 /// Wrong codes allowed per locker (and per code) in [`LOCKOUT`].
 pub const MAX_WRONG: u64 = 5;
@@ -120,7 +120,8 @@ pub fn code_for(ctx: &Ctx, who: Option<&Principal>, req: &LoanRequest) -> Option
         .then(|| codes::code(&ctx.config.jwt_secret.bytes, req.id, req.pickup_code_gen))
 }
 
-/// Gives the reader a new pickup code for their parcel (the old one stops working).
+/// Gives the reader a new pickup code for their parcel (the old one stops working) and
+/// sends it to them.
 ///
 /// # Errors
 /// NOT_FOUND when it is not the reader's request; CONFLICT (with the current state) unless
@@ -148,6 +149,8 @@ pub async fn resend(ctx: &Ctx, reader: Uuid, request: Uuid) -> Result<LoanReques
         },
     )
     .await?;
+    notify::events::pickup_code_renewed(&txn, &req).await?;
     txn.commit().await?;
+    ctx.wake_workers();
     Ok(req)
 }

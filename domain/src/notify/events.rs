@@ -106,6 +106,46 @@ pub async fn request_changed(
     enqueue(db, notice).await
 }
 
+/// Where a ready book waits and until when, into `data`; the kind that tells it.
+async fn ready(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    data: &mut Map<String, Value>,
+) -> Result<Kind> {
+    let deadline = req.pickup_deadline.unwrap_or(req.updated_at);
+    data.insert("deadline".into(), rfc3339(deadline));
+    Ok(match ready_place(db, req).await? {
+        Place::Locker { name, door } => {
+            data.insert("locker_name".into(), name.into());
+            data.insert("compartment".into(), door.into());
+            Kind::ReadyAtLocker
+        }
+        Place::Branch(name) => {
+            data.insert("branch_name".into(), name.into());
+            Kind::ReadyAtBranch
+        }
+    })
+}
+
+/// Tells the reader the new pickup code of their parcel (after `resendPickupCode`): the
+/// "ready at the locker" message again, for the code's generation.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn pickup_code_renewed(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<()> {
+    let mut data = base(db, req.title_id).await?;
+    data.insert("request_id".into(), req.id.to_string().into());
+    data.insert("at".into(), rfc3339(req.updated_at));
+    let kind = ready(db, req, &mut data).await?;
+    let notice = Notice {
+        reader: req.reader_id,
+        kind,
+        event: format!("pickup_code:{}:{}", req.id, req.pickup_code_gen),
+        data: Value::Object(data),
+    };
+    enqueue(db, notice).await
+}
+
 /// A loan event the reader is told about at once, in the caller's transaction.
 #[derive(Debug, Clone, Copy)]
 pub enum LoanEvent {

@@ -12,84 +12,13 @@ use hongyan_tests::TestOptions;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::library::Library;
+use crate::library::{locker, webhook, Controller, Library};
 
 const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id status locker { id code } parcels { request { id } item { barcode } compartment } } }";
 const START: &str =
     "mutation($id: ID!) { startDeliveryRound(id: $id) { id status parcels { compartment } } }";
 const STATUS: &str = "query($id: ID!) { request(id: $id) { status pickupCode pickupDeadline locker { code } history { to note } } }";
 const MY_LOANS: &str = "{ myLoans { edges { node { status book { title } } } } }";
-
-/// A locker controller speaking `/locker/v1` with its device token.
-struct Controller {
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
-
-impl Controller {
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let resp = self
-            .http
-            .post(format!("{}/locker/v1{path}", self.base))
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await
-            .expect("locker request");
-        let status = resp.status().as_u16();
-        (status, resp.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn poll(&self, cursor: &str, wait: u64) -> Value {
-        let resp = self
-            .http
-            .get(format!(
-                "{}/locker/v1/commands?cursor={cursor}&wait={wait}",
-                self.base
-            ))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("poll");
-        assert_eq!(resp.status(), 200);
-        resp.json().await.expect("json")
-    }
-
-    async fn event(&self, id: &str, kind: &str, compartment: &str, parcel: &str) -> (u16, Value) {
-        self.post(
-            "/events",
-            json!({"events": [{"eventId": id, "kind": kind, "compartment": compartment,
-                               "parcel": parcel, "at": "2026-11-26T08:00:00Z"}]}),
-        )
-        .await
-    }
-}
-
-/// Registers a locker served by branch A and brings its controller online.
-async fn locker(lib: &Library, code: &str, spec: &str, at: (f64, f64)) -> (String, Controller) {
-    let spec: CompartmentSpec = spec.parse().unwrap();
-    let (row, token) = lockers::register(
-        &lib.app.ctx.db,
-        NewLocker {
-            code: code.into(),
-            name: format!("{code} 书柜"),
-            branch_code: "A".into(),
-            address: "张家港".into(),
-            position: Some(at),
-        },
-        &spec,
-    )
-    .await
-    .unwrap();
-    let c = Controller {
-        base: lib.app.address.clone(),
-        token,
-        http: reqwest::Client::new(),
-    };
-    assert_eq!(c.post("/heartbeat", json!({})).await.0, 200);
-    (row.id.to_string(), c)
-}
 
 async fn status(lib: &Library, token: &str, id: &Value) -> Value {
     lib.app
@@ -871,21 +800,6 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
 }
 
 /// Posts a courier webhook.
-async fn webhook(lib: &Library, body: Vec<u8>, headers: [(String, String); 2]) -> (u16, Value) {
-    let mut req = lib
-        .app
-        .http
-        .post(format!("{}/webhooks/courier", lib.app.address))
-        .header("content-type", "application/json")
-        .body(body);
-    for (k, v) in headers {
-        req = req.header(k, v);
-    }
-    let resp = req.send().await.unwrap();
-    let code = resp.status().as_u16();
-    (code, resp.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_it() {
     let courier = FakeCourier::start().await;

@@ -8,6 +8,7 @@ use hongyan_domain::auth::StaffRole;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
 use hongyan_domain::entity::title;
+use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
@@ -186,4 +187,97 @@ impl Library {
 
 pub fn to_branch(lib: &Library, code: &str) -> Value {
     json!({"method": "BRANCH", "branchId": lib.id(code)})
+}
+
+/// A locker controller speaking `/locker/v1` with its device token.
+pub struct Controller {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Controller {
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(format!("{}/locker/v1{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("locker request");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn poll(&self, cursor: &str, wait: u64) -> Value {
+        let resp = self
+            .http
+            .get(format!(
+                "{}/locker/v1/commands?cursor={cursor}&wait={wait}",
+                self.base
+            ))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("poll");
+        assert_eq!(resp.status(), 200);
+        resp.json().await.expect("json")
+    }
+
+    pub async fn event(
+        &self,
+        id: &str,
+        kind: &str,
+        compartment: &str,
+        parcel: &str,
+    ) -> (u16, Value) {
+        self.post(
+            "/events",
+            json!({"events": [{"eventId": id, "kind": kind, "compartment": compartment,
+                               "parcel": parcel, "at": "2026-11-26T08:00:00Z"}]}),
+        )
+        .await
+    }
+}
+
+/// Registers a locker served by branch A and brings its controller online.
+pub async fn locker(lib: &Library, code: &str, spec: &str, at: (f64, f64)) -> (String, Controller) {
+    let spec: CompartmentSpec = spec.parse().unwrap();
+    let (row, token) = lockers::register(
+        &lib.app.ctx.db,
+        NewLocker {
+            code: code.into(),
+            name: format!("{code} 书柜"),
+            branch_code: "A".into(),
+            address: "张家港".into(),
+            position: Some(at),
+        },
+        &spec,
+    )
+    .await
+    .unwrap();
+    let c = Controller {
+        base: lib.app.address.clone(),
+        token,
+        http: reqwest::Client::new(),
+    };
+    assert_eq!(c.post("/heartbeat", json!({})).await.0, 200);
+    (row.id.to_string(), c)
+}
+
+/// Posts a courier's tracking webhook.
+pub async fn webhook(lib: &Library, body: Vec<u8>, headers: [(String, String); 2]) -> (u16, Value) {
+    let mut req = lib
+        .app
+        .http
+        .post(format!("{}/webhooks/courier", lib.app.address))
+        .header("content-type", "application/json")
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let resp = req.send().await.unwrap();
+    let code = resp.status().as_u16();
+    (code, resp.json().await.unwrap_or(Value::Null))
 }

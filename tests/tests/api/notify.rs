@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::notify::Kind;
+use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::fake_wechat::{Api, Sent, OA_APPID, OA_SECRET};
 use hongyan_tests::smtp_sink::SmtpSink;
 use hongyan_tests::TestOptions;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::library::{to_branch, Library, CHECK_IN, CHECK_OUT, RENEW};
+use crate::library::{locker, to_branch, webhook, Library, CHECK_IN, CHECK_OUT, RENEW};
 
 const WAIT: Duration = Duration::from_secs(20);
 const LINK: &str = "mutation($c: String!) { linkWechatOfficialAccount(code: $c) }";
@@ -562,4 +564,189 @@ async fn with_redis_down_messages_are_still_delivered() {
         12,
         "delivered on polling, the token kept in the process"
     );
+}
+
+const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id } }";
+const START: &str = "mutation($id: ID!) { startDeliveryRound(id: $id) { status } }";
+const RESEND: &str = "mutation($r: ID!) { resendPickupCode(requestId: $r) { pickupCode } }";
+const STATUS: &str = "query($id: ID!) { request(id: $id) { status pickupCode pickupDeadline } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locker_parcel_is_told_with_locker_door_code_and_deadline_reminded_and_expired() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(
+        &smtp,
+        &[
+            ("HONGYAN_SWEEP_INTERVAL_SECS", "1".into()),
+            ("HONGYAN_HOLD_HOURS", "12".into()),
+        ],
+    )
+    .await;
+    let app = &lib.app;
+    let book = lib.title("活着", &[("A", "A0500", "I247.57/5")]).await;
+    let (l1, door) = locker(&lib, "L-01", "S=1", (31.8810, 120.5510)).await;
+    let me = follower(&lib, "50000001", "oa-openid-wu").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let driver = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+
+    let req = lib
+        .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
+        .await;
+    let barcode = lib.pick_first(&picker, "A").await;
+    let rounds = app
+        .gql_as(Some(&driver), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let round = rounds.data()["deliveryRounds"][0]["id"].clone();
+    app.gql_as(Some(&driver), START, json!({"id": round})).await;
+    // Assigned and on its way: nothing said yet beyond "accepted".
+    assert_eq!(app.wechat.wait_for_messages(1, WAIT).await.len(), 1);
+    let (code, body) = door.event("ev-1", "deposited", "001", &barcode).await;
+    assert_eq!(code, 200, "{body}");
+    let ready = app
+        .gql_as(Some(&me), STATUS, json!({"id": req["id"]}))
+        .await;
+    let ready = ready.data()["request"].clone();
+    let deadline = cst(ready["pickupDeadline"].as_str().expect("deadline"));
+
+    // Ready: locker, door, the code the reader sees, the deadline; and, the deadline
+    // being within 24 hours, the reminder from the next sweep.
+    let sent = app.wechat.wait_for_messages(3, WAIT).await;
+    assert_eq!(
+        kinds(&sent),
+        [
+            Kind::RequestAccepted,
+            Kind::ReadyAtLocker,
+            Kind::PickupDeadlineSoon
+        ]
+        .map(template)
+    );
+    let told = &sent[1];
+    assert_eq!(field(told, "thing2"), "L-01 书柜");
+    assert_eq!(field(told, "thing5"), "001号柜门");
+    assert_eq!(
+        field(told, "character_string3"),
+        ready["pickupCode"].as_str().expect("code")
+    );
+    assert_eq!(field(told, "time4"), deadline);
+    assert_eq!(field(&sent[2], "thing2"), "L-01 书柜");
+    assert_eq!(field(&sent[2], "time3"), deadline);
+
+    // A new code is sent to the reader; the old one is not repeated.
+    let renewed = app.gql_as(Some(&me), RESEND, json!({"r": req["id"]})).await;
+    let new_code = renewed.data()["resendPickupCode"]["pickupCode"].clone();
+    assert_ne!(new_code, ready["pickupCode"]);
+    let sent = app.wechat.wait_for_messages(4, WAIT).await;
+    assert_eq!(sent[3].template_id, template(Kind::ReadyAtLocker));
+    assert_eq!(json!(field(&sent[3], "character_string3")), new_code);
+
+    // Not collected in time: expired, and told.
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
+        )
+        .await
+        .expect("deadline passed");
+    let sent = app.wechat.wait_for_messages(5, WAIT).await;
+    assert_eq!(sent[4].template_id, template(Kind::RequestExpired));
+    assert_eq!(field(&sent[4], "thing1"), "活着");
+    assert_eq!(sent.len(), 5, "each told once: {sent:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_delivery_is_told_with_courier_and_waybill_then_delivered() {
+    let smtp = SmtpSink::start().await;
+    let courier = FakeCourier::start().await;
+    let lib = library(
+        &smtp,
+        &[
+            ("HONGYAN_COURIER_API_BASE", courier.base_url.clone()),
+            ("HONGYAN_COURIER_SECRET", fake_courier::SECRET.into()),
+        ],
+    )
+    .await;
+    let app = &lib.app;
+    let book = lib.title("骆驼祥子", &[("A", "A1100", "I246.5/2")]).await;
+    let me = follower(&lib, "50000061", "oa-openid-zheng").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let address = app
+        .gql_as(
+            Some(&me),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"张小雨\", phone: \"13800138000\", address: \"张家港市杨舍镇人民路 1 号\", latitude: 31.87, longitude: 120.55}) { id } }",
+            json!({}),
+        )
+        .await;
+    let address = address.data()["addAddress"]["id"].clone();
+    lib.request(&me, &book, json!({"method": "HOME", "addressId": address}))
+        .await;
+    lib.pick_first(&picker, "A").await;
+    let sent = app.wechat.wait_for_messages(2, WAIT).await;
+    assert_eq!(sent[1].template_id, template(Kind::Shipped));
+    let waybill = field(&sent[1], "character_string3");
+    assert!(waybill.starts_with("SF"), "{waybill}");
+    assert!(!field(&sent[1], "thing2").is_empty(), "the courier's name");
+
+    let now = chrono::Utc::now().timestamp();
+    let delivered = json!({"eventId": "t-1", "waybillNo": waybill, "status": "DELIVERED"});
+    let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &delivered);
+    assert_eq!(webhook(&lib, body, headers).await.0, 200);
+    let sent = app.wechat.wait_for_messages(3, WAIT).await;
+    assert_eq!(sent[2].template_id, template(Kind::Delivered));
+    let loans = app
+        .gql_as(
+            Some(&me),
+            "{ myLoans { edges { node { dueAt } } } }",
+            json!({}),
+        )
+        .await;
+    let due = loans.data()["myLoans"]["edges"][0]["node"]["dueAt"].clone();
+    assert_eq!(field(&sent[2], "time3"), cst(due.as_str().expect("due")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loans_due_in_three_days_and_overdue_ones_are_reminded_once() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(
+        &smtp,
+        &[
+            ("HONGYAN_SWEEP_INTERVAL_SECS", "1".into()),
+            ("HONGYAN_LOAN_DAYS", "2".into()),
+        ],
+    )
+    .await;
+    let app = &lib.app;
+    lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    follower(&lib, "20250001", "oa-openid-feng").await;
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    for barcode in ["A0001", "A0002"] {
+        let r = app
+            .gql_as(
+                Some(&desk),
+                CHECK_OUT,
+                json!({"b": barcode, "c": "20250001"}),
+            )
+            .await;
+        assert_eq!(r.data()["checkOut"]["status"], "ACTIVE");
+    }
+    // Due in two days: each reminded once, however many sweeps run.
+    let sent = app.wechat.wait_for_messages(2, WAIT).await;
+    assert!(
+        sent.iter()
+            .all(|m| m.template_id == template(Kind::DueSoon)),
+        "{sent:#?}"
+    );
+    // One is now past due: told it is overdue, once.
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE loan SET due_at = now() - interval '1 day' WHERE item_id = (SELECT id FROM item WHERE barcode = 'A0001')",
+        )
+        .await
+        .expect("overdue");
+    let sent = app.wechat.wait_for_messages(3, WAIT).await;
+    assert_eq!(sent[2].template_id, template(Kind::Overdue));
+    assert_eq!(field(&sent[2], "thing1"), "围城");
+    tokio::time::sleep(Duration::from_millis(2500)).await; // two more sweeps
+    assert_eq!(app.wechat.messages().len(), 3, "nothing told twice");
 }
