@@ -750,3 +750,154 @@ async fn loans_due_in_three_days_and_overdue_ones_are_reminded_once() {
     tokio::time::sleep(Duration::from_millis(2500)).await; // two more sweeps
     assert_eq!(app.wechat.messages().len(), 3, "nothing told twice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mini_program_users_get_subscribe_messages_while_their_consent_lasts_then_email() {
+    let smtp = SmtpSink::start().await;
+    let subscribe: Vec<String> = Kind::ALL
+        .iter()
+        .map(|k| format!("{}=SUB-{}", k.as_str(), k.as_str()))
+        .collect();
+    let lib = library(
+        &smtp,
+        &[("HONGYAN_WECHAT_SUBSCRIBE_IDS", subscribe.join(","))],
+    )
+    .await;
+    let app = &lib.app;
+    let first = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let second = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    // Logged in from the mini-program only: no official account link.
+    let code = app.wechat.issue_code("mp-openid-chen", None);
+    let login = app
+        .gql(
+            "mutation($c: String!) { loginWithWechat(code: $c) { accessToken } }",
+            json!({"c": code}),
+        )
+        .await;
+    let me = login.data()["loginWithWechat"]["accessToken"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    app.gql_as(
+        Some(&me),
+        SETTINGS,
+        json!({"i": {"email": "chen@example.cn"}}),
+    )
+    .await;
+    // The reader granted one "request accepted" message in the mini-program.
+    app.wechat
+        .grant_subscribe("mp-openid-chen", "SUB-request_accepted", 1);
+
+    let req = lib.request(&me, &first, to_branch(&lib, "A")).await;
+    let sent = app.wechat.wait_for_messages(1, WAIT).await;
+    assert_eq!(sent[0].api, Api::Subscribe);
+    assert_eq!(sent[0].touser, "mp-openid-chen");
+    assert_eq!(sent[0].template_id, "SUB-request_accepted");
+    assert_eq!(
+        sent[0].page.as_deref(),
+        Some(
+            format!(
+                "pages/requests/detail?id={}",
+                req["id"].as_str().expect("id")
+            )
+            .as_str()
+        )
+    );
+    // The consent is used up (43101): the next one goes by email.
+    lib.request(&me, &second, to_branch(&lib, "A")).await;
+    let mail = smtp.wait_for_messages(1, WAIT).await;
+    assert!(mail[0].text.contains("边城"), "{}", mail[0].text);
+    let history = settled(&lib, &me, "request_accepted", "UNDELIVERABLE").await;
+    assert!(history
+        .iter()
+        .any(|n| n["lastErrcode"] == 43101 && n["channel"] == "WECHAT"));
+    assert_eq!(app.wechat.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_keep_to_the_per_second_budget() {
+    let smtp = SmtpSink::start().await;
+    let lib = library(&smtp, &[("HONGYAN_NOTIFY_RATE", "5".into())]).await;
+    follower(&lib, "20250001", "oa-openid-he").await;
+    burst(&lib, "20250001", 20).await;
+    let started = std::time::Instant::now();
+    lib.app.wechat.wait_for_messages(20, WAIT).await;
+    // Five per clock second: twenty messages span at least four seconds' windows.
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_logs_never_carry_pickup_codes_or_phone_numbers() {
+    let smtp = SmtpSink::start().await;
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..library_options(&smtp, &[])
+    })
+    .await;
+    let app = &lib.app;
+    let book = lib.title("活着", &[("A", "A0500", "I247.57/5")]).await;
+    let (l1, door) = locker(&lib, "L-01", "S=1", (31.8810, 120.5510)).await;
+    let me = follower(&lib, "50000001", "oa-openid-lu").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let driver = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    app.gql_as(
+        Some(&me),
+        "mutation { addAddress(input: {label: \"家\", recipient: \"陆\", phone: \"13912345678\", address: \"人民路 1 号\"}) { id } }",
+        json!({}),
+    )
+    .await;
+    let log = std::env::temp_dir().join(format!("hongyan-worker-{}.log", uuid::Uuid::new_v4()));
+    let out = std::fs::File::create(&log).expect("log file");
+    let mut worker = std::process::Command::new(hongyan_tests::hongyan_bin())
+        .arg("worker")
+        .env_clear()
+        .envs(&app.env)
+        .env("RUST_LOG", "debug")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .stdout(out.try_clone().expect("log file"))
+        .stderr(out)
+        .spawn()
+        .expect("start hongyan worker");
+
+    let req = lib
+        .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
+        .await;
+    let barcode = lib.pick_first(&picker, "A").await;
+    let rounds = app
+        .gql_as(Some(&driver), ROUNDS, json!({"b": lib.id("A")}))
+        .await;
+    let round = rounds.data()["deliveryRounds"][0]["id"].clone();
+    app.gql_as(Some(&driver), START, json!({"id": round})).await;
+    app.wechat.fail_next(-1, 1); // a failed attempt is logged too
+    let (code, _) = door.event("ev-1", "deposited", "001", &barcode).await;
+    assert_eq!(code, 200);
+    let sent = app.wechat.wait_for_messages(2, WAIT).await;
+    let pickup = field(&sent[1], "character_string3");
+    let status = app
+        .gql_as(Some(&me), STATUS, json!({"id": req["id"]}))
+        .await;
+    assert_eq!(json!(pickup), status.data()["request"]["pickupCode"]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    worker.kill().expect("stop");
+    worker.wait().expect("reaped");
+    let text = std::fs::read_to_string(&log).expect("log");
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        text.len() > 1000,
+        "the worker logged at debug level: {text}"
+    );
+    assert!(
+        !text.contains(&pickup),
+        "pickup code {pickup} in the worker's log"
+    );
+    assert!(
+        !text.contains("13912345678"),
+        "phone number in the worker's log"
+    );
+    assert!(!text.contains("oa-openid-lu"), "openid in the worker's log");
+}
