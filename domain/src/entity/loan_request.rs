@@ -82,6 +82,17 @@ pub enum DeliveryMethod {
     Home,
 }
 
+impl DeliveryMethod {
+    /// The name clients see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryMethod::Locker => "LOCKER",
+            DeliveryMethod::Branch => "BRANCH",
+            DeliveryMethod::Home => "HOME",
+        }
+    }
+}
+
 /// A loan request row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "loan_request")]

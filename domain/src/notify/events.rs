@@ -37,7 +37,7 @@ pub async fn request_changed(
         (RequestStatus::Routed, _) if event.from_status == Some(RequestStatus::Pending) => {
             data.insert(
                 "delivery".into(),
-                delivery_label(req.delivery_method).into(),
+                req.delivery_method.as_str().into(),
             );
             Kind::RequestAccepted
         }
@@ -88,11 +88,7 @@ pub async fn request_changed(
         }
         (RequestStatus::Expired, _) => Kind::RequestExpired,
         (RequestStatus::Failed, _) => {
-            let reason = req
-                .failure_reason
-                .clone()
-                .unwrap_or_else(|| "未知原因".into());
-            data.insert("reason".into(), reason.into());
+            data.insert("reason".into(), req.failure_reason.clone().into());
             Kind::RequestFailed
         }
         _ => return Ok(()),
@@ -337,13 +333,4 @@ async fn loan_data(db: &impl ConnectionTrait, lent: &loan::Model) -> Result<Map<
 
 fn rfc3339(at: DateTime<Utc>) -> Value {
     json!(at.to_rfc3339())
-}
-
-/// How readers name a delivery method.
-fn delivery_label(method: DeliveryMethod) -> &'static str {
-    match method {
-        DeliveryMethod::Locker => "智能书柜取书",
-        DeliveryMethod::Branch => "到馆取书",
-        DeliveryMethod::Home => "快递到家",
-    }
 }

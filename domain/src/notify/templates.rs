@@ -74,6 +74,9 @@ const FILES: [(Kind, &str); 15] = [
     ),
 ];
 
+/// Words the templates share (`labels`).
+const LABELS: &str = include_str!("../../templates/notifications/_labels.toml");
+
 /// The HTML frame every email's text is laid out in.
 const LAYOUT: &str = include_str!("../../templates/notifications/_layout.html");
 
@@ -128,6 +131,9 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
         env.add_filter("cst", cst);
         env.add_filter("clip", clip);
+        let labels: toml::Table =
+            toml::from_str(LABELS).map_err(|e| anyhow::anyhow!("template _labels.toml: {e}"))?;
+        env.add_global("labels", minijinja::Value::from_serialize(&labels));
         env.add_template("_layout.html", LAYOUT)?;
         let mut keys = BTreeMap::new();
         for (kind, src) in FILES {
@@ -217,7 +223,7 @@ mod tests {
             "library": "鸿雁市图书馆", "reader_name": "李雷", "book_title": "三体全集:地球往事·黑暗森林·死神永生(典藏纪念版)<精装>",
             "request_id": "r1", "loan_id": "l1", "proposal_id": "p1",
             "at": "2026-11-26T10:00:00Z", "deadline": "2026-11-29T10:00:00Z",
-            "due_at": "2026-12-26T15:59:00Z", "delivery": "智能书柜", "position": 3,
+            "due_at": "2026-12-26T15:59:00Z", "delivery": "LOCKER", "position": 3,
             "locker_name": "市图书馆东门书柜", "compartment": "A03", "pickup_code": "042917",
             "branch_name": "城东分馆", "courier": "顺丰速运", "waybill": "SF1234567890",
             "place": "城东分馆", "reason": "副本遗失", "renewals_left": 1, "decision": "通过",
@@ -263,6 +269,17 @@ mod tests {
             r.html
         );
         assert_eq!(r.page, "pages/requests/detail?id=r1");
+    }
+
+    #[test]
+    fn shared_labels_name_delivery_methods_and_missing_reasons() {
+        let t = Templates::load().expect("templates load");
+        let accepted = t.render(Kind::RequestAccepted, &data()).expect("render");
+        assert_eq!(accepted.wechat["thing3"], "智能书柜取书");
+        let mut no_reason = data();
+        no_reason["reason"] = Value::Null;
+        let failed = t.render(Kind::RequestFailed, &no_reason).expect("render");
+        assert!(failed.text.contains("原因:未知原因"), "{}", failed.text);
     }
 
     #[test]
