@@ -25,7 +25,11 @@ pub struct Window {
 #[async_trait]
 pub trait Counters: Send + Sync {
     /// Adds one to `key` and returns its window.
-    async fn hit(&self, key: &str, window: Duration) -> Window;
+    async fn hit(&self, key: &str, window: Duration) -> Window {
+        self.hit_by(key, 1, window).await
+    }
+    /// Adds `n` to `key` and returns its window.
+    async fn hit_by(&self, key: &str, n: u64, window: Duration) -> Window;
     /// The window of `key`, without adding.
     async fn peek(&self, key: &str) -> Window;
 }
@@ -36,7 +40,7 @@ pub struct InProcess(Mutex<HashMap<String, (u64, Instant)>>);
 
 #[async_trait]
 impl Counters for InProcess {
-    async fn hit(&self, key: &str, window: Duration) -> Window {
+    async fn hit_by(&self, key: &str, n: u64, window: Duration) -> Window {
         let now = Instant::now();
         let mut map = self
             .0
@@ -44,7 +48,7 @@ impl Counters for InProcess {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         map.retain(|_, (_, ends)| *ends > now);
         let entry = map.entry(key.to_owned()).or_insert((0, now + window));
-        entry.0 += 1;
+        entry.0 += n;
         Window {
             count: entry.0,
             left: entry.1 - now,
@@ -120,7 +124,7 @@ impl RedisCounters {
 
 #[async_trait]
 impl Counters for RedisCounters {
-    async fn hit(&self, key: &str, window: Duration) -> Window {
+    async fn hit_by(&self, key: &str, n: u64, window: Duration) -> Window {
         let k = format!("{}{key}", self.prefix);
         let ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX);
         let mut pipe = redis::pipe();
@@ -132,13 +136,14 @@ impl Counters for RedisCounters {
             .arg(ms)
             .arg("NX")
             .ignore()
-            .cmd("INCR")
+            .cmd("INCRBY")
             .arg(&k)
+            .arg(n)
             .cmd("PTTL")
             .arg(&k);
         match self.run(&pipe).await {
             Ok(w) => w,
-            Err(_) => self.fallback.hit(key, window).await,
+            Err(_) => self.fallback.hit_by(key, n, window).await,
         }
     }
 

@@ -1,17 +1,24 @@
 //! The notification sender: leases due notifications and sends them, up to
-//! `HONGYAN_NOTIFY_CONCURRENCY` at once per process (see `hongyan_domain::notify::delivery`).
+//! `HONGYAN_NOTIFY_CONCURRENCY` at once per process, within the per-second budget; a
+//! recorder task writes their outcomes in batches (see `hongyan_domain::notify::delivery`).
 
-use hongyan_domain::notify::delivery;
+use hongyan_domain::notify::delivery::{self, Delivered};
 use hongyan_domain::{signals, Ctx};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::Shutdown;
 
+/// Outcomes recorded per transaction, at most.
+const RECORD_BATCH: usize = 500;
+
 /// Sends notifications until `shutdown` turns true, then lets the sends in flight finish
-/// for the grace period. One cut short keeps its lease and is sent again once the lease
-/// expires (WeChat de-duplicates the repeat).
+/// for the grace period and records them. One cut short keeps its lease and is sent again
+/// once the lease expires (WeChat de-duplicates the repeat).
 pub async fn run(ctx: Ctx, mut shutdown: Shutdown) {
-    let concurrency = ctx.config.notify.concurrency;
+    let concurrency = ctx.config.notify.concurrency.min(delivery::budget(&ctx));
+    let (done, outcomes) = mpsc::channel(concurrency * 2);
+    let recorder = tokio::spawn(record(ctx.clone(), outcomes));
     let mut wake = ctx.signals.subscribe(signals::JOBS);
     let mut sending: JoinSet<()> = JoinSet::new();
     while !*shutdown.borrow() {
@@ -22,12 +29,11 @@ pub async fn run(ctx: Ctx, mut shutdown: Shutdown) {
             match delivery::claim(&ctx, free as u64).await {
                 Ok(batch) => {
                     saturated = batch.len() == free;
-                    for n in batch {
-                        let ctx = ctx.clone();
+                    delivery::throttle(&ctx, batch.len()).await;
+                    for leased in batch {
+                        let (ctx, done) = (ctx.clone(), done.clone());
                         sending.spawn(async move {
-                            if let Err(e) = delivery::deliver(&ctx, &n).await {
-                                tracing::warn!(notification = %n.id, error = %e, "recording a notification failed; its lease will expire");
-                            }
+                            let _ = done.send(delivery::send(&ctx, leased).await).await;
                         });
                     }
                 }
@@ -58,4 +64,24 @@ pub async fn run(ctx: Ctx, mut shutdown: Shutdown) {
         }
     }
     sending.abort_all();
+    drop(done);
+    if let Err(e) = recorder.await {
+        tracing::warn!(error = %e, "the notification recorder ended abnormally");
+    }
+}
+
+/// Records outcomes as they come, as many at once as are waiting.
+async fn record(ctx: Ctx, mut outcomes: mpsc::Receiver<Delivered>) {
+    while let Some(first) = outcomes.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < RECORD_BATCH {
+            match outcomes.try_recv() {
+                Ok(d) => batch.push(d),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = delivery::record(&ctx, &batch).await {
+            tracing::warn!(error = %e, count = batch.len(), "recording notifications failed; their leases will expire");
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! Sending notifications: what the notification worker runs.
 //!
 //! A worker leases due `PENDING` rows ([`claim`]: a conditional update with `SKIP LOCKED`,
-//! committed before anything is sent), sends each one outside any transaction, then records
-//! the answer and the attempt in one transaction that checks the lease is still its own.
+//! committed before anything is sent), sends each one outside any transaction ([`send`]),
+//! then records the answers and attempts of many at once ([`record`]: one transaction that
+//! writes only where the lease is still the worker's).
 //! A worker killed between the provider's "ok" and that commit leaves the lease to expire;
 //! the next worker sends again with the same `client_msg_id` (the notification id), which
 //! WeChat de-duplicates for ten minutes, so the reader sees it once and it is never dropped.
@@ -11,11 +12,12 @@
 //! makes the notification `UNDELIVERABLE` and enqueues it on the reader's next channel.
 //! Sends are rate-limited to `HONGYAN_NOTIFY_RATE` per second across all processes.
 
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{LockBehavior, LockType, Query};
+use sea_orm::sea_query::{CaseStatement, LockBehavior, LockType, Query};
 use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect};
 use serde_json::Value;
 
@@ -69,11 +71,30 @@ impl Notifier {
     }
 }
 
-/// Leases up to `limit` due notifications to this worker for the configured lease.
+/// A notification leased to this worker, with its reader.
+#[derive(Debug, Clone)]
+pub struct Leased {
+    /// The notification (its `lock_token` proves the lease).
+    pub notification: Notification,
+    reader: Option<reader::Model>,
+}
+
+/// A notification sent (or not), waiting to be recorded.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    notification: Notification,
+    prefs: Option<Prefs>,
+    route: &'static str,
+    answer: Answer,
+    millis: i32,
+}
+
+/// Leases up to `limit` due notifications to this worker for the configured lease, with
+/// their readers (one query for the batch).
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Notification>> {
+pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Leased>> {
     let now = Utc::now();
     let until =
         now + chrono::Duration::from_std(ctx.config.notify.lease).map_err(Error::internal)?;
@@ -104,25 +125,46 @@ pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Notification>> {
         .exec_with_returning(&txn)
         .await?;
     txn.commit().await?;
-    Ok(rows)
+    let readers: HashMap<Uuid, reader::Model> = reader::Entity::find()
+        .filter(reader::Column::Id.is_in(rows.iter().map(|n| n.reader_id)))
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|n| Leased {
+            reader: readers.get(&n.reader_id).cloned(),
+            notification: n,
+        })
+        .collect())
 }
 
-/// Sends one leased notification and records how it went.
-///
-/// # Errors
-/// INTERNAL on a database fault (the lease then expires and another worker retries).
-pub async fn deliver(ctx: &Ctx, n: &Notification) -> Result<NotificationStatus> {
-    let reader = reader::Entity::find_by_id(n.reader_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or(Error::NotFound("reader"))?;
+/// Renders and sends one leased notification; nothing is written (see [`record`]).
+pub async fn send(ctx: &Ctx, leased: Leased) -> Delivered {
+    let Leased {
+        notification: n,
+        reader,
+    } = leased;
     let started = Instant::now();
-    let (route, answer) = match message(ctx, n, &reader).await {
-        Ok(message) => send(ctx, n, &reader, &message).await,
-        Err(e) => ("render", Answer::Failed(None, format!("{e:#}"))),
+    let (route, answer) = match &reader {
+        None => (
+            "none",
+            Answer::Unreachable(None, "the reader is gone".into()),
+        ),
+        Some(reader) => match message(ctx, &n, reader).await {
+            Ok(message) => channel(ctx, &n, reader, &message).await,
+            Err(e) => ("render", Answer::Failed(None, format!("{e:#}"))),
+        },
     };
-    let millis = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-    record(ctx, n, &Prefs::of(&reader), route, answer, millis).await
+    Delivered {
+        prefs: reader.as_ref().map(Prefs::of),
+        millis: i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX),
+        notification: n,
+        route,
+        answer,
+    }
 }
 
 /// The rendered message: the stored data plus the library's and reader's names and, for a
@@ -153,7 +195,7 @@ async fn message(ctx: &Ctx, n: &Notification, reader: &reader::Model) -> anyhow:
 }
 
 /// Sends along the notification's channel; returns the route name and the answer.
-async fn send(
+async fn channel(
     ctx: &Ctx,
     n: &Notification,
     reader: &reader::Model,
@@ -161,7 +203,6 @@ async fn send(
 ) -> (&'static str, Answer) {
     let notifier = &ctx.notifier;
     let id = n.id.simple().to_string();
-    throttle(ctx).await;
     match n.channel {
         Channel::Wechat => {
             let route = Kind::parse(&n.kind).and_then(|k| notifier.wechat.route(k, reader));
@@ -193,14 +234,21 @@ async fn send(
     }
 }
 
-/// Waits until this second's sending budget (shared by every process) has room.
-async fn throttle(ctx: &Ctx) {
+/// The most messages a worker may take at once: one second's budget.
+pub fn budget(ctx: &Ctx) -> usize {
+    usize::try_from(ctx.config.notify.rate_per_sec).unwrap_or(usize::MAX)
+}
+
+/// Waits until this second's sending budget (shared by every process) has room for `n`
+/// messages (at most [`budget`]).
+pub async fn throttle(ctx: &Ctx, n: usize) {
     let budget = u64::from(ctx.config.notify.rate_per_sec);
+    let n = u64::try_from(n).unwrap_or(u64::MAX).min(budget);
     loop {
         let second = Utc::now().timestamp();
         let window = ctx
             .counters
-            .hit(&format!("notify:rate:{second}"), Duration::from_secs(1))
+            .hit_by(&format!("notify:rate:{second}"), n, Duration::from_secs(1))
             .await;
         if window.count <= budget {
             return;
@@ -210,16 +258,16 @@ async fn throttle(ctx: &Ctx) {
     }
 }
 
-/// Stores the answer and the attempt, if the lease is still ours; enqueues the fallback.
-async fn record(
-    ctx: &Ctx,
-    n: &Notification,
-    prefs: &Prefs,
-    route: &str,
-    answer: Answer,
-    millis: i32,
-) -> Result<NotificationStatus> {
-    let now = Utc::now();
+/// What recording one delivery writes.
+struct Outcome {
+    status: NotificationStatus,
+    change: notification::ActiveModel,
+    attempt: notification_attempt::ActiveModel,
+}
+
+/// How `d` changes its notification, and its attempt row.
+fn outcome(ctx: &Ctx, d: &Delivered, now: DateTime<Utc>) -> Result<Outcome> {
+    let n = &d.notification;
     let last = u32::try_from(n.attempts).unwrap_or(u32::MAX) >= ctx.config.notify.max_attempts;
     let mut change = notification::ActiveModel {
         locked_until: Set(None),
@@ -227,7 +275,7 @@ async fn record(
         updated_at: Set(now),
         ..Default::default()
     };
-    let (status, outcome, errcode, said, msgid) = match answer {
+    let (status, outcome, errcode, said, msgid) = match d.answer.clone() {
         Answer::Sent(msgid) => {
             change.sent_at = Set(Some(now));
             change.provider_msgid = Set(Some(msgid.clone()));
@@ -271,52 +319,115 @@ async fn record(
         change.last_errcode = Set(errcode);
         change.last_error = Set(said.clone());
     }
-    let txn = ctx.begin().await?;
-    let res = notification::Entity::update_many()
-        .set(change)
-        .filter(notification::Column::Id.eq(n.id))
-        .filter(notification::Column::LockToken.eq(n.lock_token))
-        .exec(&txn)
-        .await?;
-    if res.rows_affected == 0 {
-        return Ok(NotificationStatus::Pending); // the lease expired: another worker has it
-    }
-    notification_attempt::ActiveModel {
+    let attempt = notification_attempt::ActiveModel {
         id: Set(Uuid::now_v7()),
         notification_id: Set(n.id),
-        route: Set(route.to_owned()),
+        route: Set(d.route.to_owned()),
         outcome: Set(outcome),
         errcode: Set(errcode),
         message: Set(said),
         provider_msgid: Set(msgid),
-        millis: Set(millis),
+        millis: Set(d.millis),
         at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let fallback = match (status, prefs.after(n.channel), Kind::parse(&n.kind)) {
-        (NotificationStatus::Undeliverable, Some(next), Some(kind)) => {
-            let event = event_of(n).to_owned();
-            insert(
-                &txn,
-                &Notice {
-                    reader: n.reader_id,
-                    kind,
-                    event,
-                    data: n.payload.clone(),
-                },
-                next,
-            )
-            .await?;
-            true
-        }
-        _ => false,
     };
+    Ok(Outcome {
+        status,
+        change,
+        attempt,
+    })
+}
+
+/// Records how `done` went, in one transaction: each notification's new state (only where
+/// the lease is still this worker's), every attempt, and the fallback notifications of the
+/// ones their channel could not reach. Sent ones are written by one statement per lease.
+///
+/// # Errors
+/// INTERNAL on a database fault: nothing is written, the leases expire and the messages are
+/// sent again (WeChat drops the repeats by `client_msg_id`).
+pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
+    let now = Utc::now();
+    let txn = ctx.begin().await?;
+    let mut attempts = Vec::with_capacity(done.len());
+    let mut fallback = false;
+    let mut sent: HashMap<Option<Uuid>, Vec<&Delivered>> = HashMap::new();
+    for d in done {
+        if matches!(d.answer, Answer::Sent(_)) {
+            sent.entry(d.notification.lock_token).or_default().push(d);
+            continue;
+        }
+        let o = outcome(ctx, d, now)?;
+        let n = &d.notification;
+        let res = notification::Entity::update_many()
+            .set(o.change)
+            .filter(notification::Column::Id.eq(n.id))
+            .filter(notification::Column::LockToken.eq(n.lock_token))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected == 0 {
+            continue; // the lease expired: another worker has it
+        }
+        attempts.push(o.attempt);
+        let next = d.prefs.as_ref().and_then(|p| p.after(n.channel));
+        if let (NotificationStatus::Undeliverable, Some(next), Some(kind)) =
+            (o.status, next, Kind::parse(&n.kind))
+        {
+            let notice = Notice {
+                reader: n.reader_id,
+                kind,
+                event: event_of(n).to_owned(),
+                data: n.payload.clone(),
+            };
+            insert(&txn, &notice, next).await?;
+            fallback = true;
+        }
+    }
+    for (token, group) in sent {
+        let msgids = group
+            .iter()
+            .fold(CaseStatement::new(), |case, d| match &d.answer {
+                Answer::Sent(msgid) => case.case(
+                    notification::Column::Id.eq(d.notification.id),
+                    Expr::value(msgid.clone()),
+                ),
+                _ => case,
+            });
+        let updated: HashSet<Uuid> = notification::Entity::update_many()
+            .col_expr(
+                notification::Column::Status,
+                Expr::value(NotificationStatus::Sent),
+            )
+            .col_expr(notification::Column::SentAt, Expr::value(now))
+            .col_expr(notification::Column::ProviderMsgid, msgids.into())
+            .col_expr(
+                notification::Column::LockedUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .col_expr(notification::Column::LockToken, Expr::value(None::<Uuid>))
+            .col_expr(notification::Column::UpdatedAt, Expr::value(now))
+            .filter(notification::Column::Id.is_in(group.iter().map(|d| d.notification.id)))
+            .filter(notification::Column::LockToken.eq(token))
+            .exec_with_returning(&txn)
+            .await?
+            .into_iter()
+            .map(|n| n.id)
+            .collect();
+        for d in group
+            .into_iter()
+            .filter(|d| updated.contains(&d.notification.id))
+        {
+            attempts.push(outcome(ctx, d, now)?.attempt);
+        }
+    }
+    for chunk in attempts.chunks(1000) {
+        notification_attempt::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(&txn)
+            .await?;
+    }
     txn.commit().await?;
     if fallback {
         ctx.wake_workers();
     }
-    Ok(status)
+    Ok(())
 }
 
 /// The event part of a notification's dedup key (`{event}:{reader}:{channel}`).

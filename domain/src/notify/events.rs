@@ -35,10 +35,7 @@ pub async fn request_changed(
     data.insert("at".into(), rfc3339(event.at));
     let kind = match (event.to_status, req.delivery_method) {
         (RequestStatus::Routed, _) if event.from_status == Some(RequestStatus::Pending) => {
-            data.insert(
-                "delivery".into(),
-                req.delivery_method.as_str().into(),
-            );
+            data.insert("delivery".into(), req.delivery_method.as_str().into());
             Kind::RequestAccepted
         }
         (RequestStatus::Waitlisted, _) => {
