@@ -654,7 +654,7 @@ async fn a_locker_parcel_is_told_with_locker_door_code_and_deadline_reminded_and
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn home_delivery_is_told_with_courier_and_waybill_then_delivered() {
+async fn home_delivery_is_told_with_courier_and_waybill_then_delivered_or_failed() {
     let smtp = SmtpSink::start().await;
     let courier = FakeCourier::start().await;
     let lib = library(
@@ -667,6 +667,7 @@ async fn home_delivery_is_told_with_courier_and_waybill_then_delivered() {
     .await;
     let app = &lib.app;
     let book = lib.title("骆驼祥子", &[("A", "A1100", "I246.5/2")]).await;
+    let other = lib.title("茶馆", &[("A", "A1200", "I234/1")]).await;
     let me = follower(&lib, "50000061", "oa-openid-zheng").await;
     let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
     let address = app
@@ -701,6 +702,21 @@ async fn home_delivery_is_told_with_courier_and_waybill_then_delivered() {
         .await;
     let due = loans.data()["myLoans"]["edges"][0]["node"]["dueAt"].clone();
     assert_eq!(field(&sent[2], "time3"), cst(due.as_str().expect("due")));
+
+    // A parcel the courier could not deliver: the reader is told why.
+    lib.request(&me, &other, json!({"method": "HOME", "addressId": address}))
+        .await;
+    lib.pick_first(&picker, "A").await;
+    let sent = app.wechat.wait_for_messages(5, WAIT).await;
+    let waybill = field(&sent[4], "character_string3");
+    let failed =
+        json!({"eventId": "t-2", "waybillNo": waybill, "status": "FAILED", "reason": "收件人拒收"});
+    let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &failed);
+    assert_eq!(webhook(&lib, body, headers).await.0, 200);
+    let sent = app.wechat.wait_for_messages(6, WAIT).await;
+    assert_eq!(sent[5].template_id, template(Kind::RequestFailed));
+    assert_eq!(field(&sent[5], "thing1"), "茶馆");
+    assert_eq!(field(&sent[5], "thing3"), "收件人拒收");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
