@@ -1,4 +1,4 @@
-//! Job outcome and duration metrics (Prometheus).
+//! Job outcome and duration metrics, and notification send outcomes (Prometheus).
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
@@ -26,6 +26,13 @@ struct OutcomeLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SendLabels {
+    route: String,
+    outcome: String,
+    errcode: String,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabels {
     kind: String,
 }
@@ -35,6 +42,7 @@ struct KindLabels {
 pub struct JobMetrics {
     outcomes: Family<OutcomeLabels, Counter>,
     durations: Family<KindLabels, Histogram>,
+    sends: Family<SendLabels, Counter>,
 }
 
 impl JobMetrics {
@@ -45,7 +53,14 @@ impl JobMetrics {
             durations: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.001, 2.0, 16))
             }),
+            sends: Family::default(),
         };
+        registry.register(
+            "hongyan_notification_sends",
+            "Notification send attempts by route (wechat.template, wechat.subscribe, smtp), \
+             outcome (SENT, RETRY, FAILED) and provider errcode",
+            m.sends.clone(),
+        );
         registry.register(
             "hongyan_job_attempts",
             "Job attempts by kind and outcome",
@@ -57,6 +72,17 @@ impl JobMetrics {
             m.durations.clone(),
         );
         m
+    }
+
+    /// Records one notification send attempt.
+    pub fn record_send(&self, route: &str, outcome: &str, errcode: Option<i32>) {
+        self.sends
+            .get_or_create(&SendLabels {
+                route: route.to_owned(),
+                outcome: outcome.to_owned(),
+                errcode: errcode.map(|c| c.to_string()).unwrap_or_default(),
+            })
+            .inc();
     }
 
     /// Records one attempt.

@@ -2,11 +2,14 @@
 //! `HONGYAN_NOTIFY_CONCURRENCY` at once per process, within the per-second budget; a
 //! recorder task writes their outcomes in batches (see `hongyan_domain::notify::delivery`).
 
+use std::sync::Arc;
+
 use hongyan_domain::notify::delivery::{self, Delivered};
 use hongyan_domain::{signals, Ctx};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::metrics::JobMetrics;
 use crate::Shutdown;
 
 /// Outcomes recorded per transaction, at most.
@@ -15,10 +18,10 @@ const RECORD_BATCH: usize = 500;
 /// Sends notifications until `shutdown` turns true, then lets the sends in flight finish
 /// for the grace period and records them. One cut short keeps its lease and is sent again
 /// once the lease expires (WeChat de-duplicates the repeat).
-pub async fn run(ctx: Ctx, mut shutdown: Shutdown) {
+pub async fn run(ctx: Ctx, metrics: Option<Arc<JobMetrics>>, mut shutdown: Shutdown) {
     let concurrency = ctx.config.notify.concurrency.min(delivery::budget(&ctx));
     let (done, outcomes) = mpsc::channel(concurrency * 2);
-    let recorder = tokio::spawn(record(ctx.clone(), outcomes));
+    let recorder = tokio::spawn(record(ctx.clone(), metrics, outcomes));
     let mut wake = ctx.signals.subscribe(signals::JOBS);
     let mut sending: JoinSet<()> = JoinSet::new();
     while !*shutdown.borrow() {
@@ -71,13 +74,23 @@ pub async fn run(ctx: Ctx, mut shutdown: Shutdown) {
 }
 
 /// Records outcomes as they come, as many at once as are waiting.
-async fn record(ctx: Ctx, mut outcomes: mpsc::Receiver<Delivered>) {
+async fn record(
+    ctx: Ctx,
+    metrics: Option<Arc<JobMetrics>>,
+    mut outcomes: mpsc::Receiver<Delivered>,
+) {
     while let Some(first) = outcomes.recv().await {
         let mut batch = vec![first];
         while batch.len() < RECORD_BATCH {
             match outcomes.try_recv() {
                 Ok(d) => batch.push(d),
                 Err(_) => break,
+            }
+        }
+        if let Some(m) = &metrics {
+            for d in &batch {
+                let (route, outcome, errcode) = d.summary();
+                m.record_send(route, outcome, errcode);
             }
         }
         if let Err(e) = delivery::record(&ctx, &batch).await {

@@ -72,7 +72,11 @@ impl Worker {
         for schedule in self.registry.schedules() {
             tokio::spawn(timer(self.ctx.clone(), schedule.clone(), shutdown.clone()));
         }
-        let sender = tokio::spawn(notifications::run(self.ctx.clone(), shutdown.clone()));
+        let sender = tokio::spawn(notifications::run(
+            self.ctx.clone(),
+            self.metrics.clone(),
+            shutdown.clone(),
+        ));
         while !*shutdown.borrow() {
             while let Some(done) = running.try_join_next_with_id() {
                 in_hand.remove(&finished_id(done));

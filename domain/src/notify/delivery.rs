@@ -89,6 +89,19 @@ pub struct Delivered {
     millis: i32,
 }
 
+impl Delivered {
+    /// The provider API used, how the attempt ends (`SENT`, `RETRY`, `FAILED`) and the
+    /// provider's error code: for metrics.
+    pub fn summary(&self) -> (&'static str, &'static str, Option<i32>) {
+        let (outcome, errcode) = match &self.answer {
+            Answer::Sent(_) => ("SENT", None),
+            Answer::Later(code, _) => ("RETRY", *code),
+            Answer::Unreachable(code, _) | Answer::Failed(code, _) => ("FAILED", *code),
+        };
+        (self.route, outcome, errcode)
+    }
+}
+
 /// Leases up to `limit` due notifications to this worker for the configured lease, with
 /// their readers (one query for the batch).
 ///

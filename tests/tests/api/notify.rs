@@ -340,6 +340,25 @@ async fn wechat_errors_refresh_the_token_back_off_fall_back_to_email_and_dead_on
         .gql_as(Some(&admin), RETRY, json!({"id": dead[0]["id"]}))
         .await;
     assert_eq!(r.code(), "NOT_FOUND", "no longer dead");
+
+    // Operators see the sends by route, outcome and errcode.
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for needle in [
+        "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"RETRY\",errcode=\"-1\"} 2",
+        "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"FAILED\",errcode=\"43004\"} 1",
+        "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"FAILED\",errcode=\"40037\"} 1",
+        "hongyan_notification_sends_total{route=\"smtp\",outcome=\"SENT\",errcode=\"\"} 1",
+    ] {
+        assert!(metrics.contains(needle), "{needle} missing from:\n{metrics}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
