@@ -8,10 +8,13 @@
 mod catalogue;
 mod places;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, TransactionTrait,
+};
 
 use crate::auth::StaffRole;
-use crate::entity::branch;
+use crate::entity::{branch, reader};
 use crate::{people, Result};
 
 /// Demo logins, printed at start-up: (who, how to log in).
@@ -35,10 +38,12 @@ pub const LOGINS: &[(&str, &str)] = &[
     ),
 ];
 
-const READERS: &[(&str, &str, &str)] = &[
-    ("20250001", "123456", "张小雨"),
-    ("20250002", "123456", "李明"),
-    ("20250003", "123456", "王芳"),
+/// Demo readers: card, PIN, name and the email their notifications fall back to (the
+/// docker-compose Mailpit shows them).
+const READERS: &[(&str, &str, &str, &str)] = &[
+    ("20250001", "123456", "张小雨", "zhangxiaoyu@example.cn"),
+    ("20250002", "123456", "李明", "liming@example.cn"),
+    ("20250003", "123456", "王芳", "wangfang@example.cn"),
 ];
 
 const STAFF: &[(&str, &str, StaffRole, &[&str])] = &[
@@ -98,8 +103,10 @@ pub async fn load(db: &DatabaseConnection) -> Result<bool> {
 }
 
 async fn accounts<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<()> {
-    for (card, pin, name) in READERS {
-        people::add_reader(db, card, pin, name).await?;
+    for (card, pin, name, email) in READERS {
+        let mut reader: reader::ActiveModel = people::add_reader(db, card, pin, name).await?.into();
+        reader.email = Set(Some((*email).to_owned()));
+        reader.update(db).await?;
     }
     for (username, password, role, branches) in STAFF {
         let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
