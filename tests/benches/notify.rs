@@ -94,7 +94,7 @@ async fn raw_posts(fake: &FakeWechat, messages: u64, concurrency: usize) -> Dura
         fake.base_url,
         token["access_token"].as_str().expect("token")
     );
-    for i in 0..READERS {
+    for i in 1..=READERS {
         fake.follow(&format!("oa-{i}"));
     }
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -109,7 +109,7 @@ async fn raw_posts(fake: &FakeWechat, messages: u64, concurrency: usize) -> Dura
                         return;
                     }
                     let body = json!({
-                        "touser": format!("oa-{}", i % READERS), "template_id": "TPL-renewed",
+                        "touser": format!("oa-{}", i % READERS + 1), "template_id": "TPL-renewed",
                         "client_msg_id": format!("{i:032x}"),
                         "data": {"thing1": {"value": "平凡的世界(全三册)"}, "phrase2": {"value": "续借成功"},
                                  "time3": {"value": "2026-12-26 10:00"}, "number4": {"value": "1"}},
@@ -155,7 +155,7 @@ async fn main() {
         },
     )
     .await;
-    for i in 0..READERS {
+    for i in 1..=READERS {
         app.wechat.follow(&format!("oa-{i}"));
     }
 
