@@ -24,6 +24,7 @@ pub mod lockers;
 pub mod notify;
 mod outage;
 pub mod people;
+pub mod purchases;
 pub mod secrets;
 pub mod signals;
 

@@ -16,6 +16,7 @@ mod m0005_platform;
 mod m0006_lending_flags;
 mod m0007_dispatch;
 mod m0008_notifications;
+mod m0009_purchase_rules;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_lending_flags::Migration),
             Box::new(m0007_dispatch::Migration),
             Box::new(m0008_notifications::Migration),
+            Box::new(m0009_purchase_rules::Migration),
         ]
     }
 }

@@ -35,6 +35,14 @@ pub enum Principal {
 }
 
 impl Principal {
+    /// The staff member's id (None for readers).
+    pub fn staff_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::Staff { id, .. } => Some(*id),
+            Principal::Reader { .. } => None,
+        }
+    }
+
     /// The reader's id, or FORBIDDEN for staff.
     ///
     /// # Errors

@@ -3,6 +3,8 @@
 
 pub mod audit_log;
 pub mod branch;
+pub mod budget;
+pub mod budget_movement;
 pub mod compartment;
 pub mod courier_event;
 pub mod delivery_round;
@@ -17,6 +19,8 @@ pub mod locker_event;
 pub mod notification;
 pub mod notification_attempt;
 pub mod pick_task;
+pub mod purchase_proposal;
+pub mod purchase_settings;
 pub mod reader;
 pub mod reader_address;
 pub mod refresh_token;

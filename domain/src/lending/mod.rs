@@ -59,7 +59,7 @@ pub(crate) fn committed(ctx: &Ctx) {
 
 /// A page of `query`'s rows, newest first (ids are time-ordered), after the cursor `after`
 /// (an id). Returns the page and whether more follow.
-async fn newest_first<E: EntityTrait>(
+pub(crate) async fn newest_first<E: EntityTrait>(
     db: &impl ConnectionTrait,
     query: Select<E>,
     id: E::Column,

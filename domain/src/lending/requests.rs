@@ -134,6 +134,20 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     Ok(req)
 }
 
+/// Checks that `delivery` is a place the reader may have a book delivered to (for choices
+/// made now and used later, such as a purchase proposal's).
+///
+/// # Errors
+/// NOT_FOUND for an unknown locker or branch or another reader's address; VALIDATION for a
+/// place that takes no deliveries.
+pub async fn check_delivery(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    delivery: Delivery,
+) -> Result<()> {
+    resolve(db, reader, delivery).await.map(drop)
+}
+
 /// Where a request goes, resolved and checked.
 struct Place {
     method: DeliveryMethod,

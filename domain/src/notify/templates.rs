@@ -226,7 +226,7 @@ mod tests {
             "due_at": "2026-12-26T15:59:00Z", "delivery": "LOCKER", "position": 3,
             "locker_name": "市图书馆东门书柜", "compartment": "A03", "pickup_code": "042917",
             "branch_name": "城东分馆", "courier": "顺丰速运", "waybill": "SF1234567890",
-            "place": "城东分馆", "reason": "副本遗失", "renewals_left": 1, "decision": "通过",
+            "place": "城东分馆", "reason": "副本遗失", "renewals_left": 1, "status": "APPROVED",
         })
     }
 

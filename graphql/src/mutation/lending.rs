@@ -35,7 +35,7 @@ pub struct RequestBookInput {
     pub idempotency_key: Option<String>,
 }
 
-fn delivery(d: DeliveryInput) -> Result<Delivery, Error> {
+pub(crate) fn delivery(d: DeliveryInput) -> Result<Delivery, Error> {
     let one = |id: Option<ID>, what: &'static str| -> Result<uuid::Uuid, Error> {
         let id = id.ok_or_else(|| Error::validation(format!("delivery needs {what}Id")))?;
         parse_id(&id, what)

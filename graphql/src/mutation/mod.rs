@@ -3,9 +3,10 @@
 mod account;
 mod auth;
 mod dispatch;
-mod lending;
+pub(crate) mod lending;
 mod notify;
 mod operations;
+mod purchases;
 
 use async_graphql::MergedObject;
 
@@ -18,4 +19,5 @@ pub struct Mutation(
     dispatch::DispatchMutation,
     operations::OperationsMutation,
     notify::NotifyMutation,
+    purchases::PurchasesMutation,
 );

@@ -16,7 +16,10 @@ use crate::types::parse_id;
 const MAX_PAGE: i32 = 100;
 
 /// Page size and cursor from Relay arguments.
-fn window(first: Option<i32>, after: Option<&String>) -> Result<(u64, Option<Uuid>), Error> {
+pub(crate) fn window(
+    first: Option<i32>,
+    after: Option<&String>,
+) -> Result<(u64, Option<Uuid>), Error> {
     let first = first.unwrap_or(20);
     if !(1..=MAX_PAGE).contains(&first) {
         return Err(Error::validation(format!("first must be 1-{MAX_PAGE}")));

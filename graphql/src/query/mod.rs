@@ -3,10 +3,11 @@
 mod account;
 mod catalog;
 mod dispatch;
-mod lending;
+pub(crate) mod lending;
 mod notify;
 mod operations;
 mod places;
+mod purchases;
 
 use async_graphql::MergedObject;
 
@@ -20,4 +21,5 @@ pub struct Query(
     places::PlacesQuery,
     operations::OperationsQuery,
     notify::NotifyQuery,
+    purchases::PurchasesQuery,
 );

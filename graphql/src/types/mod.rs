@@ -6,6 +6,7 @@ mod jobs;
 pub mod lending;
 pub mod notify;
 mod places;
+pub mod purchases;
 
 use async_graphql::{Object, SimpleObject, ID};
 use hongyan_domain::auth::AuthTokens;

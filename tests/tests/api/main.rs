@@ -12,4 +12,5 @@ mod lending;
 mod library;
 mod limits;
 mod notify;
+mod purchases;
 mod startup;

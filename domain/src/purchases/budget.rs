@@ -1,0 +1,178 @@
+//! The book budget per fiscal (calendar) year: allocated, committed (approved, not yet
+//! paid) and spent. Every change is a `budget_movement`, and the running totals on the
+//! budget row move with it in the same transaction, so the totals always equal the sum of
+//! the movements. Commits are conditional updates: however many approvals race, the budget
+//! never goes below zero.
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::BinOper;
+use sea_orm::{ActiveValue::Set, QuerySelect};
+
+use crate::auth::{Principal, StaffRole};
+use crate::entity::budget::{self, Model as Budget};
+use crate::entity::budget_movement::{self, MovementKind};
+use crate::{Ctx, Error, Result};
+
+/// Why a price could not be committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Short {
+    /// No budget was allocated for the year.
+    NoBudget,
+    /// Less is left than the price.
+    Exhausted,
+}
+
+/// Holds `amount` of `year`'s budget for `proposal`.
+///
+/// # Errors
+/// `Ok(Err(Short))` when the budget cannot hold it; INTERNAL on a database fault.
+pub(crate) async fn commit(
+    db: &impl ConnectionTrait,
+    year: i32,
+    amount: i64,
+    proposal: Uuid,
+    actor: Option<Uuid>,
+) -> Result<std::result::Result<(), Short>> {
+    let updated = budget::Entity::update_many()
+        .col_expr(
+            budget::Column::CommittedCents,
+            Expr::col(budget::Column::CommittedCents).add(amount),
+        )
+        .filter(budget::Column::FiscalYear.eq(year))
+        .filter(
+            Expr::col(budget::Column::TotalCents)
+                .sub(Expr::col(budget::Column::CommittedCents))
+                .sub(Expr::col(budget::Column::SpentCents))
+                .binary(BinOper::GreaterThanOrEqual, Expr::val(amount)),
+        )
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next();
+    let Some(row) = updated else {
+        let exists = budget::Entity::find()
+            .filter(budget::Column::FiscalYear.eq(year))
+            .one(db)
+            .await?
+            .is_some();
+        return Ok(Err(if exists {
+            Short::Exhausted
+        } else {
+            Short::NoBudget
+        }));
+    };
+    movement(
+        db,
+        row.id,
+        Some(proposal),
+        MovementKind::Commit,
+        amount,
+        actor,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+async fn movement(
+    db: &impl ConnectionTrait,
+    budget: Uuid,
+    proposal: Option<Uuid>,
+    kind: MovementKind,
+    amount: i64,
+    actor: Option<Uuid>,
+) -> Result<()> {
+    budget_movement::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        budget_id: Set(budget),
+        proposal_id: Set(proposal),
+        kind: Set(kind),
+        amount_cents: Set(amount),
+        actor_id: Set(actor),
+        at: Set(Utc::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Allocates `total_cents` to `year` (admins): creates the year's budget or changes its
+/// allocation, recorded as an adjustment.
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin; VALIDATION for a negative amount, an implausible
+/// year, or an allocation below what is already committed and spent.
+pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -> Result<Budget> {
+    who.require_staff(&[StaffRole::Admin])?;
+    if !(2000..=2100).contains(&year) || total_cents < 0 {
+        return Err(Error::validation(
+            "a year between 2000 and 2100 and a non-negative amount",
+        ));
+    }
+    let txn = ctx.begin().await?;
+    let current = budget::Entity::find()
+        .filter(budget::Column::FiscalYear.eq(year))
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    let row = match current {
+        Some(b) => {
+            if total_cents < b.committed_cents + b.spent_cents {
+                return Err(Error::validation(
+                    "the allocation cannot be less than what is committed and spent",
+                ));
+            }
+            let delta = total_cents - b.total_cents;
+            let mut row: budget::ActiveModel = b.into();
+            row.total_cents = Set(total_cents);
+            let row = row.update(&txn).await?;
+            movement(
+                &txn,
+                row.id,
+                None,
+                MovementKind::Adjust,
+                delta,
+                who.staff_id(),
+            )
+            .await?;
+            row
+        }
+        None => {
+            let row = budget::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                fiscal_year: Set(year),
+                total_cents: Set(total_cents),
+                committed_cents: Set(0),
+                spent_cents: Set(0),
+                created_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await?;
+            movement(
+                &txn,
+                row.id,
+                None,
+                MovementKind::Adjust,
+                total_cents,
+                who.staff_id(),
+            )
+            .await?;
+            row
+        }
+    };
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The year's budget (staff).
+///
+/// # Errors
+/// FORBIDDEN for readers; NOT_FOUND when none was allocated.
+pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> Result<Budget> {
+    who.require_any_staff()?;
+    budget::Entity::find()
+        .filter(budget::Column::FiscalYear.eq(year))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("budget"))
+}

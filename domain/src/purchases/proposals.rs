@@ -1,0 +1,398 @@
+//! Proposals: made by readers, decided by the rules and the budget, reviewed by librarians.
+
+use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{Alias, Func};
+use sea_orm::{ActiveValue::Set, QuerySelect};
+use serde_json::{json, Value};
+
+use super::budget::{self, Short};
+use super::rules::{self, Facts, Outcome, RuleResult};
+use super::{Proposal, ProposalChannel, ProposalStatus};
+use crate::auth::{Principal, StaffRole};
+use crate::catalog::isbn::Isbn13;
+use crate::entity::{item, purchase_proposal, reader, title};
+use crate::lending::requests::{self, Delivery};
+use crate::notify::{self, Kind, Notice};
+use crate::{Ctx, Error, Result};
+
+/// Statuses of a proposal still on its way to being bought.
+const PENDING: [ProposalStatus; 3] = [
+    ProposalStatus::Submitted,
+    ProposalStatus::Approved,
+    ProposalStatus::Ordered,
+];
+
+/// China Standard Time: the library's months begin at midnight there.
+const CST_SECONDS: i32 = 8 * 3600;
+
+/// A reader's proposal as they send it.
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    /// ISBN-10 or ISBN-13, as typed.
+    pub isbn: String,
+    /// Title.
+    pub title: String,
+    /// Author.
+    pub author: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year of publication.
+    pub pub_year: Option<i32>,
+    /// CLC class, when the reader (or the bookseller's data) knows it.
+    pub clc_class: Option<String>,
+    /// Price in cents (分).
+    pub price_cents: i64,
+    /// A note for the librarian.
+    pub note: Option<String>,
+    /// How the reader wants the book once it is bought.
+    pub delivery: Option<Delivery>,
+}
+
+fn text(value: Option<String>, what: &str, max: usize) -> Result<Option<String>> {
+    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        Some(v) if v.chars().count() > max => Err(Error::validation(format!(
+            "{what} is longer than {max} characters"
+        ))),
+        v => Ok(v),
+    }
+}
+
+fn delivery_json(d: Delivery) -> Value {
+    match d {
+        Delivery::Locker(id) => json!({"method": "LOCKER", "lockerId": id}),
+        Delivery::Branch(id) => json!({"method": "BRANCH", "branchId": id}),
+        Delivery::Home(id) => json!({"method": "HOME", "addressId": id}),
+    }
+}
+
+/// Proposes a book. The rules decide at once: APPROVED (its price committed against this
+/// year's budget), REJECTED with the reasons, SUBMITTED for a librarian, or JOINED when
+/// another reader's proposal of the same book is pending (it is bought once).
+///
+/// # Errors
+/// VALIDATION for a bad ISBN, an absurd price, empty or overlong fields or a delivery place
+/// that takes none; NOT_FOUND for another reader's address; CONFLICT when the reader has a
+/// pending proposal of the same book. Nothing is written then.
+pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Proposal> {
+    let isbn = Isbn13::parse(&new.isbn)?;
+    let title = text(Some(new.title), "the title", 200)?
+        .ok_or_else(|| Error::validation("the title is required"))?;
+    if !(1..=1_000_000).contains(&new.price_cents) {
+        return Err(Error::validation(
+            "the price must be between ¥0.01 and ¥10,000",
+        ));
+    }
+    let now = Utc::now();
+    if new
+        .pub_year
+        .is_some_and(|y| !(1450..=now.year() + 1).contains(&y))
+    {
+        return Err(Error::validation("that publication year is not plausible"));
+    }
+    let clc_class = text(new.clc_class, "the class", 30)?;
+    let txn = ctx.begin().await?;
+    if let Some(d) = new.delivery {
+        requests::check_delivery(&txn, reader_id, d).await?;
+    }
+    // One proposal of a reader at a time: the monthly quota counts what is already there.
+    reader::Entity::find_by_id(reader_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let pending = purchase_proposal::Entity::find()
+        .filter(purchase_proposal::Column::Isbn.eq(isbn.as_str()))
+        .filter(purchase_proposal::Column::Status.is_in(PENDING))
+        .all(&txn)
+        .await?;
+    if pending.iter().any(|p| p.reader_id == reader_id) {
+        return Err(Error::conflict("you have already proposed this book"));
+    }
+    let mut row = purchase_proposal::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        reader_id: Set(reader_id),
+        isbn: Set(isbn.as_str().to_owned()),
+        title: Set(title),
+        author: Set(text(new.author, "the author", 200)?),
+        publisher: Set(text(new.publisher, "the publisher", 200)?),
+        pub_year: Set(new.pub_year),
+        clc_class: Set(clc_class.clone()),
+        price_cents: Set(new.price_cents),
+        channel: Set(ProposalChannel::Online),
+        vendor_id: Set(None),
+        status: Set(ProposalStatus::Submitted),
+        decision_reason: Set(None),
+        rule_results: Set(json!([])),
+        note: Set(text(new.note, "the note", 500)?),
+        delivery: Set(new.delivery.map(delivery_json)),
+        joined_to: Set(None),
+        budget_year: Set(None),
+        reviewed_by: Set(None),
+        reviewed_at: Set(None),
+        item_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let id = Uuid::now_v7();
+    row.id = Set(id);
+    let (status, reason, results) = if let Some(first) = pending.first() {
+        row.joined_to = Set(Some(first.id));
+        let joined = RuleResult::new(
+            "duplicate",
+            Outcome::Pass,
+            "已有读者推荐同一本书,采购到馆后按推荐顺序借阅",
+        );
+        (
+            ProposalStatus::Joined,
+            Some(joined.reason.clone()),
+            vec![joined],
+        )
+    } else {
+        let rules = rules::current(&txn).await?;
+        let (month_count, month_cents) = this_month(&txn, reader_id, now).await?;
+        let facts = Facts {
+            price_cents: new.price_cents,
+            pub_year: new.pub_year,
+            clc_class: clc_class.as_deref(),
+            holdings: holdings(&txn, isbn.as_str()).await?,
+            month_count,
+            month_cents,
+        };
+        let results = rules.evaluate(&facts);
+        let failed: Vec<&str> = results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Fail)
+            .map(|r| r.reason.as_str())
+            .collect();
+        if !failed.is_empty() {
+            let reason = failed.join(";");
+            (ProposalStatus::Rejected, Some(reason), results)
+        } else if results.iter().any(|r| r.outcome == Outcome::NeedsReview) {
+            (ProposalStatus::Submitted, None, results)
+        } else {
+            // All rules pass: approved if the budget holds the price (decided below, once
+            // the row exists for the budget movement to point at).
+            (ProposalStatus::Approved, None, results)
+        }
+    };
+    row.status = Set(status);
+    row.decision_reason = Set(reason);
+    row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
+    let mut proposal = row.insert(&txn).await?;
+    if status == ProposalStatus::Approved {
+        proposal = hold_price(&txn, proposal, results, None).await?;
+    }
+    decided(&txn, &proposal).await?;
+    txn.commit().await?;
+    ctx.wake_workers();
+    Ok(proposal)
+}
+
+/// Commits an approved proposal's price against this year's budget, recording the budget
+/// rule's outcome; a budget that cannot hold it turns the approval into a rejection.
+async fn hold_price(
+    db: &impl ConnectionTrait,
+    proposal: Proposal,
+    mut results: Vec<RuleResult>,
+    actor: Option<Uuid>,
+) -> Result<Proposal> {
+    let year = Utc::now().year();
+    let held = budget::commit(db, year, proposal.price_cents, proposal.id, actor).await?;
+    let verdict = budget_result(held);
+    let mut row: purchase_proposal::ActiveModel = proposal.into();
+    if verdict.outcome == Outcome::Pass {
+        row.budget_year = Set(Some(year));
+    } else {
+        row.status = Set(ProposalStatus::Rejected);
+        row.decision_reason = Set(Some(verdict.reason.clone()));
+    }
+    results.push(verdict);
+    row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
+    Ok(row.update(db).await?)
+}
+
+fn budget_result(held: std::result::Result<(), Short>) -> RuleResult {
+    match held {
+        Ok(()) => RuleResult::new("budget", Outcome::Pass, "本年度购书预算充足"),
+        Err(Short::Exhausted) => RuleResult::new("budget", Outcome::Fail, "本年度荐购预算已用完"),
+        Err(Short::NoBudget) => RuleResult::new("budget", Outcome::Fail, "本年度尚未安排荐购预算"),
+    }
+}
+
+/// Copies the library holds of the book.
+async fn holdings(db: &impl ConnectionTrait, isbn: &str) -> Result<i64> {
+    let titles = title::Entity::find()
+        .select_only()
+        .column(title::Column::Id)
+        .filter(title::Column::Isbn.eq(isbn));
+    let n = item::Entity::find()
+        .filter(item::Column::TitleId.in_subquery(sea_orm::QueryTrait::into_query(titles)))
+        .count(db)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The reader's proposals this calendar month (China time) that count against the quota:
+/// how many and how much.
+async fn this_month(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(i64, i64)> {
+    let zone = FixedOffset::east_opt(CST_SECONDS)
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("offset")))?;
+    let local = now.with_timezone(&zone);
+    let start = zone
+        .with_ymd_and_hms(local.year(), local.month(), 1, 0, 0, 0)
+        .single()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("month start")))?
+        .with_timezone(&Utc);
+    let counted = purchase_proposal::Entity::find()
+        .filter(purchase_proposal::Column::ReaderId.eq(reader))
+        .filter(purchase_proposal::Column::CreatedAt.gte(start))
+        .filter(purchase_proposal::Column::Status.is_not_in([
+            ProposalStatus::Rejected,
+            ProposalStatus::Cancelled,
+            ProposalStatus::Joined,
+        ]));
+    let row: Option<(i64, i64)> = counted
+        .select_only()
+        .column_as(purchase_proposal::Column::Id.count(), "n")
+        .column_as(
+            // SUM of a bigint is a numeric in PostgreSQL: cast it back.
+            Expr::expr(Func::coalesce([
+                Expr::col(purchase_proposal::Column::PriceCents).sum(),
+                Expr::val(0i64).into(),
+            ]))
+            .cast_as(Alias::new("BIGINT")),
+            "cents",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(row.unwrap_or((0, 0)))
+}
+
+/// Tells the proposer how it was decided (not while it waits for a librarian).
+async fn decided(db: &impl ConnectionTrait, p: &Proposal) -> Result<()> {
+    if p.status == ProposalStatus::Submitted {
+        return Ok(());
+    }
+    let notice = Notice {
+        reader: p.reader_id,
+        kind: Kind::ProposalDecided,
+        event: format!("proposal:{}:{}", p.id, p.status.as_str()),
+        data: json!({
+            "book_title": p.title, "status": p.status.as_str(), "reason": p.decision_reason,
+            "proposal_id": p.id, "at": p.updated_at.to_rfc3339(),
+        }),
+    };
+    notify::enqueue(db, notice).await
+}
+
+/// A librarian's decision on a SUBMITTED proposal: approving commits its price against the
+/// year's budget.
+///
+/// # Errors
+/// FORBIDDEN for anyone but librarians and admins; NOT_FOUND for an unknown proposal;
+/// CONFLICT (with the current state) unless it is SUBMITTED; QUOTA_EXCEEDED when the budget
+/// cannot hold it; VALIDATION for a rejection without a reason.
+pub async fn review(
+    ctx: &Ctx,
+    who: &Principal,
+    id: Uuid,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<Proposal> {
+    who.require_staff(&[StaffRole::Librarian])?;
+    let reason = text(reason, "the reason", 500)?;
+    if !approve && reason.is_none() {
+        return Err(Error::validation("say why the proposal is rejected"));
+    }
+    let txn = ctx.begin().await?;
+    let current = purchase_proposal::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("proposal"))?;
+    if current.status != ProposalStatus::Submitted {
+        return Err(Error::WrongState {
+            what: "proposal",
+            state: current.status.as_str(),
+        });
+    }
+    let now = Utc::now();
+    let mut row: purchase_proposal::ActiveModel = current.clone().into();
+    let results: Vec<RuleResult> =
+        serde_json::from_value(current.rule_results.clone()).unwrap_or_default();
+    row.status = Set(if approve {
+        ProposalStatus::Approved
+    } else {
+        ProposalStatus::Rejected
+    });
+    row.decision_reason = Set(reason);
+    row.reviewed_by = Set(who.staff_id());
+    row.reviewed_at = Set(Some(now));
+    row.updated_at = Set(now);
+    let mut proposal = row.update(&txn).await?;
+    if approve {
+        proposal = hold_price(&txn, proposal, results, who.staff_id()).await?;
+        if proposal.status != ProposalStatus::Approved {
+            // Roll back: the librarian's approval cannot stand without budget.
+            return Err(Error::QuotaExceeded(
+                proposal.decision_reason.unwrap_or_default(),
+            ));
+        }
+    }
+    decided(&txn, &proposal).await?;
+    txn.commit().await?;
+    ctx.wake_workers();
+    Ok(proposal)
+}
+
+/// A page of the reader's proposals, newest first, after the cursor `after`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn of_reader(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<(Vec<Proposal>, bool)> {
+    let mine =
+        purchase_proposal::Entity::find().filter(purchase_proposal::Column::ReaderId.eq(reader));
+    crate::lending::newest_first(db, mine, purchase_proposal::Column::Id, first, after).await
+}
+
+/// A page of all proposals (optionally in one state), newest first (staff).
+///
+/// # Errors
+/// FORBIDDEN for readers.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    status: Option<ProposalStatus>,
+    first: u64,
+    after: Option<Uuid>,
+) -> Result<(Vec<Proposal>, bool)> {
+    who.require_any_staff()?;
+    let mut all = purchase_proposal::Entity::find();
+    if let Some(s) = status {
+        all = all.filter(purchase_proposal::Column::Status.eq(s));
+    }
+    crate::lending::newest_first(db, all, purchase_proposal::Column::Id, first, after).await
+}
+
+/// The catalogue's title with this ISBN, if the library has it (to offer a loan instead).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn held_title(db: &impl ConnectionTrait, isbn: &str) -> Result<Option<Uuid>> {
+    Ok(title::Entity::find()
+        .filter(title::Column::Isbn.eq(isbn))
+        .one(db)
+        .await?
+        .map(|t| t.id))
+}

@@ -1,0 +1,347 @@
+//! The library's purchase rules and how a proposal fares against them.
+//!
+//! Each rule answers pass, fail or "needs review", with a reason the reader can read.
+//! All pass → approved at once (if the budget holds the price); any fail → rejected with the
+//! reasons; otherwise a librarian decides. The rules are one settings row admins change
+//! through GraphQL (defaults below until they do).
+
+use chrono::{Datelike, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::ActiveValue::Set;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{Principal, StaffRole};
+use crate::entity::purchase_settings;
+use crate::{Ctx, Error, Result};
+
+/// The settings row's id.
+const ROW: &str = "default";
+
+/// What the library buys on readers' behalf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Rules {
+    /// The most a book may cost (cents).
+    pub price_cap_cents: i64,
+    /// Books dearer than this go to a librarian (None: never).
+    pub review_above_cents: Option<i64>,
+    /// Only books published within this many years.
+    pub max_age_years: i32,
+    /// CLC class prefixes the library does not buy on request (teaching materials, exam
+    /// preparation…).
+    pub excluded_classes: Vec<String>,
+    /// When the library already holds this many copies, the reader is offered a loan instead.
+    pub holdings_limit: i64,
+    /// Proposals per reader per calendar month.
+    pub monthly_count: i64,
+    /// Amount per reader per calendar month (cents).
+    pub monthly_amount_cents: i64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            price_cap_cents: 20_000,
+            review_above_cents: Some(10_000),
+            max_age_years: 3,
+            excluded_classes: ["G42", "G62", "G63", "G64", "G72"]
+                .map(str::to_owned)
+                .to_vec(),
+            holdings_limit: 2,
+            monthly_count: 3,
+            monthly_amount_cents: 30_000,
+        }
+    }
+}
+
+/// A rule's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Outcome {
+    /// The proposal meets it.
+    Pass,
+    /// The proposal breaks it.
+    Fail,
+    /// A librarian should look.
+    NeedsReview,
+}
+
+/// One rule's outcome, stored with the proposal (`ruleResults`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleResult {
+    /// The rule: `isbn`, `price`, `publication_year`, `clc_class`, `holdings`,
+    /// `monthly_quota`, `budget`.
+    pub rule: String,
+    /// Its answer.
+    pub outcome: Outcome,
+    /// Why, for the reader.
+    pub reason: String,
+}
+
+impl RuleResult {
+    pub(crate) fn new(rule: &str, outcome: Outcome, reason: impl Into<String>) -> Self {
+        RuleResult {
+            rule: rule.to_owned(),
+            outcome,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What the rules look at.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts<'a> {
+    pub(crate) price_cents: i64,
+    pub(crate) pub_year: Option<i32>,
+    pub(crate) clc_class: Option<&'a str>,
+    pub(crate) holdings: i64,
+    pub(crate) month_count: i64,
+    pub(crate) month_cents: i64,
+}
+
+fn yuan(cents: i64) -> String {
+    format!("¥{}.{:02}", cents / 100, cents % 100)
+}
+
+impl Rules {
+    /// Every rule's outcome for `facts` (the ISBN was checked on input; the budget is
+    /// checked when the price is committed).
+    pub(crate) fn evaluate(&self, facts: &Facts<'_>) -> Vec<RuleResult> {
+        use Outcome::*;
+        let mut out = vec![RuleResult::new("isbn", Pass, "ISBN-13 有效")];
+        let price = facts.price_cents;
+        out.push(if price > self.price_cap_cents {
+            RuleResult::new(
+                "price",
+                Fail,
+                format!(
+                    "定价 {} 超过单册上限 {}",
+                    yuan(price),
+                    yuan(self.price_cap_cents)
+                ),
+            )
+        } else if self.review_above_cents.is_some_and(|r| price > r) {
+            RuleResult::new(
+                "price",
+                NeedsReview,
+                format!("定价 {} 较高,需馆员审核", yuan(price)),
+            )
+        } else {
+            RuleResult::new("price", Pass, format!("定价 {} 在上限之内", yuan(price)))
+        });
+        let year = Utc::now().year();
+        out.push(match facts.pub_year {
+            None => RuleResult::new("publication_year", NeedsReview, "未提供出版年,需馆员核实"),
+            Some(y) if year - y > self.max_age_years => RuleResult::new(
+                "publication_year",
+                Fail,
+                format!("{y} 年出版,只采购近 {} 年出版的图书", self.max_age_years),
+            ),
+            Some(y) => RuleResult::new("publication_year", Pass, format!("{y} 年出版")),
+        });
+        let excluded = facts.clc_class.and_then(|c| {
+            self.excluded_classes
+                .iter()
+                .find(|p| c.to_uppercase().starts_with(&p.to_uppercase()))
+        });
+        out.push(match (facts.clc_class, excluded) {
+            (_, Some(prefix)) => RuleResult::new(
+                "clc_class",
+                Fail,
+                format!("{prefix} 类(教材教辅、考试用书等)不在荐购范围"),
+            ),
+            (Some(c), None) => RuleResult::new("clc_class", Pass, format!("{c} 类可荐购")),
+            (None, None) => RuleResult::new("clc_class", Pass, "未提供分类号"),
+        });
+        out.push(if facts.holdings >= self.holdings_limit {
+            RuleResult::new(
+                "holdings",
+                Fail,
+                format!("馆藏已有 {} 册,请直接预约借阅", facts.holdings),
+            )
+        } else {
+            RuleResult::new("holdings", Pass, format!("馆藏 {} 册", facts.holdings))
+        });
+        let count = facts.month_count + 1;
+        let cents = facts.month_cents + price;
+        out.push(if count > self.monthly_count {
+            RuleResult::new(
+                "monthly_quota",
+                Fail,
+                format!(
+                    "本月已荐购 {} 册,每月最多 {} 册",
+                    facts.month_count, self.monthly_count
+                ),
+            )
+        } else if cents > self.monthly_amount_cents {
+            RuleResult::new(
+                "monthly_quota",
+                Fail,
+                format!(
+                    "本月荐购金额将达 {},每月上限 {}",
+                    yuan(cents),
+                    yuan(self.monthly_amount_cents)
+                ),
+            )
+        } else {
+            RuleResult::new("monthly_quota", Pass, format!("本月第 {count} 册"))
+        });
+        out
+    }
+
+    fn check(&self) -> Result<()> {
+        let ok = self.price_cap_cents > 0
+            && self.review_above_cents.is_none_or(|r| r > 0)
+            && self.max_age_years >= 0
+            && self.holdings_limit >= 1
+            && self.monthly_count >= 1
+            && self.monthly_amount_cents > 0
+            && self
+                .excluded_classes
+                .iter()
+                .all(|c| !c.trim().is_empty() && c.len() <= 20);
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::validation(
+                "limits must be positive and class prefixes non-empty",
+            ))
+        }
+    }
+}
+
+/// The rules in force.
+///
+/// # Errors
+/// INTERNAL on a database fault or a settings row that does not decode.
+pub async fn current(db: &impl ConnectionTrait) -> Result<Rules> {
+    match purchase_settings::Entity::find_by_id(ROW).one(db).await? {
+        Some(row) => serde_json::from_value(row.rules).map_err(Error::internal),
+        None => Ok(Rules::default()),
+    }
+}
+
+/// Replaces the rules (admins).
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin; VALIDATION for limits that make no sense.
+pub async fn update(ctx: &Ctx, who: &Principal, rules: Rules) -> Result<Rules> {
+    who.require_staff(&[StaffRole::Admin])?;
+    rules.check()?;
+    let row = purchase_settings::ActiveModel {
+        id: Set(ROW.to_owned()),
+        rules: Set(serde_json::to_value(&rules).map_err(Error::internal)?),
+        updated_by: Set(who.staff_id()),
+        updated_at: Set(Utc::now()),
+    };
+    purchase_settings::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(purchase_settings::Column::Id)
+                .update_columns([
+                    purchase_settings::Column::Rules,
+                    purchase_settings::Column::UpdatedBy,
+                    purchase_settings::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&ctx.db)
+        .await?;
+    Ok(rules)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> Facts<'static> {
+        Facts {
+            price_cents: 5_900,
+            pub_year: Some(Utc::now().year()),
+            clc_class: Some("I247.5"),
+            holdings: 0,
+            month_count: 0,
+            month_cents: 0,
+        }
+    }
+
+    fn outcome(results: &[RuleResult], rule: &str) -> Outcome {
+        results.iter().find(|r| r.rule == rule).expect(rule).outcome
+    }
+
+    #[test]
+    fn each_rule_passes_fails_or_asks_for_review() {
+        let rules = Rules::default();
+        let all = rules.evaluate(&facts());
+        assert!(all.iter().all(|r| r.outcome == Outcome::Pass), "{all:?}");
+        let cases: [(&str, Facts<'static>, Outcome); 8] = [
+            (
+                "price",
+                Facts {
+                    price_cents: 25_000,
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+            (
+                "price",
+                Facts {
+                    price_cents: 15_000,
+                    ..facts()
+                },
+                Outcome::NeedsReview,
+            ),
+            (
+                "publication_year",
+                Facts {
+                    pub_year: Some(2001),
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+            (
+                "publication_year",
+                Facts {
+                    pub_year: None,
+                    ..facts()
+                },
+                Outcome::NeedsReview,
+            ),
+            (
+                "clc_class",
+                Facts {
+                    clc_class: Some("g634.6"),
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+            (
+                "holdings",
+                Facts {
+                    holdings: 2,
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+            (
+                "monthly_quota",
+                Facts {
+                    month_count: 3,
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+            (
+                "monthly_quota",
+                Facts {
+                    month_cents: 28_000,
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
+        ];
+        for (rule, f, want) in cases {
+            assert_eq!(outcome(&rules.evaluate(&f), rule), want, "{rule} {f:?}");
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
+
+use async_graphql::{Context, InputObject, Object, ID};
+use hongyan_domain::purchases::{budget, proposals, rules};
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::mutation::lending::{delivery, DeliveryInput};
+use crate::types::parse_id;
+use crate::types::purchases::{Budget, PurchaseProposal, PurchaseRules};
+
+/// A book a reader would like the library to buy.
+#[derive(InputObject)]
+pub struct ProposePurchaseInput {
+    /// ISBN-10 or ISBN-13 (hyphens allowed).
+    pub isbn: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub publisher: Option<String>,
+    pub pub_year: Option<i32>,
+    /// CLC class, when known (e.g. from the bookseller's data).
+    pub clc_class: Option<String>,
+    /// Price in cents (分).
+    pub price_cents: i64,
+    /// A note for the librarian.
+    pub note: Option<String>,
+    /// How the book should reach the reader once bought.
+    pub delivery: Option<DeliveryInput>,
+}
+
+/// The library's purchase rules, whole.
+#[derive(InputObject)]
+pub struct PurchaseRulesInput {
+    pub price_cap_cents: i64,
+    pub review_above_cents: Option<i64>,
+    pub max_age_years: i32,
+    pub excluded_classes: Vec<String>,
+    pub holdings_limit: i64,
+    pub monthly_count: i64,
+    pub monthly_amount_cents: i64,
+}
+
+/// Purchase mutations.
+#[derive(Default)]
+pub struct PurchasesMutation;
+
+#[Object]
+impl PurchasesMutation {
+    /// Proposes a book ("you read, we pay"): decided at once by the rules and the budget.
+    async fn propose_purchase(
+        &self,
+        ctx: &Context<'_>,
+        input: ProposePurchaseInput,
+    ) -> GqlResult<PurchaseProposal> {
+        let reader = principal(ctx).gql()?.reader_id().gql()?;
+        let new = proposals::NewProposal {
+            isbn: input.isbn,
+            title: input.title,
+            author: input.author,
+            publisher: input.publisher,
+            pub_year: input.pub_year,
+            clc_class: input.clc_class,
+            price_cents: input.price_cents,
+            note: input.note,
+            delivery: input.delivery.map(delivery).transpose().gql()?,
+        };
+        Ok(PurchaseProposal(
+            proposals::propose(domain(ctx), reader, new).await.gql()?,
+        ))
+    }
+
+    /// Decides a SUBMITTED proposal (librarians); a rejection needs a reason.
+    async fn review_proposal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        approve: bool,
+        reason: Option<String>,
+    ) -> GqlResult<PurchaseProposal> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "proposal").gql()?;
+        Ok(PurchaseProposal(
+            proposals::review(domain(ctx), who, id, approve, reason)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Allocates a fiscal year's book budget (admins).
+    async fn allocate_budget(
+        &self,
+        ctx: &Context<'_>,
+        fiscal_year: i32,
+        total_cents: i64,
+    ) -> GqlResult<Budget> {
+        let who = principal(ctx).gql()?;
+        Ok(Budget(
+            budget::allocate(domain(ctx), who, fiscal_year, total_cents)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Replaces the purchase rules (admins).
+    async fn update_purchase_rules(
+        &self,
+        ctx: &Context<'_>,
+        input: PurchaseRulesInput,
+    ) -> GqlResult<PurchaseRules> {
+        let who = principal(ctx).gql()?;
+        let new = rules::Rules {
+            price_cap_cents: input.price_cap_cents,
+            review_above_cents: input.review_above_cents,
+            max_age_years: input.max_age_years,
+            excluded_classes: input.excluded_classes,
+            holdings_limit: input.holdings_limit,
+            monthly_count: input.monthly_count,
+            monthly_amount_cents: input.monthly_amount_cents,
+        };
+        Ok(rules::update(domain(ctx), who, new).await.gql()?.into())
+    }
+}

@@ -1,0 +1,78 @@
+//! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
+
+use async_graphql::{Context, Object};
+use hongyan_domain::purchases::{budget, proposals, rules};
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::query::lending::window;
+use crate::types::lending::page;
+use crate::types::purchases::{
+    Budget, ProposalStatus, PurchaseProposal, PurchaseProposalConnection, PurchaseRules,
+};
+
+/// Purchase queries.
+#[derive(Default)]
+pub struct PurchasesQuery;
+
+#[Object]
+impl PurchasesQuery {
+    /// The caller's proposals, newest first.
+    async fn my_proposals(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<PurchaseProposalConnection> {
+        let reader = principal(ctx).gql()?.reader_id().gql()?;
+        let (n, cursor) = window(first, after.as_ref()).gql()?;
+        let (rows, more) = proposals::of_reader(&domain(ctx).db, reader, n, cursor)
+            .await
+            .gql()?;
+        Ok(page(
+            rows,
+            more,
+            cursor.is_some(),
+            |p| p.id,
+            PurchaseProposal,
+        ))
+    }
+
+    /// All proposals, optionally in one state, newest first (staff).
+    async fn proposals(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ProposalStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> GqlResult<PurchaseProposalConnection> {
+        let who = principal(ctx).gql()?;
+        let (n, cursor) = window(first, after.as_ref()).gql()?;
+        let (rows, more) = proposals::list(&domain(ctx).db, who, status.map(Into::into), n, cursor)
+            .await
+            .gql()?;
+        Ok(page(
+            rows,
+            more,
+            cursor.is_some(),
+            |p| p.id,
+            PurchaseProposal,
+        ))
+    }
+
+    /// A fiscal year's book budget (staff).
+    async fn budget(&self, ctx: &Context<'_>, fiscal_year: i32) -> GqlResult<Budget> {
+        let who = principal(ctx).gql()?;
+        Ok(Budget(
+            budget::of_year(&domain(ctx).db, who, fiscal_year)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// The purchase rules in force (anyone signed in: readers may read what decides).
+    async fn purchase_rules(&self, ctx: &Context<'_>) -> GqlResult<PurchaseRules> {
+        principal(ctx).gql()?;
+        Ok(rules::current(&domain(ctx).db).await.gql()?.into())
+    }
+}

@@ -1,0 +1,204 @@
+//! "You read, we pay": proposals, their rule results and the budget.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
+use hongyan_domain::purchases::{self, proposals, rules};
+
+use crate::context::domain;
+use crate::error::{GqlResult, IntoGql};
+use crate::types::Book;
+
+/// Where a proposal is (DESIGN.md, "Purchase proposal").
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::purchases::ProposalStatus")]
+pub enum ProposalStatus {
+    /// Waiting for a librarian.
+    Submitted,
+    /// Approved: its price is committed against the year's budget.
+    Approved,
+    /// Refused (see `decisionReason` and `ruleResults`).
+    Rejected,
+    /// Another reader's pending proposal of the same book is the one bought.
+    Joined,
+    /// On a purchase order.
+    Ordered,
+    /// Catalogued, on its way to the proposer.
+    Received,
+    /// Lent to the proposer.
+    Loaned,
+    /// Withdrawn.
+    Cancelled,
+}
+
+/// How a proposal was made.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::purchases::ProposalChannel")]
+pub enum ProposalChannel {
+    /// From the mini-program.
+    Online,
+    /// At a partner bookstore.
+    InStore,
+}
+
+/// A rule's answer.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "hongyan_domain::purchases::rules::Outcome")]
+pub enum RuleOutcome {
+    /// Met.
+    Pass,
+    /// Broken.
+    Fail,
+    /// A librarian should look.
+    NeedsReview,
+}
+
+/// One rule's outcome for a proposal.
+#[derive(SimpleObject)]
+pub struct RuleResult {
+    /// `isbn`, `price`, `publication_year`, `clc_class`, `holdings`, `monthly_quota`,
+    /// `budget` or `duplicate`.
+    pub rule: String,
+    /// Its answer.
+    pub outcome: RuleOutcome,
+    /// Why, in words for the reader.
+    pub reason: String,
+}
+
+/// A purchase proposal.
+pub struct PurchaseProposal(pub purchases::Proposal);
+
+#[Object]
+impl PurchaseProposal {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn status(&self) -> ProposalStatus {
+        self.0.status.into()
+    }
+    async fn channel(&self) -> ProposalChannel {
+        self.0.channel.into()
+    }
+    async fn isbn(&self) -> &str {
+        &self.0.isbn
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+    async fn publisher(&self) -> Option<&str> {
+        self.0.publisher.as_deref()
+    }
+    async fn pub_year(&self) -> Option<i32> {
+        self.0.pub_year
+    }
+    async fn clc_class(&self) -> Option<&str> {
+        self.0.clc_class.as_deref()
+    }
+    /// Price in cents (分).
+    async fn price_cents(&self) -> i64 {
+        self.0.price_cents
+    }
+    /// The reader's note.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// Why it was decided so.
+    async fn decision_reason(&self) -> Option<&str> {
+        self.0.decision_reason.as_deref()
+    }
+    /// Each rule's outcome.
+    async fn rule_results(&self) -> Vec<RuleResult> {
+        serde_json::from_value::<Vec<rules::RuleResult>>(self.0.rule_results.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| RuleResult {
+                rule: r.rule,
+                outcome: r.outcome.into(),
+                reason: r.reason,
+            })
+            .collect()
+    }
+    /// When the library already holds the book: request it instead (`requestBook`).
+    async fn held_book(&self, ctx: &Context<'_>) -> GqlResult<Option<Book>> {
+        let d = domain(ctx);
+        let Some(id) = proposals::held_title(&d.db, &self.0.isbn).await.gql()? else {
+            return Ok(None);
+        };
+        Ok(Some(Book(
+            hongyan_domain::catalog::books::by_id(&d.db, id)
+                .await
+                .gql()?,
+        )))
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A page of proposals.
+pub type PurchaseProposalConnection = Connection<String, PurchaseProposal>;
+
+/// A fiscal year's book budget.
+pub struct Budget(pub hongyan_domain::entity::budget::Model);
+
+#[Object]
+impl Budget {
+    async fn fiscal_year(&self) -> i32 {
+        self.0.fiscal_year
+    }
+    /// Allocated.
+    async fn total_cents(&self) -> i64 {
+        self.0.total_cents
+    }
+    /// Approved, not yet paid.
+    async fn committed_cents(&self) -> i64 {
+        self.0.committed_cents
+    }
+    /// Paid.
+    async fn spent_cents(&self) -> i64 {
+        self.0.spent_cents
+    }
+    /// What new approvals may still take.
+    async fn available_cents(&self) -> i64 {
+        self.0.total_cents - self.0.committed_cents - self.0.spent_cents
+    }
+}
+
+/// The library's purchase rules.
+#[derive(SimpleObject)]
+pub struct PurchaseRules {
+    /// The most a book may cost (cents).
+    pub price_cap_cents: i64,
+    /// Dearer books go to a librarian (null: never).
+    pub review_above_cents: Option<i64>,
+    /// Only books published within this many years.
+    pub max_age_years: i32,
+    /// CLC class prefixes not bought on request.
+    pub excluded_classes: Vec<String>,
+    /// Holding this many copies already: offer a loan instead.
+    pub holdings_limit: i64,
+    /// Proposals per reader per month.
+    pub monthly_count: i64,
+    /// Amount per reader per month (cents).
+    pub monthly_amount_cents: i64,
+}
+
+impl From<rules::Rules> for PurchaseRules {
+    fn from(r: rules::Rules) -> Self {
+        PurchaseRules {
+            price_cap_cents: r.price_cap_cents,
+            review_above_cents: r.review_above_cents,
+            max_age_years: r.max_age_years,
+            excluded_classes: r.excluded_classes,
+            holdings_limit: r.holdings_limit,
+            monthly_count: r.monthly_count,
+            monthly_amount_cents: r.monthly_amount_cents,
+        }
+    }
+}

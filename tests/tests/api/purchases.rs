@@ -1,0 +1,368 @@
+//! "You read, we pay" through GraphQL: proposals decided at once by each rule and the
+//! budget, librarians' reviews, duplicates joining, bad input refused without writes, the
+//! budget never overdrawn under concurrent approvals, and every decision told to the reader.
+
+// Prices read as yuan_fen (59_00 = ¥59.00).
+#![allow(clippy::inconsistent_digit_grouping)]
+
+use chrono::Datelike;
+use futures::future::join_all;
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::people;
+use hongyan_tests::TestOptions;
+use serde_json::{json, Value};
+
+use crate::library::Library;
+
+const PROPOSE: &str = "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { id status isbn priceCents decisionReason ruleResults { rule outcome reason } heldBook { id } } }";
+const REVIEW: &str = "mutation($id: ID!, $a: Boolean!, $r: String) { reviewProposal(id: $id, approve: $a, reason: $r) { id status decisionReason ruleResults { rule outcome } } }";
+const ALLOCATE: &str = "mutation($y: Int!, $t: Int!) { allocateBudget(fiscalYear: $y, totalCents: $t) { totalCents } }";
+const BUDGET: &str = "query($y: Int!) { budget(fiscalYear: $y) { totalCents committedCents spentCents availableCents } }";
+const MINE: &str = "{ myProposals(first: 50) { edges { node { id status title } } } }";
+const QUEUE: &str = "query($s: ProposalStatus) { proposals(status: $s, first: 50) { edges { node { id status } } } }";
+
+fn year() -> i64 {
+    i64::from(chrono::Utc::now().year())
+}
+
+/// Valid ISBN-13s: 978-7-0000-NNNN-C with the check digit computed.
+fn isbn(n: u32) -> String {
+    let body = format!("9787000{n:05}");
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+fn proposal(n: u32, price: i64) -> Value {
+    json!({"isbn": isbn(n), "title": format!("新书 {n}"), "author": "作者", "publisher": "出版社",
+           "pubYear": year(), "clcClass": "I247.5", "priceCents": price})
+}
+
+fn outcome(p: &Value, rule: &str) -> String {
+    p["ruleResults"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .find(|r| r["rule"] == rule)
+        .map(|r| r["outcome"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no {rule} in {p}"))
+}
+
+async fn propose(lib: &Library, token: &str, input: Value) -> Value {
+    let r = lib
+        .app
+        .gql_as(Some(token), PROPOSE, json!({"i": input}))
+        .await;
+    r.data()["proposePurchase"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_rule_passes_or_fails_and_librarians_review_the_borderline() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    let r = app
+        .gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    assert_eq!(r.data()["allocateBudget"]["totalCents"], 1000_00);
+    let me = lib.reader("30000001").await;
+
+    // Everything passes: approved at once, the price committed.
+    let ok = propose(&lib, &me, proposal(1, 59_00)).await;
+    assert_eq!(ok["status"], "APPROVED", "{ok}");
+    for rule in [
+        "isbn",
+        "price",
+        "publication_year",
+        "clc_class",
+        "holdings",
+        "monthly_quota",
+        "budget",
+    ] {
+        assert_eq!(outcome(&ok, rule), "PASS", "{rule}: {ok}");
+    }
+    let b = app
+        .gql_as(Some(&librarian), BUDGET, json!({"y": year()}))
+        .await;
+    assert_eq!(
+        b.data()["budget"],
+        json!({"totalCents": 1000_00, "committedCents": 59_00, "spentCents": 0, "availableCents": 941_00})
+    );
+
+    // Each failing rule rejects with its reason (fresh readers, so quotas do not mix).
+    let old_year = json!(2001);
+    let cases: Vec<(&str, Value)> = vec![
+        ("price", json!({"priceCents": 250_00})),
+        ("publication_year", json!({"pubYear": old_year})),
+        ("clc_class", json!({"clcClass": "G634.6"})),
+    ];
+    for (i, (rule, change)) in cases.into_iter().enumerate() {
+        let reader = lib.reader(&format!("3000010{i}")).await;
+        let mut input = proposal(10 + i as u32, 39_00);
+        for (k, v) in change.as_object().expect("object") {
+            input[k] = v.clone();
+        }
+        let p = propose(&lib, &reader, input).await;
+        assert_eq!(p["status"], "REJECTED", "{rule}: {p}");
+        assert_eq!(outcome(&p, rule), "FAIL", "{rule}: {p}");
+        assert!(p["decisionReason"].as_str().is_some_and(|r| !r.is_empty()));
+    }
+    // Held already: rejected, with the book to request instead.
+    let held = lib
+        .title(
+            "围城",
+            &[("A", "A0001", "I246.5/12"), ("B", "B0001", "I246.5/12")],
+        )
+        .await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.ctx.db,
+        &format!(
+            "UPDATE title SET isbn = '{}' WHERE title = '围城'",
+            isbn(20)
+        ),
+    )
+    .await
+    .expect("isbn");
+    let p = propose(&lib, &me, proposal(20, 39_00)).await;
+    assert_eq!(p["status"], "REJECTED");
+    assert_eq!(outcome(&p, "holdings"), "FAIL");
+    assert_eq!(p["heldBook"]["id"], held.as_str());
+
+    // Monthly quota: three a month (the rejected one above does not count).
+    assert_eq!(
+        propose(&lib, &me, proposal(2, 39_00)).await["status"],
+        "APPROVED"
+    );
+    assert_eq!(
+        propose(&lib, &me, proposal(3, 39_00)).await["status"],
+        "APPROVED"
+    );
+    let p = propose(&lib, &me, proposal(4, 39_00)).await;
+    assert_eq!(
+        (p["status"].clone(), outcome(&p, "monthly_quota")),
+        (json!("REJECTED"), "FAIL".into())
+    );
+    // …and an amount per month.
+    let spender = lib.reader("30000200").await;
+    assert_eq!(
+        propose(&lib, &spender, proposal(30, 99_00)).await["status"],
+        "APPROVED"
+    );
+    assert_eq!(
+        propose(&lib, &spender, proposal(31, 99_00)).await["status"],
+        "APPROVED"
+    );
+    let p = propose(&lib, &spender, proposal(32, 199_00)).await;
+    assert_eq!(outcome(&p, "monthly_quota"), "FAIL", "{p}");
+
+    // Dearer than the review threshold: SUBMITTED for a librarian.
+    let other = lib.reader("30000300").await;
+    let dear = propose(&lib, &other, proposal(40, 150_00)).await;
+    assert_eq!(dear["status"], "SUBMITTED");
+    assert_eq!(outcome(&dear, "price"), "NEEDS_REVIEW");
+    let waiting = app
+        .gql_as(Some(&librarian), QUEUE, json!({"s": "SUBMITTED"}))
+        .await;
+    assert_eq!(
+        waiting.data()["proposals"]["edges"][0]["node"]["id"],
+        dear["id"]
+    );
+    // Readers can neither list all proposals nor review.
+    assert_eq!(
+        app.gql_as(Some(&me), QUEUE, json!({})).await.code(),
+        "FORBIDDEN"
+    );
+    let r = app
+        .gql_as(Some(&me), REVIEW, json!({"id": dear["id"], "a": true}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    // A rejection needs a reason; approval commits the price.
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            REVIEW,
+            json!({"id": dear["id"], "a": false}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            REVIEW,
+            json!({"id": dear["id"], "a": true}),
+        )
+        .await;
+    assert_eq!(r.data()["reviewProposal"]["status"], "APPROVED");
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            REVIEW,
+            json!({"id": dear["id"], "a": true}),
+        )
+        .await;
+    assert_eq!(r.code(), "CONFLICT", "reviewed twice");
+    let b = app
+        .gql_as(Some(&librarian), BUDGET, json!({"y": year()}))
+        .await;
+    let committed = 59_00 + 39_00 * 2 + 99_00 * 2 + 150_00;
+    assert_eq!(b.data()["budget"]["committedCents"], committed);
+
+    // The same book proposed again: CONFLICT for its proposer, JOINED for another reader.
+    let r = app
+        .gql_as(Some(&me), PROPOSE, json!({"i": proposal(1, 59_00)}))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    let joined = propose(&lib, &other, proposal(1, 59_00)).await;
+    assert_eq!(joined["status"], "JOINED");
+    let b = app
+        .gql_as(Some(&librarian), BUDGET, json!({"y": year()}))
+        .await;
+    assert_eq!(
+        b.data()["budget"]["committedCents"],
+        committed,
+        "bought once"
+    );
+
+    // Out of budget: rejected, nothing committed.
+    let r = app
+        .gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": committed}))
+        .await;
+    assert_eq!(r.data()["allocateBudget"]["totalCents"], committed);
+    let late = lib.reader("30000400").await;
+    let p = propose(&lib, &late, proposal(50, 10_00)).await;
+    assert_eq!(
+        (p["status"].clone(), outcome(&p, "budget")),
+        (json!("REJECTED"), "FAIL".into())
+    );
+    let r = app
+        .gql_as(
+            Some(&admin),
+            ALLOCATE,
+            json!({"y": year(), "t": committed - 1}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION", "below what is committed");
+
+    // Every decision is told to its proposer (on WeChat first; this reader has none, so
+    // each is also tried by email).
+    let told = app
+        .gql_as(
+            Some(&me),
+            "{ myNotifications(first: 100) { kind channel } }",
+            json!({}),
+        )
+        .await;
+    let kinds: Vec<&Value> = told.data()["myNotifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|n| n["channel"] == "WECHAT")
+        .map(|n| &n["kind"])
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "proposal_decided").count(),
+        5,
+        "{kinds:?}"
+    );
+    let mine = app.gql_as(Some(&me), MINE, json!({})).await;
+    assert_eq!(
+        mine.data()["myProposals"]["edges"].as_array().map(Vec::len),
+        Some(5)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_proposals_are_refused_and_write_nothing() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let me = lib.reader("30000001").await;
+    let staff = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    let mut bad = Vec::new();
+    for (field, value) in [
+        ("isbn", json!("978-7-5442-1234-0")),
+        ("isbn", json!("not an isbn")),
+        ("priceCents", json!(-100)),
+        ("priceCents", json!(0)),
+        ("priceCents", json!(100_000_000)),
+        ("title", json!("   ")),
+        ("pubYear", json!(3020)),
+    ] {
+        let mut input = proposal(1, 59_00);
+        input[field] = value.clone();
+        bad.push((format!("{field}={value}"), input));
+    }
+    let mut far = proposal(1, 59_00);
+    far["delivery"] = json!({"method": "BRANCH", "branchId": lib.id("SHOP")});
+    bad.push(("a bookstore as pickup branch".into(), far));
+    for (what, input) in bad {
+        let r = app.gql_as(Some(&me), PROPOSE, json!({"i": input})).await;
+        assert_eq!(r.code(), "VALIDATION", "{what}: {:?}", r.0);
+    }
+    let r = app
+        .gql_as(Some(&staff), PROPOSE, json!({"i": proposal(1, 59_00)}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN", "staff do not propose as readers");
+    let mine = app.gql_as(Some(&me), MINE, json!({})).await;
+    assert_eq!(mine.data()["myProposals"]["edges"], json!([]));
+    let all = app.gql_as(Some(&staff), QUEUE, json!({})).await;
+    assert_eq!(
+        all.data()["proposals"]["edges"],
+        json!([]),
+        "nothing written"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(
+        Some(&admin),
+        ALLOCATE,
+        json!({"y": year(), "t": 10 * 50_00}),
+    )
+    .await;
+    let mut tokens = Vec::new();
+    for i in 0..100 {
+        let card = format!("4000{i:04}");
+        people::add_reader(&app.ctx.db, &card, "123456", "读者")
+            .await
+            .expect("reader");
+        tokens.push(app.reader_token(&card, "123456").await);
+    }
+    let decided = join_all(tokens.iter().enumerate().map(|(i, t)| {
+        let input = proposal(100 + i as u32, 50_00);
+        async move {
+            let r = app.gql_as(Some(t), PROPOSE, json!({"i": input})).await;
+            r.data()["proposePurchase"]["status"].clone()
+        }
+    }))
+    .await;
+    let approved = decided.iter().filter(|s| **s == "APPROVED").count();
+    let rejected = decided.iter().filter(|s| **s == "REJECTED").count();
+    assert_eq!((approved, rejected), (10, 90), "{decided:?}");
+    let b = app.gql_as(Some(&admin), BUDGET, json!({"y": year()})).await;
+    assert_eq!(
+        b.data()["budget"],
+        json!({"totalCents": 500_00, "committedCents": 500_00, "spentCents": 0, "availableCents": 0})
+    );
+    // The totals are the sum of the movements.
+    let sum = sea_orm::ConnectionTrait::query_one(
+        &app.ctx.db,
+        sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            "SELECT CAST(SUM(amount_cents) AS BIGINT) AS s FROM budget_movement WHERE kind = 'COMMIT'",
+        ),
+    )
+    .await
+    .expect("sum")
+    .expect("row")
+    .try_get::<i64>("", "s")
+    .expect("s");
+    assert_eq!(sum, 500_00);
+}
