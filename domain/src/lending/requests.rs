@@ -92,34 +92,14 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     let copy = routing::reserve_from(&txn, new.title_id, &place.target, stock.candidates).await?;
     // The id (time-ordered) is taken under the title lock: ids order the FIFO waitlist.
-    let now = Utc::now();
-    let req = loan_request::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        reader_id: Set(reader),
-        title_id: Set(new.title_id),
-        item_id: Set(copy.as_ref().map(|c| c.id)),
-        status: Set(if copy.is_some() {
-            RequestStatus::Routed
-        } else {
-            RequestStatus::Waitlisted
-        }),
-        delivery_method: Set(place.method),
-        locker_id: Set(place.locker),
-        pickup_branch_id: Set(place.branch),
-        address_id: Set(place.address),
-        source_branch_id: Set(copy.as_ref().map(|c| c.current_branch_id)),
-        compartment_id: Set(None),
-        pickup_code_hash: Set(None),
-        pickup_code_gen: Set(0),
-        pickup_deadline: Set(None),
-        deadline_reminded_at: Set(None),
-        failure_reason: Set(None),
-        idempotency_key: Set(new.idempotency_key.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let row = row(
+        reader,
+        new.title_id,
+        &place,
+        copy.as_ref(),
+        new.idempotency_key.clone(),
+    );
+    let req = row.insert(&txn).await?;
     if let Some(copy) = &copy {
         routing::add_to_picking_list(&txn, req.id, copy).await?;
     }
@@ -131,6 +111,63 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     txn.commit().await?;
     committed(ctx);
+    Ok(req)
+}
+
+/// A new request row: ROUTED on `copy`, or WAITLISTED without one.
+fn row(
+    reader: Uuid,
+    title: Uuid,
+    place: &Place,
+    copy: Option<&item::Model>,
+    idempotency_key: Option<String>,
+) -> loan_request::ActiveModel {
+    let now = Utc::now();
+    loan_request::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        reader_id: Set(reader),
+        title_id: Set(title),
+        item_id: Set(copy.map(|c| c.id)),
+        status: Set(if copy.is_some() {
+            RequestStatus::Routed
+        } else {
+            RequestStatus::Waitlisted
+        }),
+        delivery_method: Set(place.method),
+        locker_id: Set(place.locker),
+        pickup_branch_id: Set(place.branch),
+        address_id: Set(place.address),
+        source_branch_id: Set(copy.map(|c| c.current_branch_id)),
+        compartment_id: Set(None),
+        pickup_code_hash: Set(None),
+        pickup_code_gen: Set(0),
+        pickup_deadline: Set(None),
+        deadline_reminded_at: Set(None),
+        failure_reason: Set(None),
+        idempotency_key: Set(idempotency_key),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+/// Opens a request of `reader` for `copy`, already reserved for them (a book bought on
+/// their proposal), ROUTED onto the picking list of the branch that holds it.
+///
+/// # Errors
+/// NOT_FOUND / VALIDATION for a delivery place as [`request_book`] refuses it.
+pub(crate) async fn open_for_copy(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    delivery: Delivery,
+    copy: &item::Model,
+    actor: Actor,
+) -> Result<LoanRequest> {
+    let place = resolve(db, reader, delivery).await?;
+    let req = row(reader, copy.title_id, &place, Some(copy), None)
+        .insert(db)
+        .await?;
+    routing::add_to_picking_list(db, req.id, copy).await?;
+    history::opened(db, &req, actor, None).await?;
     Ok(req)
 }
 

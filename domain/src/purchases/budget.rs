@@ -74,6 +74,44 @@ pub(crate) async fn commit(
     Ok(Ok(()))
 }
 
+/// Pays `amount` held for `proposal` in `year`'s budget: committed → spent.
+///
+/// # Errors
+/// INTERNAL on a database fault or a budget that does not hold the amount.
+pub(crate) async fn spend(
+    db: &impl ConnectionTrait,
+    year: i32,
+    amount: i64,
+    proposal: Uuid,
+    actor: Option<Uuid>,
+) -> Result<()> {
+    let row = budget::Entity::update_many()
+        .col_expr(
+            budget::Column::CommittedCents,
+            Expr::col(budget::Column::CommittedCents).sub(amount),
+        )
+        .col_expr(
+            budget::Column::SpentCents,
+            Expr::col(budget::Column::SpentCents).add(amount),
+        )
+        .filter(budget::Column::FiscalYear.eq(year))
+        .filter(budget::Column::CommittedCents.gte(amount))
+        .exec_with_returning(db)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("budget {year} does not hold {amount}")))?;
+    movement(
+        db,
+        row.id,
+        Some(proposal),
+        MovementKind::Spend,
+        amount,
+        actor,
+    )
+    .await
+}
+
 async fn movement(
     db: &impl ConnectionTrait,
     budget: Uuid,

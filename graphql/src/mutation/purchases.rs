@@ -1,7 +1,7 @@
 //! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use hongyan_domain::purchases::{budget, proposals, rules};
+use hongyan_domain::purchases::{budget, proposals, receiving, rules};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -81,6 +81,26 @@ impl PurchasesMutation {
         let id = parse_id(&id, "proposal").gql()?;
         Ok(PurchaseProposal(
             proposals::review(domain(ctx), who, id, approve, reason)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Catalogues the bought copy of an approved proposal at `branchId` and opens the
+    /// proposer's request on it (librarians of the branch).
+    async fn receive_purchase(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+        barcode: String,
+        call_number: String,
+        branch_id: ID,
+    ) -> GqlResult<PurchaseProposal> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&proposal_id, "proposal").gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(PurchaseProposal(
+            receiving::receive(domain(ctx), who, id, &barcode, &call_number, branch)
                 .await
                 .gql()?,
         ))

@@ -366,3 +366,114 @@ async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
     .expect("s");
     assert_eq!(sum, 500_00);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_received_book_goes_to_its_proposer_first_then_joins_the_collection() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let desk_b = lib.staff("desk-b", StaffRole::Librarian, &["B"]).await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    let me = lib.reader("30000001").await;
+    let other = lib.reader("30000002").await;
+    let mut input = proposal(1, 59_00);
+    input["delivery"] = json!({"method": "BRANCH", "branchId": lib.id("A")});
+    let p = propose(&lib, &me, input).await;
+    assert_eq!(p["status"], "APPROVED");
+    let refused = propose(&lib, &other, proposal(2, 250_00)).await;
+    assert_eq!(refused["status"], "REJECTED");
+
+    const RECEIVE: &str = "mutation($p: ID!, $b: String!, $c: String!, $br: ID!) { receivePurchase(proposalId: $p, barcode: $b, callNumber: $c, branchId: $br) { id status } }";
+    let args = |id: &Value, barcode: &str, branch: &str| json!({"p": id, "b": barcode, "c": "I247.5/88", "br": lib.id(branch)});
+    // Only the receiving branch's librarians; a rejected proposal cannot be received; a bad
+    // call number is refused.
+    let r = app
+        .gql_as(Some(&desk_b), RECEIVE, args(&p["id"], "N0001", "A"))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(Some(&me), RECEIVE, args(&p["id"], "N0001", "A"))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(Some(&desk), RECEIVE, args(&refused["id"], "N0002", "A"))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    let mut bad = args(&p["id"], "N0001", "A");
+    bad["c"] = json!("not a call number");
+    assert_eq!(
+        app.gql_as(Some(&desk), RECEIVE, bad).await.code(),
+        "VALIDATION"
+    );
+
+    let r = app
+        .gql_as(Some(&desk), RECEIVE, args(&p["id"], "N0001", "A"))
+        .await;
+    assert_eq!(r.data()["receivePurchase"]["status"], "RECEIVED");
+    let r = app
+        .gql_as(Some(&desk), RECEIVE, args(&p["id"], "N0003", "A"))
+        .await;
+    assert_eq!(r.code(), "CONFLICT", "received twice");
+    let b = app.gql_as(Some(&desk), BUDGET, json!({"y": year()})).await;
+    assert_eq!(b.data()["budget"]["committedCents"], 0);
+    assert_eq!(b.data()["budget"]["spentCents"], 59_00);
+
+    // The proposer's request is on A's picking list with the new copy; nobody else can
+    // take the copy meanwhile.
+    let mine = app
+        .gql_as(
+            Some(&me),
+            "{ myRequests { edges { node { id status book { id title } } } } }",
+            json!({}),
+        )
+        .await;
+    let req = mine.data()["myRequests"]["edges"][0]["node"].clone();
+    assert_eq!(req["status"], "ROUTED");
+    assert_eq!(req["book"]["title"], "新书 1");
+    let book = req["book"]["id"].clone();
+    let theirs = app
+        .gql_as(
+            Some(&other),
+            crate::library::REQUEST,
+            json!({"i": {"bookId": book, "delivery": {"method": "BRANCH", "branchId": lib.id("A")}}}),
+        )
+        .await;
+    assert_eq!(theirs.data()["requestBook"]["status"], "WAITLISTED");
+    assert_eq!(lib.pick_first(&picker, "A").await, "N0001");
+    let loan = app
+        .gql_as(
+            Some(&desk),
+            crate::library::CHECK_OUT,
+            json!({"b": "N0001", "c": "30000001"}),
+        )
+        .await;
+    assert_eq!(loan.data()["checkOut"]["status"], "ACTIVE");
+    // Returned: it serves the next reader — it is in the collection now.
+    let back = app
+        .gql_as(
+            Some(&desk),
+            crate::library::CHECK_IN,
+            json!({"b": "N0001", "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(
+        back.data()["checkIn"]["request"]["id"],
+        theirs.data()["requestBook"]["id"]
+    );
+
+    let told = app
+        .gql_as(
+            Some(&me),
+            "{ myNotifications(first: 100) { kind channel } }",
+            json!({}),
+        )
+        .await;
+    assert!(told.data()["myNotifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .any(|n| n["kind"] == "proposal_arrived"));
+}

@@ -1,0 +1,167 @@
+//! Receiving a bought book: it is catalogued into the net-lending stock at the receiving
+//! branch, reserved for its proposer and put on that branch's picking list as their
+//! request (with the delivery they chose), so it flows through picking and dispatch like
+//! any loan; it circulates to others only once the proposer has returned it.
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QuerySelect};
+use serde_json::json;
+
+use super::{budget, Proposal, ProposalStatus};
+use crate::audit::Actor;
+use crate::auth::{Principal, StaffRole};
+use crate::catalog::call_number::CallNumber;
+use crate::entity::branch::{self, BranchKind};
+use crate::entity::item::{self, ItemStatus};
+use crate::entity::{purchase_proposal, title};
+use crate::lending::requests::{self, Delivery};
+use crate::notify::{self, Kind, Notice};
+use crate::{Ctx, Error, Result};
+
+/// The proposer's delivery choice as stored (`{method, lockerId|branchId|addressId}`).
+fn chosen(proposal: &Proposal) -> Option<Delivery> {
+    let d = proposal.delivery.as_ref()?;
+    let id = |k: &str| d.get(k)?.as_str().and_then(|s| Uuid::parse_str(s).ok());
+    match d.get("method")?.as_str()? {
+        "LOCKER" => id("lockerId").map(Delivery::Locker),
+        "BRANCH" => id("branchId").map(Delivery::Branch),
+        "HOME" => id("addressId").map(Delivery::Home),
+        _ => None,
+    }
+}
+
+/// Receives the book of an approved (or ordered) proposal at `branch` with the copy's
+/// `barcode` and `call_number`: the copy is catalogued, the proposer's request opened on
+/// it (to their chosen place, else this branch's hold shelf), the price moves from
+/// committed to spent, and the proposer is told.
+///
+/// # Errors
+/// FORBIDDEN for anyone but librarians of the branch; NOT_FOUND for an unknown proposal or
+/// branch; VALIDATION for an empty barcode, a bad call number or a bookstore branch;
+/// CONFLICT when the proposal is not APPROVED or ORDERED (rejected, or received already)
+/// or the barcode is taken. Nothing is written then.
+pub async fn receive(
+    ctx: &Ctx,
+    who: &Principal,
+    id: Uuid,
+    barcode: &str,
+    call_number: &str,
+    branch_id: Uuid,
+) -> Result<Proposal> {
+    who.require_staff_at(&[StaffRole::Librarian], branch_id)?;
+    let barcode = barcode.trim();
+    if barcode.is_empty() || barcode.len() > 40 {
+        return Err(Error::validation("a barcode of 1 to 40 characters"));
+    }
+    let call = CallNumber::parse(call_number)?;
+    let txn = ctx.begin().await?;
+    let proposal = purchase_proposal::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("proposal"))?;
+    if !matches!(
+        proposal.status,
+        ProposalStatus::Approved | ProposalStatus::Ordered
+    ) {
+        return Err(Error::WrongState {
+            what: "proposal",
+            state: proposal.status.as_str(),
+        });
+    }
+    let at = branch::Entity::find_by_id(branch_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("branch"))?;
+    if at.kind == BranchKind::Bookstore {
+        return Err(Error::validation("books are received at a library branch"));
+    }
+    if item::Entity::find()
+        .filter(item::Column::Barcode.eq(barcode))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict("that barcode is already on another copy"));
+    }
+    let now = Utc::now();
+    let title_id = match title::Entity::find()
+        .filter(title::Column::Isbn.eq(proposal.isbn.as_str()))
+        .one(&txn)
+        .await?
+    {
+        Some(t) => t.id,
+        None => {
+            title::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                isbn: Set(Some(proposal.isbn.clone())),
+                title: Set(proposal.title.clone()),
+                subtitle: Set(None),
+                authors: Set(proposal.author.clone().unwrap_or_default()),
+                publisher: Set(proposal.publisher.clone()),
+                pub_year: Set(proposal.pub_year),
+                clc_class: Set(proposal
+                    .clc_class
+                    .clone()
+                    .or_else(|| Some(call.class().to_owned()))),
+                subjects: Set(None),
+                summary: Set(None),
+                price_cents: Set(i32::try_from(proposal.price_cents).ok()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+            .id
+        }
+    };
+    let copy = item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        title_id: Set(title_id),
+        barcode: Set(barcode.to_owned()),
+        call_number: Set(call.as_str().to_owned()),
+        home_branch_id: Set(branch_id),
+        current_branch_id: Set(branch_id),
+        status: Set(ItemStatus::Reserved),
+        net_lending: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let delivery = chosen(&proposal).unwrap_or(Delivery::Branch(branch_id));
+    let actor = who.staff_id().map_or(Actor::System, Actor::Staff);
+    requests::open_for_copy(&txn, proposal.reader_id, delivery, &copy, actor).await?;
+    if let Some(year) = proposal.budget_year {
+        budget::spend(
+            &txn,
+            year,
+            proposal.price_cents,
+            proposal.id,
+            who.staff_id(),
+        )
+        .await?;
+    }
+    let mut row: purchase_proposal::ActiveModel = proposal.into();
+    row.status = Set(ProposalStatus::Received);
+    row.item_id = Set(Some(copy.id));
+    row.updated_at = Set(now);
+    let received = row.update(&txn).await?;
+    let method = match delivery {
+        Delivery::Locker(_) => "LOCKER",
+        Delivery::Branch(_) => "BRANCH",
+        Delivery::Home(_) => "HOME",
+    };
+    let notice = Notice {
+        reader: received.reader_id,
+        kind: Kind::ProposalArrived,
+        event: format!("proposal:{}:RECEIVED", received.id),
+        data: json!({"book_title": received.title, "delivery": method,
+                     "proposal_id": received.id, "at": now.to_rfc3339()}),
+    };
+    notify::enqueue(&txn, notice).await?;
+    txn.commit().await?;
+    crate::lending::committed(ctx);
+    Ok(received)
+}
