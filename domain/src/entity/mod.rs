@@ -30,3 +30,4 @@ pub mod shipment;
 pub mod staff;
 pub mod staff_branch;
 pub mod title;
+pub mod vendor;

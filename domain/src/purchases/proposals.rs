@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Func};
-use sea_orm::{ActiveValue::Set, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
 use serde_json::{json, Value};
 
 use super::budget::{self, Short};
@@ -75,6 +75,25 @@ fn delivery_json(d: Delivery) -> Value {
 /// that takes none; NOT_FOUND for another reader's address; CONFLICT when the reader has a
 /// pending proposal of the same book. Nothing is written then.
 pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Proposal> {
+    let txn = ctx.begin().await?;
+    let proposal = decide(&txn, reader_id, new, ProposalChannel::Online, None).await?;
+    txn.commit().await?;
+    ctx.wake_workers();
+    Ok(proposal)
+}
+
+/// Checks `new`, lets the rules and the budget decide it, and writes the proposal (with its
+/// budget movement and the reader's notification) in the caller's transaction.
+///
+/// # Errors
+/// As [`propose`].
+pub(crate) async fn decide(
+    txn: &DatabaseTransaction,
+    reader_id: Uuid,
+    new: NewProposal,
+    channel: ProposalChannel,
+    vendor: Option<Uuid>,
+) -> Result<Proposal> {
     let isbn = Isbn13::parse(&new.isbn)?;
     let title = text(Some(new.title), "the title", 200)?
         .ok_or_else(|| Error::validation("the title is required"))?;
@@ -91,20 +110,19 @@ pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Pro
         return Err(Error::validation("that publication year is not plausible"));
     }
     let clc_class = text(new.clc_class, "the class", 30)?;
-    let txn = ctx.begin().await?;
     if let Some(d) = new.delivery {
-        requests::check_delivery(&txn, reader_id, d).await?;
+        requests::check_delivery(txn, reader_id, d).await?;
     }
     // One proposal of a reader at a time: the monthly quota counts what is already there.
     reader::Entity::find_by_id(reader_id)
         .lock_exclusive()
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(Error::NotFound("reader"))?;
     let pending = purchase_proposal::Entity::find()
         .filter(purchase_proposal::Column::Isbn.eq(isbn.as_str()))
         .filter(purchase_proposal::Column::Status.is_in(PENDING))
-        .all(&txn)
+        .all(txn)
         .await?;
     if pending.iter().any(|p| p.reader_id == reader_id) {
         return Err(Error::conflict("you have already proposed this book"));
@@ -119,8 +137,8 @@ pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Pro
         pub_year: Set(new.pub_year),
         clc_class: Set(clc_class.clone()),
         price_cents: Set(new.price_cents),
-        channel: Set(ProposalChannel::Online),
-        vendor_id: Set(None),
+        channel: Set(channel),
+        vendor_id: Set(vendor),
         status: Set(ProposalStatus::Submitted),
         decision_reason: Set(None),
         rule_results: Set(json!([])),
@@ -149,13 +167,13 @@ pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Pro
             vec![joined],
         )
     } else {
-        let rules = rules::current(&txn).await?;
-        let (month_count, month_cents) = this_month(&txn, reader_id, now).await?;
+        let rules = rules::current(txn).await?;
+        let (month_count, month_cents) = this_month(txn, reader_id, now).await?;
         let facts = Facts {
             price_cents: new.price_cents,
             pub_year: new.pub_year,
             clc_class: clc_class.as_deref(),
-            holdings: holdings(&txn, isbn.as_str()).await?,
+            holdings: holdings(txn, isbn.as_str()).await?,
             month_count,
             month_cents,
         };
@@ -179,13 +197,11 @@ pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Pro
     row.status = Set(status);
     row.decision_reason = Set(reason);
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
-    let mut proposal = row.insert(&txn).await?;
+    let mut proposal = row.insert(txn).await?;
     if status == ProposalStatus::Approved {
-        proposal = hold_price(&txn, proposal, results, None).await?;
+        proposal = hold_price(txn, proposal, results, None).await?;
     }
-    decided(&txn, &proposal).await?;
-    txn.commit().await?;
-    ctx.wake_workers();
+    decided(txn, &proposal).await?;
     Ok(proposal)
 }
 

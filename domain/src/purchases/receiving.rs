@@ -19,6 +19,71 @@ use crate::lending::requests::{self, Delivery};
 use crate::notify::{self, Kind, Notice};
 use crate::{Ctx, Error, Result};
 
+/// Catalogues the bought copy of `proposal` at `branch`: under the title with its ISBN
+/// (created from the proposal when the library has none), in the net-lending stock.
+///
+/// # Errors
+/// CONFLICT when the barcode is on another copy; INTERNAL on a database fault.
+pub(crate) async fn catalogue(
+    db: &impl ConnectionTrait,
+    proposal: &Proposal,
+    barcode: &str,
+    call_number: &str,
+    branch: Uuid,
+    status: ItemStatus,
+) -> Result<item::Model> {
+    if item::Entity::find()
+        .filter(item::Column::Barcode.eq(barcode))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::conflict("that barcode is already on another copy"));
+    }
+    let now = Utc::now();
+    let known = title::Entity::find()
+        .filter(title::Column::Isbn.eq(proposal.isbn.as_str()))
+        .one(db)
+        .await?;
+    let title_id = match known {
+        Some(t) => t.id,
+        None => {
+            title::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                isbn: Set(Some(proposal.isbn.clone())),
+                title: Set(proposal.title.clone()),
+                subtitle: Set(None),
+                authors: Set(proposal.author.clone().unwrap_or_default()),
+                publisher: Set(proposal.publisher.clone()),
+                pub_year: Set(proposal.pub_year),
+                clc_class: Set(proposal.clc_class.clone()),
+                subjects: Set(None),
+                summary: Set(None),
+                price_cents: Set(i32::try_from(proposal.price_cents).ok()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(db)
+            .await?
+            .id
+        }
+    };
+    Ok(item::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        title_id: Set(title_id),
+        barcode: Set(barcode.to_owned()),
+        call_number: Set(call_number.to_owned()),
+        home_branch_id: Set(branch),
+        current_branch_id: Set(branch),
+        status: Set(status),
+        net_lending: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
 /// The proposer's delivery choice as stored (`{method, lockerId|branchId|addressId}`).
 fn chosen(proposal: &Proposal) -> Option<Delivery> {
     let d = proposal.delivery.as_ref()?;
@@ -77,59 +142,16 @@ pub async fn receive(
     if at.kind == BranchKind::Bookstore {
         return Err(Error::validation("books are received at a library branch"));
     }
-    if item::Entity::find()
-        .filter(item::Column::Barcode.eq(barcode))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        return Err(Error::conflict("that barcode is already on another copy"));
-    }
-    let now = Utc::now();
-    let title_id = match title::Entity::find()
-        .filter(title::Column::Isbn.eq(proposal.isbn.as_str()))
-        .one(&txn)
-        .await?
-    {
-        Some(t) => t.id,
-        None => {
-            title::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                isbn: Set(Some(proposal.isbn.clone())),
-                title: Set(proposal.title.clone()),
-                subtitle: Set(None),
-                authors: Set(proposal.author.clone().unwrap_or_default()),
-                publisher: Set(proposal.publisher.clone()),
-                pub_year: Set(proposal.pub_year),
-                clc_class: Set(proposal
-                    .clc_class
-                    .clone()
-                    .or_else(|| Some(call.class().to_owned()))),
-                subjects: Set(None),
-                summary: Set(None),
-                price_cents: Set(i32::try_from(proposal.price_cents).ok()),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(&txn)
-            .await?
-            .id
-        }
-    };
-    let copy = item::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        title_id: Set(title_id),
-        barcode: Set(barcode.to_owned()),
-        call_number: Set(call.as_str().to_owned()),
-        home_branch_id: Set(branch_id),
-        current_branch_id: Set(branch_id),
-        status: Set(ItemStatus::Reserved),
-        net_lending: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
+    let copy = catalogue(
+        &txn,
+        &proposal,
+        barcode,
+        call.as_str(),
+        branch_id,
+        ItemStatus::Reserved,
+    )
     .await?;
+    let now = Utc::now();
     let delivery = chosen(&proposal).unwrap_or(Delivery::Branch(branch_id));
     let actor = who.staff_id().map_or(Actor::System, Actor::Staff);
     requests::open_for_copy(&txn, proposal.reader_id, delivery, &copy, actor).await?;

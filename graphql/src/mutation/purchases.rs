@@ -1,7 +1,7 @@
 //! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use hongyan_domain::purchases::{budget, proposals, receiving, rules};
+use hongyan_domain::purchases::{budget, in_store, proposals, receiving, rules};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -26,6 +26,24 @@ pub struct ProposePurchaseInput {
     pub note: Option<String>,
     /// How the book should reach the reader once bought.
     pub delivery: Option<DeliveryInput>,
+}
+
+/// What a bookstore clerk scans and types at the counter.
+#[derive(InputObject)]
+pub struct InStorePurchaseInput {
+    /// The reader's library card.
+    pub card_number: String,
+    /// ISBN-10 or ISBN-13.
+    pub isbn: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub publisher: Option<String>,
+    pub pub_year: Option<i32>,
+    pub clc_class: Option<String>,
+    /// Price in cents (分).
+    pub price_cents: i64,
+    /// A library barcode label the clerk put on the book (else a temporary one is made).
+    pub barcode: Option<String>,
 }
 
 /// The library's purchase rules, whole.
@@ -66,6 +84,34 @@ impl PurchasesMutation {
         };
         Ok(PurchaseProposal(
             proposals::propose(domain(ctx), reader, new).await.gql()?,
+        ))
+    }
+
+    /// A purchase at the clerk's bookstore, decided at once; approved, the reader leaves
+    /// with the book as a loan (bookstore clerks).
+    async fn in_store_purchase(
+        &self,
+        ctx: &Context<'_>,
+        input: InStorePurchaseInput,
+    ) -> GqlResult<PurchaseProposal> {
+        let who = principal(ctx).gql()?;
+        let sale = in_store::Sale {
+            card_number: input.card_number,
+            barcode: input.barcode,
+            book: proposals::NewProposal {
+                isbn: input.isbn,
+                title: input.title,
+                author: input.author,
+                publisher: input.publisher,
+                pub_year: input.pub_year,
+                clc_class: input.clc_class,
+                price_cents: input.price_cents,
+                note: None,
+                delivery: None,
+            },
+        };
+        Ok(PurchaseProposal(
+            in_store::purchase(domain(ctx), who, sale).await.gql()?,
         ))
     }
 

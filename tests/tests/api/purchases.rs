@@ -477,3 +477,86 @@ async fn a_received_book_goes_to_its_proposer_first_then_joins_the_collection() 
         .iter()
         .any(|n| n["kind"] == "proposal_arrived"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_clerks_act_for_their_store() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    let wrong = lib
+        .staff("clerk-a", StaffRole::BookstoreClerk, &["A"])
+        .await;
+    let me = lib.reader("30000001").await;
+    const SALE: &str = "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { id status channel priceCents ruleResults { rule outcome } } }";
+    let sale = |n: u32, price: i64| {
+        let mut s = proposal(n, price);
+        s["cardNumber"] = json!("30000001");
+        s
+    };
+    // A reader is not a clerk; a clerk bound to a library branch is no bookstore's clerk.
+    assert_eq!(
+        app.gql_as(Some(&me), SALE, json!({"i": sale(1, 45_00)}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(Some(&wrong), SALE, json!({"i": sale(1, 45_00)}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let mut unknown = sale(1, 45_00);
+    unknown["cardNumber"] = json!("99999999");
+    assert_eq!(
+        app.gql_as(Some(&clerk), SALE, json!({"i": unknown}))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+
+    let r = app
+        .gql_as(Some(&clerk), SALE, json!({"i": sale(1, 45_00)}))
+        .await;
+    let bought = r.data()["inStorePurchase"].clone();
+    assert_eq!(bought["status"], "LOANED", "{bought}");
+    assert_eq!(bought["channel"], "IN_STORE");
+    let loans = app
+        .gql_as(
+            Some(&me),
+            "{ myLoans { edges { node { status book { title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"],
+        json!({"status": "ACTIVE", "book": {"title": "新书 1"}})
+    );
+    // A rule that fails refuses at the counter, with nothing lent.
+    let r = app
+        .gql_as(Some(&clerk), SALE, json!({"i": sale(2, 250_00)}))
+        .await;
+    assert_eq!(r.data()["inStorePurchase"]["status"], "REJECTED");
+    let loans = app
+        .gql_as(
+            Some(&me),
+            "{ myLoans { edges { node { status } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let b = app.gql_as(Some(&admin), BUDGET, json!({"y": year()})).await;
+    assert_eq!(
+        b.data()["budget"]["committedCents"],
+        45_00,
+        "owed to the store until settled"
+    );
+}

@@ -1,0 +1,112 @@
+//! In-store purchases ("you choose, we pay" at a partner bookstore): the clerk scans the
+//! reader's card and the book; the rules and the budget decide at once, and an approved
+//! book leaves the shop as a loan on a newly catalogued copy, owed to that bookstore.
+
+use sea_orm::prelude::*;
+use sea_orm::ActiveValue::Set;
+
+use super::proposals::{self, NewProposal};
+use super::receiving::catalogue;
+use super::{Proposal, ProposalChannel, ProposalStatus};
+use crate::auth::{Principal, StaffRole};
+use crate::entity::branch::{self, BranchKind};
+use crate::entity::item::ItemStatus;
+use crate::entity::{purchase_proposal, reader, vendor};
+use crate::lending::loans;
+use crate::{Ctx, Error, Result};
+
+/// What the clerk scans and types.
+#[derive(Debug, Clone)]
+pub struct Sale {
+    /// The reader's library card.
+    pub card_number: String,
+    /// The book, with its price.
+    pub book: NewProposal,
+    /// The copy's barcode if the clerk scans a library label; else a temporary one.
+    pub barcode: Option<String>,
+}
+
+/// Decides a purchase at the clerk's bookstore; an approved one is lent to the reader at
+/// once (status LOANED) on a new copy at the store, its price owed to the store.
+///
+/// # Errors
+/// FORBIDDEN for anyone but a bookstore clerk (a clerk acts for their own store only);
+/// NOT_FOUND for an unknown card; VALIDATION / CONFLICT as for online proposals, and
+/// CONFLICT for a barcode already in use. Nothing is written then.
+pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal> {
+    who.require_staff(&[StaffRole::BookstoreClerk])?;
+    let Principal::Staff { branches, .. } = who else {
+        return Err(Error::forbidden("bookstore clerks only"));
+    };
+    let txn = ctx.begin().await?;
+    let store = match branches.as_slice() {
+        [one] => branch::Entity::find_by_id(*one).one(&txn).await?,
+        _ => None,
+    }
+    .filter(|b| b.kind == BranchKind::Bookstore)
+    .ok_or_else(|| Error::forbidden("you are not the clerk of one partner bookstore"))?;
+    let card = sale.card_number.trim();
+    let who_reads = reader::Entity::find()
+        .filter(reader::Column::CardNumber.eq(card))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let vendor = store_vendor(&txn, &store).await?;
+    let decided = proposals::decide(
+        &txn,
+        who_reads.id,
+        sale.book,
+        ProposalChannel::InStore,
+        Some(vendor),
+    )
+    .await?;
+    if decided.status != ProposalStatus::Approved {
+        txn.commit().await?;
+        ctx.wake_workers();
+        return Ok(decided);
+    }
+    let barcode = match sale.barcode.as_deref().map(str::trim) {
+        Some(b) if !b.is_empty() && b.len() <= 40 => b.to_owned(),
+        Some(_) => return Err(Error::validation("a barcode of 1 to 40 characters")),
+        None => format!("TMP-{}", decided.id.simple()),
+    };
+    let call = decided.clc_class.clone().unwrap_or_default();
+    let copy = catalogue(
+        &txn,
+        &decided,
+        &barcode,
+        &call,
+        store.id,
+        ItemStatus::Available,
+    )
+    .await?;
+    loans::start(&txn, &ctx.config.lending, who_reads.id, &copy, None).await?;
+    let mut row: purchase_proposal::ActiveModel = decided.into();
+    row.status = Set(ProposalStatus::Loaned);
+    row.item_id = Set(Some(copy.id));
+    let lent = row.update(&txn).await?;
+    txn.commit().await?;
+    crate::lending::committed(ctx);
+    Ok(lent)
+}
+
+/// The bookstore's vendor record (made on its first sale).
+async fn store_vendor(db: &impl ConnectionTrait, store: &branch::Model) -> Result<Uuid> {
+    if let Some(v) = vendor::Entity::find()
+        .filter(vendor::Column::BranchId.eq(store.id))
+        .one(db)
+        .await?
+    {
+        return Ok(v.id);
+    }
+    Ok(vendor::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(store.name.clone()),
+        branch_id: Set(Some(store.id)),
+        order_api_base: Set(None),
+        created_at: Set(chrono::Utc::now()),
+    }
+    .insert(db)
+    .await?
+    .id)
+}
