@@ -756,10 +756,10 @@ async fn home_delivery_is_told_with_courier_and_waybill_then_delivered_or_failed
         .await;
     lib.pick_first(&picker, "A").await;
     let sent = app.wechat.wait_for_messages(5, WAIT).await;
-    let shipped = sent
+    let mut shipped = sent
         .iter()
         .filter(|m| m.template_id == template(Kind::Shipped));
-    let waybill = field(shipped.last().expect("shipped"), "character_string3");
+    let waybill = field(shipped.next_back().expect("shipped"), "character_string3");
     let failed =
         json!({"eventId": "t-2", "waybillNo": waybill, "status": "FAILED", "reason": "收件人拒收"});
     let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &failed);
