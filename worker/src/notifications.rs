@@ -32,7 +32,9 @@ pub async fn run(ctx: Ctx, metrics: Option<Arc<JobMetrics>>, mut shutdown: Shutd
             match delivery::claim(&ctx, free as u64).await {
                 Ok(batch) => {
                     saturated = batch.len() == free;
-                    delivery::throttle(&ctx, batch.len()).await;
+                    if !batch.is_empty() {
+                        delivery::throttle(&ctx, batch.len()).await;
+                    }
                     for leased in batch {
                         let (ctx, done) = (ctx.clone(), done.clone());
                         sending.spawn(async move {

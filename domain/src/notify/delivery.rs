@@ -138,6 +138,9 @@ pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Leased>> {
         .exec_with_returning(&txn)
         .await?;
     txn.commit().await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let readers: HashMap<Uuid, reader::Model> = reader::Entity::find()
         .filter(reader::Column::Id.is_in(rows.iter().map(|n| n.reader_id)))
         .all(&ctx.db)
