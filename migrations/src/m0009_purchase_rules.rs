@@ -1,7 +1,7 @@
 //! "You read, we pay": the proposal table is remade (nothing wrote it before) with what the
 //! rules decide on and what a proposal carries through its life (the reader's note and
 //! delivery choice, the proposal a duplicate joined, the fiscal year it was committed to,
-//! the review); budgets keep running committed and spent totals next to their movements;
+//! the review, when its vendor was paid); budgets keep running committed and spent totals next to their movements;
 //! the library's purchase rules live in one settings row admins edit.
 
 use crate::columns::*;
@@ -70,6 +70,7 @@ impl MigrationTrait for Migration {
                 .col(uuid_null("reviewed_by"))
                 .col(at_null("reviewed_at"))
                 .col(uuid_null("item_id"))
+                .col(at_null("settled_at"))
                 .col(at("created_at"))
                 .col(at("updated_at"))
                 .foreign_key(&mut fk("purchase_proposal", "reader_id", "reader"))

@@ -107,6 +107,8 @@ pub struct Model {
     pub reviewed_at: Option<DateTimeUtc>,
     /// The copy bought.
     pub item_id: Option<Uuid>,
+    /// When the vendor was paid for it (its statement settled).
+    pub settled_at: Option<DateTimeUtc>,
     /// When proposed.
     pub created_at: DateTimeUtc,
     /// Last change.

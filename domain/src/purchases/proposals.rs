@@ -149,6 +149,7 @@ pub(crate) async fn decide(
         reviewed_by: Set(None),
         reviewed_at: Set(None),
         item_id: Set(None),
+        settled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };

@@ -1,13 +1,13 @@
 //! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use hongyan_domain::purchases::{budget, in_store, proposals, receiving, rules};
+use hongyan_domain::purchases::{budget, in_store, proposals, receiving, rules, statements};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::mutation::lending::{delivery, DeliveryInput};
 use crate::types::parse_id;
-use crate::types::purchases::{Budget, PurchaseProposal, PurchaseRules};
+use crate::types::purchases::{Budget, PurchaseProposal, PurchaseRules, VendorStatement};
 
 /// A book a reader would like the library to buy.
 #[derive(InputObject)]
@@ -147,6 +147,22 @@ impl PurchasesMutation {
         let branch = parse_id(&branch_id, "branch").gql()?;
         Ok(PurchaseProposal(
             receiving::receive(domain(ctx), who, id, &barcode, &call_number, branch)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Marks a vendor's monthly statement paid (librarians): committed becomes spent.
+    async fn pay_vendor_statement(
+        &self,
+        ctx: &Context<'_>,
+        vendor_id: ID,
+        month: String,
+    ) -> GqlResult<VendorStatement> {
+        let who = principal(ctx).gql()?;
+        let vendor = parse_id(&vendor_id, "vendor").gql()?;
+        Ok(VendorStatement(
+            statements::pay(domain(ctx), who, vendor, &month)
                 .await
                 .gql()?,
         ))

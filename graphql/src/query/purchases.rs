@@ -1,14 +1,16 @@
 //! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
 
-use async_graphql::{Context, Object};
-use hongyan_domain::purchases::{budget, proposals, rules};
+use async_graphql::{Context, Object, ID};
+use hongyan_domain::purchases::{budget, proposals, rules, statements};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::query::lending::window;
 use crate::types::lending::page;
+use crate::types::parse_id;
 use crate::types::purchases::{
-    Budget, ProposalStatus, PurchaseProposal, PurchaseProposalConnection, PurchaseRules,
+    Budget, ProposalStatus, PurchaseProposal, PurchaseProposalConnection, PurchaseRules, Vendor,
+    VendorStatement,
 };
 
 /// Purchase queries.
@@ -65,6 +67,29 @@ impl PurchasesQuery {
         let who = principal(ctx).gql()?;
         Ok(Budget(
             budget::of_year(&domain(ctx).db, who, fiscal_year)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// The vendors (staff).
+    async fn vendors(&self, ctx: &Context<'_>) -> GqlResult<Vec<Vendor>> {
+        let who = principal(ctx).gql()?;
+        let rows = statements::vendors(&domain(ctx).db, who).await.gql()?;
+        Ok(rows.into_iter().map(Vendor).collect())
+    }
+
+    /// A vendor's statement for a month (`YYYY-MM`): librarians, or the store's clerk.
+    async fn vendor_statement(
+        &self,
+        ctx: &Context<'_>,
+        vendor_id: ID,
+        month: String,
+    ) -> GqlResult<VendorStatement> {
+        let who = principal(ctx).gql()?;
+        let vendor = parse_id(&vendor_id, "vendor").gql()?;
+        Ok(VendorStatement(
+            statements::of_month(&domain(ctx).db, who, vendor, &month)
                 .await
                 .gql()?,
         ))

@@ -3,7 +3,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::purchases::{self, proposals, rules};
+use hongyan_domain::purchases::{self, proposals, rules, statements};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -200,5 +200,78 @@ impl From<rules::Rules> for PurchaseRules {
             monthly_count: r.monthly_count,
             monthly_amount_cents: r.monthly_amount_cents,
         }
+    }
+}
+
+/// A bookstore or supplier the library buys from.
+pub struct Vendor(pub hongyan_domain::entity::vendor::Model);
+
+#[Object]
+impl Vendor {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The partner bookstore's branch, for in-store purchases.
+    async fn branch_id(&self) -> Option<ID> {
+        self.0.branch_id.map(|b| ID(b.to_string()))
+    }
+}
+
+/// What the library owes a vendor for one month's in-store purchases.
+pub struct VendorStatement(pub statements::Statement);
+
+/// One book on a statement.
+#[derive(SimpleObject)]
+pub struct StatementLine {
+    /// The proposal bought.
+    pub proposal_id: ID,
+    pub isbn: String,
+    pub title: String,
+    /// The copy's barcode.
+    pub barcode: Option<String>,
+    pub price_cents: i64,
+    /// When the reader bought it.
+    pub bought_at: DateTime<Utc>,
+    /// When the vendor was paid for it.
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
+#[Object]
+impl VendorStatement {
+    async fn vendor(&self) -> Vendor {
+        Vendor(self.0.vendor.clone())
+    }
+    /// `YYYY-MM` (China time).
+    async fn month(&self) -> &str {
+        &self.0.month
+    }
+    async fn lines(&self) -> Vec<StatementLine> {
+        self.0
+            .lines
+            .iter()
+            .map(|l| StatementLine {
+                proposal_id: ID(l.proposal.id.to_string()),
+                isbn: l.proposal.isbn.clone(),
+                title: l.proposal.title.clone(),
+                barcode: l.barcode.clone(),
+                price_cents: l.proposal.price_cents,
+                bought_at: l.proposal.created_at,
+                settled_at: l.proposal.settled_at,
+            })
+            .collect()
+    }
+    async fn total_cents(&self) -> i64 {
+        self.0.total_cents()
+    }
+    /// Every line paid.
+    async fn paid(&self) -> bool {
+        self.0.paid()
+    }
+    /// The statement as CSV (UTF-8, header row, amounts in yuan) for the bookstore.
+    async fn csv(&self) -> GqlResult<String> {
+        self.0.to_csv().gql()
     }
 }

@@ -479,7 +479,7 @@ async fn a_received_book_goes_to_its_proposer_first_then_joins_the_collection() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_clerks_act_for_their_store() {
+async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_the_store_is_paid_monthly() {
     let lib = Library::open(TestOptions::default()).await;
     let app = &lib.app;
     let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
@@ -558,5 +558,68 @@ async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_clerks_act_for_t
         b.data()["budget"]["committedCents"],
         45_00,
         "owed to the store until settled"
+    );
+    let mut with_label = sale(3, 30_00);
+    with_label["barcode"] = json!("L0003");
+    let r = app
+        .gql_as(Some(&clerk), SALE, json!({"i": with_label}))
+        .await;
+    assert_eq!(r.data()["inStorePurchase"]["status"], "LOANED");
+
+    // The month's statement for the store: two books, as GraphQL and CSV; the clerk sees
+    // it, a reader does not; paying it moves the amounts to spent, once.
+    let librarian = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    let vendors = app
+        .gql_as(Some(&librarian), "{ vendors { id name } }", json!({}))
+        .await;
+    let vendor = vendors.data()["vendors"][0].clone();
+    assert_eq!(vendor["name"], "SHOP 分馆");
+    let month = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y-%m")
+        .to_string();
+    const STATEMENT: &str = "query($v: ID!, $m: String!) { vendorStatement(vendorId: $v, month: $m) { month totalCents paid csv lines { title barcode priceCents } } }";
+    const PAY: &str = "mutation($v: ID!, $m: String!) { payVendorStatement(vendorId: $v, month: $m) { paid totalCents } }";
+    let vars = json!({"v": vendor["id"], "m": month});
+    let st = app.gql_as(Some(&clerk), STATEMENT, vars.clone()).await;
+    let st = st.data()["vendorStatement"].clone();
+    assert_eq!(st["totalCents"], 75_00);
+    assert_eq!(st["paid"], false);
+    assert_eq!(st["lines"][1]["barcode"], "L0003");
+    let csv = st["csv"].as_str().expect("csv");
+    assert!(csv.starts_with("date,isbn,title,barcode,price\n"), "{csv}");
+    assert!(
+        csv.contains("新书 3,L0003,30.00") && csv.contains("合计,,75.00"),
+        "{csv}"
+    );
+    assert_eq!(
+        app.gql_as(Some(&me), STATEMENT, vars.clone()).await.code(),
+        "FORBIDDEN"
+    );
+    let bad = json!({"v": vendor["id"], "m": "2026-13"});
+    assert_eq!(
+        app.gql_as(Some(&librarian), STATEMENT, bad).await.code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        app.gql_as(Some(&clerk), PAY, vars.clone()).await.code(),
+        "FORBIDDEN"
+    );
+    let paid = app.gql_as(Some(&librarian), PAY, vars.clone()).await;
+    assert_eq!(
+        paid.data()["payVendorStatement"],
+        json!({"paid": true, "totalCents": 75_00})
+    );
+    assert_eq!(
+        app.gql_as(Some(&librarian), PAY, vars).await.code(),
+        "CONFLICT"
+    );
+    let b = app.gql_as(Some(&admin), BUDGET, json!({"y": year()})).await;
+    assert_eq!(
+        (
+            b.data()["budget"]["committedCents"].clone(),
+            b.data()["budget"]["spentCents"].clone()
+        ),
+        (json!(0), json!(75_00))
     );
 }
