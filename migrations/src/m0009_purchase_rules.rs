@@ -1,7 +1,8 @@
 //! "You read, we pay": the proposal table is remade (nothing wrote it before) with what the
 //! rules decide on and what a proposal carries through its life (the reader's note and
 //! delivery choice, the proposal a duplicate joined, the fiscal year it was committed to,
-//! the review, when its vendor was paid); budgets keep running committed and spent totals next to their movements;
+//! the review, its purchase order, when its vendor was paid); purchase orders group
+//! approved proposals per vendor; budgets keep running committed and spent totals next to their movements;
 //! the library's purchase rules live in one settings row admins edit.
 
 use crate::columns::*;
@@ -15,7 +16,12 @@ impl MigrationName for Migration {
     }
 }
 
-const TABLES: &[&str] = &["purchase_proposal", "budget_movement", "purchase_settings"];
+const TABLES: &[&str] = &[
+    "purchase_order",
+    "purchase_proposal",
+    "budget_movement",
+    "purchase_settings",
+];
 
 const STATUSES: &[&str] = &[
     "SUBMITTED",
@@ -48,6 +54,15 @@ impl MigrationTrait for Migration {
         }
         let tables = vec![
             Table::create()
+                .table(n("purchase_order"))
+                .col(id())
+                .col(uuid("vendor_id"))
+                .col(uuid_null("created_by"))
+                .col(at("created_at"))
+                .foreign_key(&mut fk("purchase_order", "vendor_id", "vendor"))
+                .foreign_key(&mut fk("purchase_order", "created_by", "staff"))
+                .to_owned(),
+            Table::create()
                 .table(n("purchase_proposal"))
                 .col(id())
                 .col(uuid("reader_id"))
@@ -60,6 +75,7 @@ impl MigrationTrait for Migration {
                 .col(bigint("price_cents").check(Expr::col(n("price_cents")).gt(0)))
                 .col(one_of("channel", &["ONLINE", "IN_STORE"]))
                 .col(uuid_null("vendor_id"))
+                .col(uuid_null("order_id"))
                 .col(one_of("status", STATUSES))
                 .col(text_null("decision_reason"))
                 .col(json("rule_results"))

@@ -19,6 +19,7 @@ pub mod locker_event;
 pub mod notification;
 pub mod notification_attempt;
 pub mod pick_task;
+pub mod purchase_order;
 pub mod purchase_proposal;
 pub mod purchase_settings;
 pub mod reader;

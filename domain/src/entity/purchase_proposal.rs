@@ -87,6 +87,8 @@ pub struct Model {
     pub channel: ProposalChannel,
     /// The vendor (bookstore) it is bought from.
     pub vendor_id: Option<Uuid>,
+    /// The purchase order it is on.
+    pub order_id: Option<Uuid>,
     /// State.
     pub status: ProposalStatus,
     /// Why it was decided so (the failed rules, or the librarian's reason).

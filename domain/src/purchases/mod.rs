@@ -2,13 +2,31 @@
 //! year's [`budget`] decide at once, librarians review the borderline ones
 //! ([`proposals`]); bought books go to their proposer first ([`receiving`]); at a partner
 //! bookstore the reader leaves with the book as a loan ([`in_store`]), and the store is
-//! paid by monthly [`statements`].
+//! paid by monthly [`statements`]; online purchases go to vendors on [`orders`].
 
 pub mod budget;
 pub mod in_store;
+pub mod orders;
 pub mod proposals;
 pub mod receiving;
 pub mod rules;
 pub mod statements;
 
 pub use crate::entity::purchase_proposal::{Model as Proposal, ProposalChannel, ProposalStatus};
+
+use crate::{Error, Result};
+
+/// An amount in cents as yuan with two decimals (`59.00`), as bookstores read them.
+fn yuan(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// A CSV document (UTF-8, header row) from rows of fields.
+fn csv_table<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Result<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(Error::internal)?;
+    for row in rows {
+        w.write_record(row).map_err(Error::internal)?;
+    }
+    String::from_utf8(w.into_inner().map_err(Error::internal)?).map_err(Error::internal)
+}

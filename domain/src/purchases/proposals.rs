@@ -139,6 +139,7 @@ pub(crate) async fn decide(
         price_cents: Set(new.price_cents),
         channel: Set(channel),
         vendor_id: Set(vendor),
+        order_id: Set(None),
         status: Set(ProposalStatus::Submitted),
         decision_reason: Set(None),
         rule_results: Set(json!([])),

@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use sea_orm::prelude::*;
 use sea_orm::QueryOrder;
 
-use super::{budget, Proposal, ProposalChannel, ProposalStatus};
+use super::{budget, csv_table, yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{item, purchase_proposal, vendor};
 use crate::{Ctx, Error, Result};
@@ -50,24 +50,28 @@ impl Statement {
     /// # Errors
     /// INTERNAL if writing fails.
     pub fn to_csv(&self) -> Result<String> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let yuan = |c: i64| format!("{}.{:02}", c / 100, c % 100);
-        w.write_record(["date", "isbn", "title", "barcode", "price"])
-            .map_err(Error::internal)?;
-        for l in &self.lines {
-            let p = &l.proposal;
-            w.write_record([
-                p.created_at.format("%Y-%m-%d").to_string(),
-                p.isbn.clone(),
-                p.title.clone(),
-                l.barcode.clone().unwrap_or_default(),
-                yuan(p.price_cents),
-            ])
-            .map_err(Error::internal)?;
-        }
-        w.write_record(["", "", "合计", "", &yuan(self.total_cents())])
-            .map_err(Error::internal)?;
-        String::from_utf8(w.into_inner().map_err(Error::internal)?).map_err(Error::internal)
+        let mut rows: Vec<[String; 5]> = self
+            .lines
+            .iter()
+            .map(|l| {
+                let p = &l.proposal;
+                [
+                    p.created_at.format("%Y-%m-%d").to_string(),
+                    p.isbn.clone(),
+                    p.title.clone(),
+                    l.barcode.clone().unwrap_or_default(),
+                    yuan(p.price_cents),
+                ]
+            })
+            .collect();
+        rows.push([
+            String::new(),
+            String::new(),
+            "合计".into(),
+            String::new(),
+            yuan(self.total_cents()),
+        ]);
+        csv_table(["date", "isbn", "title", "barcode", "price"], rows)
     }
 }
 

@@ -1,13 +1,17 @@
 //! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use hongyan_domain::purchases::{budget, in_store, proposals, receiving, rules, statements};
+use hongyan_domain::purchases::{
+    budget, in_store, orders, proposals, receiving, rules, statements,
+};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::mutation::lending::{delivery, DeliveryInput};
 use crate::types::parse_id;
-use crate::types::purchases::{Budget, PurchaseProposal, PurchaseRules, VendorStatement};
+use crate::types::purchases::{
+    Budget, PurchaseOrder, PurchaseProposal, PurchaseRules, Vendor, VendorStatement,
+};
 
 /// A book a reader would like the library to buy.
 #[derive(InputObject)]
@@ -149,6 +153,27 @@ impl PurchasesMutation {
             receiving::receive(domain(ctx), who, id, &barcode, &call_number, branch)
                 .await
                 .gql()?,
+        ))
+    }
+
+    /// Adds a vendor the library orders from (admins).
+    async fn add_vendor(&self, ctx: &Context<'_>, name: String) -> GqlResult<Vendor> {
+        let who = principal(ctx).gql()?;
+        Ok(Vendor(
+            orders::add_vendor(domain(ctx), who, &name).await.gql()?,
+        ))
+    }
+
+    /// Orders every approved online proposal not yet ordered from `vendorId` (librarians).
+    async fn place_purchase_order(
+        &self,
+        ctx: &Context<'_>,
+        vendor_id: ID,
+    ) -> GqlResult<PurchaseOrder> {
+        let who = principal(ctx).gql()?;
+        let vendor = parse_id(&vendor_id, "vendor").gql()?;
+        Ok(PurchaseOrder(
+            orders::place(domain(ctx), who, vendor).await.gql()?,
         ))
     }
 

@@ -1,7 +1,7 @@
 //! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::purchases::{budget, proposals, rules, statements};
+use hongyan_domain::purchases::{budget, orders, proposals, rules, statements};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -9,8 +9,8 @@ use crate::query::lending::window;
 use crate::types::lending::page;
 use crate::types::parse_id;
 use crate::types::purchases::{
-    Budget, ProposalStatus, PurchaseProposal, PurchaseProposalConnection, PurchaseRules, Vendor,
-    VendorStatement,
+    Budget, ProposalStatus, PurchaseOrder, PurchaseProposal, PurchaseProposalConnection,
+    PurchaseRules, Vendor, VendorStatement,
 };
 
 /// Purchase queries.
@@ -70,6 +70,18 @@ impl PurchasesQuery {
                 .await
                 .gql()?,
         ))
+    }
+
+    /// Purchase orders, newest first (staff).
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 50)] first: i32,
+    ) -> GqlResult<Vec<PurchaseOrder>> {
+        let who = principal(ctx).gql()?;
+        let limit = u64::try_from(first.clamp(1, 500)).unwrap_or(50);
+        let rows = orders::list(&domain(ctx).db, who, limit).await.gql()?;
+        Ok(rows.into_iter().map(PurchaseOrder).collect())
     }
 
     /// The vendors (staff).

@@ -3,7 +3,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::purchases::{self, proposals, rules, statements};
+use hongyan_domain::purchases::{self, orders, proposals, rules, statements};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -271,6 +271,33 @@ impl VendorStatement {
         self.0.paid()
     }
     /// The statement as CSV (UTF-8, header row, amounts in yuan) for the bookstore.
+    async fn csv(&self) -> GqlResult<String> {
+        self.0.to_csv().gql()
+    }
+}
+
+/// Approved online proposals sent to one vendor together.
+pub struct PurchaseOrder(pub orders::Order);
+
+#[Object]
+impl PurchaseOrder {
+    async fn id(&self) -> ID {
+        ID(self.0.order.id.to_string())
+    }
+    async fn vendor(&self) -> Vendor {
+        Vendor(self.0.vendor.clone())
+    }
+    /// The proposals on it.
+    async fn lines(&self) -> Vec<PurchaseProposal> {
+        self.0.lines.iter().cloned().map(PurchaseProposal).collect()
+    }
+    async fn total_cents(&self) -> i64 {
+        self.0.total_cents()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.order.created_at
+    }
+    /// The order as CSV for the vendor (UTF-8, header row, amounts in yuan).
     async fn csv(&self) -> GqlResult<String> {
         self.0.to_csv().gql()
     }

@@ -368,7 +368,7 @@ async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_received_book_goes_to_its_proposer_first_then_joins_the_collection() {
+async fn an_ordered_book_is_received_goes_to_its_proposer_first_then_joins_the_collection() {
     let lib = Library::open(TestOptions::default()).await;
     let app = &lib.app;
     let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
@@ -408,6 +408,45 @@ async fn a_received_book_goes_to_its_proposer_first_then_joins_the_collection() 
         app.gql_as(Some(&desk), RECEIVE, bad).await.code(),
         "VALIDATION"
     );
+
+    // Ordered from the library's supplier first: the vendor gets a CSV.
+    let vendor = app
+        .gql_as(
+            Some(&admin),
+            "mutation { addVendor(name: \"新华书店发行中心\") { id } }",
+            json!({}),
+        )
+        .await;
+    let vendor = vendor.data()["addVendor"]["id"].clone();
+    const PLACE: &str = "mutation($v: ID!) { placePurchaseOrder(vendorId: $v) { id totalCents csv lines { id status } } }";
+    let order = app.gql_as(Some(&desk), PLACE, json!({"v": vendor})).await;
+    let order = order.data()["placePurchaseOrder"].clone();
+    assert_eq!(
+        order["lines"],
+        json!([{"id": p["id"], "status": "ORDERED"}])
+    );
+    assert_eq!(order["totalCents"], 59_00);
+    let csv = order["csv"].as_str().expect("csv");
+    assert!(
+        csv.starts_with("isbn,title,author,publisher,quantity,price\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(&format!("{},新书 1,作者,出版社,1,59.00", isbn(1))),
+        "{csv}"
+    );
+    let again = app.gql_as(Some(&desk), PLACE, json!({"v": vendor})).await;
+    assert_eq!(again.code(), "CONFLICT", "nothing left to order");
+    assert_eq!(
+        app.gql_as(Some(&me), "{ orders { id } }", json!({}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let listed = app
+        .gql_as(Some(&desk), "{ orders { id } }", json!({}))
+        .await;
+    assert_eq!(listed.data()["orders"][0]["id"], order["id"]);
 
     let r = app
         .gql_as(Some(&desk), RECEIVE, args(&p["id"], "N0001", "A"))

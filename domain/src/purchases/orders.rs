@@ -1,0 +1,160 @@
+//! Purchase orders: a library's approved online proposals sent to a vendor together
+//! (ORDERED), with a CSV the vendor can read; the books come back through `receiving`.
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+
+use super::{csv_table, yuan, Proposal, ProposalChannel, ProposalStatus};
+use crate::auth::{Principal, StaffRole};
+use crate::entity::{purchase_order, purchase_proposal, vendor};
+use crate::{Ctx, Error, Result};
+
+/// An order with its vendor and lines.
+#[derive(Debug, Clone)]
+pub struct Order {
+    /// The order.
+    pub order: purchase_order::Model,
+    /// Who it goes to.
+    pub vendor: vendor::Model,
+    /// The proposals on it, oldest first.
+    pub lines: Vec<Proposal>,
+}
+
+impl Order {
+    /// What the order costs.
+    pub fn total_cents(&self) -> i64 {
+        self.lines.iter().map(|p| p.price_cents).sum()
+    }
+
+    /// The order as CSV for the vendor (UTF-8, header row, one book per row, yuan).
+    ///
+    /// # Errors
+    /// INTERNAL if writing fails.
+    pub fn to_csv(&self) -> Result<String> {
+        let rows = self
+            .lines
+            .iter()
+            .map(|p| {
+                [
+                    p.isbn.clone(),
+                    p.title.clone(),
+                    p.author.clone().unwrap_or_default(),
+                    p.publisher.clone().unwrap_or_default(),
+                    "1".to_owned(),
+                    yuan(p.price_cents),
+                ]
+            })
+            .collect();
+        csv_table(
+            ["isbn", "title", "author", "publisher", "quantity", "price"],
+            rows,
+        )
+    }
+}
+
+/// Adds a vendor the library orders from (admins).
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin; VALIDATION for an empty or overlong name.
+pub async fn add_vendor(ctx: &Ctx, who: &Principal, name: &str) -> Result<vendor::Model> {
+    who.require_staff(&[StaffRole::Admin])?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::validation("a vendor name of 1 to 100 characters"));
+    }
+    Ok(vendor::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_owned()),
+        branch_id: Set(None),
+        order_api_base: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&ctx.db)
+    .await?)
+}
+
+/// Puts every approved online proposal not yet ordered on one order to `vendor` (librarians).
+///
+/// # Errors
+/// FORBIDDEN for anyone but librarians and admins; NOT_FOUND for an unknown vendor;
+/// CONFLICT when no approved proposal waits for an order.
+pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid) -> Result<Order> {
+    who.require_staff(&[StaffRole::Librarian])?;
+    let txn = ctx.begin().await?;
+    let vendor = vendor::Entity::find_by_id(vendor_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("vendor"))?;
+    let order = purchase_order::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        vendor_id: Set(vendor.id),
+        created_by: Set(who.staff_id()),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    let ordered = purchase_proposal::Entity::update_many()
+        .col_expr(
+            purchase_proposal::Column::Status,
+            Expr::value(ProposalStatus::Ordered),
+        )
+        .col_expr(purchase_proposal::Column::VendorId, Expr::value(vendor.id))
+        .col_expr(purchase_proposal::Column::OrderId, Expr::value(order.id))
+        .col_expr(
+            purchase_proposal::Column::UpdatedAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Approved))
+        .filter(purchase_proposal::Column::Channel.eq(ProposalChannel::Online))
+        .filter(purchase_proposal::Column::OrderId.is_null())
+        .exec(&txn)
+        .await?;
+    if ordered.rows_affected == 0 {
+        return Err(Error::conflict(
+            "no approved proposal is waiting for an order",
+        ));
+    }
+    let lines = lines(&txn, order.id).await?;
+    txn.commit().await?;
+    Ok(Order {
+        order,
+        vendor,
+        lines,
+    })
+}
+
+async fn lines(db: &impl ConnectionTrait, order: Uuid) -> Result<Vec<Proposal>> {
+    Ok(purchase_proposal::Entity::find()
+        .filter(purchase_proposal::Column::OrderId.eq(order))
+        .order_by_asc(purchase_proposal::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The orders, newest first (staff).
+///
+/// # Errors
+/// FORBIDDEN for readers.
+pub async fn list(db: &impl ConnectionTrait, who: &Principal, limit: u64) -> Result<Vec<Order>> {
+    who.require_any_staff()?;
+    let orders = purchase_order::Entity::find()
+        .order_by_desc(purchase_order::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(orders.len());
+    for order in orders {
+        let vendor = vendor::Entity::find_by_id(order.vendor_id)
+            .one(db)
+            .await?
+            .ok_or(Error::NotFound("vendor"))?;
+        let lines = lines(db, order.id).await?;
+        out.push(Order {
+            order,
+            vendor,
+            lines,
+        });
+    }
+    Ok(out)
+}
