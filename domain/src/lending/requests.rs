@@ -39,17 +39,24 @@ pub struct NewRequest {
     pub idempotency_key: Option<String>,
 }
 
+impl Delivery {
+    /// The method and the id of the locker, branch or address.
+    pub fn parts(self) -> (DeliveryMethod, Uuid) {
+        match self {
+            Delivery::Locker(id) => (DeliveryMethod::Locker, id),
+            Delivery::Branch(id) => (DeliveryMethod::Branch, id),
+            Delivery::Home(id) => (DeliveryMethod::Home, id),
+        }
+    }
+}
+
 impl NewRequest {
     fn fingerprint(&self) -> String {
-        let (method, target) = match self.delivery {
-            Delivery::Locker(id) => ("LOCKER", id),
-            Delivery::Branch(id) => ("BRANCH", id),
-            Delivery::Home(id) => ("HOME", id),
-        };
+        let (method, target) = self.delivery.parts();
         idempotency::fingerprint(&[
             "requestBook",
             &self.title_id.to_string(),
-            method,
+            method.as_str(),
             &target.to_string(),
         ])
     }

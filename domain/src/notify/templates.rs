@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::DateTime;
 use minijinja::{Environment, Error as RenderError, ErrorKind, UndefinedBehavior};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::Kind;
+use crate::china_time;
 
 /// The template files, by kind.
 const FILES: [(Kind, &str); 15] = [
@@ -79,9 +80,6 @@ const LABELS: &str = include_str!("../../templates/notifications/_labels.toml");
 
 /// The HTML frame every email's text is laid out in.
 const LAYOUT: &str = include_str!("../../templates/notifications/_layout.html");
-
-/// China Standard Time, in which readers read every time.
-const CST_SECONDS: i32 = 8 * 3600;
 
 /// One template file.
 #[derive(Debug, Deserialize)]
@@ -197,9 +195,10 @@ fn cst(value: &str) -> Result<String, RenderError> {
             format!("not a time: {value:?} ({e})"),
         )
     })?;
-    let zone = FixedOffset::east_opt(CST_SECONDS)
-        .ok_or_else(|| RenderError::new(ErrorKind::InvalidOperation, "bad offset"))?;
-    Ok(at.with_timezone(&zone).format("%Y-%m-%d %H:%M").to_string())
+    Ok(at
+        .with_timezone(&china_time::zone())
+        .format("%Y-%m-%d %H:%M")
+        .to_string())
 }
 
 /// `{{ title | clip(20) }}`: at most `n` characters (WeChat's `thing` fields take 20), the

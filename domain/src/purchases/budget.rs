@@ -14,6 +14,11 @@ use crate::entity::budget::{self, Model as Budget};
 use crate::entity::budget_movement::{self, MovementKind};
 use crate::{Ctx, Error, Result};
 
+/// What new approvals may still take from `budget`.
+pub fn available_cents(budget: &Budget) -> i64 {
+    budget.total_cents - budget.committed_cents - budget.spent_cents
+}
+
 /// Why a price could not be committed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Short {

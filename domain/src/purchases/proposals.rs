@@ -1,6 +1,6 @@
 //! Proposals: made by readers, decided by the rules and the budget, reviewed by librarians.
 
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Func};
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
@@ -14,7 +14,7 @@ use crate::catalog::isbn::Isbn13;
 use crate::entity::{item, purchase_proposal, reader, title};
 use crate::lending::requests::{self, Delivery};
 use crate::notify::{self, Kind, Notice};
-use crate::{Ctx, Error, Result};
+use crate::{china_time, Ctx, Error, Result};
 
 /// Statuses of a proposal still on its way to being bought.
 const PENDING: [ProposalStatus; 3] = [
@@ -22,9 +22,6 @@ const PENDING: [ProposalStatus; 3] = [
     ProposalStatus::Approved,
     ProposalStatus::Ordered,
 ];
-
-/// China Standard Time: the library's months begin at midnight there.
-const CST_SECONDS: i32 = 8 * 3600;
 
 /// A reader's proposal as they send it.
 #[derive(Debug, Clone)]
@@ -258,14 +255,8 @@ async fn this_month(
     reader: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
-    let zone = FixedOffset::east_opt(CST_SECONDS)
-        .ok_or_else(|| Error::internal(anyhow::anyhow!("offset")))?;
-    let local = now.with_timezone(&zone);
-    let start = zone
-        .with_ymd_and_hms(local.year(), local.month(), 1, 0, 0, 0)
-        .single()
-        .ok_or_else(|| Error::internal(anyhow::anyhow!("month start")))?
-        .with_timezone(&Utc);
+    let start = china_time::start_of_month(now)
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("no month start for {now}")))?;
     let counted = purchase_proposal::Entity::find()
         .filter(purchase_proposal::Column::ReaderId.eq(reader))
         .filter(purchase_proposal::Column::CreatedAt.gte(start))

@@ -170,11 +170,7 @@ pub async fn receive(
     row.item_id = Set(Some(copy.id));
     row.updated_at = Set(now);
     let received = row.update(&txn).await?;
-    let method = match delivery {
-        Delivery::Locker(_) => "LOCKER",
-        Delivery::Branch(_) => "BRANCH",
-        Delivery::Home(_) => "HOME",
-    };
+    let method = delivery.parts().0.as_str();
     let notice = Notice {
         reader: received.reader_id,
         kind: Kind::ProposalArrived,

@@ -2,17 +2,14 @@
 //! readers took home in a month (in-store purchases), as GraphQL and as CSV the bookstore
 //! can read; marking a statement paid moves the amounts from committed to spent.
 
-use chrono::{DateTime, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::QueryOrder;
 
 use super::{budget, csv_table, yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{item, purchase_proposal, vendor};
-use crate::{Ctx, Error, Result};
-
-/// China Standard Time: statement months begin at midnight there.
-const CST_SECONDS: i32 = 8 * 3600;
+use crate::{china_time, Ctx, Error, Result};
 
 /// One book on a statement.
 #[derive(Debug, Clone)]
@@ -83,13 +80,7 @@ fn bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) || month.len() != 7 {
         return Err(bad());
     }
-    let zone = FixedOffset::east_opt(CST_SECONDS).ok_or_else(bad)?;
-    let at = |y: i32, m: u32| {
-        zone.with_ymd_and_hms(y, m, 1, 0, 0, 0)
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .ok_or_else(bad)
-    };
+    let at = |y: i32, m: u32| china_time::month_start(y, m).ok_or_else(bad);
     let next = if m == 12 {
         at(y + 1, 1)?
     } else {
@@ -179,18 +170,14 @@ pub async fn of_month(
 pub async fn pay(ctx: &Ctx, who: &Principal, vendor_id: Uuid, month: &str) -> Result<Statement> {
     who.require_staff(&[StaffRole::Librarian])?;
     let txn = ctx.begin().await?;
-    let statement = of_month(&txn, who, vendor_id, month).await?;
-    let unpaid: Vec<&Proposal> = statement
-        .lines
-        .iter()
-        .map(|l| &l.proposal)
-        .filter(|p| p.settled_at.is_none())
-        .collect();
-    if unpaid.is_empty() {
-        return Err(Error::conflict("nothing on this statement is left to pay"));
-    }
+    let mut statement = of_month(&txn, who, vendor_id, month).await?;
     let now = Utc::now();
-    for p in &unpaid {
+    let mut paid = 0;
+    for line in &mut statement.lines {
+        let p = &mut line.proposal;
+        if p.settled_at.is_some() {
+            continue;
+        }
         if let Some(year) = p.budget_year {
             budget::spend(&txn, year, p.price_cents, p.id, who.staff_id()).await?;
         }
@@ -199,10 +186,14 @@ pub async fn pay(ctx: &Ctx, who: &Principal, vendor_id: Uuid, month: &str) -> Re
             .filter(purchase_proposal::Column::Id.eq(p.id))
             .exec(&txn)
             .await?;
+        p.settled_at = Some(now);
+        paid += 1;
     }
-    let paid = of_month(&txn, who, vendor_id, month).await?;
+    if paid == 0 {
+        return Err(Error::conflict("nothing on this statement is left to pay"));
+    }
     txn.commit().await?;
-    Ok(paid)
+    Ok(statement)
 }
 
 #[cfg(test)]

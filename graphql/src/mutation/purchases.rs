@@ -13,9 +13,9 @@ use crate::types::purchases::{
     Budget, PurchaseOrder, PurchaseProposal, PurchaseRules, Vendor, VendorStatement,
 };
 
-/// A book a reader would like the library to buy.
+/// The book proposed or sold (its fields sit directly in the inputs that use it).
 #[derive(InputObject)]
-pub struct ProposePurchaseInput {
+pub struct BookToBuy {
     /// ISBN-10 or ISBN-13 (hyphens allowed).
     pub isbn: String,
     pub title: String,
@@ -26,6 +26,33 @@ pub struct ProposePurchaseInput {
     pub clc_class: Option<String>,
     /// Price in cents (分).
     pub price_cents: i64,
+}
+
+impl BookToBuy {
+    fn proposal(
+        self,
+        note: Option<String>,
+        delivery: Option<hongyan_domain::lending::requests::Delivery>,
+    ) -> proposals::NewProposal {
+        proposals::NewProposal {
+            isbn: self.isbn,
+            title: self.title,
+            author: self.author,
+            publisher: self.publisher,
+            pub_year: self.pub_year,
+            clc_class: self.clc_class,
+            price_cents: self.price_cents,
+            note,
+            delivery,
+        }
+    }
+}
+
+/// A book a reader would like the library to buy.
+#[derive(InputObject)]
+pub struct ProposePurchaseInput {
+    #[graphql(flatten)]
+    pub book: BookToBuy,
     /// A note for the librarian.
     pub note: Option<String>,
     /// How the book should reach the reader once bought.
@@ -37,15 +64,8 @@ pub struct ProposePurchaseInput {
 pub struct InStorePurchaseInput {
     /// The reader's library card.
     pub card_number: String,
-    /// ISBN-10 or ISBN-13.
-    pub isbn: String,
-    pub title: String,
-    pub author: Option<String>,
-    pub publisher: Option<String>,
-    pub pub_year: Option<i32>,
-    pub clc_class: Option<String>,
-    /// Price in cents (分).
-    pub price_cents: i64,
+    #[graphql(flatten)]
+    pub book: BookToBuy,
     /// A library barcode label the clerk put on the book (else a temporary one is made).
     pub barcode: Option<String>,
 }
@@ -75,17 +95,8 @@ impl PurchasesMutation {
         input: ProposePurchaseInput,
     ) -> GqlResult<PurchaseProposal> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
-        let new = proposals::NewProposal {
-            isbn: input.isbn,
-            title: input.title,
-            author: input.author,
-            publisher: input.publisher,
-            pub_year: input.pub_year,
-            clc_class: input.clc_class,
-            price_cents: input.price_cents,
-            note: input.note,
-            delivery: input.delivery.map(delivery).transpose().gql()?,
-        };
+        let chosen = input.delivery.map(delivery).transpose().gql()?;
+        let new = input.book.proposal(input.note, chosen);
         Ok(PurchaseProposal(
             proposals::propose(domain(ctx), reader, new).await.gql()?,
         ))
@@ -102,17 +113,7 @@ impl PurchasesMutation {
         let sale = in_store::Sale {
             card_number: input.card_number,
             barcode: input.barcode,
-            book: proposals::NewProposal {
-                isbn: input.isbn,
-                title: input.title,
-                author: input.author,
-                publisher: input.publisher,
-                pub_year: input.pub_year,
-                clc_class: input.clc_class,
-                price_cents: input.price_cents,
-                note: None,
-                delivery: None,
-            },
+            book: input.book.proposal(None, None),
         };
         Ok(PurchaseProposal(
             in_store::purchase(domain(ctx), who, sale).await.gql()?,

@@ -166,7 +166,7 @@ impl Budget {
     }
     /// What new approvals may still take.
     async fn available_cents(&self) -> i64 {
-        self.0.total_cents - self.0.committed_cents - self.0.spent_cents
+        purchases::budget::available_cents(&self.0)
     }
 }
 
