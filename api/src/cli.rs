@@ -41,6 +41,29 @@ pub enum Command {
     /// Manage the search index.
     #[command(subcommand)]
     Index(IndexCommand),
+    /// "You read, we pay" settings.
+    #[command(subcommand)]
+    Purchases(PurchasesCommand),
+}
+
+/// `purchases` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PurchasesCommand {
+    /// The purchase rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// `purchases rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print the rules in force as a rules file.
+    Show,
+    /// Put the rules of a TOML file in force (see config/purchase-rules.toml).
+    Apply {
+        /// The file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// `import` subcommands.

@@ -1,11 +1,12 @@
 //! What each subcommand does.
 
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
+use hongyan_domain::purchases::rules;
 use hongyan_domain::{demo, people, Config, Ctx};
 use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
-use crate::cli::{Command, LockerCommand, ServeArgs, UserCommand};
+use crate::cli::{Command, LockerCommand, PurchasesCommand, RulesCommand, ServeArgs, UserCommand};
 use crate::simulate::{self, Simulation};
 use crate::startup::open_database;
 use crate::{Application, Options};
@@ -43,7 +44,24 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
             crate::import::index(&ctx, cmd).await
         }
+        Command::Purchases(PurchasesCommand::Rules(cmd)) => purchase_rules(config, cmd).await,
     }
+}
+
+async fn purchase_rules(config: Config, cmd: RulesCommand) -> anyhow::Result<()> {
+    let db = open_database(&config).await?;
+    match cmd {
+        RulesCommand::Show => print!("{}", rules::to_toml(&rules::current(&db).await?)?),
+        RulesCommand::Apply { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let parsed =
+                rules::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            rules::store(&db, parsed, None).await?;
+            println!("purchase rules from {} are in force", file.display());
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {

@@ -23,3 +23,8 @@ pub(crate) fn start_of_month(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let local = at.with_timezone(&zone());
     month_start(local.year(), local.month())
 }
+
+/// The China-time calendar year `at` falls in (the library's fiscal year).
+pub(crate) fn year_of(at: DateTime<Utc>) -> i32 {
+    at.with_timezone(&zone()).year()
+}

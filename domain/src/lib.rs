@@ -28,6 +28,7 @@ pub mod people;
 pub mod purchases;
 pub mod secrets;
 pub mod signals;
+pub mod stats;
 
 use std::sync::Arc;
 

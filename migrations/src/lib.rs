@@ -17,6 +17,7 @@ mod m0006_lending_flags;
 mod m0007_dispatch;
 mod m0008_notifications;
 mod m0009_purchase_rules;
+mod m0010_proposal_links;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_dispatch::Migration),
             Box::new(m0008_notifications::Migration),
             Box::new(m0009_purchase_rules::Migration),
+            Box::new(m0010_proposal_links::Migration),
         ]
     }
 }

@@ -12,7 +12,8 @@ use crate::entity::loan;
 use crate::notify::events::{self, LoanEvent};
 use crate::{Ctx, Error, Result};
 
-/// Lends `copy` to `reader` from now, for the policy's loan period.
+/// Lends `copy` to `reader` from now, for the policy's loan period (a proposal that bought
+/// the copy for them becomes LOANED).
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -25,6 +26,7 @@ pub async fn start(
 ) -> Result<Loan> {
     let now = Utc::now();
     set_copy(db, copy.id, ItemStatus::OnLoan, copy.current_branch_id).await?;
+    crate::purchases::receiving::lent(db, reader, copy.id).await?;
     Ok(loan::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader),

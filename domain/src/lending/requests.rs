@@ -267,7 +267,12 @@ struct Already {
     holding: i64,
 }
 
-async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) -> Result<()> {
+/// Why `reader` may not ask for `title` again, if they may not.
+async fn duplicate(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    title: Uuid,
+) -> Result<Option<&'static str>> {
     let sql = format!(
         "SELECT \
            (SELECT count(*) FROM loan_request \
@@ -282,11 +287,53 @@ async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) 
     let already = Already::find_by_statement(db::statement(db, sql, [reader.into(), title.into()]))
         .one(db)
         .await?;
-    match already {
-        Some(a) if a.asked > 0 => Err(Error::conflict("you have already asked for this book")),
-        Some(a) if a.holding > 0 => Err(Error::conflict("you already have this book on loan")),
-        _ => Ok(()),
+    Ok(match already {
+        Some(a) if a.asked > 0 => Some("you have already asked for this book"),
+        Some(a) if a.holding > 0 => Some("you already have this book on loan"),
+        _ => None,
+    })
+}
+
+async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) -> Result<()> {
+    match duplicate(db, reader, title).await? {
+        Some(why) => Err(Error::conflict(why)),
+        None => Ok(()),
     }
+}
+
+/// Puts `reader` on `title`'s waitlist, to have it delivered as `delivery` (or, when that
+/// place no longer takes deliveries, at `fallback` branch) — for a reader who joined a
+/// proposal of a book just bought for its proposer. Nothing happens when they already asked
+/// for it or hold it.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn waitlist(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    delivery: Option<Delivery>,
+    fallback: Uuid,
+    title: Uuid,
+    actor: Actor,
+) -> Result<Option<LoanRequest>> {
+    if duplicate(db, reader, title).await?.is_some() {
+        return Ok(None);
+    }
+    let chosen = match delivery {
+        Some(d) => match resolve(db, reader, d).await {
+            Ok(place) => Some(place),
+            Err(Error::NotFound(_) | Error::Validation(_)) => None,
+            Err(e) => return Err(e),
+        },
+        None => None,
+    };
+    let place = match chosen {
+        Some(p) => p,
+        None => resolve(db, reader, Delivery::Branch(fallback)).await?,
+    };
+    let req = row(reader, title, &place, None, None).insert(db).await?;
+    history::opened(db, &req, actor, Some(routing::NO_COPY_FREE)).await?;
+    Ok(Some(req))
 }
 
 /// Cancels one of the reader's requests, if it has not been picked yet. A reserved copy goes

@@ -90,6 +90,38 @@ pub(crate) async fn spend(
     proposal: Uuid,
     actor: Option<Uuid>,
 ) -> Result<()> {
+    uncommit(db, year, amount, proposal, actor, MovementKind::Spend).await
+}
+
+/// Gives back `amount` held for `proposal` in `year`'s budget (a withdrawn proposal).
+///
+/// # Errors
+/// INTERNAL on a database fault or a budget that does not hold the amount.
+pub(crate) async fn release(
+    db: &impl ConnectionTrait,
+    year: i32,
+    amount: i64,
+    proposal: Uuid,
+    actor: Option<Uuid>,
+) -> Result<()> {
+    uncommit(db, year, amount, proposal, actor, MovementKind::Release).await
+}
+
+/// Takes `amount` out of committed: into spent for a SPEND, back to what is available for a
+/// RELEASE.
+async fn uncommit(
+    db: &impl ConnectionTrait,
+    year: i32,
+    amount: i64,
+    proposal: Uuid,
+    actor: Option<Uuid>,
+    kind: MovementKind,
+) -> Result<()> {
+    let paid = if kind == MovementKind::Spend {
+        amount
+    } else {
+        0
+    };
     let row = budget::Entity::update_many()
         .col_expr(
             budget::Column::CommittedCents,
@@ -97,7 +129,7 @@ pub(crate) async fn spend(
         )
         .col_expr(
             budget::Column::SpentCents,
-            Expr::col(budget::Column::SpentCents).add(amount),
+            Expr::col(budget::Column::SpentCents).add(paid),
         )
         .filter(budget::Column::FiscalYear.eq(year))
         .filter(budget::Column::CommittedCents.gte(amount))
@@ -106,15 +138,7 @@ pub(crate) async fn spend(
         .into_iter()
         .next()
         .ok_or_else(|| Error::internal(anyhow::anyhow!("budget {year} does not hold {amount}")))?;
-    movement(
-        db,
-        row.id,
-        Some(proposal),
-        MovementKind::Spend,
-        amount,
-        actor,
-    )
-    .await
+    movement(db, row.id, Some(proposal), kind, amount, actor).await
 }
 
 async fn movement(

@@ -2,15 +2,19 @@
 //! year's [`budget`] decide at once, librarians review the borderline ones
 //! ([`proposals`]); bought books go to their proposer first ([`receiving`]); at a partner
 //! bookstore the reader leaves with the book as a loan ([`in_store`]), and the store is
-//! paid by monthly [`statements`]; online purchases go to vendors on [`orders`].
+//! paid by monthly [`statements`]; online purchases go to vendors on [`orders`]. Readers
+//! and librarians withdraw proposals through [`cancelling`]; [`stats`] has the figures
+//! libraries report.
 
 pub mod budget;
+pub mod cancelling;
 pub mod in_store;
 pub mod orders;
 pub mod proposals;
 pub mod receiving;
 pub mod rules;
 pub mod statements;
+pub mod stats;
 
 pub use crate::entity::purchase_proposal::{Model as Proposal, ProposalChannel, ProposalStatus};
 
@@ -22,7 +26,10 @@ fn yuan(cents: i64) -> String {
 }
 
 /// A CSV document (UTF-8, header row) from rows of fields.
-fn csv_table<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Result<String> {
+pub(crate) fn csv_table<const N: usize>(
+    header: [&str; N],
+    rows: Vec<[String; N]>,
+) -> Result<String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(Error::internal)?;
     for row in rows {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Func};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde_json::{json, Value};
 
 use super::budget::{self, Short};
@@ -46,7 +46,7 @@ pub struct NewProposal {
     pub delivery: Option<Delivery>,
 }
 
-fn text(value: Option<String>, what: &str, max: usize) -> Result<Option<String>> {
+pub(super) fn text(value: Option<String>, what: &str, max: usize) -> Result<Option<String>> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
         Some(v) if v.chars().count() > max => Err(Error::validation(format!(
             "{what} is longer than {max} characters"
@@ -153,7 +153,13 @@ pub(crate) async fn decide(
     };
     let id = Uuid::now_v7();
     row.id = Set(id);
-    let (status, reason, results) = if let Some(first) = pending.first() {
+    // Online proposals of a book already on its way join it; at a bookstore the reader
+    // buys the copy in hand.
+    let lead = pending
+        .iter()
+        .find(|p| p.channel == ProposalChannel::Online)
+        .filter(|_| channel == ProposalChannel::Online);
+    let (status, reason, results) = if let Some(first) = lead {
         row.joined_to = Set(Some(first.id));
         let joined = RuleResult::new(
             "duplicate",
@@ -212,7 +218,7 @@ async fn hold_price(
     mut results: Vec<RuleResult>,
     actor: Option<Uuid>,
 ) -> Result<Proposal> {
-    let year = Utc::now().year();
+    let year = china_time::year_of(Utc::now());
     let held = budget::commit(db, year, proposal.price_cents, proposal.id, actor).await?;
     let verdict = budget_result(held);
     let mut row: purchase_proposal::ActiveModel = proposal.into();
@@ -284,7 +290,7 @@ async fn this_month(
 }
 
 /// Tells the proposer how it was decided (not while it waits for a librarian).
-async fn decided(db: &impl ConnectionTrait, p: &Proposal) -> Result<()> {
+pub(super) async fn decided(db: &impl ConnectionTrait, p: &Proposal) -> Result<()> {
     if p.status == ProposalStatus::Submitted {
         return Ok(());
     }
@@ -392,6 +398,20 @@ pub async fn list(
         all = all.filter(purchase_proposal::Column::Status.eq(s));
     }
     crate::lending::newest_first(db, all, purchase_proposal::Column::Id, first, after).await
+}
+
+/// The proposals that joined `lead`, earliest first, locked for the caller's transaction.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(super) async fn followers(db: &impl ConnectionTrait, lead: Uuid) -> Result<Vec<Proposal>> {
+    Ok(purchase_proposal::Entity::find()
+        .filter(purchase_proposal::Column::JoinedTo.eq(lead))
+        .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Joined))
+        .order_by_asc(purchase_proposal::Column::Id)
+        .lock_exclusive()
+        .all(db)
+        .await?)
 }
 
 /// The catalogue's title with this ISBN, if the library has it (to offer a loan instead).

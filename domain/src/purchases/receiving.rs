@@ -8,7 +8,7 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 use serde_json::json;
 
-use super::{budget, Proposal, ProposalStatus};
+use super::{budget, proposals, Proposal, ProposalStatus};
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
 use crate::catalog::call_number::CallNumber;
@@ -84,6 +84,28 @@ pub(crate) async fn catalogue(
     .await?)
 }
 
+/// Marks the proposal that bought `copy` for `reader` LOANED when their loan of it starts.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn lent(db: &impl ConnectionTrait, reader: Uuid, copy: Uuid) -> Result<()> {
+    purchase_proposal::Entity::update_many()
+        .col_expr(
+            purchase_proposal::Column::Status,
+            Expr::value(ProposalStatus::Loaned.as_str()),
+        )
+        .col_expr(
+            purchase_proposal::Column::UpdatedAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(purchase_proposal::Column::ItemId.eq(copy))
+        .filter(purchase_proposal::Column::ReaderId.eq(reader))
+        .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Received))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The proposer's delivery choice as stored (`{method, lockerId|branchId|addressId}`).
 fn chosen(proposal: &Proposal) -> Option<Delivery> {
     let d = proposal.delivery.as_ref()?;
@@ -98,8 +120,9 @@ fn chosen(proposal: &Proposal) -> Option<Delivery> {
 
 /// Receives the book of an approved (or ordered) proposal at `branch` with the copy's
 /// `barcode` and `call_number`: the copy is catalogued, the proposer's request opened on
-/// it (to their chosen place, else this branch's hold shelf), the price moves from
-/// committed to spent, and the proposer is told.
+/// it (to their chosen place, else this branch's hold shelf), readers who joined the
+/// proposal waitlisted behind them, the price moves from committed to spent, and the
+/// proposer is told.
 ///
 /// # Errors
 /// FORBIDDEN for anyone but librarians of the branch; NOT_FOUND for an unknown proposal or
@@ -164,6 +187,16 @@ pub async fn receive(
             who.staff_id(),
         )
         .await?;
+    }
+    // Readers who joined the proposal queue behind the proposer, in the order they asked.
+    for f in proposals::followers(&txn, proposal.id).await? {
+        let wish = chosen(&f);
+        requests::waitlist(&txn, f.reader_id, wish, branch_id, copy.title_id, actor).await?;
+        let mut row: purchase_proposal::ActiveModel = f.into();
+        row.status = Set(ProposalStatus::Received);
+        row.item_id = Set(Some(copy.id));
+        row.updated_at = Set(now);
+        row.update(&txn).await?;
     }
     let mut row: purchase_proposal::ActiveModel = proposal.into();
     row.status = Set(ProposalStatus::Received);

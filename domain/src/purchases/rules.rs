@@ -3,7 +3,8 @@
 //! Each rule answers pass, fail or "needs review", with a reason the reader can read.
 //! All pass → approved at once (if the budget holds the price); any fail → rejected with the
 //! reasons; otherwise a librarian decides. The rules are one settings row admins change
-//! through GraphQL (defaults below until they do).
+//! through GraphQL or from a TOML file (`hongyan purchases rules apply FILE`, keys as in
+//! `config/purchase-rules.toml`); the defaults below hold until they do.
 
 use chrono::{Datelike, Utc};
 use sea_orm::prelude::*;
@@ -18,24 +19,34 @@ use crate::{Ctx, Error, Result};
 /// The settings row's id.
 const ROW: &str = "default";
 
-/// What the library buys on readers' behalf.
+/// What the library buys on readers' behalf, stored and filed with snake_case keys (the
+/// camelCase of rows written before reads too); a key the rules do not know is an error,
+/// not ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Rules {
     /// The most a book may cost (cents).
+    #[serde(alias = "priceCapCents")]
     pub price_cap_cents: i64,
-    /// Books dearer than this go to a librarian (None: never).
+    /// Books dearer than this go to a librarian (None: never; a threshold at or above the
+    /// cap means never too, and is stored as None).
+    #[serde(alias = "reviewAboveCents")]
     pub review_above_cents: Option<i64>,
     /// Only books published within this many years.
+    #[serde(alias = "maxAgeYears")]
     pub max_age_years: i32,
     /// CLC class prefixes the library does not buy on request (teaching materials, exam
     /// preparation…).
+    #[serde(alias = "excludedClasses")]
     pub excluded_classes: Vec<String>,
     /// When the library already holds this many copies, the reader is offered a loan instead.
+    #[serde(alias = "holdingsLimit")]
     pub holdings_limit: i64,
     /// Proposals per reader per calendar month.
+    #[serde(alias = "monthlyCount")]
     pub monthly_count: i64,
     /// Amount per reader per calendar month (cents).
+    #[serde(alias = "monthlyAmountCents")]
     pub monthly_amount_cents: i64,
 }
 
@@ -190,6 +201,16 @@ impl Rules {
         out
     }
 
+    /// The same rules with a review threshold that can never apply (at or above the cap)
+    /// written as None.
+    fn normalized(self) -> Rules {
+        let cap = self.price_cap_cents;
+        Rules {
+            review_above_cents: self.review_above_cents.filter(|r| *r < cap),
+            ..self
+        }
+    }
+
     fn check(&self) -> Result<()> {
         let ok = self.price_cap_cents > 0
             && self.review_above_cents.is_none_or(|r| r > 0)
@@ -228,11 +249,44 @@ pub async fn current(db: &impl ConnectionTrait) -> Result<Rules> {
 /// FORBIDDEN for anyone but an admin; VALIDATION for limits that make no sense.
 pub async fn update(ctx: &Ctx, who: &Principal, rules: Rules) -> Result<Rules> {
     who.require_staff(&[StaffRole::Admin])?;
+    store(&ctx.db, rules, who.staff_id()).await
+}
+
+/// Reads a rules file (TOML, snake_case keys; a key left out keeps its default).
+///
+/// # Errors
+/// VALIDATION naming the line of a syntax error or unknown key, or for limits that make no
+/// sense.
+pub fn from_toml(text: &str) -> Result<Rules> {
+    let rules: Rules = toml::from_str(text).map_err(|e| Error::validation(e.to_string()))?;
     rules.check()?;
+    Ok(rules.normalized())
+}
+
+/// The rules as a file [`from_toml`] reads back.
+///
+/// # Errors
+/// INTERNAL when they do not serialise (they always do).
+pub fn to_toml(rules: &Rules) -> Result<String> {
+    // TOML has no null: "never review" is written as a threshold at the cap.
+    let file = Rules {
+        review_above_cents: rules.review_above_cents.or(Some(rules.price_cap_cents)),
+        ..rules.clone()
+    };
+    toml::to_string(&file).map_err(Error::internal)
+}
+
+/// Puts `rules` in force, checked, on behalf of `actor` (None: the command line).
+///
+/// # Errors
+/// VALIDATION for limits that make no sense; INTERNAL on a database fault.
+pub async fn store(db: &impl ConnectionTrait, rules: Rules, actor: Option<Uuid>) -> Result<Rules> {
+    rules.check()?;
+    let rules = rules.normalized();
     let row = purchase_settings::ActiveModel {
         id: Set(ROW.to_owned()),
         rules: Set(serde_json::to_value(&rules).map_err(Error::internal)?),
-        updated_by: Set(who.staff_id()),
+        updated_by: Set(actor),
         updated_at: Set(Utc::now()),
     };
     purchase_settings::Entity::insert(row)
@@ -245,7 +299,7 @@ pub async fn update(ctx: &Ctx, who: &Principal, rules: Rules) -> Result<Rules> {
                 ])
                 .to_owned(),
         )
-        .exec_without_returning(&ctx.db)
+        .exec_without_returning(db)
         .await?;
     Ok(rules)
 }
@@ -343,5 +397,26 @@ mod tests {
         for (rule, f, want) in cases {
             assert_eq!(outcome(&rules.evaluate(&f), rule), want, "{rule} {f:?}");
         }
+    }
+
+    #[test]
+    fn a_rules_file_reads_back_what_was_written_and_names_unknown_keys() {
+        let rules = Rules {
+            review_above_cents: None,
+            excluded_classes: vec!["G63".into()],
+            ..Rules::default()
+        };
+        assert_eq!(from_toml(&to_toml(&rules).unwrap()).unwrap(), rules);
+        let partial = from_toml("price_cap_cents = 8000\n").unwrap();
+        assert_eq!(partial.price_cap_cents, 8_000);
+        assert_eq!(partial.monthly_count, Rules::default().monthly_count);
+        let typo = from_toml("price_cap = 8000\n").unwrap_err().to_string();
+        assert!(typo.contains("price_cap"), "{typo}");
+        assert!(from_toml("price_cap_cents = -1\n").is_err());
+        let example = include_str!("../../../config/purchase-rules.toml");
+        assert_eq!(from_toml(example).unwrap(), Rules::default());
+        let stored: Rules =
+            serde_json::from_value(serde_json::json!({"priceCapCents": 900})).unwrap();
+        assert_eq!(stored.price_cap_cents, 900);
     }
 }

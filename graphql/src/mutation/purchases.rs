@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::purchases::{
-    budget, in_store, orders, proposals, receiving, rules, statements,
+    budget, cancelling, in_store, orders, proposals, receiving, rules, statements,
 };
 
 use crate::context::{domain, principal};
@@ -132,6 +132,23 @@ impl PurchasesMutation {
         let id = parse_id(&id, "proposal").gql()?;
         Ok(PurchaseProposal(
             proposals::review(domain(ctx), who, id, approve, reason)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Withdraws a proposal: a reader's own until it is ordered, or (librarians, with a
+    /// reason) any not yet received. Its price goes back to the budget.
+    async fn cancel_proposal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: Option<String>,
+    ) -> GqlResult<PurchaseProposal> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "proposal").gql()?;
+        Ok(PurchaseProposal(
+            cancelling::cancel(domain(ctx), who, id, reason)
                 .await
                 .gql()?,
         ))

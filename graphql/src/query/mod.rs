@@ -8,6 +8,7 @@ mod notify;
 mod operations;
 mod places;
 mod purchases;
+mod stats;
 
 use async_graphql::MergedObject;
 
@@ -22,4 +23,5 @@ pub struct Query(
     operations::OperationsQuery,
     notify::NotifyQuery,
     purchases::PurchasesQuery,
+    stats::StatsQuery,
 );

@@ -1,7 +1,7 @@
 //! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::purchases::{budget, orders, proposals, rules, statements};
+use hongyan_domain::purchases::{budget, orders, proposals, rules, statements, stats};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -10,7 +10,7 @@ use crate::types::lending::page;
 use crate::types::parse_id;
 use crate::types::purchases::{
     Budget, ProposalStatus, PurchaseOrder, PurchaseProposal, PurchaseProposalConnection,
-    PurchaseRules, Vendor, VendorStatement,
+    PurchaseRules, PurchaseStats, Vendor, VendorStatement,
 };
 
 /// Purchase queries.
@@ -111,5 +111,19 @@ impl PurchasesQuery {
     async fn purchase_rules(&self, ctx: &Context<'_>) -> GqlResult<PurchaseRules> {
         principal(ctx).gql()?;
         Ok(rules::current(&domain(ctx).db).await.gql()?.into())
+    }
+
+    /// A fiscal year's "you read, we pay" figures (librarians).
+    async fn purchase_stats(
+        &self,
+        ctx: &Context<'_>,
+        fiscal_year: i32,
+    ) -> GqlResult<PurchaseStats> {
+        let who = principal(ctx).gql()?;
+        Ok(PurchaseStats(
+            stats::of_year(&domain(ctx).db, who, fiscal_year)
+                .await
+                .gql()?,
+        ))
     }
 }

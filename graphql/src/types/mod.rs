@@ -7,6 +7,7 @@ pub mod lending;
 pub mod notify;
 mod places;
 pub mod purchases;
+pub mod stats;
 
 use async_graphql::{Object, SimpleObject, ID};
 use hongyan_domain::auth::AuthTokens;

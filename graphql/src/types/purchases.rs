@@ -3,7 +3,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::purchases::{self, orders, proposals, rules, statements};
+use hongyan_domain::purchases::{self, orders, proposals, rules, statements, stats};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -300,5 +300,108 @@ impl PurchaseOrder {
     /// The order as CSV for the vendor (UTF-8, header row, amounts in yuan).
     async fn csv(&self) -> GqlResult<String> {
         self.0.to_csv().gql()
+    }
+}
+
+/// A figure per key.
+#[derive(SimpleObject)]
+pub struct KeyCount {
+    /// A status, channel or rule.
+    pub key: String,
+    /// How many (cents for amounts).
+    pub count: i64,
+}
+
+impl KeyCount {
+    /// The figures of `rows`, in their order.
+    pub fn all(rows: &[stats::Count]) -> Vec<KeyCount> {
+        rows.iter()
+            .map(|c| KeyCount {
+                key: c.key.clone(),
+                count: c.n,
+            })
+            .collect()
+    }
+}
+
+/// How a group of copies acquired in the year circulates.
+#[derive(SimpleObject)]
+pub struct Circulation {
+    /// Copies catalogued in the year.
+    pub items: i64,
+    /// Copies lent at least once.
+    pub lent: i64,
+    /// Copies lent at least once to a reader who did not propose them.
+    pub lent_to_others: i64,
+    /// Loans of these copies.
+    pub loans: i64,
+    /// `lent / items` (0 without copies).
+    pub circulation_rate: f64,
+}
+
+impl From<stats::Circulation> for Circulation {
+    fn from(c: stats::Circulation) -> Self {
+        let rate = if c.items == 0 {
+            0.0
+        } else {
+            hongyan_domain::stats::ratio(c.lent, c.items)
+        };
+        Circulation {
+            items: c.items,
+            lent: c.lent,
+            lent_to_others: c.lent_to_others,
+            loans: c.loans,
+            circulation_rate: rate,
+        }
+    }
+}
+
+/// A fiscal year's "you read, we pay" figures.
+pub struct PurchaseStats(pub stats::Stats);
+
+#[Object]
+impl PurchaseStats {
+    async fn fiscal_year(&self) -> i32 {
+        self.0.year
+    }
+    /// Proposals made in the year.
+    async fn proposals(&self) -> i64 {
+        self.0.proposals()
+    }
+    /// Of those, approved (whatever happened since).
+    async fn approved(&self) -> i64 {
+        self.0.approved()
+    }
+    /// Of those, rejected.
+    async fn rejected(&self) -> i64 {
+        self.0.rejected()
+    }
+    /// Proposals by current status.
+    async fn by_status(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.by_status)
+    }
+    /// Proposals by channel.
+    async fn by_channel(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.by_channel)
+    }
+    /// Rejections by the rule that failed (`librarian` for rejections on review).
+    async fn rejected_by_rule(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.rejected_by_rule)
+    }
+    /// The year's budget, if allocated.
+    async fn budget(&self) -> Option<Budget> {
+        self.0.budget.clone().map(Budget)
+    }
+    /// Cents spent from the year's budget, by channel.
+    async fn spent_by_channel(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.spent_by_channel)
+    }
+    /// Copies bought on readers' proposals and catalogued in the year.
+    async fn bought_on_demand(&self) -> Circulation {
+        self.0.bought_on_demand.into()
+    }
+    /// Every other copy catalogued in the year.
+    async fn other_acquisitions(&self) -> Circulation {
+        self.0.other_acquisitions.into()
     }
 }

@@ -14,3 +14,4 @@ mod limits;
 mod notify;
 mod purchases;
 mod startup;
+mod stats;

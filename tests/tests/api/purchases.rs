@@ -662,3 +662,433 @@ async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_the_store_is_pai
         (json!(0), json!(75_00))
     );
 }
+
+const CANCEL: &str = "mutation($id: ID!, $r: String) { cancelProposal(id: $id, reason: $r) { id status decisionReason } }";
+const RECEIVE: &str = "mutation($p: ID!, $b: String!, $c: String!, $br: ID!) { receivePurchase(proposalId: $p, barcode: $b, callNumber: $c, branchId: $br) { id status } }";
+const STATS: &str = "query($y: Int!) { purchaseStats(fiscalYear: $y) { fiscalYear proposals approved rejected byStatus { key count } byChannel { key count } rejectedByRule { key count } budget { totalCents committedCents spentCents } spentByChannel { key count } boughtOnDemand { items lent lentToOthers loans circulationRate } otherAcquisitions { items lent lentToOthers loans circulationRate } } }";
+
+/// The caller's proposal statuses by id.
+async fn statuses(lib: &Library, token: &str) -> std::collections::HashMap<String, String> {
+    let r = lib.app.gql_as(Some(token), MINE, json!({})).await;
+    r.data()["myProposals"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|e| {
+            let n = &e["node"];
+            (
+                n["id"].as_str().expect("id").to_owned(),
+                n["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn status_of(lib: &Library, token: &str, p: &Value) -> String {
+    let id = p["id"].as_str().expect("id");
+    statuses(lib, token).await.remove(id).unwrap_or_default()
+}
+
+/// Committed and spent as the budget row says, and as its movements add up.
+async fn budget_and_movements(lib: &Library) -> ((i64, i64), (i64, i64)) {
+    #[derive(sea_orm::FromQueryResult)]
+    struct Row {
+        committed: i64,
+        spent: i64,
+        moved_committed: i64,
+        moved_spent: i64,
+    }
+    let sql = "SELECT b.committed_cents AS committed, b.spent_cents AS spent, \
+        CAST(COALESCE(SUM(CASE m.kind WHEN 'COMMIT' THEN m.amount_cents \
+            WHEN 'RELEASE' THEN -m.amount_cents WHEN 'SPEND' THEN -m.amount_cents END), 0) AS BIGINT) AS moved_committed, \
+        CAST(COALESCE(SUM(CASE m.kind WHEN 'SPEND' THEN m.amount_cents END), 0) AS BIGINT) AS moved_spent \
+        FROM budget b LEFT JOIN budget_movement m ON m.budget_id = b.id GROUP BY b.id";
+    let row = <Row as sea_orm::FromQueryResult>::find_by_statement(
+        sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql),
+    )
+    .one(&lib.app.ctx.db)
+    .await
+    .expect("query")
+    .expect("a budget");
+    (
+        (row.committed, row.spent),
+        (row.moved_committed, row.moved_spent),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawn_proposals_give_back_their_budget_and_joined_readers_inherit_or_queue() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    let vendor = app
+        .gql_as(
+            Some(&admin),
+            "mutation { addVendor(name: \"新华书店\") { id } }",
+            json!({}),
+        )
+        .await
+        .data()["addVendor"]["id"]
+        .clone();
+    const PLACE: &str = "mutation($v: ID!) { placePurchaseOrder(vendorId: $v) { id } }";
+    let [ann, bo, cai, dai, eve] = ["31000001", "31000002", "31000003", "31000004", "31000005"];
+    let ann = lib.reader(ann).await;
+    let bo = lib.reader(bo).await;
+    let cai = lib.reader(cai).await;
+    let dai = lib.reader(dai).await;
+    let eve = lib.reader(eve).await;
+
+    // Ann proposes; Bo and Cai ask for the same book and join her proposal.
+    let a = propose(&lib, &ann, proposal(1, 59_00)).await;
+    assert_eq!(a["status"], "APPROVED");
+    let mut bos = proposal(1, 58_00);
+    bos["delivery"] = json!({"method": "BRANCH", "branchId": lib.id("B")});
+    let b = propose(&lib, &bo, bos).await;
+    assert_eq!(b["status"], "JOINED");
+    let c = propose(&lib, &cai, proposal(1, 59_00)).await;
+    assert_eq!(c["status"], "JOINED");
+
+    // Nobody withdraws another reader's proposal; a reader cannot withdraw it twice.
+    let r = app.gql_as(Some(&bo), CANCEL, json!({"id": a["id"]})).await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    // Ann withdraws: Bo, who joined first, takes her place with the price held for him.
+    let r = app.gql_as(Some(&ann), CANCEL, json!({"id": a["id"]})).await;
+    assert_eq!(r.data()["cancelProposal"]["status"], "CANCELLED", "{r:?}");
+    assert_eq!(
+        app.gql_as(Some(&ann), CANCEL, json!({"id": a["id"]}))
+            .await
+            .code(),
+        "CONFLICT"
+    );
+    assert_eq!(status_of(&lib, &bo, &b).await, "APPROVED");
+    assert_eq!(status_of(&lib, &cai, &c).await, "JOINED");
+    assert_eq!(budget_and_movements(&lib).await, ((59_00, 0), (59_00, 0)));
+
+    // Dai's own proposal, withdrawn: its price is available again.
+    let d = propose(&lib, &dai, proposal(2, 40_00)).await;
+    assert_eq!(d["status"], "APPROVED");
+    assert_eq!(budget_and_movements(&lib).await.0, (99_00, 0));
+    app.gql_as(Some(&dai), CANCEL, json!({"id": d["id"]})).await;
+    let budget = app.gql_as(Some(&desk), BUDGET, json!({"y": year()})).await;
+    assert_eq!(budget.data()["budget"]["availableCents"], 941_00);
+
+    // Once ordered, readers can no longer withdraw.
+    app.gql_as(Some(&desk), PLACE, json!({"v": vendor})).await;
+    assert_eq!(status_of(&lib, &bo, &b).await, "ORDERED");
+    let r = app.gql_as(Some(&bo), CANCEL, json!({"id": b["id"]})).await;
+    assert_eq!(r.code(), "CONFLICT");
+    // Eve joins the ordered book too.
+    let e = propose(&lib, &eve, proposal(1, 59_00)).await;
+    assert_eq!(e["status"], "JOINED");
+
+    // Received at A: Bo gets it first, at the branch he chose; Cai and Eve queue behind.
+    let r = app
+        .gql_as(
+            Some(&desk),
+            RECEIVE,
+            json!({"p": b["id"], "b": "N1001", "c": "I247.5/88", "br": lib.id("A")}),
+        )
+        .await;
+    assert_eq!(r.data()["receivePurchase"]["status"], "RECEIVED", "{r:?}");
+    const MY_REQUESTS: &str =
+        "{ myRequests { edges { node { id status waitlistPosition pickupBranch { code } } } } }";
+    let first = |t: &str| {
+        let t = t.to_owned();
+        async move {
+            app.gql_as(Some(&t), MY_REQUESTS, json!({})).await.data()["myRequests"]["edges"][0]
+                ["node"]
+                .clone()
+        }
+    };
+    let bos_request = first(&bo).await;
+    assert_eq!(bos_request["status"], "ROUTED");
+    assert_eq!(bos_request["pickupBranch"]["code"], "B");
+    let cais = first(&cai).await;
+    assert_eq!(
+        (cais["status"].as_str(), cais["waitlistPosition"].as_i64()),
+        (Some("WAITLISTED"), Some(1))
+    );
+    let eves = first(&eve).await;
+    assert_eq!(eves["waitlistPosition"], 2);
+    assert_eq!(status_of(&lib, &cai, &c).await, "RECEIVED");
+
+    // It travels to B, where Bo borrows it (his proposal is LOANED); returned, it serves
+    // Cai next.
+    assert_eq!(lib.pick_first(&picker, "A").await, "N1001");
+    let desk_b = lib.staff("desk-b", StaffRole::Librarian, &["B"]).await;
+    let at_b = json!({"b": "N1001", "br": lib.id("B")});
+    let shelved = app
+        .gql_as(Some(&desk_b), crate::library::CHECK_IN, at_b.clone())
+        .await;
+    assert_eq!(shelved.data()["checkIn"]["action"], "HOLD_SHELF");
+    let loan = app
+        .gql_as(
+            Some(&desk_b),
+            crate::library::CHECK_OUT,
+            json!({"b": "N1001", "c": "31000002"}),
+        )
+        .await;
+    assert_eq!(loan.data()["checkOut"]["status"], "ACTIVE", "{loan:?}");
+    assert_eq!(status_of(&lib, &bo, &b).await, "LOANED");
+    let back = app
+        .gql_as(Some(&desk_b), crate::library::CHECK_IN, at_b)
+        .await;
+    assert_eq!(back.data()["checkIn"]["request"]["id"], cais["id"]);
+
+    // A librarian cancels an ordered book the vendor cannot supply (a reason is required);
+    // the readers who joined it are told and end with it.
+    let f = propose(&lib, &ann, proposal(3, 30_00)).await;
+    let g = propose(&lib, &dai, proposal(3, 30_00)).await;
+    assert_eq!(
+        (f["status"].as_str(), g["status"].as_str()),
+        (Some("APPROVED"), Some("JOINED"))
+    );
+    app.gql_as(Some(&desk), PLACE, json!({"v": vendor})).await;
+    assert_eq!(
+        app.gql_as(Some(&desk), CANCEL, json!({"id": f["id"]}))
+            .await
+            .code(),
+        "VALIDATION"
+    );
+    assert_eq!(
+        app.gql_as(Some(&picker), CANCEL, json!({"id": f["id"], "r": "x"}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    let r = app
+        .gql_as(
+            Some(&desk),
+            CANCEL,
+            json!({"id": f["id"], "r": "供应商缺货"}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["cancelProposal"],
+        json!({"id": f["id"], "status": "CANCELLED", "decisionReason": "供应商缺货"})
+    );
+    assert_eq!(status_of(&lib, &dai, &g).await, "CANCELLED");
+    // Dai was told of her approval, of joining, and of the library's cancellation (not of
+    // her own withdrawal).
+    let told = app
+        .gql_as(
+            Some(&dai),
+            "{ myNotifications { kind channel } }",
+            json!({}),
+        )
+        .await;
+    // (Each may also have gone on to email, her next channel, as she has no WeChat.)
+    let decided = told.data()["myNotifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|n| n["kind"] == "proposal_decided" && n["channel"] == "WECHAT")
+        .count();
+    assert_eq!(decided, 3, "{told:?}");
+    // Everything withdrawn gave its price back; what Bo's book cost is spent.
+    assert_eq!(budget_and_movements(&lib).await, ((0, 59_00), (0, 59_00)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_years_figures_count_outcomes_reasons_spending_and_circulation() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 500_00}))
+        .await;
+    let cards: Vec<String> = (1..=5).map(|i| format!("3200000{i}")).collect();
+    let readers: Vec<String> = join_all(cards.iter().map(|c| lib.reader(c))).await;
+
+    // Online: one approved, two rejected by rules (one failing two of them), one rejected
+    // by a librarian on review; in store: one approved.
+    let approved = propose(&lib, &readers[0], proposal(1, 50_00)).await;
+    assert_eq!(approved["status"], "APPROVED");
+    let dear = propose(&lib, &readers[1], proposal(2, 250_00)).await;
+    assert_eq!(dear["status"], "REJECTED");
+    let mut old_textbook = proposal(3, 30_00);
+    old_textbook["pubYear"] = json!(2001);
+    old_textbook["clcClass"] = json!("G634.6");
+    assert_eq!(
+        propose(&lib, &readers[2], old_textbook).await["status"],
+        "REJECTED"
+    );
+    let borderline = propose(&lib, &readers[3], proposal(4, 150_00)).await;
+    assert_eq!(borderline["status"], "SUBMITTED");
+    let r = app
+        .gql_as(
+            Some(&desk),
+            REVIEW,
+            json!({"id": borderline["id"], "a": false, "r": "馆藏已有同类图书"}),
+        )
+        .await;
+    assert_eq!(r.data()["reviewProposal"]["status"], "REJECTED");
+    let mut sale = proposal(5, 30_00);
+    sale["cardNumber"] = json!("32000005");
+    let r = app
+        .gql_as(
+            Some(&clerk),
+            "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { status } }",
+            json!({"i": sale}),
+        )
+        .await;
+    assert_eq!(r.data()["inStorePurchase"]["status"], "LOANED");
+
+    // The online book arrives and goes to its proposer, then to another reader.
+    app.gql_as(
+        Some(&desk),
+        RECEIVE,
+        json!({"p": approved["id"], "b": "N2001", "c": "I247.5/90", "br": lib.id("A")}),
+    )
+    .await;
+    assert_eq!(lib.pick_first(&picker, "A").await, "N2001");
+    let (lib, desk) = (&lib, desk.as_str());
+    let out = |barcode: &'static str, card: &'static str| async move {
+        let r = app
+            .gql_as(
+                Some(desk),
+                crate::library::CHECK_OUT,
+                json!({"b": barcode, "c": card}),
+            )
+            .await;
+        assert_eq!(r.data()["checkOut"]["status"], "ACTIVE", "{r:?}");
+    };
+    let back = |barcode: &'static str| async move {
+        app.gql_as(
+            Some(desk),
+            crate::library::CHECK_IN,
+            json!({"b": barcode, "br": lib.id("A")}),
+        )
+        .await;
+    };
+    out("N2001", "32000001").await;
+    back("N2001").await;
+    out("N2001", "32000002").await;
+    // Two ordinary acquisitions of the year, one of them lent.
+    lib.title(
+        "普通采购",
+        &[("A", "A0001", "I246.5/12"), ("A", "A0002", "I246.5/12")],
+    )
+    .await;
+    out("A0001", "32000003").await;
+
+    let r = app.gql_as(Some(desk), STATS, json!({"y": year()})).await;
+    let s = &r.data()["purchaseStats"];
+    assert_eq!(s["fiscalYear"], year());
+    assert_eq!(
+        (&s["proposals"], &s["approved"], &s["rejected"]),
+        (&json!(5), &json!(2), &json!(3))
+    );
+    assert_eq!(
+        s["byStatus"],
+        json!([{"key": "REJECTED", "count": 3}, {"key": "LOANED", "count": 2}])
+    );
+    assert_eq!(
+        s["byChannel"],
+        json!([{"key": "ONLINE", "count": 4}, {"key": "IN_STORE", "count": 1}])
+    );
+    assert_eq!(
+        s["rejectedByRule"],
+        json!([
+            {"key": "clc_class", "count": 1},
+            {"key": "librarian", "count": 1},
+            {"key": "price", "count": 1},
+            {"key": "publication_year", "count": 1},
+        ])
+    );
+    // The in-store book stays committed until the store's statement is paid.
+    assert_eq!(
+        s["budget"],
+        json!({"totalCents": 500_00, "committedCents": 30_00, "spentCents": 50_00})
+    );
+    assert_eq!(
+        s["spentByChannel"],
+        json!([{"key": "ONLINE", "count": 50_00}])
+    );
+    assert_eq!(
+        s["boughtOnDemand"],
+        json!({"items": 2, "lent": 2, "lentToOthers": 1, "loans": 3, "circulationRate": 1.0})
+    );
+    assert_eq!(
+        s["otherAcquisitions"],
+        json!({"items": 2, "lent": 1, "lentToOthers": 1, "loans": 1, "circulationRate": 0.5})
+    );
+
+    // Another year has nothing yet; readers see no figures; years are checked.
+    let r = app
+        .gql_as(Some(desk), STATS, json!({"y": year() - 1}))
+        .await;
+    assert_eq!(r.data()["purchaseStats"]["proposals"], 0);
+    assert_eq!(r.data()["purchaseStats"]["budget"], Value::Null);
+    assert_eq!(
+        app.gql_as(Some(&readers[0]), STATS, json!({"y": year()}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+    assert_eq!(
+        app.gql_as(Some(desk), STATS, json!({"y": 1066}))
+            .await
+            .code(),
+        "VALIDATION"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_come_from_a_file_on_the_command_line_and_a_bad_file_changes_nothing() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let me = lib.reader("33000001").await;
+    const RULES: &str = "{ purchaseRules { priceCapCents reviewAboveCents maxAgeYears excludedClasses holdingsLimit monthlyCount monthlyAmountCents } }";
+    let file = std::env::temp_dir().join(format!("rules-{}.toml", uuid::Uuid::now_v7()));
+    std::fs::write(
+        &file,
+        "price_cap_cents = 8000\nreview_above_cents = 5000\nexcluded_classes = [\"G4\", \"H31\"]\nmonthly_count = 5\n",
+    )
+    .expect("write");
+    let out = app.cli(&["purchases", "rules", "apply", file.to_str().expect("path")]);
+    assert!(out.status.success(), "{out:?}");
+    let r = app.gql_as(Some(&me), RULES, json!({})).await;
+    assert_eq!(
+        r.data()["purchaseRules"],
+        json!({"priceCapCents": 8000, "reviewAboveCents": 5000, "maxAgeYears": 3,
+               "excludedClasses": ["G4", "H31"], "holdingsLimit": 2, "monthlyCount": 5,
+               "monthlyAmountCents": 30000})
+    );
+    // They decide: ¥90 is over the new cap.
+    let p = propose(&lib, &me, proposal(1, 90_00)).await;
+    assert_eq!(p["status"], "REJECTED");
+    assert_eq!(outcome(&p, "price"), "FAIL");
+
+    // `show` prints a file `apply` reads back.
+    let shown = app.cli(&["purchases", "rules", "show"]);
+    assert!(shown.status.success(), "{shown:?}");
+    let text = String::from_utf8(shown.stdout).expect("utf-8");
+    assert!(text.contains("price_cap_cents = 8000"), "{text}");
+
+    // A misspelt key or a nonsensical limit: refused, named, nothing changed.
+    for (bad, named) in [
+        ("price_cap = 100\n", "price_cap"),
+        ("price_cap_cents = -5\n", "positive"),
+        ("price_cap_cents = \"lots\"\n", "price_cap_cents"),
+    ] {
+        std::fs::write(&file, bad).expect("write");
+        let out = app.cli(&["purchases", "rules", "apply", file.to_str().expect("path")]);
+        assert!(!out.status.success(), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(named), "{bad}: {err}");
+    }
+    let missing = app.cli(&["purchases", "rules", "apply", "/nonexistent/rules.toml"]);
+    assert!(!missing.status.success());
+    let r = app.gql_as(Some(&me), RULES, json!({})).await;
+    assert_eq!(r.data()["purchaseRules"]["priceCapCents"], 8000);
+    let _ = std::fs::remove_file(&file);
+}

@@ -1,0 +1,37 @@
+//! Statistics for reports.
+
+use async_graphql::{Context, Object, ID};
+use hongyan_domain::stats;
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::types::parse_id;
+use crate::types::stats::Stats;
+
+/// Statistics queries.
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// The figures from `from` to `to` (inclusive China-time dates, `YYYY-MM-DD`) for a
+    /// branch (its librarians) or, without `branchId`, the whole library (admins).
+    async fn stats(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        branch_id: Option<ID>,
+    ) -> GqlResult<Stats> {
+        let who = principal(ctx).gql()?;
+        let branch = branch_id
+            .map(|b| parse_id(&b, "branch"))
+            .transpose()
+            .gql()?;
+        Ok(Stats(
+            stats::report(&domain(ctx).db, who, &from, &to, branch)
+                .await
+                .gql()?,
+        ))
+    }
+}

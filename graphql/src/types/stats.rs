@@ -1,0 +1,128 @@
+//! The period report managers pull for their annual figures.
+
+use async_graphql::{Object, SimpleObject, ID};
+use hongyan_domain::stats;
+
+use crate::error::{GqlResult, IntoGql};
+use crate::types::purchases::{Budget, Circulation, KeyCount};
+
+/// Loans started on one day.
+#[derive(SimpleObject)]
+pub struct DayCount {
+    /// China-time date, `YYYY-MM-DD`.
+    pub day: String,
+    /// Loans.
+    pub count: i64,
+}
+
+/// How one locker was used in the period.
+#[derive(SimpleObject)]
+pub struct LockerUse {
+    pub locker_id: ID,
+    pub code: String,
+    pub name: String,
+    /// Its compartments.
+    pub compartments: i64,
+    /// Compartments holding or awaiting a parcel now.
+    pub in_use: i64,
+    /// Parcels deposited in the period.
+    pub deposits: i64,
+    /// Deposits per compartment per day.
+    pub turns_per_door_day: f64,
+}
+
+/// A period's figures (`stats`).
+pub struct Stats(pub stats::Report);
+
+#[Object]
+impl Stats {
+    /// First day, `YYYY-MM-DD`.
+    async fn from(&self) -> String {
+        self.0.from.to_string()
+    }
+    /// Last day (inclusive).
+    async fn to(&self) -> String {
+        self.0.to.to_string()
+    }
+    /// The branch, or null for the whole library.
+    async fn branch_id(&self) -> Option<ID> {
+        self.0.branch.map(|b| ID(b.to_string()))
+    }
+    /// Readers registered by the end of the period (of the branch: whose home branch it is).
+    async fn registered_readers(&self) -> i64 {
+        self.0.readers
+    }
+    /// Readers registered in the period.
+    async fn new_readers(&self) -> i64 {
+        self.0.new_readers
+    }
+    /// Loans started in the period (of the branch's copies).
+    async fn loans(&self) -> i64 {
+        self.0.loans()
+    }
+    /// Loans started per day, every day of the period.
+    async fn loans_per_day(&self) -> Vec<DayCount> {
+        self.0
+            .loans_per_day
+            .iter()
+            .map(|d| DayCount {
+                day: d.day.to_string(),
+                count: d.n,
+            })
+            .collect()
+    }
+    /// Requests made, by delivery method (`LOCKER`, `BRANCH`, `HOME`).
+    async fn requests_by_delivery(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.requests_by_method)
+    }
+    /// Requests delivered and lent, by delivery method.
+    async fn deliveries_by_method(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.deliveries_by_method)
+    }
+    /// Median hours from request to ready (at a locker or the hold shelf, or delivered
+    /// home), of requests ready in the period; null when none was.
+    async fn median_hours_to_ready(&self) -> Option<f64> {
+        self.0.median_secs_to_ready.map(|s| s / 3600.0)
+    }
+    /// Lockers (of the branch) and their use.
+    async fn lockers(&self) -> Vec<LockerUse> {
+        let days = self.0.days();
+        self.0
+            .lockers
+            .iter()
+            .map(|l| LockerUse {
+                locker_id: ID(l.locker_id.to_string()),
+                code: l.code.clone(),
+                name: l.name.clone(),
+                compartments: l.compartments,
+                in_use: l.in_use,
+                deposits: l.deposits,
+                turns_per_door_day: l.turns_per_door_day(days),
+            })
+            .collect()
+    }
+    /// Purchase proposals made in the period, by status.
+    async fn proposals_by_status(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.proposals_by_status)
+    }
+    /// Book budget spent in the period (cents).
+    async fn budget_spent_cents(&self) -> i64 {
+        self.0.budget_spent_cents
+    }
+    /// The budget of the fiscal year the period ends in.
+    async fn budget(&self) -> Option<Budget> {
+        self.0.budget.clone().map(Budget)
+    }
+    /// New copies (catalogued in the period) bought on readers' proposals.
+    async fn new_books_on_demand(&self) -> Circulation {
+        self.0.new_on_demand.into()
+    }
+    /// Other new copies.
+    async fn new_books_other(&self) -> Circulation {
+        self.0.new_other.into()
+    }
+    /// Every figure as CSV (`figure,key,value`).
+    async fn csv(&self) -> GqlResult<String> {
+        self.0.csv().gql()
+    }
+}
