@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine or in CI: makes sure PostgreSQL and Redis are
-# installed and running (tests never skip them), then checks formatting and lints and runs
-# every test against the real services with cargo-nextest.
+# installed and running and that Chromium, Node and the browser test's packages are there
+# (tests never skip them), then checks formatting and lints and runs every test against the
+# real services with cargo-nextest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,9 +49,21 @@ ensure_redis() {
   log "Redis did not come up on 127.0.0.1:6379"; exit 1
 }
 
+ensure_browser() {
+  # The staff console's browser test: Debian's Chromium (with CJK fonts for the screenshots),
+  # Node and the pinned playwright-core. A missing one fails that test, it is never skipped.
+  [ -x /usr/bin/chromium ] || { log "installing Chromium"; apt_install chromium fonts-noto-cjk; }
+  command -v node >/dev/null && command -v npm >/dev/null || { log "installing Node.js"; apt_install nodejs npm; }
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  [ "$major" -ge 20 ] || { log "Node $(node --version) is too old: playwright-core needs Node 20 or later"; exit 1; }
+  log "npm ci (tests/browser)"
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
 ensure_postgres
 ensure_redis
+ensure_browser
 
 log "cargo fmt --check"
 cargo fmt --all --check

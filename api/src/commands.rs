@@ -1,5 +1,9 @@
 //! What each subcommand does.
 
+use std::sync::Arc;
+
+use actix_web::{web, App, HttpServer};
+use hongyan_domain::config::ConfigError;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::purchases::rules;
 use hongyan_domain::{demo, people, Config, Ctx};
@@ -7,6 +11,8 @@ use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
 use crate::cli::{Command, LockerCommand, PurchasesCommand, RulesCommand, ServeArgs, UserCommand};
+use crate::http;
+use crate::metrics::Metrics;
 use crate::simulate::{self, Simulation};
 use crate::startup::open_database;
 use crate::{Application, Options};
@@ -103,9 +109,40 @@ async fn worker(config: Config) -> anyhow::Result<()> {
     let ctx = Ctx::new(config, db)?;
     let (stop, stopped) = watch::channel(false);
     let registry = Registry::platform(&ctx.config);
-    let running = tokio::spawn(Worker::new(ctx, registry).run(stopped));
+    let mut worker = Worker::new(ctx.clone(), registry);
+    // Job and notification outcomes are counted in this process: serve them if asked to.
+    let metrics_server = match ctx.config.worker_metrics_addr {
+        Some(addr) => {
+            let metrics = Arc::new(Metrics::new());
+            worker = worker.with_metrics(Arc::clone(&metrics.jobs));
+            let (data_ctx, data_metrics) = (web::Data::new(ctx.clone()), web::Data::new(metrics));
+            let server = HttpServer::new(move || {
+                App::new()
+                    .app_data(data_ctx.clone())
+                    .app_data(data_metrics.clone())
+                    .configure(http::worker_routes)
+            })
+            .workers(1)
+            .bind(addr)
+            .map_err(|e| ConfigError {
+                var: "HONGYAN_WORKER_METRICS_ADDR",
+                message: format!("cannot listen: {e}"),
+            })?
+            .run();
+            Some(server)
+        }
+        None => None,
+    };
+    let running = tokio::spawn(worker.run(stopped));
+    let handle = metrics_server.as_ref().map(actix_web::dev::Server::handle);
+    if let Some(server) = metrics_server {
+        tokio::spawn(server);
+    }
     shutdown_signal().await;
     let _ = stop.send(true);
+    if let Some(h) = handle {
+        h.stop(true).await;
+    }
     running.await?;
     Ok(())
 }

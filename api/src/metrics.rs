@@ -1,5 +1,6 @@
-//! Prometheus metrics: HTTP and GraphQL latency histograms, job queue depth (read from the
-//! database at scrape time) and job outcomes (recorded by the embedded worker).
+//! Prometheus metrics: HTTP and GraphQL latency histograms; the backlog read from the
+//! database at scrape time (job queue depth and age, notification outbox, lockers online
+//! and offline); job and notification outcomes (recorded by the embedded worker).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -9,7 +10,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{Response, ServerResult, Variables};
-use hongyan_domain::jobs::queue;
+use hongyan_domain::operations;
 use hongyan_worker::metrics::JobMetrics;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
@@ -33,7 +34,7 @@ struct GraphqlLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct QueueLabels {
+struct StateLabels {
     state: &'static str,
 }
 
@@ -42,7 +43,11 @@ pub struct Metrics {
     registry: Registry,
     http: Family<HttpLabels, Histogram>,
     graphql: Family<GraphqlLabels, Histogram>,
-    queue: Family<QueueLabels, Gauge>,
+    queue: Family<StateLabels, Gauge>,
+    outbox: Family<StateLabels, Gauge>,
+    lockers: Family<StateLabels, Gauge>,
+    oldest_job: Gauge,
+    oldest_notification: Gauge,
     /// Job outcomes, shared with the embedded worker.
     pub jobs: Arc<JobMetrics>,
 }
@@ -59,7 +64,11 @@ impl Metrics {
             Family::<HttpLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
         let graphql =
             Family::<GraphqlLabels, Histogram>::new_with_constructor(latency as fn() -> Histogram);
-        let queue = Family::<QueueLabels, Gauge>::default();
+        let queue = Family::<StateLabels, Gauge>::default();
+        let outbox = Family::<StateLabels, Gauge>::default();
+        let lockers = Family::<StateLabels, Gauge>::default();
+        let oldest_job = Gauge::default();
+        let oldest_notification = Gauge::default();
         registry.register(
             "hongyan_http_request_duration_seconds",
             "HTTP request latency",
@@ -75,12 +84,36 @@ impl Metrics {
             "Jobs by queue state",
             queue.clone(),
         );
+        registry.register(
+            "hongyan_job_oldest_ready_age_seconds",
+            "How long the oldest due job has waited",
+            oldest_job.clone(),
+        );
+        registry.register(
+            "hongyan_notification_outbox",
+            "Notifications waiting (pending) or failed for good (dead)",
+            outbox.clone(),
+        );
+        registry.register(
+            "hongyan_notification_oldest_pending_age_seconds",
+            "How long the oldest due notification has waited",
+            oldest_notification.clone(),
+        );
+        registry.register(
+            "hongyan_lockers",
+            "Lockers online (heartbeat within 90 s) and offline",
+            lockers.clone(),
+        );
         let jobs = Arc::new(JobMetrics::register(&mut registry));
         Metrics {
             registry,
             http,
             graphql,
             queue,
+            outbox,
+            lockers,
+            oldest_job,
+            oldest_notification,
             jobs,
         }
     }
@@ -96,27 +129,49 @@ impl Metrics {
             .observe(started.elapsed().as_secs_f64());
     }
 
-    /// Renders the Prometheus text format, refreshing the queue gauges first.
+    /// Renders the Prometheus text format, refreshing the backlog gauges first.
     ///
     /// # Errors
-    /// A database fault while counting jobs.
+    /// A database fault while reading the backlog.
     pub async fn render(&self, db: &DatabaseConnection) -> hongyan_domain::Result<String> {
-        let depth = queue::depth(db).await?;
-        for (state, n) in [
-            ("ready", depth.ready),
-            ("scheduled", depth.scheduled),
-            ("dead", depth.dead),
-        ] {
-            self.queue
-                .get_or_create(&QueueLabels { state })
-                .set(i64::try_from(n).unwrap_or(i64::MAX));
-        }
+        let b = operations::backlog(db).await?;
+        let set = |family: &Family<StateLabels, Gauge>, values: &[(&'static str, u64)]| {
+            for &(state, n) in values {
+                family.get_or_create(&StateLabels { state }).set(gauge(n));
+            }
+        };
+        set(
+            &self.queue,
+            &[
+                ("ready", b.jobs.ready),
+                ("scheduled", b.jobs.scheduled),
+                ("dead", b.jobs.dead),
+            ],
+        );
+        set(
+            &self.outbox,
+            &[
+                ("pending", b.notifications_pending),
+                ("dead", b.notifications_dead),
+            ],
+        );
+        set(
+            &self.lockers,
+            &[("online", b.lockers_online), ("offline", b.lockers_offline)],
+        );
+        self.oldest_job.set(gauge(b.oldest_job_secs));
+        self.oldest_notification
+            .set(gauge(b.oldest_notification_secs));
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry).map_err(|e| {
             hongyan_domain::Error::internal(anyhow::anyhow!("encoding metrics: {e}"))
         })?;
         Ok(out)
     }
+}
+
+fn gauge(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The async-graphql extension that times operations by their first root field.

@@ -130,6 +130,18 @@ pub struct LendingConfig {
     pub sweep_interval: Duration,
 }
 
+/// Request limits per minute (None: no limit), counted across processes in Redis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `HONGYAN_RATE_LIMIT_READER`: GraphQL requests per signed-in reader per minute.
+    pub per_reader: Option<u32>,
+    /// `HONGYAN_RATE_LIMIT_IP`: GraphQL requests per client address per minute.
+    pub per_ip: Option<u32>,
+    /// `HONGYAN_TRUST_PROXY`: take the client address from `Forwarded` / `X-Forwarded-For`
+    /// (only behind a proxy that sets them; otherwise clients could pick their address).
+    pub trust_proxy: bool,
+}
+
 /// Everything a Hongyan process needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -143,6 +155,9 @@ pub struct Config {
     pub redis_prefix: String,
     /// `HONGYAN_HTTP_ADDR`.
     pub http_addr: SocketAddr,
+    /// `HONGYAN_WORKER_METRICS_ADDR`: where `hongyan worker` serves `/metrics` and
+    /// `/healthz` (unset: it serves nothing).
+    pub worker_metrics_addr: Option<SocketAddr>,
     /// `HONGYAN_INDEX_DIR`: where this process keeps its search index (`:memory:` = in RAM).
     /// Each process needs its own directory.
     pub index_dir: Option<PathBuf>,
@@ -168,6 +183,8 @@ pub struct Config {
     pub notify: NotifyConfig,
     /// Lending rules (`HONGYAN_LOAN_DAYS` …).
     pub lending: LendingConfig,
+    /// Request limits (`HONGYAN_RATE_LIMIT_*`).
+    pub rate_limits: RateLimits,
 }
 
 /// The default database: a SQLite file under `./data`, created when missing.
@@ -229,15 +246,9 @@ impl Config {
                 return Err(bad("HONGYAN_REDIS_URL", "expected a redis:// URL"));
             }
         }
-        let http_addr = match var("HONGYAN_HTTP_ADDR") {
-            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
-            Some(v) => v.parse().map_err(|_| {
-                bad(
-                    "HONGYAN_HTTP_ADDR",
-                    format!("expected host:port, got {v:?}"),
-                )
-            })?,
-        };
+        let http_addr = socket_addr(&var, "HONGYAN_HTTP_ADDR")?
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+        let worker_metrics_addr = socket_addr(&var, "HONGYAN_WORKER_METRICS_ADDR")?;
         let jwt_secret = jwt_secret(var("HONGYAN_JWT_SECRET"), environment)?;
         let wechat = WechatConfig {
             appid: var("HONGYAN_WECHAT_APPID"),
@@ -285,6 +296,7 @@ impl Config {
             redis_url,
             redis_prefix: var("HONGYAN_REDIS_PREFIX").unwrap_or_else(|| "hongyan:".into()),
             http_addr,
+            worker_metrics_addr,
             index_dir: match var("HONGYAN_INDEX_DIR").as_deref() {
                 None => Some(PathBuf::from("data/index")),
                 Some(":memory:") => None,
@@ -318,6 +330,20 @@ impl Config {
             },
             notify: notify(&var)?,
             lending: lending(&var)?,
+            rate_limits: RateLimits {
+                per_reader: limit(&var, "HONGYAN_RATE_LIMIT_READER", 600)?,
+                per_ip: limit(&var, "HONGYAN_RATE_LIMIT_IP", 6000)?,
+                trust_proxy: match var("HONGYAN_TRUST_PROXY").as_deref() {
+                    None | Some("false" | "0") => false,
+                    Some("true" | "1") => true,
+                    Some(other) => {
+                        return Err(bad(
+                            "HONGYAN_TRUST_PROXY",
+                            format!("expected true or false, got {other:?}"),
+                        ))
+                    }
+                },
+            },
         })
     }
 
@@ -391,6 +417,34 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
         },
         sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
     })
+}
+
+/// A `host:port`, if set.
+fn socket_addr(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+) -> Result<Option<SocketAddr>, ConfigError> {
+    var(name)
+        .map(|v| {
+            v.parse()
+                .map_err(|_| bad(name, format!("expected host:port, got {v:?}")))
+        })
+        .transpose()
+}
+
+/// A per-minute limit: a positive number, or `off`.
+fn limit(
+    var: &impl Fn(&'static str) -> Option<String>,
+    name: &'static str,
+    default: u64,
+) -> Result<Option<u32>, ConfigError> {
+    if var(name).as_deref() == Some("off") {
+        return Ok(None);
+    }
+    let n = number(var, name, default)?;
+    u32::try_from(n)
+        .map(Some)
+        .map_err(|_| bad(name, "too large"))
 }
 
 fn bad(var: &'static str, message: impl Into<String>) -> ConfigError {

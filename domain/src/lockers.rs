@@ -1,8 +1,10 @@
 //! Smart book lockers (智能书柜): registration, device authentication and liveness.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entity::compartment::{self, Size, State};
 use crate::entity::locker;
@@ -206,9 +208,93 @@ pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Locker>> {
         .await?)
 }
 
+/// A locker's compartments of one size: how many there are and how many are free.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SizeCount {
+    /// S, M or L.
+    pub size: Size,
+    /// FREE doors (not reserved for a parcel, not occupied, not faulty).
+    pub free: u32,
+    /// Every door of that size.
+    pub total: u32,
+}
+
+/// Free and total compartments per size of each of `lockers`, smallest size first; sizes a
+/// locker does not have are left out, as are unknown lockers.
+///
+/// # Errors
+/// [`Error::Internal`] on a database fault.
+pub async fn compartment_counts(
+    db: &impl ConnectionTrait,
+    lockers: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<SizeCount>>> {
+    let doors: Vec<(Uuid, Size, State)> = compartment::Entity::find()
+        .select_only()
+        .columns([
+            compartment::Column::LockerId,
+            compartment::Column::Size,
+            compartment::Column::State,
+        ])
+        .filter(compartment::Column::LockerId.is_in(lockers.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(count_by_size(doors))
+}
+
+/// Folds doors `(locker, size, state)` into [`SizeCount`]s per locker, S before M before L.
+fn count_by_size(
+    doors: impl IntoIterator<Item = (Uuid, Size, State)>,
+) -> HashMap<Uuid, Vec<SizeCount>> {
+    let mut by_locker: HashMap<Uuid, Vec<SizeCount>> = HashMap::new();
+    for (locker, size, state) in doors {
+        let sizes = by_locker.entry(locker).or_default();
+        let at = match sizes.iter().position(|c| c.size == size) {
+            Some(i) => i,
+            None => {
+                sizes.push(SizeCount {
+                    size,
+                    free: 0,
+                    total: 0,
+                });
+                sizes.len() - 1
+            }
+        };
+        sizes[at].total += 1;
+        if state == State::Free {
+            sizes[at].free += 1;
+        }
+    }
+    let rank = |s: Size| match s {
+        Size::S => 0,
+        Size::M => 1,
+        Size::L => 2,
+    };
+    for sizes in by_locker.values_mut() {
+        sizes.sort_by_key(|c| rank(c.size));
+    }
+    by_locker
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doors_are_counted_per_locker_and_size_smallest_first() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let counts = count_by_size([
+            (a, Size::L, State::Free),
+            (a, Size::S, State::Reserved),
+            (a, Size::S, State::Free),
+            (a, Size::S, State::Fault),
+            (b, Size::M, State::Occupied),
+        ]);
+        let count = |size, free, total| SizeCount { size, free, total };
+        assert_eq!(counts[&a], vec![count(Size::S, 1, 3), count(Size::L, 1, 1)]);
+        assert_eq!(counts[&b], vec![count(Size::M, 0, 1)]);
+        assert!(count_by_size([]).is_empty());
+    }
 
     #[test]
     fn compartment_specs() {

@@ -1,11 +1,14 @@
-//! Readers and staff accounts.
+//! Readers and staff accounts: creating them, a staff member's own profile (`staffMe`) and
+//! a reader looked up by card at the desk (`readerByCard`).
 
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 
-use crate::auth::{password, StaffRole};
-use crate::entity::{reader, staff, staff_branch};
+use crate::auth::{password, Principal, StaffRole};
+use crate::branches::Branch;
+use crate::entity::{loan, loan_request, reader, staff, staff_branch};
+use crate::lending::{self, Loan, LoanRequest, LoanStatus, RequestStatus};
 use crate::{branches, Error, Result};
 
 pub use reader::Model as Reader;
@@ -170,4 +173,91 @@ pub async fn reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Reader> {
         .one(db)
         .await?
         .ok_or(Error::NotFound("reader"))
+}
+
+/// A staff member's own account as their console needs it: who they are, the role and the
+/// branches their access token carries (what the server lets this session do).
+#[derive(Debug, Clone)]
+pub struct StaffProfile {
+    /// The account.
+    pub staff: Staff,
+    /// The role the session acts in.
+    pub role: StaffRole,
+    /// Their branches by code: every branch for admins, whose scope is everywhere.
+    pub branches: Vec<Branch>,
+}
+
+/// The calling staff member's own profile.
+///
+/// # Errors
+/// FORBIDDEN for readers; UNAUTHENTICATED when the account was removed or disabled after the
+/// token was issued.
+pub async fn staff_me(db: &impl ConnectionTrait, who: &Principal) -> Result<StaffProfile> {
+    let Principal::Staff { id, role, branches } = who else {
+        return Err(Error::forbidden("staff only"));
+    };
+    let row = staff::Entity::find_by_id(*id)
+        .one(db)
+        .await?
+        .filter(|s| !s.disabled)
+        .ok_or_else(|| Error::unauthenticated("account disabled"))?;
+    let mut places = if *role == StaffRole::Admin {
+        branches::list(db).await?
+    } else {
+        branches::by_ids(db, branches).await?
+    };
+    places.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(StaffProfile {
+        staff: row,
+        role: *role,
+        branches: places,
+    })
+}
+
+/// Most open requests or active loans [`reader_by_card`] returns (readers hold far fewer).
+const DESK_ROWS: u64 = 100;
+
+/// A reader as the desk sees them.
+#[derive(Debug, Clone)]
+pub struct DeskReader {
+    /// The account.
+    pub reader: Reader,
+    /// Requests still under way (not fulfilled, cancelled, expired or failed), newest first.
+    pub open_requests: Vec<LoanRequest>,
+    /// Books they have now, newest loan first.
+    pub active_loans: Vec<Loan>,
+}
+
+/// Looks a reader up by card number, for staff at a desk (the desk's roles and admins).
+///
+/// # Errors
+/// FORBIDDEN for readers and other staff roles; VALIDATION for a malformed card number;
+/// NOT_FOUND when no reader holds that card.
+pub async fn reader_by_card(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    card: &str,
+) -> Result<DeskReader> {
+    who.require_staff(lending::desk::DESK)?;
+    let card = CardNumber::parse(card)?;
+    let row = reader::Entity::find()
+        .filter(reader::Column::CardNumber.eq(card.as_str()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let open = loan_request::Entity::find()
+        .filter(loan_request::Column::ReaderId.eq(row.id))
+        .filter(loan_request::Column::Status.is_in(RequestStatus::OPEN));
+    let (open_requests, _) =
+        lending::newest_first(db, open, loan_request::Column::Id, DESK_ROWS, None).await?;
+    let active = loan::Entity::find()
+        .filter(loan::Column::ReaderId.eq(row.id))
+        .filter(loan::Column::Status.eq(LoanStatus::Active));
+    let (active_loans, _) =
+        lending::newest_first(db, active, loan::Column::Id, DESK_ROWS, None).await?;
+    Ok(DeskReader {
+        reader: row,
+        open_requests,
+        active_loans,
+    })
 }

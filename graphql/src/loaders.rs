@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::{DataLoader, Loader};
 use hongyan_domain::branches::{self, Branch};
 use hongyan_domain::catalog::books::{self, Book};
+use hongyan_domain::lockers::{self, SizeCount};
 use hongyan_domain::Ctx;
 use uuid::Uuid;
 
@@ -15,6 +16,8 @@ pub struct Loaders {
     pub branches: DataLoader<BranchLoader>,
     /// Books (titles with availability) by id.
     pub books: DataLoader<BookLoader>,
+    /// Lockers' door counts per size, by locker id.
+    pub compartment_counts: DataLoader<CompartmentCountLoader>,
 }
 
 impl Loaders {
@@ -23,6 +26,7 @@ impl Loaders {
         Loaders {
             branches: DataLoader::new(BranchLoader(ctx.clone()), tokio::spawn),
             books: DataLoader::new(BookLoader(ctx.clone()), tokio::spawn),
+            compartment_counts: DataLoader::new(CompartmentCountLoader(ctx.clone()), tokio::spawn),
         }
     }
 }
@@ -50,5 +54,19 @@ impl Loader<Uuid> for BookLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Book>, Self::Error> {
         let rows = books::by_ids(&self.0.db, keys).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|b| (b.title.id, b)).collect())
+    }
+}
+
+/// Loads lockers' door counts per size in one query.
+pub struct CompartmentCountLoader(Ctx);
+
+impl Loader<Uuid> for CompartmentCountLoader {
+    type Value = Vec<SizeCount>;
+    type Error = Arc<hongyan_domain::Error>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Vec<SizeCount>>, Self::Error> {
+        lockers::compartment_counts(&self.0.db, keys)
+            .await
+            .map_err(Arc::new)
     }
 }

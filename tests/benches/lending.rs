@@ -248,6 +248,11 @@ async fn main() {
         DB,
         TestOptions {
             worker: false,
+            // One load generator on one address, each reader far above a person's pace.
+            env: vec![
+                ("HONGYAN_RATE_LIMIT_IP", "off".into()),
+                ("HONGYAN_RATE_LIMIT_READER", "off".into()),
+            ],
             ..TestOptions::default()
         },
     )

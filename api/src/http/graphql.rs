@@ -1,29 +1,84 @@
 //! `/graphql`: queries and mutations over POST, GraphiQL over GET, subscriptions over
 //! WebSocket (graphql-transport-ws) at `/graphql/ws`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::net::{IpAddr, SocketAddr};
+
+use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
-use hongyan_domain::Ctx;
+use hongyan_domain::auth::Principal;
+use hongyan_domain::{rate_limit, Ctx, Error};
 use hongyan_graphql::{ensure_codes, Caller, HongyanSchema};
+use serde_json::json;
 
-/// Executes one GraphQL request as the caller named by the `Authorization` header.
+/// Executes one GraphQL request as the caller named by the `Authorization` header, once
+/// the caller's rate limits admit it (else 429 with `Retry-After` and a GraphQL error
+/// RATE_LIMITED carrying `retryAfter`). A body that is not one GraphQL request (a batch,
+/// malformed JSON) is a 400 with a VALIDATION error.
 pub async fn execute(
     schema: web::Data<HongyanSchema>,
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    gql: GraphQLRequest,
-) -> GraphQLResponse {
+    gql: Result<GraphQLRequest, actix_web::Error>,
+) -> HttpResponse {
+    let gql = match gql {
+        Ok(g) => g,
+        Err(e) => return refused(&Error::validation(e.to_string())),
+    };
     let header = req
         .headers()
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     let caller = caller(&ctx, header);
+    let reader = match &caller {
+        Caller::Authenticated(Principal::Reader { id }) => Some(*id),
+        _ => None,
+    };
+    if let Err(e) = rate_limit::admit(&ctx, reader, client_ip(&ctx, &req)).await {
+        return refused(&e);
+    }
     let request = hongyan_graphql::request_data(gql.into_inner(), &ctx, caller);
     let mut response = schema.execute(request).await;
     ensure_codes(&mut response);
-    response.into()
+    GraphQLResponse::from(response)
+        .respond_to(&req)
+        .map_into_boxed_body()
+}
+
+/// The client's address: the peer's, or (`HONGYAN_TRUST_PROXY`) what the proxy forwarded.
+fn client_ip(ctx: &Ctx, req: &HttpRequest) -> Option<IpAddr> {
+    if ctx.config.rate_limits.trust_proxy {
+        let info = req.connection_info();
+        let forwarded = info.realip_remote_addr()?;
+        forwarded
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| forwarded.parse::<SocketAddr>().ok().map(|a| a.ip()))
+    } else {
+        req.peer_addr().map(|a| a.ip())
+    }
+}
+
+/// A request refused before it ran, as the GraphQL error a resolver would give: 429 with
+/// `Retry-After` when rate limited, else 400.
+fn refused(e: &Error) -> HttpResponse {
+    let mut extensions = json!({"code": e.code().as_str()});
+    let mut response = match e {
+        Error::RateLimited {
+            retry_after_secs, ..
+        } => {
+            extensions["retryAfter"] = json!(retry_after_secs);
+            let mut r = HttpResponse::TooManyRequests();
+            r.insert_header(("Retry-After", retry_after_secs.to_string()));
+            r
+        }
+        _ => HttpResponse::BadRequest(),
+    };
+    response.json(json!({
+        "data": null,
+        "errors": [{"message": e.to_string(), "extensions": extensions}],
+    }))
 }
 
 /// The GraphiQL IDE.

@@ -1,6 +1,8 @@
 //! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
-//! `/staff` (printable pages), `/healthz`, `/readyz`, `/metrics`.
+//! `/staff` (printable pages), `/console` (the staff console's files), `/healthz`, `/readyz`,
+//! `/metrics`.
 
+mod console;
 mod graphql;
 mod locker;
 mod ops;
@@ -43,10 +45,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/graphql/ws").route(web::get().to(graphql::subscriptions)))
     .service(web::scope("/locker/v1").configure(locker::routes))
     .service(web::scope("/staff").configure(staff::routes))
+    .service(web::scope("/console").configure(console::routes))
     .service(web::scope("/webhooks").configure(webhooks::routes))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::metrics));
+}
+
+/// The routes a `hongyan worker` serves for operators: `/healthz` and `/metrics`.
+pub fn worker_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(ops::healthz))
+        .route("/metrics", web::get().to(ops::metrics));
 }
 
 /// The token of an `Authorization: Bearer <token>` header.

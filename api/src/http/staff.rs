@@ -77,13 +77,19 @@ fn method(m: DeliveryMethod) -> &'static str {
     }
 }
 
+/// The printable page's one inline stylesheet. The staff console prints this page from an
+/// `<iframe srcdoc>`, which inherits the console's Content-Security-Policy: that policy allows
+/// this exact text by its hash (see `console.rs`), so keep it a constant.
+pub const PRINT_STYLE: &str =
+    "body{font:14px sans-serif;margin:12mm}table{border-collapse:collapse;width:100%}\
+    td,th{border-bottom:1px solid #999;padding:4px 6px;text-align:left;vertical-align:middle}\
+    .call{font:bold 18px monospace}svg{height:48px;width:auto}@media print{h1{font-size:16px}}";
+
 /// The printable page.
 fn render(branch: &str, lines: &[PickLine]) -> String {
     let mut html = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>拣书单 · {b}</title>\
-         <style>body{{font:14px sans-serif;margin:12mm}}table{{border-collapse:collapse;width:100%}}\
-         td,th{{border-bottom:1px solid #999;padding:4px 6px;text-align:left;vertical-align:middle}}\
-         .call{{font:bold 18px monospace}}svg{{height:48px;width:auto}}@media print{{h1{{font-size:16px}}}}</style>\
+         <style>{PRINT_STYLE}</style>\
          </head><body><h1>拣书单 · {b}（{n} 册，按排架顺序）</h1><table><thead><tr><th>#</th><th>索书号</th>\
          <th>题名</th><th>条码</th><th>配送方式</th></tr></thead><tbody>",
         b = escape(branch),

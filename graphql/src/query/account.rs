@@ -1,4 +1,4 @@
-//! `me`.
+//! `me` (readers), `staffMe` (staff), and `readerByCard` (staff at the desk).
 
 use async_graphql::{Context, Object};
 use hongyan_domain::auth::Principal;
@@ -6,9 +6,10 @@ use hongyan_domain::{addresses, people};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::types::people::{DeskReader, StaffMe};
 use crate::types::{Address, Reader};
 
-/// Queries about the caller's own account.
+/// Queries about the caller's own account, and readers' accounts for the desk.
 #[derive(Default)]
 pub struct AccountQuery;
 
@@ -33,5 +34,26 @@ impl AccountQuery {
             .into_iter()
             .map(Address)
             .collect())
+    }
+
+    /// The calling staff member: role and branches (FORBIDDEN for readers).
+    async fn staff_me(&self, ctx: &Context<'_>) -> GqlResult<StaffMe> {
+        let who = principal(ctx).gql()?;
+        Ok(StaffMe(people::staff_me(&domain(ctx).db, who).await.gql()?))
+    }
+
+    /// A reader by library card, with their open requests, loans and messages (staff who
+    /// work a desk, and admins; NOT_FOUND for a card nobody holds).
+    async fn reader_by_card(
+        &self,
+        ctx: &Context<'_>,
+        card_number: String,
+    ) -> GqlResult<DeskReader> {
+        let who = principal(ctx).gql()?;
+        Ok(DeskReader(
+            people::reader_by_card(&domain(ctx).db, who, &card_number)
+                .await
+                .gql()?,
+        ))
     }
 }

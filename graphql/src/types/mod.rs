@@ -5,6 +5,7 @@ pub mod dispatch;
 mod jobs;
 pub mod lending;
 pub mod notify;
+pub mod people;
 mod places;
 pub mod purchases;
 pub mod stats;

@@ -1,6 +1,6 @@
 //! Branches and lockers.
 
-use async_graphql::{Context, Enum, Object, ID};
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use hongyan_domain::branches::{Branch as BranchRow, BranchKind as DomainKind};
 use hongyan_domain::dispatch::placement;
 use hongyan_domain::entity::compartment;
@@ -95,6 +95,25 @@ impl Locker {
     async fn online(&self) -> bool {
         lockers::is_online(&self.0)
     }
+    /// Free and total doors per size, smallest first (staff: dispatchers watch which
+    /// lockers have room).
+    async fn free_compartments(&self, ctx: &Context<'_>) -> GqlResult<Vec<CompartmentCount>> {
+        principal(ctx).gql()?.require_any_staff().gql()?;
+        Ok(ctx
+            .data::<Loaders>()?
+            .compartment_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| CompartmentCount {
+                size: size_name(c.size),
+                free: c.free,
+                total: c.total,
+            })
+            .collect())
+    }
     /// Its compartments and their state — FAULT doors are out of use until the controller
     /// reports them working (dispatchers and librarians of the locker's branch).
     async fn compartments(&self, ctx: &Context<'_>) -> GqlResult<Vec<Compartment>> {
@@ -121,11 +140,7 @@ impl Compartment {
     }
     /// S, M or L.
     async fn size(&self) -> &'static str {
-        match self.0.size {
-            compartment::Size::S => "S",
-            compartment::Size::M => "M",
-            compartment::Size::L => "L",
-        }
+        size_name(self.0.size)
     }
     /// FREE, RESERVED (a parcel is on its way), OCCUPIED or FAULT.
     async fn state(&self) -> &'static str {
@@ -135,6 +150,25 @@ impl Compartment {
             compartment::State::Occupied => "OCCUPIED",
             compartment::State::Fault => "FAULT",
         }
+    }
+}
+
+/// A locker's doors of one size.
+#[derive(SimpleObject)]
+pub struct CompartmentCount {
+    /// S, M or L.
+    pub size: &'static str,
+    /// Doors free for a parcel now.
+    pub free: u32,
+    /// Every door of that size (faulty ones too).
+    pub total: u32,
+}
+
+fn size_name(size: compartment::Size) -> &'static str {
+    match size {
+        compartment::Size::S => "S",
+        compartment::Size::M => "M",
+        compartment::Size::L => "L",
     }
 }
 

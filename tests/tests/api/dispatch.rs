@@ -1009,3 +1009,68 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         .await;
     assert_eq!(r.code(), "FORBIDDEN");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_show_the_backlog_and_unreachable_lockers() {
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    locker(&lib, "L-UP", "S=2", (31.88, 120.55)).await;
+    lockers::register(
+        &app.ctx.db,
+        NewLocker {
+            code: "L-SILENT".into(),
+            name: "没有心跳的书柜".into(),
+            branch_code: "A".into(),
+            address: "张家港".into(),
+            position: None,
+        },
+        &"S=2".parse::<CompartmentSpec>().expect("spec"),
+    )
+    .await
+    .expect("register");
+    // A request's job that nobody ran for two minutes (no worker here).
+    let reader = lib.reader("60000001").await;
+    let book = lib.title("积压之书", &[("A", "A0001", "I247/1")]).await;
+    lib.request(
+        &reader,
+        &book,
+        json!({"method": "BRANCH", "branchId": lib.id("A")}),
+    )
+    .await;
+    app.ctx
+        .db
+        .execute_unprepared("UPDATE job SET run_at = run_at - interval '120 seconds'")
+        .await
+        .expect("backdate");
+    let metrics = app
+        .http
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    for needle in [
+        "hongyan_lockers{state=\"online\"} 1",
+        "hongyan_lockers{state=\"offline\"} 1",
+        "hongyan_notification_outbox{state=\"pending\"} 0",
+        "hongyan_notification_outbox{state=\"dead\"} 0",
+        "hongyan_notification_oldest_pending_age_seconds 0",
+    ] {
+        assert!(
+            metrics.contains(needle),
+            "{needle} missing from:\n{metrics}"
+        );
+    }
+    let age: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hongyan_job_oldest_ready_age_seconds "))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("job age");
+    assert!((120..180).contains(&age), "{age}");
+}

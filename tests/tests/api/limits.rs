@@ -1,7 +1,9 @@
-//! Abuse limits: depth and complexity stop hostile queries, the standard introspection
-//! query still works, and every error has a code.
+//! Abuse limits: depth and complexity stop hostile queries (and aliases, which count), the
+//! standard introspection query still works, every error has a code, batches are refused,
+//! and readers and addresses are rate limited across API processes.
 
-use hongyan_tests::TestApp;
+use hongyan_domain::people;
+use hongyan_tests::{TestApp, TestOptions};
 use serde_json::json;
 
 /// graphql-core's `get_introspection_query()` (descriptions on), as GraphiQL and codegen
@@ -83,4 +85,89 @@ async fn every_error_carries_a_code() {
             r.codes()
         );
     }
+}
+
+/// Posts `{ branches { id } }` as `token`; returns the HTTP status, `Retry-After` and body.
+async fn ask(app: &TestApp, token: Option<&str>) -> (u16, Option<String>, serde_json::Value) {
+    let mut req = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({"query": "{ branches { id } }"}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let resp = req.send().await.expect("request");
+    let status = resp.status().as_u16();
+    let retry = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    (status, retry, resp.json().await.expect("json"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_are_rate_limited_across_api_processes_and_told_when_to_retry() {
+    let app = TestApp::spawn_with(TestOptions {
+        env: vec![
+            ("HONGYAN_RATE_LIMIT_READER", "5".into()),
+            ("HONGYAN_RATE_LIMIT_IP", "off".into()),
+        ],
+        ..TestOptions::default()
+    })
+    .await;
+    let other_process = app.sibling(&[]).await;
+    for card in ["50000001", "50000002"] {
+        people::add_reader(&app.ctx.db, card, "123456", "读者")
+            .await
+            .expect("reader");
+    }
+    let me = app.reader_token("50000001", "123456").await;
+    let neighbour = app.reader_token("50000002", "123456").await;
+    // Five requests a minute, wherever they land.
+    for i in 0..5 {
+        let on = if i % 2 == 0 { &app } else { &other_process };
+        assert_eq!(ask(on, Some(&me)).await.0, 200, "request {i}");
+    }
+    for on in [&app, &other_process] {
+        let (status, retry, body) = ask(on, Some(&me)).await;
+        assert_eq!(status, 429);
+        assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+        let after = body["errors"][0]["extensions"]["retryAfter"]
+            .as_u64()
+            .expect("retryAfter");
+        assert!((1..=60).contains(&after), "{after}");
+        assert_eq!(retry, Some(after.to_string()));
+        assert_eq!(body["data"], serde_json::Value::Null);
+    }
+    // Another reader is not held back by the first.
+    assert_eq!(ask(&app, Some(&neighbour)).await.0, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_is_rate_limited_and_batches_are_refused() {
+    let app = TestApp::spawn_with(TestOptions {
+        env: vec![("HONGYAN_RATE_LIMIT_IP", "8".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let batch = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&json!([{"query": "{ branches { id } }"}, {"query": "{ branches { id } }"}]))
+        .send()
+        .await
+        .expect("batch");
+    assert_eq!(batch.status().as_u16(), 400);
+    let body: serde_json::Value = batch.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.to_lowercase().contains("batch"), "{message}");
+    // Eight a minute from one address (the refused batch never ran); the ninth is refused.
+    for i in 0..8 {
+        assert_eq!(ask(&app, None).await.0, 200, "request {i}");
+    }
+    let (status, _, body) = ask(&app, None).await;
+    assert_eq!(status, 429);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
 }

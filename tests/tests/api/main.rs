@@ -6,6 +6,8 @@
 mod account;
 mod auth;
 mod catalog;
+mod console;
+mod console_api;
 mod dispatch;
 mod jobs;
 mod lending;

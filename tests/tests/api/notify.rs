@@ -899,7 +899,7 @@ async fn sends_keep_to_the_per_second_budget() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn worker_logs_never_carry_pickup_codes_or_phone_numbers() {
+async fn worker_logs_never_carry_pickup_codes_or_phone_numbers_and_its_metrics_are_served() {
     let smtp = SmtpSink::start().await;
     let lib = Library::open(TestOptions {
         worker: false,
@@ -920,11 +920,19 @@ async fn worker_logs_never_carry_pickup_codes_or_phone_numbers() {
     .await;
     let log = std::env::temp_dir().join(format!("hongyan-worker-{}.log", uuid::Uuid::new_v4()));
     let out = std::fs::File::create(&log).expect("log file");
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
     let mut worker = std::process::Command::new(hongyan_tests::hongyan_bin())
         .arg("worker")
         .env_clear()
         .envs(&app.env)
         .env("RUST_LOG", "debug")
+        .env(
+            "HONGYAN_WORKER_METRICS_ADDR",
+            format!("127.0.0.1:{metrics_port}"),
+        )
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .current_dir(std::env::temp_dir())
         .stdout(out.try_clone().expect("log file"))
@@ -948,6 +956,51 @@ async fn worker_logs_never_carry_pickup_codes_or_phone_numbers() {
         .await;
     assert_eq!(json!(pickup), status.data()["request"]["pickupCode"]);
     tokio::time::sleep(Duration::from_millis(500)).await;
+    // The worker process serves what it counted (a scaled-out deployment has no API process
+    // running jobs).
+    let metrics = app
+        .http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .expect("worker metrics")
+        .text()
+        .await
+        .expect("text");
+    for needle in [
+        "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"SENT\",errcode=\"\"} 2",
+        "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"RETRY\",errcode=\"-1\"} 1",
+        "hongyan_job_attempts_total{",
+        "hongyan_lockers{state=\"online\"} 1",
+    ] {
+        assert!(metrics.contains(needle), "{needle} missing from:\n{metrics}");
+    }
+    // Every metric the example alert rules use is served by the API or the worker.
+    let api_metrics = app
+        .http
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("api metrics")
+        .text()
+        .await
+        .expect("text");
+    let rules = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/prometheus/alerts.yml"),
+    )
+    .expect("alert rules");
+    let names: std::collections::BTreeSet<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("hongyan_"))
+        .collect();
+    assert!(names.len() >= 8, "{names:?}");
+    for name in names {
+        assert!(
+            metrics.contains(name) || api_metrics.contains(name),
+            "the alert rules use {name}, which no process serves"
+        );
+    }
+    assert!(metrics.contains("outcome=\"Succeeded\""), "{metrics}");
     worker.kill().expect("stop");
     worker.wait().expect("reaped");
     let text = std::fs::read_to_string(&log).expect("log");

@@ -1,0 +1,266 @@
+// The staff console's shell: login, the session (sessionStorage), the GraphQL helper, the
+// navigation and the hash router. Each page is a module under pages/ exporting
+// `render(main, {me, alive})`; it may return a function to call when the page is left.
+
+import { h, fill, announce, describe, label } from './ui.js';
+
+/**
+ * The pages, in navigation order. Adding a page is one line here: its hash, its title, the
+ * roles that may use it (admins may use every page) and its module.
+ */
+const PAGES = [
+  { id: 'picking', title: '拣书', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/picking.js') },
+  { id: 'dispatch', title: '配送', roles: ['DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/dispatch.js') },
+  { id: 'desk', title: '借还', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/desk.js') },
+  { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
+  { id: 'stats', title: '统计', roles: ['LIBRARIAN'], load: () => import('./pages/stats.js') },
+  { id: 'admin', title: '管理', roles: ['ADMIN'], load: () => import('./pages/admin.js') },
+];
+
+const SESSION_KEY = 'hongyan.console.session';
+
+/** The tokens of this browser tab's session. */
+export const session = {
+  get() {
+    try {
+      return JSON.parse(sessionStorage.getItem(SESSION_KEY));
+    } catch {
+      return null;
+    }
+  },
+  set(tokens) {
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+    }));
+  },
+  clear() {
+    sessionStorage.clear();
+  },
+};
+
+/** An error answered by the API: `code` is `errors[0].extensions.code`. */
+export class ApiError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+async function post(query, variables, token) {
+  let resp;
+  try {
+    resp = await fetch('/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch (e) {
+    throw new ApiError('NETWORK', String(e && e.message || e));
+  }
+  let body;
+  try {
+    body = await resp.json();
+  } catch {
+    throw new ApiError('INTERNAL', `HTTP ${resp.status}`);
+  }
+  return body;
+}
+
+function firstError(body) {
+  const e = body && Array.isArray(body.errors) && body.errors[0];
+  if (!e) return null;
+  return new ApiError((e.extensions && e.extensions.code) || 'INTERNAL', e.message || '');
+}
+
+let refreshing = null;
+
+/** Trades the refresh token for new tokens, once at a time; false when that fails. */
+function refresh() {
+  const current = session.get();
+  if (!current || !current.refreshToken) return Promise.resolve(false);
+  refreshing ??= post(
+    'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }',
+    { t: current.refreshToken },
+  ).then((body) => {
+    const tokens = body && body.data && body.data.refreshToken;
+    if (!tokens) return false;
+    session.set(tokens);
+    return true;
+  }, () => false).finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+/**
+ * Runs a GraphQL operation as the signed-in staff member and returns its `data`. Throws an
+ * ApiError carrying the first error's `extensions.code` and message. An expired access token
+ * is refreshed once; when that fails too the console returns to the login form.
+ */
+export async function gql(query, variables = {}) {
+  const signedIn = Boolean(session.get()?.accessToken);
+  let body = await post(query, variables, session.get()?.accessToken);
+  let err = firstError(body);
+  if (err && err.code === 'UNAUTHENTICATED' && signedIn && await refresh()) {
+    body = await post(query, variables, session.get()?.accessToken);
+    err = firstError(body);
+  }
+  if (err) {
+    if (err.code === 'UNAUTHENTICATED' && signedIn) signOut('登录已过期，请重新登录');
+    throw err;
+  }
+  return body.data;
+}
+
+/** GETs a page of the server's (e.g. the printable picking list) with the access token. */
+export async function fetchAuthorized(path) {
+  const get = () => fetch(path, { headers: { authorization: `Bearer ${session.get()?.accessToken}` } });
+  let resp = await get();
+  if (resp.status === 401 && await refresh()) resp = await get();
+  if (!resp.ok) {
+    let code = 'INTERNAL';
+    let message = `HTTP ${resp.status}`;
+    try {
+      const body = await resp.json();
+      code = body.code || code;
+      message = body.message || message;
+    } catch { /* not JSON */ }
+    throw new ApiError(code, message);
+  }
+  return resp.text();
+}
+
+const ME = 'query { staffMe { id username displayName role branches { id code name kind } } }';
+
+let me = null;
+let leave = null;
+let shown = 0;
+
+function allowed(page) {
+  return me && (me.role === 'ADMIN' || page.roles.includes(me.role));
+}
+
+function signOut(message) {
+  session.clear();
+  me = null;
+  render();
+  if (message) announce(message, 'error');
+}
+
+function header() {
+  const nav = document.getElementById('nav');
+  const who = document.getElementById('who');
+  const logout = document.getElementById('logout');
+  if (!me) {
+    fill(nav);
+    fill(who);
+    logout.hidden = true;
+    return;
+  }
+  const current = location.hash.replace(/^#\/?/, '');
+  fill(nav, PAGES.filter(allowed).map((p) => h('a', {
+    href: `#/${p.id}`,
+    'aria-current': p.id === current ? 'page' : null,
+  }, p.title)));
+  fill(who, `${me.displayName}（${label('role', me.role)}）`);
+  logout.hidden = false;
+}
+
+function loginForm(main) {
+  const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true });
+  const pass = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { type: 'submit', class: 'primary' }, '登录');
+  const form = h('form', { class: 'login panel', 'aria-labelledby': 'login-title' },
+    h('h1', { id: 'login-title' }, '馆员登录'),
+    h('div', { class: 'field' }, h('label', { for: 'username' }, '用户名'), user),
+    h('div', { class: 'field' }, h('label', { for: 'password' }, '密码'), pass),
+    submit);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    try {
+      const data = await gql(
+        'mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken refreshToken } }',
+        { u: user.value.trim(), p: pass.value },
+      );
+      session.set(data.staffLogin);
+      me = (await gql(ME)).staffMe;
+      announce(`已登录：${me.displayName}`, 'ok');
+      render();
+    } catch (e) {
+      session.clear();
+      me = null;
+      announce(e.code === 'UNAUTHENTICATED' ? '用户名或密码不对' : describe(e), 'error');
+      pass.value = '';
+      pass.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  fill(main, form);
+  user.focus();
+}
+
+/** Shows the page the hash names (or the first one the role may use). */
+async function render() {
+  const main = document.getElementById('main');
+  if (leave) {
+    try { leave(); } catch { /* a page's cleanup must not stop navigation */ }
+    leave = null;
+  }
+  const token = ++shown;
+  header();
+  if (!me) {
+    loginForm(main);
+    return;
+  }
+  const pages = PAGES.filter(allowed);
+  if (pages.length === 0) {
+    fill(main, h('section', { class: 'panel' }, h('h1', {}, '没有可用的页面'),
+      h('p', {}, '您的角色不使用馆员工作台。')));
+    return;
+  }
+  const id = location.hash.replace(/^#\/?/, '');
+  const page = pages.find((p) => p.id === id);
+  if (!page) {
+    location.replace(`#/${pages[0].id}`);
+    return;
+  }
+  document.title = `${page.title} · 鸿雁馆员工作台`;
+  fill(main, h('p', { class: 'loading' }, '加载中…'));
+  try {
+    const module = await page.load();
+    if (token !== shown) return;
+    fill(main);
+    const cleanup = await module.render(main, { me, alive: () => token === shown });
+    if (token === shown && typeof cleanup === 'function') leave = cleanup;
+    else if (typeof cleanup === 'function') cleanup();
+  } catch (e) {
+    if (token !== shown) return;
+    fill(main, h('p', { class: 'empty' }, describe(e)));
+    announce(describe(e), 'error');
+  }
+}
+
+async function start() {
+  document.getElementById('logout').addEventListener('click', () => {
+    signOut();
+    announce('已退出', 'info');
+  });
+  window.addEventListener('hashchange', render);
+  if (session.get()) {
+    try {
+      me = (await gql(ME)).staffMe;
+    } catch (e) {
+      session.clear();
+      me = null;
+      if (e.code !== 'UNAUTHENTICATED') announce(describe(e), 'error');
+    }
+  }
+  render();
+}
+
+start();

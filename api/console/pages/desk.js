@@ -1,0 +1,152 @@
+// 借还 Desk: check-in by scan at the chosen branch (and what to do with the copy), check-out
+// by scanning the reader's card then the books, and a reader's requests, loans and messages.
+
+import { gql } from '../app.js';
+import {
+  h, fill, announce, describe, scanBox, branchPicker, empty, label, table, when,
+} from '../ui.js';
+
+const CHECK_IN = `mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) {
+  action loan { book { title } } item { barcode callNumber } toBranch { code name } } }`;
+const CHECK_OUT = `mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) {
+  id dueAt book { title } } }`;
+const READER = `query($c: String!) { readerByCard(cardNumber: $c) {
+  id name cardNumber blocked
+  openRequests { id status deliveryMethod pickupDeadline createdAt book { title } }
+  activeLoans { id dueAt overdue renewals book { title } }
+  notifications(first: 20) { id kind channel status createdAt lastError } } }`;
+
+export async function render(main, { me, alive }) {
+  if (me.branches.length === 0) {
+    fill(main, h('section', { class: 'panel' }, h('h1', {}, '借还'), empty('您没有所属分馆。')));
+    return undefined;
+  }
+  const branch = branchPicker(me.branches, () => checkin.input.focus());
+  const checkin = scanBox({ id: 'checkin-scan', label: '还书：扫描条码', onScan: checkIn });
+  const checkinResult = h('div', { id: 'checkin-result' });
+
+  const card = h('input', {
+    id: 'checkout-card', class: 'scan', autocomplete: 'off', spellcheck: 'false',
+    placeholder: '扫描读者证，回车',
+  });
+  const checkout = scanBox({ id: 'checkout-scan', label: '借书：扫描图书条码', onScan: checkOut });
+  const checkoutResult = h('div', { id: 'checkout-result' });
+  card.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    card.value = card.value.trim();
+    if (card.value) checkout.input.focus();
+  });
+
+  const lookupCard = h('input', {
+    id: 'lookup-card', class: 'scan', autocomplete: 'off', spellcheck: 'false',
+    placeholder: '读者证号，回车查询',
+  });
+  const readerView = h('div', { id: 'reader' });
+  let shownCard = null;
+  lookupCard.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    const value = lookupCard.value.trim();
+    if (value) lookup(value);
+  });
+
+  main.append(
+    h('section', { class: 'panel' }, h('h1', {}, '借还'), h('div', { class: 'toolbar' }, branch.box)),
+    h('div', { class: 'grid' },
+      h('section', { class: 'panel', 'aria-labelledby': 'checkin-title' },
+        h('h2', { id: 'checkin-title' }, '还书'), checkin.box, checkinResult),
+      h('section', { class: 'panel', 'aria-labelledby': 'checkout-title' },
+        h('h2', { id: 'checkout-title' }, '借书'),
+        h('div', { class: 'field' }, h('label', { for: 'checkout-card' }, '读者证号'), card),
+        checkout.box,
+        h('div', { class: 'actions' }, h('button', {
+          type: 'button',
+          onclick: () => { card.value = ''; fill(checkoutResult); card.focus(); },
+        }, '换读者')),
+        checkoutResult),
+      h('section', { class: 'panel', 'aria-labelledby': 'lookup-title' },
+        h('h2', { id: 'lookup-title' }, '读者查询'),
+        h('div', { class: 'field' }, h('label', { for: 'lookup-card' }, '读者证号'), lookupCard),
+        readerView)),
+  );
+  checkin.input.focus();
+  return undefined;
+
+  async function checkIn(barcode) {
+    const at = branch.current();
+    try {
+      const r = (await gql(CHECK_IN, { b: barcode, br: at.id })).checkIn;
+      const title = r.loan ? `《${r.loan.book.title}》` : '';
+      const where = r.toBranch ? `：${r.toBranch.name}（${r.toBranch.code}）` : '';
+      const what = `${label('checkIn', r.action)}${where}`;
+      fill(checkinResult, h('div', { class: 'result ok', 'data-action': r.action },
+        h('p', { class: 'big' }, what),
+        h('p', {}, title, ' 条码 ', h('span', { class: 'mono' }, r.item.barcode), '　索书号 ',
+          h('span', { class: 'mono' }, r.item.callNumber)),
+        r.loan ? h('p', { class: 'muted' }, '借阅已结束') : null));
+      announce(`已还：${title}${barcode}，${what}`, 'ok');
+      refreshReader();
+    } catch (e) {
+      fill(checkinResult, h('div', { class: 'result error' }, h('p', {}, `${barcode}：${describe(e)}`)));
+      announce(`还书失败 ${barcode}：${describe(e)}`, 'error');
+    }
+  }
+
+  async function checkOut(barcode) {
+    const cardNumber = card.value.trim();
+    if (!cardNumber) {
+      announce('请先扫描读者证', 'error');
+      card.focus();
+      return;
+    }
+    try {
+      const loan = (await gql(CHECK_OUT, { b: barcode, c: cardNumber })).checkOut;
+      checkoutResult.prepend(h('div', { class: 'result ok' },
+        h('p', { class: 'big' }, `已借出《${loan.book.title}》`),
+        h('p', {}, `读者证 ${cardNumber} · 应还 ${when(loan.dueAt)}`)));
+      announce(`已借出《${loan.book.title}》，应还 ${when(loan.dueAt)}`, 'ok');
+      refreshReader();
+    } catch (e) {
+      checkoutResult.prepend(h('div', { class: 'result error' }, h('p', {}, `${barcode}：${describe(e)}`)));
+      announce(`借书失败 ${barcode}：${describe(e)}`, 'error');
+    }
+  }
+
+  function refreshReader() {
+    if (shownCard) lookup(shownCard, true);
+  }
+
+  async function lookup(cardNumber, quiet = false) {
+    try {
+      const r = (await gql(READER, { c: cardNumber })).readerByCard;
+      if (!alive()) return;
+      shownCard = cardNumber;
+      showReader(r);
+      if (!quiet) announce(`读者：${r.name}，在借 ${r.activeLoans.length} 册，预约 ${r.openRequests.length} 条`, 'info');
+    } catch (e) {
+      if (!alive()) return;
+      shownCard = null;
+      fill(readerView, empty(e.code === 'NOT_FOUND' ? `没有读者证 ${cardNumber}` : describe(e)));
+      if (!quiet) announce(e.code === 'NOT_FOUND' ? `没有读者证 ${cardNumber}` : describe(e), 'error');
+    }
+  }
+
+  function showReader(r) {
+    fill(readerView,
+      h('p', { class: 'big' }, h('strong', {}, r.name), '　', h('span', { class: 'mono' }, r.cardNumber || ''),
+        r.blocked ? h('span', { class: 'tag bad' }, '已停借') : null),
+      h('h3', {}, `在借（${r.activeLoans.length}）`),
+      r.activeLoans.length === 0 ? empty('没有在借的书。') : table(['题名', '应还', '续借'],
+        r.activeLoans.map((l) => [l.book.title,
+          h('span', {}, when(l.dueAt), l.overdue ? h('span', { class: 'tag bad' }, '超期') : null),
+          String(l.renewals)])),
+      h('h3', {}, `进行中的预约（${r.openRequests.length}）`),
+      r.openRequests.length === 0 ? empty('没有进行中的预约。') : table(['题名', '状态', '方式'],
+        r.openRequests.map((q) => [q.book.title, label('request', q.status), label('delivery', q.deliveryMethod)])),
+      h('h3', {}, '通知记录'),
+      r.notifications.length === 0 ? empty('没有通知。') : table(['时间', '内容', '渠道', '状态'],
+        r.notifications.map((n) => [when(n.createdAt), label('kind', n.kind), label('channel', n.channel),
+          h('span', { title: n.lastError || '' }, label('notification', n.status))])));
+  }
+}

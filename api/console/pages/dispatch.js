@@ -1,0 +1,101 @@
+// 配送 Dispatch: the branch's delivery rounds (start one when the van leaves), its lockers'
+// state and the courier shipments that are stuck.
+
+import { gql } from '../app.js';
+import {
+  h, fill, announce, describe, branchPicker, confirmButton, empty, label, lockerCard, when,
+} from '../ui.js';
+
+const LOAD = `query($b: ID!) {
+  deliveryRounds(branchId: $b) { id status startedAt locker { id code name }
+    parcels { request { id } item { barcode } compartment } }
+  shipments(branchId: $b, stuck: true) { id kind status carrier waybillNo request { id }
+    createdAt updatedAt }
+  lockers { id code name address online branch { id name } freeCompartments { size free total } }
+}`;
+const START = 'mutation($id: ID!) { startDeliveryRound(id: $id) { id status } }';
+
+export async function render(main, { me, alive }) {
+  if (me.branches.length === 0) {
+    fill(main, h('section', { class: 'panel' }, h('h1', {}, '配送'), empty('您没有所属分馆。')));
+    return undefined;
+  }
+  const branch = branchPicker(me.branches, () => load());
+  const rounds = h('div', { id: 'rounds' });
+  const lockers = h('ul', { class: 'lockers', id: 'lockers', 'aria-label': '书柜' });
+  const stuck = h('div', { id: 'stuck' });
+  main.append(
+    h('section', { class: 'panel' }, h('h1', {}, '配送'),
+      h('div', { class: 'toolbar' }, branch.box,
+        h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => load() }, '刷新')))),
+    h('div', { class: 'grid' },
+      h('section', { class: 'panel' }, h('h2', {}, '配送批次'), rounds),
+      h('div', {},
+        h('section', { class: 'panel' }, h('h2', {}, '书柜状态'), lockers),
+        h('section', { class: 'panel' }, h('h2', {}, '快递异常'), stuck))),
+  );
+  branch.select.focus();
+  await load();
+  return undefined;
+
+  async function load() {
+    const at = branch.current();
+    try {
+      const data = await gql(LOAD, { b: at.id });
+      if (!alive() || at !== branch.current()) return;
+      showRounds(data.deliveryRounds);
+      const here = data.lockers.filter((l) => l.branch.id === at.id);
+      fill(lockers, here.length ? here.map(lockerCard) : h('li', {}, empty('本馆没有书柜。')));
+      showStuck(data.shipments);
+    } catch (e) {
+      if (alive()) announce(`配送信息加载失败：${describe(e)}`, 'error');
+    }
+  }
+
+  function showRounds(list) {
+    if (list.length === 0) {
+      fill(rounds, empty('没有待发或在途的配送批次。'));
+      return;
+    }
+    fill(rounds, list.map((r) => h('article', { class: 'result', 'data-round': r.id },
+      h('div', { class: 'actions' },
+        h('h3', {}, `${r.locker.name}（${r.locker.code}）`),
+        h('span', { class: r.status === 'OPEN' ? 'tag' : 'tag ok' }, label('round', r.status)),
+        r.startedAt ? h('span', { class: 'muted' }, `发车 ${when(r.startedAt)}`) : null),
+      h('div', { class: 'table-wrap' }, h('table', {},
+        h('thead', {}, h('tr', {}, h('th', {}, '条码'), h('th', {}, '格口'), h('th', {}, '预约'))),
+        h('tbody', {}, r.parcels.map((p) => h('tr', {},
+          h('td', { class: 'mono' }, p.item.barcode),
+          h('td', { class: 'mono' }, p.compartment),
+          h('td', { class: 'mono muted' }, p.request.id.slice(-8))))))),
+      h('p', {}, `共 ${r.parcels.length} 件`),
+      r.status === 'OPEN' && r.parcels.length > 0
+        ? confirmButton('发车', '确认发车？', () => start(r), { class: 'primary', 'aria-label': `发车：${r.locker.name}` })
+        : null)));
+  }
+
+  function showStuck(list) {
+    if (list.length === 0) {
+      fill(stuck, empty('没有异常快件。'));
+      return;
+    }
+    fill(stuck, h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, h('th', {}, '类型'), h('th', {}, '状态'), h('th', {}, '快递/运单'),
+        h('th', {}, '更新'))),
+      h('tbody', {}, list.map((s) => h('tr', {},
+        h('td', {}, label('shipmentKind', s.kind)),
+        h('td', {}, h('span', { class: s.status === 'FAILED' ? 'tag bad' : 'tag' }, label('shipment', s.status))),
+        h('td', {}, s.carrier || '—', ' ', h('span', { class: 'mono' }, s.waybillNo || '未出单')),
+        h('td', {}, when(s.updatedAt))))))));
+  }
+
+  async function start(round) {
+    try {
+      await gql(START, { id: round.id });
+      announce(`已发车：${round.locker.name}，${round.parcels.length} 件`, 'ok');
+    } catch (e) {
+      announce(`发车失败：${describe(e)}`, 'error');
+    }
+    await load();
+  }
+}

@@ -1,0 +1,282 @@
+// The staff console (/console) in headless Chromium, driven as staff use it: keyboard and
+// barcode scanner (which types the code and Enter). Run by tests/tests/api/console.rs, which
+// starts Hongyan, prepares the data set and passes it here:
+//
+//   HONGYAN_CONSOLE_URL          the server, e.g. http://127.0.0.1:PORT
+//   HONGYAN_CONSOLE_PASSWORD     every staff account's password
+//   HONGYAN_CONSOLE_PICKER, _DISPATCHER, _LIBRARIAN, _ADMIN   their user names
+//   HONGYAN_CONSOLE_FIXTURE      JSON: what the data set holds (titles, barcodes, cards)
+//   HONGYAN_CONSOLE_SCREENSHOTS  where to save screenshots (default tests/browser/screenshots)
+//
+// Missing variables, a missing Chromium (/usr/bin/chromium) or a missing playwright-core
+// (npm ci --prefix tests/browser) fail the run: nothing is skipped. Assertions wait for
+// visible text, never for a fixed time.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function env(name) {
+  const value = process.env[name];
+  if (!value) {
+    throw new Error(`${name} is not set: run this through the Rust test (cargo nextest run -p hongyan-tests console)`);
+  }
+  return value;
+}
+
+const base = env('HONGYAN_CONSOLE_URL');
+const password = env('HONGYAN_CONSOLE_PASSWORD');
+const users = {
+  picker: env('HONGYAN_CONSOLE_PICKER'),
+  dispatcher: env('HONGYAN_CONSOLE_DISPATCHER'),
+  librarian: env('HONGYAN_CONSOLE_LIBRARIAN'),
+  admin: env('HONGYAN_CONSOLE_ADMIN'),
+};
+const fixture = JSON.parse(env('HONGYAN_CONSOLE_FIXTURE'));
+const shots = process.env.HONGYAN_CONSOLE_SCREENSHOTS || path.join(here, 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+const DESK = { width: 1366, height: 768 };
+const PHONE = { width: 390, height: 844 };
+
+let browser;
+/** Every page's uncaught errors and console errors (CSP violations show up here). */
+const problems = [];
+
+before(async () => {
+  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)`);
+  browser = await chromium.launch({ executablePath: CHROMIUM });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh browser (own sessionStorage) with one page, signed in as `who`. */
+async function signIn(who, viewport = DESK) {
+  const context = await browser.newContext({
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
+  // Headless Chromium cannot print: count print() calls instead (in every frame).
+  await context.addInitScript(() => {
+    window.print = () => { window.top.__printed = (window.top.__printed || 0) + 1; };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => problems.push(`${who}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`${who}: ${m.text()}`); });
+  await page.goto(`${base}/console`);
+  await page.locator('#username').waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'username', 'focus starts in the user name');
+  await page.keyboard.type(users[who]);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+  await page.locator('#nav a').first().waitFor();
+  return page;
+}
+
+/** The navigation shows each of `shown` in this order, and none of `hidden` (other pages may be added). */
+async function assertNav(page, shown, hidden) {
+  const titles = await page.locator('#nav a').allTextContents();
+  assert.deepEqual(titles.filter((t) => shown.includes(t)), shown, `navigation: ${titles}`);
+  for (const t of hidden) assert.ok(!titles.includes(t), `${t} is not for this role: ${titles}`);
+}
+
+/** Waits until the aria-live region says something containing `text`. */
+async function announced(page, text) {
+  await page.waitForFunction(
+    (t) => document.getElementById('live')?.textContent.includes(t),
+    text,
+  );
+}
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement?.id);
+}
+
+async function scan(page, code) {
+  await page.keyboard.type(code);
+  await page.keyboard.press('Enter');
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+}
+
+async function noHorizontalScroll(page) {
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= width, `the page is ${scroll}px wide in a ${width}px window`);
+}
+
+test('a wrong password is refused on the login form', async () => {
+  const context = await browser.newContext({ viewport: DESK, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${base}/console`);
+  await page.locator('#username').fill(users.picker);
+  await page.locator('#password').fill('not-the-password');
+  await page.getByRole('button', { name: '登录' }).click();
+  await announced(page, '用户名或密码不对');
+  await shot(page, 'login');
+  await context.close();
+});
+
+test('a picker works the picking list in shelf order with the scanner', async () => {
+  const page = await signIn('picker');
+  await assertNav(page, ['拣书', '借还'], ['配送', '荐购', '管理']);
+  await page.locator('#pick-list li.card').first().waitFor();
+  assert.deepEqual(
+    await page.locator('#pick-list .title').allTextContents(),
+    fixture.picking.order,
+    'shelf (call number) order',
+  );
+  const calls = await page.locator('#pick-list .call').allTextContents();
+  assert.equal(calls.length, fixture.picking.order.length);
+  assert.equal(await focusedId(page), 'pick-scan', 'focus lands in the scan box');
+  await shot(page, 'picking-1366');
+
+  await scan(page, fixture.picking.notOnList);
+  await announced(page, `不在拣书单上：${fixture.picking.notOnList}`);
+  assert.equal(await focusedId(page), 'pick-scan');
+
+  await scan(page, fixture.picking.scan);
+  await announced(page, `已拣：《${fixture.picking.scanTitle}》`);
+  await page.locator('#picked-list').getByText(fixture.picking.scanTitle).waitFor();
+  await page.waitForFunction(
+    (t) => ![...document.querySelectorAll('#pick-list .title')].some((e) => e.textContent === t),
+    fixture.picking.scanTitle,
+  );
+  assert.equal(await focusedId(page), 'pick-scan', 'the scan box keeps focus');
+  assert.equal(await page.locator('#pick-scan').inputValue(), '', 'and is cleared');
+
+  // Another copy of a listed title, not the reserved one: confirmed for that title's task.
+  await scan(page, fixture.picking.otherCopy);
+  await announced(page, `已拣：《${fixture.picking.otherCopyTitle}》 条码 ${fixture.picking.otherCopy}`);
+
+  await page.getByRole('button', { name: '打印拣书单' }).click();
+  // The frame is hidden (0×0): what it holds is printed, not shown.
+  await page.frameLocator('iframe.print').locator('h1').filter({ hasText: '拣书单' }).waitFor({ state: 'attached' });
+  assert.equal(await page.frameLocator('iframe.print').locator('tr.pick').count(), 1, 'one copy left to pick');
+  await page.waitForFunction(() => window.__printed === 1);
+  await announced(page, '已发送打印');
+  await page.context().close();
+
+  const phone = await signIn('picker', PHONE);
+  await phone.locator('#pick-list li.card').first().waitFor();
+  await noHorizontalScroll(phone);
+  await shot(phone, 'picking-390');
+  await phone.context().close();
+});
+
+test('a dispatcher sees the delivery round and its locker, and starts the round', async () => {
+  const page = await signIn('dispatcher');
+  await assertNav(page, ['拣书', '配送', '借还'], ['荐购', '管理']);
+  await page.getByRole('link', { name: '配送' }).click();
+  const round = page.locator('[data-round]').filter({ hasText: fixture.round.locker });
+  await round.getByText(fixture.round.barcode).waitFor();
+  await round.getByText('待发车').waitFor();
+  const locker = page.locator('#lockers .locker').filter({ hasText: fixture.round.lockerCode });
+  await locker.getByText('在线').waitFor();
+  await locker.getByText(fixture.round.freeText).waitFor();
+  await shot(page, 'dispatch');
+  const start = round.getByRole('button', { name: /发车/ });
+  await start.click();
+  await round.getByText('确认发车？').waitFor();
+  await start.click();
+  await announced(page, `已发车：${fixture.round.locker}`);
+  await page.locator('[data-round]').filter({ hasText: fixture.round.locker }).getByText('已发车').waitFor();
+  await page.context().close();
+});
+
+test('a librarian approves a proposal waiting for review', async () => {
+  const page = await signIn('librarian');
+  await assertNav(page, ['拣书', '配送', '借还', '荐购'], ['管理']);
+  await page.getByRole('link', { name: '荐购' }).click();
+  const card = page.locator('[data-proposal]').filter({ hasText: fixture.proposal.title });
+  await card.getByText(fixture.proposal.price, { exact: true }).waitFor();
+  await page.locator('#budget').getByText('可用').waitFor();
+  await shot(page, 'purchases');
+  await card.getByRole('button', { name: '批准' }).click();
+  await announced(page, `已批准：《${fixture.proposal.title}》`);
+  await page.locator('#proposals').getByText('没有待审核的荐购').waitFor();
+  await page.context().close();
+});
+
+test('the desk checks a copy in and out by scanning, and looks the reader up', async () => {
+  const page = await signIn('librarian');
+  await page.getByRole('link', { name: '借还' }).click();
+  await page.locator('#checkin-scan').waitFor();
+  assert.equal(await focusedId(page), 'checkin-scan', 'focus lands in the check-in box');
+  await scan(page, fixture.desk.checkIn);
+  await page.locator('#checkin-result').getByText('满足预约').waitFor();
+  await page.locator('#checkin-result').getByText(fixture.desk.checkInTitle).waitFor();
+  await announced(page, `已还：《${fixture.desk.checkInTitle}》`);
+  assert.equal(await focusedId(page), 'checkin-scan');
+
+  await page.locator('#checkout-card').focus();
+  await scan(page, fixture.desk.card);
+  assert.equal(await focusedId(page), 'checkout-scan', 'the card moves focus to the book box');
+  await scan(page, fixture.desk.checkOut);
+  await page.locator('#checkout-result').getByText(`已借出《${fixture.desk.checkOutTitle}》`).waitFor();
+  assert.equal(await focusedId(page), 'checkout-scan', 'ready for the next book');
+
+  await page.locator('#lookup-card').focus();
+  await scan(page, fixture.desk.card);
+  await page.locator('#reader').getByText(fixture.desk.readerName, { exact: true }).waitFor();
+  await page.locator('#reader').getByText(fixture.desk.checkOutTitle).waitFor();
+  await shot(page, 'desk');
+  await page.locator('#lookup-card').fill('');
+  await scan(page, fixture.desk.unknownCard);
+  await page.locator('#reader').getByText(`没有读者证 ${fixture.desk.unknownCard}`).waitFor();
+  await page.context().close();
+});
+
+test('an admin sees every page, dead jobs and the lockers', async () => {
+  const page = await signIn('admin');
+  await assertNav(page, ['拣书', '配送', '借还', '荐购', '管理'], []);
+  await page.getByRole('link', { name: '管理' }).click();
+  await page.getByRole('heading', { name: '失败的任务' }).waitFor();
+  await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();
+  await shot(page, 'admin');
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.locator('#username').waitFor();
+  await page.context().close();
+});
+
+test('a manager opens the dashboard: figures, charts and the CSV', async () => {
+  const page = await signIn('admin');
+  await page.getByRole('link', { name: '统计' }).click();
+  const loans = page.locator('#tile-loans strong');
+  await loans.waitFor();
+  // The daily chart has one column per day of the year so far, and adds up to the loans tile.
+  const days = await page.locator('#loans-per-day rect').count();
+  const from = new Date(`${new Date().getFullYear()}-01-01T00:00:00+08:00`);
+  assert.ok(Math.abs(days - (Date.now() - from) / 86400000) < 2, `${days} columns`);
+  const perDay = await page.locator('#loans-per-day rect title').allTextContents();
+  const total = perDay.reduce((n, t) => n + Number(t.match(/：(\d+) 册/)[1]), 0);
+  assert.equal(Number(await loans.textContent()), total);
+  assert.ok(total >= 1, 'the desk lent a book today');
+  await page.locator('#requests-by-method').getByText('到馆自取').waitFor();
+  await page.locator('#locker-use').getByText(fixture.round.locker).waitFor();
+  await shot(page, 'stats');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '导出 CSV' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.ok(csv.replace(/^\ufeff/, '').startsWith('figure,key,value\n'), csv.slice(0, 80));
+  assert.ok(csv.includes(`\nloans,,${total}\n`), csv);
+  await page.context().close();
+});
+
+test('no page logged an error or broke the content security policy', () => {
+  assert.deepEqual(problems, []);
+});

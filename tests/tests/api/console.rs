@@ -1,0 +1,293 @@
+//! The staff console (`/console`): its files are served from the binary with their types,
+//! `no-cache` and a same-origin Content-Security-Policy; and the console itself, driven in
+//! headless Chromium by `tests/browser/console.test.mjs` (Node's test runner with
+//! playwright-core) against a library prepared here. Node, `/usr/bin/chromium` and
+//! `npm ci --prefix tests/browser` are required: without them the test fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hongyan_domain::auth::StaffRole;
+use hongyan_tests::{TestApp, TestOptions};
+use serde_json::{json, Value};
+
+use crate::library::{locker, to_branch, Library, CHECK_OUT, CONFIRM};
+
+/// Every staff account's password in the browser test.
+const PASSWORD: &str = "s3cret-pass";
+/// How long the browser test may run before it is killed.
+const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_files_are_served_with_their_types_and_a_same_origin_policy() {
+    let app = TestApp::spawn_with(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let get = |path: &str| app.http.get(format!("{}{path}", app.address)).send();
+
+    for path in ["/console", "/console/", "/console/index.html"] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        let headers = resp.headers().clone();
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert_eq!(headers["cache-control"], "no-cache");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'self'"), "{csp}");
+        assert!(csp.contains("script-src 'self';"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        let body = resp.text().await.unwrap();
+        assert!(body.contains(r#"<script type="module" src="/console/app.js">"#));
+        assert!(!body.contains("<style"), "no inline styles");
+    }
+    for (path, kind) in [
+        ("/console/app.js", "text/javascript; charset=utf-8"),
+        (
+            "/console/pages/picking.js",
+            "text/javascript; charset=utf-8",
+        ),
+        ("/console/console.css", "text/css; charset=utf-8"),
+    ] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(resp.headers()["content-type"], kind, "{path}");
+        assert!(resp.headers().contains_key("content-security-policy"));
+        // Unchanged since the last download: 304 without a body.
+        let etag = resp.headers()["etag"].clone();
+        let again = app
+            .http
+            .get(format!("{}{path}", app.address))
+            .header("if-none-match", etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+    for path in ["/console/nope.js", "/console/pages/", "/console/Cargo.toml"] {
+        let resp = get(path).await.unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["code"], "NOT_FOUND", "{path}: {body}");
+    }
+}
+
+/// The workspace root (`tests/..`).
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// A valid ISBN-13, 978-7-5000-NNNN-C.
+fn isbn(n: u32) -> String {
+    let body = format!("9787500{n:05}");
+    let sum: u32 = body
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+/// Prepares what the browser test works on and returns its fixture (see console.test.mjs).
+async fn prepare(lib: &Library) -> Value {
+    let app = &lib.app;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    lib.staff("dispatcher", StaffRole::Dispatcher, &["A"]).await;
+    let librarian = lib.staff("librarian", StaffRole::Librarian, &["A"]).await;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+
+    // Three BRANCH requests picked at A, created out of shelf order; one title has a second
+    // copy on the shelf.
+    let huozhe = lib.title("活着", &[("A", "A0002", "I247.57/5")]).await;
+    let weicheng = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    let pingfan = lib
+        .title(
+            "平凡的世界",
+            &[("A", "A0003", "I247.5/123"), ("A", "A0013", "I247.5/123")],
+        )
+        .await;
+    let reader = lib.reader("20250001").await;
+    for book in [&huozhe, &weicheng, &pingfan] {
+        let r = lib.request(&reader, book, to_branch(lib, "A")).await;
+        assert_eq!(r["status"], "ROUTED", "{r}");
+    }
+    let list = lib.picking(&picker, "A").await;
+    let reserved = list
+        .iter()
+        .find(|t| t["book"]["title"] == "平凡的世界")
+        .map(|t| t["item"]["barcode"].as_str().unwrap().to_owned())
+        .unwrap();
+    let other_copy = if reserved == "A0003" {
+        "A0013"
+    } else {
+        "A0003"
+    };
+
+    // A LOCKER request already picked: an open delivery round to L-01.
+    let (l1, _door) = locker(lib, "L-01", "S=2,M=1", (31.8810, 120.5510)).await;
+    let biancheng = lib.title("边城", &[("A", "A0004", "I246.5/3")]).await;
+    let someone = lib.reader("20250002").await;
+    let r = lib
+        .request(
+            &someone,
+            &biancheng,
+            json!({"method": "LOCKER", "lockerId": l1}),
+        )
+        .await;
+    assert_eq!(r["status"], "ROUTED", "{r}");
+    let task = lib
+        .picking(&picker, "A")
+        .await
+        .into_iter()
+        .find(|t| t["item"]["barcode"] == "A0004")
+        .unwrap();
+    let picked = app
+        .gql_as(
+            Some(&picker),
+            CONFIRM,
+            json!({"t": task["id"], "b": "A0004"}),
+        )
+        .await;
+    assert_eq!(picked.data()["confirmPick"]["status"], "PICKED");
+
+    // At the desk: a copy on loan that a waiting reader wants, and a copy to lend.
+    let chaohua = lib.title("朝花夕拾", &[("A", "A0100", "I210.4/1")]).await;
+    lib.title("呐喊", &[("A", "A0101", "I210.4/2")]).await;
+    lib.reader("20250003").await;
+    let lent = app
+        .gql_as(
+            Some(&librarian),
+            CHECK_OUT,
+            json!({"b": "A0100", "c": "20250003"}),
+        )
+        .await;
+    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+    let waiting = lib.reader("20250004").await;
+    let r = lib.request(&waiting, &chaohua, to_branch(lib, "A")).await;
+    assert_eq!(r["status"], "WAITLISTED", "{r}");
+    lib.reader("20250005").await;
+
+    // A dear proposal left to a librarian.
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let r = app
+        .gql_as(
+            Some(&admin),
+            "mutation($y: Int!) { allocateBudget(fiscalYear: $y, totalCents: 1000000) { totalCents } }",
+            json!({"y": year}),
+        )
+        .await;
+    r.data();
+    let proposer = lib.reader("20250006").await;
+    let p = app
+        .gql_as(
+            Some(&proposer),
+            "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { status } }",
+            json!({"i": {"isbn": isbn(1), "title": "云边有个小卖部", "author": "张嘉佳",
+                         "publisher": "湖南文艺出版社", "pubYear": year,
+                         "clcClass": "I247.5", "priceCents": 15000}}),
+        )
+        .await;
+    assert_eq!(p.data()["proposePurchase"]["status"], "SUBMITTED", "{p:?}");
+
+    json!({
+        "picking": {
+            "order": ["围城", "平凡的世界", "活着"],
+            "scan": "A0002", "scanTitle": "活着",
+            "otherCopy": other_copy, "otherCopyTitle": "平凡的世界",
+            "notOnList": "X9999",
+        },
+        "round": {"locker": "L-01 书柜", "lockerCode": "L-01", "barcode": "A0004",
+                  "freeText": "S 空 1/2 · M 空 1/1"},
+        "proposal": {"title": "云边有个小卖部", "price": "¥150.00"},
+        "desk": {"checkIn": "A0100", "checkInTitle": "朝花夕拾", "card": "20250005",
+                 "readerName": "读者", "checkOut": "A0101", "checkOutTitle": "呐喊",
+                 "unknownCard": "88888888"},
+    })
+}
+
+/// Runs `node --test` on the browser test with `env`; returns whether it passed and what it
+/// printed. Kills it after [`BROWSER_TIMEOUT`].
+async fn run_node(env: Vec<(&'static str, String)>) -> (bool, String) {
+    let root = workspace();
+    let logs = std::env::temp_dir().join(format!("hongyan-console-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&logs).unwrap();
+    let (out, err) = (logs.join("stdout"), logs.join("stderr"));
+    let mut child = Command::new("node")
+        .args([
+            "--test",
+            "--test-reporter=spec",
+            "tests/browser/console.test.mjs",
+        ])
+        .current_dir(&root)
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run node ({e}): install Node.js (scripts/test.sh does)")
+        });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > BROWSER_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let printed = format!(
+        "{}{}{}",
+        std::fs::read_to_string(&out).unwrap_or_default(),
+        std::fs::read_to_string(&err).unwrap_or_default(),
+        if status.is_none() {
+            format!("\nkilled after {BROWSER_TIMEOUT:?}")
+        } else {
+            String::new()
+        }
+    );
+    let _ = std::fs::remove_dir_all(&logs);
+    (status.is_some_and(|s| s.success()), printed)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_works_in_headless_chromium() {
+    let root = workspace();
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: apt-get install chromium (scripts/test.sh does)"
+    );
+    assert!(
+        root.join("tests/browser/node_modules/playwright-core")
+            .exists(),
+        "playwright-core is missing: npm ci --prefix tests/browser (scripts/test.sh does)"
+    );
+    let lib = Library::open(TestOptions::default()).await;
+    let fixture = prepare(&lib).await;
+    let screenshots = std::env::var("HONGYAN_CONSOLE_SCREENSHOTS").unwrap_or_else(|_| {
+        root.join("tests/browser/screenshots")
+            .to_string_lossy()
+            .into_owned()
+    });
+    let (passed, printed) = run_node(vec![
+        ("HONGYAN_CONSOLE_URL", lib.app.address.clone()),
+        ("HONGYAN_CONSOLE_PASSWORD", PASSWORD.into()),
+        ("HONGYAN_CONSOLE_PICKER", "picker".into()),
+        ("HONGYAN_CONSOLE_DISPATCHER", "dispatcher".into()),
+        ("HONGYAN_CONSOLE_LIBRARIAN", "librarian".into()),
+        ("HONGYAN_CONSOLE_ADMIN", "admin".into()),
+        ("HONGYAN_CONSOLE_FIXTURE", fixture.to_string()),
+        ("HONGYAN_CONSOLE_SCREENSHOTS", screenshots.clone()),
+    ])
+    .await;
+    assert!(passed, "the browser test failed:\n{printed}");
+    println!("{printed}\nscreenshots in {screenshots}");
+}

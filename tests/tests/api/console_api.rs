@@ -1,0 +1,184 @@
+//! The GraphQL the staff console needs beyond the contract: `staffMe` (role and branches of
+//! the signed-in staff member), `readerByCard` (a reader with open requests, loans and
+//! messages, for the desk) and `Locker.freeCompartments` (room per door size).
+
+use std::time::{Duration, Instant};
+
+use hongyan_domain::auth::StaffRole;
+use hongyan_tests::TestOptions;
+use serde_json::{json, Value};
+
+use crate::library::{locker, to_branch, Library, CHECK_OUT};
+
+const STAFF_ME: &str =
+    "{ staffMe { id username displayName role branches { id code name kind } } }";
+const READER_BY_CARD: &str =
+    "query($c: String!) { readerByCard(cardNumber: $c) { id name cardNumber blocked \
+     openRequests { id status deliveryMethod book { title } } \
+     activeLoans { id status dueAt book { title } } \
+     notifications(first: 10) { kind status readerId } } }";
+const FREE: &str = "{ lockers { code freeCompartments { size free total } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_me_tells_the_role_and_branches_and_refuses_readers() {
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["C", "A"]).await;
+    let admin = lib.staff("boss", StaffRole::Admin, &[]).await;
+    let reader = lib.reader("60000001").await;
+
+    let me = app.gql_as(Some(&picker), STAFF_ME, json!({})).await;
+    let me = &me.data()["staffMe"];
+    assert_eq!(me["username"], "picker-a");
+    assert_eq!(me["role"], "PICKER");
+    let codes: Vec<&str> = me["branches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["A", "C"], "their branches only, by code");
+    assert_eq!(me["branches"][0]["id"], lib.id("A").as_str());
+    assert_eq!(me["branches"][0]["name"], "A 分馆");
+
+    // Admins act everywhere: every branch.
+    let all = app.gql_as(Some(&admin), STAFF_ME, json!({})).await;
+    assert_eq!(all.data()["staffMe"]["role"], "ADMIN");
+    assert_eq!(
+        all.data()["staffMe"]["branches"].as_array().unwrap().len(),
+        4
+    );
+
+    let r = app.gql_as(Some(&reader), STAFF_ME, json!({})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert_eq!(app.gql(STAFF_ME, json!({})).await.code(), "UNAUTHENTICATED");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desk_looks_a_reader_up_by_card_with_requests_loans_and_messages() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let librarian = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    let me = lib.reader("60000010").await;
+    let other = lib.reader("60000011").await;
+    let wanted = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
+    lib.title("活着", &[("A", "A0002", "I247.57/5")]).await;
+    let asked = lib.request(&me, &wanted, to_branch(&lib, "A")).await;
+    assert_eq!(asked["status"], "ROUTED");
+    let lent = app
+        .gql_as(
+            Some(&librarian),
+            CHECK_OUT,
+            json!({"b": "A0002", "c": "60000010"}),
+        )
+        .await;
+    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+
+    // The request's "accepted" message is written by a worker job: wait for it.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let found = loop {
+        let r = app
+            .gql_as(Some(&librarian), READER_BY_CARD, json!({"c": " 60000010 "}))
+            .await;
+        let found = r.data()["readerByCard"].clone();
+        if found["notifications"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+            || Instant::now() > deadline
+        {
+            break found;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(found["name"], "读者");
+    assert_eq!(found["cardNumber"], "60000010");
+    assert_eq!(found["blocked"], false);
+    assert_eq!(
+        found["openRequests"],
+        json!([{"id": asked["id"], "status": "ROUTED", "deliveryMethod": "BRANCH",
+                "book": {"title": "围城"}}])
+    );
+    let loans = found["activeLoans"].as_array().unwrap();
+    assert_eq!(loans.len(), 1, "{found}");
+    assert_eq!(loans[0]["book"]["title"], "活着");
+    assert_eq!(loans[0]["status"], "ACTIVE");
+    let messages = found["notifications"].as_array().unwrap();
+    assert!(
+        messages.iter().any(|n| n["kind"] == "request_accepted"),
+        "{found}"
+    );
+    assert!(messages.iter().all(|n| n["readerId"] == found["id"]));
+
+    // Readers may not look anyone up, not even themselves; nor may a bookstore clerk.
+    for token in [&me, &other, &clerk] {
+        let r = app
+            .gql_as(Some(token), READER_BY_CARD, json!({"c": "60000010"}))
+            .await;
+        assert_eq!(r.code(), "FORBIDDEN");
+    }
+    let r = app
+        .gql_as(Some(&librarian), READER_BY_CARD, json!({"c": "99999999"}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND", "a card nobody holds");
+    let r = app
+        .gql_as(Some(&librarian), READER_BY_CARD, json!({"c": "no!"}))
+        .await;
+    assert_eq!(r.code(), "VALIDATION", "not a card number");
+}
+
+fn counts(lockers: &Value, code: &str) -> Value {
+    lockers["lockers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["code"] == code)
+        .unwrap_or_else(|| panic!("no locker {code} in {lockers}"))["freeCompartments"]
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lockers_show_staff_their_free_doors_per_size() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let (l1, _door) = locker(&lib, "L-01", "S=2,M=1", (31.8810, 120.5510)).await;
+    locker(&lib, "L-02", "L=3", (31.8900, 120.5700)).await;
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["B"]).await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let reader = lib.reader("60000020").await;
+    let book = lib.title("边城", &[("A", "A0004", "I246.5/3")]).await;
+
+    let before = app.gql_as(Some(&dispatcher), FREE, json!({})).await;
+    assert_eq!(
+        counts(before.data(), "L-01"),
+        json!([{"size": "S", "free": 2, "total": 2}, {"size": "M", "free": 1, "total": 1}])
+    );
+    assert_eq!(
+        counts(before.data(), "L-02"),
+        json!([{"size": "L", "free": 3, "total": 3}])
+    );
+
+    // A picked LOCKER request takes the smallest free door.
+    let req = lib
+        .request(&reader, &book, json!({"method": "LOCKER", "lockerId": l1}))
+        .await;
+    assert_eq!(req["status"], "ROUTED", "{req}");
+    lib.pick_first(&picker, "A").await;
+    let after = app.gql_as(Some(&dispatcher), FREE, json!({})).await;
+    assert_eq!(
+        counts(after.data(), "L-01"),
+        json!([{"size": "S", "free": 1, "total": 2}, {"size": "M", "free": 1, "total": 1}])
+    );
+
+    // Staff only: the public locker list stays as it was for readers.
+    let r = app.gql_as(Some(&reader), FREE, json!({})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let public = app.gql("{ lockers { code online } }", json!({})).await;
+    assert_eq!(public.data()["lockers"].as_array().unwrap().len(), 2);
+}
