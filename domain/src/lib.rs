@@ -6,6 +6,7 @@
 //! database connection plus plain values and return domain types or [`Error`].
 //! The transport crates (`hongyan-graphql`, `hongyan-api`) only translate.
 
+pub mod accounts;
 pub mod addresses;
 pub mod audit;
 pub mod auth;

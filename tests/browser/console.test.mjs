@@ -186,6 +186,9 @@ test('a dispatcher sees the delivery round and its locker, and starts the round'
   const locker = page.locator('#lockers .locker').filter({ hasText: fixture.round.lockerCode });
   await locker.getByText('在线').waitFor();
   await locker.getByText(fixture.round.freeText).waitFor();
+  const queued = page.locator('#waitlists tr').filter({ hasText: fixture.desk.checkInTitle });
+  await queued.getByRole('cell', { name: '1', exact: true }).waitFor();
+  await page.locator('#expired').getByText('没有逾期未取的预约。').waitFor();
   await shot(page, 'dispatch');
   const start = round.getByRole('button', { name: /发车/ });
   await start.click();
@@ -245,6 +248,17 @@ test('an admin sees every page, dead jobs and the lockers', async () => {
   await page.getByRole('link', { name: '管理' }).click();
   await page.getByRole('heading', { name: '失败的任务' }).waitFor();
   await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();
+  // A new picker's account, made from the form with the keyboard, then switched off.
+  await page.locator('#new-username').fill('night-picker');
+  await page.locator('#new-password').fill('a-long-password');
+  await page.locator('#new-role').selectOption('PICKER');
+  await page.locator('#new-branches').fill('A');
+  await page.locator('#new-branches').press('Enter');
+  await announced(page, '已新建账号：night-picker');
+  const row = page.locator('#staff-accounts tr').filter({ hasText: 'night-picker' });
+  await row.getByText('在用').waitFor();
+  await row.getByRole('button', { name: '停用 night-picker' }).click();
+  await row.getByText('已停用').waitFor();
   await shot(page, 'admin');
   await page.getByRole('button', { name: '退出' }).click();
   await page.locator('#username').waitFor();

@@ -1,9 +1,10 @@
 // 配送 Dispatch: the branch's delivery rounds (start one when the van leaves), its lockers'
-// state and the courier shipments that are stuck.
+// state, the courier shipments that are stuck, holds that expired uncollected and the
+// titles readers queue for.
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, branchPicker, confirmButton, empty, label, lockerCard, when,
+  h, fill, announce, describe, branchPicker, confirmButton, empty, label, lockerCard, table, when,
 } from '../ui.js';
 
 const LOAD = `query($b: ID!) {
@@ -12,6 +13,8 @@ const LOAD = `query($b: ID!) {
   shipments(branchId: $b, stuck: true) { id kind status carrier waybillNo request { id }
     createdAt updatedAt }
   lockers { id code name address online branch { id name } freeCompartments { size free total } }
+  expiredPickups(branchId: $b) { id deliveryMethod updatedAt book { title } locker { code name } }
+  waitlists(branchId: $b) { waiting oldestSince book { title } }
 }`;
 const START = 'mutation($id: ID!) { startDeliveryRound(id: $id) { id status } }';
 
@@ -24,6 +27,8 @@ export async function render(main, { me, alive }) {
   const rounds = h('div', { id: 'rounds' });
   const lockers = h('ul', { class: 'lockers', id: 'lockers', 'aria-label': '书柜' });
   const stuck = h('div', { id: 'stuck' });
+  const expired = h('div', { id: 'expired' });
+  const waiting = h('div', { id: 'waitlists' });
   main.append(
     h('section', { class: 'panel' }, h('h1', {}, '配送'),
       h('div', { class: 'toolbar' }, branch.box,
@@ -32,7 +37,9 @@ export async function render(main, { me, alive }) {
       h('section', { class: 'panel' }, h('h2', {}, '配送批次'), rounds),
       h('div', {},
         h('section', { class: 'panel' }, h('h2', {}, '书柜状态'), lockers),
-        h('section', { class: 'panel' }, h('h2', {}, '快递异常'), stuck))),
+        h('section', { class: 'panel' }, h('h2', {}, '快递异常'), stuck),
+        h('section', { class: 'panel' }, h('h2', {}, '逾期未取（近 7 天）'), expired))),
+    h('section', { class: 'panel' }, h('h2', {}, '排队等候的图书'), waiting),
   );
   branch.select.focus();
   await load();
@@ -47,6 +54,14 @@ export async function render(main, { me, alive }) {
       const here = data.lockers.filter((l) => l.branch.id === at.id);
       fill(lockers, here.length ? here.map(lockerCard) : h('li', {}, empty('本馆没有书柜。')));
       showStuck(data.shipments);
+      fill(expired, data.expiredPickups.length === 0 ? empty('没有逾期未取的预约。')
+        : table(['图书', '取书方式', '逾期时间'], data.expiredPickups.map((r) => [
+          r.book.title,
+          r.locker ? `${label('delivery', r.deliveryMethod)}：${r.locker.name}` : label('delivery', r.deliveryMethod),
+          when(r.updatedAt)])));
+      fill(waiting, data.waitlists.length === 0 ? empty('没有排队的读者。')
+        : table(['图书', '排队人数', '最早排队'], data.waitlists.map((w) => [
+          w.book.title, String(w.waiting), when(w.oldestSince)])));
     } catch (e) {
       if (alive()) announce(`配送信息加载失败：${describe(e)}`, 'error');
     }

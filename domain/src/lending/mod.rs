@@ -11,6 +11,7 @@
 //! - [`loans`]: loans, renewals.
 //! - [`sweeps`]: expiring uncollected holds, flagging overdue loans, forgetting old keys.
 //! - [`history`]: every transition's record and the job that tells the reader.
+//! - [`watch`]: a branch's waitlists and recently expired holds, for its staff.
 //!
 //! Concurrency rule: every transaction that changes a copy's status first locks the copy's
 //! title row ([`lock_title`]), so all lending on one title is serialized (routing is FIFO and
@@ -28,6 +29,7 @@ pub mod picking;
 pub mod requests;
 pub mod routing;
 pub mod sweeps;
+pub mod watch;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,

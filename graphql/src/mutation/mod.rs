@@ -7,6 +7,7 @@ pub(crate) mod lending;
 mod notify;
 mod operations;
 mod purchases;
+mod staff;
 
 use async_graphql::MergedObject;
 
@@ -20,4 +21,5 @@ pub struct Mutation(
     operations::OperationsMutation,
     notify::NotifyMutation,
     purchases::PurchasesMutation,
+    staff::StaffMutation,
 );

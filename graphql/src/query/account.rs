@@ -1,12 +1,13 @@
-//! `me` (readers), `staffMe` (staff), and `readerByCard` (staff at the desk).
+//! `me` (readers), `staffMe` (staff), `readerByCard` (staff at the desk) and
+//! `staffAccounts` (admins).
 
 use async_graphql::{Context, Object};
 use hongyan_domain::auth::Principal;
-use hongyan_domain::{addresses, people};
+use hongyan_domain::{accounts, addresses, people};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::people::{DeskReader, StaffMe};
+use crate::types::people::{DeskReader, StaffAccount, StaffMe};
 use crate::types::{Address, Reader};
 
 /// Queries about the caller's own account, and readers' accounts for the desk.
@@ -55,5 +56,16 @@ impl AccountQuery {
                 .await
                 .gql()?,
         ))
+    }
+
+    /// Every staff account with its branches (admins).
+    async fn staff_accounts(&self, ctx: &Context<'_>) -> GqlResult<Vec<StaffAccount>> {
+        let who = principal(ctx).gql()?;
+        Ok(accounts::list(&domain(ctx).db, who)
+            .await
+            .gql()?
+            .into_iter()
+            .map(StaffAccount)
+            .collect())
     }
 }

@@ -1,11 +1,14 @@
-//! Dispatch queries: a branch's delivery rounds.
+//! Dispatch queries: a branch's delivery rounds, courier shipments, waitlists and expired
+//! holds.
 
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::dispatch::{rounds, shipments};
+use hongyan_domain::lending::watch;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::dispatch::{DeliveryRound, Shipment};
+use crate::types::dispatch::{DeliveryRound, Shipment, Waitlist};
+use crate::types::lending::LoanRequest;
 use crate::types::parse_id;
 
 /// Queries for dispatchers.
@@ -50,5 +53,35 @@ impl DispatchQuery {
                 .map(Shipment)
                 .collect(),
         )
+    }
+
+    /// Titles readers are queued for at the branch (its hold shelf or lockers), longest
+    /// wait first (dispatchers and librarians of the branch).
+    async fn waitlists(&self, ctx: &Context<'_>, branch_id: ID) -> GqlResult<Vec<Waitlist>> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(watch::waitlists(&domain(ctx).db, who, branch)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Waitlist)
+            .collect())
+    }
+
+    /// Holds at the branch (or its lockers) that expired uncollected in the last 7 days,
+    /// newest first (dispatchers and librarians of the branch).
+    async fn expired_pickups(
+        &self,
+        ctx: &Context<'_>,
+        branch_id: ID,
+    ) -> GqlResult<Vec<LoanRequest>> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(watch::expired_pickups(&domain(ctx).db, who, branch)
+            .await
+            .gql()?
+            .into_iter()
+            .map(LoanRequest)
+            .collect())
     }
 }

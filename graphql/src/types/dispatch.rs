@@ -1,11 +1,11 @@
 //! Delivery rounds for dispatchers: parcels by locker, in driving order.
 
-use async_graphql::{Enum, Object, ID};
+use async_graphql::{Context, Enum, Object, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::rounds::{Parcel as DomainParcel, RoundView};
 use hongyan_domain::lockers;
 
-use super::book::Copy;
+use super::book::{Book, Copy};
 use super::lending::RequestRef;
 use super::places::Locker;
 use crate::context::domain;
@@ -184,5 +184,24 @@ impl Shipment {
     }
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+}
+
+/// A title readers are queued for at a branch.
+pub struct Waitlist(pub hongyan_domain::lending::watch::Waitlist);
+
+#[Object]
+impl Waitlist {
+    /// The book.
+    async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
+        crate::types::lending::load_book(ctx, self.0.title_id).await
+    }
+    /// Requests waiting for a copy.
+    async fn waiting(&self) -> i64 {
+        self.0.waiting
+    }
+    /// When the longest-waiting request was made.
+    async fn oldest_since(&self) -> DateTime<Utc> {
+        self.0.oldest
     }
 }

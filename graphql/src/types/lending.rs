@@ -84,7 +84,7 @@ pub enum PickStatus {
 }
 
 /// A book as a request or loan shows it.
-async fn load_book(ctx: &Context<'_>, id: Uuid) -> GqlResult<Book> {
+pub(crate) async fn load_book(ctx: &Context<'_>, id: Uuid) -> GqlResult<Book> {
     ctx.data::<Loaders>()?
         .books
         .load_one(id)

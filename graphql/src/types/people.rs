@@ -1,7 +1,8 @@
-//! People as staff see them: the signed-in staff member (`staffMe`) and a reader looked up
-//! by card at the desk (`readerByCard`).
+//! People as staff see them: the signed-in staff member (`staffMe`), a reader looked up
+//! by card at the desk (`readerByCard`), and staff accounts as admins manage them.
 
 use async_graphql::{Context, Enum, Object, ID};
+use hongyan_domain::accounts::Account;
 use hongyan_domain::notify::history;
 use hongyan_domain::people::{DeskReader as DeskReaderView, StaffProfile};
 
@@ -100,5 +101,33 @@ impl DeskReader {
         .await
         .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
+    }
+}
+
+/// A staff account (admins).
+pub struct StaffAccount(pub Account);
+
+#[Object]
+impl StaffAccount {
+    async fn id(&self) -> ID {
+        ID(self.0.staff.id.to_string())
+    }
+    /// Login name.
+    async fn username(&self) -> &str {
+        &self.0.staff.username
+    }
+    async fn display_name(&self) -> &str {
+        &self.0.staff.display_name
+    }
+    async fn role(&self) -> StaffRole {
+        self.0.staff.role.into()
+    }
+    /// Branches the account works in (none for admins: they work everywhere).
+    async fn branches(&self) -> Vec<Branch> {
+        self.0.branches.iter().cloned().map(Branch).collect()
+    }
+    /// Switched off: cannot log in.
+    async fn disabled(&self) -> bool {
+        self.0.staff.disabled
     }
 }

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use hongyan_domain::auth::StaffRole;
 use hongyan_tests::TestOptions;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::library::{locker, to_branch, Library, CHECK_OUT};
@@ -181,4 +182,174 @@ async fn lockers_show_staff_their_free_doors_per_size() {
     assert_eq!(r.code(), "FORBIDDEN");
     let public = app.gql("{ lockers { code online } }", json!({})).await;
     assert_eq!(public.data()["lockers"].as_array().unwrap().len(), 2);
+}
+
+const ACCOUNTS: &str = "{ staffAccounts { id username role disabled branches { code } } }";
+const CREATE_ACCOUNT: &str = "mutation($i: StaffAccountInput!) { createStaffAccount(input: $i) { id username role disabled branches { code } } }";
+const DISABLE: &str = "mutation($id: ID!, $d: Boolean!) { setStaffAccountDisabled(id: $id, disabled: $d) { id disabled } }";
+const LOGIN: &str =
+    "mutation($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { accessToken } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_create_and_switch_off_staff_accounts_and_nobody_else_can() {
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib-a", StaffRole::Librarian, &["A"]).await;
+    let input = |username: &str, password: &str, branches: Value| json!({"i": {"username": username, "password": password, "role": "PICKER", "branchCodes": branches}});
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            CREATE_ACCOUNT,
+            input("new-picker", "long-enough", json!(["A"])),
+        )
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    for (bad, code) in [
+        (input("x", "long-enough", json!(["A"])), "VALIDATION"),
+        (input("new-picker", "short", json!(["A"])), "VALIDATION"),
+        (input("new-picker", "long-enough", json!([])), "VALIDATION"),
+        (
+            input("new-picker", "long-enough", json!(["NOPE"])),
+            "NOT_FOUND",
+        ),
+        (input("lib-a", "long-enough", json!(["A"])), "CONFLICT"),
+    ] {
+        let r = app.gql_as(Some(&admin), CREATE_ACCOUNT, bad.clone()).await;
+        assert_eq!(r.code(), code, "{bad}");
+    }
+    let made = app
+        .gql_as(
+            Some(&admin),
+            CREATE_ACCOUNT,
+            input("new-picker", "long-enough", json!(["C", "A"])),
+        )
+        .await;
+    let made = made.data()["createStaffAccount"].clone();
+    assert_eq!(
+        (&made["role"], &made["disabled"], &made["branches"]),
+        (
+            &json!("PICKER"),
+            &json!(false),
+            &json!([{"code": "A"}, {"code": "C"}])
+        )
+    );
+    let login = |u: &'static str| app.gql(LOGIN, json!({"u": u, "p": "long-enough"}));
+    assert!(login("new-picker").await.0["data"]["staffLogin"]["accessToken"].is_string());
+    let listed = app.gql_as(Some(&admin), ACCOUNTS, json!({})).await;
+    let names: Vec<&str> = listed.data()["staffAccounts"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|a| a["username"].as_str())
+        .collect();
+    assert_eq!(names, ["admin", "lib-a", "new-picker"]);
+    assert_eq!(
+        app.gql_as(Some(&librarian), ACCOUNTS, json!({}))
+            .await
+            .code(),
+        "FORBIDDEN"
+    );
+
+    // Switched off: no more logins, until switched on again. An admin cannot lock themself out.
+    let off = app
+        .gql_as(Some(&admin), DISABLE, json!({"id": made["id"], "d": true}))
+        .await;
+    assert_eq!(off.data()["setStaffAccountDisabled"]["disabled"], true);
+    assert_eq!(login("new-picker").await.code(), "UNAUTHENTICATED");
+    app.gql_as(Some(&admin), DISABLE, json!({"id": made["id"], "d": false}))
+        .await;
+    assert!(login("new-picker").await.0["data"]["staffLogin"]["accessToken"].is_string());
+    let me = app.gql_as(Some(&admin), STAFF_ME, json!({})).await;
+    let own = app
+        .gql_as(
+            Some(&admin),
+            DISABLE,
+            json!({"id": me.data()["staffMe"]["id"], "d": true}),
+        )
+        .await;
+    assert_eq!(own.code(), "FORBIDDEN");
+    let audited =
+        <CountRow as sea_orm::FromQueryResult>::find_by_statement(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS count FROM audit_log WHERE action LIKE 'staff.%'",
+        ))
+        .one(&app.ctx.db)
+        .await
+        .expect("count")
+        .expect("a row")
+        .count;
+    assert_eq!(audited, 3, "create, disable, enable");
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct CountRow {
+    count: i64,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_branch_sees_its_waitlists_and_the_holds_that_expired_uncollected() {
+    let lib = Library::open(TestOptions {
+        env: vec![("HONGYAN_SWEEP_INTERVAL_SECS", "1".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    let app = &lib.app;
+    let desk_a = lib.staff("lib-a", StaffRole::Librarian, &["A"]).await;
+    let desk_b = lib.staff("lib-b", StaffRole::Librarian, &["B"]).await;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let book = lib.title("只有一本", &[("A", "A0001", "I247/9")]).await;
+    let mut readers = vec![];
+    for card in ["61000001", "61000002", "61000003"] {
+        let token = lib.reader(card).await;
+        let r = lib.request(&token, &book, to_branch(&lib, "A")).await;
+        readers.push((token, r));
+    }
+    const WAITLISTS: &str =
+        "query($b: ID!) { waitlists(branchId: $b) { book { title } waiting oldestSince } }";
+    const EXPIRED: &str =
+        "query($b: ID!) { expiredPickups(branchId: $b) { id status book { title } } }";
+    let a = json!({"b": lib.id("A")});
+    let w = app.gql_as(Some(&desk_a), WAITLISTS, a.clone()).await;
+    assert_eq!(w.data()["waitlists"][0]["book"]["title"], "只有一本");
+    assert_eq!(w.data()["waitlists"][0]["waiting"], 2);
+    for q in [WAITLISTS, EXPIRED] {
+        assert_eq!(
+            app.gql_as(Some(&desk_b), q, a.clone()).await.code(),
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            app.gql_as(Some(&picker), q, a.clone()).await.code(),
+            "FORBIDDEN"
+        );
+    }
+    // The first reader's copy waits on the hold shelf and nobody collects it.
+    lib.pick_first(&picker, "A").await;
+    app.ctx
+        .db
+        .execute_unprepared(
+            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
+        )
+        .await
+        .expect("deadline");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let expired = loop {
+        let r = app.gql_as(Some(&desk_a), EXPIRED, a.clone()).await;
+        let list = r.data()["expiredPickups"].clone();
+        if list.as_array().is_some_and(|l| !l.is_empty()) || Instant::now() > deadline {
+            break list;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(
+        expired,
+        json!([{"id": readers[0].1["id"], "status": "EXPIRED", "book": {"title": "只有一本"}}])
+    );
+    // Its copy went to the next reader in the queue: one left waiting.
+    let w = app.gql_as(Some(&desk_a), WAITLISTS, a).await;
+    assert_eq!(w.data()["waitlists"][0]["waiting"], 1);
 }

@@ -1,0 +1,63 @@
+//! Staff accounts (admins): create one, switch one off or on.
+
+use async_graphql::{Context, InputObject, Object, ID};
+use hongyan_domain::accounts::{self, NewAccount};
+
+use crate::context::{domain, principal};
+use crate::error::{GqlResult, IntoGql};
+use crate::types::parse_id;
+use crate::types::people::{StaffAccount, StaffRole};
+
+/// A new staff account.
+#[derive(InputObject)]
+pub struct StaffAccountInput {
+    /// Login name: 3-64 letters, digits, '.', '_' or '-'.
+    pub username: String,
+    /// Initial password (at least 8 characters).
+    pub password: String,
+    pub role: StaffRole,
+    /// Codes of the branches it works in (at least one, except for admins).
+    pub branch_codes: Vec<String>,
+}
+
+/// Staff account mutations.
+#[derive(Default)]
+pub struct StaffMutation;
+
+#[Object]
+impl StaffMutation {
+    /// Creates a staff account (admins; audited).
+    async fn create_staff_account(
+        &self,
+        ctx: &Context<'_>,
+        input: StaffAccountInput,
+    ) -> GqlResult<StaffAccount> {
+        let who = principal(ctx).gql()?;
+        let new = NewAccount {
+            username: input.username,
+            password: input.password,
+            role: input.role.into(),
+            branch_codes: input.branch_codes,
+        };
+        Ok(StaffAccount(
+            accounts::create(domain(ctx), who, new).await.gql()?,
+        ))
+    }
+
+    /// Switches a staff account off (it can no longer log in) or on again (admins; not
+    /// their own; audited). Returns the account.
+    async fn set_staff_account_disabled(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        disabled: bool,
+    ) -> GqlResult<StaffAccount> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "staff account").gql()?;
+        Ok(StaffAccount(
+            accounts::set_disabled(domain(ctx), who, id, disabled)
+                .await
+                .gql()?,
+        ))
+    }
+}
