@@ -60,10 +60,24 @@ ensure_browser() {
   npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
 }
 
+ensure_fuzzer() {
+  # The hostile-input test drives schemathesis (PyPI) against /graphql and /locker/v1.
+  local want=4.32.5
+  if [ "$(schemathesis --version 2>/dev/null | awk '{print $NF}')" != "$want" ]; then
+    command -v python3 >/dev/null || { log "installing Python"; apt_install python3 python3-pip; }
+    log "installing schemathesis $want"
+    local pip=(python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore)
+    # Debian's own Python refuses system-wide installs (PEP 668) unless told otherwise.
+    "${pip[@]}" "schemathesis==$want" || "${pip[@]}" --break-system-packages "schemathesis==$want"
+    command -v schemathesis >/dev/null || { log "schemathesis did not install"; exit 1; }
+  fi
+}
+
 command -v pg_isready >/dev/null || { log "installing the PostgreSQL client"; apt_install postgresql-client; }
 ensure_postgres
 ensure_redis
 ensure_browser
+ensure_fuzzer
 
 log "cargo fmt --check"
 cargo fmt --all --check

@@ -8,6 +8,7 @@
 
 mod context;
 mod error;
+mod guard;
 pub mod loaders;
 mod mutation;
 mod query;
@@ -54,6 +55,7 @@ pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutat
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(16)
+        .extension(guard::TextGuard)
 }
 
 /// Attaches the caller and fresh DataLoaders to one request (loaders are per request, so

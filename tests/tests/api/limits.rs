@@ -171,3 +171,23 @@ async fn an_address_is_rate_limited_and_batches_are_refused() {
     assert_eq!(status, 429);
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_characters_are_refused_as_validation_wherever_they_hide() {
+    let app = TestApp::spawn().await;
+    const LOGIN: &str =
+        "mutation($c: String!) { loginWithCard(cardNumber: $c, pin: \"1234\") { expiresIn } }";
+    let r = app.gql(LOGIN, json!({"c": "1\u{0}2"})).await;
+    assert_eq!(r.code(), "VALIDATION");
+    for inline in [
+        "mutation { loginWithCard(cardNumber: \"\\u0000~\", pin: \"1\") { expiresIn } }",
+        "{ searchBooks(query: \"a\\u0000\") { totalCount } }",
+    ] {
+        let r = app.gql(inline, json!({})).await;
+        assert_eq!(r.code(), "VALIDATION", "{inline}");
+        assert!(r.0["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("NUL"));
+    }
+}

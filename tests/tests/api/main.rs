@@ -9,6 +9,7 @@ mod catalog;
 mod console;
 mod console_api;
 mod dispatch;
+mod fuzz;
 mod jobs;
 mod lending;
 mod library;
