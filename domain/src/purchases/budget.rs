@@ -231,12 +231,13 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
     Ok(row)
 }
 
-/// The year's budget (staff).
+/// The year's budget (librarians).
 ///
 /// # Errors
-/// FORBIDDEN for readers; NOT_FOUND when none was allocated.
+/// FORBIDDEN for readers and for staff other than librarians; NOT_FOUND when none was
+/// allocated.
 pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> Result<Budget> {
-    who.require_any_staff()?;
+    who.require_staff(&[StaffRole::Librarian])?;
     budget::Entity::find()
         .filter(budget::Column::FiscalYear.eq(year))
         .one(db)

@@ -135,9 +135,9 @@ async fn lines(db: &impl ConnectionTrait, order: Uuid) -> Result<Vec<Proposal>> 
 /// The orders, newest first (staff).
 ///
 /// # Errors
-/// FORBIDDEN for readers.
+/// FORBIDDEN for readers and for staff other than librarians.
 pub async fn list(db: &impl ConnectionTrait, who: &Principal, limit: u64) -> Result<Vec<Order>> {
-    who.require_any_staff()?;
+    who.require_staff(&[StaffRole::Librarian])?;
     let orders = purchase_order::Entity::find()
         .order_by_desc(purchase_order::Column::Id)
         .limit(limit)

@@ -381,10 +381,10 @@ pub async fn of_reader(
     crate::lending::newest_first(db, mine, purchase_proposal::Column::Id, first, after).await
 }
 
-/// A page of all proposals (optionally in one state), newest first (staff).
+/// A page of all proposals (optionally in one state), newest first (librarians).
 ///
 /// # Errors
-/// FORBIDDEN for readers.
+/// FORBIDDEN for readers and for staff other than librarians.
 pub async fn list(
     db: &impl ConnectionTrait,
     who: &Principal,
@@ -392,7 +392,7 @@ pub async fn list(
     first: u64,
     after: Option<Uuid>,
 ) -> Result<(Vec<Proposal>, bool)> {
-    who.require_any_staff()?;
+    who.require_staff(&[StaffRole::Librarian])?;
     let mut all = purchase_proposal::Entity::find();
     if let Some(s) = status {
         all = all.filter(purchase_proposal::Column::Status.eq(s));

@@ -32,7 +32,7 @@ impl NotifyQuery {
         Ok(rows.into_iter().map(Notification).collect())
     }
 
-    /// A reader's messages, newest first (staff, at the desk).
+    /// A reader's messages, newest first (staff who work a desk, and admins).
     async fn reader_notifications(
         &self,
         ctx: &Context<'_>,
@@ -40,7 +40,8 @@ impl NotifyQuery {
         #[graphql(default = 50)] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
-        who.require_any_staff().gql()?;
+        who.require_staff(hongyan_domain::lending::desk::DESK)
+            .gql()?;
         let reader = parse_id(&reader_id, "reader").gql()?;
         let rows = history::of_reader(&domain(ctx).db, who, reader, limit(first))
             .await

@@ -40,7 +40,7 @@ impl PurchasesQuery {
         ))
     }
 
-    /// All proposals, optionally in one state, newest first (staff).
+    /// All proposals, optionally in one state, newest first (librarians).
     async fn proposals(
         &self,
         ctx: &Context<'_>,
@@ -62,7 +62,7 @@ impl PurchasesQuery {
         ))
     }
 
-    /// A fiscal year's book budget (staff).
+    /// A fiscal year's book budget (librarians).
     async fn budget(&self, ctx: &Context<'_>, fiscal_year: i32) -> GqlResult<Budget> {
         let who = principal(ctx).gql()?;
         Ok(Budget(
@@ -72,7 +72,7 @@ impl PurchasesQuery {
         ))
     }
 
-    /// Purchase orders, newest first (staff).
+    /// Purchase orders, newest first (librarians).
     async fn orders(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@
 
 mod account;
 mod auth;
+mod authz;
 mod catalog;
 mod console;
 mod console_api;
