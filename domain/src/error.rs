@@ -47,6 +47,10 @@ pub enum Error {
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
+    /// The database cannot be reached right now (restarting, failing over): try again
+    /// shortly. Details go to the log only.
+    #[error("the service is temporarily unavailable; try again shortly")]
+    Unavailable(#[source] anyhow::Error),
     /// A fault the caller cannot fix; details go to the log only.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -71,6 +75,8 @@ pub enum Code {
     NoCopyAvailable,
     /// `RATE_LIMITED`
     RateLimited,
+    /// `UNAVAILABLE`
+    Unavailable,
     /// `INTERNAL`
     Internal,
 }
@@ -87,6 +93,7 @@ impl Code {
             Code::QuotaExceeded => "QUOTA_EXCEEDED",
             Code::NoCopyAvailable => "NO_COPY_AVAILABLE",
             Code::RateLimited => "RATE_LIMITED",
+            Code::Unavailable => "UNAVAILABLE",
             Code::Internal => "INTERNAL",
         }
     }
@@ -110,6 +117,7 @@ impl Error {
             Error::QuotaExceeded(_) => Code::QuotaExceeded,
             Error::NoCopyAvailable(_) => Code::NoCopyAvailable,
             Error::RateLimited { .. } => Code::RateLimited,
+            Error::Unavailable(_) => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
         }
     }
@@ -142,7 +150,33 @@ impl Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
-        Error::Internal(e.into())
+        if is_outage(&e) {
+            Error::Unavailable(e.into())
+        } else {
+            Error::Internal(e.into())
+        }
+    }
+}
+
+/// Whether a database error means the server is out of reach (no connection to be had, the
+/// connection dropped, the server shutting down or starting up) rather than a fault of the
+/// statement.
+fn is_outage(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => match s {
+            Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+            // Class 08 (connection exception) and 57P01-57P03 (shutting down, starting up).
+            Sqlx::Database(db) => db
+                .code()
+                .is_some_and(|c| c.starts_with("08") || ["57P01", "57P02", "57P03"].contains(&&*c)),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

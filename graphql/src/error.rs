@@ -1,13 +1,15 @@
 //! Domain errors as GraphQL errors with `extensions.code`.
 
 use async_graphql::{ErrorExtensions, Response};
-use hongyan_domain::Error;
+use hongyan_domain::{Code, Error};
 
 /// Converts a domain error for the client: the stable code in `extensions.code` (plus
 /// `retryAfter` for RATE_LIMITED, `currentState` for a CONFLICT with the current state). Internal causes are logged, never shown.
 pub fn to_gql(e: Error) -> async_graphql::Error {
-    if let Error::Internal(cause) = &e {
-        tracing::error!(error = ?cause, "internal error in a resolver");
+    match &e {
+        Error::Internal(cause) => tracing::error!(error = ?cause, "internal error in a resolver"),
+        Error::Unavailable(cause) => tracing::warn!(error = %cause, "database unavailable"),
+        _ => {}
     }
     let code = e.code().as_str();
     let retry = match &e {
@@ -31,9 +33,24 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
     })
 }
 
-/// Converts a DataLoader's shared error (always a database fault) to INTERNAL.
+/// Converts a DataLoader's shared error (always a database fault) to UNAVAILABLE when the
+/// database is out of reach, else INTERNAL.
 pub fn loader_error(e: std::sync::Arc<Error>) -> async_graphql::Error {
-    to_gql(Error::Internal(anyhow::anyhow!("data loader: {e:?}")))
+    let cause = anyhow::anyhow!("data loader: {e:?}");
+    to_gql(match *e {
+        Error::Unavailable(_) => Error::Unavailable(cause),
+        _ => Error::Internal(cause),
+    })
+}
+
+/// Whether any error of `response` is UNAVAILABLE (the transport answers 503 then).
+pub fn unavailable(response: &Response) -> bool {
+    response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from(Code::Unavailable.as_str()))
+    })
 }
 
 /// `Result` for resolvers.

@@ -22,7 +22,7 @@ use hongyan_domain::auth::Principal;
 use hongyan_domain::catalog::search_index::SearchIndex;
 use hongyan_domain::Ctx;
 
-pub use error::ensure_codes;
+pub use error::{ensure_codes, unavailable};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;

@@ -15,6 +15,7 @@ pub mod fake_courier;
 pub mod fake_wechat;
 pub mod graphql;
 pub mod marc_writer;
+pub mod postgres_server;
 pub mod redis_server;
 pub mod smtp_sink;
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     /// `redis://127.0.0.1:PORT`.
     pub url: String,
+    port: u16,
     child: Mutex<Option<Child>>,
 }
 
@@ -20,6 +21,18 @@ impl RedisServer {
             .and_then(|l| l.local_addr())
             .expect("a free port")
             .port();
+        let server = RedisServer {
+            url: format!("redis://127.0.0.1:{port}"),
+            port,
+            child: Mutex::new(None),
+        };
+        server.resume();
+        server
+    }
+
+    /// Starts it again (empty: it keeps nothing) on the same port, after [`Self::stop`].
+    pub fn resume(&self) {
+        let port = self.port;
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
@@ -32,10 +45,7 @@ impl RedisServer {
             assert!(Instant::now() < deadline, "redis-server did not start");
             std::thread::sleep(Duration::from_millis(20));
         }
-        RedisServer {
-            url: format!("redis://127.0.0.1:{port}"),
-            child: Mutex::new(Some(child)),
-        }
+        *self.child.lock().expect("child") = Some(child);
     }
 
     /// Kills it (SIGKILL): clients see connection errors from now on.

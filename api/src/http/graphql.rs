@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
@@ -15,7 +17,8 @@ use serde_json::json;
 /// Executes one GraphQL request as the caller named by the `Authorization` header, once
 /// the caller's rate limits admit it (else 429 with `Retry-After` and a GraphQL error
 /// RATE_LIMITED carrying `retryAfter`). A body that is not one GraphQL request (a batch,
-/// malformed JSON) is a 400 with a VALIDATION error.
+/// malformed JSON) is a 400 with a VALIDATION error; an answer with an UNAVAILABLE error
+/// (the database out of reach) is a 503 with `Retry-After`.
 pub async fn execute(
     schema: web::Data<HongyanSchema>,
     ctx: web::Data<Ctx>,
@@ -41,9 +44,17 @@ pub async fn execute(
     let request = hongyan_graphql::request_data(gql.into_inner(), &ctx, caller);
     let mut response = schema.execute(request).await;
     ensure_codes(&mut response);
-    GraphQLResponse::from(response)
+    let down = hongyan_graphql::unavailable(&response);
+    let mut http = GraphQLResponse::from(response)
         .respond_to(&req)
-        .map_into_boxed_body()
+        .map_into_boxed_body();
+    if down {
+        // The database is out of reach: tell clients and load balancers to come back soon.
+        *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        http.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    http
 }
 
 /// The client's address: the peer's, or (`HONGYAN_TRUST_PROXY`) what the proxy forwarded.

@@ -88,6 +88,7 @@ pub fn error_response(e: &Error) -> HttpResponse {
         Code::Validation => StatusCode::BAD_REQUEST,
         Code::Conflict | Code::NoCopyAvailable => StatusCode::CONFLICT,
         Code::QuotaExceeded | Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        Code::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let mut resp = HttpResponse::build(status);

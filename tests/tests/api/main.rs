@@ -10,6 +10,7 @@ mod catalog;
 mod console;
 mod console_api;
 mod dispatch;
+mod faults;
 mod fuzz;
 mod jobs;
 mod lending;

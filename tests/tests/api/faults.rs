@@ -1,0 +1,557 @@
+//! The fault suite: two API processes and two worker processes (`hongyan serve --no-worker`
+//! and `hongyan worker`, real subprocesses) on one private PostgreSQL and one private Redis,
+//! while readers request books (retrying with their idempotency key when an answer does not
+//! come back) and an admin works the picking lists. Meanwhile: a worker is killed with
+//! SIGKILL 20 times, the fake WeChat turns slow and then answers "system busy", Redis is
+//! stopped for 30 s, and PostgreSQL is restarted (the API answers 503 UNAVAILABLE while it
+//! is down, then recovers by itself). Afterwards the invariants hold: every request the
+//! readers were answered exists once, in a legal state; no copy is reserved twice; no job
+//! is lost, stuck or dead; every message went out exactly once.
+
+use std::collections::{BTreeMap, HashSet};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hongyan_tests::fake_wechat::{FakeWechat, OA_APPID, OA_SECRET};
+use hongyan_tests::postgres_server::PostgresServer;
+use hongyan_tests::redis_server::RedisServer;
+use hongyan_tests::{hongyan_bin, JWT_SECRET};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, Statement};
+use serde_json::{json, Value};
+
+const READERS: usize = 24;
+const TITLES: usize = 8;
+const REQUESTS_PER_READER: usize = 3;
+const WORKER_KILLS: usize = 20;
+const REDIS_OUTAGE: Duration = Duration::from_secs(30);
+const DATABASE_OUTAGE: Duration = Duration::from_secs(5);
+/// Time between two requests of the load (72 of them span the faults' 45 s or so).
+const SPACING: Duration = Duration::from_millis(600);
+
+/// The `hongyan` processes and what they share.
+struct Platform {
+    env: Vec<(String, String)>,
+    apis: Vec<String>,
+    servers: Vec<Child>,
+    workers: Vec<Child>,
+}
+
+impl Platform {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(hongyan_bin());
+        c.args(args)
+            .env_clear()
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    }
+
+    fn cli(&self, args: &[&str]) {
+        let out = self
+            .command(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("hongyan");
+        assert!(out.status.success(), "hongyan {args:?}: {out:?}");
+    }
+
+    fn worker(&self) -> Child {
+        self.command(&["worker"]).spawn().expect("hongyan worker")
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        for c in self.servers.iter_mut().chain(self.workers.iter_mut()) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port()
+}
+
+/// One GraphQL call: the HTTP status and the body (status 0 when no answer came).
+async fn call(
+    http: &reqwest::Client,
+    api: &str,
+    token: Option<&str>,
+    query: &str,
+    vars: Value,
+) -> (u16, Value) {
+    let mut req = http
+        .post(format!("{api}/graphql"))
+        .timeout(Duration::from_secs(15))
+        .json(&json!({"query": query, "variables": vars}));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    match req.send().await {
+        Ok(resp) => {
+            let status = resp.status().as_u16();
+            (status, resp.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+async fn wait_ready(http: &reqwest::Client, api: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ok = http
+            .get(format!("{api}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success());
+        if ok {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{api} never became ready");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[derive(FromQueryResult)]
+struct Count {
+    n: i64,
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    Count::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
+        .one(db)
+        .await
+        .expect("count")
+        .map_or(0, |c| c.n)
+}
+
+#[derive(FromQueryResult)]
+struct Id {
+    id: uuid::Uuid,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_database_restart_and_a_flaky_wechat(
+) {
+    let started = Instant::now();
+    let pg = PostgresServer::start();
+    let redis = RedisServer::start();
+    let wechat = FakeWechat::start().await;
+    let templates = hongyan_domain::notify::Kind::ALL
+        .iter()
+        .map(|k| format!("{0}=TPL-{0}", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut env: Vec<(String, String)> = [
+        ("HONGYAN_DATABASE_URL", pg.url.clone()),
+        ("HONGYAN_REDIS_URL", redis.url.clone()),
+        ("HONGYAN_REDIS_PREFIX", "faults:".into()),
+        ("HONGYAN_JWT_SECRET", JWT_SECRET.into()),
+        ("HONGYAN_WECHAT_API_BASE", wechat.base_url.clone()),
+        ("HONGYAN_WECHAT_OA_APPID", OA_APPID.into()),
+        ("HONGYAN_WECHAT_OA_SECRET", OA_SECRET.into()),
+        ("HONGYAN_WECHAT_TEMPLATE_IDS", templates),
+        ("HONGYAN_INDEX_DIR", ":memory:".into()),
+        ("HONGYAN_RATE_LIMIT_READER", "off".into()),
+        ("HONGYAN_RATE_LIMIT_IP", "off".into()),
+        ("HONGYAN_JOB_POLL_INTERVAL_MS", "200".into()),
+        ("HONGYAN_JOB_LEASE_SECS", "5".into()),
+        ("HONGYAN_JOB_BACKOFF_BASE_MS", "200".into()),
+        ("HONGYAN_NOTIFY_LEASE_SECS", "5".into()),
+        ("HONGYAN_NOTIFY_MAX_ATTEMPTS", "30".into()),
+        ("RUST_LOG", "warn".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let mut platform = Platform {
+        env: env.clone(),
+        apis: vec![],
+        servers: vec![],
+        workers: vec![],
+    };
+    platform.cli(&["migrate"]);
+    platform.cli(&["demo"]);
+    for i in 0..READERS {
+        let card = format!("{}", 90_000_001 + i);
+        platform.cli(&[
+            "user",
+            "add-reader",
+            "--card",
+            &card,
+            "--pin",
+            "123456",
+            "--name",
+            "读者",
+        ]);
+    }
+    for _ in 0..2 {
+        let port = free_port();
+        env.push(("HONGYAN_HTTP_ADDR".into(), format!("127.0.0.1:{port}")));
+        platform.env = env.clone();
+        platform.servers.push(
+            platform
+                .command(&["serve", "--no-worker", "--no-demo"])
+                .spawn()
+                .expect("hongyan serve"),
+        );
+        env.pop();
+        platform.apis.push(format!("http://127.0.0.1:{port}"));
+    }
+    platform.env = env.clone();
+    platform.workers = vec![platform.worker(), platform.worker()];
+    let http = reqwest::Client::new();
+    for api in &platform.apis {
+        wait_ready(&http, api).await;
+    }
+    let db = Database::connect(pg.url.as_str()).await.expect("connect");
+
+    // Readers log in by card and link the library's official account.
+    let mut readers = vec![];
+    for i in 0..READERS {
+        let api = &platform.apis[i % 2];
+        let card = format!("{}", 90_000_001 + i);
+        let (_, r) = call(
+            &http,
+            api,
+            None,
+            "mutation($c: String!) { loginWithCard(cardNumber: $c, pin: \"123456\") { accessToken } }",
+            json!({"c": card}),
+        )
+        .await;
+        let token = r["data"]["loginWithCard"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned();
+        let openid = format!("oa-fault-{i}");
+        let code = wechat.issue_oauth_code(&openid, None);
+        let (_, r) = call(
+            &http,
+            api,
+            Some(&token),
+            "mutation($c: String!) { linkWechatOfficialAccount(code: $c) }",
+            json!({"c": code}),
+        )
+        .await;
+        assert_eq!(r["data"]["linkWechatOfficialAccount"], true, "{r}");
+        wechat.follow(&openid);
+        readers.push(token);
+    }
+    let (_, admin) = call(
+        &http,
+        &platform.apis[0],
+        None,
+        "mutation { staffLogin(username: \"admin\", password: \"hongyan-admin\") { accessToken } }",
+        json!({}),
+    )
+    .await;
+    let admin = admin["data"]["staffLogin"]["accessToken"]
+        .as_str()
+        .expect("admin")
+        .to_owned();
+    let titles: Vec<String> = Id::find_by_statement(Statement::from_string(
+        db.get_database_backend(),
+        format!(
+            "SELECT title_id AS id FROM item WHERE net_lending GROUP BY title_id \
+             HAVING count(*) BETWEEN 2 AND 3 ORDER BY title_id LIMIT {TITLES}"
+        ),
+    ))
+    .all(&db)
+    .await
+    .expect("titles")
+    .into_iter()
+    .map(|t| t.id.to_string())
+    .collect();
+    assert_eq!(titles.len(), TITLES);
+    let branch = platform.apis[0].clone();
+    let (_, b) = call(&http, &branch, None, "{ branches { id code } }", json!({})).await;
+    let central = b["data"]["branches"]
+        .as_array()
+        .expect("branches")
+        .iter()
+        .find(|x| x["code"] == "ZJG")
+        .map(|x| x["id"].clone())
+        .expect("the central library");
+
+    // The load: every reader asks for three books, retrying with the same idempotency key
+    // until an answer comes back; the admin works every picking list meanwhile.
+    let stop = Arc::new(AtomicBool::new(false));
+    let retries = Arc::new(AtomicUsize::new(0));
+    let unavailable = Arc::new(AtomicUsize::new(0));
+    let mut load = vec![];
+    let load_start = Instant::now();
+    for (i, token) in readers.iter().enumerate() {
+        let (http, apis, titles, token, central) = (
+            http.clone(),
+            platform.apis.clone(),
+            titles.clone(),
+            token.clone(),
+            central.clone(),
+        );
+        let (retries, unavailable) = (Arc::clone(&retries), Arc::clone(&unavailable));
+        load.push(tokio::spawn(async move {
+            let mut answered = vec![];
+            for k in 0..REQUESTS_PER_READER {
+                let title = &titles[(i + k * 3) % titles.len()];
+                let key = format!("fault-{i}-{k}");
+                // Requests are spread over the whole run, so some meet each fault.
+                let slot = (k * READERS + i) as u64;
+                let at = load_start + SPACING * u32::try_from(slot).unwrap_or(0);
+                tokio::time::sleep_until(at.into()).await;
+                let deadline = Instant::now() + Duration::from_secs(120);
+                loop {
+                    let api = &apis[(i + k + answered.len()) % 2];
+                    let (status, r) = call(
+                        &http,
+                        api,
+                        Some(&token),
+                        "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status } }",
+                        json!({"i": {"bookId": title, "idempotencyKey": key,
+                                     "delivery": {"method": "BRANCH", "branchId": central}}}),
+                    )
+                    .await;
+                    if let Some(id) = r["data"]["requestBook"]["id"].as_str() {
+                        answered.push(id.to_owned());
+                        break;
+                    }
+                    let code = r["errors"][0]["extensions"]["code"].as_str().unwrap_or("");
+                    if status == 503 && code == "UNAVAILABLE" {
+                        unavailable.fetch_add(1, Ordering::Relaxed);
+                    }
+                    assert!(
+                        status == 0 || status == 503 || code == "UNAVAILABLE",
+                        "requestBook answered {status}: {r}"
+                    );
+                    assert!(Instant::now() < deadline, "reader {i} never got an answer");
+                    retries.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+            answered
+        }));
+    }
+    let picker = {
+        let (http, apis, admin, stop) = (
+            http.clone(),
+            platform.apis.clone(),
+            admin.clone(),
+            Arc::clone(&stop),
+        );
+        tokio::spawn(async move {
+            let mut picked = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let (_, b) = call(
+                    &http,
+                    &apis[picked % 2],
+                    None,
+                    "{ branches { id } }",
+                    json!({}),
+                )
+                .await;
+                for branch in b["data"]["branches"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                {
+                    let (_, list) = call(
+                        &http,
+                        &apis[picked % 2],
+                        Some(&admin),
+                        "query($b: ID!) { pickingList(branchId: $b) { id item { barcode } } }",
+                        json!({"b": branch["id"]}),
+                    )
+                    .await;
+                    for task in list["data"]["pickingList"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                    {
+                        let (_, r) = call(
+                            &http,
+                            &apis[picked % 2],
+                            Some(&admin),
+                            "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id } }",
+                            json!({"t": task["id"], "b": task["item"]["barcode"]}),
+                        )
+                        .await;
+                        if r["data"]["confirmPick"]["id"].is_string() {
+                            picked += 1;
+                        }
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            picked
+        })
+    };
+
+    // Fault 1: kill a worker with SIGKILL 20 times (and start it again), WeChat slow then busy.
+    wechat.set_delay(Duration::from_millis(400));
+    for kill in 0..WORKER_KILLS {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let fresh = platform.worker();
+        let mut old = std::mem::replace(&mut platform.workers[kill % 2], fresh);
+        old.kill().expect("SIGKILL");
+        old.wait().expect("reaped");
+        if kill == WORKER_KILLS / 2 {
+            wechat.set_delay(Duration::ZERO);
+            wechat.fail_next(-1, 6);
+        }
+    }
+    // Fault 2: Redis goes away for 30 s.
+    redis.stop();
+    tokio::time::sleep(REDIS_OUTAGE).await;
+    redis.resume();
+    // Fault 3: PostgreSQL restarts; while it is down the API says so with 503 UNAVAILABLE.
+    pg.stop();
+    let (status, body) = call(
+        &http,
+        &platform.apis[1],
+        Some(&readers[0]),
+        "{ myRequests { edges { node { id } } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAVAILABLE",
+        "{body}"
+    );
+    let ready = http
+        .get(format!("{}/readyz", platform.apis[0]))
+        .send()
+        .await
+        .expect("readyz");
+    assert_eq!(ready.status().as_u16(), 503);
+    tokio::time::sleep(DATABASE_OUTAGE).await;
+    pg.resume();
+    for api in &platform.apis {
+        wait_ready(&http, api).await;
+    }
+
+    // Every reader got every answer; then the platform settles.
+    let mut answered = vec![];
+    for l in load {
+        answered.extend(l.await.expect("load task"));
+    }
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let open = count(&db, "SELECT count(*) AS n FROM job WHERE state <> 'DEAD'").await
+            + count(
+                &db,
+                "SELECT count(*) AS n FROM notification WHERE status = 'PENDING'",
+            )
+            .await
+            + count(
+                &db,
+                "SELECT count(*) AS n FROM pick_task WHERE status = 'OPEN'",
+            )
+            .await;
+        if open == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{open} jobs, messages or picks never settled"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    let picked = picker.await.expect("picker");
+
+    // Invariants.
+    let expected = READERS * REQUESTS_PER_READER;
+    assert_eq!(answered.len(), expected);
+    let distinct: HashSet<&String> = answered.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        expected,
+        "two keys answered with one request"
+    );
+    let stored = count(&db, "SELECT count(*) AS n FROM loan_request").await;
+    assert_eq!(stored, expected as i64, "requests lost or doubled");
+    let by_status: BTreeMap<String, i64> = {
+        #[derive(FromQueryResult)]
+        struct S {
+            status: String,
+            n: i64,
+        }
+        S::find_by_statement(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT status, count(*) AS n FROM loan_request GROUP BY status",
+        ))
+        .all(&db)
+        .await
+        .expect("statuses")
+        .into_iter()
+        .map(|s| (s.status, s.n))
+        .collect()
+    };
+    // Picked books travel to the central library (IN_TRANSIT) or wait on its hold shelf;
+    // the rest wait for a copy. Nothing is left half-way (PENDING, ROUTED, PICKED).
+    for status in by_status.keys() {
+        assert!(
+            ["WAITLISTED", "IN_TRANSIT", "READY_FOR_PICKUP"].contains(&status.as_str()),
+            "a request left in {status}: {by_status:?}"
+        );
+    }
+    let inconsistent = count(
+        &db,
+        "SELECT count(*) AS n FROM loan_request \
+          WHERE (status = 'WAITLISTED') <> (item_id IS NULL)",
+    )
+    .await;
+    assert_eq!(
+        inconsistent, 0,
+        "a waitlisted request with a copy, or an open one without"
+    );
+    let double = count(
+        &db,
+        "SELECT count(*) AS n FROM (SELECT item_id FROM loan_request \
+          WHERE item_id IS NOT NULL AND status NOT IN ('FULFILLED','CANCELLED','EXPIRED','FAILED') \
+          GROUP BY item_id HAVING count(*) > 1) d",
+    )
+    .await;
+    assert_eq!(double, 0, "a copy reserved for two requests");
+    let dead_jobs = count(&db, "SELECT count(*) AS n FROM job WHERE state = 'DEAD'").await;
+    assert_eq!(dead_jobs, 0, "jobs died");
+    let sent = count(
+        &db,
+        "SELECT count(*) AS n FROM notification WHERE status = 'SENT'",
+    )
+    .await;
+    let not_sent = count(
+        &db,
+        "SELECT count(*) AS n FROM notification WHERE status <> 'SENT'",
+    )
+    .await;
+    assert_eq!(not_sent, 0, "messages not sent");
+    let messages = wechat.messages();
+    let ids: Vec<String> = messages
+        .iter()
+        .filter_map(|m| m.client_msg_id.clone())
+        .collect();
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "a message reached a reader twice");
+    assert_eq!(ids.len() as i64, sent, "every sent message arrived, once");
+    println!(
+        "fault suite: {expected} requests ({by_status:?}), {} retried by readers, {} answers 503 UNAVAILABLE, \
+         {picked} picks; {WORKER_KILLS} worker kills, Redis down {}s, PostgreSQL restarted; \
+         {sent} messages, each once ({} re-sends suppressed by client_msg_id); {:.0?} in all",
+        retries.load(Ordering::Relaxed),
+        unavailable.load(Ordering::Relaxed),
+        REDIS_OUTAGE.as_secs(),
+        wechat.duplicates_suppressed(),
+        started.elapsed()
+    );
+}
