@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{bearer, Rest};
+use super::{bearer, json_body, Rest};
 
 /// The OpenAPI document of this protocol, generated from the handlers and their types.
 #[derive(OpenApi)]
@@ -136,8 +136,7 @@ async fn heartbeat(
     let report: HeartbeatIn = if body.iter().all(u8::is_ascii_whitespace) {
         HeartbeatIn::default()
     } else {
-        serde_json::from_slice(&body)
-            .map_err(|e| Error::validation(format!("heartbeat body: {e}")))?
+        json_body(&body, "heartbeat body")?
     };
     let locker = lockers::authenticate(&ctx.db, token).await?;
     let doors: Vec<DoorReport> = report
@@ -299,10 +298,10 @@ async fn report(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Json<EventsIn>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, Rest> {
     let locker = device(&ctx, &watch, &req).await?;
-    let incoming = body.into_inner().events;
+    let incoming = json_body::<EventsIn>(&body, "events")?.events;
     if incoming.len() > MAX_EVENTS {
         return Err(Error::validation(format!("at most {MAX_EVENTS} events per batch")).into());
     }
@@ -399,9 +398,10 @@ async fn verify(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Json<VerifyIn>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, Rest> {
     let locker = device(&ctx, &watch, &req).await?;
+    let body: VerifyIn = json_body(&body, "pickup code")?;
     let p = pickups::verify(&ctx, &locker, body.code.trim()).await?;
     Ok(HttpResponse::Ok().json(VerifyOut {
         compartment: p.compartment,
@@ -441,9 +441,10 @@ async fn drop_off(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Json<DropIn>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, Rest> {
     let locker = device(&ctx, &watch, &req).await?;
+    let body: DropIn = json_body(&body, "return code")?;
     let d = returns::open_door(&ctx, &locker, body.code.trim()).await?;
     Ok(HttpResponse::Ok().json(DropOut {
         compartment: d.compartment,

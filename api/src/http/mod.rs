@@ -52,6 +52,27 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/metrics", web::get().to(ops::metrics));
 }
 
+/// Parses a JSON request body as `T`, refusing NUL characters (`\u0000` escapes) in it:
+/// PostgreSQL cannot store them, so they must be bad input here, not a fault later.
+///
+/// # Errors
+/// VALIDATION naming `what` for malformed JSON, the wrong shape, or a NUL character.
+pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> {
+    if escapes_nul(body) {
+        return Err(Error::validation(format!(
+            "{what}: text may not contain NUL (U+0000) characters"
+        )));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::validation(format!("{what}: {e}")))
+}
+
+/// Whether JSON text holds a `\u0000` escape (a backslash that is not itself escaped).
+fn escapes_nul(body: &[u8]) -> bool {
+    body.windows(6).enumerate().any(|(i, w)| {
+        w == b"\\u0000" && body[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
 /// The routes a `hongyan worker` serves for operators: `/healthz` and `/metrics`.
 pub fn worker_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(ops::healthz))

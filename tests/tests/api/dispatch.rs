@@ -1074,3 +1074,34 @@ async fn metrics_show_the_backlog_and_unreachable_lockers() {
         .expect("job age");
     assert!((120..180).contains(&age), "{age}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nul_characters_in_locker_reports_are_refused_as_bad_input() {
+    let lib = Library::open(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let (_, door) = locker(&lib, "L-NUL", "S=1", (31.88, 120.55)).await;
+    for (path, body) in [
+        (
+            "/heartbeat",
+            json!({"compartments": [{"compartment": "\u{0}", "fault": true}]}),
+        ),
+        (
+            "/events",
+            json!({"events": [{"eventId": "e\u{0}", "kind": "deposited", "compartment": "001", "parcel": "A0001"}]}),
+        ),
+        ("/pickups/verify", json!({"code": "12\u{0}456"})),
+        ("/returns/verify", json!({"code": "1234\u{0}678"})),
+    ] {
+        let (status, answer) = door.post(path, body).await;
+        assert_eq!(status, 400, "{path}: {answer}");
+        assert_eq!(answer["code"], "VALIDATION", "{path}: {answer}");
+    }
+    // A backslash followed by the letters u0000 is ordinary text.
+    let (status, answer) = door
+        .post("/pickups/verify", json!({"code": "\\u0000"}))
+        .await;
+    assert_eq!(status, 404, "{answer}");
+}

@@ -1,12 +1,15 @@
 //! The fault suite: two API processes and two worker processes (`hongyan serve --no-worker`
 //! and `hongyan worker`, real subprocesses) on one private PostgreSQL and one private Redis,
 //! while readers request books (retrying with their idempotency key when an answer does not
-//! come back) and an admin works the picking lists. Meanwhile: a worker is killed with
+//! come back), some to the demo locker and some proposing purchases, an admin works the
+//! picking lists and starts the delivery rounds, and the test plays the locker's controller,
+//! dropping some door events and replaying others. Meanwhile: a worker is killed with
 //! SIGKILL 20 times, the fake WeChat turns slow and then answers "system busy", Redis is
 //! stopped for 30 s, and PostgreSQL is restarted (the API answers 503 UNAVAILABLE while it
 //! is down, then recovers by itself). Afterwards the invariants hold: every request the
 //! readers were answered exists once, in a legal state; no copy is reserved twice; no job
-//! is lost, stuck or dead; every message went out exactly once.
+//! is lost, stuck or dead; every message went out exactly once; the locker's doors match
+//! its parcels; the budget equals the sum of its movements.
 
 use std::collections::{BTreeMap, HashSet};
 use std::process::{Child, Command, Stdio};
@@ -29,6 +32,8 @@ const REDIS_OUTAGE: Duration = Duration::from_secs(30);
 const DATABASE_OUTAGE: Duration = Duration::from_secs(5);
 /// Time between two requests of the load (72 of them span the faults' 45 s or so).
 const SPACING: Duration = Duration::from_millis(600);
+/// The demo locker (served by the central library) and its controller's token.
+const LOCKER_TOKEN: &str = "demo-locker-L-ZJG-01";
 
 /// The `hongyan` processes and what they share.
 struct Platform {
@@ -283,6 +288,25 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         .map(|x| x["id"].clone())
         .expect("the central library");
 
+    let (_, l) = call(&http, &branch, None, "{ lockers { id code } }", json!({})).await;
+    let locker_id = l["data"]["lockers"]
+        .as_array()
+        .expect("lockers")
+        .iter()
+        .find(|x| x["code"] == "L-ZJG-01")
+        .map(|x| x["id"].clone())
+        .expect("the demo locker");
+    let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8)));
+    let (_, r) = call(
+        &http,
+        &branch,
+        Some(&admin),
+        "mutation($y: Int!) { allocateBudget(fiscalYear: $y, totalCents: 100000000) { totalCents } }",
+        json!({"y": year}),
+    )
+    .await;
+    assert!(r["data"]["allocateBudget"].is_object(), "{r}");
+
     // The load: every reader asks for three books, retrying with the same idempotency key
     // until an answer comes back; the admin works every picking list meanwhile.
     let stop = Arc::new(AtomicBool::new(false));
@@ -299,6 +323,12 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             central.clone(),
         );
         let (retries, unavailable) = (Arc::clone(&retries), Arc::clone(&unavailable));
+        // Every third reader has books brought to the locker, the rest to the desk.
+        let delivery = if i % 3 == 0 {
+            json!({"method": "LOCKER", "lockerId": locker_id.clone()})
+        } else {
+            json!({"method": "BRANCH", "branchId": central})
+        };
         load.push(tokio::spawn(async move {
             let mut answered = vec![];
             for k in 0..REQUESTS_PER_READER {
@@ -317,7 +347,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
                         Some(&token),
                         "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status } }",
                         json!({"i": {"bookId": title, "idempotencyKey": key,
-                                     "delivery": {"method": "BRANCH", "branchId": central}}}),
+                                     "delivery": delivery.clone()}}),
                     )
                     .await;
                     if let Some(id) = r["data"]["requestBook"]["id"].as_str() {
@@ -336,6 +366,9 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
                     retries.fetch_add(1, Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
+            }
+            if i % 4 == 0 {
+                propose(&http, &apis, &token, i).await;
             }
             answered
         }));
@@ -394,6 +427,18 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             picked
         })
     };
+
+    let rounds = tokio::spawn(start_rounds(
+        http.clone(),
+        platform.apis.clone(),
+        admin.clone(),
+        Arc::clone(&stop),
+    ));
+    let controller = tokio::spawn(play_locker(
+        http.clone(),
+        platform.apis.clone(),
+        Arc::clone(&stop),
+    ));
 
     // Fault 1: kill a worker with SIGKILL 20 times (and start it again), WeChat slow then busy.
     wechat.set_delay(Duration::from_millis(400));
@@ -468,6 +513,8 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     }
     stop.store(true, Ordering::Relaxed);
     let picked = picker.await.expect("picker");
+    let started_rounds = rounds.await.expect("rounds");
+    let (events, dropped, replayed) = controller.await.expect("controller");
 
     // Invariants.
     let expected = READERS * REQUESTS_PER_READER;
@@ -544,6 +591,48 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "a message reached a reader twice");
     assert_eq!(ids.len() as i64, sent, "every sent message arrived, once");
+    let mismatched = count(
+        &db,
+        "SELECT count(*) AS n FROM compartment c WHERE (c.state IN ('OCCUPIED', 'RESERVED')) <> \
+          EXISTS (SELECT 1 FROM loan_request r WHERE r.compartment_id = c.id \
+                   AND r.status IN ('PICKED', 'IN_TRANSIT', 'READY_FOR_PICKUP'))",
+    )
+    .await;
+    assert_eq!(mismatched, 0, "a door's state does not match its parcel");
+    let shared = count(
+        &db,
+        "SELECT count(*) AS n FROM (SELECT compartment_id FROM loan_request \
+          WHERE compartment_id IS NOT NULL AND status IN ('PICKED', 'IN_TRANSIT', 'READY_FOR_PICKUP') \
+          GROUP BY compartment_id HAVING count(*) > 1) d",
+    )
+    .await;
+    assert_eq!(shared, 0, "two parcels in one door");
+    let in_lockers = count(
+        &db,
+        "SELECT count(*) AS n FROM loan_request WHERE compartment_id IS NOT NULL AND status = 'READY_FOR_PICKUP'",
+    )
+    .await;
+    let budget_off = count(
+        &db,
+        "SELECT count(*) AS n FROM budget b WHERE b.committed_cents <> COALESCE((SELECT \
+           sum(CASE m.kind WHEN 'COMMIT' THEN m.amount_cents ELSE -m.amount_cents END) \
+           FROM budget_movement m WHERE m.budget_id = b.id AND m.kind <> 'ADJUST'), 0) \
+          OR b.spent_cents <> COALESCE((SELECT sum(m.amount_cents) FROM budget_movement m \
+           WHERE m.budget_id = b.id AND m.kind = 'SPEND'), 0) \
+          OR b.total_cents <> COALESCE((SELECT sum(m.amount_cents) FROM budget_movement m \
+           WHERE m.budget_id = b.id AND m.kind = 'ADJUST'), 0)",
+    )
+    .await;
+    assert_eq!(
+        budget_off, 0,
+        "a budget differs from the sum of its movements"
+    );
+    let proposals = count(&db, "SELECT count(*) AS n FROM purchase_proposal").await;
+    println!(
+        "locker: {started_rounds} rounds started, {events} door events sent ({dropped} dropped \
+         then sent late, {replayed} answered `replayed`), {in_lockers} parcels in doors; \
+         {proposals} proposals, budget = sum of movements"
+    );
     println!(
         "fault suite: {expected} requests ({by_status:?}), {} retried by readers, {} answers 503 UNAVAILABLE, \
          {picked} picks; {WORKER_KILLS} worker kills, Redis down {}s, PostgreSQL restarted; \
@@ -554,4 +643,167 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         wechat.duplicates_suppressed(),
         started.elapsed()
     );
+}
+
+/// A purchase proposal (answered once, whatever the faults: a retry after a lost answer
+/// meets CONFLICT, "already proposed").
+async fn propose(http: &reqwest::Client, apis: &[String], token: &str, i: usize) {
+    let isbn = {
+        let body = format!("9787100{i:05}");
+        let sum: u32 = body
+            .bytes()
+            .enumerate()
+            .map(|(k, b)| u32::from(b - b'0') * if k % 2 == 0 { 1 } else { 3 })
+            .sum();
+        format!("{body}{}", (10 - sum % 10) % 10)
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (_, r) = call(
+            http,
+            &apis[i % 2],
+            Some(token),
+            "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { status } }",
+            json!({"i": {"isbn": isbn, "title": format!("荐购 {i}"), "priceCents": 4500,
+                         "pubYear": 2026, "clcClass": "I247.5"}}),
+        )
+        .await;
+        let code = r["errors"][0]["extensions"]["code"].as_str().unwrap_or("");
+        if r["data"]["proposePurchase"].is_object() || code == "CONFLICT" {
+            return;
+        }
+        assert!(
+            code.is_empty() || code == "UNAVAILABLE",
+            "proposePurchase: {r}"
+        );
+        assert!(Instant::now() < deadline, "proposal {i} never answered");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The dispatcher's part: starts every open round with parcels; returns how many.
+async fn start_rounds(
+    http: reqwest::Client,
+    apis: Vec<String>,
+    admin: String,
+    stop: Arc<AtomicBool>,
+) -> usize {
+    let mut started = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let api = &apis[started % 2];
+        let (_, b) = call(&http, api, None, "{ branches { id } }", json!({})).await;
+        for branch in b["data"]["branches"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let (_, r) = call(
+                &http,
+                api,
+                Some(&admin),
+                "query($b: ID!) { deliveryRounds(branchId: $b) { id status parcels { compartment } } }",
+                json!({"b": branch["id"]}),
+            )
+            .await;
+            for round in r["data"]["deliveryRounds"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+            {
+                let ready = round["status"] == "OPEN"
+                    && round["parcels"].as_array().is_some_and(|p| !p.is_empty());
+                if ready {
+                    let (_, s) = call(
+                        &http,
+                        api,
+                        Some(&admin),
+                        "mutation($id: ID!) { startDeliveryRound(id: $id) { id } }",
+                        json!({"id": round["id"]}),
+                    )
+                    .await;
+                    if s["data"]["startDeliveryRound"].is_object() {
+                        started += 1;
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    started
+}
+
+/// The demo locker's controller, unreliable on purpose: heartbeats, polls for deposits and
+/// reports each one, but loses every third report the first time (sent again later) and
+/// sends the whole history again now and then (each answered `replayed`). Returns the
+/// events sent, the ones dropped at first, and the `replayed` answers.
+async fn play_locker(
+    http: reqwest::Client,
+    apis: Vec<String>,
+    stop: Arc<AtomicBool>,
+) -> (usize, usize, usize) {
+    let mut cursor = "0".to_owned();
+    let mut history: Vec<Value> = vec![];
+    let mut dropped: Vec<Value> = vec![];
+    let (mut dropped_total, mut replayed) = (0, 0);
+    let mut round = 0usize;
+    let post = |api: &str, path: &str, body: Value| {
+        http.post(format!("{api}/locker/v1{path}"))
+            .bearer_auth(LOCKER_TOKEN)
+            .timeout(Duration::from_secs(10))
+            .json(&body)
+            .send()
+    };
+    loop {
+        let finishing = stop.load(Ordering::Relaxed);
+        round += 1;
+        let api = &apis[round % 2];
+        let _ = post(api, "/heartbeat", json!({})).await;
+        let polled = http
+            .get(format!("{api}/locker/v1/commands?cursor={cursor}&wait=0"))
+            .bearer_auth(LOCKER_TOKEN)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await;
+        let body: Value = match polled {
+            Ok(r) if r.status().is_success() => r.json().await.unwrap_or(Value::Null),
+            _ => Value::Null,
+        };
+        let mut fresh = vec![];
+        for c in body["commands"].as_array().cloned().unwrap_or_default() {
+            if c["kind"] == "deposit" {
+                let event = json!({"eventId": format!("dep-{}", c["id"].as_str().unwrap_or("")),
+                                   "kind": "deposited", "compartment": c["compartment"],
+                                   "parcel": c["parcel"], "at": chrono::Utc::now()});
+                history.push(event.clone());
+                if history.len() % 3 == 0 {
+                    dropped.push(event);
+                    dropped_total += 1;
+                } else {
+                    fresh.push(event);
+                }
+            }
+        }
+        if let Some(next) = body["cursor"].as_str() {
+            cursor = next.to_owned();
+        }
+        // Every fifth round, or at the end, the lost ones go too, with everything again.
+        let batch = if round % 5 == 0 || finishing {
+            dropped.clear();
+            history.clone()
+        } else {
+            fresh
+        };
+        if !batch.is_empty() {
+            if let Ok(r) = post(api, "/events", json!({"events": batch})).await {
+                let answer: Value = r.json().await.unwrap_or(Value::Null);
+                replayed += answer["results"].as_array().map_or(0, |rs| {
+                    rs.iter().filter(|x| x["status"] == "replayed").count()
+                });
+            }
+        }
+        if finishing {
+            return (history.len(), dropped_total, replayed);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
