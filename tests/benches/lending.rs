@@ -13,7 +13,8 @@
 //! SQL one request commits at its leanest: lock the reader and the title, reserve a copy with
 //! `FOR UPDATE SKIP LOCKED`, insert the request, its pick task, its history row and its job
 //! (or the waitlisted request when no copy is free). It prints throughput, p50 and p99 of
-//! both and their ratio.
+//! both and their ratio. Between the two, the same load runs against two API servers on the
+//! same database and Redis (clients split evenly), for the scale-out ratio.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 use std::collections::BTreeMap;
@@ -127,7 +128,7 @@ struct Outcome {
 }
 
 async fn fire(
-    app: Arc<TestApp>,
+    apps: Arc<Vec<TestApp>>,
     tokens: Arc<Vec<String>>,
     titles: Arc<Vec<String>>,
     branches: Arc<Vec<String>>,
@@ -138,14 +139,16 @@ async fn fire(
     let until = Instant::now() + run_for;
     let tasks: Vec<_> = (0..clients)
         .map(|c| {
-            let (app, tokens, titles, branches) = (
-                Arc::clone(&app),
+            let (apps, tokens, titles, branches) = (
+                Arc::clone(&apps),
                 Arc::clone(&tokens),
                 Arc::clone(&titles),
                 Arc::clone(&branches),
             );
             tokio::spawn(async move {
                 let mut rng = Rng::new(seed + c as u64);
+                // Clients spread evenly over the API servers.
+                let app = &apps[c % apps.len()];
                 let mut out = Outcome::default();
                 // Client c acts for readers c, c + clients, c + 2·clients, …
                 let mine: Vec<&String> = tokens.iter().skip(c).step_by(clients).collect();
@@ -260,30 +263,35 @@ async fn main() {
     let tokens = Arc::new(login_all(&app, readers).await);
     let title_ids = Arc::new(ids(&db, "bench_title").await);
     let branch_ids = Arc::new(ids(&db, "bench_branch").await);
-    let app = Arc::new(app);
-
     let clients_n = usize::try_from(clients).expect("clients");
+    // One API server, then two sharing the database and Redis (as two processes would;
+    // the second is a sibling server in this process, with its own pool and workers).
+    let second = app
+        .sibling(&[
+            ("HONGYAN_RATE_LIMIT_IP", "off".into()),
+            ("HONGYAN_RATE_LIMIT_READER", "off".into()),
+        ])
+        .await;
+    let one = Arc::new(vec![app]);
+    let run = |apps: &Arc<Vec<TestApp>>, secs: u64, seed: u64| {
+        fire(
+            Arc::clone(apps),
+            Arc::clone(&tokens),
+            Arc::clone(&title_ids),
+            Arc::clone(&branch_ids),
+            clients_n,
+            Duration::from_secs(secs),
+            seed,
+        )
+    };
     // Warm-up: connection pools, prepared statements, caches.
-    fire(
-        Arc::clone(&app),
-        Arc::clone(&tokens),
-        Arc::clone(&title_ids),
-        Arc::clone(&branch_ids),
-        clients_n,
-        Duration::from_secs(2),
-        1_000,
-    )
-    .await;
-    let hongyan = fire(
-        Arc::clone(&app),
-        tokens,
-        title_ids,
-        branch_ids,
-        clients_n,
-        Duration::from_secs(seconds),
-        2_000,
-    )
-    .await;
+    run(&one, 2, 1_000).await;
+    let hongyan = run(&one, seconds, 2_000).await;
+    let mut apps = Arc::try_unwrap(one).unwrap_or_else(|_| unreachable!());
+    apps.push(second);
+    let two = Arc::new(apps);
+    run(&two, 2, 3_000).await;
+    let hongyan_two = run(&two, seconds, 4_000).await;
     let pg = pgbench(&url, clients, seconds, titles, readers);
 
     println!(
@@ -291,10 +299,13 @@ async fn main() {
         "engine", "clients", "p50", "p99", "tx/s"
     );
     let ours = report("hongyan", clients, &hongyan.latencies, seconds as f64);
+    let ours_two = report("hongyan×2", clients, &hongyan_two.latencies, seconds as f64);
     let theirs = report("pgbench", clients, &pg, seconds as f64);
     println!("hongyan replies: {:?}", hongyan.replies);
+    println!("hongyan×2 replies: {:?}", hongyan_two.replies);
     println!(
         "hongyan / pgbench throughput: {:.0} %",
         100.0 * ours / theirs
     );
+    println!("two API servers / one: {:.2}× throughput", ours_two / ours);
 }

@@ -1,10 +1,12 @@
 //! The fault suite: two API processes and two worker processes (`hongyan serve --no-worker`
 //! and `hongyan worker`, real subprocesses) on one private PostgreSQL and one private Redis,
 //! while readers request books (retrying with their idempotency key when an answer does not
-//! come back), some to the demo locker and some proposing purchases, an admin works the
+//! come back), some to the demo locker, some to their homes by courier, some proposing
+//! purchases, an admin works the
 //! picking lists and starts the delivery rounds, and the test plays the locker's controller,
 //! dropping some door events and replaying others. Meanwhile: a worker is killed with
-//! SIGKILL 20 times, the fake WeChat turns slow and then answers "system busy", Redis is
+//! SIGKILL 20 times, the fake WeChat turns slow, answers "system busy" and then too slowly
+//! for the sender's 10 s timeout, the fake courier refuses bookings for a while, Redis is
 //! stopped for 30 s, and PostgreSQL is restarted (the API answers 503 UNAVAILABLE while it
 //! is down, then recovers by itself). Afterwards the invariants hold: every request the
 //! readers were answered exists once, in a legal state; no copy is reserved twice; no job
@@ -17,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::fake_wechat::{FakeWechat, OA_APPID, OA_SECRET};
 use hongyan_tests::postgres_server::PostgresServer;
 use hongyan_tests::redis_server::RedisServer;
@@ -152,6 +155,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     let pg = PostgresServer::start();
     let redis = RedisServer::start();
     let wechat = FakeWechat::start().await;
+    let courier = FakeCourier::start().await;
     let templates = hongyan_domain::notify::Kind::ALL
         .iter()
         .map(|k| format!("{0}=TPL-{0}", k.as_str()))
@@ -166,6 +170,8 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         ("HONGYAN_WECHAT_OA_APPID", OA_APPID.into()),
         ("HONGYAN_WECHAT_OA_SECRET", OA_SECRET.into()),
         ("HONGYAN_WECHAT_TEMPLATE_IDS", templates),
+        ("HONGYAN_COURIER_API_BASE", courier.base_url.clone()),
+        ("HONGYAN_COURIER_SECRET", fake_courier::SECRET.into()),
         ("HONGYAN_INDEX_DIR", ":memory:".into()),
         ("HONGYAN_RATE_LIMIT_READER", "off".into()),
         ("HONGYAN_RATE_LIMIT_IP", "off".into()),
@@ -250,7 +256,17 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         .await;
         assert_eq!(r["data"]["linkWechatOfficialAccount"], true, "{r}");
         wechat.follow(&openid);
-        readers.push(token);
+        let (_, a) = call(
+            &http,
+            api,
+            Some(&token),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"读者\", phone: \"13900000000\", address: \"人民路 1 号\", latitude: 31.87, longitude: 120.55}) { id } }",
+            json!({}),
+        )
+        .await;
+        let address = a["data"]["addAddress"]["id"].clone();
+        assert!(address.is_string(), "{a}");
+        readers.push((token, address));
     }
     let (_, admin) = call(
         &http,
@@ -314,20 +330,22 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     let unavailable = Arc::new(AtomicUsize::new(0));
     let mut load = vec![];
     let load_start = Instant::now();
-    for (i, token) in readers.iter().enumerate() {
-        let (http, apis, titles, token, central) = (
+    for (i, (token, address)) in readers.iter().enumerate() {
+        let (http, apis, titles, token, central, address) = (
             http.clone(),
             platform.apis.clone(),
             titles.clone(),
             token.clone(),
             central.clone(),
+            address.clone(),
         );
         let (retries, unavailable) = (Arc::clone(&retries), Arc::clone(&unavailable));
-        // Every third reader has books brought to the locker, the rest to the desk.
-        let delivery = if i % 3 == 0 {
-            json!({"method": "LOCKER", "lockerId": locker_id.clone()})
-        } else {
-            json!({"method": "BRANCH", "branchId": central})
+        // Every third reader has books brought to the locker, some by courier, the rest
+        // collect them at the desk.
+        let delivery = match i % 6 {
+            0 | 3 => json!({"method": "LOCKER", "lockerId": locker_id.clone()}),
+            1 => json!({"method": "HOME", "addressId": address}),
+            _ => json!({"method": "BRANCH", "branchId": central}),
         };
         load.push(tokio::spawn(async move {
             let mut answered = vec![];
@@ -440,8 +458,10 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         Arc::clone(&stop),
     ));
 
-    // Fault 1: kill a worker with SIGKILL 20 times (and start it again), WeChat slow then busy.
+    // Fault 1: kill a worker with SIGKILL 20 times (and start it again), WeChat slow then busy,
+    // the courier refusing bookings.
     wechat.set_delay(Duration::from_millis(400));
+    courier.fail_next(5);
     for kill in 0..WORKER_KILLS {
         tokio::time::sleep(Duration::from_millis(250)).await;
         let fresh = platform.worker();
@@ -453,16 +473,20 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             wechat.fail_next(-1, 6);
         }
     }
-    // Fault 2: Redis goes away for 30 s.
+    // Fault 2: Redis goes away for 30 s; meanwhile WeChat answers only after the sender has
+    // given up (10 s), for 12 s.
     redis.stop();
-    tokio::time::sleep(REDIS_OUTAGE).await;
+    wechat.set_delay(Duration::from_secs(11));
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    wechat.set_delay(Duration::ZERO);
+    tokio::time::sleep(REDIS_OUTAGE - Duration::from_secs(12)).await;
     redis.resume();
     // Fault 3: PostgreSQL restarts; while it is down the API says so with 503 UNAVAILABLE.
     pg.stop();
     let (status, body) = call(
         &http,
         &platform.apis[1],
-        Some(&readers[0]),
+        Some(&readers[0].0),
         "{ myRequests { edges { node { id } } } }",
         json!({}),
     )
@@ -628,10 +652,32 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         "a budget differs from the sum of its movements"
     );
     let proposals = count(&db, "SELECT count(*) AS n FROM purchase_proposal").await;
+    let booked = count(
+        &db,
+        "SELECT count(*) AS n FROM shipment WHERE kind = 'HOME' AND waybill_no IS NOT NULL",
+    )
+    .await;
+    let home_picked = count(
+        &db,
+        "SELECT count(*) AS n FROM loan_request WHERE delivery_method = 'HOME' AND item_id IS NOT NULL",
+    )
+    .await;
+    assert_eq!(
+        booked, home_picked,
+        "a picked home delivery without its waybill"
+    );
+    let orders: HashSet<String> = courier
+        .orders()
+        .iter()
+        .filter_map(|o| o["orderId"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(orders.len() as i64, booked, "one waybill per shipment");
     println!(
         "locker: {started_rounds} rounds started, {events} door events sent ({dropped} dropped \
          then sent late, {replayed} answered `replayed`), {in_lockers} parcels in doors; \
-         {proposals} proposals, budget = sum of movements"
+         {proposals} proposals, budget = sum of movements; {booked} home deliveries booked \
+         once each ({} booking attempts)",
+        courier.attempts()
     );
     println!(
         "fault suite: {expected} requests ({by_status:?}), {} retried by readers, {} answers 503 UNAVAILABLE, \

@@ -46,7 +46,7 @@ fn schemathesis(args: &[&str], canaries: &[String]) -> (bool, String) {
 fn tally(output: &str) -> &str {
     output
         .lines()
-        .find(|l| l.contains("generated"))
+        .find(|l| l.contains(" generated, "))
         .map_or("(no tally)", str::trim)
 }
 
