@@ -22,6 +22,7 @@ struct State {
     orders: Vec<Value>,
     attempts: usize,
     fail_next: usize,
+    delay: std::time::Duration,
 }
 
 /// A running fake; stops when dropped.
@@ -56,6 +57,12 @@ async fn waybills(
             .unwrap_or_default()
             .to_owned()
     };
+    // A slow courier: answers after the delay (the booking still counts, as a real one's
+    // would when the caller has stopped waiting).
+    let delay = state.lock().expect("fake state").delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     let mut s = state.lock().expect("fake state");
     s.attempts += 1;
     let Ok(ts) = header("x-hongyan-timestamp").parse::<i64>() else {
@@ -108,6 +115,11 @@ impl FakeCourier {
     /// Answers the next `n` bookings with 503.
     pub fn fail_next(&self, n: usize) {
         self.state.lock().expect("fake state").fail_next = n;
+    }
+
+    /// Answers every booking after `d` (zero: at once).
+    pub fn set_delay(&self, d: std::time::Duration) {
+        self.state.lock().expect("fake state").delay = d;
     }
 
     /// Booking attempts so far (failed ones included).

@@ -8,9 +8,11 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
-use async_graphql_actix_web::{GraphQLRequest, GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
 use hongyan_domain::auth::Principal;
 use hongyan_domain::{rate_limit, Ctx, Error};
+
+use super::read_body;
 use hongyan_graphql::{ensure_codes, Caller, HongyanSchema};
 use serde_json::json;
 
@@ -23,11 +25,11 @@ pub async fn execute(
     schema: web::Data<HongyanSchema>,
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    gql: Result<GraphQLRequest, actix_web::Error>,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> HttpResponse {
-    let gql = match gql {
-        Ok(g) => g,
-        Err(e) => return refused(&Error::validation(e.to_string())),
+    let request = match read_body(body).and_then(|b| graphql_request(&b)) {
+        Ok(r) => r,
+        Err(e) => return refused(&e),
     };
     let header = req
         .headers()
@@ -41,7 +43,7 @@ pub async fn execute(
     if let Err(e) = rate_limit::admit(&ctx, reader, client_ip(&ctx, &req)).await {
         return refused(&e);
     }
-    let request = hongyan_graphql::request_data(gql.into_inner(), &ctx, caller);
+    let request = hongyan_graphql::request_data(request, &ctx, caller);
     let mut response = schema.execute(request).await;
     ensure_codes(&mut response);
     let down = hongyan_graphql::unavailable(&response);
@@ -55,6 +57,17 @@ pub async fn execute(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
     http
+}
+
+/// One GraphQL request from a JSON body (`query`, `operationName`, `variables`).
+fn graphql_request(body: &[u8]) -> Result<async_graphql::Request, Error> {
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Error::validation(format!("the body is not JSON: {e}")))?;
+    if value.is_array() {
+        return Err(Error::validation("batch requests are not supported"));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| Error::validation(format!("not a GraphQL request: {e}")))
 }
 
 /// The client's address: the peer's, or (`HONGYAN_TRUST_PROXY`) what the proxy forwarded.

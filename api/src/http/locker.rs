@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
 
-use super::{bearer, json_body, Rest};
+use super::{bearer, json_body, read_body, Rest};
 
 /// The OpenAPI document of this protocol, generated from the handlers and their types.
 #[derive(OpenApi)]
@@ -130,8 +130,9 @@ struct HeartbeatOut {
 async fn heartbeat(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Rest> {
+    let body = read_body(body)?;
     let token = bearer(&req, "device token")?;
     let report: HeartbeatIn = if body.iter().all(u8::is_ascii_whitespace) {
         HeartbeatIn::default()
@@ -298,8 +299,9 @@ async fn report(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Rest> {
+    let body = read_body(body)?;
     let locker = device(&ctx, &watch, &req).await?;
     let incoming = json_body::<EventsIn>(&body, "events")?.events;
     if incoming.len() > MAX_EVENTS {
@@ -398,8 +400,9 @@ async fn verify(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Rest> {
+    let body = read_body(body)?;
     let locker = device(&ctx, &watch, &req).await?;
     let body: VerifyIn = json_body(&body, "pickup code")?;
     let p = pickups::verify(&ctx, &locker, body.code.trim()).await?;
@@ -441,8 +444,9 @@ async fn drop_off(
     ctx: web::Data<Ctx>,
     watch: web::Data<CommandWatch>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Rest> {
+    let body = read_body(body)?;
     let locker = device(&ctx, &watch, &req).await?;
     let body: DropIn = json_body(&body, "return code")?;
     let d = returns::open_door(&ctx, &locker, body.code.trim()).await?;

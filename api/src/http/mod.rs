@@ -52,6 +52,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/metrics", web::get().to(ops::metrics));
 }
 
+/// A request body read within [`MAX_BODY_BYTES`]: a larger or broken one is VALIDATION
+/// (a JSON error like every other), not actix's plain-text 413.
+///
+/// # Errors
+/// VALIDATION saying what was wrong with the body.
+pub fn read_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Bytes, Error> {
+    body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+        Some(actix_web::error::PayloadError::Overflow) => Error::validation(format!(
+            "the request body is larger than {} KiB",
+            MAX_BODY_BYTES / 1024
+        )),
+        _ => Error::validation(format!("the request body could not be read: {e}")),
+    })
+}
+
 /// Parses a JSON request body as `T`, refusing NUL characters (`\u0000` escapes) in it:
 /// PostgreSQL cannot store them, so they must be bad input here, not a fault later.
 ///

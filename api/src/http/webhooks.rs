@@ -6,7 +6,7 @@ use hongyan_domain::dispatch::home::{self, Tracked};
 use hongyan_domain::Ctx;
 use serde_json::json;
 
-use super::Rest;
+use super::{read_body, Rest};
 
 /// Registers the webhook routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -19,8 +19,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn courier(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
 ) -> Result<HttpResponse, Rest> {
+    let body = read_body(body)?;
     let header = |name: &str| {
         req.headers()
             .get(name)

@@ -6,7 +6,8 @@
 //! picking lists and starts the delivery rounds, and the test plays the locker's controller,
 //! dropping some door events and replaying others. Meanwhile: a worker is killed with
 //! SIGKILL 20 times, the fake WeChat turns slow, answers "system busy" and then too slowly
-//! for the sender's 10 s timeout, the fake courier refuses bookings for a while, Redis is
+//! for the sender's 10 s timeout, the fake courier refuses bookings and then answers too
+//! late, Redis is
 //! stopped for 30 s, and PostgreSQL is restarted (the API answers 503 UNAVAILABLE while it
 //! is down, then recovers by itself). Afterwards the invariants hold: every request the
 //! readers were answered exists once, in a legal state; no copy is reserved twice; no job
@@ -473,12 +474,14 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             wechat.fail_next(-1, 6);
         }
     }
-    // Fault 2: Redis goes away for 30 s; meanwhile WeChat answers only after the sender has
-    // given up (10 s), for 12 s.
+    // Fault 2: Redis goes away for 30 s; meanwhile WeChat and the courier answer only after
+    // their callers have given up (10 s), for 12 s.
     redis.stop();
     wechat.set_delay(Duration::from_secs(11));
+    courier.set_delay(Duration::from_secs(11));
     tokio::time::sleep(Duration::from_secs(12)).await;
     wechat.set_delay(Duration::ZERO);
+    courier.set_delay(Duration::ZERO);
     tokio::time::sleep(REDIS_OUTAGE - Duration::from_secs(12)).await;
     redis.resume();
     // Fault 3: PostgreSQL restarts; while it is down the API says so with 503 UNAVAILABLE.

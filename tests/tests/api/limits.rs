@@ -191,3 +191,47 @@ async fn nul_characters_are_refused_as_validation_wherever_they_hide() {
             .contains("NUL"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_over_256_kib_are_refused_with_a_code_on_every_endpoint() {
+    let app = TestApp::spawn().await;
+    let padding = " ".repeat(300 * 1024);
+    let query = json!({"query": format!("{{ branches {{ id }} }}{padding}")});
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&query)
+        .send()
+        .await
+        .expect("graphql");
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "VALIDATION");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("256 KiB"));
+    for path in ["/locker/v1/heartbeat", "/webhooks/courier"] {
+        let resp = app
+            .http
+            .post(format!("{}{path}", app.address))
+            .bearer_auth("whatever")
+            .json(&query)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(resp.status().as_u16(), 400, "{path}");
+        let body: serde_json::Value = resp.json().await.expect("json");
+        assert_eq!(body["code"], "VALIDATION", "{path}: {body}");
+    }
+    // Just under the limit still works.
+    let fits = json!({"query": format!("{{ branches {{ id }} }}{}", " ".repeat(200 * 1024))});
+    let resp = app
+        .http
+        .post(format!("{}/graphql", app.address))
+        .json(&fits)
+        .send()
+        .await
+        .expect("graphql");
+    assert_eq!(resp.status().as_u16(), 200);
+}
