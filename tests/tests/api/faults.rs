@@ -697,15 +697,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
 /// A purchase proposal (answered once, whatever the faults: a retry after a lost answer
 /// meets CONFLICT, "already proposed").
 async fn propose(http: &reqwest::Client, apis: &[String], token: &str, i: usize) {
-    let isbn = {
-        let body = format!("9787100{i:05}");
-        let sum: u32 = body
-            .bytes()
-            .enumerate()
-            .map(|(k, b)| u32::from(b - b'0') * if k % 2 == 0 { 1 } else { 3 })
-            .sum();
-        format!("{body}{}", (10 - sum % 10) % 10)
-    };
+    let isbn = hongyan_tests::isbn13(&format!("9787100{i:05}"));
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let (_, r) = call(

@@ -27,13 +27,7 @@ fn year() -> i64 {
 
 /// Valid ISBN-13s: 978-7-0000-NNNN-C with the check digit computed.
 fn isbn(n: u32) -> String {
-    let body = format!("9787000{n:05}");
-    let sum: u32 = body
-        .bytes()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    hongyan_tests::isbn13(&format!("9787000{n:05}"))
 }
 
 fn proposal(n: u32, price: i64) -> Value {
