@@ -116,6 +116,7 @@ impl Application {
                 .app_data(app_metrics.clone())
                 .app_data(app_watch.clone())
                 .configure(http::routes)
+                .default_service(web::to(http::not_found))
         })
         .shutdown_timeout(10);
         if let Some(n) = options.http_workers {

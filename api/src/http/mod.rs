@@ -88,6 +88,11 @@ fn escapes_nul(body: &[u8]) -> bool {
     })
 }
 
+/// Any path no route matches: 404 with the JSON error body every endpoint uses.
+pub async fn not_found() -> HttpResponse {
+    error_response(&Error::NotFound("endpoint"))
+}
+
 /// The routes a `hongyan worker` serves for operators: `/healthz` and `/metrics`.
 pub fn worker_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(ops::healthz))

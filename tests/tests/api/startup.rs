@@ -348,6 +348,15 @@ async fn operations_endpoints_report_health_readiness_and_metrics() {
     ] {
         assert!(metrics.contains(needle), "{needle} missing from:\n{metrics}");
     }
+    let nowhere = app
+        .http
+        .get(format!("{}/no/such/page", app.address))
+        .send()
+        .await
+        .expect("404");
+    assert_eq!(nowhere.status(), 404);
+    let body: Value = nowhere.json().await.expect("a JSON error");
+    assert_eq!(body["code"], "NOT_FOUND");
     let gui = app
         .http
         .get(format!("{}/graphql", app.address))
