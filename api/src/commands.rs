@@ -88,6 +88,7 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     println!("Hongyan is running.");
     println!("  GraphiQL:  http://{host}:{}/graphql", app.port());
+    println!("  Console:   http://{host}:{}/console  (staff)", app.port());
     println!("  Health:    http://{host}:{}/readyz", app.port());
     if app.demo_loaded() {
         println!("  The demo library was loaded into the empty database.");
