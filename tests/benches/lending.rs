@@ -292,6 +292,14 @@ async fn main() {
     let two = Arc::new(apps);
     run(&two, 2, 3_000).await;
     let hongyan_two = run(&two, seconds, 4_000).await;
+    // Close the servers' pools: pgbench needs the connections.
+    if let Ok(apps) = Arc::try_unwrap(two) {
+        for app in apps {
+            let db = app.ctx.db.clone();
+            drop(app);
+            let _ = db.close().await;
+        }
+    }
     let pg = pgbench(&url, clients, seconds, titles, readers);
 
     println!(

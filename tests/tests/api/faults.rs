@@ -2,7 +2,7 @@
 //! and `hongyan worker`, real subprocesses) on one private PostgreSQL and one private Redis,
 //! while readers request books (retrying with their idempotency key when an answer does not
 //! come back), some to the demo locker, some to their homes by courier, some proposing
-//! purchases, an admin works the
+//! purchases, the desk lends what waits on the hold shelf, an admin works the
 //! picking lists and starts the delivery rounds, and the test plays the locker's controller,
 //! dropping some door events and replaying others. Meanwhile: a worker is killed with
 //! SIGKILL 20 times, the fake WeChat turns slow, answers "system busy" and then too slowly
@@ -10,7 +10,8 @@
 //! late, Redis is
 //! stopped for 30 s, and PostgreSQL is restarted (the API answers 503 UNAVAILABLE while it
 //! is down, then recovers by itself). Afterwards the invariants hold: every request the
-//! readers were answered exists once, in a legal state; no copy is reserved twice; no job
+//! readers were answered exists once, in a legal state; every loan the desk was answered
+//! exists once, one per lent request; no copy is reserved twice; no job
 //! is lost, stuck or dead; every message went out exactly once; the locker's doors match
 //! its parcels; the budget equals the sum of its movements.
 
@@ -392,6 +393,13 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             answered
         }));
     }
+    let desk = tokio::spawn(lend_from_hold_shelf(
+        http.clone(),
+        platform.apis.clone(),
+        admin.clone(),
+        pg.url.clone(),
+        Arc::clone(&stop),
+    ));
     let picker = {
         let (http, apis, admin, stop) = (
             http.clone(),
@@ -540,6 +548,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     }
     stop.store(true, Ordering::Relaxed);
     let picked = picker.await.expect("picker");
+    let lent = desk.await.expect("desk");
     let started_rounds = rounds.await.expect("rounds");
     let (events, dropped, replayed) = controller.await.expect("controller");
 
@@ -571,11 +580,13 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         .map(|s| (s.status, s.n))
         .collect()
     };
-    // Picked books travel to the central library (IN_TRANSIT) or wait on its hold shelf;
-    // the rest wait for a copy. Nothing is left half-way (PENDING, ROUTED, PICKED).
+    // Picked books travel to the central library (IN_TRANSIT), wait on its hold shelf or in
+    // the locker, or were lent at the desk; the rest wait for a copy. Nothing is left
+    // half-way (PENDING, ROUTED, PICKED).
     for status in by_status.keys() {
         assert!(
-            ["WAITLISTED", "IN_TRANSIT", "READY_FOR_PICKUP"].contains(&status.as_str()),
+            ["WAITLISTED", "IN_TRANSIT", "READY_FOR_PICKUP", "FULFILLED"]
+                .contains(&status.as_str()),
             "a request left in {status}: {by_status:?}"
         );
     }
@@ -597,6 +608,37 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     )
     .await;
     assert_eq!(double, 0, "a copy reserved for two requests");
+    // Every loan the desk was answered exists, and each lent request has exactly one loan.
+    let loans = count(&db, "SELECT count(*) AS n FROM loan").await;
+    let answered_loans = count(
+        &db,
+        &format!(
+            "SELECT count(*) AS n FROM loan WHERE id IN ({})",
+            lent.iter()
+                .map(|id| format!("'{id}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    )
+    .await;
+    assert!(!lent.is_empty(), "the desk lent nothing");
+    assert_eq!(
+        answered_loans,
+        lent.len() as i64,
+        "an answered loan was lost"
+    );
+    let fulfilled = by_status.get("FULFILLED").copied().unwrap_or(0);
+    assert_eq!(
+        loans, fulfilled,
+        "a lent request without its loan, or the other way"
+    );
+    let unpaired = count(
+        &db,
+        "SELECT count(*) AS n FROM loan_request r WHERE r.status = 'FULFILLED' \
+          AND (SELECT count(*) FROM loan l WHERE l.request_id = r.id) <> 1",
+    )
+    .await;
+    assert_eq!(unpaired, 0, "a fulfilled request with no loan or two");
     let dead_jobs = count(&db, "SELECT count(*) AS n FROM job WHERE state = 'DEAD'").await;
     assert_eq!(dead_jobs, 0, "jobs died");
     let sent = count(
@@ -684,10 +726,11 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     );
     println!(
         "fault suite: {expected} requests ({by_status:?}), {} retried by readers, {} answers 503 UNAVAILABLE, \
-         {picked} picks; {WORKER_KILLS} worker kills, Redis down {}s, PostgreSQL restarted; \
+         {picked} picks, {loans} loans at the desk ({} answered); {WORKER_KILLS} worker kills, Redis down {}s, PostgreSQL restarted; \
          {sent} messages, each once ({} re-sends suppressed by client_msg_id); {:.0?} in all",
         retries.load(Ordering::Relaxed),
         unavailable.load(Ordering::Relaxed),
+        lent.len(),
         REDIS_OUTAGE.as_secs(),
         wechat.duplicates_suppressed(),
         started.elapsed()
@@ -846,5 +889,58 @@ async fn play_locker(
             return (history.len(), dropped_total, replayed);
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The desk: lends each book waiting on the central hold shelf to its reader. Returns the
+/// ids of the loans whose check-out was answered (a check-out whose answer was lost is tried
+/// again and then meets CONFLICT, the copy being lent already).
+async fn lend_from_hold_shelf(
+    http: reqwest::Client,
+    apis: Vec<String>,
+    admin: String,
+    url: String,
+    stop: Arc<AtomicBool>,
+) -> Vec<String> {
+    #[derive(FromQueryResult)]
+    struct Waiting {
+        barcode: String,
+        card: String,
+    }
+    let mut round = 0usize;
+    let mut lent = vec![];
+    loop {
+        let finishing = stop.load(Ordering::Relaxed);
+        round += 1;
+        // A connection per round: the database restarts in the middle of the run.
+        if let Ok(db) = Database::connect(url.as_str()).await {
+            let waiting = Waiting::find_by_statement(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT i.barcode, rd.card_number AS card FROM loan_request r \
+                  JOIN item i ON i.id = r.item_id JOIN reader rd ON rd.id = r.reader_id \
+                  WHERE r.status = 'READY_FOR_PICKUP' AND r.delivery_method = 'BRANCH' LIMIT 20",
+            ))
+            .all(&db)
+            .await
+            .unwrap_or_default();
+            for w in waiting {
+                let (_, r) = call(
+                    &http,
+                    &apis[round % 2],
+                    Some(&admin),
+                    "mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) { id } }",
+                    json!({"b": w.barcode, "c": w.card}),
+                )
+                .await;
+                if let Some(id) = r["data"]["checkOut"]["id"].as_str() {
+                    lent.push(id.to_owned());
+                }
+            }
+            if finishing {
+                return lent;
+            }
+            let _ = db.close().await;
+        }
+        tokio::time::sleep(Duration::from_millis(800)).await;
     }
 }
