@@ -7,12 +7,12 @@
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Alias;
-use sea_orm::{DbBackend, FromQueryResult, QueryOrder, QuerySelect};
+use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 
 use crate::auth::{Principal, StaffRole};
 use crate::entity::budget_movement::{self, MovementKind};
-use crate::entity::{budget, purchase_proposal, reader};
-use crate::purchases::stats::{circulation, Circulation, Count};
+use crate::entity::{budget, reader};
+use crate::purchases::stats::{circulation, proposals_by, Circulation, Count, Grouping};
 use crate::{china_time, db, Error, Result};
 
 /// The longest period one report covers.
@@ -272,17 +272,7 @@ pub async fn report(
     ))
     .all(db)
     .await?;
-    let proposals_by_status = purchase_proposal::Entity::find()
-        .select_only()
-        .column_as(purchase_proposal::Column::Status, "key")
-        .column_as(purchase_proposal::Column::Id.count(), "n")
-        .filter(purchase_proposal::Column::CreatedAt.gte(window.0))
-        .filter(purchase_proposal::Column::CreatedAt.lt(window.1))
-        .group_by(purchase_proposal::Column::Status)
-        .order_by_asc(purchase_proposal::Column::Status)
-        .into_model::<Count>()
-        .all(db)
-        .await?;
+    let proposals_by_status = proposals_by(db, window, Grouping::Status).await?;
     let spent: Option<Option<i64>> = budget_movement::Entity::find()
         .select_only()
         .column_as(

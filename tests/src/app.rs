@@ -180,6 +180,18 @@ impl TestApp {
         Gql(resp.json().await.expect("graphql json"))
     }
 
+    /// The text of `GET path` (e.g. `/metrics`).
+    pub async fn get_text(&self, path: &str) -> String {
+        self.http
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// Sends an anonymous GraphQL request.
     pub async fn gql(&self, query: &str, variables: Value) -> Gql {
         self.gql_as(None, query, variables).await

@@ -9,10 +9,12 @@ use crate::entity::notification;
 use crate::entity::notification_attempt::{self, Model as Attempt};
 use crate::{Error, Result};
 
-/// The reader's notifications, newest first: staff see anyone's, a reader only their own.
+/// The reader's notifications, newest first: staff who work a desk (and admins) see
+/// anyone's, a reader only their own.
 ///
 /// # Errors
-/// NOT_FOUND when a reader asks about another reader (never revealing who exists).
+/// NOT_FOUND when a reader asks about another reader (never revealing who exists);
+/// FORBIDDEN for other staff (bookstore clerks).
 pub async fn of_reader(
     db: &impl ConnectionTrait,
     who: &Principal,
@@ -20,7 +22,7 @@ pub async fn of_reader(
     limit: u64,
 ) -> Result<Vec<Notification>> {
     match who {
-        Principal::Staff { .. } => {}
+        Principal::Staff { .. } => who.require_staff(crate::lending::desk::DESK)?,
         Principal::Reader { id } if *id == reader => {}
         Principal::Reader { .. } => return Err(Error::NotFound("reader")),
     }

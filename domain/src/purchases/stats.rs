@@ -101,15 +101,8 @@ pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> R
         .ok_or_else(|| Error::validation("a year between 2000 and 2100"))?;
     let window = || [bounds.0.into(), bounds.1.into()];
     let counts = |sql: String| Count::find_by_statement(db::statement(db, sql, window())).all(db);
-    let made = "FROM purchase_proposal WHERE created_at >= $1 AND created_at < $2";
-    let by_status = counts(format!(
-        "SELECT status AS key, count(*) AS n {made} GROUP BY status ORDER BY n DESC, key"
-    ))
-    .await?;
-    let by_channel = counts(format!(
-        "SELECT channel AS key, count(*) AS n {made} GROUP BY channel ORDER BY n DESC, key"
-    ))
-    .await?;
+    let by_status = proposals_by(db, bounds, Grouping::Status).await?;
+    let by_channel = proposals_by(db, bounds, Grouping::Channel).await?;
     let rejected_by_rule = counts(rejections_sql(db.get_database_backend())).await?;
     let budget = budget::Entity::find()
         .filter(budget::Column::FiscalYear.eq(year))
@@ -136,6 +129,40 @@ pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> R
         bought_on_demand,
         other_acquisitions,
     })
+}
+
+/// What proposals are counted by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Grouping {
+    /// Their current status.
+    Status,
+    /// How they were made.
+    Channel,
+}
+
+/// Proposals made in `window`, per status or channel, most first.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn proposals_by(
+    db: &impl ConnectionTrait,
+    window: (DateTime<Utc>, DateTime<Utc>),
+    by: Grouping,
+) -> Result<Vec<Count>> {
+    let column = match by {
+        Grouping::Status => "status",
+        Grouping::Channel => "channel",
+    };
+    Ok(Count::find_by_statement(db::statement(
+        db,
+        format!(
+            "SELECT {column} AS key, count(*) AS n FROM purchase_proposal \
+             WHERE created_at >= $1 AND created_at < $2 GROUP BY {column} ORDER BY n DESC, key"
+        ),
+        [window.0.into(), window.1.into()],
+    ))
+    .all(db)
+    .await?)
 }
 
 /// Rejected proposals of the window per failed rule, plus those a librarian rejected.

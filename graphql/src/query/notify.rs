@@ -40,8 +40,7 @@ impl NotifyQuery {
         #[graphql(default = 50)] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
-        who.require_staff(hongyan_domain::lending::desk::DESK)
-            .gql()?;
+        who.require_any_staff().gql()?;
         let reader = parse_id(&reader_id, "reader").gql()?;
         let rows = history::of_reader(&domain(ctx).db, who, reader, limit(first))
             .await

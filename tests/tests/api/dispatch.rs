@@ -1046,15 +1046,7 @@ async fn metrics_show_the_backlog_and_unreachable_lockers() {
         .execute_unprepared("UPDATE job SET run_at = run_at - interval '120 seconds'")
         .await
         .expect("backdate");
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.get_text("/metrics").await;
     for needle in [
         "hongyan_lockers{state=\"online\"} 1",
         "hongyan_lockers{state=\"offline\"} 1",

@@ -298,9 +298,8 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     assert_eq!(titles.len(), TITLES);
     let branch = platform.apis[0].clone();
     let (_, b) = call(&http, &branch, None, "{ branches { id code } }", json!({})).await;
-    let central = b["data"]["branches"]
-        .as_array()
-        .expect("branches")
+    let branches = b["data"]["branches"].as_array().cloned().expect("branches");
+    let central = branches
         .iter()
         .find(|x| x["code"] == "ZJG")
         .map(|x| x["id"].clone())
@@ -401,28 +400,17 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         Arc::clone(&stop),
     ));
     let picker = {
-        let (http, apis, admin, stop) = (
+        let (http, apis, admin, stop, branches) = (
             http.clone(),
             platform.apis.clone(),
             admin.clone(),
             Arc::clone(&stop),
+            branches.clone(),
         );
         tokio::spawn(async move {
             let mut picked = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                let (_, b) = call(
-                    &http,
-                    &apis[picked % 2],
-                    None,
-                    "{ branches { id } }",
-                    json!({}),
-                )
-                .await;
-                for branch in b["data"]["branches"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-                {
+                for branch in &branches {
                     let (_, list) = call(
                         &http,
                         &apis[picked % 2],
@@ -459,6 +447,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
         http.clone(),
         platform.apis.clone(),
         admin.clone(),
+        branches.clone(),
         Arc::clone(&stop),
     ));
     let controller = tokio::spawn(play_locker(
@@ -770,17 +759,13 @@ async fn start_rounds(
     http: reqwest::Client,
     apis: Vec<String>,
     admin: String,
+    branches: Vec<Value>,
     stop: Arc<AtomicBool>,
 ) -> usize {
     let mut started = 0;
     while !stop.load(Ordering::Relaxed) {
         let api = &apis[started % 2];
-        let (_, b) = call(&http, api, None, "{ branches { id } }", json!({})).await;
-        for branch in b["data"]["branches"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-        {
+        for branch in &branches {
             let (_, r) = call(
                 &http,
                 api,

@@ -362,15 +362,7 @@ async fn wechat_errors_refresh_the_token_back_off_fall_back_to_email_and_dead_on
     assert_eq!(r.code(), "NOT_FOUND", "no longer dead");
 
     // Operators see the sends by route, outcome and errcode.
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.get_text("/metrics").await;
     for needle in [
         "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"RETRY\",errcode=\"-1\"} 2",
         "hongyan_notification_sends_total{route=\"wechat.template\",outcome=\"FAILED\",errcode=\"43004\"} 1",
@@ -976,15 +968,7 @@ async fn worker_logs_never_carry_pickup_codes_or_phone_numbers_and_its_metrics_a
         assert!(metrics.contains(needle), "{needle} missing from:\n{metrics}");
     }
     // Every metric the example alert rules use is served by the API or the worker.
-    let api_metrics = app
-        .http
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("api metrics")
-        .text()
-        .await
-        .expect("text");
+    let api_metrics = app.get_text("/metrics").await;
     let rules = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/prometheus/alerts.yml"),
     )

@@ -329,15 +329,7 @@ async fn operations_endpoints_report_health_readiness_and_metrics() {
         .expect("json");
     assert_eq!(ready, json!({"database": "ok", "migrations": "ok"}));
     app.gql("{ branches { id } }", json!({})).await;
-    let metrics = app
-        .http
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let metrics = app.get_text("/metrics").await;
     for needle in [
         "hongyan_http_request_duration_seconds_bucket",
         "route=\"/graphql\"",
