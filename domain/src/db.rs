@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use sea_orm::sea_query::{Alias, CommonTableExpression, SubQueryStatement, WithClause};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     TransactionTrait,
@@ -76,4 +77,61 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
             .await?;
     }
     Ok(txn)
+}
+
+/// Runs several writes (inserts, updates, deletes; none returning rows) in one round trip
+/// on PostgreSQL, as the data-modifying common table expressions of one statement, and one
+/// after another elsewhere. On PostgreSQL they all see the database as it was before any of
+/// them ran, so none may depend on another's effect (foreign keys between their rows are
+/// fine: they are checked at the end). Returns the rows the last write changed.
+///
+/// Used on hot paths, where a transaction's round trips are most of its cost.
+///
+/// # Errors
+/// The database error of the first write that fails.
+pub async fn write_all(
+    db: &impl ConnectionTrait,
+    mut writes: Vec<SubQueryStatement>,
+) -> Result<u64, sea_orm::DbErr> {
+    let backend = db.get_database_backend();
+    let Some(last) = writes.pop() else {
+        return Ok(0);
+    };
+    if backend != DbBackend::Postgres {
+        for write in &writes {
+            db.execute(build(backend, write)).await?;
+        }
+        return Ok(db.execute(build(backend, &last)).await?.rows_affected());
+    }
+    let mut with = WithClause::new();
+    for (i, write) in writes.into_iter().enumerate() {
+        let mut cte = CommonTableExpression::new();
+        cte.table_name(Alias::new(format!("w{i}")));
+        match write {
+            SubQueryStatement::InsertStatement(s) => cte.query(s),
+            SubQueryStatement::UpdateStatement(s) => cte.query(s),
+            SubQueryStatement::DeleteStatement(s) => cte.query(s),
+            SubQueryStatement::SelectStatement(s) => cte.query(s),
+            SubQueryStatement::WithStatement(s) => cte.query(s),
+        };
+        with.cte(cte);
+    }
+    let statement = match last {
+        SubQueryStatement::InsertStatement(s) => backend.build(&with.query(s)),
+        SubQueryStatement::UpdateStatement(s) => backend.build(&with.query(s)),
+        SubQueryStatement::DeleteStatement(s) => backend.build(&with.query(s)),
+        SubQueryStatement::SelectStatement(s) => backend.build(&with.query(s)),
+        SubQueryStatement::WithStatement(s) => backend.build(&with.query(s)),
+    };
+    Ok(db.execute(statement).await?.rows_affected())
+}
+
+fn build(backend: DbBackend, write: &SubQueryStatement) -> sea_orm::Statement {
+    match write {
+        SubQueryStatement::InsertStatement(s) => backend.build(s),
+        SubQueryStatement::UpdateStatement(s) => backend.build(s),
+        SubQueryStatement::DeleteStatement(s) => backend.build(s),
+        SubQueryStatement::SelectStatement(s) => backend.build(s),
+        SubQueryStatement::WithStatement(s) => backend.build(s),
+    }
 }

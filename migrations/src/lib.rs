@@ -18,6 +18,7 @@ mod m0007_dispatch;
 mod m0008_notifications;
 mod m0009_purchase_rules;
 mod m0010_proposal_links;
+mod m0011_pending_requests;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_notifications::Migration),
             Box::new(m0009_purchase_rules::Migration),
             Box::new(m0010_proposal_links::Migration),
+            Box::new(m0011_pending_requests::Migration),
         ]
     }
 }

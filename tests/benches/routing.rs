@@ -8,8 +8,8 @@
 //! so some titles run out and their later requests are waitlisted). It generates the data in
 //! a fresh PostgreSQL database (`hongyan_bench_routing`), then times, through the domain
 //! functions the worker and the GraphQL `pickingList` use: routing every request
-//! (`backlog::route_pending`, one transaction per batch of 1,000, each request ranked by
-//! branch, distance and load), and the 8 branches' picking lists. As a baseline it times
+//! (`backlog::route_all`, in one transaction as the worker's job does, batches of 1,000,
+//! each request ranked by branch, distance and load), and the 8 branches' picking lists. As a baseline it times
 //! PostgreSQL alone writing the same rows set-based (`UPDATE … FROM` / `INSERT … SELECT`),
 //! run side by side on data generated alike.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
@@ -116,19 +116,9 @@ async fn main() {
     generate(&baseline_db, requests, titles).await;
 
     let started = Instant::now();
-    let mut done = backlog::Routed::default();
-    loop {
-        let txn = db.begin().await.expect("begin");
-        let batch = backlog::route_pending(&txn, backlog::BATCH)
-            .await
-            .expect("route");
-        txn.commit().await.expect("commit");
-        done.routed += batch.routed;
-        done.waitlisted += batch.waitlisted;
-        if batch.total() == 0 {
-            break;
-        }
-    }
+    let txn = db.begin().await.expect("begin");
+    let done = backlog::route_all(&txn).await.expect("route");
+    txn.commit().await.expect("commit");
     let routing = started.elapsed();
 
     let branches = branch_ids(&db).await;

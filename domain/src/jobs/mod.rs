@@ -15,8 +15,8 @@ pub mod queue;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::sea_query::{InsertStatement, OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryTrait};
 use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 
@@ -108,13 +108,32 @@ async fn insert(db: &impl ConnectionTrait, rows: Vec<job::ActiveModel>) -> Resul
     if rows.is_empty() {
         return Ok(());
     }
+    db.execute(db.get_database_backend().build(&insert_rows(rows)))
+        .await?;
+    Ok(())
+}
+
+/// The statement that queues `jobs` (due now), for a caller that writes it together with
+/// other rows ([`crate::db::write_all`]).
+///
+/// # Errors
+/// [`Error::Internal`] when a job cannot be serialised.
+pub(crate) fn insert_statement<J: Job>(jobs: &[J]) -> Result<InsertStatement> {
+    let now = Utc::now();
+    let rows = jobs
+        .iter()
+        .map(|job| row(job, now))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(insert_rows(rows))
+}
+
+/// The multi-row insert of queue rows, skipping one whose dedup key is already queued.
+fn insert_rows(rows: Vec<job::ActiveModel>) -> InsertStatement {
     job::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::column(job::Column::DedupKey)
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+        .into_query()
 }

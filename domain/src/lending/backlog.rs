@@ -2,12 +2,13 @@
 //! the purchase flow creates for proposers, or any left behind by a fault) are routed in
 //! bulk, oldest first, by the same rules as a reader's request ([`routing::rank`]).
 //!
-//! One batch is one transaction: the oldest PENDING requests are locked (`SKIP LOCKED`, so
-//! two workers take different ones), their titles locked in id order, the free copies of
-//! those titles locked (`SKIP LOCKED`); each request in turn takes the best remaining copy
-//! (branch loads, counted only to break distance ties, include what the batch adds), and
-//! all writes go out as a handful of multi-row statements: copies RESERVED, pick tasks,
-//! requests ROUTED or WAITLISTED, their history and their readers' jobs.
+//! A run is one transaction, taken in batches: the oldest PENDING requests are locked (`SKIP
+//! LOCKED`, so two workers take different ones; a partial index keeps the PENDING ones in
+//! order), their titles locked in id order, the free copies of those titles locked (`SKIP
+//! LOCKED`); each request in turn takes the best remaining copy (branch loads, counted once
+//! a run and only to break distance ties, include what the run adds), and all writes go out
+//! as a handful of multi-row statements: copies RESERVED, pick tasks, requests ROUTED or
+//! WAITLISTED, their history and their readers' jobs.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
@@ -15,17 +16,17 @@ use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::routing::{self, Candidate, Targets};
-use super::{history, LoanRequest, PickStatus, RequestStatus};
+use super::{history, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::catalog::indexer;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
 use crate::jobs::Job;
-use crate::{Ctx, Result};
+use crate::{db, Ctx, Result};
 
 /// Requests routed per transaction.
 pub const BATCH: u64 = 1000;
@@ -46,11 +47,34 @@ impl Routed {
     }
 }
 
-/// Routes up to `limit` of the oldest PENDING requests in the caller's transaction.
+/// Routes every PENDING request in the caller's transaction, oldest first, [`BATCH`] at a
+/// time.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Routed> {
+pub async fn route_all(db: &impl ConnectionTrait) -> Result<Routed> {
+    let mut done = Routed::default();
+    let mut loads = Loads::default();
+    loop {
+        let batch = route_pending(db, BATCH, &mut loads).await?;
+        done.routed += batch.routed;
+        done.waitlisted += batch.waitlisted;
+        if batch.total() < BATCH {
+            return Ok(done);
+        }
+    }
+}
+
+/// Open picks per branch, counted once a run (only if a tie of distance comes up), plus
+/// what the run's batches added.
+#[derive(Default)]
+struct Loads {
+    counted: Option<HashMap<Uuid, u64>>,
+    added: HashMap<Uuid, u64>,
+}
+
+/// Routes up to `limit` of the oldest PENDING requests in the caller's transaction.
+async fn route_pending(db: &impl ConnectionTrait, limit: u64, loads: &mut Loads) -> Result<Routed> {
     let pending = loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::Pending))
         .order_by_asc(loan_request::Column::Id)
@@ -70,10 +94,6 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
     lock_titles(db, &titles).await?;
     let targets = Targets::load(db, &pending).await?;
     let mut free = free_copies(db, &titles).await?;
-    // Loads break distance ties only: counted (once a batch) only if a tie comes up, plus
-    // what this batch adds.
-    let mut loads: Option<HashMap<Uuid, u64>> = None;
-    let mut added: HashMap<Uuid, u64> = HashMap::new();
 
     let now = Utc::now();
     let (mut routed, mut waitlisted, mut copies, mut tasks) = (vec![], vec![], vec![], vec![]);
@@ -90,13 +110,13 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
             })
             .collect();
         if !routing::tied(&target, &candidates).is_empty() {
-            if loads.is_none() {
-                loads = Some(routing::open_picks(db, &targets.branch_ids()).await?);
+            if loads.counted.is_none() {
+                loads.counted = Some(routing::open_picks(db, &targets.branch_ids()).await?);
             }
-            let counted = loads.as_ref();
+            let counted = loads.counted.as_ref();
             for c in &mut candidates {
                 c.load = counted.and_then(|l| l.get(&c.branch)).copied().unwrap_or(0)
-                    + added.get(&c.branch).copied().unwrap_or(0);
+                    + loads.added.get(&c.branch).copied().unwrap_or(0);
             }
         }
         let copy = routing::rank(&target, candidates)
@@ -111,17 +131,8 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
             });
             continue;
         };
-        *added.entry(copy.current_branch_id).or_default() += 1;
-        tasks.push(pick_task::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            request_id: Set(req.id),
-            item_id: Set(copy.id),
-            branch_id: Set(copy.current_branch_id),
-            status: Set(PickStatus::Open),
-            picked_by: Set(None),
-            picked_at: Set(None),
-            created_at: Set(now),
-        });
+        *loads.added.entry(copy.current_branch_id).or_default() += 1;
+        tasks.push(routing::pick_task(req.id, &copy));
         routed.push(LoanRequest {
             status: RequestStatus::Routed,
             item_id: Some(copy.id),
@@ -146,25 +157,7 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
             .await?;
     }
     for chunk in routed.chunks(1000) {
-        // Each request's copy and branch are its new pick task's.
-        let of_task = |column: &str| {
-            Expr::cust(format!(
-                "(SELECT p.{column} FROM pick_task p WHERE p.request_id = loan_request.id \
-                 AND p.status = '{}')",
-                PickStatus::Open.as_str()
-            ))
-        };
-        loan_request::Entity::update_many()
-            .col_expr(
-                loan_request::Column::Status,
-                Expr::value(RequestStatus::Routed),
-            )
-            .col_expr(loan_request::Column::ItemId, of_task("item_id"))
-            .col_expr(loan_request::Column::SourceBranchId, of_task("branch_id"))
-            .col_expr(loan_request::Column::UpdatedAt, Expr::value(now))
-            .filter(loan_request::Column::Id.is_in(chunk.iter().map(|r| r.id)))
-            .exec(db)
-            .await?;
+        mark_routed(db, chunk, now).await?;
     }
     for chunk in waitlisted.chunks(1000) {
         loan_request::Entity::update_many()
@@ -185,6 +178,35 @@ pub async fn route_pending(db: &impl ConnectionTrait, limit: u64) -> Result<Rout
         routed: routed.len() as u64,
         waitlisted: waitlisted.len() as u64,
     })
+}
+
+/// Marks `routed` ROUTED on their copies, in one statement: a list of (request, copy,
+/// branch) joined to the requests.
+async fn mark_routed(
+    db: &impl ConnectionTrait,
+    routed: &[LoanRequest],
+    now: chrono::DateTime<Utc>,
+) -> Result<()> {
+    let mut values: Vec<sea_orm::Value> = vec![RequestStatus::Routed.as_str().into(), now.into()];
+    let mut rows = Vec::with_capacity(routed.len());
+    for req in routed {
+        let n = values.len();
+        rows.push(format!("(${}, ${}, ${})", n + 1, n + 2, n + 3));
+        values.extend([
+            req.id.into(),
+            req.item_id.into(),
+            req.source_branch_id.into(),
+        ]);
+    }
+    // VALUES columns are column1, column2, … on PostgreSQL and SQLite alike.
+    let sql = format!(
+        "UPDATE loan_request SET status = $1, item_id = v.column2, \
+           source_branch_id = v.column3, updated_at = $2 \
+         FROM (VALUES {}) AS v WHERE loan_request.id = v.column1",
+        rows.join(", ")
+    );
+    db.execute(db::statement(db, sql, values)).await?;
+    Ok(())
 }
 
 /// Locks the titles in id order (so two batches never deadlock on each other) and marks
@@ -246,15 +268,7 @@ impl Job for RoutePending {
     }
 
     async fn perform(self, _ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
-        let mut done = Routed::default();
-        loop {
-            let batch = route_pending(txn, BATCH).await?;
-            done.routed += batch.routed;
-            done.waitlisted += batch.waitlisted;
-            if batch.total() < BATCH {
-                break;
-            }
-        }
+        let done = route_all(txn).await?;
         if done.total() > 0 {
             tracing::info!(
                 routed = done.routed,

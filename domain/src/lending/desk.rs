@@ -87,17 +87,11 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
                 .one(&txn)
                 .await?
                 .ok_or_else(|| Error::conflict("the copy is held, but for no open request"))?;
-            if held.reader_id != borrower.reader.id {
+            if held.reader_id != borrower.id {
                 return Err(Error::conflict("this copy is held for another reader"));
             }
-            let loan = loans::start(
-                &txn,
-                &ctx.config.lending,
-                borrower.reader.id,
-                &copy,
-                Some(held.id),
-            )
-            .await?;
+            let loan =
+                loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
             history::transition(
                 &txn,
                 &held,
@@ -110,8 +104,12 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             loan
         }
         ItemStatus::Available => {
-            eligibility::check(&borrower, Asking::Loan)?;
-            loans::start(&txn, &ctx.config.lending, borrower.reader.id, &copy, None).await?
+            let reader = borrower.id;
+            eligibility::check(
+                &eligibility::standing(&txn, borrower, None).await?,
+                Asking::Loan,
+            )?;
+            loans::start(&txn, &ctx.config.lending, reader, &copy, None).await?
         }
         other => {
             return Err(Error::WrongState {

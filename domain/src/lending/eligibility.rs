@@ -2,18 +2,22 @@
 
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{DbBackend, FromQueryResult};
+use sea_orm::sea_query::LockType;
+use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 
 use super::{LoanStatus, RequestStatus};
 use crate::entity::reader;
 use crate::{db, Error, Result};
 
-/// A reader's overdue loans, loans and open requests, counted in one round trip.
+/// A reader's overdue loans, loans and open requests, and whether they already asked for
+/// or hold a title, counted in one round trip.
 #[derive(Debug, Clone, Default, FromQueryResult)]
 struct Counts {
     overdue: i64,
     loans: i64,
     open_requests: i64,
+    asked: i64,
+    holding: i64,
 }
 
 /// A reader, locked, with what their limits are checked against.
@@ -24,36 +28,91 @@ pub struct Borrower {
     counts: Counts,
 }
 
-/// Loads the reader, locks their row for the transaction (so concurrent requests by one
-/// reader cannot together pass a limit each passes alone) and counts their overdue loans,
-/// loans and open requests, in one round trip.
+impl Counts {
+    fn already(&self) -> Option<&'static str> {
+        if self.asked > 0 {
+            Some("you have already asked for this book")
+        } else if self.holding > 0 {
+            Some("you already have this book on loan")
+        } else {
+            None
+        }
+    }
+}
+
+impl Borrower {
+    /// Why the reader may not ask for the title [`standing`] was counted for, if they
+    /// already asked for it or hold a copy of it.
+    pub fn already(&self) -> Option<&'static str> {
+        self.counts.already()
+    }
+}
+
+/// Loads the reader and locks their row for the transaction, so that concurrent requests by
+/// one reader are taken one after the other.
 ///
 /// # Errors
 /// UNAUTHENTICATED when the reader no longer exists.
-pub async fn lock_reader(db: &impl ConnectionTrait, id: Uuid) -> Result<Borrower> {
-    let lock = match db.get_database_backend() {
-        DbBackend::Sqlite => "", // a write transaction holds the whole database
-        _ => " FOR UPDATE",
-    };
+pub async fn lock_reader(db: &impl ConnectionTrait, id: Uuid) -> Result<reader::Model> {
+    let mut find = reader::Entity::find_by_id(id);
+    if db.get_database_backend() != DbBackend::Sqlite {
+        // (On SQLite a write transaction holds the whole database.)
+        find = find.lock(LockType::Update);
+    }
+    find.one(db)
+        .await?
+        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))
+}
+
+/// What `reader`'s limits are checked against: their overdue loans, loans and open
+/// requests and, for `title`, whether they already asked for it or hold it. Counted after
+/// [`lock_reader`] in a statement of its own: a statement that waited for the lock would
+/// count as of before the wait, missing the request that held it.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn standing(
+    db: &impl ConnectionTrait,
+    reader: reader::Model,
+    title: Option<Uuid>,
+) -> Result<Borrower> {
+    let counts = counts(db, reader.id, title).await?;
+    Ok(Borrower { reader, counts })
+}
+
+/// Why `reader` may not ask for `title` again (they already asked for it or hold it), if
+/// they may not.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn already(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    title: Uuid,
+) -> Result<Option<&'static str>> {
+    Ok(counts(db, reader, Some(title)).await?.already())
+}
+
+async fn counts(db: &impl ConnectionTrait, reader: Uuid, title: Option<Uuid>) -> Result<Counts> {
     let sql = format!(
-        "SELECT r.*, \
-           (SELECT count(*) FROM loan WHERE reader_id = r.id AND status = '{active}' AND due_at < $2) AS overdue, \
-           (SELECT count(*) FROM loan WHERE reader_id = r.id AND status = '{active}') AS loans, \
-           (SELECT count(*) FROM loan_request WHERE reader_id = r.id AND status IN ({open})) AS open_requests \
-         FROM reader r WHERE r.id = $1{lock}",
+        "SELECT \
+           (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}' AND due_at < $2) AS overdue, \
+           (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}') AS loans, \
+           (SELECT count(*) FROM loan_request WHERE reader_id = $1 AND status IN ({open})) AS open_requests, \
+           (SELECT count(*) FROM loan_request \
+             WHERE reader_id = $1 AND title_id = $3 AND status IN ({open})) AS asked, \
+           (SELECT count(*) FROM loan l JOIN item i ON i.id = l.item_id \
+             WHERE l.reader_id = $1 AND i.title_id = $3 AND l.status = '{active}') AS holding",
         active = LoanStatus::Active.as_str(),
         open = RequestStatus::OPEN
             .map(|s| format!("'{}'", s.as_str()))
             .join(", "),
     );
-    let row = db
-        .query_one(db::statement(db, sql, [id.into(), Utc::now().into()]))
+    let values = [reader.into(), Utc::now().into(), title.into()];
+    Ok(Counts::find_by_statement(db::statement(db, sql, values))
+        .one(db)
         .await?
-        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
-    Ok(Borrower {
-        reader: reader::Model::from_query_result(&row, "")?,
-        counts: Counts::from_query_result(&row, "")?,
-    })
+        .unwrap_or_default())
 }
 
 /// What a new loan or request would add to the reader's count.

@@ -5,7 +5,8 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
+use sea_orm::sea_query::SubQueryStatement;
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QueryTrait};
 use serde::{Deserialize, Serialize};
 
 use super::{LoanRequest, RequestStatus};
@@ -17,17 +18,17 @@ use crate::{notify, signals, Ctx, Error, Result};
 
 pub use request_event::Model as RequestEvent;
 
-/// Records a new request: created PENDING and, when it was routed or waitlisted at once,
-/// its move to that state (with `note`), in one statement, with one job for the reader.
+/// The writes that record a new request: created PENDING and, when it was routed or
+/// waitlisted at once, its move to that state (with `note`), and one job for the reader;
+/// for the caller to write together with the request ([`crate::db::write_all`]).
 ///
 /// # Errors
-/// INTERNAL on a database fault.
-pub(crate) async fn opened(
-    db: &impl ConnectionTrait,
+/// INTERNAL when the job cannot be serialised.
+pub(crate) fn opening(
     req: &LoanRequest,
     actor: Actor,
     note: Option<&str>,
-) -> Result<()> {
+) -> Result<Vec<SubQueryStatement>> {
     let mut events = vec![event(req, None, RequestStatus::Pending, actor, None)];
     if req.status != RequestStatus::Pending {
         events.push(event(
@@ -38,14 +39,17 @@ pub(crate) async fn opened(
             note,
         ));
     }
-    let last = events.last().map(|e| e.id.clone());
-    request_event::Entity::insert_many(events)
-        .exec_without_returning(db)
-        .await?;
-    match last {
-        Some(Set(event_id)) => jobs::enqueue(db, &RequestChanged { event_id }).await,
-        _ => Ok(()),
+    let mut writes = Vec::with_capacity(2);
+    if let Some(Set(event_id)) = events.last().map(|e| e.id.clone()) {
+        let job = jobs::insert_statement(&[RequestChanged { event_id }])?;
+        writes.push(
+            request_event::Entity::insert_many(events)
+                .into_query()
+                .into_sub_query_statement(),
+        );
+        writes.push(job.into_sub_query_statement());
     }
+    Ok(writes)
 }
 
 /// Moves `req` to `to` (plus the columns set in `changes`) if it is still in the state the

@@ -5,8 +5,9 @@
 
 use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{OnConflict, SubQueryStatement};
 use sea_orm::ActiveValue::Set;
+use sea_orm::QueryTrait;
 use sha2::{Digest, Sha256};
 
 use crate::entity::idempotency_key;
@@ -84,23 +85,16 @@ pub async fn claim(
     }
 }
 
-/// Stores the result of the work done under `key` (same transaction as [`claim`]).
-///
-/// # Errors
-/// INTERNAL on a database fault.
-pub async fn complete(
-    db: &impl ConnectionTrait,
-    owner: Uuid,
-    key: &str,
-    response: serde_json::Value,
-) -> Result<()> {
+/// The write that stores the result of the work done under `key`, claimed in the same
+/// transaction ([`claim`]), for the caller to write with the work's own rows
+/// ([`crate::db::write_all`]).
+pub fn completion(owner: Uuid, key: &str, response: serde_json::Value) -> SubQueryStatement {
     idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::Response, Expr::value(response))
         .filter(idempotency_key::Column::OwnerId.eq(owner))
         .filter(idempotency_key::Column::Key.eq(key))
-        .exec(db)
-        .await?;
-    Ok(())
+        .into_query()
+        .into_sub_query_statement()
 }
 
 /// Forgets keys older than [`RETENTION`]; returns how many.

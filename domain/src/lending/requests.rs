@@ -1,15 +1,16 @@
 //! Readers' requests: asking for a book, cancelling, listing their own.
 
-use chrono::Utc;
+use chrono::{SubsecRound, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, FromQueryResult};
+use sea_orm::sea_query::SubQueryStatement;
+use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryTrait};
 
 use super::eligibility::{self, Asking};
 use super::idempotency::{self, Claim};
 use super::routing::Target;
 use super::{
-    committed, geo, history, lock_title, routing, DeliveryMethod, LoanRequest, LoanStatus,
-    PickStatus, RequestStatus,
+    committed, geo, history, lock_title, routing, DeliveryMethod, LoanRequest, PickStatus,
+    RequestStatus,
 };
 use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
@@ -86,11 +87,14 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
             return of_reader_by_id(&ctx.db, reader, id).await;
         }
     }
-    let who = eligibility::lock_reader(&txn, reader).await?;
-    eligibility::check(&who, Asking::Request)?;
+    let locked = eligibility::lock_reader(&txn, reader).await?;
     let place = resolve(&txn, reader, new.delivery).await?;
     lock_title(&txn, new.title_id).await?;
-    refuse_duplicate(&txn, reader, new.title_id).await?;
+    let who = eligibility::standing(&txn, locked, Some(new.title_id)).await?;
+    eligibility::check(&who, Asking::Request)?;
+    if let Some(why) = who.already() {
+        return Err(Error::conflict(why));
+    }
     let stock = routing::stock(&txn, new.title_id).await?;
     if stock.lendable == 0 {
         return Err(Error::NoCopyAvailable(
@@ -99,62 +103,90 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     let copy = routing::reserve_from(&txn, new.title_id, &place.target, stock.candidates).await?;
     // The id (time-ordered) is taken under the title lock: ids order the FIFO waitlist.
-    let row = row(
+    let req = new_request(
         reader,
         new.title_id,
         &place,
         copy.as_ref(),
         new.idempotency_key.clone(),
     );
-    let req = row.insert(&txn).await?;
-    if let Some(copy) = &copy {
-        routing::add_to_picking_list(&txn, req.id, copy).await?;
-    }
     let note = copy.is_none().then_some(routing::NO_COPY_FREE);
-    history::opened(&txn, &req, Actor::Reader(reader), note).await?;
-    if let Some(key) = &new.idempotency_key {
+    let completion = new.idempotency_key.as_deref().map(|key| {
         let response = serde_json::json!({ "requestId": req.id.to_string() });
-        idempotency::complete(&txn, reader, key, response).await?;
-    }
+        idempotency::completion(reader, key, response)
+    });
+    let actor = Actor::Reader(reader);
+    open(&txn, &req, copy.as_ref(), actor, note, completion).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(req)
 }
 
-/// A new request row: ROUTED on `copy`, or WAITLISTED without one.
-fn row(
+/// A new request: ROUTED on `copy`, or WAITLISTED without one. Its times are whole
+/// microseconds, as the database keeps them.
+fn new_request(
     reader: Uuid,
     title: Uuid,
     place: &Place,
     copy: Option<&item::Model>,
     idempotency_key: Option<String>,
-) -> loan_request::ActiveModel {
-    let now = Utc::now();
-    loan_request::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        reader_id: Set(reader),
-        title_id: Set(title),
-        item_id: Set(copy.map(|c| c.id)),
-        status: Set(if copy.is_some() {
+) -> LoanRequest {
+    let now = Utc::now().trunc_subsecs(6);
+    LoanRequest {
+        id: Uuid::now_v7(),
+        reader_id: reader,
+        title_id: title,
+        item_id: copy.map(|c| c.id),
+        status: if copy.is_some() {
             RequestStatus::Routed
         } else {
             RequestStatus::Waitlisted
-        }),
-        delivery_method: Set(place.method),
-        locker_id: Set(place.locker),
-        pickup_branch_id: Set(place.branch),
-        address_id: Set(place.address),
-        source_branch_id: Set(copy.map(|c| c.current_branch_id)),
-        compartment_id: Set(None),
-        pickup_code_hash: Set(None),
-        pickup_code_gen: Set(0),
-        pickup_deadline: Set(None),
-        deadline_reminded_at: Set(None),
-        failure_reason: Set(None),
-        idempotency_key: Set(idempotency_key),
-        created_at: Set(now),
-        updated_at: Set(now),
+        },
+        delivery_method: place.method,
+        locker_id: place.locker,
+        pickup_branch_id: place.branch,
+        address_id: place.address,
+        source_branch_id: copy.map(|c| c.current_branch_id),
+        compartment_id: None,
+        pickup_code_hash: None,
+        pickup_code_gen: 0,
+        pickup_deadline: None,
+        deadline_reminded_at: None,
+        failure_reason: None,
+        idempotency_key,
+        created_at: now,
+        updated_at: now,
     }
+}
+
+/// Writes a new request, its pick task when it is routed on `copy`, its history and its
+/// reader's job (plus `also`, written with them), in one round trip where the database
+/// allows ([`db::write_all`]).
+async fn open(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    copy: Option<&item::Model>,
+    actor: Actor,
+    note: Option<&str>,
+    also: Option<SubQueryStatement>,
+) -> Result<()> {
+    let mut writes =
+        vec![
+            loan_request::Entity::insert(req.clone().into_active_model().reset_all())
+                .into_query()
+                .into_sub_query_statement(),
+        ];
+    if let Some(copy) = copy {
+        writes.push(
+            pick_task::Entity::insert(routing::pick_task(req.id, copy))
+                .into_query()
+                .into_sub_query_statement(),
+        );
+    }
+    writes.extend(history::opening(req, actor, note)?);
+    writes.extend(also);
+    db::write_all(db, writes).await?;
+    Ok(())
 }
 
 /// Opens a request of `reader` for `copy`, already reserved for them (a book bought on
@@ -170,11 +202,8 @@ pub(crate) async fn open_for_copy(
     actor: Actor,
 ) -> Result<LoanRequest> {
     let place = resolve(db, reader, delivery).await?;
-    let req = row(reader, copy.title_id, &place, Some(copy), None)
-        .insert(db)
-        .await?;
-    routing::add_to_picking_list(db, req.id, copy).await?;
-    history::opened(db, &req, actor, None).await?;
+    let req = new_request(reader, copy.title_id, &place, Some(copy), None);
+    open(db, &req, Some(copy), actor, None, None).await?;
     Ok(req)
 }
 
@@ -260,47 +289,6 @@ async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) ->
     })
 }
 
-/// Whether the reader already asked for, or holds, a copy of the title.
-#[derive(FromQueryResult)]
-struct Already {
-    asked: i64,
-    holding: i64,
-}
-
-/// Why `reader` may not ask for `title` again, if they may not.
-async fn duplicate(
-    db: &impl ConnectionTrait,
-    reader: Uuid,
-    title: Uuid,
-) -> Result<Option<&'static str>> {
-    let sql = format!(
-        "SELECT \
-           (SELECT count(*) FROM loan_request \
-             WHERE reader_id = $1 AND title_id = $2 AND status IN ({open})) AS asked, \
-           (SELECT count(*) FROM loan l JOIN item i ON i.id = l.item_id \
-             WHERE l.reader_id = $1 AND i.title_id = $2 AND l.status = '{active}') AS holding",
-        open = RequestStatus::OPEN
-            .map(|s| format!("'{}'", s.as_str()))
-            .join(", "),
-        active = LoanStatus::Active.as_str(),
-    );
-    let already = Already::find_by_statement(db::statement(db, sql, [reader.into(), title.into()]))
-        .one(db)
-        .await?;
-    Ok(match already {
-        Some(a) if a.asked > 0 => Some("you have already asked for this book"),
-        Some(a) if a.holding > 0 => Some("you already have this book on loan"),
-        _ => None,
-    })
-}
-
-async fn refuse_duplicate(db: &impl ConnectionTrait, reader: Uuid, title: Uuid) -> Result<()> {
-    match duplicate(db, reader, title).await? {
-        Some(why) => Err(Error::conflict(why)),
-        None => Ok(()),
-    }
-}
-
 /// Puts `reader` on `title`'s waitlist, to have it delivered as `delivery` (or, when that
 /// place no longer takes deliveries, at `fallback` branch) — for a reader who joined a
 /// proposal of a book just bought for its proposer. Nothing happens when they already asked
@@ -316,7 +304,7 @@ pub(crate) async fn waitlist(
     title: Uuid,
     actor: Actor,
 ) -> Result<Option<LoanRequest>> {
-    if duplicate(db, reader, title).await?.is_some() {
+    if eligibility::already(db, reader, title).await?.is_some() {
         return Ok(None);
     }
     let chosen = match delivery {
@@ -331,8 +319,8 @@ pub(crate) async fn waitlist(
         Some(p) => p,
         None => resolve(db, reader, Delivery::Branch(fallback)).await?,
     };
-    let req = row(reader, title, &place, None, None).insert(db).await?;
-    history::opened(db, &req, actor, Some(routing::NO_COPY_FREE)).await?;
+    let req = new_request(reader, title, &place, None, None);
+    open(db, &req, None, actor, Some(routing::NO_COPY_FREE), None).await?;
     Ok(Some(req))
 }
 

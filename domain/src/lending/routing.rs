@@ -376,7 +376,12 @@ pub async fn add_to_picking_list(
     request: Uuid,
     copy: &item::Model,
 ) -> Result<PickTask> {
-    Ok(pick_task::ActiveModel {
+    Ok(pick_task(request, copy).insert(db).await?)
+}
+
+/// The open pick task that fetches the reserved `copy` for request `request`.
+pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> pick_task::ActiveModel {
+    pick_task::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
         item_id: Set(copy.id),
@@ -386,8 +391,6 @@ pub async fn add_to_picking_list(
         picked_at: Set(None),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?)
 }
 
 /// Where a copy went when it was freed.

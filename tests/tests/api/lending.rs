@@ -602,6 +602,65 @@ async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_
     assert_eq!(sorted, vec!["A", "B", "C"], "three different copies");
 }
 
+/// One reader at their limit cannot pass it by asking many times at once: each request
+/// counts the others (the counts are read after the reader's lock, never before it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_by_one_reader_stay_within_the_limit() {
+    let lib = Library::open(TestOptions::default()).await;
+    let token = lib.reader("20259001").await;
+    lib.app
+        .ctx
+        .db
+        .execute_unprepared(
+            "UPDATE reader SET max_open_requests = 2 WHERE card_number = '20259001'",
+        )
+        .await
+        .unwrap();
+    let mut books = Vec::new();
+    for n in 0..12 {
+        let barcode = format!("L{n:04}");
+        books.push(
+            lib.title(&format!("书{n}"), &[("A", &barcode, "I247.5/9")])
+                .await,
+        );
+    }
+    let delivery = to_branch(&lib, "A");
+    let replies = futures::future::join_all(books.iter().map(|book| {
+        lib.app.gql_as(
+            Some(&token),
+            REQUEST,
+            json!({"i": {"bookId": book, "delivery": delivery}}),
+        )
+    }))
+    .await;
+    let codes: Vec<String> = replies
+        .iter()
+        .map(|r| match r.0.get("errors") {
+            Some(_) => r.code().to_owned(),
+            None => r.data()["requestBook"]["status"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        })
+        .collect();
+    assert_eq!(
+        codes.iter().filter(|c| *c == "ROUTED").count(),
+        2,
+        "{codes:?}"
+    );
+    assert_eq!(
+        codes.iter().filter(|c| *c == "QUOTA_EXCEEDED").count(),
+        10,
+        "{codes:?}"
+    );
+    let r = lib.app.gql_as(Some(&token), MY_REQUESTS, json!({})).await;
+    assert_eq!(
+        r.data()["myRequests"]["edges"].as_array().unwrap().len(),
+        2,
+        "the refused requests left nothing behind"
+    );
+}
+
 /// A client WebSocket.
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
