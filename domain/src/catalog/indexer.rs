@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
+use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use super::availability;
@@ -42,9 +43,18 @@ pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<u64> {
     if titles.is_empty() {
         return Ok(0);
     }
+    touch_where(db, title::Column::Id.is_in(titles.iter().copied())).await
+}
+
+/// Marks the titles `which` selects as changed, as [`touch`] does (a caller locking many
+/// titles in a set order selects them with a locking subquery). Returns how many.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn touch_where(db: &impl ConnectionTrait, which: SimpleExpr) -> Result<u64> {
     Ok(title::Entity::update_many()
         .col_expr(title::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(title::Column::Id.is_in(titles.iter().copied()))
+        .filter(which)
         .exec(db)
         .await?
         .rows_affected)

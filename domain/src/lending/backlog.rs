@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use async_trait::async_trait;
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::sea_query::{LockBehavior, LockType, Query};
 use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
@@ -54,9 +54,9 @@ impl Routed {
 /// INTERNAL on a database fault.
 pub async fn route_all(db: &impl ConnectionTrait) -> Result<Routed> {
     let mut done = Routed::default();
-    let mut loads = Loads::default();
+    let mut run = Run::default();
     loop {
-        let batch = route_pending(db, BATCH, &mut loads).await?;
+        let batch = route_pending(db, BATCH, &mut run).await?;
         done.routed += batch.routed;
         done.waitlisted += batch.waitlisted;
         if batch.total() < BATCH {
@@ -65,26 +65,35 @@ pub async fn route_all(db: &impl ConnectionTrait) -> Result<Routed> {
     }
 }
 
-/// Open picks per branch, counted once a run (only if a tie of distance comes up), plus
-/// what the run's batches added.
+/// What a run carries from batch to batch.
 #[derive(Default)]
-struct Loads {
+struct Run {
+    /// The last request taken: the next batch starts after it (the PENDING index still
+    /// lists the rows this transaction moved on, until it commits).
+    after: Option<Uuid>,
+    /// Open picks per branch, counted once a run (only if a tie of distance comes up).
     counted: Option<HashMap<Uuid, u64>>,
+    /// Picks the run added, per branch.
     added: HashMap<Uuid, u64>,
 }
 
 /// Routes up to `limit` of the oldest PENDING requests in the caller's transaction.
-async fn route_pending(db: &impl ConnectionTrait, limit: u64, loads: &mut Loads) -> Result<Routed> {
-    let pending = loan_request::Entity::find()
-        .filter(loan_request::Column::Status.eq(RequestStatus::Pending))
+async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> Result<Routed> {
+    let mut pending = loan_request::Entity::find()
+        .filter(loan_request::Column::Status.eq(RequestStatus::Pending));
+    if let Some(after) = run.after {
+        pending = pending.filter(loan_request::Column::Id.gt(after));
+    }
+    let pending = pending
         .order_by_asc(loan_request::Column::Id)
         .limit(limit)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .all(db)
         .await?;
-    if pending.is_empty() {
+    let Some(last) = pending.last() else {
         return Ok(Routed::default());
-    }
+    };
+    run.after = Some(last.id);
     let titles: Vec<Uuid> = pending
         .iter()
         .map(|r| r.title_id)
@@ -110,13 +119,13 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, loads: &mut Loads)
             })
             .collect();
         if !routing::tied(&target, &candidates).is_empty() {
-            if loads.counted.is_none() {
-                loads.counted = Some(routing::open_picks(db, &targets.branch_ids()).await?);
+            if run.counted.is_none() {
+                run.counted = Some(routing::open_picks(db, &targets.branch_ids()).await?);
             }
-            let counted = loads.counted.as_ref();
+            let counted = run.counted.as_ref();
             for c in &mut candidates {
                 c.load = counted.and_then(|l| l.get(&c.branch)).copied().unwrap_or(0)
-                    + loads.added.get(&c.branch).copied().unwrap_or(0);
+                    + run.added.get(&c.branch).copied().unwrap_or(0);
             }
         }
         let copy = routing::rank(&target, candidates)
@@ -131,7 +140,7 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, loads: &mut Loads)
             });
             continue;
         };
-        *loads.added.entry(copy.current_branch_id).or_default() += 1;
+        *run.added.entry(copy.current_branch_id).or_default() += 1;
         tasks.push(routing::pick_task(req.id, &copy));
         routed.push(LoanRequest {
             status: RequestStatus::Routed,
@@ -213,16 +222,14 @@ async fn mark_routed(
 /// their availability changed for the search indexes.
 async fn lock_titles(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<()> {
     for chunk in titles.chunks(1000) {
-        title::Entity::find()
-            .select_only()
+        let in_order = Query::select()
             .column(title::Column::Id)
-            .filter(title::Column::Id.is_in(chunk.iter().copied()))
-            .order_by_asc(title::Column::Id)
+            .from(title::Entity)
+            .and_where(title::Column::Id.is_in(chunk.iter().copied()))
+            .order_by(title::Column::Id, sea_orm::Order::Asc)
             .lock(LockType::Update)
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?;
-        indexer::touch(db, chunk).await?;
+            .to_owned();
+        indexer::touch_where(db, title::Column::Id.in_subquery(in_order)).await?;
     }
     Ok(())
 }

@@ -5,12 +5,9 @@
 //! accepted and the reservation moves to it (pickers take whichever copy is at hand; the
 //! reserved one goes back to being free). Any other barcode is refused.
 
-use std::collections::HashMap;
-
 use chrono::Utc;
 use sea_orm::prelude::*;
-use sea_orm::sea_query::Query;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{ActiveValue::Set, FromQueryResult, Iterable};
 
 use super::delivery::{self, set_copy};
 use super::{
@@ -22,7 +19,7 @@ use crate::auth::{Principal, StaffRole};
 use crate::catalog::call_number::CallNumber;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
-use crate::{Ctx, Error, Result};
+use crate::{db, Ctx, Error, Result};
 
 /// Roles that work picking lists.
 pub const PICKERS: &[StaffRole] = &[
@@ -54,74 +51,30 @@ pub async fn picking_list(
     branch: Uuid,
 ) -> Result<Vec<PickLine>> {
     who.require_staff_at(PICKERS, branch)?;
-    let open = || {
-        Query::select()
-            .from(pick_task::Entity)
-            .and_where(pick_task::Column::BranchId.eq(branch))
-            .and_where(pick_task::Column::Status.eq(PickStatus::Open))
-            .to_owned()
-    };
-    // Subqueries rather than id lists: a busy branch's list may run to tens of thousands.
-    let tasks = pick_task::Entity::find()
-        .filter(pick_task::Column::BranchId.eq(branch))
-        .filter(pick_task::Column::Status.eq(PickStatus::Open))
-        .order_by_asc(pick_task::Column::Id)
-        .all(db)
-        .await?;
-    let mut copies: HashMap<Uuid, item::Model> = by_id(
-        item::Entity::find()
-            .filter(
-                item::Column::Id.in_subquery(open().column(pick_task::Column::ItemId).to_owned()),
-            )
-            .all(db)
-            .await?,
-        |c| c.id,
+    // One query for the lot: a busy branch's list may run to tens of thousands of lines.
+    let sql = format!(
+        "SELECT {}, {}, {}, {} FROM pick_task t \
+         JOIN item c ON c.id = t.item_id \
+         JOIN loan_request r ON r.id = t.request_id \
+         JOIN title b ON b.id = c.title_id \
+         WHERE t.branch_id = $1 AND t.status = $2 ORDER BY t.id",
+        columns::<pick_task::Entity>("t"),
+        columns::<item::Entity>("c"),
+        columns::<loan_request::Entity>("r"),
+        columns::<title::Entity>("b"),
     );
-    let mut requests: HashMap<Uuid, LoanRequest> = by_id(
-        loan_request::Entity::find()
-            .filter(
-                loan_request::Column::Id
-                    .in_subquery(open().column(pick_task::Column::RequestId).to_owned()),
-            )
-            .all(db)
-            .await?,
-        |r| r.id,
-    );
-    let copies_listed = Query::select()
-        .column(item::Column::TitleId)
-        .from(item::Entity)
-        .and_where(
-            item::Column::Id.in_subquery(open().column(pick_task::Column::ItemId).to_owned()),
-        )
-        .to_owned();
-    let titles: HashMap<Uuid, title::Model> = by_id(
-        title::Entity::find()
-            .filter(title::Column::Id.in_subquery(copies_listed))
-            .all(db)
-            .await?,
-        |t| t.id,
-    );
-    let mut lines: Vec<(Option<CallNumber>, PickLine)> = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        let (Some(copy), Some(request)) = (
-            copies.remove(&task.item_id),
-            requests.remove(&task.request_id),
-        ) else {
-            continue;
+    let values = [branch.into(), PickStatus::Open.as_str().into()];
+    let rows = db.query_all(db::statement(db, sql, values)).await?;
+    let mut lines: Vec<(Option<CallNumber>, PickLine)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let copy = item::Model::from_query_result(&row, "c_")?;
+        let line = PickLine {
+            task: PickTask::from_query_result(&row, "t_")?,
+            title: title::Model::from_query_result(&row, "b_")?,
+            request: LoanRequest::from_query_result(&row, "r_")?,
+            copy,
         };
-        let Some(title) = titles.get(&copy.title_id).cloned() else {
-            continue;
-        };
-        let shelf = CallNumber::parse(&copy.call_number).ok();
-        lines.push((
-            shelf,
-            PickLine {
-                task,
-                copy,
-                title,
-                request,
-            },
-        ));
+        lines.push((CallNumber::parse(&line.copy.call_number).ok(), line));
     }
     // Shelf order; copies with unreadable call numbers go last, by their text.
     lines.sort_by(|(a, x), (b, y)| match (a, b) {
@@ -133,8 +86,13 @@ pub async fn picking_list(
     Ok(lines.into_iter().map(|(_, l)| l).collect())
 }
 
-fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
-    rows.into_iter().map(|r| (id(&r), r)).collect()
+/// `E`'s columns from the table aliased `alias`, each named `{alias}_{column}` (the prefix
+/// `FromQueryResult` reads a model back with).
+fn columns<E: EntityTrait>(alias: &str) -> String {
+    E::Column::iter()
+        .map(|c| format!("{alias}.{0} AS {alias}_{0}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A pick task by id, for staff of its branch.
