@@ -56,7 +56,7 @@ pub struct Application {
 /// # Errors
 /// A [`ConfigError`] for `HONGYAN_DATABASE_URL` when it cannot be reached or migrated.
 pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnection, ConfigError> {
-    let conn = db::connect(&config.database_url)
+    let conn = db::connect(&config.database_url, config.database_pool)
         .await
         .map_err(|e| ConfigError {
             var: "HONGYAN_DATABASE_URL",

@@ -149,6 +149,8 @@ pub struct Config {
     pub environment: Environment,
     /// `HONGYAN_DATABASE_URL`: `postgres://…` or `sqlite://…`.
     pub database_url: String,
+    /// `HONGYAN_DATABASE_POOL`: connections this process keeps open to PostgreSQL.
+    pub database_pool: u32,
     /// `HONGYAN_REDIS_URL`: unset means in-process wake-ups.
     pub redis_url: Option<String>,
     /// `HONGYAN_REDIS_PREFIX`: prefix of every Redis key and channel.
@@ -294,6 +296,12 @@ impl Config {
             environment,
             database_url,
             redis_url,
+            database_pool: u32::try_from(number(
+                &var,
+                "HONGYAN_DATABASE_POOL",
+                u64::from(crate::db::DEFAULT_POOL),
+            )?)
+            .map_err(|_| bad("HONGYAN_DATABASE_POOL", "too large"))?,
             redis_prefix: var("HONGYAN_REDIS_PREFIX").unwrap_or_else(|| "hongyan:".into()),
             http_addr,
             worker_metrics_addr,
@@ -526,12 +534,15 @@ mod tests {
         assert!(c.is_sqlite());
         assert!(c.jwt_secret.generated);
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_pool, crate::db::DEFAULT_POOL);
     }
 
     #[test]
     fn bad_values_name_their_variable() {
         for (k, v) in [
             ("HONGYAN_DATABASE_URL", "mysql://x"),
+            ("HONGYAN_DATABASE_POOL", "0"),
+            ("HONGYAN_DATABASE_POOL", "99999999999"),
             ("HONGYAN_HTTP_ADDR", "nowhere"),
             ("HONGYAN_JWT_SECRET", "short"),
             ("HONGYAN_REDIS_URL", "http://x"),

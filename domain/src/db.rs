@@ -11,17 +11,21 @@ use sea_orm::{
     TransactionTrait,
 };
 
-/// Opens a pool on `url` (`postgres://…` or `sqlite:…`) and checks it answers.
+/// Connections a process keeps to PostgreSQL unless configured (`HONGYAN_DATABASE_POOL`).
+pub const DEFAULT_POOL: u32 = 20;
+
+/// Opens a pool on `url` (`postgres://…` or `sqlite:…`) and checks it answers. `pool` is the
+/// most connections kept to PostgreSQL; SQLite gets 8 (one writer at a time anyway).
 ///
 /// # Errors
 /// The database error when the server cannot be reached or the file cannot be opened.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub async fn connect(url: &str, pool: u32) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let sqlite = url.starts_with("sqlite:");
     if sqlite {
         ensure_sqlite_dir(url);
     }
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(if sqlite { 8 } else { 20 })
+    opts.max_connections(if sqlite { 8 } else { pool })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))

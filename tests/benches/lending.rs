@@ -4,7 +4,7 @@
 //! cargo bench -p hongyan-tests --bench lending -- [CLIENTS] [SECONDS] [READERS] [TITLES]
 //! ```
 //! (defaults: 64 clients, 20 s, 256 readers, 100,000 titles with 4 copies each over 8
-//! branches). It generates the library in a fresh PostgreSQL database
+//! branches; `HONGYAN_DATABASE_POOL` sets the servers' pool size). It generates the library in a fresh PostgreSQL database
 //! (`hongyan_bench_lending` on `HONGYAN_TEST_DATABASE_URL`'s server), starts Hongyan on it
 //! (PostgreSQL + Redis, no worker in the process: the queued jobs are the worker's), logs
 //! the readers in with `loginWithCard`, and has CLIENTS concurrent clients, each acting for
@@ -243,6 +243,19 @@ fn report(name: &str, clients: u64, latencies: &[Duration], seconds: f64) -> f64
     tps
 }
 
+/// The servers' settings: no rate limits (one load generator on one address, each reader
+/// far above a person's pace), and `HONGYAN_DATABASE_POOL` passed on when set.
+fn server_env() -> Vec<(&'static str, String)> {
+    let mut env = vec![
+        ("HONGYAN_RATE_LIMIT_IP", "off".into()),
+        ("HONGYAN_RATE_LIMIT_READER", "off".into()),
+    ];
+    if let Ok(pool) = std::env::var("HONGYAN_DATABASE_POOL") {
+        env.push(("HONGYAN_DATABASE_POOL", pool));
+    }
+    env
+}
+
 #[tokio::main]
 async fn main() {
     let [clients, seconds, readers, titles] = bench::args([64, 20, 256, 100_000]);
@@ -253,11 +266,7 @@ async fn main() {
         DB,
         TestOptions {
             worker: false,
-            // One load generator on one address, each reader far above a person's pace.
-            env: vec![
-                ("HONGYAN_RATE_LIMIT_IP", "off".into()),
-                ("HONGYAN_RATE_LIMIT_READER", "off".into()),
-            ],
+            env: server_env(),
             ..TestOptions::default()
         },
     )
@@ -268,12 +277,7 @@ async fn main() {
     let clients_n = usize::try_from(clients).expect("clients");
     // One API server, then two sharing the database and Redis (as two processes would;
     // the second is a sibling server in this process, with its own pool and workers).
-    let second = app
-        .sibling(&[
-            ("HONGYAN_RATE_LIMIT_IP", "off".into()),
-            ("HONGYAN_RATE_LIMIT_READER", "off".into()),
-        ])
-        .await;
+    let second = app.sibling(&server_env()).await;
     let one = Arc::new(vec![app]);
     let run = |apps: &Arc<Vec<TestApp>>, secs: u64, seed: u64| {
         fire(

@@ -64,9 +64,12 @@ pub async fn create(server_url: &str) -> String {
         conn.execute_unprepared(&format!("CREATE DATABASE {building}"))
             .await
             .expect("create template");
-        let tpl = hongyan_domain::db::connect(&with_db(server_url, &building))
-            .await
-            .expect("connect template");
+        let tpl = hongyan_domain::db::connect(
+            &with_db(server_url, &building),
+            hongyan_domain::db::DEFAULT_POOL,
+        )
+        .await
+        .expect("connect template");
         Migrator::up(&tpl, None).await.expect("migrate template");
         tpl.close().await.expect("close template");
         conn.execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {template}"))
