@@ -150,14 +150,20 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
         .find(|b| b["kind"] != "BOOKSTORE")
         .expect("a branch")["id"]
         .clone();
-    let ask = "mutation($i: RequestBookInput!) { requestBook(input: $i) { status } }";
+    let ask = "mutation($i: RequestBookInput!) { requestBook(input: $i) { id status } }";
     let input =
         json!({"i": {"bookId": book, "delivery": {"method": "BRANCH", "branchId": branch}}});
-    let first = as_reader(ask, input.clone()).await;
+    let mut keyed = input.clone();
+    keyed["i"]["idempotencyKey"] = json!("sqlite-first");
+    let first = as_reader(ask, keyed.clone()).await;
     let status = first["data"]["requestBook"]["status"]
         .as_str()
         .unwrap_or_default();
     assert!(["ROUTED", "WAITLISTED"].contains(&status), "{first}");
+    // The request and its result under the key were written one after the other (SQLite
+    // has no data-modifying CTEs): the key replays the first answer.
+    let replayed = as_reader(ask, keyed).await;
+    assert_eq!(replayed["data"], first["data"], "{replayed}");
     let again = as_reader(ask, input).await;
     assert_eq!(
         again["errors"][0]["extensions"]["code"], "CONFLICT",
