@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Alias, CommonTableExpression, SubQueryStatement, WithClause};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Expr, Query, SubQueryStatement, WithClause,
+};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     TransactionTrait,
@@ -87,7 +89,7 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// on PostgreSQL, as the data-modifying common table expressions of one statement, and one
 /// after another elsewhere. On PostgreSQL they all see the database as it was before any of
 /// them ran, so none may depend on another's effect (foreign keys between their rows are
-/// fine: they are checked at the end). Returns the rows the last write changed.
+/// fine: they are checked at the end).
 ///
 /// Used on hot paths, where a transaction's round trips are most of its cost.
 ///
@@ -95,17 +97,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// The database error of the first write that fails.
 pub async fn write_all(
     db: &impl ConnectionTrait,
-    mut writes: Vec<SubQueryStatement>,
-) -> Result<u64, sea_orm::DbErr> {
+    writes: Vec<SubQueryStatement>,
+) -> Result<(), sea_orm::DbErr> {
     let backend = db.get_database_backend();
-    let Some(last) = writes.pop() else {
-        return Ok(0);
-    };
-    if backend != DbBackend::Postgres {
+    if backend != DbBackend::Postgres || writes.len() < 2 {
         for write in &writes {
             db.execute(build(backend, write)).await?;
         }
-        return Ok(db.execute(build(backend, &last)).await?.rows_affected());
+        return Ok(());
     }
     let mut with = WithClause::new();
     for (i, write) in writes.into_iter().enumerate() {
@@ -120,14 +119,10 @@ pub async fn write_all(
         };
         with.cte(cte);
     }
-    let statement = match last {
-        SubQueryStatement::InsertStatement(s) => backend.build(&with.query(s)),
-        SubQueryStatement::UpdateStatement(s) => backend.build(&with.query(s)),
-        SubQueryStatement::DeleteStatement(s) => backend.build(&with.query(s)),
-        SubQueryStatement::SelectStatement(s) => backend.build(&with.query(s)),
-        SubQueryStatement::WithStatement(s) => backend.build(&with.query(s)),
-    };
-    Ok(db.execute(statement).await?.rows_affected())
+    // Data-modifying CTEs run to completion whether or not the main query reads them.
+    let statement = with.query(Query::select().expr(Expr::val(1)).to_owned());
+    db.execute(backend.build(&statement)).await?;
+    Ok(())
 }
 
 fn build(backend: DbBackend, write: &SubQueryStatement) -> sea_orm::Statement {
