@@ -97,7 +97,8 @@ pub struct ServeArgs {
     /// Do not run the job worker in this process.
     #[arg(long)]
     pub no_worker: bool,
-    /// Do not load the demo library into an empty database.
+    /// Do not load the demo library into an empty database (production never loads it:
+    /// run `hongyan demo` to load it by name).
     #[arg(long)]
     pub no_demo: bool,
 }

@@ -37,7 +37,11 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             } else {
                 println!("the demo library is already there; nothing changed");
             }
-            print_demo_logins();
+            if config.environment.is_production() {
+                println!("HONGYAN_ENV=production: the demo's published logins are refused here.");
+            } else {
+                print_demo_logins();
+            }
             Ok(())
         }
         Command::User(cmd) => user(config, cmd).await,
@@ -72,11 +76,13 @@ async fn purchase_rules(config: Config, cmd: RulesCommand) -> anyhow::Result<()>
 
 async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let addr = config.http_addr;
+    // A real library's platform never gets the demo's public logins by default.
+    let production = config.environment.is_production();
     let app = Application::build(
         config,
         Options {
             worker: !args.no_worker,
-            demo: !args.no_demo,
+            demo: !args.no_demo && !production,
             http_workers: None,
         },
     )
@@ -93,7 +99,11 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     if app.demo_loaded() {
         println!("  The demo library was loaded into the empty database.");
     }
-    print_demo_logins();
+    if production {
+        println!("  Production (HONGYAN_ENV=production): no demo library, demo logins refused.");
+    } else {
+        print_demo_logins();
+    }
     app.run_until_stopped().await?;
     Ok(())
 }

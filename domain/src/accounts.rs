@@ -1,6 +1,6 @@
 //! Staff accounts as admins manage them from the console: who works where, new accounts,
-//! and switching an account off (a disabled account cannot log in or refresh; its current
-//! access token lapses within its lifetime). Every change is audited.
+//! and switching an account off (a disabled account cannot log in or refresh, and its
+//! access tokens stop working at once: [`crate::auth::revocation`]). Every change is audited.
 
 use sea_orm::prelude::*;
 use sea_orm::{ActiveEnum, ActiveValue::Set, QueryOrder};
@@ -139,5 +139,6 @@ pub async fn set_disabled(ctx: &Ctx, who: &Principal, id: Uuid, disabled: bool) 
     };
     audit::record(&txn, Actor::of(who), action, Some(&id.to_string()), None).await?;
     txn.commit().await?;
+    ctx.accounts.forget(id);
     one(&ctx.db, id).await
 }

@@ -19,6 +19,13 @@ pub enum Environment {
     Production,
 }
 
+impl Environment {
+    /// True for a real library's deployment.
+    pub fn is_production(self) -> bool {
+        self == Environment::Production
+    }
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -137,9 +144,11 @@ pub struct RateLimits {
     pub per_reader: Option<u32>,
     /// `HONGYAN_RATE_LIMIT_IP`: GraphQL requests per client address per minute.
     pub per_ip: Option<u32>,
-    /// `HONGYAN_TRUST_PROXY`: take the client address from `Forwarded` / `X-Forwarded-For`
-    /// (only behind a proxy that sets them; otherwise clients could pick their address).
-    pub trust_proxy: bool,
+    /// Reverse proxies in front of the API whose `X-Forwarded-For` entries are trusted
+    /// (`HONGYAN_TRUST_PROXY=true` with `HONGYAN_TRUSTED_PROXY_HOPS`, default 1; 0 = the
+    /// peer's address is the client's). The client is the entry the outermost trusted proxy
+    /// appended, counted from the right: what a client writes itself is never believed.
+    pub proxy_hops: u8,
 }
 
 /// Everything a Hongyan process needs to start.
@@ -341,16 +350,7 @@ impl Config {
             rate_limits: RateLimits {
                 per_reader: limit(&var, "HONGYAN_RATE_LIMIT_READER", 600)?,
                 per_ip: limit(&var, "HONGYAN_RATE_LIMIT_IP", 6000)?,
-                trust_proxy: match var("HONGYAN_TRUST_PROXY").as_deref() {
-                    None | Some("false" | "0") => false,
-                    Some("true" | "1") => true,
-                    Some(other) => {
-                        return Err(bad(
-                            "HONGYAN_TRUST_PROXY",
-                            format!("expected true or false, got {other:?}"),
-                        ))
-                    }
-                },
+                proxy_hops: proxy_hops(&var)?,
             },
         })
     }
@@ -427,6 +427,29 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
     })
 }
 
+/// Trusted reverse proxies: `HONGYAN_TRUST_PROXY` and `HONGYAN_TRUSTED_PROXY_HOPS`.
+fn proxy_hops(var: &impl Fn(&'static str) -> Option<String>) -> Result<u8, ConfigError> {
+    let trusted = match var("HONGYAN_TRUST_PROXY").as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return Err(bad(
+                "HONGYAN_TRUST_PROXY",
+                format!("expected true or false, got {other:?}"),
+            ))
+        }
+    };
+    let hops = number(var, "HONGYAN_TRUSTED_PROXY_HOPS", 1)?;
+    if hops > 10 {
+        return Err(bad("HONGYAN_TRUSTED_PROXY_HOPS", "at most 10"));
+    }
+    Ok(if trusted {
+        u8::try_from(hops).unwrap_or(1)
+    } else {
+        0
+    })
+}
+
 /// A `host:port`, if set.
 fn socket_addr(
     var: &impl Fn(&'static str) -> Option<String>,
@@ -493,26 +516,97 @@ fn secs(
 
 /// Minimum secret length: HS256 keys shorter than the hash output weaken it.
 const MIN_SECRET_BYTES: usize = 32;
+/// Least estimated entropy of a production secret, in bits.
+const MIN_SECRET_BITS: f64 = 128.0;
+/// Words placeholders, examples and made-up phrases contain and random text (almost)
+/// never does: four letters or more, so a generated secret is refused once in many
+/// thousand tries at most.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "change",
+    "replace",
+    "placeholder",
+    "example",
+    "secret",
+    "password",
+    "default",
+    "hongyan",
+    "xxxx",
+    "todo",
+    "token",
+    "signing",
+    "library",
+    "admin",
+    "test",
+    "demo",
+    "qwerty",
+];
 
 fn jwt_secret(value: Option<String>, env: Environment) -> Result<JwtSecret, ConfigError> {
     match value {
-        Some(v) if v.len() >= MIN_SECRET_BYTES => Ok(JwtSecret {
-            bytes: v.into_bytes(),
-            generated: false,
-        }),
-        Some(_) => Err(bad(
+        Some(v) if v.len() < MIN_SECRET_BYTES => Err(bad(
             "HONGYAN_JWT_SECRET",
             format!("must be at least {MIN_SECRET_BYTES} bytes"),
         )),
+        Some(v) => {
+            if env == Environment::Production {
+                if let Some(why) = weak_secret(&v) {
+                    return Err(bad(
+                        "HONGYAN_JWT_SECRET",
+                        format!("{why}; generate one with `openssl rand -base64 48`"),
+                    ));
+                }
+            }
+            Ok(JwtSecret {
+                bytes: v.into_bytes(),
+                generated: false,
+            })
+        }
         None if env == Environment::Production => Err(bad(
             "HONGYAN_JWT_SECRET",
-            "required when HONGYAN_ENV=production",
+            "required when HONGYAN_ENV=production (generate one with `openssl rand -base64 48`)",
         )),
         None => Ok(JwtSecret {
             bytes: crate::secrets::random_bytes(32),
             generated: true,
         }),
     }
+}
+
+/// Why `secret` cannot sign a real library's tokens (it forges admin tokens and keys the
+/// pickup codes): a placeholder or example, a repetition, or too little entropy.
+fn weak_secret(secret: &str) -> Option<String> {
+    let lower = secret.to_lowercase();
+    if let Some(word) = PLACEHOLDER_WORDS.iter().find(|w| lower.contains(*w)) {
+        return Some(format!("looks like a placeholder (contains {word:?})"));
+    }
+    let chars: Vec<char> = secret.chars().collect();
+    let repeats = (1..=chars.len() / 2)
+        .any(|p| chars.len() % p == 0 && chars.chunks(p).all(|c| c == &chars[..p]));
+    if repeats {
+        return Some("is one piece repeated".into());
+    }
+    let bits = entropy_bits(&chars);
+    (bits < MIN_SECRET_BITS).then(|| {
+        format!("has too little randomness (about {bits:.0} bits, at least {MIN_SECRET_BITS:.0} needed)")
+    })
+}
+
+/// Shannon entropy of the characters' frequencies times the length: an estimate that
+/// random text reaches and words, keyboard runs and repetitions fall short of.
+fn entropy_bits(chars: &[char]) -> f64 {
+    let mut counts = std::collections::HashMap::<char, u32>::new();
+    for c in chars {
+        *counts.entry(*c).or_default() += 1;
+    }
+    let len = f64::from(u32::try_from(chars.len()).unwrap_or(u32::MAX));
+    let per_char: f64 = counts
+        .values()
+        .map(|n| {
+            let p = f64::from(*n) / len;
+            -p * p.log2()
+        })
+        .sum();
+    per_char * len
 }
 
 #[cfg(test)]
@@ -557,5 +651,42 @@ mod tests {
         }
         let err = config(&[("HONGYAN_ENV", "production")]).expect_err("prod needs a secret");
         assert_eq!(err.var, "HONGYAN_JWT_SECRET");
+    }
+
+    #[test]
+    fn production_refuses_placeholder_and_weak_secrets() {
+        let prod = |secret: &str| {
+            config(&[
+                ("HONGYAN_ENV", "production"),
+                ("HONGYAN_JWT_SECRET", secret),
+            ])
+        };
+        for weak in [
+            "change-me-change-me-change-me-change-me",
+            "CHANGEME0123456789abcdefghijklmnopqrstu",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "abcdabcdabcdabcdabcdabcdabcdabcdabcdabcd",
+            "0123456789012345678901234567890123456789",
+            "my-jwt-signing-key-for-the-library-12345",
+            "test-secret-test-secret-test-secret-0123",
+        ] {
+            let err = prod(weak).expect_err(weak);
+            assert_eq!(err.var, "HONGYAN_JWT_SECRET", "{weak}");
+        }
+        // What `openssl rand -base64 48` and `-hex 32` print.
+        for strong in [
+            "q3J8x0V5rWmZ2uKp9sYfT1bN6cHdL4eQ7gAiOjR0vUwXyz+/Mk2nPs5tBq8CdEfG",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
+            assert!(prod(strong).is_ok(), "{strong}");
+        }
+        assert!(
+            config(&[(
+                "HONGYAN_JWT_SECRET",
+                "change-me-change-me-change-me-change-me"
+            )])
+            .is_ok(),
+            "development takes what it is given"
+        );
     }
 }

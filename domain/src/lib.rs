@@ -23,6 +23,7 @@ mod error;
 pub mod jobs;
 pub mod lending;
 pub mod lockers;
+pub mod lockout;
 pub mod notify;
 pub mod operations;
 mod outage;
@@ -54,6 +55,8 @@ pub struct Ctx {
     pub wechat: Arc<dyn auth::wechat::WechatLogin>,
     /// Wake-ups and live updates between processes.
     pub signals: Arc<dyn signals::Signals>,
+    /// Whether the accounts behind valid tokens may still act (cached briefly).
+    pub accounts: Arc<auth::revocation::AccountCheck>,
     /// Windowed counters shared between processes (lockouts, rate limits).
     pub counters: Arc<dyn counters::Counters>,
     /// The courier that takes HOME deliveries.
@@ -88,6 +91,7 @@ impl Ctx {
             ),
             wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
             signals,
+            accounts: Arc::default(),
             counters,
             courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
             notifier: Arc::new(notify::delivery::Notifier::new(&config).map_err(Error::internal)?),

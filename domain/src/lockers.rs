@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entity::compartment::{self, Size, State};
 use crate::entity::locker;
-use crate::{branches, secrets, Error, Result};
+use crate::{branches, secrets, Ctx, Error, Result};
 
 pub use locker::Model as Locker;
 
@@ -145,11 +145,27 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
     Ok(row)
 }
 
+/// Refuses the demo lockers' published device tokens in production.
+///
+/// # Errors
+/// UNAUTHENTICATED for a demo token when `HONGYAN_ENV=production`.
+pub fn refuse_demo_token(ctx: &Ctx, token: &str) -> Result<()> {
+    if ctx.config.environment.is_production() && crate::demo::is_demo_locker_token(token) {
+        tracing::warn!(
+            "a demo locker token was refused: the demo's credentials are public (HONGYAN_ENV=production)"
+        );
+        return Err(Error::unauthenticated("unknown device token"));
+    }
+    Ok(())
+}
+
 /// The locker a controller's bearer token belongs to; also records that it was heard from.
 ///
 /// # Errors
-/// UNAUTHENTICATED for an unknown token.
-pub async fn authenticate(db: &impl ConnectionTrait, token: &str) -> Result<Locker> {
+/// UNAUTHENTICATED for an unknown token (or a demo one in production).
+pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Locker> {
+    refuse_demo_token(ctx, token)?;
+    let db = &ctx.db;
     let mut found = by_token_hash(db, &secrets::token_hash(token)).await?;
     let now = Utc::now();
     // Write at most every few seconds: controllers poll constantly.

@@ -4,7 +4,7 @@ use async_graphql::Context;
 use hongyan_domain::auth::Principal;
 use hongyan_domain::{Ctx, Error};
 
-use crate::Caller;
+use crate::{Caller, ClientAddr};
 
 /// The domain context shared by the schema.
 pub fn domain<'a>(ctx: &Context<'a>) -> &'a Ctx {
@@ -18,8 +18,17 @@ pub fn domain<'a>(ctx: &Context<'a>) -> &'a Ctx {
 /// UNAUTHENTICATED when no token, or an invalid one, came with the request.
 pub fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, Error> {
     match ctx.data_opt::<Caller>() {
-        Some(Caller::Authenticated(p)) => Ok(p),
+        // A socket outlives its token: each operation checks the time.
+        Some(Caller::Authenticated(v)) if v.expired() => {
+            Err(Error::unauthenticated("access token expired"))
+        }
+        Some(Caller::Authenticated(v)) => Ok(&v.principal),
         Some(Caller::Rejected(why)) => Err(Error::unauthenticated(why.clone())),
         Some(Caller::Anonymous) | None => Err(Error::unauthenticated("log in first")),
     }
+}
+
+/// The client's address as the transport saw it (None when unknown).
+pub fn client(ctx: &Context<'_>) -> Option<std::net::IpAddr> {
+    ctx.data_opt::<ClientAddr>().and_then(|c| c.0)
 }

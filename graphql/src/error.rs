@@ -53,6 +53,23 @@ pub fn unavailable(response: &Response) -> bool {
     })
 }
 
+/// The seconds to wait when the whole request was refused for its rate limits (an error
+/// without a path carrying RATE_LIMITED); the transport answers 429 then.
+pub fn rate_limited(response: &Response) -> Option<u64> {
+    response.errors.iter().find_map(|e| {
+        let ext = e.extensions.as_ref()?;
+        let limited =
+            ext.get("code") == Some(&async_graphql::Value::from(Code::RateLimited.as_str()));
+        if !(limited && e.path.is_empty()) {
+            return None;
+        }
+        match ext.get("retryAfter") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64(),
+            _ => Some(1),
+        }
+    })
+}
+
 /// `Result` for resolvers.
 pub type GqlResult<T> = async_graphql::Result<T>;
 

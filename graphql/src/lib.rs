@@ -6,11 +6,13 @@
 //! identity ([`Caller`]) and the per-request DataLoaders are attached to each request
 //! ([`request_data`]).
 
+mod admission;
 mod context;
 mod error;
 mod guard;
 pub mod loaders;
 mod mutation;
+mod pagination;
 mod query;
 mod subscription;
 mod types;
@@ -18,11 +20,12 @@ mod types;
 use async_graphql::{Request, Schema, SchemaBuilder};
 use std::sync::Arc;
 
-use hongyan_domain::auth::Principal;
+use hongyan_domain::auth::Verified;
 use hongyan_domain::catalog::search_index::SearchIndex;
 use hongyan_domain::Ctx;
 
-pub use error::{ensure_codes, unavailable};
+pub use admission::LOGIN_FIELDS;
+pub use error::{ensure_codes, rate_limited, unavailable};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
@@ -41,11 +44,16 @@ pub const MAX_COMPLEXITY: usize = 2000;
 pub enum Caller {
     /// No credentials: public fields only.
     Anonymous,
-    /// A valid access token.
-    Authenticated(Principal),
+    /// A valid access token (its expiry is checked again by every operation).
+    Authenticated(Verified),
     /// A token was sent but is invalid or expired; fields that need a caller say why.
     Rejected(String),
 }
+
+/// The client's address, as the transport established it (the peer, or what a trusted
+/// proxy appended): what login and rate limits count per client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
 /// The schema with its data and limits; the transport adds extensions and calls `finish`.
 pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutation, Subscription> {
@@ -56,12 +64,13 @@ pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutat
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(16)
         .extension(guard::TextGuard)
+        .extension(admission::Admission)
 }
 
-/// Attaches the caller and fresh DataLoaders to one request (loaders are per request, so
-/// their caches never leak data between callers).
-pub fn request_data(request: Request, ctx: &Ctx, caller: Caller) -> Request {
-    request.data(caller).data(loaders_for(ctx))
+/// Attaches the caller, their address and fresh DataLoaders to one request (loaders are
+/// per request, so their caches never leak data between callers).
+pub fn request_data(request: Request, ctx: &Ctx, caller: Caller, client: ClientAddr) -> Request {
+    request.data(caller).data(client).data(loaders_for(ctx))
 }
 
 /// Fresh DataLoaders for one request or one subscription connection.

@@ -17,7 +17,9 @@ pub mod graphql;
 pub mod marc_writer;
 pub mod postgres_server;
 pub mod redis_server;
+pub mod serve;
 pub mod smtp_sink;
+pub mod socket;
 
 pub use app::{TestApp, TestOptions};
 

@@ -9,18 +9,17 @@ use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::Data;
 use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
-use hongyan_domain::auth::Principal;
-use hongyan_domain::{rate_limit, Ctx, Error};
+use hongyan_domain::{Ctx, Error};
 
 use super::read_body;
-use hongyan_graphql::{ensure_codes, Caller, HongyanSchema};
+use hongyan_graphql::{ensure_codes, Caller, ClientAddr, HongyanSchema};
 use serde_json::json;
 
-/// Executes one GraphQL request as the caller named by the `Authorization` header, once
-/// the caller's rate limits admit it (else 429 with `Retry-After` and a GraphQL error
-/// RATE_LIMITED carrying `retryAfter`). A body that is not one GraphQL request (a batch,
-/// malformed JSON) is a 400 with a VALIDATION error; an answer with an UNAVAILABLE error
-/// (the database out of reach) is a 503 with `Retry-After`.
+/// Executes one GraphQL request as the caller named by the `Authorization` header. The
+/// schema's admission checks refuse it when the caller's rate limits are used up (429 with
+/// `Retry-After` and a GraphQL error RATE_LIMITED carrying `retryAfter`). A body that is
+/// not one GraphQL request (a batch, malformed JSON) is a 400 with a VALIDATION error; an
+/// answer with an UNAVAILABLE error (the database out of reach) is a 503 with `Retry-After`.
 pub async fn execute(
     schema: web::Data<HongyanSchema>,
     ctx: web::Data<Ctx>,
@@ -36,17 +35,12 @@ pub async fn execute(
         .get("authorization")
         .and_then(|v| v.to_str().ok());
     let caller = caller(&ctx, header);
-    let reader = match &caller {
-        Caller::Authenticated(Principal::Reader { id }) => Some(*id),
-        _ => None,
-    };
-    if let Err(e) = rate_limit::admit(&ctx, reader, client_ip(&ctx, &req)).await {
-        return refused(&e);
-    }
-    let request = hongyan_graphql::request_data(request, &ctx, caller);
+    let client = ClientAddr(client_ip(&ctx, &req));
+    let request = hongyan_graphql::request_data(request, &ctx, caller, client);
     let mut response = schema.execute(request).await;
     ensure_codes(&mut response);
     let down = hongyan_graphql::unavailable(&response);
+    let limited = hongyan_graphql::rate_limited(&response);
     let mut http = GraphQLResponse::from(response)
         .respond_to(&req)
         .map_into_boxed_body();
@@ -55,6 +49,11 @@ pub async fn execute(
         *http.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
         http.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    } else if let Some(secs) = limited {
+        *http.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+            http.headers_mut().insert(header::RETRY_AFTER, v);
+        }
     }
     http
 }
@@ -70,38 +69,37 @@ fn graphql_request(body: &[u8]) -> Result<async_graphql::Request, Error> {
         .map_err(|e| Error::validation(format!("not a GraphQL request: {e}")))
 }
 
-/// The client's address: the peer's, or (`HONGYAN_TRUST_PROXY`) what the proxy forwarded.
-fn client_ip(ctx: &Ctx, req: &HttpRequest) -> Option<IpAddr> {
-    if ctx.config.rate_limits.trust_proxy {
-        let info = req.connection_info();
-        let forwarded = info.realip_remote_addr()?;
-        forwarded
-            .parse::<IpAddr>()
-            .ok()
-            .or_else(|| forwarded.parse::<SocketAddr>().ok().map(|a| a.ip()))
-    } else {
-        req.peer_addr().map(|a| a.ip())
+/// The client's address: the peer's, or behind `HONGYAN_TRUSTED_PROXY_HOPS` trusted proxies
+/// the `X-Forwarded-For` entry the outermost of them appended (counted from the right; the
+/// entries left of it are whatever the client wrote). Too few entries: the peer's.
+pub(super) fn client_ip(ctx: &Ctx, req: &HttpRequest) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let hops = usize::from(ctx.config.rate_limits.proxy_hops);
+    if hops == 0 {
+        return peer;
     }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let Some(entry) = forwarded.len().checked_sub(hops).map(|i| forwarded[i]) else {
+        return peer;
+    };
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or(peer)
 }
 
-/// A request refused before it ran, as the GraphQL error a resolver would give: 429 with
-/// `Retry-After` when rate limited, else 400.
+/// A body that is no GraphQL request: 400 with the GraphQL error a resolver would give.
 fn refused(e: &Error) -> HttpResponse {
-    let mut extensions = json!({"code": e.code().as_str()});
-    let mut response = match e {
-        Error::RateLimited {
-            retry_after_secs, ..
-        } => {
-            extensions["retryAfter"] = json!(retry_after_secs);
-            let mut r = HttpResponse::TooManyRequests();
-            r.insert_header(("Retry-After", retry_after_secs.to_string()));
-            r
-        }
-        _ => HttpResponse::BadRequest(),
-    };
-    response.json(json!({
+    HttpResponse::BadRequest().json(json!({
         "data": null,
-        "errors": [{"message": e.to_string(), "extensions": extensions}],
+        "errors": [{"message": e.to_string(), "extensions": {"code": e.code().as_str()}}],
     }))
 }
 
@@ -126,6 +124,7 @@ pub async fn subscriptions(
     payload: web::Payload,
 ) -> actix_web::Result<HttpResponse> {
     let ctx = ctx.get_ref().clone();
+    let client = ClientAddr(client_ip(&ctx, &req));
     GraphQLSubscription::new(schema.get_ref().clone())
         .on_connection_init(move |init: serde_json::Value| async move {
             let bearer = init
@@ -140,6 +139,7 @@ pub async fn subscriptions(
                 });
             let mut data = Data::default();
             data.insert(caller(&ctx, bearer.as_deref()));
+            data.insert(client);
             data.insert(hongyan_graphql::loaders_for(&ctx));
             Ok(data)
         })
@@ -156,7 +156,7 @@ fn caller(ctx: &Ctx, header: Option<&str>) -> Caller {
         return Caller::Rejected("Authorization must be 'Bearer <token>'".into());
     };
     match ctx.tokens.verify(token) {
-        Ok(p) => Caller::Authenticated(p),
+        Ok(v) => Caller::Authenticated(v),
         Err(e) => Caller::Rejected(e.to_string()),
     }
 }

@@ -139,7 +139,7 @@ async fn heartbeat(
     } else {
         json_body(&body, "heartbeat body")?
     };
-    let locker = lockers::authenticate(&ctx.db, token).await?;
+    let locker = lockers::authenticate(&ctx, token).await?;
     let doors: Vec<DoorReport> = report
         .compartments
         .into_iter()

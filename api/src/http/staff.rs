@@ -23,8 +23,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn staff(ctx: &Ctx, req: &HttpRequest) -> Result<Principal, Error> {
-    ctx.tokens.verify(bearer(req, "staff access token")?)
+async fn staff(ctx: &Ctx, req: &HttpRequest) -> Result<Principal, Error> {
+    let token = bearer(req, "staff access token")?;
+    Ok(hongyan_domain::auth::authenticate(ctx, token)
+        .await?
+        .principal)
 }
 
 /// `GET /staff/branches/{branchId}/picking-list`: the branch's open picks, printable.
@@ -34,7 +37,7 @@ async fn picking_list(
     path: web::Path<String>,
 ) -> HttpResponse {
     let result = async {
-        let who = staff(&ctx, &req)?;
+        let who = staff(&ctx, &req).await?;
         let branch = Uuid::parse_str(&path).map_err(|_| Error::NotFound("branch"))?;
         let lines = picking::picking_list(&ctx.db, &who, branch).await?;
         let name = branches::by_ids(&ctx.db, &[branch])

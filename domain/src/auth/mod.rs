@@ -4,16 +4,33 @@
 //! - [`tokens`]: short-lived JWT access tokens (one pinned algorithm, issuer and audience).
 //! - [`sessions`]: the login flows and refresh-token rotation.
 //! - [`wechat`]: the WeChat `jscode2session` exchange behind `loginWithWechat`.
+//! - [`revocation`]: whether a valid token's account may still act (switched-off staff).
 
 pub mod password;
+pub mod revocation;
 pub mod sessions;
 pub mod tokens;
 pub mod wechat;
 
+pub use tokens::Verified;
+
 use uuid::Uuid;
 
 pub use crate::entity::staff::StaffRole;
-use crate::{Error, Result};
+use crate::{Ctx, Error, Result};
+
+/// Who a bearer token speaks for, when it is valid and its account may act now.
+///
+/// # Errors
+/// UNAUTHENTICATED for an invalid or expired token or a switched-off account; INTERNAL or
+/// UNAVAILABLE on a database fault.
+pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Verified> {
+    let verified = ctx.tokens.verify(token)?;
+    ctx.accounts
+        .ensure_active(&ctx.db, &verified.principal)
+        .await?;
+    Ok(verified)
+}
 
 /// An authenticated caller of the API.
 #[derive(Debug, Clone, PartialEq, Eq)]

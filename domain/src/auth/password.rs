@@ -58,4 +58,16 @@ mod tests {
         assert!(!verify("123457", &h));
         assert!(!verify("123456", "not a hash"));
     }
+
+    #[test]
+    fn the_dummy_costs_what_a_real_hash_costs() {
+        // Unknown accounts are verified against DUMMY: it must parse and carry the very
+        // parameters real hashes get, or an unknown name would answer faster.
+        let dummy = PasswordHash::new(DUMMY).expect("the dummy parses");
+        let real_hash = hash("123456").expect("hash");
+        let real = PasswordHash::new(&real_hash).expect("parses");
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(dummy.version, real.version);
+    }
 }

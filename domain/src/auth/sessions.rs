@@ -1,33 +1,57 @@
 //! Login flows and refresh-token rotation.
 //!
+//! Card and staff logins are guessing-limited ([`crate::lockout`]) per account name (known
+//! or not, so a lock tells nothing about who exists) and per client address; while either
+//! is locked even the right secret is refused. In production the demo's published logins
+//! are refused. Unknown accounts cost the same password hash as known ones.
+//!
 //! Refresh tokens are random, stored as SHA-256 hashes, and single-use: each refresh marks
 //! the presented token used and issues a new one in the same family. Presenting a used
 //! token again means it was stolen (or replayed): the whole family is revoked.
+
+use std::net::IpAddr;
+use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 
-use super::{password, AuthTokens, Principal};
+use super::{password, AuthTokens, Principal, StaffRole};
+use crate::audit::{self, Actor};
 use crate::entity::refresh_token::{self, SubjectKind};
 use crate::entity::{reader, staff, staff_branch};
-use crate::{people, secrets, Ctx, Error, Result};
+use crate::lockout::{self, Attempts, Forget, Policy};
+use crate::{demo, people, secrets, Ctx, Error, Result};
 
-/// Logs a reader in with card number and PIN.
+/// Logs a reader in with card number and PIN, from client address `client`.
 ///
 /// # Errors
-/// UNAUTHENTICATED for an unknown card or wrong PIN (the same message for both).
-pub async fn login_with_card(ctx: &Ctx, card_number: &str, pin: &str) -> Result<AuthTokens> {
+/// UNAUTHENTICATED for an unknown card or wrong PIN (the same message for both);
+/// RATE_LIMITED while the card or the address is locked after failed logins.
+pub async fn login_with_card(
+    ctx: &Ctx,
+    card_number: &str,
+    pin: &str,
+    client: Option<IpAddr>,
+) -> Result<AuthTokens> {
+    let card = card_number.trim();
+    let attempts = guard(ctx, Account::Card(card), client).await?;
     let found = reader::Entity::find()
-        .filter(reader::Column::CardNumber.eq(card_number.trim()))
+        .filter(reader::Column::CardNumber.eq(card))
         .one(&ctx.db)
-        .await?;
+        .await;
+    let (found, attempts) = settle_fault(ctx, attempts, found).await?;
     let hash = found.as_ref().and_then(|r| r.pin_hash.as_deref());
-    match found.as_ref() {
-        Some(r) if password::check(pin, hash).await => {
+    let right = password::check(pin, hash).await && found.is_some();
+    match found {
+        Some(r) if right && !refused_demo(ctx, card, pin) => {
+            attempts.succeeded(ctx, Forget::All).await;
             start_session(ctx, Principal::Reader { id: r.id }).await
         }
-        _ => Err(bad_credentials()),
+        _ => {
+            attempts.failed();
+            Err(bad_credentials())
+        }
     }
 }
 
@@ -78,23 +102,147 @@ pub async fn login_with_wechat(ctx: &Ctx, code: &str) -> Result<AuthTokens> {
     start_session(ctx, Principal::Reader { id }).await
 }
 
-/// Logs a staff member in.
+/// Logs a staff member in from client address `client`.
 ///
 /// # Errors
-/// UNAUTHENTICATED for an unknown user, wrong password or disabled account.
-pub async fn staff_login(ctx: &Ctx, username: &str, secret: &str) -> Result<AuthTokens> {
+/// UNAUTHENTICATED for an unknown user, wrong password or disabled account; RATE_LIMITED
+/// while the account or the address is locked after failed logins.
+pub async fn staff_login(
+    ctx: &Ctx,
+    username: &str,
+    secret: &str,
+    client: Option<IpAddr>,
+) -> Result<AuthTokens> {
+    let username = username.trim();
+    let attempts = guard(ctx, Account::Staff(username), client).await?;
     let found = staff::Entity::find()
-        .filter(staff::Column::Username.eq(username.trim()))
+        .filter(staff::Column::Username.eq(username))
         .one(&ctx.db)
-        .await?;
+        .await;
+    let (found, attempts) = settle_fault(ctx, attempts, found).await?;
     let hash = found.as_ref().map(|s| s.password_hash.as_str());
-    match found.as_ref() {
-        Some(s) if password::check(secret, hash).await && !s.disabled => {
-            let principal = staff_principal(&ctx.db, s).await?;
+    let right = password::check(secret, hash).await && found.is_some();
+    match found {
+        Some(s) if right && !s.disabled && !refused_demo(ctx, username, secret) => {
+            attempts.succeeded(ctx, Forget::All).await;
+            let principal = staff_principal(&ctx.db, &s).await?;
             start_session(ctx, principal).await
         }
-        _ => Err(bad_credentials()),
+        _ => {
+            attempts.failed();
+            Err(bad_credentials())
+        }
     }
+}
+
+/// An account people log in to by name and secret.
+#[derive(Debug, Clone, Copy)]
+pub enum Account<'a> {
+    /// A reader's library card number.
+    Card(&'a str),
+    /// A staff user name.
+    Staff(&'a str),
+}
+
+impl Account<'_> {
+    /// The lockout key of the account (whether or not it exists).
+    fn key(self) -> String {
+        match self {
+            Account::Card(card) => format!("login:card:{card}"),
+            Account::Staff(user) => format!("login:staff:{user}"),
+        }
+    }
+}
+
+/// Failed logins of one account: five, then a minute doubling to a day. Six-digit PINs
+/// would take centuries.
+static PER_ACCOUNT: Policy = Policy {
+    free: 5,
+    first_lock: Duration::from_secs(60),
+    max_lock: Duration::from_secs(24 * 3600),
+    memory: Duration::from_secs(24 * 3600),
+};
+/// Failed logins from one address (trying one PIN over many cards): thirty, then a minute
+/// doubling to an hour.
+static PER_CLIENT: Policy = Policy {
+    free: 30,
+    first_lock: Duration::from_secs(60),
+    max_lock: Duration::from_secs(3600),
+    memory: Duration::from_secs(3600),
+};
+
+/// Counts a login attempt on `account` and `client`, or refuses while either is locked.
+async fn guard(ctx: &Ctx, account: Account<'_>, client: Option<IpAddr>) -> Result<Attempts> {
+    let name = match account {
+        Account::Card(n) | Account::Staff(n) => n,
+    };
+    if name.is_empty() || name.len() > MAX_LOGIN_NAME {
+        return Err(bad_credentials());
+    }
+    let mut keys = vec![(account.key(), &PER_ACCOUNT)];
+    if let Some(ip) = client {
+        keys.push((format!("login:client:{ip}"), &PER_CLIENT));
+    }
+    Attempts::begin(ctx, keys, "登录失败次数过多，请稍后再试，或请馆员解锁账户").await
+}
+
+/// Longest card number or user name looked up.
+const MAX_LOGIN_NAME: usize = 64;
+
+/// Passes a database answer on; a fault takes the attempt back (it was no guess).
+async fn settle_fault<T>(
+    ctx: &Ctx,
+    attempts: Attempts,
+    found: std::result::Result<T, DbErr>,
+) -> Result<(T, Attempts)> {
+    match found {
+        Ok(found) => Ok((found, attempts)),
+        Err(e) => {
+            attempts.cancelled(ctx).await;
+            Err(e.into())
+        }
+    }
+}
+
+/// True (and logged) when production is asked to open a session with the demo's
+/// published credentials.
+fn refused_demo(ctx: &Ctx, login: &str, secret: &str) -> bool {
+    let refused = ctx.config.environment.is_production() && demo::is_demo_login(login, secret);
+    if refused {
+        tracing::warn!(
+            "a demo login was refused: the demo's credentials are public (HONGYAN_ENV=production)"
+        );
+    }
+    refused
+}
+
+/// Lifts the login lock of `account` (and forgets its failures): desk staff for readers'
+/// cards, admins for staff accounts. Audited.
+///
+/// # Errors
+/// FORBIDDEN for anyone else.
+pub async fn unlock(ctx: &Ctx, who: &Principal, account: Account<'_>) -> Result<()> {
+    match account {
+        Account::Card(_) => who.require_staff(&[
+            StaffRole::Librarian,
+            StaffRole::Dispatcher,
+            StaffRole::Picker,
+        ])?,
+        Account::Staff(_) => who.require_staff(&[])?,
+    }
+    lockout::unlock(ctx, &account.key()).await;
+    let subject = match account {
+        Account::Card(c) => format!("card:{c}"),
+        Account::Staff(u) => format!("staff:{u}"),
+    };
+    audit::record(
+        &ctx.db,
+        Actor::of(who),
+        "login.unlock",
+        Some(&subject),
+        None,
+    )
+    .await
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token.

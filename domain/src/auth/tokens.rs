@@ -33,6 +33,22 @@ struct Claims {
     branches: Vec<Uuid>,
 }
 
+/// What a valid access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// Who it speaks for.
+    pub principal: Principal,
+    /// When it stops being valid.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Verified {
+    /// Whether it has expired by now.
+    pub fn expired(&self) -> bool {
+        self.expires_at <= chrono::Utc::now()
+    }
+}
+
 /// Issues and verifies access tokens with one secret.
 #[derive(Clone)]
 pub struct TokenIssuer {
@@ -85,12 +101,12 @@ impl TokenIssuer {
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(Error::internal)
     }
 
-    /// Verifies a bearer token and returns who it speaks for.
+    /// Verifies a bearer token and returns who it speaks for and until when.
     ///
     /// # Errors
     /// [`Error::Unauthenticated`] for any token that is malformed, expired, signed with
     /// another key or algorithm, or meant for another issuer or audience.
-    pub fn verify(&self, token: &str) -> Result<Principal> {
+    pub fn verify(&self, token: &str) -> Result<Verified> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             Error::unauthenticated(match e.kind() {
@@ -99,15 +115,24 @@ impl TokenIssuer {
             })
         })?;
         let c = data.claims;
-        if c.role == "READER" {
-            return Ok(Principal::Reader { id: c.sub });
-        }
-        let role = serde_json::from_value::<StaffRole>(serde_json::Value::String(c.role))
-            .map_err(|_| Error::unauthenticated("invalid access token"))?;
-        Ok(Principal::Staff {
-            id: c.sub,
-            role,
-            branches: c.branches,
+        let principal = if c.role == "READER" {
+            Principal::Reader { id: c.sub }
+        } else {
+            let role = serde_json::from_value::<StaffRole>(serde_json::Value::String(c.role))
+                .map_err(|_| Error::unauthenticated("invalid access token"))?;
+            Principal::Staff {
+                id: c.sub,
+                role,
+                branches: c.branches,
+            }
+        };
+        let expires_at = i64::try_from(c.exp)
+            .ok()
+            .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
+            .ok_or_else(|| Error::unauthenticated("invalid access token"))?;
+        Ok(Verified {
+            principal,
+            expires_at,
         })
     }
 }
@@ -136,7 +161,9 @@ mod tests {
             branches: vec![Uuid::now_v7()],
         };
         let token = issuer.issue(&p).expect("issue");
-        assert_eq!(issuer.verify(&token).expect("verify"), p);
+        let verified = issuer.verify(&token).expect("verify");
+        assert_eq!(verified.principal, p);
+        assert!(!verified.expired());
         let other = TokenIssuer::new(&[8u8; 32], Duration::from_secs(60));
         assert!(other.verify(&token).is_err());
     }

@@ -13,6 +13,10 @@ use crate::{Error, Result};
 pub const MAX_QUERY_CHARS: usize = 200;
 /// Largest page.
 pub const MAX_PAGE: usize = 100;
+/// How deep into the ranked results a page may start. The index ranks `offset + limit`
+/// hits to answer a page, so the offset must be bounded; nobody reads past the first
+/// thousand matches of a search (they narrow it instead).
+pub const MAX_DEPTH: usize = 1000;
 
 /// A reader's search.
 #[derive(Debug, Clone, Default)]
@@ -80,7 +84,8 @@ impl SearchRequest {
 /// Searches the catalogue.
 ///
 /// # Errors
-/// VALIDATION for an empty or over-long query or a malformed filter; INTERNAL on a fault.
+/// VALIDATION for an empty or over-long query, a malformed filter, a page of more than
+/// [`MAX_PAGE`] or one starting past [`MAX_DEPTH`]; INTERNAL on a fault.
 pub async fn search(
     db: &impl ConnectionTrait,
     index: &SearchIndex,
@@ -89,7 +94,15 @@ pub async fn search(
     limit: usize,
 ) -> Result<SearchPage> {
     let query = request.validate()?;
-    let hits = index.search(&query, offset, limit.clamp(1, MAX_PAGE))?;
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Error::validation(format!("每页 1 到 {MAX_PAGE} 条结果")));
+    }
+    if offset > MAX_DEPTH {
+        return Err(Error::validation(format!(
+            "只能翻看前 {MAX_DEPTH} 条结果，请缩小检索范围"
+        )));
+    }
+    let hits = index.search(&query, offset, limit)?;
     Ok(SearchPage {
         total: hits.total,
         books: books::by_ids(db, &hits.ids).await?,

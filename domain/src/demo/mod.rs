@@ -3,7 +3,9 @@
 //! spread over the branches, and demo logins for every role.
 //!
 //! `hongyan serve` loads it into an empty database, so a fresh machine has something real
-//! to search, request and deliver.
+//! to search, request and deliver. Its logins are published (README, start-up banner), so
+//! in production (`HONGYAN_ENV=production`) `serve` never loads it, and its credentials are
+//! refused even where someone loaded it by name ([`is_demo_login`], [`is_demo_locker_token`]).
 
 mod catalogue;
 mod places;
@@ -63,6 +65,31 @@ const STAFF: &[(&str, &str, StaffRole, &[&str])] = &[
         &["XHSD"],
     ),
 ];
+
+/// The prefix of the demo lockers' device tokens (`demo-locker-{code}`).
+const LOCKER_TOKEN_PREFIX: &str = "demo-locker-";
+
+/// Whether `login` / `secret` is one of the demo's published reader or staff logins
+/// (card and PIN, or user name and password).
+pub fn is_demo_login(login: &str, secret: &str) -> bool {
+    let login = login.trim();
+    READERS
+        .iter()
+        .any(|(card, pin, ..)| *card == login && *pin == secret)
+        || STAFF
+            .iter()
+            .any(|(user, password, ..)| *user == login && *password == secret)
+}
+
+/// Whether `token` is one of the demo lockers' published device tokens.
+pub fn is_demo_locker_token(token: &str) -> bool {
+    token.trim().starts_with(LOCKER_TOKEN_PREFIX)
+}
+
+/// The demo locker device token of locker `code`.
+fn locker_token(code: &str) -> String {
+    format!("{LOCKER_TOKEN_PREFIX}{code}")
+}
 
 /// Loads the demo library when the database has no branches yet. Returns whether it did.
 ///

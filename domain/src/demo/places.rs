@@ -273,8 +273,7 @@ pub async fn insert_lockers<C: ConnectionTrait + TransactionTrait>(db: &C) -> Re
             address: format!("江苏省张家港市{address}"),
             position: Some((*lat, *lng)),
         };
-        lockers::register_with_token(db, new, &spec.parse()?, &format!("demo-locker-{code}"))
-            .await?;
+        lockers::register_with_token(db, new, &spec.parse()?, &super::locker_token(code)).await?;
     }
     Ok(())
 }

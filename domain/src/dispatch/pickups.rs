@@ -1,7 +1,9 @@
 //! A reader at the locker types their pickup code: the controller asks which door to open.
-//! Wrong codes are counted per locker and per code; after [`MAX_WRONG`] in [`LOCKOUT`] the
-//! locker is refused (RATE_LIMITED with the time left) until the window ends, so six digits
-//! cannot be guessed at the door.
+//! Guesses are limited ([`crate::lockout`]) per code and per locker: a code tried
+//! [`PER_CODE`]`.free` times is locked for long, and the whole keypad, after
+//! [`PER_LOCKER`]`.free` wrong codes, for a short while that doubles with each further wrong
+//! code, so six digits cannot be guessed at the door while one person's typos do not shut
+//! a locker for everyone for long.
 
 use std::time::Duration;
 
@@ -14,12 +16,23 @@ use crate::auth::Principal;
 use crate::entity::{compartment, item, loan_request};
 use crate::lending::{history, requests, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
+use crate::lockout::{Attempts, Forget, Policy};
 use crate::{notify, Ctx, Error, Result};
 
-/// Wrong codes allowed per locker (and per code) in [`LOCKOUT`].
-pub const MAX_WRONG: u64 = 5;
-/// The window wrong codes are counted in.
-pub const LOCKOUT: Duration = Duration::from_secs(10 * 60);
+/// The same code typed wrong: five tries, then ten minutes and more.
+pub static PER_CODE: Policy = Policy {
+    free: 5,
+    first_lock: Duration::from_secs(10 * 60),
+    max_lock: Duration::from_secs(6 * 3600),
+    memory: Duration::from_secs(24 * 3600),
+};
+/// Wrong codes at one keypad: ten, then 30 seconds doubling to ten minutes.
+pub static PER_LOCKER: Policy = Policy {
+    free: 10,
+    first_lock: Duration::from_secs(30),
+    max_lock: Duration::from_secs(10 * 60),
+    memory: Duration::from_secs(3600),
+};
 
 /// The door to open for a valid code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,30 +67,32 @@ pub(crate) async fn guarded<T>(
     what: &'static str,
     lookup: Option<impl std::future::Future<Output = Result<Option<T>>>>,
 ) -> Result<T> {
-    let keys = [
-        format!("wrong-code:locker:{}", locker.id),
-        format!("wrong-code:code:{}:{code}", locker.id),
-    ];
-    for key in &keys {
-        let w = ctx.counters.peek(key).await;
-        if w.count >= MAX_WRONG {
-            return Err(Error::RateLimited {
-                message: "too many wrong codes; try again later".into(),
-                retry_after_secs: w.left.as_secs().max(1),
-            });
-        }
-    }
+    let attempts = Attempts::begin(
+        ctx,
+        vec![
+            (format!("code:{}:{code}", locker.id), &PER_CODE),
+            (format!("keypad:{}", locker.id), &PER_LOCKER),
+        ],
+        "too many wrong codes; try again later",
+    )
+    .await?;
     let found = match lookup {
-        Some(lookup) => lookup.await?,
-        None => None,
+        Some(lookup) => lookup.await,
+        None => Ok(None),
     };
     match found {
-        Some(found) => Ok(found),
-        None => {
-            for key in &keys {
-                ctx.counters.hit(key, LOCKOUT).await;
-            }
+        Ok(Some(found)) => {
+            attempts.succeeded(ctx, Forget::Own).await;
+            Ok(found)
+        }
+        Ok(None) => {
+            attempts.failed();
             Err(Error::NotFound(what))
+        }
+        Err(e) => {
+            // A fault is not a guess.
+            attempts.cancelled(ctx).await;
+            Err(e)
         }
     }
 }

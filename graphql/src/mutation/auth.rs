@@ -1,13 +1,14 @@
 //! Logins and token refresh.
 
 use async_graphql::{Context, Object};
-use hongyan_domain::auth::sessions;
+use hongyan_domain::auth::sessions::{self, Account};
+use hongyan_domain::Error;
 
-use crate::context::domain;
-use crate::error::{GqlResult, IntoGql};
+use crate::context::{client, domain, principal};
+use crate::error::{to_gql, GqlResult, IntoGql};
 use crate::types::AuthPayload;
 
-/// Authentication mutations (no caller needed).
+/// Authentication mutations (no caller needed, but unlocking).
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -28,10 +29,12 @@ impl AuthMutation {
         card_number: String,
         pin: String,
     ) -> GqlResult<AuthPayload> {
-        Ok(sessions::login_with_card(domain(ctx), &card_number, &pin)
-            .await
-            .gql()?
-            .into())
+        Ok(
+            sessions::login_with_card(domain(ctx), &card_number, &pin, client(ctx))
+                .await
+                .gql()?
+                .into(),
+        )
     }
 
     /// Logs a staff member in.
@@ -41,10 +44,34 @@ impl AuthMutation {
         username: String,
         password: String,
     ) -> GqlResult<AuthPayload> {
-        Ok(sessions::staff_login(domain(ctx), &username, &password)
-            .await
-            .gql()?
-            .into())
+        Ok(
+            sessions::staff_login(domain(ctx), &username, &password, client(ctx))
+                .await
+                .gql()?
+                .into(),
+        )
+    }
+
+    /// Lifts the lock that failed logins put on a reader's card (desk staff) or a staff
+    /// account (admins), and forgets its failures. Give one of the two.
+    async fn unlock_login(
+        &self,
+        ctx: &Context<'_>,
+        card_number: Option<String>,
+        username: Option<String>,
+    ) -> GqlResult<bool> {
+        let who = principal(ctx).gql()?;
+        let account = match (&card_number, &username) {
+            (Some(card), None) => Account::Card(card.trim()),
+            (None, Some(user)) => Account::Staff(user.trim()),
+            _ => {
+                return Err(to_gql(Error::validation(
+                    "请给出读者证号或工作人员用户名之一",
+                )))
+            }
+        };
+        sessions::unlock(domain(ctx), who, account).await.gql()?;
+        Ok(true)
     }
 
     /// Exchanges a refresh token (single use) for new tokens.

@@ -1,6 +1,6 @@
 //! `searchBooks`, `book`, `bookByIsbn`.
 
-use async_graphql::connection::{query as paginate, Connection, Edge};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::catalog::books;
 use hongyan_domain::catalog::search::{self, SearchRequest};
@@ -8,7 +8,11 @@ use hongyan_domain::catalog::search_index::SearchIndex;
 
 use crate::context::domain;
 use crate::error::{to_gql, GqlResult, IntoGql};
-use crate::types::{parse_id, Book, BookConnection};
+use crate::pagination;
+use crate::types::{parse_id, Book, BookConnection, SearchTotals};
+
+/// The cursor name of search results (their position in the ranking).
+const SEARCH: &str = "search";
 
 /// Filters for `searchBooks`.
 #[derive(InputObject, Default)]
@@ -33,7 +37,8 @@ pub struct CatalogQuery;
 #[Object]
 impl CatalogQuery {
     /// Full-text search in Chinese (title, author, publisher, subject, summary) or by ISBN,
-    /// best match first, with Relay pagination (at most 100 a page).
+    /// best match first, with Relay pagination (at most 100 a page, through the first
+    /// 1,000 matches).
     async fn search_books(
         &self,
         ctx: &Context<'_>,
@@ -56,39 +61,37 @@ impl CatalogQuery {
             year_from: filter.year_from,
             year_to: filter.year_to,
         };
-        let index = ctx.data::<std::sync::Arc<SearchIndex>>()?;
-        let db = &domain(ctx).db;
-        paginate(
-            after,
-            None,
+        let size = pagination::page_size(
             first,
-            None,
-            |after: Option<usize>,
-             _before: Option<usize>,
-             first: Option<usize>,
-             _last: Option<usize>| async move {
-                let offset = after.map_or(0, |a| a + 1);
-                let limit = first.unwrap_or(20).min(search::MAX_PAGE);
-                let page = search::search(db, index, &request, offset, limit)
-                    .await
-                    .map_err(to_gql)?;
-                let mut conn = Connection::with_additional_fields(
-                    offset > 0,
-                    offset + page.books.len() < page.total,
-                    crate::types::SearchTotals {
-                        total_count: page.total,
-                    },
-                );
-                conn.edges.extend(
-                    page.books
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, b)| Edge::new(offset + i, Book(b))),
-                );
-                Ok::<_, async_graphql::Error>(conn)
-            },
+            pagination::DEFAULT_PAGE,
+            i32::try_from(search::MAX_PAGE).unwrap_or(pagination::MAX_PAGE),
         )
-        .await
+        .gql()?;
+        let offset = match after.as_deref() {
+            None => 0,
+            Some(c) => pagination::decode(SEARCH, c, |p| p.parse::<usize>().ok())
+                .gql()?
+                .saturating_add(1),
+        };
+        let limit = usize::try_from(size).unwrap_or(search::MAX_PAGE);
+        let index = ctx.data::<std::sync::Arc<SearchIndex>>()?;
+        let page = search::search(&domain(ctx).db, index, &request, offset, limit)
+            .await
+            .gql()?;
+        let mut conn = Connection::with_additional_fields(
+            offset > 0,
+            offset + page.books.len() < page.total,
+            SearchTotals {
+                total_count: page.total,
+            },
+        );
+        conn.edges.extend(
+            page.books
+                .into_iter()
+                .enumerate()
+                .map(|(i, b)| Edge::new(pagination::encode(SEARCH, offset + i), Book(b))),
+        );
+        Ok(conn)
     }
 
     /// A book by id.

@@ -1,36 +1,18 @@
 //! Lending queries: a reader's requests and loans, a branch's picking list.
 
-use async_graphql::{Context, Object, ID};
-use hongyan_domain::lending::{loans, picking, requests};
-use hongyan_domain::Error;
-use uuid::Uuid;
-
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::pagination::Keyset;
 use crate::types::lending::{
     page, Loan, LoanConnection, LoanRequest, LoanRequestConnection, PickTask,
 };
 use crate::types::parse_id;
+use async_graphql::{Context, Object, ID};
+use hongyan_domain::lending::{loans, picking, requests};
 
-/// Most rows a page may hold.
-const MAX_PAGE: i32 = 100;
-
-/// Page size and cursor from Relay arguments.
-pub(crate) fn window(
-    first: Option<i32>,
-    after: Option<&String>,
-) -> Result<(u64, Option<Uuid>), Error> {
-    let first = first.unwrap_or(20);
-    if !(1..=MAX_PAGE).contains(&first) {
-        return Err(Error::validation(format!("first must be 1-{MAX_PAGE}")));
-    }
-    let after = after
-        .map(|a| {
-            Uuid::parse_str(a).map_err(|_| Error::validation("after is not a cursor of this list"))
-        })
-        .transpose()?;
-    Ok((u64::try_from(first).unwrap_or(20), after))
-}
+/// The cursor names of the lists here.
+const REQUESTS: &str = "requests";
+const LOANS: &str = "loans";
 
 /// Queries about requests, loans and picking.
 #[derive(Default)]
@@ -46,11 +28,12 @@ impl LendingQuery {
         after: Option<String>,
     ) -> GqlResult<LoanRequestConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
-        let (n, cursor) = window(first, after.as_ref()).gql()?;
-        let (rows, more) = requests::of_reader(&domain(ctx).db, reader, n, cursor)
-            .await
-            .gql()?;
-        Ok(page(rows, more, cursor.is_some(), |r| r.id, LoanRequest))
+        let page_of = Keyset::parse(REQUESTS, first, after.as_deref()).gql()?;
+        let (rows, more) =
+            requests::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
+                .await
+                .gql()?;
+        Ok(page(REQUESTS, rows, more, page_of, |r| r.id, LoanRequest))
     }
 
     /// One of the caller's requests.
@@ -72,11 +55,11 @@ impl LendingQuery {
         after: Option<String>,
     ) -> GqlResult<LoanConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
-        let (n, cursor) = window(first, after.as_ref()).gql()?;
-        let (rows, more) = loans::of_reader(&domain(ctx).db, reader, n, cursor)
+        let page_of = Keyset::parse(LOANS, first, after.as_deref()).gql()?;
+        let (rows, more) = loans::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
             .await
             .gql()?;
-        Ok(page(rows, more, cursor.is_some(), |l| l.id, Loan))
+        Ok(page(LOANS, rows, more, page_of, |l| l.id, Loan))
     }
 
     /// A branch's open pick tasks in shelf order (pickers, dispatchers and librarians of

@@ -5,16 +5,13 @@ use hongyan_domain::notify::{delivery, history};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::pagination::list_size;
 use crate::types::notify::Notification;
 use crate::types::parse_id;
 
 /// Notification queries.
 #[derive(Default)]
 pub struct NotifyQuery;
-
-fn limit(first: i32) -> u64 {
-    u64::try_from(first.clamp(1, 500)).unwrap_or(50)
-}
 
 #[Object]
 impl NotifyQuery {
@@ -26,7 +23,7 @@ impl NotifyQuery {
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
         let reader = who.reader_id().gql()?;
-        let rows = history::of_reader(&domain(ctx).db, who, reader, limit(first))
+        let rows = history::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
@@ -42,7 +39,7 @@ impl NotifyQuery {
         let who = principal(ctx).gql()?;
         who.require_any_staff().gql()?;
         let reader = parse_id(&reader_id, "reader").gql()?;
-        let rows = history::of_reader(&domain(ctx).db, who, reader, limit(first))
+        let rows = history::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
@@ -54,7 +51,7 @@ impl NotifyQuery {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: i32,
     ) -> GqlResult<Vec<Notification>> {
-        let rows = delivery::dead(domain(ctx), principal(ctx).gql()?, limit(first))
+        let rows = delivery::dead(domain(ctx), principal(ctx).gql()?, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())

@@ -19,7 +19,7 @@ impl OperationsQuery {
         ctx: &Context<'_>,
         #[graphql(default = 50)] first: i32,
     ) -> GqlResult<Vec<DeadJob>> {
-        let limit = u64::try_from(first.clamp(1, 500)).unwrap_or(50);
+        let limit = crate::pagination::list_size(first).gql()?;
         Ok(
             queue::dead_jobs(&domain(ctx).db, principal(ctx).gql()?, limit)
                 .await

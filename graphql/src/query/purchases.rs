@@ -5,13 +5,17 @@ use hongyan_domain::purchases::{budget, orders, proposals, rules, statements, st
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::query::lending::window;
+use crate::pagination::Keyset;
 use crate::types::lending::page;
 use crate::types::parse_id;
 use crate::types::purchases::{
     Budget, ProposalStatus, PurchaseOrder, PurchaseProposal, PurchaseProposalConnection,
     PurchaseRules, PurchaseStats, Vendor, VendorStatement,
 };
+
+/// The cursor names of the lists here.
+const MY_PROPOSALS: &str = "my-proposals";
+const PROPOSALS: &str = "proposals";
 
 /// Purchase queries.
 #[derive(Default)]
@@ -27,14 +31,16 @@ impl PurchasesQuery {
         after: Option<String>,
     ) -> GqlResult<PurchaseProposalConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
-        let (n, cursor) = window(first, after.as_ref()).gql()?;
-        let (rows, more) = proposals::of_reader(&domain(ctx).db, reader, n, cursor)
-            .await
-            .gql()?;
+        let page_of = Keyset::parse(MY_PROPOSALS, first, after.as_deref()).gql()?;
+        let (rows, more) =
+            proposals::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
+                .await
+                .gql()?;
         Ok(page(
+            MY_PROPOSALS,
             rows,
             more,
-            cursor.is_some(),
+            page_of,
             |p| p.id,
             PurchaseProposal,
         ))
@@ -49,14 +55,21 @@ impl PurchasesQuery {
         after: Option<String>,
     ) -> GqlResult<PurchaseProposalConnection> {
         let who = principal(ctx).gql()?;
-        let (n, cursor) = window(first, after.as_ref()).gql()?;
-        let (rows, more) = proposals::list(&domain(ctx).db, who, status.map(Into::into), n, cursor)
-            .await
-            .gql()?;
+        let page_of = Keyset::parse(PROPOSALS, first, after.as_deref()).gql()?;
+        let (rows, more) = proposals::list(
+            &domain(ctx).db,
+            who,
+            status.map(Into::into),
+            page_of.first,
+            page_of.after,
+        )
+        .await
+        .gql()?;
         Ok(page(
+            PROPOSALS,
             rows,
             more,
-            cursor.is_some(),
+            page_of,
             |p| p.id,
             PurchaseProposal,
         ))
@@ -79,7 +92,7 @@ impl PurchasesQuery {
         #[graphql(default = 50)] first: i32,
     ) -> GqlResult<Vec<PurchaseOrder>> {
         let who = principal(ctx).gql()?;
-        let limit = u64::try_from(first.clamp(1, 500)).unwrap_or(50);
+        let limit = crate::pagination::list_size(first).gql()?;
         let rows = orders::list(&domain(ctx).db, who, limit).await.gql()?;
         Ok(rows.into_iter().map(PurchaseOrder).collect())
     }

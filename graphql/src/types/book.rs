@@ -11,7 +11,7 @@ use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 
 /// Search results: Relay connection with the total number of matches.
-pub type BookConnection = Connection<usize, Book, SearchTotals, EmptyFields>;
+pub type BookConnection = Connection<String, Book, SearchTotals, EmptyFields>;
 
 /// Totals of a search.
 #[derive(SimpleObject)]

@@ -18,6 +18,7 @@ use super::places::{load_branch, Branch, Locker};
 use crate::context::{domain, principal};
 use crate::error::{loader_error, to_gql, GqlResult, IntoGql};
 use crate::loaders::Loaders;
+use crate::pagination::{self, Keyset};
 
 /// Where a request is (DESIGN.md, "Loan request").
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -393,21 +394,23 @@ pub type LoanRequestConnection = Connection<String, LoanRequest>;
 /// A page of loans.
 pub type LoanConnection = Connection<String, Loan>;
 
-/// A Relay page from rows keyed by id, newest first.
+/// A Relay page of keyset list `list` from rows keyed by id, newest first; each edge's
+/// cursor is opaque ([`crate::pagination`]).
 pub fn page<R, T>(
+    list: &str,
     rows: Vec<R>,
     more: bool,
-    after: bool,
+    asked: Keyset,
     id: impl Fn(&R) -> Uuid,
     wrap: impl Fn(R) -> T,
 ) -> Connection<String, T>
 where
     T: async_graphql::OutputType,
 {
-    let mut conn = Connection::new(after, more);
+    let mut conn = Connection::new(asked.after.is_some(), more);
     conn.edges.extend(
         rows.into_iter()
-            .map(|r| Edge::new(id(&r).to_string(), wrap(r))),
+            .map(|r| Edge::new(pagination::encode(list, id(&r)), wrap(r))),
     );
     conn
 }

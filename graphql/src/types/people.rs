@@ -91,7 +91,7 @@ impl DeskReader {
         ctx: &Context<'_>,
         #[graphql(default = 20)] first: i32,
     ) -> GqlResult<Vec<Notification>> {
-        let limit = u64::try_from(first.clamp(1, 200)).unwrap_or(20);
+        let limit = crate::pagination::list_size(first).gql()?;
         let rows = history::of_reader(
             &domain(ctx).db,
             principal(ctx).gql()?,

@@ -426,6 +426,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             ADMIN,
         ),
         case(
+            "unlockLogin",
+            "mutation($c: String!) { unlockLogin(cardNumber: $c) }",
+            json!({"c": f.card_a}),
+            DESK_ANYWHERE,
+        ),
+        case(
             "setStaffAccountDisabled",
             "mutation($id: ID!) { setStaffAccountDisabled(id: $id, disabled: true) { id } }",
             json!({"id": f.nobody}),

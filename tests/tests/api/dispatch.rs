@@ -194,10 +194,21 @@ async fn a_locker_parcel_goes_from_pick_to_loan_through_the_controller_protocol(
         404
     );
 
-    // Guessing: after five wrong codes the locker is told to wait.
-    for _ in 0..3 {
-        door.post("/pickups/verify", json!({"code": "123456"}))
+    // Guessing: the same code five times locks that code; ten wrong codes at one keypad
+    // make it wait (two were wrong above).
+    for _ in 0..5 {
+        let (code, _) = door
+            .post("/pickups/verify", json!({"code": "123456"}))
             .await;
+        assert_eq!(code, 404);
+    }
+    let (code, _) = door
+        .post("/pickups/verify", json!({"code": "123456"}))
+        .await;
+    assert_eq!(code, 429, "a code tried five times is locked");
+    for guess in ["200001", "200002", "200003"] {
+        let (code, body) = door.post("/pickups/verify", json!({"code": guess})).await;
+        assert_eq!(code, 404, "{guess}: {body}");
     }
     let (code, body) = door
         .post("/pickups/verify", json!({"code": "654321"}))

@@ -9,6 +9,7 @@ use hongyan_domain::jobs;
 use hongyan_domain::lending::backlog::RoutePending;
 use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
 use hongyan_domain::people;
+use hongyan_tests::socket::{Incoming, Socket};
 use hongyan_tests::{TestApp, TestOptions};
 
 use crate::library::{
@@ -661,66 +662,18 @@ async fn concurrent_requests_by_one_reader_stay_within_the_limit() {
     );
 }
 
-/// A client WebSocket.
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A graphql-transport-ws subscription as a reader: returns the socket after `subscribe`.
-async fn subscribe(app: &TestApp, token: &str) -> Ws {
-    use futures::SinkExt;
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    use tokio_tungstenite::tungstenite::Message;
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("ws");
-    let init =
-        json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
-    ws.send(Message::text(init.to_string())).await.unwrap();
-    assert_eq!(next_message(&mut ws).await["type"], "connection_ack");
-    let sub = json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { requestUpdated { id status } }"}});
-    ws.send(Message::text(sub.to_string())).await.unwrap();
+/// A graphql-transport-ws subscription to `requestUpdated` as a reader.
+async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    let mut ws = Socket::connect(&app.address, Some(token)).await;
+    ws.subscribe("1", "subscription { requestUpdated { id status } }")
+        .await;
     ws
 }
 
-/// The next JSON message on a socket (5 s at most).
-async fn next_message<S>(ws: &mut S) -> Value
-where
-    S: futures::Stream<
-            Item = Result<
-                tokio_tungstenite::tungstenite::Message,
-                tokio_tungstenite::tungstenite::Error,
-            >,
-        > + Unpin,
-{
-    use futures::StreamExt;
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
-            .await
-            .expect("a message within 5 s")
-            .expect("open")
-            .expect("frame");
-        if let tokio_tungstenite::tungstenite::Message::Text(t) = msg {
-            return serde_json::from_str(&t).unwrap();
-        }
-    }
-}
-
 /// Reads updates until `request` shows `status`.
-async fn wait_update<S>(ws: &mut S, request: &Value, status: &str)
-where
-    S: futures::Stream<
-            Item = Result<
-                tokio_tungstenite::tungstenite::Message,
-                tokio_tungstenite::tungstenite::Error,
-            >,
-        > + Unpin,
-{
+async fn wait_update(ws: &mut Socket, request: &Value, status: &str) {
     loop {
-        let m = next_message(ws).await;
+        let m = ws.message().await;
         assert_eq!(m["type"], "next", "{m}");
         let update = &m["payload"]["data"]["requestUpdated"];
         assert_eq!(
@@ -756,9 +709,10 @@ async fn readers_see_their_own_requests_change_live_on_another_api_process() {
         .await;
     wait_update(&mut mine, &req, "READY_FOR_PICKUP").await;
     // The other reader heard nothing of it.
-    use futures::StreamExt;
-    let quiet = tokio::time::timeout(std::time::Duration::from_millis(1500), theirs.next()).await;
-    assert!(quiet.is_err(), "another reader's request leaked: {quiet:?}");
+    let quiet = theirs
+        .next_within(std::time::Duration::from_millis(1500))
+        .await;
+    assert_eq!(quiet, Incoming::Silence, "another reader's request leaked");
     sibling.stop().await;
 }
 

@@ -12,6 +12,7 @@ mod console_api;
 mod dispatch;
 mod faults;
 mod fuzz;
+mod hostile;
 mod jobs;
 mod lending;
 mod library;

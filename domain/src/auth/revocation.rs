@@ -1,0 +1,83 @@
+//! Whether the account behind a valid access token may still act.
+//!
+//! An access token is self-contained (no database round trip to trust it), so switching a
+//! staff account off would otherwise leave its tokens working until they expire. Every
+//! request (and every operation on a WebSocket) asks [`AccountCheck::ensure_active`]; the
+//! answer is kept per process for [`FRESH`], and the process that switches an account off
+//! forgets it at once ([`AccountCheck::forget`]). Readers have no switch yet: they pass.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use sea_orm::prelude::*;
+use sea_orm::QuerySelect;
+
+use super::Principal;
+use crate::entity::staff;
+use crate::{Error, Result};
+
+/// How long one process trusts what it read about an account.
+pub const FRESH: Duration = Duration::from_secs(2);
+/// Accounts remembered at most (the cache is cleared when full; it only saves reads).
+const MAX_REMEMBERED: usize = 10_000;
+
+/// The per-process cache of accounts' standing.
+#[derive(Debug, Default)]
+pub struct AccountCheck {
+    seen: Mutex<HashMap<Uuid, (bool, Instant)>>,
+}
+
+impl AccountCheck {
+    /// Succeeds when `principal`'s account may act now.
+    ///
+    /// # Errors
+    /// UNAUTHENTICATED for a staff account switched off or removed; INTERNAL or
+    /// UNAVAILABLE on a database fault.
+    pub async fn ensure_active(
+        &self,
+        db: &impl ConnectionTrait,
+        principal: &Principal,
+    ) -> Result<()> {
+        let Principal::Staff { id, .. } = principal else {
+            return Ok(());
+        };
+        let known = self
+            .map()
+            .get(id)
+            .filter(|(_, at)| at.elapsed() < FRESH)
+            .map(|(active, _)| *active);
+        let active = match known {
+            Some(active) => active,
+            None => {
+                let disabled: Option<bool> = staff::Entity::find_by_id(*id)
+                    .select_only()
+                    .column(staff::Column::Disabled)
+                    .into_tuple()
+                    .one(db)
+                    .await?;
+                let active = disabled == Some(false);
+                let mut map = self.map();
+                if map.len() >= MAX_REMEMBERED {
+                    map.clear();
+                }
+                map.insert(*id, (active, Instant::now()));
+                active
+            }
+        };
+        if active {
+            Ok(())
+        } else {
+            Err(Error::unauthenticated("该账户已停用"))
+        }
+    }
+
+    /// Forgets what this process knows of account `id` (it was just changed).
+    pub fn forget(&self, id: Uuid) {
+        self.map().remove(&id);
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (bool, Instant)>> {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

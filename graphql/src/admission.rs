@@ -1,0 +1,119 @@
+//! What every operation passes before it runs, on every transport (a POST to `/graphql` and
+//! each operation on a `/graphql/ws` socket alike):
+//!
+//! - the caller's rate limits ([`rate_limit::admit`]): per signed-in reader and per client
+//!   address, counted per operation;
+//! - the caller's account is still allowed to act ([`AccountCheck`]): a staff account
+//!   switched off stops working at once, even on an open socket;
+//! - at most one login per operation: aliases would otherwise try hundreds of PINs in one
+//!   request.
+//!
+//! A refusal here is an error without a `path` (the operation never ran); the HTTP transport
+//! answers RATE_LIMITED ones with 429 and `Retry-After`.
+//!
+//! [`AccountCheck`]: hongyan_domain::auth::revocation::AccountCheck
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::{Pos, ServerError, ServerResult, Variables};
+use hongyan_domain::auth::Principal;
+use hongyan_domain::{rate_limit, Ctx, Error};
+
+use crate::error::to_gql;
+use crate::{Caller, ClientAddr};
+
+/// Mutations that check a secret or mint tokens: one of them per operation.
+pub const LOGIN_FIELDS: &[&str] = &[
+    "loginWithCard",
+    "loginWithWechat",
+    "staffLogin",
+    "refreshToken",
+];
+
+/// The extension (see the module docs).
+pub struct Admission;
+
+impl ExtensionFactory for Admission {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Admission)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Admission {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let domain = ctx.data_unchecked::<Ctx>();
+        let caller = ctx.data_opt::<Caller>();
+        let client = ctx.data_opt::<ClientAddr>().and_then(|c| c.0);
+        let reader = match caller {
+            Some(Caller::Authenticated(v)) => match v.principal {
+                Principal::Reader { id } => Some(id),
+                Principal::Staff { .. } => None,
+            },
+            _ => None,
+        };
+        rate_limit::admit(domain, reader, client)
+            .await
+            .map_err(refusal)?;
+        if let Some(Caller::Authenticated(v)) = caller {
+            domain
+                .accounts
+                .ensure_active(&domain.db, &v.principal)
+                .await
+                .map_err(refusal)?;
+        }
+        let doc = next.run(ctx, query, variables).await?;
+        if most_logins(&doc) > 1 {
+            return Err(refusal(Error::validation("每个请求只能登录一次")));
+        }
+        Ok(doc)
+    }
+}
+
+fn refusal(e: Error) -> ServerError {
+    to_gql(e).into_server_error(Pos::default())
+}
+
+/// The most login fields any one mutation of `doc` selects (aliases and fragments count).
+fn most_logins(doc: &ExecutableDocument) -> usize {
+    doc.operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
+        .map(|(_, op)| logins_in(doc, &op.node.selection_set.node, &mut HashSet::new()))
+        .max()
+        .unwrap_or(0)
+}
+
+fn logins_in<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    seen: &mut HashSet<&'d str>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(f) => usize::from(LOGIN_FIELDS.contains(&f.node.name.node.as_str())),
+            Selection::InlineFragment(f) => logins_in(doc, &f.node.selection_set.node, seen),
+            Selection::FragmentSpread(s) => {
+                let name = s.node.fragment_name.node.as_str();
+                // A fragment spread twice (or in a cycle, which validation refuses later)
+                // is counted once.
+                if !seen.insert(name) {
+                    return 0;
+                }
+                doc.fragments
+                    .get(&s.node.fragment_name.node)
+                    .map_or(0, |f| logins_in(doc, &f.node.selection_set.node, seen))
+            }
+        })
+        .sum()
+}

@@ -1,0 +1,116 @@
+//! Production start-up: `hongyan serve` with `HONGYAN_ENV=production` never loads the demo
+//! library (whose logins are public), refuses the demo's credentials even when someone
+//! loaded it by name, and refuses placeholder and low-entropy JWT secrets, which would let
+//! anyone forge an admin token.
+
+use hongyan_domain::secrets;
+use hongyan_tests::serve::ServeProcess;
+use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
+use serde_json::json;
+
+/// A production app on a fresh database, with a secret as `openssl rand` makes them.
+async fn production() -> TestApp {
+    TestApp::spawn_with(TestOptions {
+        env: vec![
+            ("HONGYAN_ENV", "production".into()),
+            ("HONGYAN_JWT_SECRET", secrets::random_token()),
+        ],
+        ..TestOptions::default()
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_serves_no_demo_and_refuses_its_published_logins() {
+    let app = production().await;
+
+    // Plain `serve` into the empty database: no demo library, no demo logins printed.
+    let served = ServeProcess::start(&app.env, &[]);
+    let places = reqwest::Client::new()
+        .post(format!("{}/graphql", served.address))
+        .json(&json!({"query": "{ branches { id } }"}))
+        .send()
+        .await
+        .expect("graphql")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    assert_eq!(places["data"]["branches"], json!([]), "{places}");
+    assert!(
+        !served.banner.contains("hongyan-admin"),
+        "{}",
+        served.banner
+    );
+    drop(served);
+
+    // Loaded by name, its credentials still open nothing.
+    let out = app.cli(&["demo"]);
+    assert!(out.status.success(), "{out:?}");
+    for (query, vars) in [
+        (
+            "mutation($c: String!, $p: String!) { loginWithCard(cardNumber: $c, pin: $p) { accessToken } }",
+            json!({"c": "20250001", "p": "123456"}),
+        ),
+        (
+            "mutation($c: String!, $p: String!) { staffLogin(username: $c, password: $p) { accessToken } }",
+            json!({"c": "admin", "p": "hongyan-admin"}),
+        ),
+        (
+            "mutation($c: String!, $p: String!) { staffLogin(username: $c, password: $p) { accessToken } }",
+            json!({"c": "librarian", "p": "hongyan-demo"}),
+        ),
+    ] {
+        assert_eq!(app.gql(query, vars.clone()).await.code(), "UNAUTHENTICATED", "{vars}");
+    }
+    for path in ["/locker/v1/heartbeat", "/locker/v1/commands?wait=0"] {
+        let req = if path.contains("heartbeat") {
+            app.http.post(format!("{}{path}", app.address))
+        } else {
+            app.http.get(format!("{}{path}", app.address))
+        };
+        let resp = req
+            .bearer_auth("demo-locker-L-ZJG-01")
+            .send()
+            .await
+            .expect("locker");
+        assert_eq!(resp.status(), 401, "{path}");
+    }
+}
+
+#[test]
+fn production_refuses_a_placeholder_jwt_secret() {
+    for secret in [
+        "change-me-change-me-change-me-change-me",
+        "0000000000000000000000000000000000000000",
+    ] {
+        let out = std::process::Command::new(hongyan_bin())
+            .arg("migrate")
+            .env_clear()
+            .env("HONGYAN_ENV", "production")
+            .env("HONGYAN_JWT_SECRET", secret)
+            .env("HONGYAN_DATABASE_URL", "sqlite::memory:")
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .current_dir(std::env::temp_dir())
+            .output()
+            .expect("run hongyan");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{secret}: {stderr}");
+        assert!(stderr.contains("HONGYAN_JWT_SECRET"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_compose_file_has_no_fallback_secret() {
+    let compose = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker-compose.yml"),
+    )
+    .expect("docker-compose.yml");
+    let line = compose
+        .lines()
+        .find(|l| l.trim_start().starts_with("HONGYAN_JWT_SECRET:"))
+        .expect("the compose file passes HONGYAN_JWT_SECRET");
+    assert!(
+        line.contains("${HONGYAN_JWT_SECRET:?"),
+        "compose must stop when no secret is set, not fall back: {line}"
+    );
+}
