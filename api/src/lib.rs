@@ -10,4 +10,5 @@ mod simulate;
 mod startup;
 pub mod telemetry;
 
+pub use http::sockets;
 pub use startup::{Application, Options};

@@ -100,11 +100,12 @@ impl Application {
                 .with_metrics(Arc::clone(&metrics.jobs));
             (stop, tokio::spawn(w.run(stopped)))
         });
-        let (app_ctx, app_schema, app_metrics, app_watch) = (
+        let (app_ctx, app_schema, app_metrics, app_watch, app_sockets) = (
             web::Data::new(ctx.clone()),
             web::Data::new(schema),
             web::Data::new(metrics),
             web::Data::from(CommandWatch::start(&ctx)),
+            web::Data::new(http::sockets::Sockets::default()),
         );
         let mut server = HttpServer::new(move || {
             App::new()
@@ -115,6 +116,7 @@ impl Application {
                 .app_data(app_schema.clone())
                 .app_data(app_metrics.clone())
                 .app_data(app_watch.clone())
+                .app_data(app_sockets.clone())
                 .configure(http::routes)
                 .default_service(web::to(http::not_found))
         })

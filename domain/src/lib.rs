@@ -55,6 +55,8 @@ pub struct Ctx {
     pub wechat: Arc<dyn auth::wechat::WechatLogin>,
     /// Wake-ups and live updates between processes.
     pub signals: Arc<dyn signals::Signals>,
+    /// Changed requests fanned out to this process's `requestUpdated` subscriptions.
+    pub request_feed: Arc<lending::live::RequestFeed>,
     /// Whether the accounts behind valid tokens may still act (cached briefly).
     pub accounts: Arc<auth::revocation::AccountCheck>,
     /// Windowed counters shared between processes (lockouts, rate limits).
@@ -92,6 +94,7 @@ impl Ctx {
             wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
             signals,
             accounts: Arc::default(),
+            request_feed: Arc::default(),
             counters,
             courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
             notifier: Arc::new(notify::delivery::Notifier::new(&config).map_err(Error::internal)?),

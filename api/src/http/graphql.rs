@@ -1,5 +1,5 @@
-//! `/graphql`: queries and mutations over POST, GraphiQL over GET, subscriptions over
-//! WebSocket (graphql-transport-ws) at `/graphql/ws`.
+//! `/graphql`: queries and mutations over POST, GraphiQL over GET (subscriptions over
+//! WebSocket are in [`super::sockets`]).
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -7,8 +7,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::Data;
-use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
+use async_graphql_actix_web::GraphQLResponse;
 use hongyan_domain::{Ctx, Error};
 
 use super::read_body;
@@ -115,40 +114,9 @@ pub async fn graphiql() -> HttpResponse {
         )
 }
 
-/// Subscriptions; the access token comes in the `connection_init` payload as
-/// `{"Authorization": "Bearer …"}` (or `{"token": "…"}`).
-pub async fn subscriptions(
-    schema: web::Data<HongyanSchema>,
-    ctx: web::Data<Ctx>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let ctx = ctx.get_ref().clone();
-    let client = ClientAddr(client_ip(&ctx, &req));
-    GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |init: serde_json::Value| async move {
-            let bearer = init
-                .get("Authorization")
-                .or_else(|| init.get("authorization"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-                .or_else(|| {
-                    init.get("token")
-                        .and_then(|v| v.as_str())
-                        .map(|t| format!("Bearer {t}"))
-                });
-            let mut data = Data::default();
-            data.insert(caller(&ctx, bearer.as_deref()));
-            data.insert(client);
-            data.insert(hongyan_graphql::loaders_for(&ctx));
-            Ok(data)
-        })
-        .start(&req, payload)
-}
-
 /// Who sent the request: no header is anonymous; a bad token is remembered as rejected,
 /// so public fields still answer and private ones say why they don't.
-fn caller(ctx: &Ctx, header: Option<&str>) -> Caller {
+pub(super) fn caller(ctx: &Ctx, header: Option<&str>) -> Caller {
     let Some(value) = header else {
         return Caller::Anonymous;
     };

@@ -6,6 +6,7 @@ mod console;
 mod graphql;
 mod locker;
 mod ops;
+pub mod sockets;
 mod staff;
 mod webhooks;
 
@@ -42,7 +43,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(graphql::execute))
             .route(web::get().to(graphql::graphiql)),
     )
-    .service(web::resource("/graphql/ws").route(web::get().to(graphql::subscriptions)))
+    .service(web::resource("/graphql/ws").route(web::get().to(sockets::subscriptions)))
     .service(web::scope("/locker/v1").configure(locker::routes))
     .service(web::scope("/staff").configure(staff::routes))
     .service(web::scope("/console").configure(console::routes))

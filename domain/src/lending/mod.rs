@@ -24,6 +24,7 @@ mod eligibility;
 pub(crate) mod geo;
 pub mod history;
 mod idempotency;
+pub mod live;
 pub mod loans;
 pub mod picking;
 pub mod requests;

@@ -5,4 +5,5 @@
 mod logins;
 mod pagination;
 mod production;
+mod proxies;
 mod sockets;
