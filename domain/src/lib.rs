@@ -15,6 +15,7 @@ pub mod catalog;
 mod china_time;
 pub mod config;
 pub mod counters;
+pub mod csv_export;
 pub mod db;
 pub mod demo;
 pub mod dispatch;

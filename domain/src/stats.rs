@@ -150,7 +150,7 @@ impl Report {
             rows.push(row("new_items", group, c.items));
             rows.push(row("new_items_lent", group, c.lent));
         }
-        crate::purchases::csv_table(["figure", "key", "value"], rows)
+        crate::csv_export::table(["figure", "key", "value"], rows)
     }
 }
 

@@ -18,22 +18,7 @@ pub mod stats;
 
 pub use crate::entity::purchase_proposal::{Model as Proposal, ProposalChannel, ProposalStatus};
 
-use crate::{Error, Result};
-
 /// An amount in cents as yuan with two decimals (`59.00`), as bookstores read them.
 fn yuan(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
-}
-
-/// A CSV document (UTF-8, header row) from rows of fields.
-pub(crate) fn csv_table<const N: usize>(
-    header: [&str; N],
-    rows: Vec<[String; N]>,
-) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(Error::internal)?;
-    for row in rows {
-        w.write_record(row).map_err(Error::internal)?;
-    }
-    String::from_utf8(w.into_inner().map_err(Error::internal)?).map_err(Error::internal)
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
-use super::{csv_table, yuan, Proposal, ProposalChannel, ProposalStatus};
+use super::{yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{purchase_order, purchase_proposal, vendor};
 use crate::{Ctx, Error, Result};
@@ -46,7 +46,7 @@ impl Order {
                 ]
             })
             .collect();
-        csv_table(
+        crate::csv_export::table(
             ["isbn", "title", "author", "publisher", "quantity", "price"],
             rows,
         )

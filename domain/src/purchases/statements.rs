@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::QueryOrder;
 
-use super::{budget, csv_table, yuan, Proposal, ProposalChannel, ProposalStatus};
+use super::{budget, yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{item, purchase_proposal, vendor};
 use crate::{china_time, Ctx, Error, Result};
@@ -68,7 +68,7 @@ impl Statement {
             String::new(),
             yuan(self.total_cents()),
         ]);
-        csv_table(["date", "isbn", "title", "barcode", "price"], rows)
+        crate::csv_export::table(["date", "isbn", "title", "barcode", "price"], rows)
     }
 }
 

@@ -16,21 +16,21 @@ use crate::library::Library;
 
 const PROPOSE: &str = "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { id status isbn priceCents decisionReason ruleResults { rule outcome reason } heldBook { id } } }";
 const REVIEW: &str = "mutation($id: ID!, $a: Boolean!, $r: String) { reviewProposal(id: $id, approve: $a, reason: $r) { id status decisionReason ruleResults { rule outcome } } }";
-const ALLOCATE: &str = "mutation($y: Int!, $t: Int!) { allocateBudget(fiscalYear: $y, totalCents: $t) { totalCents } }";
+pub const ALLOCATE: &str = "mutation($y: Int!, $t: Int!) { allocateBudget(fiscalYear: $y, totalCents: $t) { totalCents } }";
 const BUDGET: &str = "query($y: Int!) { budget(fiscalYear: $y) { totalCents committedCents spentCents availableCents } }";
 const MINE: &str = "{ myProposals(first: 50) { edges { node { id status title } } } }";
 const QUEUE: &str = "query($s: ProposalStatus) { proposals(status: $s, first: 50) { edges { node { id status } } } }";
 
-fn year() -> i64 {
+pub fn year() -> i64 {
     i64::from(chrono::Utc::now().year())
 }
 
 /// Valid ISBN-13s: 978-7-0000-NNNN-C with the check digit computed.
-fn isbn(n: u32) -> String {
+pub fn isbn(n: u32) -> String {
     hongyan_tests::isbn13(&format!("9787000{n:05}"))
 }
 
-fn proposal(n: u32, price: i64) -> Value {
+pub fn proposal(n: u32, price: i64) -> Value {
     json!({"isbn": isbn(n), "title": format!("新书 {n}"), "author": "作者", "publisher": "出版社",
            "pubYear": year(), "clcClass": "I247.5", "priceCents": price})
 }
@@ -45,7 +45,7 @@ fn outcome(p: &Value, rule: &str) -> String {
         .unwrap_or_else(|| panic!("no {rule} in {p}"))
 }
 
-async fn propose(lib: &Library, token: &str, input: Value) -> Value {
+pub async fn propose(lib: &Library, token: &str, input: Value) -> Value {
     let r = lib
         .app
         .gql_as(Some(token), PROPOSE, json!({"i": input}))
