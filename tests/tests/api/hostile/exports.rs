@@ -14,7 +14,7 @@ async fn formulas_in_proposals_reach_the_order_csv_as_text() {
     let app = &lib.app;
     let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
     let librarian = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
-    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 100_000}))
         .await
         .data();
     let hostile = [
