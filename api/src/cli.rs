@@ -1,5 +1,6 @@
 //! The `hongyan` command line (the contract in DESIGN.md).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -103,17 +104,23 @@ pub struct ServeArgs {
     pub no_demo: bool,
 }
 
-/// `user` subcommands.
+/// `user` subcommands. Passwords and PINs are typed at a prompt (not echoed) or read from
+/// the first line of standard input, or of a file: never from the command line, where `ps`
+/// and the shell history would keep them.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
-    /// Create a staff account.
+    /// Create a staff account (the password is asked for).
     AddStaff {
         /// Login name.
         #[arg(long)]
         username: String,
-        /// Password (at least 8 characters).
+        /// Read the password from the first line of this file.
         #[arg(long)]
-        password: String,
+        password_file: Option<PathBuf>,
+        /// Deprecated: visible to `ps` and kept in shell history; use a prompt, standard
+        /// input or --password-file.
+        #[arg(long, hide = true)]
+        password: Option<String>,
         /// Role.
         #[arg(long, value_enum)]
         role: RoleArg,
@@ -121,17 +128,30 @@ pub enum UserCommand {
         #[arg(long = "branch")]
         branches: Vec<String>,
     },
-    /// Register a reader with a library card.
+    /// Register a reader with a library card (the PIN is asked for).
     AddReader {
         /// Card number.
         #[arg(long)]
         card: String,
-        /// PIN (4-12 digits).
+        /// Read the PIN (4-12 digits) from the first line of this file.
         #[arg(long)]
-        pin: String,
+        pin_file: Option<PathBuf>,
+        /// Deprecated: visible to `ps`; use a prompt, standard input or --pin-file.
+        #[arg(long, hide = true)]
+        pin: Option<String>,
         /// Name.
         #[arg(long)]
         name: String,
+    },
+    /// Give a staff account a new password (the password is asked for); its devices sign
+    /// in again.
+    SetPassword {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Read the password from the first line of this file.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
     },
 }
 

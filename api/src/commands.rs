@@ -6,13 +6,14 @@ use actix_web::{web, App, HttpServer};
 use hongyan_domain::config::ConfigError;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::purchases::rules;
-use hongyan_domain::{demo, people, Config, Ctx};
+use hongyan_domain::{accounts, demo, people, Config, Ctx};
 use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
 use crate::cli::{Command, LockerCommand, PurchasesCommand, RulesCommand, ServeArgs, UserCommand};
 use crate::http;
 use crate::metrics::Metrics;
+use crate::secret_input;
 use crate::simulate::{self, Simulation};
 use crate::startup::open_database;
 use crate::{Application, Options};
@@ -184,20 +185,43 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     match cmd {
         UserCommand::AddStaff {
             username,
+            password_file,
             password,
             role,
             branches,
         } => {
-            let s = people::add_staff(&db, &username, &password, role.into(), &branches).await?;
+            let secret = secret_input::read(
+                "password",
+                secret_input::source(password_file.as_deref(), password),
+            )?;
+            let s = people::add_staff(&db, &username, &secret, role.into(), &branches).await?;
             println!("staff {} created ({:?})", s.username, s.role);
         }
-        UserCommand::AddReader { card, pin, name } => {
+        UserCommand::AddReader {
+            card,
+            pin_file,
+            pin,
+            name,
+        } => {
+            let pin = secret_input::read("PIN", secret_input::source(pin_file.as_deref(), pin))?;
             let r = people::add_reader(&db, &card, &pin, &name).await?;
             println!(
                 "reader {} created with card {}",
                 r.name,
                 r.card_number.unwrap_or_default()
             );
+        }
+        UserCommand::SetPassword {
+            username,
+            password_file,
+        } => {
+            let secret = secret_input::read(
+                "password",
+                secret_input::source(password_file.as_deref(), None),
+            )?;
+            let ctx = Ctx::new(config, db)?;
+            accounts::set_password_of(&ctx, &username, &secret).await?;
+            println!("the password of {username} is changed; its devices sign in again");
         }
     }
     Ok(())

@@ -6,6 +6,7 @@ mod commands;
 mod http;
 mod import;
 mod metrics;
+mod secret_input;
 mod simulate;
 mod startup;
 pub mod telemetry;

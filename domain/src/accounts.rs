@@ -7,8 +7,9 @@ use sea_orm::{ActiveEnum, ActiveValue::Set, QueryOrder};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::auth::{Principal, StaffRole};
+use crate::auth::{password, sessions, Principal, StaffRole};
 use crate::branches::Branch;
+use crate::entity::refresh_token::SubjectKind;
 use crate::entity::{staff, staff_branch};
 use crate::people::{self, Staff};
 use crate::{branches, Ctx, Error, Result};
@@ -27,7 +28,7 @@ pub struct Account {
 pub struct NewAccount {
     /// Login name.
     pub username: String,
-    /// Initial password (at least 8 characters).
+    /// Initial password (strong enough: [`crate::auth::password::require_strong`]).
     pub password: String,
     /// Role.
     pub role: StaffRole,
@@ -67,7 +68,7 @@ pub async fn list(db: &impl ConnectionTrait, who: &Principal) -> Result<Vec<Acco
 /// Creates an account (admins).
 ///
 /// # Errors
-/// FORBIDDEN for anyone but an admin; VALIDATION for a bad user name, a short password or
+/// FORBIDDEN for anyone but an admin; VALIDATION for a bad user name, a weak password or
 /// a non-admin without branches; NOT_FOUND for an unknown branch code; CONFLICT for a
 /// taken user name. Nothing is written then.
 pub async fn create(ctx: &Ctx, who: &Principal, new: NewAccount) -> Result<Account> {
@@ -94,6 +95,51 @@ pub async fn create(ctx: &Ctx, who: &Principal, new: NewAccount) -> Result<Accou
     .await?;
     txn.commit().await?;
     one(&ctx.db, row.id).await
+}
+
+/// Gives account `id` a new password (admins, for anyone; staff, for themselves). Its
+/// refresh tokens are revoked, so every device signs in again. Audited.
+///
+/// # Errors
+/// FORBIDDEN for readers and for staff other than admins setting another's password;
+/// VALIDATION for a weak password; NOT_FOUND for an unknown account.
+pub async fn set_password(ctx: &Ctx, who: &Principal, id: Uuid, secret: &str) -> Result<Account> {
+    if who.staff_id() != Some(id) {
+        who.require_staff(&[StaffRole::Admin])?;
+    }
+    change_password(ctx, Actor::of(who), id, secret).await?;
+    one(&ctx.db, id).await
+}
+
+/// Gives the account named `username` a new password (the command line, acting as the
+/// platform).
+///
+/// # Errors
+/// NOT_FOUND for an unknown user name; VALIDATION for a weak password.
+pub async fn set_password_of(ctx: &Ctx, username: &str, secret: &str) -> Result<()> {
+    let id = staff::Entity::find()
+        .filter(staff::Column::Username.eq(username.trim()))
+        .one(&ctx.db)
+        .await?
+        .ok_or(Error::NotFound("staff account"))?
+        .id;
+    change_password(ctx, Actor::System, id, secret).await
+}
+
+async fn change_password(ctx: &Ctx, actor: Actor, id: Uuid, secret: &str) -> Result<()> {
+    let txn = ctx.begin().await?;
+    let current = staff::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("staff account"))?;
+    password::require_strong(secret, &[current.username.as_str()])?;
+    let mut row: staff::ActiveModel = current.into();
+    row.password_hash = Set(password::hash(secret)?);
+    row.update(&txn).await?;
+    sessions::revoke_all(&txn, SubjectKind::Staff, id).await?;
+    audit::record(&txn, actor, "staff.password", Some(&id.to_string()), None).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// One account with its branches.

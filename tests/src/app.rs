@@ -227,14 +227,29 @@ impl TestApp {
 
     /// Runs the `hongyan` binary against this app's database and Redis.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        std::process::Command::new(crate::hongyan_bin())
+        self.cli_with_input(args, "")
+    }
+
+    /// Runs the `hongyan` binary with `input` on its standard input (a password, as a
+    /// script pipes it in).
+    pub fn cli_with_input(&self, args: &[&str], input: &str) -> std::process::Output {
+        use std::io::Write;
+        let mut child = std::process::Command::new(crate::hongyan_bin())
             .args(args)
             .env_clear()
             .envs(&self.env)
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .current_dir(std::env::temp_dir())
-            .output()
-            .expect("run hongyan")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run hongyan");
+        let mut stdin = child.stdin.take().expect("stdin");
+        // A command that reads nothing may have exited already.
+        let _ = stdin.write_all(input.as_bytes());
+        drop(stdin);
+        child.wait_with_output().expect("hongyan ran")
     }
 }
 

@@ -301,6 +301,21 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
     Ok(tokens)
 }
 
+/// Revokes every refresh token of a subject (a new password, a closed account).
+///
+/// # Errors
+/// INTERNAL or UNAVAILABLE on a database fault.
+pub async fn revoke_all(db: &impl ConnectionTrait, kind: SubjectKind, subject: Uuid) -> Result<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::SubjectKind.eq(kind))
+        .filter(refresh_token::Column::SubjectId.eq(subject))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn start_session(ctx: &Ctx, principal: Principal) -> Result<AuthTokens> {
     issue(ctx, &ctx.db, &principal, Uuid::now_v7()).await
 }

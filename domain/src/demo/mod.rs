@@ -137,7 +137,7 @@ async fn accounts<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<()> {
     }
     for (username, password, role, branches) in STAFF {
         let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
-        people::add_staff(db, username, password, *role, &codes).await?;
+        people::insert_staff(db, username, password, *role, &codes).await?;
     }
     Ok(())
 }

@@ -60,4 +60,21 @@ impl StaffMutation {
                 .gql()?,
         ))
     }
+
+    /// Gives a staff account a new password (admins for anyone, staff for themselves; it
+    /// must be strong enough). Every device of the account signs in again. Audited.
+    async fn set_staff_password(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        password: String,
+    ) -> GqlResult<StaffAccount> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "staff account").gql()?;
+        Ok(StaffAccount(
+            accounts::set_password(domain(ctx), who, id, &password)
+                .await
+                .gql()?,
+        ))
+    }
 }

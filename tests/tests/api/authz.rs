@@ -421,8 +421,14 @@ fn cases(f: &Fixture) -> Vec<Case> {
         ),
         case(
             "createStaffAccount",
-            "mutation { createStaffAccount(input: {username: \"new-one\", password: \"long-enough\", role: PICKER, branchCodes: [\"A\"]}) { id } }",
+            "mutation { createStaffAccount(input: {username: \"new-one\", password: \"shelf-keeper-2468\", role: PICKER, branchCodes: [\"A\"]}) { id } }",
             json!({}),
+            ADMIN,
+        ),
+        case(
+            "setStaffPassword",
+            "mutation($id: ID!) { setStaffPassword(id: $id, password: \"night-shelf-route-7351\") { id } }",
+            json!({"id": f.nobody}),
             ADMIN,
         ),
         case(

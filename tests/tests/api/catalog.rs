@@ -362,13 +362,13 @@ async fn books_by_id_and_isbn_and_copies_for_staff() {
     people::add_staff(
         &app.ctx.db,
         "picker2",
-        "pick-pick-pick",
+        "pick-shelf-2468",
         StaffRole::Picker,
         &["ZJG".into()],
     )
     .await
     .expect("staff");
-    let picker = app.staff_token("picker2", "pick-pick-pick").await;
+    let picker = app.staff_token("picker2", "pick-shelf-2468").await;
     let copies = app
         .gql_as(Some(&picker), book, json!({"id": by_isbn["id"]}))
         .await

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::library::{locker, to_branch, Library, CHECK_OUT, CONFIRM};
 
 /// Every staff account's password in the browser test.
-const PASSWORD: &str = "s3cret-pass";
+const PASSWORD: &str = "s3cret-pass-2468";
 /// How long the browser test may run before it is killed.
 const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 

@@ -205,19 +205,25 @@ async fn admins_create_and_switch_off_staff_accounts_and_nobody_else_can() {
         .gql_as(
             Some(&librarian),
             CREATE_ACCOUNT,
-            input("new-picker", "long-enough", json!(["A"])),
+            input("new-picker", "shelf-keeper-2468", json!(["A"])),
         )
         .await;
     assert_eq!(r.code(), "FORBIDDEN");
     for (bad, code) in [
-        (input("x", "long-enough", json!(["A"])), "VALIDATION"),
+        (input("x", "shelf-keeper-2468", json!(["A"])), "VALIDATION"),
         (input("new-picker", "short", json!(["A"])), "VALIDATION"),
-        (input("new-picker", "long-enough", json!([])), "VALIDATION"),
         (
-            input("new-picker", "long-enough", json!(["NOPE"])),
+            input("new-picker", "shelf-keeper-2468", json!([])),
+            "VALIDATION",
+        ),
+        (
+            input("new-picker", "shelf-keeper-2468", json!(["NOPE"])),
             "NOT_FOUND",
         ),
-        (input("lib-a", "long-enough", json!(["A"])), "CONFLICT"),
+        (
+            input("lib-a", "shelf-keeper-2468", json!(["A"])),
+            "CONFLICT",
+        ),
     ] {
         let r = app.gql_as(Some(&admin), CREATE_ACCOUNT, bad.clone()).await;
         assert_eq!(r.code(), code, "{bad}");
@@ -226,7 +232,7 @@ async fn admins_create_and_switch_off_staff_accounts_and_nobody_else_can() {
         .gql_as(
             Some(&admin),
             CREATE_ACCOUNT,
-            input("new-picker", "long-enough", json!(["C", "A"])),
+            input("new-picker", "shelf-keeper-2468", json!(["C", "A"])),
         )
         .await;
     let made = made.data()["createStaffAccount"].clone();
@@ -238,7 +244,7 @@ async fn admins_create_and_switch_off_staff_accounts_and_nobody_else_can() {
             &json!([{"code": "A"}, {"code": "C"}])
         )
     );
-    let login = |u: &'static str| app.gql(LOGIN, json!({"u": u, "p": "long-enough"}));
+    let login = |u: &'static str| app.gql(LOGIN, json!({"u": u, "p": "shelf-keeper-2468"}));
     assert!(login("new-picker").await.0["data"]["staffLogin"]["accessToken"].is_string());
     let listed = app.gql_as(Some(&admin), ACCOUNTS, json!({})).await;
     let names: Vec<&str> = listed.data()["staffAccounts"]

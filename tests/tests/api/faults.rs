@@ -195,6 +195,8 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     };
     platform.cli(&["migrate"]);
     platform.cli(&["demo"]);
+    let pin_file = std::env::temp_dir().join(format!("pin-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&pin_file, "123456\n").expect("pin file");
     for i in 0..READERS {
         let card = format!("{}", 90_000_001 + i);
         platform.cli(&[
@@ -202,12 +204,13 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
             "add-reader",
             "--card",
             &card,
-            "--pin",
-            "123456",
+            "--pin-file",
+            pin_file.to_str().expect("path"),
             "--name",
             "读者",
         ]);
     }
+    let _ = std::fs::remove_file(&pin_file);
     for _ in 0..2 {
         let port = free_port();
         env.push(("HONGYAN_HTTP_ADDR".into(), format!("127.0.0.1:{port}")));

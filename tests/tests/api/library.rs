@@ -130,10 +130,10 @@ impl Library {
     /// A staff member of `branches`; returns an access token.
     pub async fn staff(&self, username: &str, role: StaffRole, branches: &[&str]) -> String {
         let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
-        people::add_staff(&self.app.ctx.db, username, "s3cret-pass", role, &codes)
+        people::add_staff(&self.app.ctx.db, username, "s3cret-pass-2468", role, &codes)
             .await
             .expect("staff");
-        self.app.staff_token(username, "s3cret-pass").await
+        self.app.staff_token(username, "s3cret-pass-2468").await
     }
 
     pub async fn request(&self, token: &str, book: &str, delivery: Value) -> Value {

@@ -186,49 +186,85 @@ async fn cli_creates_staff_and_lockers_whose_controllers_can_check_in() {
         ..TestOptions::default()
     })
     .await;
-    let out = app.cli(&[
+    // The password comes on standard input (or a prompt, or a file), never as an argument.
+    let add_picker = [
         "user",
         "add-staff",
         "--username",
         "wang.picker",
-        "--password",
-        "pick-pick-pick",
         "--role",
         "picker",
         "--branch",
         "ZJG-JG",
-    ]);
+    ];
+    let out = app.cli_with_input(&add_picker, "shelf-walker-2468\n");
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    app.staff_token("wang.picker", "pick-pick-pick").await;
+    app.staff_token("wang.picker", "shelf-walker-2468").await;
 
-    let refused = app.cli(&[
-        "user",
-        "add-staff",
-        "--username",
-        "x",
-        "--password",
-        "short",
-        "--role",
-        "admin",
-    ]);
-    assert_eq!(refused.status.code(), Some(1));
-    let unknown_branch = app.cli(&[
-        "user",
-        "add-staff",
-        "--username",
-        "li.picker",
-        "--password",
-        "pick-pick-pick",
-        "--role",
-        "picker",
-        "--branch",
-        "NOPE",
-    ]);
+    // Weak passwords are refused (at creation and at reset), and so is an unknown branch.
+    for weak in ["short", "12345678", "password1234", "li.admin.2026!"] {
+        let refused = app.cli_with_input(
+            &[
+                "user",
+                "add-staff",
+                "--username",
+                "li.admin",
+                "--role",
+                "admin",
+            ],
+            &format!("{weak}\n"),
+        );
+        assert_eq!(refused.status.code(), Some(1), "{weak}");
+    }
+    let unknown_branch = app.cli_with_input(
+        &[
+            "user",
+            "add-staff",
+            "--username",
+            "li.picker",
+            "--role",
+            "picker",
+            "--branch",
+            "NOPE",
+        ],
+        "shelf-walker-2468\n",
+    );
     assert!(String::from_utf8_lossy(&unknown_branch.stderr).contains("branch not found"));
+    let file = std::env::temp_dir().join(format!("pw-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&file, "new-shelf-route-1357\nignored second line\n").expect("write");
+    let changed = app.cli(&[
+        "user",
+        "set-password",
+        "--username",
+        "wang.picker",
+        "--password-file",
+        file.to_str().expect("path"),
+    ]);
+    let _ = std::fs::remove_file(&file);
+    assert!(changed.status.success(), "{changed:?}");
+    app.staff_token("wang.picker", "new-shelf-route-1357").await;
+    let weak_reset = app.cli_with_input(
+        &["user", "set-password", "--username", "wang.picker"],
+        "qwertyuiop\n",
+    );
+    assert_eq!(weak_reset.status.code(), Some(1));
+    // The old flag still works for old scripts, with a warning.
+    let flagged = app.cli(&[
+        "user",
+        "add-reader",
+        "--card",
+        "30300001",
+        "--pin",
+        "246810",
+        "--name",
+        "读者",
+    ]);
+    assert!(flagged.status.success(), "{flagged:?}");
+    assert!(String::from_utf8_lossy(&flagged.stderr).contains("visible to ps"));
 
     let out = app.cli(&[
         "locker",

@@ -121,13 +121,13 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
     people::add_staff(
         &app.ctx.db,
         "desk",
-        "desk-pass-2468",
+        "front-counter-2468",
         StaffRole::Librarian,
         &["A".into()],
     )
     .await
     .expect("staff");
-    let librarian = app.staff_token("desk", "desk-pass-2468").await;
+    let librarian = app.staff_token("desk", "front-counter-2468").await;
     let r = app
         .gql_as(Some(&librarian), UNLOCK_CARD, json!({"c": "60000002"}))
         .await;
@@ -146,7 +146,7 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
         assert_eq!(r.code(), "UNAUTHENTICATED");
     }
     let r = app
-        .gql(STAFF_LOGIN, json!({"u": "desk", "p": "desk-pass-2468"}))
+        .gql(STAFF_LOGIN, json!({"u": "desk", "p": "front-counter-2468"}))
         .await;
     assert_eq!(r.code(), "RATE_LIMITED");
     let r = app
