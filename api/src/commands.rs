@@ -15,7 +15,7 @@ use crate::http;
 use crate::metrics::Metrics;
 use crate::secret_input;
 use crate::simulate::{self, Simulation};
-use crate::startup::open_database;
+use crate::startup::{open_database, seal_plain_codes};
 use crate::{Application, Options};
 
 /// Runs one subcommand.
@@ -119,6 +119,7 @@ fn print_demo_logins() {
 async fn worker(config: Config) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     let ctx = Ctx::new(config, db)?;
+    seal_plain_codes(&ctx).await?;
     let (stop, stopped) = watch::channel(false);
     let registry = Registry::platform(&ctx.config);
     let mut worker = Worker::new(ctx.clone(), registry);

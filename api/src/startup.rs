@@ -10,6 +10,7 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::config::ConfigError;
+use hongyan_domain::dispatch::returns;
 use hongyan_domain::dispatch::watch::CommandWatch;
 use hongyan_domain::{db, demo, Config, Ctx};
 use hongyan_migrations::{Migrator, MigratorTrait};
@@ -69,6 +70,21 @@ pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnectio
     Ok(conn)
 }
 
+/// Hashes drop codes an older version stored in plain text (see
+/// [`returns::seal_plain_codes`]).
+///
+/// # Errors
+/// A database fault.
+pub async fn seal_plain_codes(ctx: &Ctx) -> anyhow::Result<()> {
+    let sealed = returns::seal_plain_codes(ctx)
+        .await
+        .context("hashing plain drop codes")?;
+    if sealed > 0 {
+        tracing::info!(sealed, "drop codes stored in plain text are now hashed");
+    }
+    Ok(())
+}
+
 impl Application {
     /// Connects, migrates, loads the demo if asked and the database is empty, and binds
     /// `config.http_addr` (port 0 picks a free port).
@@ -83,6 +99,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let conn = open_database(&config).await?;
         let ctx = Ctx::new(config, conn)?;
+        seal_plain_codes(&ctx).await?;
         let demo_loaded = options.demo
             && demo::load_if_empty(&ctx.db)
                 .await

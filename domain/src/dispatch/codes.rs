@@ -1,4 +1,5 @@
-//! Pickup codes: 6 digits, one active per parcel, never stored.
+//! Pickup codes (6 digits, one active per parcel) and return drop codes (8 digits, one per
+//! return ticket): never stored.
 //!
 //! A code is derived from the server secret, the request and the code's generation (HMAC),
 //! so the platform can show it to its reader again without keeping it; a resend moves to the
@@ -44,6 +45,19 @@ pub fn lookup_hash(secret: &[u8], locker: Uuid, code: &str) -> String {
     ))
 }
 
+/// The drop code of return ticket `ticket`: eight digits, leading zeros kept.
+pub fn drop_code(secret: &[u8], ticket: Uuid) -> String {
+    let d = mac(secret, &[b"drop-code", ticket.as_bytes()]);
+    let n = u32::from_be_bytes([d[0], d[1], d[2], d[3]]) % 100_000_000;
+    format!("{n:08}")
+}
+
+/// What the database stores to find the return ticket of drop code `code` (drop codes are
+/// unique among tickets, so the locker is not part of it).
+pub fn drop_lookup_hash(secret: &[u8], code: &str) -> String {
+    hex::encode(mac(secret, &[b"drop-lookup", code.as_bytes()]))
+}
+
 /// Whether `s` has the form of a pickup code (exactly six ASCII digits).
 pub fn well_formed(s: &str) -> bool {
     s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit())
@@ -68,5 +82,18 @@ mod tests {
         assert!(!well_formed("12345"));
         assert!(!well_formed("12345a"));
         assert!(!well_formed("１２３４５６"));
+    }
+
+    #[test]
+    fn drop_codes_are_eight_digits_and_only_their_keyed_hash_is_kept() {
+        let t = Uuid::from_u128(9);
+        let c = drop_code(b"secret", t);
+        assert!(c.len() == 8 && c.bytes().all(|b| b.is_ascii_digit()), "{c}");
+        assert_eq!(c, drop_code(b"secret", t));
+        assert_ne!(c, drop_code(b"other", t));
+        let h = drop_lookup_hash(b"secret", &c);
+        assert_eq!(h.len(), 64);
+        assert!(!h.contains(&c));
+        assert_ne!(h, drop_lookup_hash(b"other", &c));
     }
 }

@@ -12,8 +12,8 @@ use sea_orm::DatabaseTransaction;
 
 use super::commands::{self, Issued};
 use super::home::BookReturn;
-use super::pickups;
 use super::placement::{claim_compartment, set_compartment};
+use super::{codes, pickups};
 use crate::entity::compartment::{self, State};
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::locker_command::CommandKind;
@@ -23,7 +23,7 @@ use crate::entity::{loan, reader_address};
 use crate::jobs;
 use crate::lending::{delivery, loans, lock_title, LoanStatus};
 use crate::lockers::{self, Locker};
-use crate::{secrets, Ctx, Error, Result};
+use crate::{Ctx, Error, Result};
 
 pub use return_ticket::Model as ReturnTicket;
 
@@ -91,12 +91,17 @@ pub async fn start(
         .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
         .exec(&txn)
         .await?;
-    let id = Uuid::now_v7();
-    loop {
+    let secret = &ctx.config.jwt_secret.bytes;
+    let id = loop {
+        // A code clashing with an open one (one in many millions) takes a new ticket id.
+        let id = Uuid::now_v7();
         let row = return_ticket::ActiveModel {
             id: Set(id),
             loan_id: Set(loan_id),
-            code: Set(secrets::random_digits(CODE_DIGITS)),
+            code_hash: Set(codes::drop_lookup_hash(
+                secret,
+                &codes::drop_code(secret, id),
+            )),
             method: Set(method),
             locker_id: Set(locker),
             status: Set(TicketStatus::Open),
@@ -105,16 +110,16 @@ pub async fn start(
         };
         let inserted = return_ticket::Entity::insert(row.clone())
             .on_conflict(
-                OnConflict::column(return_ticket::Column::Code)
+                OnConflict::column(return_ticket::Column::CodeHash)
                     .do_nothing()
                     .to_owned(),
             )
             .exec_without_returning(&txn)
             .await?;
         if inserted == 1 {
-            break;
+            break id;
         }
-    }
+    };
     let ticket = return_ticket::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -142,6 +147,35 @@ pub async fn start(
     Ok(ticket)
 }
 
+/// The drop code of `ticket`, for its reader.
+pub fn drop_code(ctx: &Ctx, ticket: &ReturnTicket) -> String {
+    codes::drop_code(&ctx.config.jwt_secret.bytes, ticket.id)
+}
+
+/// Replaces drop codes stored in plain text (before they were hashed) with their keyed
+/// hashes; they keep working at the locker. Runs at start-up; does nothing the second time.
+///
+/// # Errors
+/// INTERNAL or UNAVAILABLE on a database fault.
+pub async fn seal_plain_codes(ctx: &Ctx) -> Result<u64> {
+    let plain = return_ticket::Entity::find()
+        .filter(Expr::cust("length(code)").eq(i32::try_from(CODE_DIGITS).unwrap_or(8)))
+        .all(&ctx.db)
+        .await?;
+    let secret = &ctx.config.jwt_secret.bytes;
+    for t in &plain {
+        return_ticket::Entity::update_many()
+            .col_expr(
+                return_ticket::Column::CodeHash,
+                Expr::value(codes::drop_lookup_hash(secret, &t.code_hash)),
+            )
+            .filter(return_ticket::Column::Id.eq(t.id))
+            .exec(&ctx.db)
+            .await?;
+    }
+    Ok(u64::try_from(plain.len()).unwrap_or(u64::MAX))
+}
+
 /// The door a drop code opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DropDoor {
@@ -163,7 +197,10 @@ pub async fn open_door(ctx: &Ctx, locker: &Locker, code: &str) -> Result<DropDoo
     let well_formed = code.len() == CODE_DIGITS && code.bytes().all(|b| b.is_ascii_digit());
     let lookup = well_formed.then_some(async {
         return_ticket::Entity::find()
-            .filter(return_ticket::Column::Code.eq(code))
+            .filter(
+                return_ticket::Column::CodeHash
+                    .eq(codes::drop_lookup_hash(&ctx.config.jwt_secret.bytes, code)),
+            )
             .filter(return_ticket::Column::LockerId.eq(locker.id))
             .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
             .one(&ctx.db)

@@ -44,8 +44,10 @@ pub struct Model {
     pub id: Uuid,
     /// The loan being returned.
     pub loan_id: Uuid,
-    /// The code the reader types at the locker (digits).
-    pub code: String,
+    /// The keyed hash of the drop code the reader types at the locker (the code itself is
+    /// derived from the server secret and never stored: `dispatch::codes`).
+    #[sea_orm(column_name = "code")]
+    pub code_hash: String,
     /// How.
     pub method: ReturnMethod,
     /// The locker (LOCKER).

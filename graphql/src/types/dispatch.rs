@@ -100,8 +100,8 @@ impl ReturnTicket {
         ID(self.0.id.to_string())
     }
     /// The drop code to type at the locker (8 digits).
-    async fn code(&self) -> &str {
-        &self.0.code
+    async fn code(&self, ctx: &async_graphql::Context<'_>) -> String {
+        hongyan_domain::dispatch::returns::drop_code(domain(ctx), &self.0)
     }
     async fn method(&self) -> ReturnMethod {
         self.0.method.into()

@@ -3,6 +3,7 @@
 //! credentials or a placeholder secret, and login brute force.
 
 mod exports;
+mod keypads;
 mod logins;
 mod pagination;
 mod production;
