@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{web, App, HttpServer};
-use hongyan_domain::config::ConfigError;
+use actix_web::web;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::purchases::rules;
 use hongyan_domain::{accounts, demo, people, Config, Ctx};
@@ -11,11 +10,10 @@ use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
 use crate::cli::{Command, LockerCommand, PurchasesCommand, RulesCommand, ServeArgs, UserCommand};
-use crate::http;
 use crate::metrics::Metrics;
 use crate::secret_input;
 use crate::simulate::{self, Simulation};
-use crate::startup::{open_database, seal_plain_codes};
+use crate::startup::{open_database, operators_server, seal_plain_codes};
 use crate::{Application, Options};
 
 /// Runs one subcommand.
@@ -128,21 +126,12 @@ async fn worker(config: Config) -> anyhow::Result<()> {
         Some(addr) => {
             let metrics = Arc::new(Metrics::new());
             worker = worker.with_metrics(Arc::clone(&metrics.jobs));
-            let (data_ctx, data_metrics) = (web::Data::new(ctx.clone()), web::Data::new(metrics));
-            let server = HttpServer::new(move || {
-                App::new()
-                    .app_data(data_ctx.clone())
-                    .app_data(data_metrics.clone())
-                    .configure(http::worker_routes)
-            })
-            .workers(1)
-            .bind(addr)
-            .map_err(|e| ConfigError {
-                var: "HONGYAN_WORKER_METRICS_ADDR",
-                message: format!("cannot listen: {e}"),
-            })?
-            .run();
-            Some(server)
+            Some(operators_server(
+                &ctx,
+                &web::Data::new(metrics),
+                addr,
+                "HONGYAN_WORKER_METRICS_ADDR",
+            )?)
         }
         None => None,
     };

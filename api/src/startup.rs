@@ -47,6 +47,7 @@ impl Default for Options {
 pub struct Application {
     port: u16,
     server: Server,
+    operators: Option<Server>,
     ctx: Ctx,
     worker: Option<(watch::Sender<bool>, JoinHandle<()>)>,
     demo_loaded: bool,
@@ -68,6 +69,34 @@ pub async fn open_database(config: &Config) -> Result<sea_orm::DatabaseConnectio
         message: format!("migrations failed: {e}"),
     })?;
     Ok(conn)
+}
+
+/// The operators' listener on `addr` (`/healthz`, `/metrics`), one worker thread; `var`
+/// names the setting for a bind error.
+///
+/// # Errors
+/// A [`ConfigError`] naming `var` when `addr` cannot be bound.
+pub fn operators_server(
+    ctx: &Ctx,
+    metrics: &web::Data<Arc<Metrics>>,
+    addr: std::net::SocketAddr,
+    var: &'static str,
+) -> Result<Server, ConfigError> {
+    let (ctx, metrics) = (web::Data::new(ctx.clone()), metrics.clone());
+    Ok(HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(http::secure_headers))
+            .app_data(ctx.clone())
+            .app_data(metrics.clone())
+            .configure(http::worker_routes)
+    })
+    .workers(1)
+    .bind(addr)
+    .map_err(|e| ConfigError {
+        var,
+        message: format!("cannot listen: {e}"),
+    })?
+    .run())
 }
 
 /// Hashes drop codes an older version stored in plain text (see
@@ -124,9 +153,11 @@ impl Application {
             web::Data::from(CommandWatch::start(&ctx)),
             web::Data::new(http::sockets::Sockets::default()),
         );
+        let operators_metrics = app_metrics.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .wrap(Compress::default())
+                .wrap(from_fn(http::secure_headers))
                 .wrap(from_fn(http::observe))
                 .wrap(TracingLogger::default())
                 .app_data(app_ctx.clone())
@@ -142,9 +173,19 @@ impl Application {
             server = server.workers(n);
         }
         let server = server.listen(listener)?.run();
+        let operators = match ctx.config.exposure.metrics_addr {
+            Some(addr) => Some(operators_server(
+                &ctx,
+                &operators_metrics,
+                addr,
+                "HONGYAN_METRICS_ADDR",
+            )?),
+            None => None,
+        };
         Ok(Application {
             port,
             server,
+            operators,
             ctx,
             worker,
             demo_loaded,
@@ -177,7 +218,15 @@ impl Application {
     /// # Errors
     /// An I/O error from the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let operators = self.operators.map(|server| {
+            let handle = server.handle();
+            tokio::spawn(server);
+            handle
+        });
         let result = self.server.await;
+        if let Some(handle) = operators {
+            handle.stop(true).await;
+        }
         if let Some((stop, handle)) = self.worker {
             let _ = stop.send(true);
             let _ = handle.await;

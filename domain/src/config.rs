@@ -151,6 +151,29 @@ pub struct RateLimits {
     pub proxy_hops: u8,
 }
 
+/// Who may introspect the GraphQL schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Introspection {
+    /// Anyone (development).
+    On,
+    /// Signed-in staff only (production).
+    Staff,
+    /// Nobody.
+    Off,
+}
+
+/// What the API shows besides the API itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exposure {
+    /// `HONGYAN_INTROSPECTION`: `on`, `staff` or `off` (default: `on`; `staff` in production).
+    pub introspection: Introspection,
+    /// `HONGYAN_GRAPHIQL`: serve GraphiQL on `GET /graphql` (default: on; off in production).
+    pub graphiql: bool,
+    /// `HONGYAN_METRICS_ADDR`: serve `/metrics` here instead of on the API's address (in
+    /// production the API's address never serves it).
+    pub metrics_addr: Option<SocketAddr>,
+}
+
 /// Everything a Hongyan process needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -196,6 +219,8 @@ pub struct Config {
     pub lending: LendingConfig,
     /// Request limits (`HONGYAN_RATE_LIMIT_*`).
     pub rate_limits: RateLimits,
+    /// Introspection, GraphiQL and metrics (`HONGYAN_INTROSPECTION`, …).
+    pub exposure: Exposure,
 }
 
 /// The default database: a SQLite file under `./data`, created when missing.
@@ -352,6 +377,7 @@ impl Config {
                 per_ip: limit(&var, "HONGYAN_RATE_LIMIT_IP", 6000)?,
                 proxy_hops: proxy_hops(&var)?,
             },
+            exposure: exposure(&var, environment)?,
         })
     }
 
@@ -424,6 +450,42 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
             }
         },
         sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
+    })
+}
+
+/// What the API shows besides itself; production shows less by default.
+fn exposure(
+    var: &impl Fn(&'static str) -> Option<String>,
+    env: Environment,
+) -> Result<Exposure, ConfigError> {
+    let production = env.is_production();
+    let introspection = match var("HONGYAN_INTROSPECTION").as_deref() {
+        None if production => Introspection::Staff,
+        None | Some("on") => Introspection::On,
+        Some("staff") => Introspection::Staff,
+        Some("off") => Introspection::Off,
+        Some(other) => {
+            return Err(bad(
+                "HONGYAN_INTROSPECTION",
+                format!("expected on, staff or off, got {other:?}"),
+            ))
+        }
+    };
+    let graphiql = match var("HONGYAN_GRAPHIQL").as_deref() {
+        None => !production,
+        Some("on" | "true" | "1") => true,
+        Some("off" | "false" | "0") => false,
+        Some(other) => {
+            return Err(bad(
+                "HONGYAN_GRAPHIQL",
+                format!("expected on or off, got {other:?}"),
+            ))
+        }
+    };
+    Ok(Exposure {
+        introspection,
+        graphiql,
+        metrics_addr: socket_addr(var, "HONGYAN_METRICS_ADDR")?,
     })
 }
 

@@ -6,7 +6,9 @@
 //! - the caller's account is still allowed to act ([`AccountCheck`]): a staff account
 //!   switched off stops working at once, even on an open socket;
 //! - at most one login per operation: aliases would otherwise try hundreds of PINs in one
-//!   request.
+//!   request;
+//! - schema introspection only for whom `HONGYAN_INTROSPECTION` allows it (production:
+//!   signed-in staff).
 //!
 //! A refusal here is an error without a `path` (the operation never ran); the HTTP transport
 //! answers RATE_LIMITED ones with 429 and `Retry-After`.
@@ -75,6 +77,11 @@ impl Extension for Admission {
         if most_logins(&doc) > 1 {
             return Err(refusal(Error::validation("每个请求只能登录一次")));
         }
+        if introspects(&doc) && !crate::introspection_allowed(domain, caller) {
+            return Err(refusal(Error::validation(
+                "架构查询（introspection）仅对已登录的工作人员开放",
+            )));
+        }
         Ok(doc)
     }
 }
@@ -88,32 +95,49 @@ fn most_logins(doc: &ExecutableDocument) -> usize {
     doc.operations
         .iter()
         .filter(|(_, op)| op.node.ty == OperationType::Mutation)
-        .map(|(_, op)| logins_in(doc, &op.node.selection_set.node, &mut HashSet::new()))
+        .map(|(_, op)| {
+            root_fields(doc, &op.node.selection_set.node, &mut HashSet::new())
+                .iter()
+                .filter(|f| LOGIN_FIELDS.contains(f))
+                .count()
+        })
         .max()
         .unwrap_or(0)
 }
 
-fn logins_in<'d>(
+/// Whether any operation of `doc` asks for the schema (`__schema`, `__type`).
+fn introspects(doc: &ExecutableDocument) -> bool {
+    doc.operations.iter().any(|(_, op)| {
+        root_fields(doc, &op.node.selection_set.node, &mut HashSet::new())
+            .iter()
+            .any(|f| matches!(*f, "__schema" | "__type"))
+    })
+}
+
+/// The names of the fields `set` selects at its own level, through inline fragments and
+/// fragment spreads (each fragment once: spreading it twice selects the same fields, and a
+/// cycle, which validation refuses later, ends here).
+fn root_fields<'d>(
     doc: &'d ExecutableDocument,
     set: &'d SelectionSet,
     seen: &mut HashSet<&'d str>,
-) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(f) => usize::from(LOGIN_FIELDS.contains(&f.node.name.node.as_str())),
-            Selection::InlineFragment(f) => logins_in(doc, &f.node.selection_set.node, seen),
-            Selection::FragmentSpread(s) => {
-                let name = s.node.fragment_name.node.as_str();
-                // A fragment spread twice (or in a cycle, which validation refuses later)
-                // is counted once.
-                if !seen.insert(name) {
-                    return 0;
-                }
-                doc.fragments
-                    .get(&s.node.fragment_name.node)
-                    .map_or(0, |f| logins_in(doc, &f.node.selection_set.node, seen))
+) -> Vec<&'d str> {
+    let mut names = Vec::new();
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(f) => names.push(f.node.name.node.as_str()),
+            Selection::InlineFragment(f) => {
+                names.extend(root_fields(doc, &f.node.selection_set.node, seen));
             }
-        })
-        .sum()
+            Selection::FragmentSpread(s) => {
+                let name = &s.node.fragment_name.node;
+                if seen.insert(name.as_str()) {
+                    if let Some(f) = doc.fragments.get(name) {
+                        names.extend(root_fields(doc, &f.node.selection_set.node, seen));
+                    }
+                }
+            }
+        }
+    }
+    names
 }

@@ -20,8 +20,9 @@ mod types;
 use async_graphql::{Request, Schema, SchemaBuilder};
 use std::sync::Arc;
 
-use hongyan_domain::auth::Verified;
+use hongyan_domain::auth::{Principal, Verified};
 use hongyan_domain::catalog::search_index::SearchIndex;
+use hongyan_domain::config::Introspection;
 use hongyan_domain::Ctx;
 
 pub use admission::LOGIN_FIELDS;
@@ -68,9 +69,36 @@ pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutat
 }
 
 /// Attaches the caller, their address and fresh DataLoaders to one request (loaders are
-/// per request, so their caches never leak data between callers).
+/// per request, so their caches never leak data between callers), with introspection as
+/// the configuration allows it to this caller.
 pub fn request_data(request: Request, ctx: &Ctx, caller: Caller, client: ClientAddr) -> Request {
-    request.data(caller).data(client).data(loaders_for(ctx))
+    introspection_for(request, ctx, &caller)
+        .data(caller)
+        .data(client)
+        .data(loaders_for(ctx))
+}
+
+/// `request` with introspection switched off unless `HONGYAN_INTROSPECTION` allows it to
+/// `caller` (the admission checks refuse such a request with a clear error first; this
+/// keeps the schema closed whatever they miss).
+pub fn introspection_for(request: Request, ctx: &Ctx, caller: &Caller) -> Request {
+    if introspection_allowed(ctx, Some(caller)) {
+        request
+    } else {
+        request.disable_introspection()
+    }
+}
+
+/// Whether `caller` may introspect the schema (`staff`: signed-in staff only).
+fn introspection_allowed(ctx: &Ctx, caller: Option<&Caller>) -> bool {
+    match ctx.config.exposure.introspection {
+        Introspection::On => true,
+        Introspection::Staff => matches!(
+            caller,
+            Some(Caller::Authenticated(v)) if matches!(v.principal, Principal::Staff { .. }) && !v.expired()
+        ),
+        Introspection::Off => false,
+    }
 }
 
 /// Fresh DataLoaders for one request or one subscription connection.

@@ -102,10 +102,20 @@ fn refused(e: &Error) -> HttpResponse {
     }))
 }
 
-/// The GraphiQL IDE.
-pub async fn graphiql() -> HttpResponse {
+/// GraphiQL's page: its script and styles come from unpkg.
+const GRAPHIQL_CSP: &str =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
+     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
+     font-src 'self' data: https://unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'";
+
+/// The GraphiQL IDE (`HONGYAN_GRAPHIQL`; off in production by default: 404).
+pub async fn graphiql(ctx: web::Data<Ctx>) -> HttpResponse {
+    if !ctx.config.exposure.graphiql {
+        return super::not_found().await;
+    }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
         .body(
             GraphiQLSource::build()
                 .endpoint("/graphql")

@@ -50,7 +50,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::scope("/webhooks").configure(webhooks::routes))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
-    .route("/metrics", web::get().to(ops::metrics));
+    .route("/metrics", web::get().to(ops::public_metrics));
 }
 
 /// A request body read within [`MAX_BODY_BYTES`]: a larger or broken one is VALIDATION
@@ -94,7 +94,8 @@ pub async fn not_found() -> HttpResponse {
     error_response(&Error::NotFound("endpoint"))
 }
 
-/// The routes a `hongyan worker` serves for operators: `/healthz` and `/metrics`.
+/// The routes of an operators' listener (`hongyan worker`'s, and the API's
+/// `HONGYAN_METRICS_ADDR`): `/healthz` and `/metrics`.
 pub fn worker_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(ops::healthz))
         .route("/metrics", web::get().to(ops::metrics));
@@ -169,6 +170,32 @@ impl actix_web::ResponseError for Rest {
     fn error_response(&self) -> HttpResponse {
         error_response(&self.0)
     }
+}
+
+/// Headers every answer carries: no MIME sniffing, no framing by other sites, no referrer
+/// leaving the platform, and (for answers that set none, such as JSON) a policy that lets
+/// nothing load or run.
+pub async fn secure_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    use actix_web::http::header;
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        if !headers.contains_key(&name) {
+            headers.insert(name, HeaderValue::from_static(value));
+        }
+    }
+    Ok(res)
 }
 
 /// Times every request by its route pattern and echoes the request id as `x-request-id`.

@@ -41,6 +41,17 @@ pub async fn readyz(ctx: web::Data<Ctx>) -> HttpResponse {
     }
 }
 
+/// `GET /metrics` on the API's own address: served only in development without
+/// `HONGYAN_METRICS_ADDR` (figures about queues, lockers and errors are for operators, not
+/// for anyone who can reach the API).
+pub async fn public_metrics(ctx: web::Data<Ctx>, metrics: web::Data<Arc<Metrics>>) -> HttpResponse {
+    let exposure = ctx.config.exposure;
+    if exposure.metrics_addr.is_some() || ctx.config.environment.is_production() {
+        return super::not_found().await;
+    }
+    self::metrics(ctx, metrics).await
+}
+
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(ctx: web::Data<Ctx>, metrics: web::Data<Arc<Metrics>>) -> HttpResponse {
     match metrics.render(&ctx.db).await {

@@ -185,7 +185,7 @@ impl Socket {
         self.send(&json!({"type": "connection_ack"})).await?;
 
         let mut data = Data::default();
-        data.insert(caller);
+        data.insert(caller.clone());
         data.insert(self.client);
         data.insert(hongyan_graphql::loaders_for(&self.ctx));
         let data = Arc::new(data);
@@ -202,7 +202,7 @@ impl Socket {
             tokio::select! {
                 text = self.next_text(messages) => {
                     let Some(text) = text else { return Ok(()) };
-                    self.on_message(&text, &data, &mut ops, &mut running).await?;
+                    self.on_message(&text, (&caller, &data), &mut ops, &mut running).await?;
                 }
                 Some((id, item)) = running.next(), if !running.is_empty() => {
                     self.on_result(id, item, &mut ops).await?;
@@ -223,7 +223,7 @@ impl Socket {
     async fn on_message(
         &mut self,
         text: &str,
-        data: &Arc<Data>,
+        (caller, data): (&Caller, &Arc<Data>),
         ops: &mut HashMap<String, AbortHandle>,
         running: &mut Running,
     ) -> Result<(), Close> {
@@ -245,9 +245,10 @@ impl Socket {
                         .send(&json!({"id": id, "type": "error", "payload": error}))
                         .await;
                 }
+                let request = hongyan_graphql::introspection_for(payload, &self.ctx, caller);
                 let results = self
                     .schema
-                    .execute_stream_with_session_data(payload, Arc::clone(data));
+                    .execute_stream_with_session_data(request, Arc::clone(data));
                 let (results, handle) = stream::abortable(results);
                 let done = id.clone();
                 running.push(

@@ -1,9 +1,11 @@
 //! Production start-up: `hongyan serve` with `HONGYAN_ENV=production` never loads the demo
 //! library (whose logins are public), refuses the demo's credentials even when someone
 //! loaded it by name, and refuses placeholder and low-entropy JWT secrets, which would let
-//! anyone forge an admin token.
+//! anyone forge an admin token. In production the schema is for staff, GraphiQL is off,
+//! metrics live on the operators' address, and every answer carries security headers.
 
-use hongyan_domain::secrets;
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::{people, secrets};
 use hongyan_tests::serve::ServeProcess;
 use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
 use serde_json::json;
@@ -113,4 +115,85 @@ fn the_compose_file_has_no_fallback_secret() {
         line.contains("${HONGYAN_JWT_SECRET:?"),
         "compose must stop when no secret is set, not fall back: {line}"
     );
+}
+
+const SCHEMA_TYPES: &str = "{ __schema { types { name } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_keeps_the_schema_graphiql_and_metrics_to_those_who_need_them() {
+    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let app = TestApp::spawn_with(TestOptions {
+        env: vec![
+            ("HONGYAN_ENV", "production".into()),
+            ("HONGYAN_JWT_SECRET", secrets::random_token()),
+            ("HONGYAN_METRICS_ADDR", format!("127.0.0.1:{metrics_port}")),
+        ],
+        ..TestOptions::default()
+    })
+    .await;
+    people::add_staff(
+        &app.ctx.db,
+        "root",
+        "night-shelf-route-7351",
+        StaffRole::Admin,
+        &[],
+    )
+    .await
+    .expect("admin");
+    people::add_reader(&app.ctx.db, "63000001", "246810", "读者")
+        .await
+        .expect("reader");
+    let admin = app.staff_token("root", "night-shelf-route-7351").await;
+    let reader = app.reader_token("63000001", "246810").await;
+
+    // Introspection: staff only.
+    let r = app.gql(SCHEMA_TYPES, json!({})).await;
+    assert!(
+        r.0["data"].is_null() || r.0["data"]["__schema"].is_null(),
+        "{}",
+        r.0
+    );
+    assert_eq!(r.code(), "VALIDATION");
+    let r = app.gql_as(Some(&reader), SCHEMA_TYPES, json!({})).await;
+    assert_eq!(r.code(), "VALIDATION");
+    let r = app.gql_as(Some(&admin), SCHEMA_TYPES, json!({})).await;
+    assert!(r.data()["__schema"]["types"].is_array());
+
+    // No GraphiQL, no metrics on the API's address; metrics on the operators' one.
+    let get = |url: String| {
+        let http = app.http.clone();
+        async move { http.get(url).send().await.expect("get") }
+    };
+    assert_eq!(get(format!("{}/graphql", app.address)).await.status(), 404);
+    assert_eq!(get(format!("{}/metrics", app.address)).await.status(), 404);
+    let metrics = get(format!("http://127.0.0.1:{metrics_port}/metrics")).await;
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics
+        .text()
+        .await
+        .expect("text")
+        .contains("hongyan_job_queue_depth"));
+
+    // Every answer says: no sniffing, no framing, and (JSON) nothing to load or run.
+    for resp in [
+        get(format!("{}/readyz", app.address)).await,
+        get(format!("{}/metrics", app.address)).await,
+        app.http
+            .post(format!("{}/graphql", app.address))
+            .json(&json!({"query": "{ branches { id } }"}))
+            .send()
+            .await
+            .expect("post"),
+    ] {
+        let h = resp.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains("default-src 'none'"));
+    }
 }
