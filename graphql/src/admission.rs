@@ -5,6 +5,9 @@
 //!   address, counted per operation;
 //! - the caller's account is still allowed to act ([`AccountCheck`]): a staff account
 //!   switched off stops working at once, even on an open socket;
+//! - at most [`crate::MAX_COMPLEXITY`] fields selected by any operation, counting what the
+//!   schema's complexity limit does not (`__typename`, aliases of it), each fragment as
+//!   often as it is spread;
 //! - at most one login per operation: aliases would otherwise try hundreds of PINs in one
 //!   request;
 //! - schema introspection only for whom `HONGYAN_INTROSPECTION` allows it (production:
@@ -15,7 +18,7 @@
 //!
 //! [`AccountCheck`]: hongyan_domain::auth::revocation::AccountCheck
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
@@ -76,6 +79,13 @@ impl Extension for Admission {
         let doc = next.run(ctx, query, variables).await?;
         if most_logins(&doc) > 1 {
             return Err(refusal(Error::validation("每个请求只能登录一次")));
+        }
+        let fields = most_fields(&doc);
+        if fields > crate::MAX_COMPLEXITY {
+            return Err(refusal(Error::validation(format!(
+                "查询选择了 {fields} 个字段，超过上限 {}（别名与 __typename 均计入）",
+                crate::MAX_COMPLEXITY
+            ))));
         }
         if introspects(&doc) && !crate::introspection_allowed(domain, caller) {
             return Err(refusal(Error::validation(
@@ -140,4 +150,49 @@ fn root_fields<'d>(
         }
     }
     names
+}
+
+/// The most fields any operation of `doc` selects, `__typename` included, fragments
+/// counted each time they are spread (saturating: a document built to explode counts as
+/// huge, in time linear in its size).
+fn most_fields(doc: &ExecutableDocument) -> usize {
+    let mut memo = HashMap::new();
+    doc.operations
+        .iter()
+        .map(|(_, op)| fields_in(doc, &op.node.selection_set.node, &mut memo))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Fields `set` selects at every depth; `memo` holds each fragment's count (None while it
+/// is being counted: a cycle, refused by validation later, counts nothing more).
+fn fields_in<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    memo: &mut HashMap<&'d str, Option<usize>>,
+) -> usize {
+    set.items.iter().fold(0usize, |total, item| {
+        let n = match &item.node {
+            Selection::Field(f) => {
+                1usize.saturating_add(fields_in(doc, &f.node.selection_set.node, memo))
+            }
+            Selection::InlineFragment(f) => fields_in(doc, &f.node.selection_set.node, memo),
+            Selection::FragmentSpread(spread) => {
+                let name = &spread.node.fragment_name.node;
+                match memo.get(name.as_str()) {
+                    Some(known) => known.unwrap_or(0),
+                    None => {
+                        memo.insert(name.as_str(), None);
+                        let n = doc
+                            .fragments
+                            .get(name)
+                            .map_or(0, |f| fields_in(doc, &f.node.selection_set.node, memo));
+                        memo.insert(name.as_str(), Some(n));
+                        n
+                    }
+                }
+            }
+        };
+        total.saturating_add(n)
+    })
 }

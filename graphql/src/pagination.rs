@@ -40,6 +40,14 @@ pub fn list_size(first: i32) -> Result<u64, Error> {
     page_size(Some(first), first, MAX_PAGE)
 }
 
+/// What a page of `first` rows (the default page when not given) costs against the
+/// complexity limit: its rows' selections once per row, so a hundred aliases of a
+/// 100-row page cost what they would fetch.
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let rows = usize::try_from(first.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)).unwrap_or(1);
+    rows.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// The opaque cursor of the row at `position` in `list`.
 pub fn encode(list: &str, position: impl std::fmt::Display) -> String {
     URL_SAFE_NO_PAD.encode(format!("{list}:{position}"))

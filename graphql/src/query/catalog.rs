@@ -39,6 +39,7 @@ impl CatalogQuery {
     /// Full-text search in Chinese (title, author, publisher, subject, summary) or by ISBN,
     /// best match first, with Relay pagination (at most 100 a page, through the first
     /// 1,000 matches).
+    #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn search_books(
         &self,
         ctx: &Context<'_>,

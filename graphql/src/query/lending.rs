@@ -21,6 +21,7 @@ pub struct LendingQuery;
 #[Object]
 impl LendingQuery {
     /// The caller's requests, newest first.
+    #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn my_requests(
         &self,
         ctx: &Context<'_>,
@@ -48,6 +49,7 @@ impl LendingQuery {
     }
 
     /// The caller's loans, newest first.
+    #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn my_loans(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,7 @@ pub struct NotifyQuery;
 #[Object]
 impl NotifyQuery {
     /// The calling reader's messages, newest first.
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
@@ -30,6 +31,7 @@ impl NotifyQuery {
     }
 
     /// A reader's messages, newest first (staff who work a desk, and admins).
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn reader_notifications(
         &self,
         ctx: &Context<'_>,
@@ -46,6 +48,7 @@ impl NotifyQuery {
     }
 
     /// Messages that failed for good, newest first (admins).
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn dead_notifications(
         &self,
         ctx: &Context<'_>,

@@ -14,6 +14,7 @@ pub struct OperationsQuery;
 #[Object]
 impl OperationsQuery {
     /// Jobs that failed their last attempt, newest first (admins only).
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn dead_jobs(
         &self,
         ctx: &Context<'_>,

@@ -24,6 +24,7 @@ pub struct PurchasesQuery;
 #[Object]
 impl PurchasesQuery {
     /// The caller's proposals, newest first.
+    #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn my_proposals(
         &self,
         ctx: &Context<'_>,
@@ -47,6 +48,7 @@ impl PurchasesQuery {
     }
 
     /// All proposals, optionally in one state, newest first (librarians).
+    #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn proposals(
         &self,
         ctx: &Context<'_>,
@@ -86,6 +88,7 @@ impl PurchasesQuery {
     }
 
     /// Purchase orders, newest first (librarians).
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn orders(
         &self,
         ctx: &Context<'_>,

@@ -86,6 +86,7 @@ impl DeskReader {
         self.0.active_loans.iter().cloned().map(Loan).collect()
     }
     /// Messages sent to the reader, newest first.
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

@@ -65,7 +65,7 @@ async fn too_deep_and_too_complex_queries_are_refused_with_a_code() {
     assert!(r.0["errors"][0]["message"]
         .as_str()
         .unwrap_or_default()
-        .contains("complex"));
+        .contains("超过上限"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

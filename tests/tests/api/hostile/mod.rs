@@ -2,6 +2,7 @@
 //! through the public surface: hostile paging arguments, production start-up with demo
 //! credentials or a placeholder secret, and login brute force.
 
+mod complexity;
 mod exports;
 mod keypads;
 mod logins;
