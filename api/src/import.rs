@@ -25,24 +25,23 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
         ImportCommand::Marc { file, flavour } => (file, flavour.as_deref()),
         ImportCommand::Csv { file } => (file, None),
     };
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let bar = progress(bytes.len() as u64);
+    // Streamed: one record (a MARC record, a CSV row up to 1 MiB) in memory at a time.
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = progress(size);
+    let input = bar.wrap_read(file);
     let mut importer = Importer::new(ctx).await?;
     match cmd {
         ImportCommand::Marc { .. } => {
             let flavour = flavour.map(str::parse::<Flavour>).transpose()?;
-            let mut reader = MarcReader::new(&bytes, flavour);
-            while let Some(item) = reader.next() {
+            for item in MarcReader::new(input, flavour) {
                 feed(&mut importer, item, &bar).await?;
-                bar.set_position(reader.bytes_read() as u64);
             }
         }
         ImportCommand::Csv { .. } => {
-            let total = bytes.len() as u64;
-            for item in CsvReader::new(bytes.as_slice())? {
+            for item in CsvReader::new(input)? {
                 feed(&mut importer, item, &bar).await?;
             }
-            bar.set_position(total);
         }
     }
     bar.finish_and_clear();

@@ -95,7 +95,7 @@ const BOOKS: &[TestBook] = &[
     },
 ];
 
-fn write_csv(rows: &[String]) -> PathBuf {
+pub fn write_csv(rows: &[String]) -> PathBuf {
     let path = std::env::temp_dir().join(format!(
         "hongyan-import-{}.csv",
         uuid::Uuid::new_v4().simple()
@@ -136,7 +136,7 @@ fn catalogue_csv() -> PathBuf {
 }
 
 /// An app with branches and a reader, and no catalogue yet.
-async fn app_with_branches() -> TestApp {
+pub async fn app_with_branches() -> TestApp {
     let app = TestApp::spawn().await;
     let new = ["ZJG", "ZJG-JG", "ZJG-TQ", "ZJG-FH", "ZJG-LY", "ZJG-NF"]
         .map(|code| NewBranch {

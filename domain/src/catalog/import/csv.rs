@@ -24,9 +24,13 @@ use std::io::Read;
 use crate::catalog::record::{Holding, ImportRecord, Rejected};
 use crate::{Error, Result};
 
-/// Reads import records from CSV.
+/// Longest row read, in bytes: a row is held whole while it is parsed, so a file with a
+/// 40 MB cell would otherwise take 40 MB (or more) of memory.
+pub const MAX_ROW_BYTES: usize = 1024 * 1024;
+
+/// Reads import records from CSV as it streams in.
 pub struct CsvReader<R: Read> {
-    rows: ::csv::StringRecordsIntoIter<R>,
+    rows: ::csv::StringRecordsIntoIter<RowLimit<R>>,
     columns: HashMap<String, usize>,
     line: usize,
 }
@@ -40,7 +44,7 @@ impl<R: Read> CsvReader<R> {
         let mut reader = ::csv::ReaderBuilder::new()
             .flexible(true)
             .trim(::csv::Trim::All)
-            .from_reader(input);
+            .from_reader(RowLimit::new(input));
         let header = reader
             .headers()
             .map_err(|e| Error::validation(format!("CSV header: {e}")))?;
@@ -116,6 +120,55 @@ impl<R: Read> CsvReader<R> {
             price_cents,
             holdings,
         })
+    }
+}
+
+/// Ends the input at a row longer than [`MAX_ROW_BYTES`] (the reader then reports it and
+/// reads no further): rows end at a line break outside quotes, and a quote inside quotes is
+/// written twice, so counting quotes tells where a row ends.
+struct RowLimit<R> {
+    inner: R,
+    in_quotes: bool,
+    row_bytes: usize,
+    tripped: bool,
+}
+
+impl<R> RowLimit<R> {
+    fn new(inner: R) -> Self {
+        RowLimit {
+            inner,
+            in_quotes: false,
+            row_bytes: 0,
+            tripped: false,
+        }
+    }
+}
+
+impl<R: Read> Read for RowLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.tripped {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        for b in &buf[..n] {
+            match b {
+                b'"' => self.in_quotes = !self.in_quotes,
+                b'\n' if !self.in_quotes => self.row_bytes = 0,
+                _ => {}
+            }
+            self.row_bytes += 1;
+            if self.row_bytes > MAX_ROW_BYTES {
+                self.tripped = true;
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "a row longer than {} KiB; the rest of the file was not read",
+                        MAX_ROW_BYTES / 1024
+                    ),
+                ));
+            }
+        }
+        Ok(n)
     }
 }
 
@@ -195,5 +248,17 @@ mod tests {
         let bad = r.next().expect("row").expect_err("bad year");
         assert!(bad.reason.contains("pub_year"), "{}", bad.reason);
         assert!(r.next().is_none());
+    }
+
+    #[test]
+    fn a_giant_row_ends_the_file_with_a_rejection() {
+        let mut csv = String::from("title,summary\n三体,\"短\n简介\"\n");
+        csv.push_str(&format!("巨,\"{}\"\n", "长".repeat(MAX_ROW_BYTES)));
+        csv.push_str("后,不再读\n");
+        let rows: Vec<_> = CsvReader::new(csv.as_bytes()).expect("header").collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(rows[0].as_ref().map(|r| r.title.as_str()), Ok("三体"));
+        let giant = rows[1].as_ref().expect_err("rejected");
+        assert!(giant.reason.contains("longer than"), "{}", giant.reason);
     }
 }

@@ -10,6 +10,8 @@
 //! holdings in 905. Text is UTF-8 when the leader says so or the bytes are; otherwise GB18030
 //! for CNMARC and MARC-8 for MARC21 ([`super::marc_text`]).
 
+use std::io::{BufReader, Read};
+
 use super::marc_text;
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::{Holding, ImportRecord, Rejected};
@@ -65,89 +67,125 @@ impl RawField<'_> {
 }
 
 /// One record's bytes with its offset, or why no record could be cut out there.
-type Split<'a> = Result<(usize, &'a [u8]), (usize, String)>;
+type Split = Result<(usize, Vec<u8>), (usize, String)>;
 
-/// Reads records from the bytes of a file.
-pub struct MarcReader<'a> {
-    bytes: &'a [u8],
+/// Reads records from a file as it streams in: an ISO 2709 record states its length in
+/// five digits, so no more than one record (under 100 kB) is held at a time, whatever the
+/// file's size.
+pub struct MarcReader<R: Read> {
+    input: BufReader<R>,
+    /// Bytes read past a malformed record's start, to be read again after resynchronising.
+    pushback: Vec<u8>,
     pos: usize,
     count: usize,
     flavour: Option<Flavour>,
 }
 
-impl<'a> MarcReader<'a> {
-    /// A reader over a whole file; `flavour: None` detects it per record.
-    pub fn new(bytes: &'a [u8], flavour: Option<Flavour>) -> Self {
+impl<R: Read> MarcReader<R> {
+    /// A reader over `input`; `flavour: None` detects it per record.
+    pub fn new(input: R, flavour: Option<Flavour>) -> Self {
         MarcReader {
-            bytes,
+            input: BufReader::new(input),
+            pushback: Vec::new(),
             pos: 0,
             count: 0,
             flavour,
         }
     }
 
-    /// Bytes consumed so far (for a progress bar).
-    pub fn bytes_read(&self) -> usize {
-        self.pos
-    }
-
-    /// Moves past the next record terminator after `from`, or to the end.
-    fn resync(&mut self, from: usize) {
-        self.pos = match self
-            .bytes
-            .get(from..)
-            .and_then(|rest| rest.iter().position(|b| *b == RECORD_END))
-        {
-            Some(i) => from + i + 1,
-            None => self.bytes.len(),
+    /// The next byte, or None at the end (an unreadable file ends it too).
+    fn byte(&mut self) -> Option<u8> {
+        let b = match self.pushback.pop() {
+            Some(b) => b,
+            None => {
+                let mut one = [0u8; 1];
+                match self.input.read(&mut one) {
+                    Ok(1) => one[0],
+                    _ => return None,
+                }
+            }
         };
+        self.pos += 1;
+        Some(b)
     }
 
-    fn split(&mut self) -> Option<Split<'a>> {
-        while matches!(
-            self.bytes.get(self.pos),
-            Some(b'\r' | b'\n' | b' ' | b'\t' | 0x1A | 0)
-        ) {
+    /// Up to `n` more bytes onto `buf` (fewer at the end).
+    fn take(&mut self, buf: &mut Vec<u8>, n: usize) {
+        let mut left = n;
+        while left > 0 {
+            let Some(b) = self.pushback.pop() else { break };
+            buf.push(b);
             self.pos += 1;
+            left -= 1;
         }
-        let start = self.pos;
-        let rest = self.bytes.get(start..).filter(|r| !r.is_empty())?;
-        if rest.len() < 24 {
-            self.pos = self.bytes.len();
+        let limit = u64::try_from(left).unwrap_or(u64::MAX);
+        let got = (&mut self.input).take(limit).read_to_end(buf).unwrap_or(0);
+        self.pos += got;
+    }
+
+    /// Gives back bytes read from a record found malformed (they are read again next).
+    fn unread(&mut self, bytes: &[u8]) {
+        self.pushback.extend(bytes.iter().rev());
+        self.pos -= bytes.len();
+    }
+
+    /// Moves past the next record terminator in `read` (the bytes of a malformed record,
+    /// from its start) and then in the input, or to the end.
+    fn resync(&mut self, read: &[u8]) {
+        match read.iter().position(|b| *b == RECORD_END) {
+            Some(i) => self.unread(&read[i + 1..]),
+            None => while self.byte().is_some_and(|b| b != RECORD_END) {},
+        }
+    }
+
+    fn split(&mut self) -> Option<Split> {
+        let first = loop {
+            match self.byte()? {
+                b'\r' | b'\n' | b' ' | b'\t' | 0x1A | 0 => {}
+                b => break b,
+            }
+        };
+        let start = self.pos - 1;
+        let mut record = vec![first];
+        self.take(&mut record, 23);
+        if record.len() < 24 {
             return Some(Err((
                 start,
                 format!(
                     "truncated record: {} bytes left, a leader alone is 24",
-                    rest.len()
+                    record.len()
                 ),
             )));
         }
-        let Some(len) = digits(&rest[..5]) else {
-            self.resync(start);
+        let Some(len) = digits(&record[..5]) else {
+            self.resync(&record);
             return Some(Err((
                 start,
                 "the leader's record length is not a number".into(),
             )));
         };
-        if len < 26 || len > rest.len() {
-            self.resync(start);
+        if len < 26 {
+            self.resync(&record);
+            return Some(Err((start, format!("record length {len} is too short"))));
+        }
+        self.take(&mut record, len - 24);
+        if record.len() < len {
+            self.resync(&record);
             return Some(Err((
                 start,
                 format!(
                     "record length {len} does not fit the file ({} bytes left)",
-                    rest.len()
+                    record.len()
                 ),
             )));
         }
-        let record = &rest[..len];
         if record[len - 1] != RECORD_END {
-            self.resync(start);
+            self.resync(&record);
             return Some(Err((
                 start,
                 "the record does not end where its leader says".into(),
             )));
         }
-        self.pos = start + len;
         Some(Ok((start, record)))
     }
 }
@@ -479,7 +517,7 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Strin
     Ok(r)
 }
 
-impl Iterator for MarcReader<'_> {
+impl<R: Read> Iterator for MarcReader<R> {
     type Item = Result<ImportRecord, Rejected>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -494,7 +532,7 @@ impl Iterator for MarcReader<'_> {
         Some(match split {
             Err((offset, reason)) => Err(reject(offset, reason)),
             Ok((offset, record)) => {
-                convert(record, self.flavour).map_err(|reason| reject(offset, reason))
+                convert(&record, self.flavour).map_err(|reason| reject(offset, reason))
             }
         })
     }

@@ -130,6 +130,9 @@ impl<'a> Importer<'a> {
         if record.title.trim().is_empty() {
             return Err("no title".into());
         }
+        if let Some(why) = record.oversize() {
+            return Err(why);
+        }
         let isbn = match record
             .isbn
             .as_deref()

@@ -4,6 +4,7 @@
 
 mod complexity;
 mod exports;
+mod imports;
 mod keypads;
 mod logins;
 mod pagination;

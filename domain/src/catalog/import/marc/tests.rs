@@ -11,7 +11,7 @@ fn fixture(name: &str) -> Vec<u8> {
 fn read(name: &str, flavour: Option<Flavour>) -> (Vec<ImportRecord>, Vec<Rejected>) {
     let bytes = fixture(name);
     let (mut good, mut bad) = (Vec::new(), Vec::new());
-    for r in MarcReader::new(&bytes, flavour) {
+    for r in MarcReader::new(&bytes[..], flavour) {
         match r {
             Ok(r) => good.push(r),
             Err(e) => bad.push(e),
@@ -91,7 +91,7 @@ fn broken_files_are_reported_and_never_panic() {
     // With its tag repaired, its 020 (no indicators) is still rejected.
     let mut bytes = fixture("bad_indicator.dat");
     bytes[24..27].copy_from_slice(b"020");
-    let r = MarcReader::new(&bytes, None).next().expect("one");
+    let r = MarcReader::new(&bytes[..], None).next().expect("one");
     assert_eq!(
         r.expect_err("rejected").reason,
         "field 020 has bad indicators"
@@ -109,7 +109,7 @@ fn invalid_utf8_in_a_utf8_record_is_rejected() {
         .position(|w| w == [0xEF, 0xBF, 0xBD])
         .expect("replacement character");
     bytes[at + 1] = 0x28; // no longer a valid sequence
-    let r = MarcReader::new(&bytes, None).next().expect("one");
+    let r = MarcReader::new(&bytes[..], None).next().expect("one");
     assert!(r.expect_err("rejected").reason.contains("invalid UTF-8"));
 }
 
@@ -128,7 +128,7 @@ fn truncated_and_mutated_input_terminates_without_panic() {
             let at = (seed as usize) % m.len();
             m[at] = (seed >> 16) as u8;
         }
-        let n = MarcReader::new(&m, None).take(1000).count();
+        let n = MarcReader::new(&m[..], None).take(1000).count();
         assert!(n < 1000);
     }
 }
@@ -198,7 +198,7 @@ fn cnmarc_fields_map_in_utf8_and_gb18030() {
                 ],
             ),
         ]);
-        let r = MarcReader::new(&rec, None)
+        let r = MarcReader::new(&rec[..], None)
             .next()
             .expect("one")
             .expect("good");
