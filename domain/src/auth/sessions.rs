@@ -34,25 +34,7 @@ pub async fn login_with_card(
     pin: &str,
     client: Option<IpAddr>,
 ) -> Result<AuthTokens> {
-    let card = card_number.trim();
-    let attempts = guard(ctx, Account::Card(card), client).await?;
-    let found = reader::Entity::find()
-        .filter(reader::Column::CardNumber.eq(card))
-        .one(&ctx.db)
-        .await;
-    let (found, attempts) = settle_fault(ctx, attempts, found).await?;
-    let hash = found.as_ref().and_then(|r| r.pin_hash.as_deref());
-    let right = password::check(pin, hash).await && found.is_some();
-    match found {
-        Some(r) if right && !refused_demo(ctx, card, pin) => {
-            attempts.succeeded(ctx, Forget::All).await;
-            start_session(ctx, Principal::Reader { id: r.id }).await
-        }
-        _ => {
-            attempts.failed();
-            Err(bad_credentials())
-        }
-    }
+    password_login(ctx, Account::Card(card_number.trim()), pin, client).await
 }
 
 /// Logs a reader in with a WeChat `wx.login()` code; the first login creates the reader.
@@ -113,26 +95,76 @@ pub async fn staff_login(
     secret: &str,
     client: Option<IpAddr>,
 ) -> Result<AuthTokens> {
-    let username = username.trim();
-    let attempts = guard(ctx, Account::Staff(username), client).await?;
-    let found = staff::Entity::find()
-        .filter(staff::Column::Username.eq(username))
-        .one(&ctx.db)
-        .await;
-    let (found, attempts) = settle_fault(ctx, attempts, found).await?;
-    let hash = found.as_ref().map(|s| s.password_hash.as_str());
-    let right = password::check(secret, hash).await && found.is_some();
-    match found {
-        Some(s) if right && !s.disabled && !refused_demo(ctx, username, secret) => {
+    password_login(ctx, Account::Staff(username.trim()), secret, client).await
+}
+
+/// A login by name and secret: counted against the account and the address, checked
+/// against the stored hash (a dummy one for unknown accounts, at the same cost).
+async fn password_login(
+    ctx: &Ctx,
+    account: Account<'_>,
+    secret: &str,
+    client: Option<IpAddr>,
+) -> Result<AuthTokens> {
+    let attempts = guard(ctx, account, client).await?;
+    let stored = match stored(ctx, account).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            // A fault is not a guess.
+            attempts.cancelled(ctx).await;
+            return Err(e);
+        }
+    };
+    let hash = stored.as_ref().and_then(|s| s.hash.as_deref());
+    let right = password::check(secret, hash).await && stored.is_some();
+    match stored {
+        Some(s) if right && s.usable && !refused_demo(ctx, account.name(), secret) => {
             attempts.succeeded(ctx, Forget::All).await;
-            let principal = staff_principal(&ctx.db, &s).await?;
-            start_session(ctx, principal).await
+            start_session(ctx, s.principal).await
         }
         _ => {
             attempts.failed();
             Err(bad_credentials())
         }
     }
+}
+
+/// An account as a login finds it.
+struct Stored {
+    /// The PHC string of its secret (a reader may have none yet).
+    hash: Option<String>,
+    /// False for a switched-off staff account.
+    usable: bool,
+    /// Who it logs in as.
+    principal: Principal,
+}
+
+async fn stored(ctx: &Ctx, account: Account<'_>) -> Result<Option<Stored>> {
+    Ok(match account {
+        Account::Card(card) => reader::Entity::find()
+            .filter(reader::Column::CardNumber.eq(card))
+            .one(&ctx.db)
+            .await?
+            .map(|r| Stored {
+                hash: r.pin_hash,
+                usable: true,
+                principal: Principal::Reader { id: r.id },
+            }),
+        Account::Staff(user) => {
+            match staff::Entity::find()
+                .filter(staff::Column::Username.eq(user))
+                .one(&ctx.db)
+                .await?
+            {
+                Some(s) => Some(Stored {
+                    principal: staff_principal(&ctx.db, &s).await?,
+                    usable: !s.disabled,
+                    hash: Some(s.password_hash),
+                }),
+                None => None,
+            }
+        }
+    })
 }
 
 /// An account people log in to by name and secret.
@@ -144,7 +176,14 @@ pub enum Account<'a> {
     Staff(&'a str),
 }
 
-impl Account<'_> {
+impl<'a> Account<'a> {
+    /// The name typed.
+    fn name(self) -> &'a str {
+        match self {
+            Account::Card(n) | Account::Staff(n) => n,
+        }
+    }
+
     /// The lockout key of the account (whether or not it exists).
     fn key(self) -> String {
         match self {
@@ -173,9 +212,7 @@ static PER_CLIENT: Policy = Policy {
 
 /// Counts a login attempt on `account` and `client`, or refuses while either is locked.
 async fn guard(ctx: &Ctx, account: Account<'_>, client: Option<IpAddr>) -> Result<Attempts> {
-    let name = match account {
-        Account::Card(n) | Account::Staff(n) => n,
-    };
+    let name = account.name();
     if name.is_empty() || name.len() > MAX_LOGIN_NAME {
         return Err(bad_credentials());
     }
@@ -188,21 +225,6 @@ async fn guard(ctx: &Ctx, account: Account<'_>, client: Option<IpAddr>) -> Resul
 
 /// Longest card number or user name looked up.
 const MAX_LOGIN_NAME: usize = 64;
-
-/// Passes a database answer on; a fault takes the attempt back (it was no guess).
-async fn settle_fault<T>(
-    ctx: &Ctx,
-    attempts: Attempts,
-    found: std::result::Result<T, DbErr>,
-) -> Result<(T, Attempts)> {
-    match found {
-        Ok(found) => Ok((found, attempts)),
-        Err(e) => {
-            attempts.cancelled(ctx).await;
-            Err(e.into())
-        }
-    }
-}
 
 /// True (and logged) when production is asked to open a session with the demo's
 /// published credentials.
