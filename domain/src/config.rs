@@ -135,6 +135,17 @@ pub struct LendingConfig {
     pub return_policy: ReturnPolicy,
     /// `HONGYAN_SWEEP_INTERVAL_SECS`: how often expired holds and overdue loans are swept.
     pub sweep_interval: Duration,
+    /// `HONGYAN_CARD_POLICY`: `verify` (default) or `credit`.
+    pub card_policy: CardPolicy,
+}
+
+/// What an online card application gives (`HONGYAN_CARD_POLICY`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardPolicy {
+    /// A card that waits until a desk checks the reader's ID (`verify`, the default).
+    Verify,
+    /// A card that lends at once, without deposit (`credit`, 信用办证).
+    Credit,
 }
 
 /// Request limits per minute (None: no limit), counted across processes in Redis.
@@ -450,6 +461,16 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
             }
         },
         sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
+        card_policy: match var("HONGYAN_CARD_POLICY").as_deref() {
+            None | Some("verify") => CardPolicy::Verify,
+            Some("credit") => CardPolicy::Credit,
+            Some(other) => {
+                return Err(bad(
+                    "HONGYAN_CARD_POLICY",
+                    format!("expected verify or credit, got {other:?}"),
+                ))
+            }
+        },
     })
 }
 

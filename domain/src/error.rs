@@ -54,6 +54,18 @@ pub enum Error {
     /// A fault the caller cannot fix; details go to the log only.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+    /// Another error with a finer, stable reason (`extensions.reason`, e.g. `CARD_REQUIRED`)
+    /// a client can choose its words by, and for VALIDATION the input field at fault
+    /// (`extensions.field`); made with [`Error::because`] and [`Error::in_field`].
+    #[error("{inner}")]
+    Detailed {
+        /// The error.
+        inner: Box<Error>,
+        /// Its stable sub-code.
+        reason: Option<&'static str>,
+        /// The input field (camelCase, as clients name it).
+        field: Option<&'static str>,
+    },
 }
 
 /// The stable codes of the API contract.
@@ -119,6 +131,54 @@ impl Error {
             Error::RateLimited { .. } => Code::RateLimited,
             Error::Unavailable(_) => Code::Unavailable,
             Error::Internal(_) => Code::Internal,
+            Error::Detailed { inner, .. } => inner.code(),
+        }
+    }
+
+    /// The finer reason, when one was given.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            Error::Detailed { reason, .. } => *reason,
+            _ => None,
+        }
+    }
+
+    /// The input field at fault, when one was named.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::Detailed { field, .. } => *field,
+            _ => None,
+        }
+    }
+
+    /// This error with a stable `reason` (upper snake case) for clients.
+    #[must_use]
+    pub fn because(self, reason: &'static str) -> Self {
+        self.detailed(Some(reason), None)
+    }
+
+    /// This error naming the input `field` at fault (camelCase, as clients name it).
+    #[must_use]
+    pub fn in_field(self, field: &'static str) -> Self {
+        self.detailed(None, Some(field))
+    }
+
+    fn detailed(self, reason: Option<&'static str>, field: Option<&'static str>) -> Self {
+        match self {
+            Error::Detailed {
+                inner,
+                reason: r,
+                field: f,
+            } => Error::Detailed {
+                inner,
+                reason: reason.or(r),
+                field: field.or(f),
+            },
+            other => Error::Detailed {
+                inner: Box::new(other),
+                reason,
+                field,
+            },
         }
     }
 

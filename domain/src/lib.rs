@@ -21,6 +21,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod entity;
 mod error;
+pub mod identity;
 pub mod jobs;
 pub mod lending;
 pub mod lockers;

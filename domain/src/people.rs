@@ -41,7 +41,7 @@ impl CardNumber {
 }
 
 /// Checks a reader PIN: 4–12 digits.
-fn check_pin(pin: &str) -> Result<()> {
+pub(crate) fn check_pin(pin: &str) -> Result<()> {
     if (4..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
@@ -98,6 +98,10 @@ pub fn new_reader(name: &str) -> reader::ActiveModel {
         max_loans: Set(10),
         max_open_requests: Set(5),
         created_at: Set(Utc::now()),
+        status: Set(reader::ReaderStatus::Active),
+        id_number_hash: Set(None),
+        id_number_masked: Set(None),
+        merged_into: Set(None),
     }
 }
 

@@ -34,6 +34,8 @@ use crate::{Caller, ClientAddr};
 pub const LOGIN_FIELDS: &[&str] = &[
     "loginWithCard",
     "loginWithWechat",
+    "loginWithWechatWeb",
+    "bindCard",
     "staffLogin",
     "refreshToken",
 ];

@@ -12,6 +12,7 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
         _ => {}
     }
     let code = e.code().as_str();
+    let (reason, field) = (e.reason(), e.field());
     let retry = match &e {
         Error::RateLimited {
             retry_after_secs, ..
@@ -24,6 +25,12 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
     };
     async_graphql::Error::new(e.to_string()).extend_with(|_, ext| {
         ext.set("code", code);
+        if let Some(reason) = reason {
+            ext.set("reason", reason);
+        }
+        if let Some(field) = field {
+            ext.set("field", field);
+        }
         if let Some(state) = state {
             ext.set("currentState", state);
         }

@@ -21,7 +21,8 @@
 //!   `msgid` and are not delivered again.
 //! - `GET sns/oauth2/access_token` (official-account web OAuth, `snsapi_base`): 40013,
 //!   40125, 40002, 40029 invalid code, 40163 code already used; codes come from
-//!   [`FakeWechat::issue_oauth_code`].
+//!   [`FakeWechat::issue_oauth_code`], and from [`FakeWechat::issue_snapshot_code`] for a
+//!   page opened as a Moments snapshot (`is_snapshotuser: 1`, a stand-in openid).
 //!
 //! Faults can be injected into message sends ([`FakeWechat::fail_next`], e.g. -1 system
 //! error, 45009 daily quota, 40001, 43004, 43101) and responses delayed
@@ -105,6 +106,7 @@ struct State {
     // sns/oauth2/access_token
     oauth_codes: HashMap<String, (String, Option<String>)>,
     oauth_used: HashSet<String>,
+    oauth_snapshots: HashSet<String>,
     // cgi-bin/token
     tokens: HashMap<String, Token>,
     current_token: HashMap<&'static str, String>,
@@ -130,6 +132,7 @@ impl Default for State {
             calls: 0,
             oauth_codes: HashMap::new(),
             oauth_used: HashSet::new(),
+            oauth_snapshots: HashSet::new(),
             tokens: HashMap::new(),
             current_token: HashMap::new(),
             token_requests: HashMap::new(),
@@ -308,7 +311,7 @@ async fn oauth_access_token(state: Shared, q: web::Query<HashMap<String, String>
         if s.oauth_used.contains(&code) {
             error(40163)
         } else if let Some((openid, unionid)) = s.oauth_codes.remove(&code) {
-            s.oauth_used.insert(code);
+            s.oauth_used.insert(code.clone());
             let mut ok = json!({
                 "access_token": random_token(),
                 "expires_in": TOKEN_TTL.as_secs(),
@@ -318,6 +321,9 @@ async fn oauth_access_token(state: Shared, q: web::Query<HashMap<String, String>
             });
             if let Some(u) = unionid {
                 ok["unionid"] = json!(u);
+            }
+            if s.oauth_snapshots.remove(&code) {
+                ok["is_snapshotuser"] = json!(1);
             }
             ok
         } else {
@@ -553,6 +559,14 @@ impl FakeWechat {
             code.clone(),
             (openid.to_owned(), unionid.map(str::to_owned)),
         );
+        code
+    }
+
+    /// A code as WeChat hands a page opened as a Moments snapshot: it answers with
+    /// `is_snapshotuser: 1` and a stand-in openid.
+    pub fn issue_snapshot_code(&self) -> String {
+        let code = self.issue_oauth_code("snapshot-stand-in", None);
+        self.state().oauth_snapshots.insert(code.clone());
         code
     }
 

@@ -146,7 +146,14 @@ pub fn error_response(e: &Error) -> HttpResponse {
             "retryAfter": retry_after_secs,
         }));
     }
-    resp.json(json!({ "code": e.code().as_str(), "message": e.to_string() }))
+    let mut body = json!({ "code": e.code().as_str(), "message": e.to_string() });
+    if let Some(reason) = e.reason() {
+        body["reason"] = json!(reason);
+    }
+    if let Some(field) = e.field() {
+        body["field"] = json!(field);
+    }
+    resp.json(body)
 }
 
 /// A domain error as a REST answer, so handlers can return `Result<HttpResponse, Rest>` and

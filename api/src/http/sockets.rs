@@ -331,7 +331,9 @@ impl Socket {
             .ensure_active(&self.ctx.db, principal)
             .await
         {
-            Err(Error::Unauthenticated(_)) => Err(Close(4403, "Forbidden: account switched off")),
+            Err(e) if e.code() == hongyan_domain::Code::Unauthenticated => {
+                Err(Close(4403, "Forbidden: account switched off"))
+            }
             // A database fault is not the account's: the next check tells.
             _ => Ok(()),
         }

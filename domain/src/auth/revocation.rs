@@ -4,7 +4,8 @@
 //! staff account off would otherwise leave its tokens working until they expire. Every
 //! request (and every operation on a WebSocket) asks [`AccountCheck::ensure_active`]; the
 //! answer is kept per process for [`FRESH`], and the process that switches an account off
-//! forgets it at once ([`AccountCheck::forget`]). Readers have no switch yet: they pass.
+//! forgets it at once ([`AccountCheck::forget`]). A reader account merged into another
+//! (`bindCard`) is CLOSED and stops the same way.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -14,6 +15,7 @@ use sea_orm::prelude::*;
 use sea_orm::QuerySelect;
 
 use super::Principal;
+use crate::entity::reader::{self, ReaderStatus};
 use crate::entity::staff;
 use crate::{Error, Result};
 
@@ -32,43 +34,57 @@ impl AccountCheck {
     /// Succeeds when `principal`'s account may act now.
     ///
     /// # Errors
-    /// UNAUTHENTICATED for a staff account switched off or removed; INTERNAL or
-    /// UNAVAILABLE on a database fault.
+    /// UNAUTHENTICATED (reason ACCOUNT_CLOSED) for a staff account switched off or removed,
+    /// or a reader account closed; INTERNAL or UNAVAILABLE on a database fault.
     pub async fn ensure_active(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
     ) -> Result<()> {
-        let Principal::Staff { id, .. } = principal else {
-            return Ok(());
+        let id = match principal {
+            Principal::Staff { id, .. } | Principal::Reader { id } => *id,
         };
         let known = self
             .map()
-            .get(id)
+            .get(&id)
             .filter(|(_, at)| at.elapsed() < FRESH)
             .map(|(active, _)| *active);
         let active = match known {
             Some(active) => active,
             None => {
-                let disabled: Option<bool> = staff::Entity::find_by_id(*id)
-                    .select_only()
-                    .column(staff::Column::Disabled)
-                    .into_tuple()
-                    .one(db)
-                    .await?;
-                let active = disabled == Some(false);
+                let active = match principal {
+                    Principal::Staff { .. } => {
+                        let disabled: Option<bool> = staff::Entity::find_by_id(id)
+                            .select_only()
+                            .column(staff::Column::Disabled)
+                            .into_tuple()
+                            .one(db)
+                            .await?;
+                        disabled == Some(false)
+                    }
+                    Principal::Reader { .. } => {
+                        let status: Option<ReaderStatus> = reader::Entity::find_by_id(id)
+                            .select_only()
+                            .column(reader::Column::Status)
+                            .into_tuple()
+                            .one(db)
+                            .await?;
+                        status.is_some_and(|s| s != ReaderStatus::Closed)
+                    }
+                };
                 let mut map = self.map();
                 if map.len() >= MAX_REMEMBERED {
                     map.clear();
                 }
-                map.insert(*id, (active, Instant::now()));
+                map.insert(id, (active, Instant::now()));
                 active
             }
         };
         if active {
             Ok(())
         } else {
-            Err(Error::unauthenticated("该账户已停用"))
+            Err(Error::unauthenticated("该账户已停用或已合并，请重新登录")
+                .because("ACCOUNT_CLOSED"))
         }
     }
 

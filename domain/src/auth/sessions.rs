@@ -16,8 +16,10 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 
+use super::wechat::WechatIdentity;
 use super::{password, AuthTokens, Principal, StaffRole};
 use crate::audit::{self, Actor};
+use crate::entity::reader::ReaderStatus;
 use crate::entity::refresh_token::{self, SubjectKind};
 use crate::entity::{reader, staff, staff_branch};
 use crate::lockout::{self, Attempts, Forget, Policy};
@@ -34,7 +36,25 @@ pub async fn login_with_card(
     pin: &str,
     client: Option<IpAddr>,
 ) -> Result<AuthTokens> {
-    password_login(ctx, Account::Card(card_number.trim()), pin, client).await
+    let who = verified(ctx, Account::Card(card_number.trim()), pin, client).await?;
+    start_session(ctx, who).await
+}
+
+/// The reader holding card `card_number`, when `pin` is its PIN: checked exactly as a login
+/// is (counted, locked, refused in production for demo cards), without starting a session.
+///
+/// # Errors
+/// As [`login_with_card`].
+pub async fn card_holder(
+    ctx: &Ctx,
+    card_number: &str,
+    pin: &str,
+    client: Option<IpAddr>,
+) -> Result<Uuid> {
+    match verified(ctx, Account::Card(card_number.trim()), pin, client).await? {
+        Principal::Reader { id } => Ok(id),
+        Principal::Staff { .. } => Err(bad_credentials()),
+    }
 }
 
 /// Logs a reader in with a WeChat `wx.login()` code; the first login creates the reader.
@@ -42,46 +62,90 @@ pub async fn login_with_card(
 /// # Errors
 /// UNAUTHENTICATED for a bad or used code; RATE_LIMITED or INTERNAL as WeChat answers.
 pub async fn login_with_wechat(ctx: &Ctx, code: &str) -> Result<AuthTokens> {
-    if code.trim().is_empty() || code.len() > 256 {
+    let code = wechat_code(code)?;
+    let identity = ctx.wechat.code2session(code).await?;
+    let id = wechat_reader(ctx, reader::Column::WechatOpenid, &identity).await?;
+    start_session(ctx, Principal::Reader { id }).await
+}
+
+/// Logs a reader in from the library's official account web page (web authorisation with
+/// `snsapi_base`): the first visit creates a card-less reader, or links the account a
+/// mini-program login made for the same person (same unionid).
+///
+/// # Errors
+/// UNAUTHENTICATED (reason WECHAT_CODE_INVALID, WECHAT_SNAPSHOT) for a bad, used or stand-in
+/// code; VALIDATION when no official account is configured; INTERNAL as WeChat answers.
+pub async fn login_with_wechat_web(ctx: &Ctx, code: &str) -> Result<AuthTokens> {
+    let code = wechat_code(code)?;
+    let identity = ctx
+        .notifier
+        .official_identity(code)
+        .await
+        .map_err(|e| match e.reason() {
+            Some(reason) => Error::unauthenticated(e.to_string()).because(reason),
+            None => e,
+        })?;
+    let id = wechat_reader(ctx, reader::Column::WechatOaOpenid, &identity).await?;
+    start_session(ctx, Principal::Reader { id }).await
+}
+
+/// A WeChat login code, trimmed and of sane length.
+fn wechat_code(code: &str) -> Result<&str> {
+    let code = code.trim();
+    if code.is_empty() || code.len() > 256 {
         return Err(Error::validation("code must be a WeChat login code"));
     }
-    let identity = ctx.wechat.code2session(code.trim()).await?;
-    let existing = reader::Entity::find()
-        .filter(reader::Column::WechatOpenid.eq(identity.openid.as_str()))
-        .one(&ctx.db)
-        .await?;
-    let id = match existing {
-        Some(r) => r.id,
-        None => {
-            let mut row = people::new_reader("微信读者");
-            row.wechat_openid = Set(Some(identity.openid.clone()));
-            row.wechat_unionid = Set(identity.unionid);
-            let id = Uuid::now_v7();
-            row.id = Set(id);
-            let insert = reader::Entity::insert(row)
-                .on_conflict(
-                    sea_orm::sea_query::OnConflict::column(reader::Column::WechatOpenid)
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(&ctx.db)
-                .await?;
-            if insert == 1 {
-                id
-            } else {
-                // Two first logins raced; the other one created the reader.
-                reader::Entity::find()
-                    .filter(reader::Column::WechatOpenid.eq(identity.openid.as_str()))
-                    .one(&ctx.db)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::internal(anyhow::anyhow!("reader vanished after insert"))
-                    })?
-                    .id
+    Ok(code)
+}
+
+/// The reader WeChat identifies by `identity.openid` in `column` (the mini-program's or
+/// the official account's openid): found, linked by unionid to the reader the other app
+/// made, or created card-less. Two first logins at once make one reader.
+async fn wechat_reader(
+    ctx: &Ctx,
+    column: reader::Column,
+    identity: &WechatIdentity,
+) -> Result<Uuid> {
+    let openid = identity.openid.as_str();
+    let by_openid = || {
+        reader::Entity::find()
+            .filter(column.eq(openid))
+            .filter(reader::Column::Status.ne(ReaderStatus::Closed))
+    };
+    if let Some(r) = by_openid().one(&ctx.db).await? {
+        return Ok(r.id);
+    }
+    if let Some(unionid) = identity.unionid.as_deref() {
+        let linked = reader::Entity::update_many()
+            .col_expr(column, Expr::value(openid))
+            .filter(reader::Column::WechatUnionid.eq(unionid))
+            .filter(column.is_null())
+            .filter(reader::Column::Status.ne(ReaderStatus::Closed))
+            .exec(&ctx.db)
+            .await?;
+        if linked.rows_affected > 0 {
+            if let Some(r) = by_openid().one(&ctx.db).await? {
+                return Ok(r.id);
             }
         }
-    };
-    start_session(ctx, Principal::Reader { id }).await
+    }
+    let mut row = people::new_reader("微信读者");
+    row.set(column, Some(openid.to_owned()).into());
+    row.wechat_unionid = Set(identity.unionid.clone());
+    reader::Entity::insert(row)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(column)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(&ctx.db)
+        .await?;
+    // Inserted now, or by a first login racing this one.
+    Ok(by_openid()
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::internal(anyhow::anyhow!("reader vanished after insert")))?
+        .id)
 }
 
 /// Logs a staff member in from client address `client`.
@@ -95,17 +159,18 @@ pub async fn staff_login(
     secret: &str,
     client: Option<IpAddr>,
 ) -> Result<AuthTokens> {
-    password_login(ctx, Account::Staff(username.trim()), secret, client).await
+    let who = verified(ctx, Account::Staff(username.trim()), secret, client).await?;
+    start_session(ctx, who).await
 }
 
-/// A login by name and secret: counted against the account and the address, checked
+/// Who a name and secret identify: counted against the account and the address, checked
 /// against the stored hash (a dummy one for unknown accounts, at the same cost).
-async fn password_login(
+async fn verified(
     ctx: &Ctx,
     account: Account<'_>,
     secret: &str,
     client: Option<IpAddr>,
-) -> Result<AuthTokens> {
+) -> Result<Principal> {
     let attempts = guard(ctx, account, client).await?;
     let stored = match stored(ctx, account).await {
         Ok(stored) => stored,
@@ -120,7 +185,7 @@ async fn password_login(
     match stored {
         Some(s) if right && s.usable && !refused_demo(ctx, account.name(), secret) => {
             attempts.succeeded(ctx, Forget::All).await;
-            start_session(ctx, s.principal).await
+            Ok(s.principal)
         }
         _ => {
             attempts.failed();
@@ -146,8 +211,8 @@ async fn stored(ctx: &Ctx, account: Account<'_>) -> Result<Option<Stored>> {
             .one(&ctx.db)
             .await?
             .map(|r| Stored {
+                usable: r.status != ReaderStatus::Closed,
                 hash: r.pin_hash,
-                usable: true,
                 principal: Principal::Reader { id: r.id },
             }),
         Account::Staff(user) => {

@@ -2,6 +2,21 @@
 
 use sea_orm::entity::prelude::*;
 
+/// Whether a reader's account may borrow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum ReaderStatus {
+    /// In good standing (a card-less account still cannot borrow).
+    #[sea_orm(string_value = "ACTIVE")]
+    Active,
+    /// A card applied for online, waiting for a desk to check who the reader is.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// Merged into another account ([`Model::merged_into`]); it can no longer act.
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}
+
 /// A reader row. `phone` and the WeChat ids are personal data: never logged.
 #[derive(Clone, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "reader")]
@@ -40,6 +55,14 @@ pub struct Model {
     pub max_open_requests: i32,
     /// When the row was made.
     pub created_at: DateTimeUtc,
+    /// Whether the account may borrow.
+    pub status: ReaderStatus,
+    /// Keyed hash of the ID number given when the card was applied for online.
+    pub id_number_hash: Option<String>,
+    /// That ID number with all but its first three and last four characters hidden.
+    pub id_number_masked: Option<String>,
+    /// The account this one was merged into (CLOSED).
+    pub merged_into: Option<Uuid>,
 }
 
 impl std::fmt::Debug for Model {

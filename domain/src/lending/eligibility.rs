@@ -6,7 +6,7 @@ use sea_orm::sea_query::LockType;
 use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 
 use super::{LoanStatus, RequestStatus};
-use crate::entity::reader;
+use crate::entity::reader::{self, ReaderStatus};
 use crate::{db, Error, Result};
 
 /// A reader's overdue loans, loans and open requests, and whether they already asked for
@@ -124,12 +124,24 @@ pub enum Asking {
     Loan,
 }
 
-/// Refuses a blocked reader, one with overdue books, or one at a limit.
+/// Refuses a reader without a card or with one still to be verified, a blocked reader, one
+/// with overdue books, or one at a limit.
 ///
 /// # Errors
-/// FORBIDDEN when blocked or owing overdue books; QUOTA_EXCEEDED at a limit.
+/// FORBIDDEN (reason CARD_REQUIRED or REGISTRATION_PENDING) without a usable card, when
+/// blocked or owing overdue books; QUOTA_EXCEEDED at a limit.
 pub fn check(who: &Borrower, asking: Asking) -> Result<()> {
     let (reader, counts) = (&who.reader, &who.counts);
+    if reader.card_number.is_none() {
+        return Err(
+            Error::forbidden("借阅需要读者证：请绑定已有的读者证，或在线办证")
+                .because("CARD_REQUIRED"),
+        );
+    }
+    if reader.status == ReaderStatus::Pending {
+        return Err(Error::forbidden("读者证尚待到馆核验身份，核验后即可借阅")
+            .because("REGISTRATION_PENDING"));
+    }
     if reader.blocked {
         return Err(Error::forbidden(
             "lending is blocked on this card; please contact the library",

@@ -26,6 +26,7 @@ use super::prefs::Prefs;
 use super::templates::{Rendered, Templates};
 use super::wechat::{Answer, Messenger};
 use super::{insert, Channel, Kind, Notice, Notification, NotificationStatus};
+use crate::auth::wechat::WechatIdentity;
 use crate::auth::Principal;
 use crate::dispatch::pickups;
 use crate::entity::notification_attempt::{self, AttemptOutcome};
@@ -41,12 +42,12 @@ pub struct Notifier {
 }
 
 impl Notifier {
-    /// See [`Messenger::official_openid`].
+    /// See [`Messenger::official_identity`].
     ///
     /// # Errors
     /// As there.
-    pub async fn official_openid(&self, code: &str) -> Result<String> {
-        self.wechat.official_openid(code).await
+    pub async fn official_identity(&self, code: &str) -> Result<WechatIdentity> {
+        self.wechat.official_identity(code).await
     }
 
     /// The notifier for `config`: WeChat tokens shared through Redis when it is configured,

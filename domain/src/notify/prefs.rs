@@ -57,7 +57,7 @@ impl Prefs {
 /// # Errors
 /// VALIDATION for a bad or used code; NOT_FOUND for an unknown reader.
 pub async fn link_official_account(ctx: &Ctx, reader: Uuid, code: &str) -> Result<()> {
-    let openid = ctx.notifier.official_openid(code.trim()).await?;
+    let openid = ctx.notifier.official_identity(code.trim()).await?.openid;
     let res = reader::Entity::update_many()
         .col_expr(reader::Column::WechatOaOpenid, Expr::value(openid))
         .filter(reader::Column::Id.eq(reader))

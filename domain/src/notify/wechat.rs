@@ -18,6 +18,7 @@ use url::Url;
 use super::templates::Rendered;
 use super::tokens::{AccessTokens, App};
 use super::Kind;
+use crate::auth::wechat::WechatIdentity;
 use crate::config::WechatConfig;
 use crate::entity::reader;
 
@@ -79,6 +80,10 @@ struct OauthResponse {
     #[serde(default)]
     errmsg: String,
     openid: Option<String>,
+    unionid: Option<String>,
+    /// 1 when the page was opened as a Moments "snapshot": the openid is a stand-in.
+    #[serde(default)]
+    is_snapshotuser: i64,
 }
 
 /// Sends WeChat messages for the library's apps.
@@ -222,18 +227,19 @@ impl Messenger {
         Answer::Later(None, "token refused twice".into())
     }
 
-    /// The reader's openid in the official account, from the one-time `code` its web page
+    /// The reader as the official account knows them, from the one-time `code` its web page
     /// got through WeChat's OAuth (`sns/oauth2/access_token`, `snsapi_base` scope).
     ///
     /// # Errors
-    /// VALIDATION for a bad or used code or when no official account is configured;
-    /// INTERNAL when WeChat cannot be reached.
-    pub async fn official_openid(&self, code: &str) -> crate::Result<String> {
+    /// VALIDATION (reason WECHAT_CODE_INVALID) for a bad or used code, (WECHAT_SNAPSHOT) for
+    /// a Moments snapshot page, or when no official account is configured; INTERNAL when
+    /// WeChat cannot be reached.
+    pub async fn official_identity(&self, code: &str) -> crate::Result<WechatIdentity> {
         use crate::Error;
         let app = self
             .official
             .as_ref()
-            .ok_or_else(|| Error::validation("the library has no WeChat official account"))?;
+            .ok_or_else(|| Error::validation("本馆未配置微信公众号"))?;
         let mut url = self
             .base
             .join("sns/oauth2/access_token")
@@ -255,8 +261,16 @@ impl Messenger {
                 Error::internal(anyhow::anyhow!("wechat oauth2 body: {}", e.without_url()))
             })?;
         match (body.errcode, body.openid) {
-            (0, Some(openid)) => Ok(openid),
-            (40029 | 40163, _) => Err(Error::validation("the WeChat code is invalid or was used")),
+            (0, Some(_)) if body.is_snapshotuser == 1 => {
+                Err(Error::validation("请点击页面下方“使用完整服务”后再登录")
+                    .because("WECHAT_SNAPSHOT"))
+            }
+            (0, Some(openid)) => Ok(WechatIdentity {
+                openid,
+                unionid: body.unionid,
+            }),
+            (40029 | 40163, _) => Err(Error::validation("微信授权已失效或已使用，请重新进入页面")
+                .because("WECHAT_CODE_INVALID")),
             (code, _) => Err(Error::internal(anyhow::anyhow!(
                 "wechat oauth2 errcode {code}: {}",
                 body.errmsg

@@ -22,6 +22,20 @@ impl AuthMutation {
             .into())
     }
 
+    /// Logs a reader in from the library's WeChat official account web page: `code` is what
+    /// WeChat's web authorisation (`snsapi_base`) handed the page. The first visit creates a
+    /// card-less reader (bind a card or apply for one to borrow).
+    async fn login_with_wechat_web(
+        &self,
+        ctx: &Context<'_>,
+        code: String,
+    ) -> GqlResult<AuthPayload> {
+        Ok(sessions::login_with_wechat_web(domain(ctx), &code)
+            .await
+            .gql()?
+            .into())
+    }
+
     /// Logs a reader in with library card number and PIN.
     async fn login_with_card(
         &self,

@@ -3,6 +3,7 @@
 mod account;
 mod auth;
 mod dispatch;
+mod identity;
 pub(crate) mod lending;
 mod notify;
 mod operations;
@@ -18,6 +19,7 @@ pub struct Mutation(
     auth::AuthMutation,
     lending::LendingMutation,
     dispatch::DispatchMutation,
+    identity::IdentityMutation,
     operations::OperationsMutation,
     notify::NotifyMutation,
     purchases::PurchasesMutation,

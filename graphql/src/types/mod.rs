@@ -10,8 +10,9 @@ mod places;
 pub mod purchases;
 pub mod stats;
 
-use async_graphql::{Object, SimpleObject, ID};
+use async_graphql::{Enum, Object, SimpleObject, ID};
 use hongyan_domain::auth::AuthTokens;
+use hongyan_domain::entity::reader::ReaderStatus as ReaderStatusRow;
 use hongyan_domain::people::Reader as ReaderRow;
 use uuid::Uuid;
 
@@ -68,6 +69,27 @@ impl Reader {
     async fn blocked(&self) -> bool {
         self.0.blocked
     }
+    /// ACTIVE, PENDING (a card applied for online, until a desk checks the ID) or CLOSED
+    /// (merged into another account).
+    async fn status(&self) -> ReaderStatus {
+        self.0.status.into()
+    }
+    /// Whether the reader may borrow now: a card, not pending, not blocked. When not, the
+    /// app offers to bind a card or apply for one.
+    async fn can_borrow(&self) -> bool {
+        self.0.card_number.is_some() && self.0.status == ReaderStatusRow::Active && !self.0.blocked
+    }
+    /// The ID number given with an online application, all but 7 characters hidden.
+    async fn id_number_masked(&self) -> Option<&str> {
+        self.0.id_number_masked.as_deref()
+    }
+    /// The reader's mobile number, all but 7 digits hidden.
+    async fn mobile_masked(&self) -> Option<String> {
+        self.0
+            .phone
+            .as_deref()
+            .map(hongyan_domain::identity::id_number::mask)
+    }
     async fn max_loans(&self) -> i32 {
         self.0.max_loans
     }
@@ -85,6 +107,27 @@ impl Reader {
     /// How the reader wants to be told.
     async fn notification_settings(&self) -> notify::NotificationSettings {
         hongyan_domain::notify::prefs::Prefs::of(&self.0).into()
+    }
+}
+
+/// Where a reader's account stands.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum ReaderStatus {
+    /// In good standing.
+    Active,
+    /// A card applied for online, waiting for a desk to check the ID.
+    Pending,
+    /// Merged into another account.
+    Closed,
+}
+
+impl From<ReaderStatusRow> for ReaderStatus {
+    fn from(s: ReaderStatusRow) -> Self {
+        match s {
+            ReaderStatusRow::Active => ReaderStatus::Active,
+            ReaderStatusRow::Pending => ReaderStatus::Pending,
+            ReaderStatusRow::Closed => ReaderStatus::Closed,
+        }
     }
 }
 

@@ -67,6 +67,22 @@ impl Branch {
 /// A smart book locker.
 pub struct Locker(pub LockerRow);
 
+impl Locker {
+    /// Its doors per size, free and total (one query per request for all lockers).
+    async fn counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Vec<hongyan_domain::lockers::SizeCount>> {
+        Ok(ctx
+            .data::<Loaders>()?
+            .compartment_counts
+            .load_one(self.0.id)
+            .await
+            .map_err(loader_error)?
+            .unwrap_or_default())
+    }
+}
+
 #[Object]
 impl Locker {
     async fn id(&self) -> ID {
@@ -95,17 +111,18 @@ impl Locker {
     async fn online(&self) -> bool {
         lockers::is_online(&self.0)
     }
+    /// Whether a parcel could go in now: the locker is online and has a free door (anyone:
+    /// readers choose a locker by it).
+    async fn has_room(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        Ok(lockers::is_online(&self.0) && self.counts(ctx).await?.iter().any(|c| c.free > 0))
+    }
     /// Free and total doors per size, smallest first (staff: dispatchers watch which
     /// lockers have room).
     async fn free_compartments(&self, ctx: &Context<'_>) -> GqlResult<Vec<CompartmentCount>> {
         principal(ctx).gql()?.require_any_staff().gql()?;
-        Ok(ctx
-            .data::<Loaders>()?
-            .compartment_counts
-            .load_one(self.0.id)
-            .await
-            .map_err(loader_error)?
-            .unwrap_or_default()
+        Ok(self
+            .counts(ctx)
+            .await?
             .into_iter()
             .map(|c| CompartmentCount {
                 size: size_name(c.size),

@@ -74,13 +74,19 @@ const DISPATCHERS_OF_A: &[Who] = &[DispatcherA, LibrarianA, Admin];
 const LIBRARIANS: &[Who] = &[LibrarianA, LibrarianB, Admin];
 const ADMIN: &[Who] = &[Admin];
 const CLERKS: &[Who] = &[Clerk, OtherClerk];
+/// Who may apply for a card online: readers (who have one here: CONFLICT) and people not
+/// signed in.
+const APPLICANTS: &[Who] = &[Anonymous, ReaderA, ReaderB];
 
-/// Calls that authenticate rather than act: not part of the matrix.
-const LOGINS: [&str; 4] = [
+/// Calls that authenticate rather than act (they check a secret or a WeChat code): not
+/// part of the matrix.
+const LOGINS: [&str; 6] = [
     "loginWithWechat",
+    "loginWithWechatWeb",
     "loginWithCard",
     "staffLogin",
     "refreshToken",
+    "bindCard",
 ];
 
 /// What the matrix runs on.
@@ -430,6 +436,19 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation($id: ID!) { setStaffPassword(id: $id, password: \"night-shelf-route-7351\") { id } }",
             json!({"id": f.nobody}),
             ADMIN,
+        ),
+        case(
+            "registerReader",
+            "mutation($i: RegisterReaderInput!) { registerReader(input: $i) { id } }",
+            json!({"i": {"name": "申请人", "idNumber": "11010519491231002X", "mobile": "13912345678",
+                         "homeBranchId": f.branch_a, "pin": "2468"}}),
+            APPLICANTS,
+        ),
+        case(
+            "verifyReader",
+            "mutation($r: ID!) { verifyReader(readerId: $r) { id } }",
+            json!({"r": f.reader_a}),
+            DESK_ANYWHERE,
         ),
         case(
             "unlockLogin",

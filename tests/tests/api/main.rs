@@ -13,6 +13,7 @@ mod dispatch;
 mod faults;
 mod fuzz;
 mod hostile;
+mod identity;
 mod jobs;
 mod lending;
 mod library;

@@ -832,18 +832,33 @@ async fn mini_program_users_get_subscribe_messages_while_their_consent_lasts_the
     let app = &lib.app;
     let first = lib.title("围城", &[("A", "A0001", "I246.5/12")]).await;
     let second = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
-    // Logged in from the mini-program only: no official account link.
-    let code = app.wechat.issue_code("mp-openid-chen", None);
-    let login = app
-        .gql(
-            "mutation($c: String!) { loginWithWechat(code: $c) { accessToken } }",
-            json!({"c": code}),
-        )
-        .await;
-    let me = login.data()["loginWithWechat"]["accessToken"]
-        .as_str()
-        .expect("token")
-        .to_owned();
+    // Logged in from the mini-program only (no official account link), with the card
+    // bound that borrowing needs.
+    hongyan_domain::people::add_reader(&app.ctx.db, "40000099", "246810", "陈")
+        .await
+        .expect("card");
+    let mini_program_login = || async {
+        let code = app.wechat.issue_code("mp-openid-chen", None);
+        let login = app
+            .gql(
+                "mutation($c: String!) { loginWithWechat(code: $c) { accessToken } }",
+                json!({"c": code}),
+            )
+            .await;
+        login.data()["loginWithWechat"]["accessToken"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    };
+    let card_less = mini_program_login().await;
+    app.gql_as(
+        Some(&card_less),
+        "mutation { bindCard(cardNumber: \"40000099\", pin: \"246810\") { id } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let me = mini_program_login().await;
     app.gql_as(
         Some(&me),
         SETTINGS,

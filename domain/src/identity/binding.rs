@@ -1,0 +1,124 @@
+//! A reader who signed in through WeChat binds the library card they already hold
+//! (`bindCard`). The card's PIN is checked exactly as a card login is (counted, locked). The
+//! card-less account WeChat made, and everything in it (requests, loans, proposals,
+//! addresses, messages, idempotency keys, sign-ins), moves to the card's account in one
+//! transaction; the empty account is CLOSED and points at the card's. The app's refresh
+//! token then signs it in as the card's holder.
+
+use std::net::IpAddr;
+
+use sea_orm::prelude::*;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveEnum, DatabaseTransaction};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::auth::{sessions, Principal};
+use crate::entity::reader::{self, ReaderStatus};
+use crate::entity::refresh_token::{self, SubjectKind};
+use crate::entity::{
+    idempotency_key, loan, loan_request, notification, purchase_proposal, reader_address,
+};
+use crate::people::Reader;
+use crate::{Ctx, Error, Result};
+
+/// Binds card `card_number` (with its PIN) to the calling WeChat reader; returns the card's
+/// reader, who now holds everything the WeChat account had.
+///
+/// # Errors
+/// FORBIDDEN for staff; UNAUTHENTICATED for a wrong card or PIN; RATE_LIMITED while the
+/// card or address is locked after failures; CONFLICT when the caller has a card already
+/// (reason HAS_CARD) or the card is bound to another WeChat user (CARD_BOUND_ELSEWHERE).
+pub async fn bind_card(
+    ctx: &Ctx,
+    who: &Principal,
+    card_number: &str,
+    pin: &str,
+    client: Option<IpAddr>,
+) -> Result<Reader> {
+    let me = who.reader_id()?;
+    let holder = sessions::card_holder(ctx, card_number, pin, client).await?;
+    if holder == me {
+        return Err(Error::conflict("这张读者证已绑定在您的账户上").because("HAS_CARD"));
+    }
+    let txn = ctx.begin().await?;
+    let source = reader::Entity::find_by_id(me)
+        .one(&txn)
+        .await?
+        .filter(|r| r.status != ReaderStatus::Closed)
+        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
+    if source.card_number.is_some() {
+        return Err(Error::conflict("您的账户已有读者证").because("HAS_CARD"));
+    }
+    let target = reader::Entity::find_by_id(holder)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    let clash = |theirs: &Option<String>, mine: &Option<String>| matches!((theirs, mine), (Some(t), Some(m)) if t != m);
+    if clash(&target.wechat_openid, &source.wechat_openid)
+        || clash(&target.wechat_oa_openid, &source.wechat_oa_openid)
+    {
+        return Err(
+            Error::conflict("这张读者证已绑定另一个微信账号，请到馆解除后再绑定")
+                .because("CARD_BOUND_ELSEWHERE"),
+        );
+    }
+    move_belongings(&txn, source.id, target.id).await?;
+    let (openid, unionid, oa_openid, email) = (
+        source.wechat_openid.clone(),
+        source.wechat_unionid.clone(),
+        source.wechat_oa_openid.clone(),
+        source.email.clone(),
+    );
+    // The WeChat ids are unique: off the closed account first, then onto the card's.
+    let mut closed: reader::ActiveModel = source.into();
+    closed.wechat_openid = Set(None);
+    closed.wechat_unionid = Set(None);
+    closed.wechat_oa_openid = Set(None);
+    closed.status = Set(ReaderStatus::Closed);
+    closed.merged_into = Set(Some(target.id));
+    closed.update(&txn).await?;
+    let mut card: reader::ActiveModel = target.clone().into();
+    card.wechat_openid = Set(target.wechat_openid.clone().or(openid));
+    card.wechat_unionid = Set(target.wechat_unionid.clone().or(unionid));
+    card.wechat_oa_openid = Set(target.wechat_oa_openid.clone().or(oa_openid));
+    card.email = Set(target.email.clone().or(email));
+    let saved = card.update(&txn).await?;
+    audit::record(
+        &txn,
+        Actor::Reader(me),
+        "reader.bind_card",
+        Some(&saved.id.to_string()),
+        Some(json!({"closed": me, "status": saved.status.to_value()})),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.accounts.forget(me);
+    Ok(saved)
+}
+
+/// Moves every row of reader `from` to reader `to`.
+async fn move_belongings(txn: &DatabaseTransaction, from: Uuid, to: Uuid) -> Result<()> {
+    macro_rules! move_rows {
+        ($entity:ident, $column:ident) => {
+            $entity::Entity::update_many()
+                .col_expr($entity::Column::$column, Expr::value(to))
+                .filter($entity::Column::$column.eq(from))
+                .exec(txn)
+                .await?;
+        };
+    }
+    move_rows!(loan_request, ReaderId);
+    move_rows!(loan, ReaderId);
+    move_rows!(purchase_proposal, ReaderId);
+    move_rows!(reader_address, ReaderId);
+    move_rows!(notification, ReaderId);
+    move_rows!(idempotency_key, OwnerId);
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::SubjectId, Expr::value(to))
+        .filter(refresh_token::Column::SubjectKind.eq(SubjectKind::Reader))
+        .filter(refresh_token::Column::SubjectId.eq(from))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! Applying for a library card online (网上办证): name, mainland ID number, mobile and a
+//! home branch. `HONGYAN_CARD_POLICY` decides what the applicant gets: a card that lends at
+//! once (`credit`, 信用办证) or one PENDING until a desk checks the ID ([`verify`]). One ID
+//! number, one card: a second application is refused naming the card it already has
+//! (masked).
+//!
+//! A signed-in reader without a card (a WeChat identity) applies for themselves and keeps
+//! signing in as before; someone not signed in applies with a PIN and signs in by card.
+
+use sea_orm::prelude::*;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveEnum, SqlErr};
+use serde_json::json;
+
+use super::id_number::{mask, IdNumber};
+use super::mobile::Mobile;
+use crate::audit::{self, Actor};
+use crate::auth::{password, Principal, StaffRole};
+use crate::branches::BranchKind;
+use crate::config::CardPolicy;
+use crate::entity::branch;
+use crate::entity::reader::{self, ReaderStatus};
+use crate::people::{self, Reader};
+use crate::{secrets, Ctx, Error, Result};
+
+/// Digits of a card number issued online (`9` and nine random digits).
+const ONLINE_CARD_DIGITS: usize = 9;
+
+/// An application as the reader fills it in.
+#[derive(Debug, Clone)]
+pub struct Application {
+    /// Full name as on the ID card.
+    pub name: String,
+    /// Mainland ID number.
+    pub id_number: String,
+    /// Mobile number.
+    pub mobile: String,
+    /// The branch the reader chooses as home.
+    pub home_branch: Uuid,
+    /// A PIN for card sign-in: required when not signed in.
+    pub pin: Option<String>,
+}
+
+/// Applies for a card, as `who` (a card-less reader) or as someone not signed in (`None`).
+///
+/// # Errors
+/// VALIDATION naming the field at fault (`name`, `idNumber`, `mobile`, `homeBranchId`,
+/// `pin`); FORBIDDEN for staff; CONFLICT when the caller has a card already or (reason
+/// ID_NUMBER_TAKEN) the ID number has one. Nothing is written then.
+pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> Result<Reader> {
+    let applicant = match who {
+        Some(Principal::Reader { id }) => Some(*id),
+        Some(Principal::Staff { .. }) => {
+            return Err(Error::forbidden("读者本人在线办证；馆员请在借还台办理"))
+        }
+        None => None,
+    };
+    let name = app.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(Error::validation("姓名应为 1–64 个字").in_field("name"));
+    }
+    let id = IdNumber::parse(&app.id_number).map_err(|e| e.in_field("idNumber"))?;
+    let mobile = Mobile::parse(&app.mobile).map_err(|e| e.in_field("mobile"))?;
+    let pin = match (&app.pin, applicant) {
+        (Some(pin), _) => Some(pin.as_str()),
+        (None, None) => {
+            return Err(Error::validation("请设置 4–12 位数字密码，用于读者证登录").in_field("pin"))
+        }
+        (None, Some(_)) => None,
+    };
+    if let Some(pin) = pin {
+        people::check_pin(pin).map_err(|e| e.in_field("pin"))?;
+    }
+    let pin_hash = pin.map(password::hash).transpose()?;
+    let status = match ctx.config.lending.card_policy {
+        CardPolicy::Credit => ReaderStatus::Active,
+        CardPolicy::Verify => ReaderStatus::Pending,
+    };
+    let id_hash = id.lookup_hash(&ctx.config.jwt_secret.bytes);
+
+    let txn = ctx.begin().await?;
+    let home = branch::Entity::find_by_id(app.home_branch)
+        .one(&txn)
+        .await?
+        .filter(|b| b.kind != BranchKind::Bookstore)
+        .ok_or_else(|| Error::validation("请选择本馆的一个分馆").in_field("homeBranchId"))?;
+    if let Some(holder) = reader::Entity::find()
+        .filter(reader::Column::IdNumberHash.eq(id_hash.as_str()))
+        .one(&txn)
+        .await?
+    {
+        let card = holder.card_number.as_deref().map(mask).unwrap_or_default();
+        return Err(Error::conflict(format!(
+            "该身份证号已办理读者证（{card}）；忘记密码请到馆办理"
+        ))
+        .because("ID_NUMBER_TAKEN"));
+    }
+    let card = free_card_number(&txn).await?;
+    let mut row = match applicant {
+        Some(id) => {
+            let me = reader::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .filter(|r| r.status != ReaderStatus::Closed)
+                .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
+            if let Some(card) = &me.card_number {
+                return Err(Error::conflict(format!("您已有读者证 {card}")).because("HAS_CARD"));
+            }
+            let row: reader::ActiveModel = me.into();
+            row
+        }
+        None => people::new_reader(name),
+    };
+    row.name = Set(name.to_owned());
+    row.card_number = Set(Some(card.clone()));
+    row.phone = Set(Some(mobile.as_str().to_owned()));
+    row.home_branch_id = Set(Some(home.id));
+    row.id_number_hash = Set(Some(id_hash));
+    row.id_number_masked = Set(Some(id.masked()));
+    row.status = Set(status);
+    if let Some(hash) = pin_hash {
+        row.pin_hash = Set(Some(hash));
+    }
+    let saved = match applicant {
+        Some(_) => row.update(&txn).await,
+        None => row.insert(&txn).await,
+    }
+    .map_err(taken_on_race)?;
+    audit::record(
+        &txn,
+        Actor::Reader(saved.id),
+        "reader.register",
+        Some(&saved.id.to_string()),
+        Some(json!({"card": card, "status": saved.status.to_value()})),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// A card number no reader has: `9` and nine random digits.
+async fn free_card_number(db: &impl ConnectionTrait) -> Result<String> {
+    loop {
+        let card = format!("9{}", secrets::random_digits(ONLINE_CARD_DIGITS));
+        let taken = reader::Entity::find()
+            .filter(reader::Column::CardNumber.eq(card.as_str()))
+            .one(db)
+            .await?
+            .is_some();
+        if !taken {
+            return Ok(card);
+        }
+    }
+}
+
+/// A unique-index clash (two applications with one ID at once, past the check before it)
+/// as the CONFLICT that check gives.
+fn taken_on_race(e: DbErr) -> Error {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            Error::conflict("该身份证号已办理读者证").because("ID_NUMBER_TAKEN")
+        }
+        _ => e.into(),
+    }
+}
+
+/// A desk has checked a PENDING applicant's ID: the card lends from now on. Audited.
+///
+/// # Errors
+/// FORBIDDEN for anyone but desk staff; NOT_FOUND for an unknown reader; CONFLICT when the
+/// reader is not PENDING.
+pub async fn verify(ctx: &Ctx, who: &Principal, reader_id: Uuid) -> Result<Reader> {
+    who.require_staff(&[
+        StaffRole::Librarian,
+        StaffRole::Dispatcher,
+        StaffRole::Picker,
+    ])?;
+    let txn = ctx.begin().await?;
+    let found = reader::Entity::find_by_id(reader_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("reader"))?;
+    if found.status != ReaderStatus::Pending {
+        return Err(Error::WrongState {
+            what: "reader",
+            state: match found.status {
+                ReaderStatus::Active => "ACTIVE",
+                ReaderStatus::Pending => "PENDING",
+                ReaderStatus::Closed => "CLOSED",
+            },
+        });
+    }
+    let mut row: reader::ActiveModel = found.into();
+    row.status = Set(ReaderStatus::Active);
+    let saved = row.update(&txn).await?;
+    audit::record(
+        &txn,
+        Actor::of(who),
+        "reader.verify",
+        Some(&reader_id.to_string()),
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
