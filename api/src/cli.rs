@@ -45,6 +45,16 @@ pub enum Command {
     /// "You read, we pay" settings.
     #[command(subcommand)]
     Purchases(PurchasesCommand),
+    /// The GraphQL schema.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+}
+
+/// `schema` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print the GraphQL schema (SDL), as `schema.graphql` at the repository root holds it.
+    Print,
 }
 
 /// `purchases` subcommands.

@@ -9,7 +9,9 @@ use hongyan_domain::{accounts, demo, people, Config, Ctx};
 use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
-use crate::cli::{Command, LockerCommand, PurchasesCommand, RulesCommand, ServeArgs, UserCommand};
+use crate::cli::{
+    Command, LockerCommand, PurchasesCommand, RulesCommand, SchemaCommand, ServeArgs, UserCommand,
+};
 use crate::metrics::Metrics;
 use crate::secret_input;
 use crate::simulate::{self, Simulation};
@@ -54,6 +56,10 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             crate::import::index(&ctx, cmd).await
         }
         Command::Purchases(PurchasesCommand::Rules(cmd)) => purchase_rules(config, cmd).await,
+        Command::Schema(SchemaCommand::Print) => {
+            print!("{}", hongyan_graphql::sdl());
+            Ok(())
+        }
     }
 }
 
@@ -93,6 +99,7 @@ async fn serve(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     println!("Hongyan is running.");
     println!("  GraphiQL:  http://{host}:{}/graphql", app.port());
+    println!("  Readers:   http://{host}:{}/app/", app.port());
     println!("  Console:   http://{host}:{}/console  (staff)", app.port());
     println!("  Health:    http://{host}:{}/readyz", app.port());
     if app.demo_loaded() {

@@ -137,6 +137,9 @@ pub struct LendingConfig {
     pub sweep_interval: Duration,
     /// `HONGYAN_CARD_POLICY`: `verify` (default) or `credit`.
     pub card_policy: CardPolicy,
+    /// `HONGYAN_HOME_DELIVERY_FEE_CENTS`: what a home delivery costs the reader, shown before
+    /// they order (0: free).
+    pub home_delivery_fee_cents: u32,
 }
 
 /// What an online card application gives (`HONGYAN_CARD_POLICY`).
@@ -461,6 +464,10 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
             }
         },
         sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
+        home_delivery_fee_cents: match var("HONGYAN_HOME_DELIVERY_FEE_CENTS").as_deref() {
+            None | Some("0") => 0,
+            Some(_) => small("HONGYAN_HOME_DELIVERY_FEE_CENTS", 0, 100_000)?,
+        },
         card_policy: match var("HONGYAN_CARD_POLICY").as_deref() {
             None | Some("verify") => CardPolicy::Verify,
             Some("credit") => CardPolicy::Credit,

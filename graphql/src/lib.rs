@@ -51,6 +51,13 @@ pub enum Caller {
     Rejected(String),
 }
 
+/// The schema in SDL (`hongyan schema print`, `schema.graphql`).
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
+        .finish()
+        .sdl()
+}
+
 /// The client's address, as the transport established it (the peer, or what a trusted
 /// proxy appended): what login and rate limits count per client.
 #[derive(Debug, Clone, Copy)]

@@ -1,7 +1,9 @@
 //! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
-//! `/staff` (printable pages), `/console` (the staff console's files), `/healthz`, `/readyz`,
-//! `/metrics`.
+//! `/staff` (printable pages), `/console` (the staff console's files), `/app` (the readers'
+//! app), `/healthz`, `/readyz`, `/metrics`.
 
+mod app;
+mod assets;
 mod console;
 mod graphql;
 mod locker;
@@ -47,6 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::scope("/locker/v1").configure(locker::routes))
     .service(web::scope("/staff").configure(staff::routes))
     .service(web::scope("/console").configure(console::routes))
+    .service(web::scope("/app").configure(app::routes))
     .service(web::scope("/webhooks").configure(webhooks::routes))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))

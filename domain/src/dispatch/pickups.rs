@@ -135,6 +135,28 @@ pub fn code_for(ctx: &Ctx, who: Option<&Principal>, req: &LoanRequest) -> Option
         .then(|| codes::code(&ctx.config.jwt_secret.bytes, req.id, req.pickup_code_gen))
 }
 
+/// The door of `req`'s parcel, for its own reader while it waits in a locker (anyone else,
+/// or any other state: none).
+///
+/// # Errors
+/// INTERNAL or UNAVAILABLE on a database fault.
+pub async fn door_for(
+    ctx: &Ctx,
+    who: Option<&Principal>,
+    req: &LoanRequest,
+) -> Result<Option<String>> {
+    let mine = matches!(who, Some(Principal::Reader { id }) if *id == req.reader_id);
+    let waiting = req.status == RequestStatus::ReadyForPickup
+        && req.delivery_method == DeliveryMethod::Locker;
+    match (mine && waiting, req.compartment_id) {
+        (true, Some(id)) => Ok(compartment::Entity::find_by_id(id)
+            .one(&ctx.db)
+            .await?
+            .map(|door| door.label)),
+        _ => Ok(None),
+    }
+}
+
 /// Gives the reader a new pickup code for their parcel (the old one stops working) and
 /// sends it to them.
 ///

@@ -117,6 +117,12 @@ impl LoanRequest {
     async fn pickup_code(&self, ctx: &Context<'_>) -> Option<String> {
         pickups::code_for(domain(ctx), principal(ctx).ok(), &self.0)
     }
+    /// The locker door the book waits behind (its reader only, while it waits there).
+    async fn compartment(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        pickups::door_for(domain(ctx), principal(ctx).ok(), &self.0)
+            .await
+            .gql()
+    }
     /// Collect by then (RFC 3339, UTC).
     async fn pickup_deadline(&self) -> Option<DateTime<Utc>> {
         self.0.pickup_deadline

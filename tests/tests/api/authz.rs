@@ -131,6 +131,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
         case("myAddresses", "{ myAddresses { id } }", json!({}), READERS),
         case("staffMe", "{ staffMe { id } }", json!({}), STAFF),
         case(
+            "appSettings",
+            "{ appSettings { libraryName cardPolicy } }",
+            json!({}),
+            EVERYONE,
+        ),
+        case(
             "readerByCard",
             "query($c: String!) { readerByCard(cardNumber: $c) { id name } }",
             json!({"c": f.card_a}),

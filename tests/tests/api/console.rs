@@ -4,9 +4,7 @@
 //! playwright-core) against a library prepared here. Node, `/usr/bin/chromium` and
 //! `npm ci --prefix tests/browser` are required: without them the test fails.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use hongyan_tests::browser::{require_browser, run_node, workspace};
 
 use hongyan_domain::auth::StaffRole;
 use hongyan_tests::{TestApp, TestOptions};
@@ -16,8 +14,6 @@ use crate::library::{locker, to_branch, Library, CHECK_OUT, CONFIRM};
 
 /// Every staff account's password in the browser test.
 const PASSWORD: &str = "s3cret-pass-2468";
-/// How long the browser test may run before it is killed.
-const BROWSER_TIMEOUT: Duration = Duration::from_secs(300);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn console_files_are_served_with_their_types_and_a_same_origin_policy() {
@@ -72,14 +68,6 @@ async fn console_files_are_served_with_their_types_and_a_same_origin_policy() {
         let body: Value = resp.json().await.unwrap();
         assert_eq!(body["code"], "NOT_FOUND", "{path}: {body}");
     }
-}
-
-/// The workspace root (`tests/..`).
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
 }
 
 /// A valid ISBN-13, 978-7-5000-NNNN-C.
@@ -204,66 +192,10 @@ async fn prepare(lib: &Library) -> Value {
     })
 }
 
-/// Runs `node --test` on the browser test with `env`; returns whether it passed and what it
-/// printed. Kills it after [`BROWSER_TIMEOUT`].
-async fn run_node(env: Vec<(&'static str, String)>) -> (bool, String) {
-    let root = workspace();
-    let logs = std::env::temp_dir().join(format!("hongyan-console-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&logs).unwrap();
-    let (out, err) = (logs.join("stdout"), logs.join("stderr"));
-    let mut child = Command::new("node")
-        .args([
-            "--test",
-            "--test-reporter=spec",
-            "tests/browser/console.test.mjs",
-        ])
-        .current_dir(&root)
-        .envs(env)
-        .stdin(Stdio::null())
-        .stdout(std::fs::File::create(&out).unwrap())
-        .stderr(std::fs::File::create(&err).unwrap())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run node ({e}): install Node.js (scripts/test.sh does)")
-        });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break Some(status);
-        }
-        if started.elapsed() > BROWSER_TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    let printed = format!(
-        "{}{}{}",
-        std::fs::read_to_string(&out).unwrap_or_default(),
-        std::fs::read_to_string(&err).unwrap_or_default(),
-        if status.is_none() {
-            format!("\nkilled after {BROWSER_TIMEOUT:?}")
-        } else {
-            String::new()
-        }
-    );
-    let _ = std::fs::remove_dir_all(&logs);
-    (status.is_some_and(|s| s.success()), printed)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_works_in_headless_chromium() {
     let root = workspace();
-    assert!(
-        Path::new("/usr/bin/chromium").exists(),
-        "/usr/bin/chromium is missing: apt-get install chromium (scripts/test.sh does)"
-    );
-    assert!(
-        root.join("tests/browser/node_modules/playwright-core")
-            .exists(),
-        "playwright-core is missing: npm ci --prefix tests/browser (scripts/test.sh does)"
-    );
+    require_browser();
     let lib = Library::open(TestOptions::default()).await;
     let fixture = prepare(&lib).await;
     let screenshots = std::env::var("HONGYAN_CONSOLE_SCREENSHOTS").unwrap_or_else(|_| {
@@ -271,16 +203,19 @@ async fn the_console_works_in_headless_chromium() {
             .to_string_lossy()
             .into_owned()
     });
-    let (passed, printed) = run_node(vec![
-        ("HONGYAN_CONSOLE_URL", lib.app.address.clone()),
-        ("HONGYAN_CONSOLE_PASSWORD", PASSWORD.into()),
-        ("HONGYAN_CONSOLE_PICKER", "picker".into()),
-        ("HONGYAN_CONSOLE_DISPATCHER", "dispatcher".into()),
-        ("HONGYAN_CONSOLE_LIBRARIAN", "librarian".into()),
-        ("HONGYAN_CONSOLE_ADMIN", "admin".into()),
-        ("HONGYAN_CONSOLE_FIXTURE", fixture.to_string()),
-        ("HONGYAN_CONSOLE_SCREENSHOTS", screenshots.clone()),
-    ])
+    let (passed, printed) = run_node(
+        "console.test.mjs",
+        vec![
+            ("HONGYAN_CONSOLE_URL", lib.app.address.clone()),
+            ("HONGYAN_CONSOLE_PASSWORD", PASSWORD.into()),
+            ("HONGYAN_CONSOLE_PICKER", "picker".into()),
+            ("HONGYAN_CONSOLE_DISPATCHER", "dispatcher".into()),
+            ("HONGYAN_CONSOLE_LIBRARIAN", "librarian".into()),
+            ("HONGYAN_CONSOLE_ADMIN", "admin".into()),
+            ("HONGYAN_CONSOLE_FIXTURE", fixture.to_string()),
+            ("HONGYAN_CONSOLE_SCREENSHOTS", screenshots.clone()),
+        ],
+    )
     .await;
     assert!(passed, "the browser test failed:\n{printed}");
     println!("{printed}\nscreenshots in {screenshots}");

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod account;
+mod app;
 mod auth;
 mod authz;
 mod catalog;
