@@ -12,9 +12,8 @@
 use std::sync::LazyLock;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
-use super::assets::{self, file, Caching, File, CSS, HTML, JS, SVG};
+use super::assets::{file, File, Versioned, CSS, HTML, JS, SVG};
 
 /// Every file of the app.
 const FILES: &[File] = &[
@@ -49,26 +48,8 @@ const FILES: &[File] = &[
     ),
 ];
 
-/// The app's version: a hash of every file, in the URL of each.
-static VERSION: LazyLock<String> = LazyLock::new(|| {
-    let mut h = Sha256::new();
-    for f in FILES {
-        h.update(f.path.as_bytes());
-        h.update(f.body.as_bytes());
-    }
-    h.finalize()
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-});
-
-/// The page, pointing at this version's files.
-static INDEX: LazyLock<String> = LazyLock::new(|| {
-    assets::find(FILES, "index.html")
-        .map(|f| f.body.replace("{{v}}", &VERSION))
-        .unwrap_or_default()
-});
+/// The app's files, versioned.
+static APP: LazyLock<Versioned> = LazyLock::new(|| Versioned::new(FILES, "index.html", "app file"));
 
 /// The app's Content-Security-Policy: this origin only, no inline script or style; images
 /// also from `data:` (WeUI's icons, generated covers and codes).
@@ -94,28 +75,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `GET /app/`: the page.
 async fn index(req: HttpRequest) -> HttpResponse {
-    assets::respond(&req, HTML, INDEX.clone(), POLICY, Caching::Revalidate)
+    APP.respond_page(&req, POLICY)
 }
 
-/// `GET /app/v/{version}/{path}`: a file, kept a year when its version is current (an old
-/// page mid-update still gets today's file, asked for again next time).
+/// `GET /app/v/{version}/{path}`: a file.
 async fn file(req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
     let (version, path) = path.into_inner();
-    match assets::find(FILES, &path).filter(|f| f.path != "index.html") {
-        Some(f) => {
-            let caching = if version == *VERSION {
-                Caching::Immutable
-            } else {
-                Caching::Revalidate
-            };
-            assets::respond(&req, f.content_type, f.body.to_owned(), POLICY, caching)
-        }
-        None => assets::missing("app file"),
-    }
+    APP.respond_file(&req, &version, &path, POLICY)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::assets;
     use super::*;
 
     #[test]
@@ -132,12 +103,12 @@ mod tests {
 
     #[test]
     fn the_page_names_this_versions_files() {
+        let page = APP.page();
         assert!(
-            INDEX.contains(&format!("/app/v/{}/main.js", *VERSION)),
-            "{}",
-            *INDEX
+            page.contains(&format!("/app/v/{}/main.js", APP.version())),
+            "{page}"
         );
-        assert!(!INDEX.contains("{{v}}"));
+        assert!(!page.contains("{{v}}"));
         assert!(!POLICY.contains("unsafe"));
     }
 }

@@ -103,6 +103,82 @@ pub fn respond(
     }
 }
 
+/// A front-end whose page names its other files under `/{root}/v/{version}/…`, where the
+/// version is a hash of all its files: the page is asked for every time, the rest kept a
+/// year (a new binary's files are fetched at once, unchanged ones never again).
+pub struct Versioned {
+    files: &'static [File],
+    version: String,
+    page: String,
+    what: &'static str,
+}
+
+impl Versioned {
+    /// `files`, whose `page` names the others with `{{v}}` for the version; `what` names
+    /// them in a 404.
+    pub fn new(files: &'static [File], page: &str, what: &'static str) -> Self {
+        let mut h = Sha256::new();
+        for f in files {
+            h.update(f.path.as_bytes());
+            h.update(f.body.as_bytes());
+        }
+        let version: String = h
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let page = find(files, page)
+            .map(|f| f.body.replace("{{v}}", &version))
+            .unwrap_or_default();
+        Versioned {
+            files,
+            version,
+            page,
+            what,
+        }
+    }
+
+    /// The version in this binary.
+    #[cfg(test)]
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The page, naming this version's files.
+    #[cfg(test)]
+    pub fn page(&self) -> &str {
+        &self.page
+    }
+
+    /// Answers with the page.
+    pub fn respond_page(&self, req: &HttpRequest, policy: &str) -> HttpResponse {
+        respond(req, HTML, self.page.clone(), policy, Caching::Revalidate)
+    }
+
+    /// Answers with a file asked for under `version`: kept a year when that is this
+    /// binary's version (an old page mid-update still gets today's file, asked again).
+    pub fn respond_file(
+        &self,
+        req: &HttpRequest,
+        version: &str,
+        path: &str,
+        policy: &str,
+    ) -> HttpResponse {
+        match find(self.files, path) {
+            Some(f) if f.content_type != HTML => {
+                let caching = if version == self.version {
+                    Caching::Immutable
+                } else {
+                    Caching::Revalidate
+                };
+                respond(req, f.content_type, f.body.to_owned(), policy, caching)
+            }
+            _ => missing(self.what),
+        }
+    }
+}
+
 /// 404 for a path that is none of a front-end's files.
 pub fn missing(what: &'static str) -> HttpResponse {
     error_response(&Error::NotFound(what))

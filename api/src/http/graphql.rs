@@ -6,7 +6,6 @@ use std::net::{IpAddr, SocketAddr};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse, Responder};
-use async_graphql::http::GraphiQLSource;
 use async_graphql_actix_web::GraphQLResponse;
 use hongyan_domain::{Ctx, Error};
 
@@ -100,28 +99,6 @@ fn refused(e: &Error) -> HttpResponse {
         "data": null,
         "errors": [{"message": e.to_string(), "extensions": {"code": e.code().as_str()}}],
     }))
-}
-
-/// GraphiQL's page: its script and styles come from unpkg.
-const GRAPHIQL_CSP: &str =
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; \
-     style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; \
-     font-src 'self' data: https://unpkg.com; connect-src 'self' ws: wss:; frame-ancestors 'none'";
-
-/// The GraphiQL IDE (`HONGYAN_GRAPHIQL`; off in production by default: 404).
-pub async fn graphiql(ctx: web::Data<Ctx>) -> HttpResponse {
-    if !ctx.config.exposure.graphiql {
-        return super::not_found().await;
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, GRAPHIQL_CSP))
-        .body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql/ws")
-                .finish(),
-        )
 }
 
 /// Who sent the request: no header is anonymous; a bad token is remembered as rejected,

@@ -5,6 +5,7 @@
 mod app;
 mod assets;
 mod console;
+mod graphiql;
 mod graphql;
 mod locker;
 mod ops;
@@ -43,13 +44,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::resource("/graphql")
             .route(web::post().to(graphql::execute))
-            .route(web::get().to(graphql::graphiql)),
+            .route(web::get().to(graphiql::page)),
     )
     .service(web::resource("/graphql/ws").route(web::get().to(sockets::subscriptions)))
     .service(web::scope("/locker/v1").configure(locker::routes))
     .service(web::scope("/staff").configure(staff::routes))
     .service(web::scope("/console").configure(console::routes))
     .service(web::scope("/app").configure(app::routes))
+    .service(web::scope("/graphiql").configure(graphiql::routes))
     .service(web::scope("/webhooks").configure(webhooks::routes))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))

@@ -397,7 +397,18 @@ async fn operations_endpoints_report_health_readiness_and_metrics() {
         .send()
         .await
         .expect("graphiql");
-    assert!(gui.text().await.expect("html").contains("graphiql"));
+    // GraphiQL comes from the binary: nothing from another host.
+    let html = gui.text().await.expect("html");
+    assert!(html.contains("graphiql") && !html.contains("https://") && !html.contains("http://"));
+    for src in html.split('"').filter(|s| s.starts_with("/graphiql/v/")) {
+        let file = app
+            .http
+            .get(format!("{}{src}", app.address))
+            .send()
+            .await
+            .expect("a GraphiQL file");
+        assert_eq!(file.status(), 200, "{src}");
+    }
 }
 
 /// Writes one masked WebSocket text frame (clients must mask, RFC 6455 §5.3).
