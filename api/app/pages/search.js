@@ -14,12 +14,21 @@ const SEARCH = `query($q: String!, $f: BookFilter, $after: String) {
 }`;
 const BRANCHES = '{ branches { id name kind } }';
 
-let remembered = { text: '', availableOnly: false, branch: '' };
+/** The Chinese Library Classification's main classes readers browse by. */
+const CLASSES = [
+  ['I', '文学'], ['K', '历史、地理'], ['B', '哲学、宗教'], ['C', '社会科学总论'], ['D', '政治、法律'],
+  ['F', '经济'], ['G', '文化、科学、教育、体育'], ['H', '语言、文字'], ['J', '艺术'], ['N', '自然科学总论'],
+  ['O', '数理科学和化学'], ['Q', '生物科学'], ['R', '医药、卫生'], ['S', '农业科学'], ['T', '工业技术'],
+  ['TP', '计算机'], ['U', '交通运输'], ['X', '环境科学'], ['Z', '综合性图书'],
+];
+
+let remembered = { text: '', availableOnly: false, branch: '', clc: '' };
 
 export function SearchPage() {
   const [text, setText] = useState(remembered.text);
   const [availableOnly, setAvailableOnly] = useState(remembered.availableOnly);
   const [branch, setBranch] = useState(remembered.branch);
+  const [clc, setClc] = useState(remembered.clc);
   const [branches, setBranches] = useState([]);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
@@ -35,11 +44,11 @@ export function SearchPage() {
   async function run(more) {
     const q = text.trim();
     if (!q) return;
-    remembered = { text, availableOnly, branch };
+    remembered = { text, availableOnly, branch, clc };
     setBusy(true);
     setError(null);
     try {
-      const filter = { availableOnly, branchId: branch || null };
+      const filter = { availableOnly, branchId: branch || null, clcPrefix: clc || null };
       const after = more && result ? result.pageInfo.endCursor : null;
       const d = await gql(SEARCH, { q, f: filter, after });
       const page = d.searchBooks;
@@ -72,10 +81,15 @@ export function SearchPage() {
           onChange=${(e) => setAvailableOnly(e.currentTarget.checked)} /> 只看可借
       </label>
       <label class="filters__item">
-        <span class="sr-only">分馆</span>
         <select value=${branch} onChange=${(e) => setBranch(e.currentTarget.value)} aria-label="分馆">
           <option value="">全部分馆</option>
           ${branches.map((b) => html`<option value=${b.id}>${b.name}</option>`)}
+        </select>
+      </label>
+      <label class="filters__item">
+        <select value=${clc} onChange=${(e) => setClc(e.currentTarget.value)} aria-label="图书类别">
+          <option value="">全部类别</option>
+          ${CLASSES.map(([code, name]) => html`<option value=${code}>${code} ${name}</option>`)}
         </select>
       </label>
     </div>
