@@ -76,9 +76,37 @@ export function describe(err) {
 }
 
 /**
+ * What a scanner or a keyboard typed, as the barcode it means: full-width characters (a
+ * Chinese input method in full-width mode) as their ASCII, letters upper-case (Caps Lock or
+ * not), spaces around it dropped.
+ */
+export function asBarcode(typed) {
+  return typed
+    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ')
+    .trim()
+    .toUpperCase();
+}
+
+/**
+ * Makes a field that keeps a scanned value (a reader's card) take the next scan whole: its
+ * content is selected whenever it gets the focus and after each Enter, so scanning another
+ * card replaces the last one instead of being appended to it.
+ */
+export function replaceOnScan(input) {
+  input.addEventListener('focus', () => input.select());
+  input.addEventListener('keydown', (event) => {
+    // (Only while it keeps the focus: select() would take it back from the next box.)
+    if (event.key === 'Enter') setTimeout(() => document.activeElement === input && input.select(), 0);
+  });
+  return input;
+}
+
+/**
  * A scan box: a labelled text input for a USB barcode scanner (which types the code and
- * Enter). On Enter the trimmed value goes to `onScan`; the box is cleared and keeps focus,
- * and ignores Enter while the previous scan is still being handled.
+ * Enter). On Enter the value, read as the barcode it means ([`asBarcode`]), goes to `onScan`;
+ * the box is cleared and keeps focus, and ignores Enter while the previous scan is still
+ * being handled.
  */
 export function scanBox({ id, label, placeholder = '扫描或输入条码，回车确认', onScan }) {
   const input = h('input', {
@@ -89,7 +117,7 @@ export function scanBox({ id, label, placeholder = '扫描或输入条码，回�
   input.addEventListener('keydown', async (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
-    const value = input.value.trim();
+    const value = asBarcode(input.value);
     input.value = '';
     if (!value || busy) return;
     busy = true;

@@ -266,7 +266,7 @@ pub async fn report(
            (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
            (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id \
              AND c.state IN ('OCCUPIED', 'RESERVED')) AS in_use, \
-           (SELECT count(*) FROM locker_event e WHERE e.locker_id = lk.id \
+           (SELECT count(DISTINCT e.parcel) FROM locker_event e WHERE e.locker_id = lk.id \
              AND e.kind = 'deposited' AND e.at >= $1 AND e.at < $2) AS deposits \
          FROM locker lk WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code",
     ))

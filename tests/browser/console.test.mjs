@@ -156,6 +156,9 @@ test('a picker works the picking list in shelf order with the scanner', async ()
   );
   assert.equal(await focusedId(page), 'pick-scan', 'the scan box keeps focus');
   assert.equal(await page.locator('#pick-scan').inputValue(), '', 'and is cleared');
+  // The same copy again (typed in lower case): said to be picked already, not "not listed".
+  await scan(page, fixture.picking.scan.toLowerCase());
+  await announced(page, `已拣过：《${fixture.picking.scanTitle}》`);
 
   // Another copy of a listed title, not the reserved one: confirmed for that title's task.
   await scan(page, fixture.picking.otherCopy);
@@ -207,6 +210,8 @@ test('a librarian approves a proposal waiting for review', async () => {
   await card.getByText(fixture.proposal.price, { exact: true }).waitFor();
   await page.locator('#budget').getByText('可用').waitFor();
   await shot(page, 'purchases');
+  assert.notEqual(await page.evaluate(() => document.activeElement?.textContent), '批准',
+    'the page does not open with the focus on a button that approves');
   await card.getByRole('button', { name: '批准' }).click();
   await announced(page, `已批准：《${fixture.proposal.title}》`);
   await page.locator('#proposals').getByText('没有待审核的荐购').waitFor();
@@ -231,14 +236,18 @@ test('the desk checks a copy in and out by scanning, and looks the reader up', a
   await page.locator('#checkout-result').getByText(`已借出《${fixture.desk.checkOutTitle}》`).waitFor();
   assert.equal(await focusedId(page), 'checkout-scan', 'ready for the next book');
 
+  // A second scan into the card box replaces the first (it was appended before), and a
+  // card typed in full-width or lower case is read as the card it means.
   await page.locator('#lookup-card').focus();
-  await scan(page, fixture.desk.card);
+  await scan(page, fixture.desk.unknownCard);
+  await page.locator('#reader').getByText(`没有读者证 ${fixture.desk.unknownCard}`).waitFor();
+  await page.locator('#lookup-card').focus();
+  const fullWidth = [...fixture.desk.card].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+  await scan(page, fullWidth);
+  assert.equal(await page.locator('#lookup-card').inputValue(), fixture.desk.card);
   await page.locator('#reader').getByText(fixture.desk.readerName, { exact: true }).waitFor();
   await page.locator('#reader').getByText(fixture.desk.checkOutTitle).waitFor();
   await shot(page, 'desk');
-  await page.locator('#lookup-card').fill('');
-  await scan(page, fixture.desk.unknownCard);
-  await page.locator('#reader').getByText(`没有读者证 ${fixture.desk.unknownCard}`).waitFor();
   await page.context().close();
 });
 

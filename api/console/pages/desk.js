@@ -3,7 +3,8 @@
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, scanBox, branchPicker, empty, label, table, when,
+  h, fill, announce, describe, scanBox, branchPicker, empty, label, table, when, asBarcode,
+  replaceOnScan,
 } from '../ui.js';
 
 const CHECK_IN = `mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) {
@@ -25,29 +26,30 @@ export async function render(main, { me, alive }) {
   const checkin = scanBox({ id: 'checkin-scan', label: '还书：扫描条码', onScan: checkIn });
   const checkinResult = h('div', { id: 'checkin-result' });
 
-  const card = h('input', {
+  const card = replaceOnScan(h('input', {
     id: 'checkout-card', class: 'scan', autocomplete: 'off', spellcheck: 'false',
     placeholder: '扫描读者证，回车',
-  });
+  }));
   const checkout = scanBox({ id: 'checkout-scan', label: '借书：扫描图书条码', onScan: checkOut });
   const checkoutResult = h('div', { id: 'checkout-result' });
   card.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
-    card.value = card.value.trim();
+    card.value = asBarcode(card.value);
     if (card.value) checkout.input.focus();
   });
 
-  const lookupCard = h('input', {
+  const lookupCard = replaceOnScan(h('input', {
     id: 'lookup-card', class: 'scan', autocomplete: 'off', spellcheck: 'false',
     placeholder: '读者证号，回车查询',
-  });
+  }));
   const readerView = h('div', { id: 'reader' });
   let shownCard = null;
   lookupCard.addEventListener('keydown', (event) => {
     if (event.key !== 'Enter') return;
     event.preventDefault();
-    const value = lookupCard.value.trim();
+    const value = asBarcode(lookupCard.value);
+    lookupCard.value = value;
     if (value) lookup(value);
   });
 
@@ -94,7 +96,7 @@ export async function render(main, { me, alive }) {
   }
 
   async function checkOut(barcode) {
-    const cardNumber = card.value.trim();
+    const cardNumber = asBarcode(card.value);
     if (!cardNumber) {
       announce('请先扫描读者证', 'error');
       card.focus();

@@ -91,6 +91,11 @@ export async function render(main, { me, alive }) {
 
   async function onScan(barcode) {
     let task = tasks.find((t) => t.item.barcode === barcode);
+    const done = picked.find((p) => p.barcode === barcode);
+    if (!task && done) {
+      announce(`已拣过：《${done.title}》 条码 ${barcode}`, 'error');
+      return;
+    }
     if (!task) {
       try {
         task = await sameTitle(barcode);

@@ -28,7 +28,7 @@ function today() {
 }
 
 export async function render(main, { alive }) {
-  const proposals = h('div', { id: 'proposals' });
+  const proposals = h('div', { id: 'proposals', tabindex: '-1', 'aria-label': '待审核荐购' });
   const orders = h('div', { id: 'orders' });
   const budget = h('div', { id: 'budget' });
   const statement = h('div', { id: 'statement' });
@@ -54,8 +54,7 @@ export async function render(main, { alive }) {
         statement)),
   );
   await Promise.all([loadProposals(), loadBudget(), loadOrders(), loadVendors()]);
-  const first = proposals.querySelector('button');
-  if (first && alive()) first.focus();
+  // The page opens with the focus on its heading, never on a button that decides.
   return undefined;
 
   async function loadProposals() {
@@ -122,8 +121,8 @@ export async function render(main, { alive }) {
         announce(`审核失败《${p.title}》：${describe(e)}`, 'error');
       }
       await Promise.all([loadProposals(), loadBudget()]);
-      const next = proposals.querySelector('button');
-      if (next) next.focus();
+      // Back to the list, not onto the next proposal's 批准: a second Enter must not approve it.
+      proposals.focus();
     }
   }
 

@@ -115,6 +115,16 @@ async fn counts(db: &impl ConnectionTrait, reader: Uuid, title: Option<Uuid>) ->
         .unwrap_or_default())
 }
 
+/// Locks `reader` and refuses them a new loan as the desk would (no card, pending, blocked,
+/// overdue books, at the loan limit): the bookstore counter lends by the same rules.
+///
+/// # Errors
+/// As [`check`]; UNAUTHENTICATED when the reader no longer exists.
+pub async fn admit_loan(db: &impl ConnectionTrait, reader: Uuid) -> Result<()> {
+    let locked = lock_reader(db, reader).await?;
+    check(&standing(db, locked, None).await?, Asking::Loan)
+}
+
 /// What a new loan or request would add to the reader's count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Asking {

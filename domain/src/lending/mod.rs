@@ -21,6 +21,7 @@ pub mod backlog;
 pub mod delivery;
 pub mod desk;
 mod eligibility;
+pub use eligibility::admit_loan;
 pub(crate) mod geo;
 pub mod history;
 mod idempotency;

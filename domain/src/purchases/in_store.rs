@@ -31,8 +31,9 @@ pub struct Sale {
 ///
 /// # Errors
 /// FORBIDDEN for anyone but a bookstore clerk (a clerk acts for their own store only);
-/// NOT_FOUND for an unknown card; VALIDATION / CONFLICT as for online proposals, and
-/// CONFLICT for a barcode already in use. Nothing is written then.
+/// NOT_FOUND for an unknown card; FORBIDDEN or QUOTA_EXCEEDED when the reader may not
+/// borrow (as at the desk); VALIDATION / CONFLICT as for online proposals, and CONFLICT for
+/// a barcode already in use. Nothing is written then.
 pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal> {
     who.require_staff(&[StaffRole::BookstoreClerk])?;
     let Principal::Staff { branches, .. } = who else {
@@ -51,6 +52,8 @@ pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("reader"))?;
+    // The counter lends, so the reader must be able to borrow, as at the desk.
+    crate::lending::admit_loan(&txn, who_reads.id).await?;
     let vendor = store_vendor(&txn, &store).await?;
     let decided = proposals::decide(
         &txn,

@@ -139,6 +139,28 @@ async fn a_locker_parcel_goes_from_pick_to_loan_through_the_controller_protocol(
         (code, body["results"][0]["status"].clone()),
         (200, json!("replayed"))
     );
+    // A door that reports the same deposit twice (under a new id) is still one parcel in
+    // the statistics.
+    let (code, _) = door
+        .event("ev-1-again", "deposited", &compartment, &barcode)
+        .await;
+    assert_eq!(code, 200);
+    let admin = lib.staff("root", StaffRole::Admin, &[]).await;
+    // (The test controller dates its events 2026-11-26.)
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m-%d")
+        .to_string();
+    let stats = app
+        .gql_as(
+            Some(&admin),
+            "query($f: String!, $t: String!) { stats(from: $f, to: $t) { lockers { code deposits } } }",
+            json!({"f": "2026-11-26", "t": today}),
+        )
+        .await;
+    assert_eq!(
+        stats.data()["stats"]["lockers"][0],
+        json!({"code": "L-01", "deposits": 1})
+    );
     let (code, body) = door
         .post(
             "/events",

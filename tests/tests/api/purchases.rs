@@ -10,9 +10,10 @@ use futures::future::join_all;
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::people;
 use hongyan_tests::TestOptions;
+use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
-use crate::library::Library;
+use crate::library::{Library, CHECK_OUT};
 
 const PROPOSE: &str = "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { id status isbn priceCents decisionReason ruleResults { rule outcome reason } heldBook { id } } }";
 const REVIEW: &str = "mutation($id: ID!, $a: Boolean!, $r: String) { reviewProposal(id: $id, approve: $a, reason: $r) { id status decisionReason ruleResults { rule outcome } } }";
@@ -1085,4 +1086,43 @@ async fn rules_come_from_a_file_on_the_command_line_and_a_bad_file_changes_nothi
     let r = app.gql_as(Some(&me), RULES, json!({})).await;
     assert_eq!(r.data()["purchaseRules"]["priceCapCents"], 8000);
     let _ = std::fs::remove_file(&file);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 100_000}))
+        .await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    lib.reader("30000011").await;
+    // The reader has a loan that is overdue.
+    lib.title("呐喊", &[("A", "A0100", "I210/1")]).await;
+    app.gql_as(
+        Some(&desk),
+        CHECK_OUT,
+        json!({"b": "A0100", "c": "30000011"}),
+    )
+    .await
+    .data();
+    app.ctx
+        .db
+        .execute_unprepared("UPDATE loan SET due_at = now() - interval '3 days'")
+        .await
+        .expect("overdue");
+    const SALE: &str =
+        "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { status } }";
+    let mut sale = proposal(21, 45_00);
+    sale["cardNumber"] = json!("30000011");
+    let r = app.gql_as(Some(&clerk), SALE, json!({"i": sale})).await;
+    assert_eq!(r.code(), "FORBIDDEN", "{}", r.0);
+    // Nothing was decided, committed or lent.
+    let (budget, _) = budget_and_movements(&lib).await;
+    assert_eq!(budget, (0, 0), "no money committed or spent");
+    let r = app.gql_as(Some(&admin), QUEUE, json!({"s": null})).await;
+    assert_eq!(r.data()["proposals"]["edges"], json!([]));
 }
