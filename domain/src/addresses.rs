@@ -83,23 +83,10 @@ fn text(value: &str, what: &str, max: usize) -> Result<String> {
 /// # Errors
 /// VALIDATION for a malformed field; QUOTA_EXCEEDED beyond [`MAX_ADDRESSES`].
 pub async fn add(db: &impl ConnectionTrait, reader: Uuid, new: NewAddress) -> Result<Address> {
-    let phone = Phone::parse(&new.phone)?;
-    if let Some((lat, lng)) = new.position {
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-            return Err(Error::validation("latitude/longitude out of range"));
-        }
-    }
-    let row = reader_address::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        reader_id: Set(reader),
-        label: Set(text(&new.label, "label", 16)?),
-        recipient: Set(text(&new.recipient, "recipient", 32)?),
-        phone: Set(phone.0),
-        address: Set(text(&new.address, "address", 200)?),
-        latitude: Set(new.position.map(|p| p.0)),
-        longitude: Set(new.position.map(|p| p.1)),
-        created_at: Set(Utc::now()),
-    };
+    let mut row = checked(new)?;
+    row.id = Set(Uuid::now_v7());
+    row.reader_id = Set(reader);
+    row.created_at = Set(Utc::now());
     let count = reader_address::Entity::find()
         .filter(reader_address::Column::ReaderId.eq(reader))
         .count(db)
@@ -110,6 +97,46 @@ pub async fn add(db: &impl ConnectionTrait, reader: Uuid, new: NewAddress) -> Re
         )));
     }
     Ok(row.insert(db).await?)
+}
+
+/// Changes one of `reader`'s addresses (a request already on its way keeps the address it
+/// was sent to: the courier has it on the waybill).
+///
+/// # Errors
+/// VALIDATION for a malformed field; NOT_FOUND when it is not theirs.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    id: Uuid,
+    new: NewAddress,
+) -> Result<Address> {
+    let found = reader_address::Entity::find_by_id(id)
+        .filter(reader_address::Column::ReaderId.eq(reader))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("address"))?;
+    let mut row = checked(new)?;
+    row.id = sea_orm::ActiveValue::Unchanged(found.id);
+    Ok(row.update(db).await?)
+}
+
+/// The fields of `new`, checked, as a row to insert or update.
+fn checked(new: NewAddress) -> Result<reader_address::ActiveModel> {
+    let phone = Phone::parse(&new.phone)?;
+    if let Some((lat, lng)) = new.position {
+        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
+            return Err(Error::validation("latitude/longitude out of range"));
+        }
+    }
+    Ok(reader_address::ActiveModel {
+        label: Set(text(&new.label, "label", 16)?),
+        recipient: Set(text(&new.recipient, "recipient", 32)?),
+        phone: Set(phone.0),
+        address: Set(text(&new.address, "address", 200)?),
+        latitude: Set(new.position.map(|p| p.0)),
+        longitude: Set(new.position.map(|p| p.1)),
+        ..Default::default()
+    })
 }
 
 /// The reader's addresses, oldest first.

@@ -224,6 +224,25 @@ test('a proposal offers the held copy first, and a new one is decided at once', 
   await page.getByRole('heading', { name: /《活着的意义》：/ }).waitFor();
 });
 
+test('saved addresses are added, changed and removed', async () => {
+  const { page } = await phone();
+  await page.goto(`${base}/app/#/addresses`);
+  await signInByCard(page);
+  await page.getByRole('heading', { name: '收货地址' }).waitFor();
+  await page.locator('#recipient').fill('张小雨');
+  await page.locator('#phone').fill('13812345678');
+  await page.locator('#address').fill('张家港市人民中路 1 号');
+  await page.getByRole('button', { name: '保存地址' }).click();
+  await page.getByText('张家港市人民中路 1 号').waitFor();
+  await page.getByRole('button', { name: '修改地址 家' }).click();
+  await page.locator('#address').fill('张家港市人民中路 2 号');
+  await page.getByRole('button', { name: '保存修改' }).click();
+  await page.getByText('张家港市人民中路 2 号').waitFor();
+  await accessible(page, 'addresses');
+  await page.getByRole('button', { name: '删除地址 家' }).click();
+  await page.getByText('张家港市人民中路 2 号').waitFor({ state: 'detached' });
+});
+
 test('WeChat sign-in makes a card-less reader who binds their card; a used code is explained', async () => {
   const { page } = await phone();
   await page.goto(`${base}/app/?code=${encodeURIComponent(fixture.wechatCode)}&state=${encodeURIComponent('#/me')}`);

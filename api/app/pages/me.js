@@ -105,11 +105,14 @@ export function MessagesPage() {
 
 const ADDRESSES = '{ myAddresses { id label recipient phone address } }';
 const ADD = 'mutation($i: AddressInput!) { addAddress(input: $i) { id } }';
+const UPDATE = 'mutation($id: ID!, $i: AddressInput!) { updateAddress(id: $id, input: $i) { id } }';
 const REMOVE = 'mutation($id: ID!) { removeAddress(id: $id) }';
+const BLANK = { label: '家', recipient: '', phone: '', address: '' };
 
 export function AddressesPage() {
   const [data, error, reload] = useLoad(() => gql(ADDRESSES), []);
-  const [form, setForm] = useState({ label: '家', recipient: '', phone: '', address: '' });
+  const [form, setForm] = useState(BLANK);
+  const [editing, setEditing] = useState(null);
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(null);
   const set = (k) => (v) => setForm({ ...form, [k]: v });
@@ -128,23 +131,39 @@ export function AddressesPage() {
       setBusy(false);
     }
   }
-  const add = async () => {
-    if (await run(ADD, { i: form }, '地址已保存')) setForm({ label: '家', recipient: '', phone: '', address: '' });
+  const save = async () => {
+    const done = editing
+      ? await run(UPDATE, { id: editing, i: form }, '地址已修改')
+      : await run(ADD, { i: form }, '地址已保存');
+    if (done) {
+      setForm(BLANK);
+      setEditing(null);
+    }
+  };
+  const edit = (a) => {
+    setEditing(a.id);
+    setForm({ label: a.label, recipient: a.recipient, phone: a.phone, address: a.address });
+    document.getElementById('label').focus();
   };
   return html`<${Page} title="收货地址" back="#/me">
     <${Problem} error=${error || failed} />
     ${!data && !error && html`<${Loading} />`}
     ${data && html`<ul class="weui-cells">${data.myAddresses.map((a) => html`<li class="weui-cell">
-      <div class="weui-cell__bd"><p>${a.label} · ${a.recipient} ${a.phone}</p><p class="muted">${a.address}</p></div>
-      <div class="weui-cell__ft"><${Button} busy=${busy} label=${`删除地址 ${a.label}`}
-        onClick=${() => run(REMOVE, { id: a.id }, '地址已删除')}>删除</${Button}></div></li>`)}</ul>`}
-    <h2 class="section">添加地址</h2>
+      <div class="weui-cell__bd"><p>${a.label} · ${a.recipient} ${a.phone}</p><p class="muted">${a.address}</p>
+        <div class="address-actions">
+          <${Button} label=${`修改地址 ${a.label}`} onClick=${() => edit(a)}>修改</${Button}>
+          <${Button} busy=${busy} label=${`删除地址 ${a.label}`}
+            onClick=${() => run(REMOVE, { id: a.id }, '地址已删除')}>删除</${Button}></div></div></li>`)}</ul>`}
+    <h2 class="section">${editing ? '修改地址' : '添加地址'}</h2>
     <div class="weui-cells weui-cells_form">
-      <${Field} id="label" label="名称" value=${form.label} onInput=${set('label')} maxlength="20" />
-      <${Field} id="recipient" label="收件人" value=${form.recipient} onInput=${set('recipient')} autocomplete="name" maxlength="40" />
+      <${Field} id="label" label="名称" value=${form.label} onInput=${set('label')} maxlength="16" />
+      <${Field} id="recipient" label="收件人" value=${form.recipient} onInput=${set('recipient')} autocomplete="name" maxlength="32" />
       <${Field} id="phone" label="手机号" value=${form.phone} type="tel" inputmode="tel" onInput=${set('phone')} autocomplete="tel" maxlength="20" />
       <${Field} id="address" label="地址" value=${form.address} onInput=${set('address')} autocomplete="street-address" maxlength="200" />
     </div>
-    <div class="actions"><${Button} primary busy=${busy} onClick=${add}>保存地址</${Button}></div>
+    <div class="actions">
+      <${Button} primary busy=${busy} onClick=${save}>${editing ? '保存修改' : '保存地址'}</${Button}>
+      ${editing && html`<${Button} onClick=${() => { setEditing(null); setForm(BLANK); }}>不改了</${Button}>`}
+    </div>
   </${Page}>`;
 }

@@ -10,7 +10,7 @@ import { METHOD, yuan } from '../words.js';
 
 const CHOICES = `query($id: ID!) {
   book(id: $id) { id title availableCopies }
-  lockers { id name address latitude longitude hasRoom online }
+  lockers { id name address latitude longitude hasRoom online branch { name } }
   branches { id name address kind latitude longitude }
   myAddresses { id label recipient address }
   appSettings { homeDeliveryFeeCents }
@@ -58,7 +58,12 @@ export function OrderPage({ args: [bookId] }) {
       ...l,
       km: here && l.latitude != null ? km(here, l) : null,
     }));
-    return here ? withKm.sort((a, b) => (a.km ?? 1e9) - (b.km ?? 1e9)) : withKm;
+    // Nearest first when the phone says where it is; else by area (the branch whose van
+    // fills the locker), then by name.
+    return here
+      ? withKm.sort((a, b) => (a.km ?? 1e9) - (b.km ?? 1e9))
+      : withKm.sort((a, b) => a.branch.name.localeCompare(b.branch.name, 'zh-CN')
+        || a.name.localeCompare(b.name, 'zh-CN'));
   }, [data, here]);
 
   if (error) return html`<${Page} title="借书" back=${`#/book/${bookId}`}><${Problem} error=${error} /></${Page}>`;
@@ -78,7 +83,7 @@ export function OrderPage({ args: [bookId] }) {
     LOCKER: lockers.map((l) => ({
       id: l.id,
       title: l.name,
-      detail: `${l.address}${l.km != null ? ` · ${l.km.toFixed(1)} 公里` : ''}`,
+      detail: `${l.branch.name} · ${l.address}${l.km != null ? ` · ${l.km.toFixed(1)} 公里` : ''}`,
       note: l.hasRoom ? '有空格口' : '暂满或暂停服务：书到后存放在所属分馆，会通知您',
     })),
     BRANCH: branches.map((b) => ({ id: b.id, title: b.name, detail: b.address })),

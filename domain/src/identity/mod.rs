@@ -1,6 +1,6 @@
 //! Who a reader is, for the library: a card applied for online ([`registration`]), a WeChat
-//! identity binding the card its holder already has ([`binding`]), and the ID and mobile
-//! numbers applications carry ([`id_number`], [`mobile`]).
+//! identity binding the card its holder already has ([`binding`]), and the ID numbers
+//! applications carry ([`id_number`]).
 //!
 //! A reader without a card, or with one still to be verified, may search, browse and
 //! propose purchases but not borrow (`lending::eligibility` refuses with a reason the apps
@@ -8,5 +8,4 @@
 
 pub mod binding;
 pub mod id_number;
-pub mod mobile;
 pub mod registration;

@@ -13,7 +13,7 @@ use sea_orm::{ActiveEnum, SqlErr};
 use serde_json::json;
 
 use super::id_number::{mask, IdNumber};
-use super::mobile::Mobile;
+use crate::addresses::Phone;
 use crate::audit::{self, Actor};
 use crate::auth::{password, Principal, StaffRole};
 use crate::branches::BranchKind;
@@ -60,7 +60,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
         return Err(Error::validation("姓名应为 1–64 个字").in_field("name"));
     }
     let id = IdNumber::parse(&app.id_number).map_err(|e| e.in_field("idNumber"))?;
-    let mobile = Mobile::parse(&app.mobile).map_err(|e| e.in_field("mobile"))?;
+    let mobile = Phone::parse(&app.mobile).map_err(|e| e.in_field("mobile"))?;
     let pin = match (&app.pin, applicant) {
         (Some(pin), _) => Some(pin.as_str()),
         (None, None) => {

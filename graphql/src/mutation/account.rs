@@ -24,6 +24,18 @@ pub struct AddressInput {
     pub longitude: Option<f64>,
 }
 
+impl From<AddressInput> for NewAddress {
+    fn from(input: AddressInput) -> Self {
+        NewAddress {
+            label: input.label,
+            recipient: input.recipient,
+            phone: input.phone,
+            address: input.address,
+            position: input.latitude.zip(input.longitude),
+        }
+    }
+}
+
 /// Mutations of the caller's own account (readers).
 #[derive(Default)]
 pub struct AccountMutation;
@@ -33,15 +45,26 @@ impl AccountMutation {
     /// Saves a delivery address for HOME delivery (at most 10).
     async fn add_address(&self, ctx: &Context<'_>, input: AddressInput) -> GqlResult<Address> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
-        let new = NewAddress {
-            label: input.label,
-            recipient: input.recipient,
-            phone: input.phone,
-            address: input.address,
-            position: input.latitude.zip(input.longitude),
-        };
         Ok(Address(
-            addresses::add(&domain(ctx).db, reader, new).await.gql()?,
+            addresses::add(&domain(ctx).db, reader, input.into())
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Changes one of the caller's saved addresses.
+    async fn update_address(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: AddressInput,
+    ) -> GqlResult<Address> {
+        let reader = principal(ctx).gql()?.reader_id().gql()?;
+        let id = parse_id(&id, "address").gql()?;
+        Ok(Address(
+            addresses::update(&domain(ctx).db, reader, id, input.into())
+                .await
+                .gql()?,
         ))
     }
 

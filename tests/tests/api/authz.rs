@@ -282,6 +282,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             READERS,
         ),
         case(
+            "updateAddress",
+            "mutation($id: ID!) { updateAddress(id: $id, input: {label: \"家\", recipient: \"甲\", phone: \"13800000000\", address: \"张家港\"}) { id } }",
+            json!({"id": f.address_a}),
+            &[ReaderA],
+        ),
+        case(
             "removeAddress",
             "mutation($id: ID!) { removeAddress(id: $id) }",
             json!({"id": f.address_a}),
