@@ -89,6 +89,7 @@ pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Ve
             latitude: b.position.map(|p| p.0),
             longitude: b.position.map(|p| p.1),
             created_at: now,
+            partner_branch_id: None,
         });
     }
     if !rows.is_empty() {
@@ -101,4 +102,47 @@ pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Ve
         .await?;
     }
     Ok(rows)
+}
+
+/// Names the library branch that holds bookstore `store`'s partnership: the home of the
+/// copies bought at its counter (admins; audited).
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin; NOT_FOUND for an unknown branch; VALIDATION when
+/// `store` is no bookstore or `partner` is one.
+pub async fn set_partner(
+    db: &impl ConnectionTrait,
+    who: &crate::auth::Principal,
+    store: Uuid,
+    partner: Uuid,
+) -> Result<Branch> {
+    who.require_staff(&[crate::auth::StaffRole::Admin])?;
+    let found = by_ids(db, &[store, partner]).await?;
+    let get = |id: Uuid| found.iter().find(|b| b.id == id).cloned();
+    let (Some(shop), Some(home)) = (get(store), get(partner)) else {
+        return Err(Error::NotFound("branch"));
+    };
+    if shop.kind != BranchKind::Bookstore {
+        return Err(Error::validation("只有合作书店需要指定合作分馆").in_field("bookstoreId"));
+    }
+    if home.kind == BranchKind::Bookstore {
+        return Err(Error::validation("合作分馆应是图书馆的分馆").in_field("branchId"));
+    }
+    branch::Entity::update_many()
+        .col_expr(branch::Column::PartnerBranchId, Expr::value(partner))
+        .filter(branch::Column::Id.eq(store))
+        .exec(db)
+        .await?;
+    crate::audit::record(
+        db,
+        crate::audit::Actor::of(who),
+        "branch.partner",
+        Some(&store.to_string()),
+        Some(serde_json::json!({"partner": partner})),
+    )
+    .await?;
+    Ok(Branch {
+        partner_branch_id: Some(partner),
+        ..shop
+    })
 }

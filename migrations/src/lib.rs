@@ -20,6 +20,7 @@ mod m0009_purchase_rules;
 mod m0010_proposal_links;
 mod m0011_pending_requests;
 mod m0012_reader_identity;
+mod m0013_bookstore_copies;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_proposal_links::Migration),
             Box::new(m0011_pending_requests::Migration),
             Box::new(m0012_reader_identity::Migration),
+            Box::new(m0013_bookstore_copies::Migration),
         ]
     }
 }

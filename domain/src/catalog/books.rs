@@ -93,6 +93,7 @@ pub(crate) fn new_copy(
         current_branch_id: sea_orm::ActiveValue::Set(branch),
         status: sea_orm::ActiveValue::Set(item::ItemStatus::Available),
         net_lending: sea_orm::ActiveValue::Set(true),
+        uncatalogued: sea_orm::ActiveValue::Set(false),
         created_at: sea_orm::ActiveValue::Set(now),
         updated_at: sea_orm::ActiveValue::Set(now),
     }

@@ -42,6 +42,9 @@ pub struct Model {
     pub longitude: Option<f64>,
     /// When the row was made.
     pub created_at: DateTimeUtc,
+    /// For a bookstore: the library branch that holds its partnership, home of the copies
+    /// bought there (none: the central library).
+    pub partner_branch_id: Option<Uuid>,
 }
 
 /// Relations are navigated by explicit queries in the domain modules.

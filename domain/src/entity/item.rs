@@ -66,6 +66,9 @@ pub struct Model {
     pub status: ItemStatus,
     /// Whether it is part of the net-lending stock.
     pub net_lending: bool,
+    /// Bought at a bookstore counter and not yet catalogued by the library (its barcode is
+    /// the store's or a temporary one): the first check-in asks a desk to catalogue it.
+    pub uncatalogued: bool,
     /// When the row was made.
     pub created_at: DateTimeUtc,
     /// Last change.

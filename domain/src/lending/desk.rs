@@ -11,6 +11,7 @@ use super::{
 };
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
+use crate::catalog::call_number::CallNumber;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, reader};
 use crate::people::CardNumber;
@@ -36,6 +37,9 @@ pub enum CheckInAction {
     SendHome(Uuid),
     /// It is in transit to another branch for a request: send it on.
     Forward(Uuid),
+    /// Bought at a bookstore counter and back for the first time: it stays here until the
+    /// desk catalogues it ([`catalogue_bought`]).
+    Catalogue,
 }
 
 /// The outcome of a check-in.
@@ -140,32 +144,45 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
     lock_title(&txn, copy.title_id).await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
     let mut ended = None;
-    let action = match copy.status {
-        ItemStatus::OnLoan => {
-            let active = loans::active_for_copy(&txn, copy.id)
-                .await?
-                .ok_or_else(|| Error::conflict("the copy is marked lent, but no loan is open"))?;
-            ended = loans::end(&txn, active.id, branch).await?;
-            released(&txn, &copy, branch, policy.return_policy, actor).await?
-        }
-        ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
-            Some(req) if req.pickup_branch_id == Some(branch) => {
-                let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
-                CheckInAction::HoldShelf(Box::new(held))
+    let action = if copy.uncatalogued {
+        // Nothing leaves for the shop: the copy waits here for its catalogue record.
+        if copy.status == ItemStatus::OnLoan {
+            if let Some(active) = loans::active_for_copy(&txn, copy.id).await? {
+                ended = loans::end(&txn, active.id, branch).await?;
             }
-            Some(req) => {
-                CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id))
-            }
-            None => released(&txn, &copy, branch, policy.return_policy, actor).await?,
-        },
-        ItemStatus::Missing | ItemStatus::Available => {
-            released(&txn, &copy, branch, policy.return_policy, actor).await?
         }
-        other => {
-            return Err(Error::WrongState {
-                what: "copy",
-                state: other.as_str(),
-            })
+        delivery::set_copy(&txn, copy.id, ItemStatus::Available, branch).await?;
+        CheckInAction::Catalogue
+    } else {
+        match copy.status {
+            ItemStatus::OnLoan => {
+                let active = loans::active_for_copy(&txn, copy.id)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::conflict("the copy is marked lent, but no loan is open")
+                    })?;
+                ended = loans::end(&txn, active.id, branch).await?;
+                released(&txn, &copy, branch, policy.return_policy, actor).await?
+            }
+            ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
+                Some(req) if req.pickup_branch_id == Some(branch) => {
+                    let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
+                    CheckInAction::HoldShelf(Box::new(held))
+                }
+                Some(req) => {
+                    CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id))
+                }
+                None => released(&txn, &copy, branch, policy.return_policy, actor).await?,
+            },
+            ItemStatus::Missing | ItemStatus::Available => {
+                released(&txn, &copy, branch, policy.return_policy, actor).await?
+            }
+            other => {
+                return Err(Error::WrongState {
+                    what: "copy",
+                    state: other.as_str(),
+                })
+            }
         }
     };
     let copy = item::Entity::find_by_id(copy.id)
@@ -177,6 +194,92 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
     Ok(CheckIn {
         action,
         loan: ended,
+        copy,
+    })
+}
+
+/// How a desk catalogues a copy bought at a bookstore counter.
+#[derive(Debug, Clone)]
+pub struct Cataloguing {
+    /// The barcode it came back with (the store's or a temporary one).
+    pub barcode: String,
+    /// The library's barcode for it.
+    pub new_barcode: String,
+    /// Its call number, e.g. `I247.5/123`.
+    pub call_number: String,
+    /// Whether it joins the net-lending stock.
+    pub net_lending: bool,
+}
+
+/// Catalogues a copy bought at a bookstore counter that came back at `branch` (library
+/// barcode, call number, net-lending flag); then it goes where any returned copy goes
+/// (the waitlist, this shelf, or its home branch). Audited.
+///
+/// # Errors
+/// FORBIDDEN outside the staff member's desk branches; VALIDATION for a bad barcode or call
+/// number; NOT_FOUND for an unknown copy; CONFLICT when it is catalogued already, is not at
+/// this branch, or the new barcode is on another copy. Nothing is written then.
+pub async fn catalogue_bought(
+    ctx: &Ctx,
+    who: &Principal,
+    branch: Uuid,
+    what: Cataloguing,
+) -> Result<CheckIn> {
+    who.require_staff_at(DESK, branch)?;
+    let new_barcode = what.new_barcode.trim();
+    if new_barcode.is_empty() || new_barcode.len() > 40 {
+        return Err(Error::validation("条码应为 1–40 个字符").in_field("newBarcode"));
+    }
+    let call = CallNumber::parse(&what.call_number).map_err(|e| e.in_field("callNumber"))?;
+    let txn = ctx.begin().await?;
+    let copy = copy_by_barcode(&txn, &what.barcode).await?;
+    lock_title(&txn, copy.title_id).await?;
+    if !copy.uncatalogued {
+        return Err(Error::conflict("这册书已经编目").because("ALREADY_CATALOGUED"));
+    }
+    if copy.current_branch_id != branch || copy.status != ItemStatus::Available {
+        return Err(Error::conflict("这册书不在本馆，请先在本馆还书").because("NOT_HERE"));
+    }
+    let taken = item::Entity::find()
+        .filter(item::Column::Barcode.eq(new_barcode))
+        .filter(item::Column::Id.ne(copy.id))
+        .one(&txn)
+        .await?
+        .is_some();
+    if taken {
+        return Err(Error::conflict("这个条码已在另一册书上").because("BARCODE_TAKEN"));
+    }
+    item::Entity::update_many()
+        .col_expr(item::Column::Barcode, Expr::value(new_barcode))
+        .col_expr(item::Column::CallNumber, Expr::value(call.as_str()))
+        .col_expr(item::Column::NetLending, Expr::value(what.net_lending))
+        .col_expr(item::Column::Uncatalogued, Expr::value(false))
+        .filter(item::Column::Id.eq(copy.id))
+        .exec(&txn)
+        .await?;
+    crate::audit::record(
+        &txn,
+        Actor::of(who),
+        "copy.catalogue",
+        Some(&copy.id.to_string()),
+        Some(serde_json::json!({"from": copy.barcode, "to": new_barcode})),
+    )
+    .await?;
+    let copy = copy_by_barcode(&txn, new_barcode).await?;
+    let action = released(
+        &txn,
+        &copy,
+        branch,
+        ctx.config.lending.return_policy,
+        Actor::of(who),
+    )
+    .await?;
+    let copy = copy_by_barcode(&txn, new_barcode).await?;
+    txn.commit().await?;
+    committed(ctx);
+    Ok(CheckIn {
+        action,
+        loan: None,
         copy,
     })
 }

@@ -6,7 +6,7 @@ use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
 use super::proposals::{self, NewProposal};
-use super::receiving::catalogue;
+use super::receiving::{catalogue, Placed};
 use super::{Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::branch::{self, BranchKind};
@@ -73,14 +73,20 @@ pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal
         Some(_) => return Err(Error::validation("a barcode of 1 to 40 characters")),
         None => format!("TMP-{}", decided.id.simple()),
     };
-    let call = decided.clc_class.clone().unwrap_or_default();
+    // The copy belongs to the library branch that holds the store's partnership; the reader
+    // takes it home from the store, and its first return asks a desk to catalogue it.
+    let home = partner_branch(&txn, &store).await?;
     let copy = catalogue(
         &txn,
         &decided,
-        &barcode,
-        &call,
-        store.id,
-        ItemStatus::Available,
+        Placed {
+            barcode: &barcode,
+            call_number: "",
+            home,
+            at: store.id,
+            status: ItemStatus::Available,
+            uncatalogued: true,
+        },
     )
     .await?;
     loans::start(&txn, &ctx.config.lending, who_reads.id, &copy, None).await?;
@@ -91,6 +97,25 @@ pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal
     txn.commit().await?;
     crate::lending::committed(ctx);
     Ok(lent)
+}
+
+/// The library branch holding `store`'s partnership: configured per store, else the central
+/// library.
+///
+/// # Errors
+/// CONFLICT when neither exists.
+async fn partner_branch(db: &impl ConnectionTrait, store: &branch::Model) -> Result<Uuid> {
+    if let Some(partner) = store.partner_branch_id {
+        return Ok(partner);
+    }
+    branch::Entity::find()
+        .filter(branch::Column::Kind.eq(BranchKind::Central))
+        .one(db)
+        .await?
+        .map(|b| b.id)
+        .ok_or_else(|| {
+            Error::conflict("这家书店还没有指定合作的图书馆分馆").because("NO_PARTNER_BRANCH")
+        })
 }
 
 /// The bookstore's vendor record (made on its first sale).

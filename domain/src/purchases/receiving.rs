@@ -19,19 +19,40 @@ use crate::lending::requests::{self, Delivery};
 use crate::notify::{self, Kind, Notice};
 use crate::{Ctx, Error, Result};
 
-/// Catalogues the bought copy of `proposal` at `branch`: under the title with its ISBN
-/// (created from the proposal when the library has none), in the net-lending stock.
+/// Where a bought copy is put, and as what.
+pub(crate) struct Placed<'a> {
+    /// Its barcode.
+    pub barcode: &'a str,
+    /// Its call number (empty until catalogued, for a counter sale).
+    pub call_number: &'a str,
+    /// The library branch it belongs to.
+    pub home: Uuid,
+    /// Where it is now.
+    pub at: Uuid,
+    /// Its status.
+    pub status: ItemStatus,
+    /// Bought at a counter: in the net-lending stock only once a desk catalogues it.
+    pub uncatalogued: bool,
+}
+
+/// Puts the bought copy of `proposal` into the catalogue: under the title with its ISBN
+/// (created from the proposal when the library has none).
 ///
 /// # Errors
 /// CONFLICT when the barcode is on another copy; INTERNAL on a database fault.
 pub(crate) async fn catalogue(
     db: &impl ConnectionTrait,
     proposal: &Proposal,
-    barcode: &str,
-    call_number: &str,
-    branch: Uuid,
-    status: ItemStatus,
+    placed: Placed<'_>,
 ) -> Result<item::Model> {
+    let Placed {
+        barcode,
+        call_number,
+        home,
+        at,
+        status,
+        uncatalogued,
+    } = placed;
     if item::Entity::find()
         .filter(item::Column::Barcode.eq(barcode))
         .one(db)
@@ -73,10 +94,11 @@ pub(crate) async fn catalogue(
         title_id: Set(title_id),
         barcode: Set(barcode.to_owned()),
         call_number: Set(call_number.to_owned()),
-        home_branch_id: Set(branch),
-        current_branch_id: Set(branch),
+        home_branch_id: Set(home),
+        current_branch_id: Set(at),
         status: Set(status),
-        net_lending: Set(true),
+        net_lending: Set(!uncatalogued),
+        uncatalogued: Set(uncatalogued),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -168,10 +190,14 @@ pub async fn receive(
     let copy = catalogue(
         &txn,
         &proposal,
-        barcode,
-        call.as_str(),
-        branch_id,
-        ItemStatus::Reserved,
+        Placed {
+            barcode,
+            call_number: call.as_str(),
+            home: branch_id,
+            at: branch_id,
+            status: ItemStatus::Reserved,
+            uncatalogued: false,
+        },
     )
     .await?;
     let now = Utc::now();

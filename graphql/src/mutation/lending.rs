@@ -160,4 +160,31 @@ impl LendingMutation {
                 .gql()?,
         ))
     }
+
+    /// Catalogues a copy bought at a bookstore counter that came back here (`checkIn` said
+    /// CATALOGUE): the library's barcode, a call number, and whether it joins the
+    /// net-lending stock; then it goes where any returned copy goes (desk staff; audited).
+    async fn catalogue_copy(
+        &self,
+        ctx: &Context<'_>,
+        barcode: String,
+        new_barcode: String,
+        call_number: String,
+        net_lending: bool,
+        branch_id: ID,
+    ) -> GqlResult<CheckInResult> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        let what = desk::Cataloguing {
+            barcode,
+            new_barcode,
+            call_number,
+            net_lending,
+        };
+        Ok(CheckInResult(
+            desk::catalogue_bought(domain(ctx), who, branch, what)
+                .await
+                .gql()?,
+        ))
+    }
 }

@@ -7,6 +7,7 @@ mod identity;
 pub(crate) mod lending;
 mod notify;
 mod operations;
+mod places;
 mod purchases;
 mod staff;
 
@@ -21,6 +22,7 @@ pub struct Mutation(
     dispatch::DispatchMutation,
     identity::IdentityMutation,
     operations::OperationsMutation,
+    places::PlacesMutation,
     notify::NotifyMutation,
     purchases::PurchasesMutation,
     staff::StaffMutation,

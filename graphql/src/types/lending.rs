@@ -344,6 +344,9 @@ pub enum CheckInAction {
     SendHome,
     /// In transit for a request elsewhere: send it on to `toBranch`.
     Forward,
+    /// Bought at a bookstore counter and back for the first time: keep it here and
+    /// catalogue it (`catalogueCopy`).
+    Catalogue,
 }
 
 /// The result of `checkIn`.
@@ -358,6 +361,7 @@ impl CheckInResult {
             DomainAction::Shelve => CheckInAction::Shelve,
             DomainAction::SendHome(_) => CheckInAction::SendHome,
             DomainAction::Forward(_) => CheckInAction::Forward,
+            DomainAction::Catalogue => CheckInAction::Catalogue,
         }
     }
     /// The loan that ended, if the copy was lent.

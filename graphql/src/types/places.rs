@@ -48,6 +48,14 @@ impl Branch {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// For a bookstore: the library branch that holds its partnership (the home of copies
+    /// bought at its counter; none: the central library).
+    async fn partner_branch(&self, ctx: &Context<'_>) -> GqlResult<Option<Branch>> {
+        match self.0.partner_branch_id {
+            Some(id) => load_branch(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
     async fn kind(&self) -> BranchKind {
         self.0.kind.into()
     }

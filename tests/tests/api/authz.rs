@@ -92,6 +92,7 @@ const LOGINS: [&str; 6] = [
 /// What the matrix runs on.
 struct Fixture {
     branch_a: String,
+    shop: String,
     reader_a: String,
     card_a: &'static str,
     request_a: String,
@@ -336,6 +337,18 @@ fn cases(f: &Fixture) -> Vec<Case> {
             PICKERS_OF_A,
         ),
         case(
+            "catalogueCopy",
+            "mutation($b: ID!) { catalogueCopy(barcode: \"A0003\", newBarcode: \"A9003\", callNumber: \"I247/3\", netLending: true, branchId: $b) { action } }",
+            a.clone(),
+            PICKERS_OF_A,
+        ),
+        case(
+            "setBookstorePartner",
+            "mutation($s: ID!, $b: ID!) { setBookstorePartner(bookstoreId: $s, branchId: $b) { id } }",
+            json!({"s": f.shop, "b": f.branch_a}),
+            ADMIN,
+        ),
+        case(
             "startDeliveryRound",
             "mutation($id: ID!) { startDeliveryRound(id: $id) { id } }",
             json!({"id": f.nobody}),
@@ -564,6 +577,7 @@ async fn fixture(lib: &Library, tokens: &Tokens) -> Fixture {
     let local = chrono::Utc::now() + chrono::Duration::hours(8);
     Fixture {
         branch_a: lib.id("A"),
+        shop: lib.id("SHOP"),
         reader_a,
         card_a: "82000001",
         request_a: text(&request["id"]),

@@ -11,7 +11,7 @@ use hongyan_domain::entity::title;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -24,7 +24,7 @@ pub const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt rene
 pub const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
 
 /// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),
-/// titles and copies, readers and staff.
+/// bookstore SHOP (its partnership held by A), titles and copies, readers and staff.
 pub struct Library {
     /// The running app.
     pub app: TestApp,
@@ -60,7 +60,7 @@ impl Library {
         )
         .await
         .expect("branches");
-        let branch = places
+        let branch: HashMap<&'static str, Uuid> = places
             .iter()
             .map(|(code, ..)| {
                 let id = created
@@ -71,6 +71,16 @@ impl Library {
                 (*code, id)
             })
             .collect();
+        // The bookstore's partnership is held by branch A: copies bought there belong to A.
+        hongyan_domain::entity::branch::Entity::update_many()
+            .col_expr(
+                hongyan_domain::entity::branch::Column::PartnerBranchId,
+                sea_orm::sea_query::Expr::value(branch["A"]),
+            )
+            .filter(hongyan_domain::entity::branch::Column::Code.eq("SHOP"))
+            .exec(&app.ctx.db)
+            .await
+            .expect("partner");
         Library { app, branch }
     }
 
@@ -109,6 +119,7 @@ impl Library {
                 current_branch_id: Set(self.branch[branch]),
                 status: Set(ItemStatus::Available),
                 net_lending: Set(true),
+                uncatalogued: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -1126,3 +1126,109 @@ async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
     let r = app.gql_as(Some(&admin), QUEUE, json!({"s": null})).await;
     assert_eq!(r.data()["proposals"]["edges"], json!([]));
 }
+
+const CHECK_IN_AT: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action toBranch { code } item { barcode callNumber branch { code } homeBranch { code } } } }";
+const CATALOGUE: &str = "mutation($b: String!, $n: String!, $c: String!, $br: ID!) { catalogueCopy(barcode: $b, newBarcode: $n, callNumber: $c, netLending: true, branchId: $br) { action toBranch { code } item { barcode callNumber } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_bought_at_the_counter_belongs_to_the_library_and_is_catalogued_on_its_return() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 100_000}))
+        .await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    let desk_b = lib.staff("desk-b", StaffRole::Librarian, &["B"]).await;
+    let desk_c = lib.staff("desk-c", StaffRole::Librarian, &["C"]).await;
+    lib.reader("30000021").await;
+
+    // Only admins name a store's partner branch, and only a store has one.
+    const PARTNER: &str = "mutation($s: ID!, $b: ID!) { setBookstorePartner(bookstoreId: $s, branchId: $b) { code partnerBranch { code } } }";
+    let r = app
+        .gql_as(
+            Some(&desk_b),
+            PARTNER,
+            json!({"s": lib.id("SHOP"), "b": lib.id("B")}),
+        )
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(
+            Some(&admin),
+            PARTNER,
+            json!({"s": lib.id("A"), "b": lib.id("B")}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    let r = app
+        .gql_as(
+            Some(&admin),
+            PARTNER,
+            json!({"s": lib.id("SHOP"), "b": lib.id("B")}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["setBookstorePartner"],
+        json!({"code": "SHOP", "partnerBranch": {"code": "B"}})
+    );
+
+    // Sold at the counter: the copy belongs to B, not to the shop.
+    let mut sale = proposal(31, 38_00);
+    sale["cardNumber"] = json!("30000021");
+    let r = app
+        .gql_as(
+            Some(&clerk),
+            "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { id status } }",
+            json!({"i": sale}),
+        )
+        .await;
+    let sold = r.data()["inStorePurchase"].clone();
+    assert_eq!(sold["status"], "LOANED");
+    let temp = format!("TMP-{}", sold["id"].as_str().expect("id").replace('-', ""));
+
+    // Returned at C: nothing leaves for the shop; the desk is asked to catalogue it.
+    let r = app
+        .gql_as(
+            Some(&desk_c),
+            CHECK_IN_AT,
+            json!({"b": temp, "br": lib.id("C")}),
+        )
+        .await;
+    let back = r.data()["checkIn"].clone();
+    assert_eq!(back["action"], "CATALOGUE", "{back}");
+    assert_eq!(back["toBranch"], Value::Null);
+    assert_eq!(back["item"]["branch"]["code"], "C");
+    assert_eq!(back["item"]["homeBranch"]["code"], "B");
+
+    // Cataloguing: another branch's staff may not; a bad call number is the field's error;
+    // then the copy has the library's barcode and goes home to B.
+    let vars = |call: &str| json!({"b": temp, "n": "C9001", "c": call, "br": lib.id("C")});
+    let r = app.gql_as(Some(&desk_b), CATALOGUE, vars("I247.5/9")).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(Some(&desk_c), CATALOGUE, vars("not a call number"))
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.0["errors"][0]["extensions"]["field"], "callNumber");
+    let r = app.gql_as(Some(&desk_c), CATALOGUE, vars("I247.5/9")).await;
+    let done = r.data()["catalogueCopy"].clone();
+    assert_eq!(
+        done,
+        json!({"action": "SEND_HOME", "toBranch": {"code": "B"},
+               "item": {"barcode": "C9001", "callNumber": "I247.5/9"}})
+    );
+    let again = app
+        .gql_as(
+            Some(&desk_c),
+            CATALOGUE,
+            json!({"b": "C9001", "n": "C9002", "c": "I247.5/9", "br": lib.id("C")}),
+        )
+        .await;
+    assert_eq!(again.code(), "CONFLICT");
+    assert_eq!(
+        again.0["errors"][0]["extensions"]["reason"],
+        "ALREADY_CATALOGUED"
+    );
+}
