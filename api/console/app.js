@@ -133,6 +133,29 @@ export async function fetchAuthorized(path) {
   return resp.text();
 }
 
+/**
+ * Prints one of the server's printable staff pages (`/staff/...`) from a hidden frame; resolves
+ * once the print dialog was opened.
+ */
+export async function printPage(path, title) {
+  const html = await fetchAuthorized(path);
+  document.querySelector('iframe.print')?.remove();
+  // No scripts run in the frame; same origin so this page may call its print().
+  const frame = document.createElement('iframe');
+  Object.assign(frame, { className: 'print', title, tabIndex: -1 });
+  frame.setAttribute('aria-hidden', 'true');
+  frame.setAttribute('sandbox', 'allow-same-origin allow-modals');
+  const printed = new Promise((resolve) => {
+    frame.addEventListener('load', () => {
+      frame.contentWindow.print();
+      resolve();
+    }, { once: true });
+  });
+  frame.srcdoc = html;
+  document.body.append(frame);
+  return printed;
+}
+
 const ME = 'query { staffMe { id username displayName role branches { id code name kind } } }';
 
 let me = null;

@@ -1,7 +1,7 @@
 //! The library's clock: China Standard Time (UTC+8, no daylight saving). Times are stored
 //! in UTC; readers read them, and months begin, in China time.
 
-use chrono::{DateTime, Datelike, FixedOffset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
 /// UTC+8.
 pub(crate) fn zone() -> FixedOffset {
@@ -22,6 +22,11 @@ pub(crate) fn month_start(y: i32, m: u32) -> Option<DateTime<Utc>> {
 pub(crate) fn start_of_month(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     let local = at.with_timezone(&zone());
     month_start(local.year(), local.month())
+}
+
+/// Today's date in China.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&zone()).date_naive()
 }
 
 /// The China-time calendar year `at` falls in (the library's fiscal year).

@@ -12,7 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod branches;
 pub mod catalog;
-mod china_time;
+pub mod china_time;
 pub mod config;
 pub mod counters;
 pub mod csv_export;

@@ -199,6 +199,29 @@ test('a dispatcher sees the delivery round and its locker, and starts the round'
   await start.click();
   await announced(page, `已发车：${fixture.round.locker}`);
   await page.locator('[data-round]').filter({ hasText: fixture.round.locker }).getByText('已发车').waitFor();
+
+  // Home parcels: labels printed, one handed over, one brought back with a reason.
+  const parcels = page.locator('#home-parcels [data-shipment]');
+  assert.equal(await parcels.count(), 2, 'two parcels to hand over');
+  await page.getByRole('button', { name: '打印面单' }).click();
+  await page.frameLocator('iframe.print').locator('section.label').first().waitFor({ state: 'attached' });
+  assert.equal(await page.frameLocator('iframe.print').locator('section.label').count(), 2, 'one label each');
+  await page.waitForFunction(() => window.__printed === 1);
+  await announced(page, '快递面单');
+  const handed = parcels.filter({ hasText: fixture.home.delivered });
+  await handed.getByText(fixture.home.phone).waitFor();
+  await handed.getByLabel('签收人').fill('门卫');
+  await handed.getByRole('button', { name: '已送达' }).click();
+  await announced(page, '已送达');
+  await page.locator('#home-parcels [data-shipment]').filter({ hasText: fixture.home.delivered }).waitFor({ state: 'detached' });
+  const back = page.locator('#home-parcels [data-shipment]').filter({ hasText: fixture.home.failed });
+  await back.getByRole('button', { name: '未送达' }).click();
+  // Without a reason the form does not go: the parcel is still there.
+  assert.equal(await back.count(), 1);
+  await back.getByLabel('未送达原因').fill('电话无人接听');
+  await back.getByRole('button', { name: '未送达' }).click();
+  await announced(page, '未送达，已放回预约架');
+  await page.locator('#home-parcels').getByText('没有待送的包裹。').waitFor();
   await page.context().close();
 });
 

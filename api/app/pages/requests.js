@@ -111,6 +111,7 @@ export function RequestPage({ args: [id] }) {
       ${r.status === 'READY_FOR_PICKUP' && html`<${Ready} r=${r} resending=${busy === 'resend'}
         onResend=${() => act('resend', RESEND)} />`}
       ${r.status === 'FAILED' && r.failureReason && html`<p class="problem">${r.failureReason}</p>`}
+      ${r.status !== 'FAILED' && r.failureReason && html`<p class="problem">送书上门未成功：${r.failureReason}。图书改在 ${r.pickupBranch?.name || '图书馆'} 预约书架等您来取。</p>`}
       <h2 class="section">进度</h2>
       <ol class="timeline">
         ${[...r.history].reverse().map((h) => html`<li class="timeline__step">

@@ -1,8 +1,9 @@
-// 配送 Dispatch: the branch's delivery rounds (start one when the van leaves), its lockers'
-// state, the courier shipments that are stuck, holds that expired uncollected and the
-// titles readers queue for.
+// 配送 Dispatch: the branch's delivery rounds (start one when the van leaves), the home
+// parcels to pack, label and hand over (the library's own couriers mark them delivered or
+// not), its lockers' state, the courier shipments that are stuck, holds that expired
+// uncollected and the titles readers queue for.
 
-import { gql } from '../app.js';
+import { gql, printPage } from '../app.js';
 import {
   h, fill, announce, describe, branchPicker, confirmButton, empty, label, lockerCard, table, when,
 } from '../ui.js';
@@ -12,11 +13,17 @@ const LOAD = `query($b: ID!) {
     parcels { request { id } item { barcode } compartment } }
   shipments(branchId: $b, stuck: true) { id kind status carrier waybillNo request { id }
     createdAt updatedAt }
+  homeParcels(branchId: $b) { readerName recipient phoneMasked address
+    shipment { id status carrier waybillNo } books { title copy { barcode callNumber } } }
   lockers { id code name address online branch { id name } freeCompartments { size free total } }
   expiredPickups(branchId: $b) { id deliveryMethod updatedAt book { title } locker { code name } }
   waitlists(branchId: $b) { waiting oldestSince book { title } }
 }`;
 const START = 'mutation($id: ID!) { startDeliveryRound(id: $id) { id status } }';
+const DELIVERED = 'mutation($s: ID!, $by: String) { markShipmentDelivered(shipmentId: $s, receivedBy: $by) { id status } }';
+const FAILED = 'mutation($s: ID!, $r: String!) { markShipmentFailed(shipmentId: $s, reason: $r) { id status } }';
+/** The carrier name of the library's own staff. */
+const OWN_STAFF = 'manual';
 
 export async function render(main, { me, alive }) {
   if (me.branches.length === 0) {
@@ -25,6 +32,7 @@ export async function render(main, { me, alive }) {
   }
   const branch = branchPicker(me.branches, () => load());
   const rounds = h('div', { id: 'rounds' });
+  const home = h('div', { id: 'home-parcels' });
   const lockers = h('ul', { class: 'lockers', id: 'lockers', 'aria-label': '书柜' });
   const stuck = h('div', { id: 'stuck' });
   const expired = h('div', { id: 'expired' });
@@ -34,7 +42,12 @@ export async function render(main, { me, alive }) {
       h('div', { class: 'toolbar' }, branch.box,
         h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => load() }, '刷新')))),
     h('div', { class: 'grid' },
-      h('section', { class: 'panel' }, h('h2', {}, '配送批次'), rounds),
+      h('div', {},
+        h('section', { class: 'panel' }, h('h2', {}, '配送批次'), rounds),
+        h('section', { class: 'panel' },
+          h('div', { class: 'actions' }, h('h2', {}, '送书上门'),
+            h('button', { type: 'button', id: 'print-labels', onclick: printLabels }, '打印面单')),
+          home)),
       h('div', {},
         h('section', { class: 'panel' }, h('h2', {}, '书柜状态'), lockers),
         h('section', { class: 'panel' }, h('h2', {}, '快递异常'), stuck),
@@ -51,6 +64,7 @@ export async function render(main, { me, alive }) {
       const data = await gql(LOAD, { b: at.id });
       if (!alive() || at !== branch.current()) return;
       showRounds(data.deliveryRounds);
+      showHome(data.homeParcels);
       const here = data.lockers.filter((l) => l.branch.id === at.id);
       fill(lockers, here.length ? here.map(lockerCard) : h('li', {}, empty('本馆没有书柜。')));
       showStuck(data.shipments);
@@ -87,6 +101,53 @@ export async function render(main, { me, alive }) {
       r.status === 'OPEN' && r.parcels.length > 0
         ? confirmButton('发车', '确认发车？', () => start(r), { class: 'primary', 'aria-label': `发车：${r.locker.name}` })
         : null)));
+  }
+
+  function showHome(list) {
+    if (list.length === 0) {
+      fill(home, empty('没有待送的包裹。'));
+      return;
+    }
+    fill(home, list.map((p) => {
+      const own = p.shipment.carrier === OWN_STAFF;
+      const receivedBy = h('input', { name: 'receivedBy', maxlength: 40, placeholder: '签收人（本人可不填）', 'aria-label': '签收人' });
+      const reason = h('input', { name: 'reason', maxlength: 200, required: true, placeholder: '未送达原因', 'aria-label': '未送达原因' });
+      return h('article', { class: 'result', 'data-shipment': p.shipment.id },
+        h('div', { class: 'actions' },
+          h('h3', {}, `${p.recipient} ${p.phoneMasked}`),
+          h('span', { class: 'tag' }, label('shipment', p.shipment.status)),
+          h('span', { class: 'mono muted' }, p.shipment.waybillNo || '未出单')),
+        h('p', {}, p.address),
+        h('p', { class: 'muted' }, `读者：${p.readerName}；内件：`,
+          p.books.map((b) => `《${b.title}》${b.copy.barcode}`).join('、')),
+        own && p.shipment.status === 'IN_TRANSIT'
+          ? h('div', { class: 'actions' },
+            h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); end(DELIVERED, { s: p.shipment.id, by: receivedBy.value.trim() || null }, '已送达'); } },
+              receivedBy, h('button', { type: 'submit', class: 'primary' }, '已送达')),
+            h('form', { class: 'inline', onsubmit: (e) => { e.preventDefault(); end(FAILED, { s: p.shipment.id, r: reason.value.trim() }, '未送达，已放回预约架'); } },
+              reason, h('button', { type: 'submit' }, '未送达')))
+          : h('p', { class: 'muted' }, own ? '运单生成中…' : `由 ${p.shipment.carrier} 承运，送达结果以快递公司回传为准。`));
+    }));
+  }
+
+  async function end(mutation, vars, done) {
+    try {
+      await gql(mutation, vars);
+      announce(done, 'ok');
+    } catch (e) {
+      announce(`操作失败：${describe(e)}`, 'error');
+    }
+    await load();
+  }
+
+  async function printLabels() {
+    const at = branch.current();
+    try {
+      await printPage(`/staff/branches/${encodeURIComponent(at.id)}/home-labels`, '打印用快递面单');
+      announce(`已发送打印：${at.name} 快递面单`, 'ok');
+    } catch (e) {
+      announce(`打印失败：${describe(e)}`, 'error');
+    }
   }
 
   function showStuck(list) {

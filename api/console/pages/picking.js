@@ -2,7 +2,7 @@
 // A scan confirms the task whose reserved copy has that barcode; failing that, the first
 // task of the same title (the server accepts another free copy of the title on this shelf).
 
-import { gql, fetchAuthorized } from '../app.js';
+import { gql, printPage } from '../app.js';
 import {
   h, fill, announce, describe, scanBox, branchPicker, confirmButton, empty, label,
 } from '../ui.js';
@@ -153,26 +153,15 @@ export async function render(main, { me, alive }) {
     scan.input.focus();
   }
 
-  /** Prints the server's printable list (Code 128 barcodes) from a hidden frame. */
+  /** Prints the server's printable list (Code 128 barcodes, destinations, page numbers). */
   async function printList() {
     const at = branch.current();
     try {
-      const html = await fetchAuthorized(`/staff/branches/${encodeURIComponent(at.id)}/picking-list`);
-      document.querySelector('iframe.print')?.remove();
-      // No scripts run in the frame; same origin so this page may call its print().
-      const frame = h('iframe', {
-        class: 'print', title: '打印用拣书单', 'aria-hidden': 'true', tabindex: '-1',
-        sandbox: 'allow-same-origin allow-modals',
-      });
-      frame.addEventListener('load', () => {
-        frame.contentWindow.print();
-        announce(`已发送打印：${at.name} 拣书单`, 'ok');
-        scan.input.focus();
-      }, { once: true });
-      frame.srcdoc = html;
-      document.body.append(frame);
+      await printPage(`/staff/branches/${encodeURIComponent(at.id)}/picking-list`, '打印用拣书单');
+      announce(`已发送打印：${at.name} 拣书单`, 'ok');
     } catch (e) {
       announce(`打印失败：${describe(e)}`, 'error');
     }
+    scan.input.focus();
   }
 }

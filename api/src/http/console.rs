@@ -19,7 +19,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::assets::{self, file, Caching, File, CSS, HTML, JS, SVG};
-use super::staff::PRINT_STYLE;
+use super::staff::{LABEL_STYLE, PRINT_STYLE};
 
 /// Every file of the console; `index.html` is also served at `/console` itself.
 const FILES: &[File] = &[
@@ -38,10 +38,13 @@ const FILES: &[File] = &[
 
 /// The console's Content-Security-Policy.
 static POLICY: LazyLock<String> = LazyLock::new(|| {
-    let print_style =
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(PRINT_STYLE.as_bytes()));
+    let hash = |style: &str| {
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()))
+    };
+    let (print_style, label_style) = (hash(PRINT_STYLE), hash(LABEL_STYLE));
     format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-{print_style}'; \
+        "default-src 'self'; script-src 'self'; \
+         style-src 'self' 'sha256-{print_style}' 'sha256-{label_style}'; \
          img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )

@@ -2,8 +2,9 @@
 //! job in the pick's transaction; the job books the waybill (retried with backoff while the
 //! courier is down or slow: nothing is lost, and the shipment id as order id keeps retries to
 //! one waybill) and the request goes IN_TRANSIT. The courier's signed tracking webhook
-//! ([`track`]) ends it: DELIVERED → FULFILLED and the loan starts; FAILED → FAILED with the
-//! courier's reason, and the copy travels back to its branch to be checked in.
+//! ([`track`]) ends it as [`super::doorstep`] says: DELIVERED → FULFILLED and the loan starts;
+//! FAILED → the reader is told the courier's reason and the copy travels back to its branch,
+//! whose check-in puts it on the hold shelf for the reader.
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -13,12 +14,13 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
 use super::couriers::{self, Order};
+use super::doorstep;
 use crate::audit::Actor;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{branch, courier_event, loan_request, reader_address};
 use crate::jobs::{self, Job};
-use crate::lending::{delivery, history, loans, lock_title, LoanRequest, RequestStatus};
+use crate::lending::{delivery, history, lock_title, LoanRequest, RequestStatus};
 use crate::{Ctx, Error, Result};
 
 /// A just-picked HOME request: its shipment, and the job that books the courier.
@@ -236,50 +238,25 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("copy"))?;
-    let courier = Actor::System;
+    let policy = &ctx.config.lending;
     match (event.status.as_str(), req.status) {
         ("DELIVERED", RequestStatus::InTransit) => {
-            lock_title(&txn, copy.title_id).await?;
-            delivery::move_shipments(&txn, req.id, ShipmentKind::Home, ShipmentStatus::Delivered)
-                .await?;
-            loans::start(
-                &txn,
-                &ctx.config.lending,
-                req.reader_id,
-                &copy,
-                Some(req.id),
-            )
-            .await?;
-            history::transition(
-                &txn,
-                &req,
-                RequestStatus::Fulfilled,
-                courier,
-                Some("delivered"),
-                Default::default(),
-            )
-            .await?;
+            doorstep::delivered(&txn, policy, &req, &copy, Actor::System, "delivered").await?;
         }
-        ("FAILED", RequestStatus::InTransit) => {
-            let reason = event.reason.unwrap_or_else(|| "delivery failed".into());
-            lock_title(&txn, copy.title_id).await?;
-            delivery::move_shipments(&txn, req.id, ShipmentKind::Home, ShipmentStatus::Failed)
-                .await?;
-            // The parcel goes back to its branch, where check-in puts it into circulation.
-            delivery::set_copy(&txn, copy.id, ItemStatus::InTransit, copy.current_branch_id)
-                .await?;
-            history::transition(
-                &txn,
-                &req,
-                RequestStatus::Failed,
-                courier,
-                Some(&reason),
-                loan_request::ActiveModel {
-                    failure_reason: Set(Some(reason.clone())),
-                    ..Default::default()
-                },
-            )
-            .await?;
+        ("FAILED", RequestStatus::InTransit) if req.pickup_branch_id.is_none() => {
+            let reason = event.reason.as_deref().map(str::trim).unwrap_or_default();
+            let reason = match reason.chars().count() {
+                0 => "快递未能送达",
+                1..=200 => reason,
+                _ => "快递未能送达（原因过长，见快递公司记录）",
+            };
+            let from = ship.from_branch_id.unwrap_or(copy.current_branch_id);
+            let failure = doorstep::Failure {
+                from,
+                reason,
+                back: doorstep::Back::WithCourier,
+            };
+            doorstep::undelivered(&txn, policy, &req, &copy, failure, Actor::System).await?;
         }
         _ => {} // en route, or late: recorded only
     }

@@ -13,6 +13,7 @@
 //! - [`returns`]: returns by locker (drop codes, `return_dropped`, collection).
 //! - [`couriers`]: courier companies (signed HTTP API, or the library's own staff).
 //! - [`home`]: HOME delivery: waybills, tracking webhooks.
+//! - [`doorstep`]: how a HOME parcel ends (by webhook or marked by staff); the packing list.
 //! - [`shipments`]: courier shipments as dispatchers watch them (stuck ones).
 //! - [`codes`]: deriving pickup codes and their lookup hashes.
 
@@ -20,6 +21,7 @@ pub mod codes;
 pub mod collection;
 pub mod commands;
 pub mod couriers;
+pub mod doorstep;
 pub mod events;
 pub mod home;
 pub mod pickups;

@@ -57,7 +57,16 @@ pub async fn to_branch(
         return Ok(req);
     };
     if copy.current_branch_id == pickup {
-        return hold(db, policy, req, copy, actor).await;
+        return hold(
+            db,
+            policy,
+            &req,
+            copy,
+            actor,
+            "on the hold shelf",
+            Default::default(),
+        )
+        .await;
     }
     shipment(
         ShipmentKind::Transfer,
@@ -98,30 +107,43 @@ pub async fn arrive(
         ShipmentStatus::Delivered,
     )
     .await?;
-    hold(db, policy, req, copy, actor).await
+    hold(
+        db,
+        policy,
+        &req,
+        copy,
+        actor,
+        "on the hold shelf",
+        Default::default(),
+    )
+    .await
 }
 
-/// Puts the copy on the pickup branch's hold shelf: READY_FOR_PICKUP until the deadline.
-async fn hold(
+/// Puts the copy on the hold shelf of the request's pickup branch (else where the copy is):
+/// READY_FOR_PICKUP until the deadline, with `note` in the history and `changes` applied.
+///
+/// # Errors
+/// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
+pub(crate) async fn hold(
     db: &impl ConnectionTrait,
     policy: &LendingConfig,
-    req: LoanRequest,
+    req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    note: &str,
+    mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);
     set_copy(db, copy.id, ItemStatus::OnHold, at).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
+    changes.pickup_deadline = Set(Some(deadline));
     history::transition(
         db,
-        &req,
+        req,
         RequestStatus::ReadyForPickup,
         actor,
-        Some("on the hold shelf"),
-        loan_request::ActiveModel {
-            pickup_deadline: Set(Some(deadline)),
-            ..Default::default()
-        },
+        Some(note),
+        changes,
     )
     .await
 }

@@ -43,22 +43,17 @@ pub async fn request_changed(
             data.insert("position".into(), position.into());
             Kind::RequestWaitlisted
         }
-        (RequestStatus::ReadyForPickup, _) => {
-            data.insert(
-                "deadline".into(),
-                rfc3339(req.pickup_deadline.unwrap_or(event.at)),
-            );
-            match ready_place(db, req).await? {
-                Place::Locker { name, door } => {
-                    data.insert("locker_name".into(), name.into());
-                    data.insert("compartment".into(), door.into());
-                    Kind::ReadyAtLocker
-                }
-                Place::Branch(name) => {
-                    data.insert("branch_name".into(), name.into());
-                    Kind::ReadyAtBranch
-                }
-            }
+        (RequestStatus::ReadyForPickup, _) => ready(db, req, &mut data).await?,
+        (RequestStatus::InTransit, _) if event.from_status == Some(RequestStatus::InTransit) => {
+            // A home parcel the courier could not deliver, on its way back to the branch.
+            data.insert("reason".into(), req.failure_reason.clone().into());
+            let back = branch::Entity::find_by_id(req.pickup_branch_id.unwrap_or_default())
+                .one(db)
+                .await?
+                .map(|b| b.name)
+                .unwrap_or_default();
+            data.insert("branch_name".into(), back.into());
+            Kind::DeliveryFailed
         }
         (RequestStatus::InTransit, DeliveryMethod::Home) => {
             let parcel = shipment::Entity::find()
@@ -107,6 +102,8 @@ async fn ready(
 ) -> Result<Kind> {
     let deadline = req.pickup_deadline.unwrap_or(req.updated_at);
     data.insert("deadline".into(), rfc3339(deadline));
+    // Why a home delivery ended on the hold shelf, when it did.
+    data.insert("reason".into(), req.failure_reason.clone().into());
     Ok(match ready_place(db, req).await? {
         Place::Locker { name, door } => {
             data.insert("locker_name".into(), name.into());

@@ -45,6 +45,8 @@ pub enum Kind {
     Shipped,
     /// The courier delivered it.
     Delivered,
+    /// The parcel could not be delivered and goes back to the branch (reason, branch).
+    DeliveryFailed,
     /// Less than 24 hours left to collect.
     PickupDeadlineSoon,
     /// Not collected in time.
@@ -67,13 +69,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 16] = [
         Kind::RequestAccepted,
         Kind::RequestWaitlisted,
         Kind::ReadyAtLocker,
         Kind::ReadyAtBranch,
         Kind::Shipped,
         Kind::Delivered,
+        Kind::DeliveryFailed,
         Kind::PickupDeadlineSoon,
         Kind::RequestExpired,
         Kind::RequestFailed,
@@ -94,6 +97,7 @@ impl Kind {
             Kind::ReadyAtBranch => "ready_at_branch",
             Kind::Shipped => "shipped",
             Kind::Delivered => "delivered",
+            Kind::DeliveryFailed => "delivery_failed",
             Kind::PickupDeadlineSoon => "pickup_deadline_soon",
             Kind::RequestExpired => "request_expired",
             Kind::RequestFailed => "request_failed",

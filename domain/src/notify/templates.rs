@@ -12,7 +12,7 @@ use super::Kind;
 use crate::china_time;
 
 /// The template files, by kind.
-const FILES: [(Kind, &str); 15] = [
+const FILES: [(Kind, &str); 16] = [
     (
         Kind::RequestAccepted,
         include_str!("../../templates/notifications/request_accepted.toml"),
@@ -36,6 +36,10 @@ const FILES: [(Kind, &str); 15] = [
     (
         Kind::Delivered,
         include_str!("../../templates/notifications/delivered.toml"),
+    ),
+    (
+        Kind::DeliveryFailed,
+        include_str!("../../templates/notifications/delivery_failed.toml"),
     ),
     (
         Kind::PickupDeadlineSoon,
@@ -279,6 +283,23 @@ mod tests {
         no_reason["reason"] = Value::Null;
         let failed = t.render(Kind::RequestFailed, &no_reason).expect("render");
         assert!(failed.text.contains("原因:未知原因"), "{}", failed.text);
+    }
+
+    #[test]
+    fn a_hold_after_a_failed_home_delivery_says_why() {
+        let t = Templates::load().expect("templates load");
+        let mut plain = data();
+        plain["reason"] = Value::Null;
+        let ready = t.render(Kind::ReadyAtBranch, &plain).expect("render");
+        assert!(!ready.text.contains("未能送到"), "{}", ready.text);
+        let mut failed = data();
+        failed["reason"] = json!("电话无人接听");
+        let ready = t.render(Kind::ReadyAtBranch, &failed).expect("render");
+        assert!(
+            ready.text.contains("未能送到您手中(原因:电话无人接听)"),
+            "{}",
+            ready.text
+        );
     }
 
     #[test]

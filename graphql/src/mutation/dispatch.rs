@@ -1,13 +1,14 @@
-//! Dispatch mutations: starting delivery rounds; a reader's new pickup code.
+//! Dispatch mutations: starting delivery rounds; ending home parcels the library's own
+//! staff deliver; returns; a reader's new pickup code.
 
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::dispatch::returns::ReturnPlace;
-use hongyan_domain::dispatch::{pickups, returns, rounds};
+use hongyan_domain::dispatch::{doorstep, pickups, returns, rounds};
 use hongyan_domain::Error;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::dispatch::{DeliveryRound, ReturnMethod, ReturnTicket};
+use crate::types::dispatch::{DeliveryRound, ReturnMethod, ReturnTicket, Shipment};
 use crate::types::lending::LoanRequest;
 use crate::types::parse_id;
 
@@ -24,6 +25,43 @@ impl DispatchMutation {
         let id = parse_id(&id, "delivery round").gql()?;
         Ok(DeliveryRound(
             rounds::start(domain(ctx), who, id).await.gql()?,
+        ))
+    }
+
+    /// The library's own staff handed a HOME parcel over (`receivedBy`: who took it, when not
+    /// the reader): the loan starts and the reader is told. Dispatchers and librarians of the
+    /// sending branch; parcels of a courier company end by its webhook (CONFLICT
+    /// `COURIER_TRACKS`); an ended parcel is CONFLICT `ALREADY_ENDED`.
+    async fn mark_shipment_delivered(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: ID,
+        received_by: Option<String>,
+    ) -> GqlResult<Shipment> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&shipment_id, "shipment").gql()?;
+        Ok(Shipment(
+            doorstep::mark_delivered(domain(ctx), who, id, received_by.as_deref())
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// The library's own staff could not hand a HOME parcel over and brought it back: it goes
+    /// on the sending branch's hold shelf and the reader is told `reason` (required). Same
+    /// callers and refusals as `markShipmentDelivered`.
+    async fn mark_shipment_failed(
+        &self,
+        ctx: &Context<'_>,
+        shipment_id: ID,
+        reason: String,
+    ) -> GqlResult<Shipment> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&shipment_id, "shipment").gql()?;
+        Ok(Shipment(
+            doorstep::mark_failed(domain(ctx), who, id, &reason)
+                .await
+                .gql()?,
         ))
     }
 

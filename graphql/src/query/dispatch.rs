@@ -2,12 +2,12 @@
 //! holds.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::dispatch::{rounds, shipments};
+use hongyan_domain::dispatch::{doorstep, rounds, shipments};
 use hongyan_domain::lending::watch;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::dispatch::{DeliveryRound, Shipment, Waitlist};
+use crate::types::dispatch::{DeliveryRound, HomeParcel, Shipment, Waitlist};
 use crate::types::lending::LoanRequest;
 use crate::types::parse_id;
 
@@ -53,6 +53,19 @@ impl DispatchQuery {
                 .map(Shipment)
                 .collect(),
         )
+    }
+
+    /// The branch's HOME parcels not yet delivered or returned, oldest first: what to pack,
+    /// label and hand over (dispatchers and librarians of the sending branch).
+    async fn home_parcels(&self, ctx: &Context<'_>, branch_id: ID) -> GqlResult<Vec<HomeParcel>> {
+        let who = principal(ctx).gql()?;
+        let branch = parse_id(&branch_id, "branch").gql()?;
+        Ok(doorstep::to_pack(&domain(ctx).db, who, branch)
+            .await
+            .gql()?
+            .into_iter()
+            .map(HomeParcel)
+            .collect())
     }
 
     /// Titles readers are queued for at the branch (its hold shelf or lockers), longest

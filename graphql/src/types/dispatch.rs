@@ -187,6 +187,60 @@ impl Shipment {
     }
 }
 
+/// A HOME parcel to pack and hand over (dispatchers of the sending branch).
+pub struct HomeParcel(pub hongyan_domain::dispatch::doorstep::HomeParcel);
+
+#[Object]
+impl HomeParcel {
+    /// The shipment: its id ends it (`markShipmentDelivered` / `markShipmentFailed`).
+    async fn shipment(&self) -> Shipment {
+        Shipment(self.0.shipment.clone())
+    }
+    async fn request(&self) -> RequestRef {
+        RequestRef {
+            id: ID(self.0.request.id.to_string()),
+        }
+    }
+    /// The reader who asked for it.
+    async fn reader_name(&self) -> &str {
+        &self.0.reader_name
+    }
+    /// Who receives it at the door.
+    async fn recipient(&self) -> &str {
+        &self.0.recipient
+    }
+    /// Their phone with the middle digits hidden, as on privacy waybills.
+    async fn phone_masked(&self) -> &str {
+        &self.0.phone_masked
+    }
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+    /// What goes in the parcel.
+    async fn books(&self) -> Vec<ParcelBook> {
+        vec![ParcelBook {
+            title: self.0.title.clone(),
+            copy: self.0.copy.clone(),
+        }]
+    }
+}
+
+/// A book in a parcel.
+pub struct ParcelBook {
+    title: String,
+    copy: hongyan_domain::entity::item::Model,
+}
+
+#[Object]
+impl ParcelBook {
+    async fn title(&self) -> &str {
+        &self.title
+    }
+    async fn copy(&self) -> Copy {
+        Copy(self.copy.clone())
+    }
+}
+
 /// A title readers are queued for at a branch.
 pub struct Waitlist(pub hongyan_domain::lending::watch::Waitlist);
 

@@ -199,6 +199,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             DISPATCHERS_OF_A,
         ),
         case(
+            "homeParcels",
+            "query($b: ID!) { homeParcels(branchId: $b) { recipient } }",
+            a.clone(),
+            DISPATCHERS_OF_A,
+        ),
+        case(
             "waitlists",
             "query($b: ID!) { waitlists(branchId: $b) { waiting } }",
             a.clone(),
@@ -351,6 +357,18 @@ fn cases(f: &Fixture) -> Vec<Case> {
         case(
             "startDeliveryRound",
             "mutation($id: ID!) { startDeliveryRound(id: $id) { id } }",
+            json!({"id": f.nobody}),
+            &[DispatcherA, LibrarianA, LibrarianB, Admin],
+        ),
+        case(
+            "markShipmentDelivered",
+            "mutation($id: ID!) { markShipmentDelivered(shipmentId: $id) { id } }",
+            json!({"id": f.nobody}),
+            &[DispatcherA, LibrarianA, LibrarianB, Admin],
+        ),
+        case(
+            "markShipmentFailed",
+            "mutation($id: ID!) { markShipmentFailed(shipmentId: $id, reason: \"无人\") { id } }",
             json!({"id": f.nobody}),
             &[DispatcherA, LibrarianA, LibrarianB, Admin],
         ),

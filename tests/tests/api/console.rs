@@ -83,6 +83,27 @@ async fn prepare(lib: &Library) -> Value {
     let librarian = lib.staff("librarian", StaffRole::Librarian, &["A"]).await;
     let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
 
+    // Two HOME parcels picked at A for the library's own couriers (before the BRANCH
+    // requests, so the picking list below holds only those).
+    let homebody = lib.reader("20250007").await;
+    let address = app
+        .gql_as(
+            Some(&homebody),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"张小雨\", phone: \"13800138000\", address: \"张家港市杨舍镇人民路 1 号\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let home = json!({"method": "HOME", "addressId": address.data()["addAddress"]["id"]});
+    for (name, barcode, call) in [
+        ("骆驼祥子", "A0201", "I246.5/2"),
+        ("茶馆", "A0202", "I234/1"),
+    ] {
+        let book = lib.title(name, &[("A", barcode, call)]).await;
+        lib.request(&homebody, &book, home.clone()).await;
+        lib.pick_first(&picker, "A").await;
+    }
+    wait_for_waybills(lib, &librarian, 2).await;
+
     // Three BRANCH requests picked at A, created out of shelf order; one title has a second
     // copy on the shelf.
     let huozhe = lib.title("活着", &[("A", "A0002", "I247.57/5")]).await;
@@ -185,11 +206,37 @@ async fn prepare(lib: &Library) -> Value {
         },
         "round": {"locker": "L-01 书柜", "lockerCode": "L-01", "barcode": "A0004",
                   "freeText": "S 空 1/2 · M 空 1/1"},
+        "home": {"phone": "138****8000", "delivered": "骆驼祥子", "failed": "茶馆"},
         "proposal": {"title": "云边有个小卖部", "price": "¥150.00"},
         "desk": {"checkIn": "A0100", "checkInTitle": "朝花夕拾", "card": "20250005",
                  "readerName": "读者", "checkOut": "A0101", "checkOutTitle": "呐喊",
                  "unknownCard": "88888888"},
     })
+}
+
+/// Waits until branch A's `n` home parcels have their waybills (booked by the worker).
+async fn wait_for_waybills(lib: &Library, staff: &str, n: usize) {
+    for _ in 0..100 {
+        let r = lib
+            .app
+            .gql_as(
+                Some(staff),
+                "query($b: ID!) { homeParcels(branchId: $b) { shipment { status } } }",
+                json!({"b": lib.id("A")}),
+            )
+            .await;
+        let shipped = r.data()["homeParcels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["shipment"]["status"] == "IN_TRANSIT")
+            .count();
+        if shipped == n {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the home parcels were not shipped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,8 +17,12 @@ use crate::library::{locker, webhook, Controller, Library};
 const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id status locker { id code } parcels { request { id } item { barcode } compartment } } }";
 const START: &str =
     "mutation($id: ID!) { startDeliveryRound(id: $id) { id status parcels { compartment } } }";
-const STATUS: &str = "query($id: ID!) { request(id: $id) { status pickupCode pickupDeadline locker { code } history { to note } } }";
+const STATUS: &str = "query($id: ID!) { request(id: $id) { status deliveryMethod failureReason pickupCode pickupDeadline locker { code } history { to note } } }";
 const MY_LOANS: &str = "{ myLoans { edges { node { status book { title } } } } }";
+const HOME_PARCELS: &str = "query($b: ID!) { homeParcels(branchId: $b) { readerName recipient phoneMasked address shipment { id status carrier waybillNo } request { id } books { title copy { barcode callNumber } } } }";
+const MARK_DELIVERED: &str = "mutation($s: ID!, $by: String) { markShipmentDelivered(shipmentId: $s, receivedBy: $by) { id status } }";
+const MARK_FAILED: &str =
+    "mutation($s: ID!, $r: String!) { markShipmentFailed(shipmentId: $s, reason: $r) { id status } }";
 
 async fn status(lib: &Library, token: &str, id: &Value) -> Value {
     lib.app
@@ -988,10 +992,23 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
     let waybill = note.rsplit(' ').next().unwrap().to_owned();
     let failed =
         json!({"eventId": "t-2", "waybillNo": waybill, "status": "FAILED", "reason": "收件人拒收"});
+    // The library's own staff cannot end a parcel the courier company tracks.
+    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    let parcels = app
+        .gql_as(Some(&dispatcher), HOME_PARCELS, json!({"b": lib.id("A")}))
+        .await;
+    let parcel = parcels.data()["homeParcels"][0]["shipment"]["id"].clone();
+    let r = app
+        .gql_as(Some(&dispatcher), MARK_DELIVERED, json!({"s": parcel}))
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    assert_eq!(r.0["errors"][0]["extensions"]["reason"], "COURIER_TRACKS");
     let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &failed);
     assert_eq!(webhook(&lib, body, headers).await.0, 200);
+    // Not delivered: the reader is told why and the book travels back to the sending
+    // branch, whose check-in puts it on the hold shelf for them.
     let s = status(&lib, &other, &second["id"]).await;
-    assert_eq!(s["status"], "FAILED");
+    assert_eq!(s["status"], "IN_TRANSIT");
     let last = s["history"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["note"], "收件人拒收");
     let checked = app
@@ -1001,10 +1018,11 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
             json!({"b": barcode, "br": lib.id("A")}),
         )
         .await;
-    assert_eq!(checked.data()["checkIn"]["action"], "SHELVE");
+    assert_eq!(checked.data()["checkIn"]["action"], "HOLD_SHELF");
+    let s = status(&lib, &other, &second["id"]).await;
+    assert_eq!(s["status"], "READY_FOR_PICKUP");
 
     // Dispatchers see the branch's courier shipments, and the failed one among the stuck.
-    let dispatcher = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
     const SHIPMENTS: &str = "query($b: ID!, $s: Boolean) { shipments(branchId: $b, stuck: $s) { kind status carrier waybillNo feeCents request { id } } }";
     let all = app
         .gql_as(Some(&dispatcher), SHIPMENTS, json!({"b": lib.id("A")}))
@@ -1041,6 +1059,178 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         .gql_as(Some(&other), SHIPMENTS, json!({"b": lib.id("A")}))
         .await;
     assert_eq!(r.code(), "FORBIDDEN");
+}
+
+/// Waits until the request is IN_TRANSIT (its waybill booked by the worker).
+async fn shipped(lib: &Library, token: &str, id: &Value) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = status(lib, token, id).await;
+        if s["status"] == "IN_TRANSIT" || Instant::now() > deadline {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_librarys_own_couriers_pack_label_and_end_home_parcels() {
+    // No courier API: the library's own staff deliver (the `manual` courier).
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let first = lib.title("骆驼祥子", &[("A", "A1100", "I246.5/2")]).await;
+    let second = lib.title("茶馆", &[("A", "A1200", "I234/1")]).await;
+    let me = lib.reader("50000071").await;
+    let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
+    let driver = lib.staff("driver", StaffRole::Dispatcher, &["A"]).await;
+    let elsewhere = lib.staff("driver-b", StaffRole::Dispatcher, &["B"]).await;
+    let address = app
+        .gql_as(
+            Some(&me),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"张小雨\", phone: \"13800138000\", address: \"张家港市杨舍镇人民路 1 号\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let address = address.data()["addAddress"]["id"].clone();
+    let home = json!({"method": "HOME", "addressId": address});
+    let one = lib.request(&me, &first, home.clone()).await;
+    lib.pick_first(&picker, "A").await;
+    assert_eq!(shipped(&lib, &me, &one["id"]).await["status"], "IN_TRANSIT");
+
+    // The packing list: recipient with the phone masked, address, the book.
+    let list = app
+        .gql_as(Some(&driver), HOME_PARCELS, json!({"b": lib.id("A")}))
+        .await;
+    let parcels = list.data()["homeParcels"].as_array().unwrap().clone();
+    assert_eq!(parcels.len(), 1, "{parcels:?}");
+    let parcel = &parcels[0];
+    assert_eq!(parcel["recipient"], "张小雨");
+    assert_eq!(parcel["phoneMasked"], "138****8000");
+    assert_eq!(parcel["address"], "张家港市杨舍镇人民路 1 号");
+    assert_eq!(parcel["books"][0]["copy"]["barcode"], "A1100");
+    assert_eq!(parcel["shipment"]["carrier"], "manual");
+    let waybill = parcel["shipment"]["waybillNo"].as_str().unwrap().to_owned();
+    let shipment = parcel["shipment"]["id"].clone();
+    let r = app
+        .gql_as(Some(&elsewhere), HOME_PARCELS, json!({"b": lib.id("A")}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+
+    // Its label: one A6 page, the waybill as Code 128 and QR, the phone masked.
+    let url = format!("{}/staff/branches/{}/home-labels", app.address, lib.id("A"));
+    let page = app
+        .http
+        .get(&url)
+        .bearer_auth(&driver)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert_eq!(html.matches("class=\"label\"").count(), 1);
+    assert!(html.contains("size:A6"), "A6 pages");
+    assert!(html.contains(&waybill) && html.contains("138****8000"));
+    assert!(!html.contains("13800138000"), "never the full phone");
+    assert_eq!(html.matches("<svg").count(), 2, "Code 128 and QR");
+    let other = app
+        .http
+        .get(&url)
+        .bearer_auth(&elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 403);
+
+    // Refusals change nothing: another branch, a missing or blank reason, an overlong name.
+    let r = app
+        .gql_as(Some(&elsewhere), MARK_DELIVERED, json!({"s": shipment}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app
+        .gql_as(
+            Some(&driver),
+            MARK_FAILED,
+            json!({"s": shipment, "r": "  "}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.0["errors"][0]["extensions"]["field"], "reason");
+    let r = app
+        .gql_as(
+            Some(&driver),
+            MARK_DELIVERED,
+            json!({"s": shipment, "by": "长".repeat(41)}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    let r = app
+        .gql_as(Some(&me), MARK_DELIVERED, json!({"s": shipment}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    assert_eq!(status(&lib, &me, &one["id"]).await["status"], "IN_TRANSIT");
+
+    // Delivered: the loan starts; marking it again is a conflict.
+    let r = app
+        .gql_as(
+            Some(&driver),
+            MARK_DELIVERED,
+            json!({"s": shipment, "by": "门卫"}),
+        )
+        .await;
+    assert_eq!(r.data()["markShipmentDelivered"]["status"], "DELIVERED");
+    let s = status(&lib, &me, &one["id"]).await;
+    assert_eq!(s["status"], "FULFILLED");
+    let note = s["history"].as_array().unwrap().last().unwrap()["note"].clone();
+    assert!(note.as_str().unwrap().contains("门卫"), "{note}");
+    let loans = app.gql_as(Some(&me), MY_LOANS, json!({})).await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"]["status"],
+        "ACTIVE"
+    );
+    for again in [MARK_DELIVERED, MARK_FAILED] {
+        let r = app
+            .gql_as(Some(&driver), again, json!({"s": shipment, "r": "没人"}))
+            .await;
+        assert_eq!(r.code(), "CONFLICT");
+        assert_eq!(r.0["errors"][0]["extensions"]["reason"], "ALREADY_ENDED");
+    }
+
+    // Not delivered: straight onto the sending branch's hold shelf, the reason kept.
+    let two = lib.request(&me, &second, home).await;
+    lib.pick_first(&picker, "A").await;
+    assert_eq!(shipped(&lib, &me, &two["id"]).await["status"], "IN_TRANSIT");
+    let list = app
+        .gql_as(Some(&driver), HOME_PARCELS, json!({"b": lib.id("A")}))
+        .await;
+    let shipment = list.data()["homeParcels"][0]["shipment"]["id"].clone();
+    let r = app
+        .gql_as(
+            Some(&driver),
+            MARK_FAILED,
+            json!({"s": shipment, "r": "电话无人接听"}),
+        )
+        .await;
+    assert_eq!(r.data()["markShipmentFailed"]["status"], "FAILED");
+    let s = status(&lib, &me, &two["id"]).await;
+    assert_eq!(s["status"], "READY_FOR_PICKUP", "{s}");
+    assert_eq!(s["deliveryMethod"], "BRANCH");
+    assert_eq!(s["failureReason"], "电话无人接听");
+    assert!(s["pickupDeadline"].is_string());
+    let list = app
+        .gql_as(Some(&driver), HOME_PARCELS, json!({"b": lib.id("A")}))
+        .await;
+    assert_eq!(list.data()["homeParcels"], json!([]));
+    // The reader collects it at the desk.
+    let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
+    let lent = app
+        .gql_as(
+            Some(&desk),
+            crate::library::CHECK_OUT,
+            json!({"b": "A1200", "c": "50000071"}),
+        )
+        .await;
+    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+    assert_eq!(status(&lib, &me, &two["id"]).await["status"], "FULFILLED");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -811,6 +811,15 @@ async fn pickers_print_their_branch_list_in_shelf_order_with_code_128_barcodes()
         "shelf order"
     );
     assert_eq!(html.matches("<svg").count(), 3, "a barcode per line");
+    assert_eq!(
+        html.matches("class=\"tick\"").count(),
+        3,
+        "a tick box per line"
+    );
+    assert_eq!(html.matches("预约架").count(), 3, "where each request goes");
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).format("%Y-%m-%d");
+    assert!(html.contains(&today.to_string()), "dated");
+    assert!(html.contains("counter(pages)"), "numbered pages");
     assert!(
         html.contains("&lt;呐喊&gt;") && !html.contains("<呐喊>"),
         "escaped"

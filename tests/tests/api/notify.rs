@@ -750,7 +750,8 @@ async fn home_delivery_is_told_with_courier_and_waybill_then_delivered_or_failed
     let due = loans.data()["myLoans"]["edges"][0]["node"]["dueAt"].clone();
     assert_eq!(field(&sent[2], "time3"), cst(due.as_str().expect("due")));
 
-    // A parcel the courier could not deliver: the reader is told why.
+    // A parcel the courier could not deliver: the reader is told why (and later, when the
+    // branch has it back, that it waits on the hold shelf).
     lib.request(&me, &other, json!({"method": "HOME", "addressId": address}))
         .await;
     lib.pick_first(&picker, "A").await;
@@ -764,7 +765,7 @@ async fn home_delivery_is_told_with_courier_and_waybill_then_delivered_or_failed
     let (body, headers) = FakeCourier::webhook(fake_courier::SECRET, now, &failed);
     assert_eq!(webhook(&lib, body, headers).await.0, 200);
     let sent = app.wechat.wait_for_messages(6, WAIT).await;
-    assert_eq!(sent[5].template_id, template(Kind::RequestFailed));
+    assert_eq!(sent[5].template_id, template(Kind::DeliveryFailed));
     assert_eq!(field(&sent[5], "thing1"), "茶馆");
     assert_eq!(field(&sent[5], "thing3"), "收件人拒收");
 }
