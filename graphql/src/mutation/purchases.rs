@@ -120,6 +120,23 @@ impl PurchasesMutation {
         ))
     }
 
+    /// Lends a counter purchase a librarian approved while the reader waited (the clerk of
+    /// its bookstore; `barcode`: the store's label, else a temporary one).
+    async fn lend_in_store_purchase(
+        &self,
+        ctx: &Context<'_>,
+        proposal_id: ID,
+        barcode: Option<String>,
+    ) -> GqlResult<PurchaseProposal> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&proposal_id, "proposal").gql()?;
+        Ok(PurchaseProposal(
+            in_store::lend_approved(domain(ctx), who, id, barcode.as_deref())
+                .await
+                .gql()?,
+        ))
+    }
+
     /// Decides a SUBMITTED proposal (librarians); a rejection needs a reason.
     async fn review_proposal(
         &self,

@@ -1,7 +1,7 @@
 //! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::purchases::{budget, orders, proposals, rules, statements, stats};
+use hongyan_domain::purchases::{budget, in_store, orders, proposals, rules, statements, stats};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -75,6 +75,14 @@ impl PurchasesQuery {
             |p| p.id,
             PurchaseProposal,
         ))
+    }
+
+    /// The clerk's bookstore counter: its purchases of the last 7 days still waiting for a
+    /// librarian (urgent) or approved and not yet lent, newest first (bookstore clerks).
+    async fn counter_proposals(&self, ctx: &Context<'_>) -> GqlResult<Vec<PurchaseProposal>> {
+        let who = principal(ctx).gql()?;
+        let rows = in_store::at_counter(&domain(ctx).db, who).await.gql()?;
+        Ok(rows.into_iter().map(PurchaseProposal).collect())
     }
 
     /// A fiscal year's book budget (librarians).

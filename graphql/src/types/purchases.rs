@@ -79,6 +79,11 @@ impl PurchaseProposal {
     async fn channel(&self) -> ProposalChannel {
         self.0.channel.into()
     }
+    /// A purchase at a bookstore counter waiting for a librarian while the reader waits
+    /// there: review it first.
+    async fn urgent(&self) -> bool {
+        hongyan_domain::purchases::in_store::is_urgent(&self.0)
+    }
     async fn isbn(&self) -> &str {
         &self.0.isbn
     }

@@ -244,6 +244,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             READERS,
         ),
         case(
+            "counterProposals",
+            "{ counterProposals { id } }",
+            json!({}),
+            CLERKS,
+        ),
+        case(
             "proposals",
             "{ proposals { edges { node { id } } } }",
             json!({}),
@@ -413,6 +419,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation { proposePurchase(input: {isbn: \"9787020024759\", title: \"某书\", priceCents: 3000}) { id } }",
             json!({}),
             READERS,
+        ),
+        case(
+            "lendInStorePurchase",
+            "mutation($id: ID!) { lendInStorePurchase(proposalId: $id) { id } }",
+            json!({"id": f.nobody}),
+            CLERKS,
         ),
         case(
             "inStorePurchase",

@@ -1127,6 +1127,75 @@ async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
     assert_eq!(r.data()["proposals"]["edges"], json!([]));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counter_purchase_left_to_a_librarian_is_urgent_and_lent_once_approved() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    let clerk = lib
+        .staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    let librarian = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    let me = lib.reader("30000021").await;
+    const SALE: &str =
+        "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { id status urgent } }";
+    const COUNTER: &str = "{ counterProposals { id status urgent title } }";
+    const LEND: &str = "mutation($p: ID!, $b: String) { lendInStorePurchase(proposalId: $p, barcode: $b) { id status } }";
+    const URGENT: &str =
+        "{ proposals(status: SUBMITTED, first: 10) { edges { node { id urgent channel } } } }";
+    // A dear book: the rules leave it to a librarian while the reader waits.
+    let mut sale = proposal(31, 150_00);
+    sale["cardNumber"] = json!("30000021");
+    let r = app.gql_as(Some(&clerk), SALE, json!({"i": sale})).await;
+    let waiting = r.data()["inStorePurchase"].clone();
+    assert_eq!(waiting["status"], "SUBMITTED", "{waiting}");
+    assert_eq!(waiting["urgent"], true);
+    let id = waiting["id"].clone();
+    let counter = app.gql_as(Some(&clerk), COUNTER, json!({})).await;
+    assert_eq!(counter.data()["counterProposals"][0]["id"], id);
+    assert_eq!(counter.data()["counterProposals"][0]["urgent"], true);
+    let queue = app.gql_as(Some(&librarian), URGENT, json!({})).await;
+    assert_eq!(
+        queue.data()["proposals"]["edges"][0]["node"],
+        json!({"id": id, "urgent": true, "channel": "IN_STORE"})
+    );
+    // Not approved yet: nothing to lend; a reader may not lend.
+    let r = app.gql_as(Some(&clerk), LEND, json!({"p": id})).await;
+    assert_eq!(r.code(), "CONFLICT");
+    let r = app.gql_as(Some(&me), LEND, json!({"p": id})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+
+    // Approved: the clerk lends it with the store's label, once.
+    let r = app
+        .gql_as(Some(&librarian), REVIEW, json!({"id": id, "a": true}))
+        .await;
+    assert_eq!(r.data()["reviewProposal"]["status"], "APPROVED");
+    let counter = app.gql_as(Some(&clerk), COUNTER, json!({})).await;
+    assert_eq!(counter.data()["counterProposals"][0]["status"], "APPROVED");
+    assert_eq!(counter.data()["counterProposals"][0]["urgent"], false);
+    let r = app
+        .gql_as(Some(&clerk), LEND, json!({"p": id, "b": "L0031"}))
+        .await;
+    assert_eq!(r.data()["lendInStorePurchase"]["status"], "LOANED");
+    let r = app.gql_as(Some(&clerk), LEND, json!({"p": id})).await;
+    assert_eq!(r.code(), "CONFLICT");
+    let loans = app
+        .gql_as(
+            Some(&me),
+            "{ myLoans { edges { node { status book { title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        loans.data()["myLoans"]["edges"][0]["node"],
+        json!({"status": "ACTIVE", "book": {"title": "新书 31"}})
+    );
+    let counter = app.gql_as(Some(&clerk), COUNTER, json!({})).await;
+    assert_eq!(counter.data()["counterProposals"], json!([]));
+}
+
 const CHECK_IN_AT: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action toBranch { code } item { barcode callNumber branch { code } homeBranch { code } } } }";
 const CATALOGUE: &str = "mutation($b: String!, $n: String!, $c: String!, $br: ID!) { catalogueCopy(barcode: $b, newBarcode: $n, callNumber: $c, netLending: true, branchId: $br) { action toBranch { code } item { barcode callNumber } } }";
 
