@@ -6,7 +6,8 @@ import { h, fill, announce, describe, label } from './ui.js';
 
 /**
  * The pages, in navigation order. Adding a page is one line here: its hash, its title, the
- * roles that may use it (admins may use every page) and its module.
+ * roles that may use it (admins may use every page but those marked `notAdmin`, whose API
+ * acts only for that role) and its module.
  */
 const PAGES = [
   { id: 'picking', title: '拣书', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/picking.js') },
@@ -15,6 +16,7 @@ const PAGES = [
   { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
   { id: 'stats', title: '统计', roles: ['LIBRARIAN'], load: () => import('./pages/stats.js') },
   { id: 'admin', title: '管理', roles: ['ADMIN'], load: () => import('./pages/admin.js') },
+  { id: 'counter', title: '书店荐购', roles: ['BOOKSTORE_CLERK'], notAdmin: true, load: () => import('./pages/counter.js') },
 ];
 
 const SESSION_KEY = 'hongyan.console.session';
@@ -163,7 +165,7 @@ let leave = null;
 let shown = 0;
 
 function allowed(page) {
-  return me && (me.role === 'ADMIN' || page.roles.includes(me.role));
+  return me && (page.roles.includes(me.role) || (me.role === 'ADMIN' && !page.notAdmin));
 }
 
 function signOut(message) {

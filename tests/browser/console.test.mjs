@@ -4,7 +4,7 @@
 //
 //   HONGYAN_CONSOLE_URL          the server, e.g. http://127.0.0.1:PORT
 //   HONGYAN_CONSOLE_PASSWORD     every staff account's password
-//   HONGYAN_CONSOLE_PICKER, _DISPATCHER, _LIBRARIAN, _ADMIN   their user names
+//   HONGYAN_CONSOLE_PICKER, _DISPATCHER, _LIBRARIAN, _ADMIN, _CLERK   their user names
 //   HONGYAN_CONSOLE_FIXTURE      JSON: what the data set holds (titles, barcodes, cards)
 //   HONGYAN_CONSOLE_SCREENSHOTS  where to save screenshots (default tests/browser/screenshots)
 //
@@ -37,6 +37,7 @@ const users = {
   dispatcher: env('HONGYAN_CONSOLE_DISPATCHER'),
   librarian: env('HONGYAN_CONSOLE_LIBRARIAN'),
   admin: env('HONGYAN_CONSOLE_ADMIN'),
+  clerk: env('HONGYAN_CONSOLE_CLERK'),
 };
 const fixture = JSON.parse(env('HONGYAN_CONSOLE_FIXTURE'));
 const shots = process.env.HONGYAN_CONSOLE_SCREENSHOTS || path.join(here, 'screenshots');
@@ -225,6 +226,69 @@ test('a dispatcher sees the delivery round and its locker, and starts the round'
   await page.context().close();
 });
 
+test('a bookstore clerk sells at the counter and lends what a librarian approved', async () => {
+  const c = fixture.counter;
+  const page = await signIn('clerk');
+  await assertNav(page, ['书店荐购'], ['拣书', '配送', '借还', '荐购', '管理']);
+  await page.locator('#sale-card').waitFor();
+  assert.equal(await focusedId(page), 'sale-card', 'focus starts in the card box');
+  await page.locator('#store-statement').getByText('本店还没有荐购记录').waitFor();
+
+  /** One sale as a clerk makes it: scan card and ISBN, type the rest, Enter. */
+  async function sell(book, year = c.year) {
+    await page.locator('#sale-card').focus();
+    await scan(page, c.card);
+    assert.equal(await focusedId(page), 'sale-isbn', 'the card moves focus to the ISBN');
+    await scan(page, book.isbn);
+    await page.locator('#sale-held').getByText('本馆尚无此书').waitFor();
+    assert.equal(await focusedId(page), 'sale-title', 'an unknown book asks for its title');
+    await page.keyboard.type(book.title);
+    await page.locator('#sale-year').fill(String(year));
+    await page.locator('#sale-price').fill(book.price);
+    await page.locator('#sale-price').press('Enter');
+  }
+
+  // Within the rules: lent on the spot.
+  await sell(c.cheap);
+  await page.locator('#sale-result [data-decision="LOANED"]').getByText(`已批准并借出：《${c.cheap.title}》`).waitFor();
+  await announced(page, `已批准并借出：《${c.cheap.title}》`);
+  assert.equal(await focusedId(page), 'sale-card', 'ready for the next reader');
+  // Too old: refused, with the rule in plain words.
+  await sell(c.old, c.old.year);
+  const refused = page.locator('#sale-result [data-decision="REJECTED"]');
+  await refused.getByText('出版年份未通过').waitFor();
+  await refused.getByText('只采购近').waitFor();
+  // Dear: left to a librarian while the reader waits.
+  await sell(c.dear);
+  await page.locator('#sale-result [data-decision="SUBMITTED"]').getByText('需要馆员审核').waitFor();
+  const waiting = page.locator('#counter-waiting [data-counter]').filter({ hasText: c.dear.title });
+  await waiting.getByText('待馆员审核').waitFor();
+  await shot(page, 'counter');
+
+  // The librarian sees it first, marked urgent, and approves it.
+  const librarian = await signIn('librarian');
+  await librarian.getByRole('link', { name: '荐购' }).click();
+  const first = librarian.locator('[data-proposal]').first();
+  await first.getByText(c.dear.title).waitFor();
+  await first.getByText('加急').waitFor();
+  await first.getByRole('button', { name: '批准' }).click();
+  await announced(librarian, `已批准：《${c.dear.title}》`);
+  await librarian.context().close();
+
+  // Back at the counter: the clerk lends it with the store's label.
+  await page.reload();
+  await waiting.getByText('已批准，可借出').waitFor();
+  await waiting.locator('input').fill(c.dear.label);
+  await waiting.locator('input').press('Enter');
+  await announced(page, `已借出：《${c.dear.title}》`);
+  await page.locator('#counter-waiting').getByText('没有等待中的荐购').waitFor();
+  // Both books bought this month are on the store's statement.
+  await page.getByRole('button', { name: '查看' }).click();
+  await page.locator('#store-statement').getByText(c.cheap.title).waitFor();
+  await page.locator('#store-statement').getByText(c.dear.label).waitFor();
+  await page.context().close();
+});
+
 test('a librarian approves a proposal waiting for review', async () => {
   const page = await signIn('librarian');
   await assertNav(page, ['拣书', '配送', '借还', '荐购'], ['管理']);
@@ -276,7 +340,7 @@ test('the desk checks a copy in and out by scanning, and looks the reader up', a
 
 test('an admin sees every page, dead jobs and the lockers', async () => {
   const page = await signIn('admin');
-  await assertNav(page, ['拣书', '配送', '借还', '荐购', '管理'], []);
+  await assertNav(page, ['拣书', '配送', '借还', '荐购', '管理'], ['书店荐购']);
   await page.getByRole('link', { name: '管理' }).click();
   await page.getByRole('heading', { name: '失败的任务' }).waitFor();
   await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();

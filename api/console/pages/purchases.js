@@ -7,7 +7,7 @@ import {
 } from '../ui.js';
 
 const PROPOSALS = `query { proposals(status: SUBMITTED, first: 50) { edges { node {
-  id isbn title author publisher pubYear clcClass priceCents note createdAt
+  id urgent isbn title author publisher pubYear clcClass priceCents note createdAt
   ruleResults { rule outcome reason } } } } }`;
 const REVIEW = `mutation($id: ID!, $a: Boolean!, $r: String) {
   reviewProposal(id: $id, approve: $a, reason: $r) { id status decisionReason } }`;
@@ -61,7 +61,9 @@ export async function render(main, { alive }) {
     try {
       const data = await gql(PROPOSALS);
       if (!alive()) return;
-      const list = data.proposals.edges.map((e) => e.node);
+      // A reader waiting at a bookstore counter comes first.
+      const list = data.proposals.edges.map((e) => e.node)
+        .sort((a, b) => Number(b.urgent) - Number(a.urgent));
       fill(proposals, list.length === 0 ? empty('没有待审核的荐购。')
         : h('ul', { class: 'cards', 'aria-label': '待审核的荐购' }, list.map(proposalCard)));
     } catch (e) {
@@ -80,7 +82,8 @@ export async function render(main, { alive }) {
     });
     const concerns = p.ruleResults.filter((r) => r.outcome !== 'PASS');
     const card = h('li', { class: 'panel', 'data-proposal': p.id },
-      h('h3', {}, `《${p.title}》`),
+      h('h3', {}, p.urgent ? h('span', { class: 'tag warn' }, '加急') : null, p.urgent ? ' ' : null, `《${p.title}》`),
+      p.urgent ? h('p', { class: 'muted' }, '书店现场荐购：读者正在书店等候。') : null,
       h('p', {}, [p.author, p.publisher, p.pubYear].filter(Boolean).join(' · ')),
       h('p', { class: 'muted' }, `ISBN ${p.isbn}`, p.clcClass ? ` · 中图分类 ${p.clcClass}` : '',
         ` · 荐购于 ${when(p.createdAt)}`),

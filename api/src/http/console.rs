@@ -34,6 +34,7 @@ const FILES: &[File] = &[
     file!("../../console/", "pages/purchases.js", JS),
     file!("../../console/", "pages/admin.js", JS),
     file!("../../console/", "pages/stats.js", JS),
+    file!("../../console/", "pages/counter.js", JS),
 ];
 
 /// The console's Content-Security-Policy.

@@ -82,6 +82,9 @@ async fn prepare(lib: &Library) -> Value {
     lib.staff("dispatcher", StaffRole::Dispatcher, &["A"]).await;
     let librarian = lib.staff("librarian", StaffRole::Librarian, &["A"]).await;
     let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    lib.staff("clerk", StaffRole::BookstoreClerk, &["SHOP"])
+        .await;
+    lib.reader("20250008").await;
 
     // Two HOME parcels picked at A for the library's own couriers (before the BRANCH
     // requests, so the picking list below holds only those).
@@ -208,6 +211,11 @@ async fn prepare(lib: &Library) -> Value {
                   "freeText": "S 空 1/2 · M 空 1/1"},
         "home": {"phone": "138****8000", "delivered": "骆驼祥子", "failed": "茶馆"},
         "proposal": {"title": "云边有个小卖部", "price": "¥150.00"},
+        "counter": {"card": "20250008", "year": year,
+                    "cheap": {"isbn": isbn(2), "title": "长安的荔枝", "price": "45.00"},
+                    "old": {"isbn": isbn(3), "title": "旧书一本", "price": "20", "year": 1990},
+                    "dear": {"isbn": isbn(4), "title": "中国古代建筑史", "price": "150",
+                             "label": "SHOP-0001"}},
         "desk": {"checkIn": "A0100", "checkInTitle": "朝花夕拾", "card": "20250005",
                  "readerName": "读者", "checkOut": "A0101", "checkOutTitle": "呐喊",
                  "unknownCard": "88888888"},
@@ -259,6 +267,7 @@ async fn the_console_works_in_headless_chromium() {
             ("HONGYAN_CONSOLE_DISPATCHER", "dispatcher".into()),
             ("HONGYAN_CONSOLE_LIBRARIAN", "librarian".into()),
             ("HONGYAN_CONSOLE_ADMIN", "admin".into()),
+            ("HONGYAN_CONSOLE_CLERK", "clerk".into()),
             ("HONGYAN_CONSOLE_FIXTURE", fixture.to_string()),
             ("HONGYAN_CONSOLE_SCREENSHOTS", screenshots.clone()),
         ],
