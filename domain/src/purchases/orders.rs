@@ -74,13 +74,35 @@ pub async fn add_vendor(ctx: &Ctx, who: &Principal, name: &str) -> Result<vendor
     .await?)
 }
 
-/// Puts every approved online proposal not yet ordered on one order to `vendor` (librarians).
+/// The most proposals one order may name.
+pub const MAX_ORDER_LINES: usize = 500;
+
+/// Which approved online proposals an order takes.
+#[derive(Debug, Clone)]
+pub enum Lines {
+    /// Every one not yet ordered.
+    All,
+    /// Just these (each must be approved, online and not yet ordered).
+    Only(Vec<Uuid>),
+}
+
+/// Puts approved online proposals not yet ordered (all of them, or the chosen ones) on one
+/// order to `vendor` (librarians).
 ///
 /// # Errors
 /// FORBIDDEN for anyone but librarians and admins; NOT_FOUND for an unknown vendor;
-/// CONFLICT when no approved proposal waits for an order.
-pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid) -> Result<Order> {
+/// VALIDATION for an empty or overlong choice; CONFLICT when no approved proposal waits for an
+/// order, or a chosen one is not waiting for one (nothing is ordered then).
+pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) -> Result<Order> {
     who.require_staff(&[StaffRole::Librarian])?;
+    if let Lines::Only(ids) = &which {
+        if ids.is_empty() || ids.len() > MAX_ORDER_LINES {
+            return Err(
+                Error::validation(format!("choose 1 to {MAX_ORDER_LINES} proposals"))
+                    .in_field("proposalIds"),
+            );
+        }
+    }
     let txn = ctx.begin().await?;
     let vendor = vendor::Entity::find_by_id(vendor_id)
         .one(&txn)
@@ -94,7 +116,7 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid) -> Result<Order>
     }
     .insert(&txn)
     .await?;
-    let ordered = purchase_proposal::Entity::update_many()
+    let mut waiting = purchase_proposal::Entity::update_many()
         .col_expr(
             purchase_proposal::Column::Status,
             Expr::value(ProposalStatus::Ordered),
@@ -107,13 +129,24 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid) -> Result<Order>
         )
         .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Approved))
         .filter(purchase_proposal::Column::Channel.eq(ProposalChannel::Online))
-        .filter(purchase_proposal::Column::OrderId.is_null())
-        .exec(&txn)
-        .await?;
+        .filter(purchase_proposal::Column::OrderId.is_null());
+    if let Lines::Only(ids) = &which {
+        waiting = waiting.filter(purchase_proposal::Column::Id.is_in(ids.iter().copied()));
+    }
+    let ordered = waiting.exec(&txn).await?;
     if ordered.rows_affected == 0 {
         return Err(Error::conflict(
             "no approved proposal is waiting for an order",
         ));
+    }
+    if let Lines::Only(ids) = &which {
+        let chosen: std::collections::HashSet<_> = ids.iter().collect();
+        if ordered.rows_affected != chosen.len() as u64 {
+            // Dropping the transaction rolls the order back.
+            return Err(Error::conflict(
+                "a chosen proposal is not waiting for an order",
+            ));
+        }
     }
     let lines = lines(&txn, order.id).await?;
     txn.commit().await?;

@@ -199,16 +199,28 @@ impl PurchasesMutation {
         ))
     }
 
-    /// Orders every approved online proposal not yet ordered from `vendorId` (librarians).
+    /// Orders approved online proposals not yet ordered from `vendorId` (librarians): the
+    /// ones named in `proposalIds` (at most 500; all must be waiting, else nothing is
+    /// ordered), or every one when it is omitted.
     async fn place_purchase_order(
         &self,
         ctx: &Context<'_>,
         vendor_id: ID,
+        proposal_ids: Option<Vec<ID>>,
     ) -> GqlResult<PurchaseOrder> {
         let who = principal(ctx).gql()?;
         let vendor = parse_id(&vendor_id, "vendor").gql()?;
+        let which = match proposal_ids {
+            None => orders::Lines::All,
+            Some(ids) => orders::Lines::Only(
+                ids.iter()
+                    .map(|id| parse_id(id, "proposal"))
+                    .collect::<Result<_, _>>()
+                    .gql()?,
+            ),
+        };
         Ok(PurchaseOrder(
-            orders::place(domain(ctx), who, vendor).await.gql()?,
+            orders::place(domain(ctx), who, vendor, which).await.gql()?,
         ))
     }
 

@@ -1301,3 +1301,97 @@ async fn a_copy_bought_at_the_counter_belongs_to_the_library_and_is_catalogued_o
         "ALREADY_CATALOGUED"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn librarians_order_the_proposals_they_choose_from_each_vendor() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let desk = lib.staff("desk-a", StaffRole::Librarian, &["A"]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    let mut approved = Vec::new();
+    for (n, card) in [(41, "30000041"), (42, "30000042"), (43, "30000043")] {
+        let reader = lib.reader(card).await;
+        let p = propose(&lib, &reader, proposal(n, 59_00)).await;
+        assert_eq!(p["status"], "APPROVED", "{p}");
+        approved.push(p["id"].clone());
+    }
+    let vendor = |name: &'static str| {
+        let admin = admin.clone();
+        async move {
+            let r = app
+                .gql_as(
+                    Some(&admin),
+                    "mutation($n: String!) { addVendor(name: $n) { id } }",
+                    json!({"n": name}),
+                )
+                .await;
+            r.data()["addVendor"]["id"].clone()
+        }
+    };
+    let (xinhua, fenghuang) = (vendor("新华书店").await, vendor("凤凰书城").await);
+    const PLACE: &str = "mutation($v: ID!, $p: [ID!]) { placePurchaseOrder(vendorId: $v, proposalIds: $p) { totalCents lines { id status } } }";
+    let statuses = || async {
+        let q = app
+            .gql_as(Some(&desk), QUEUE, json!({"s": "APPROVED"}))
+            .await;
+        q.data()["proposals"]["edges"]
+            .as_array()
+            .expect("edges")
+            .iter()
+            .map(|e| e["node"]["id"].clone())
+            .collect::<Vec<_>>()
+    };
+
+    // Bad choices change nothing.
+    for (ids, code) in [
+        (json!([]), "VALIDATION"),
+        (
+            json!(vec!["0190f0e0-0000-7000-8000-000000000000"; 501]),
+            "VALIDATION",
+        ),
+        (json!(["not-an-id"]), "NOT_FOUND"),
+    ] {
+        let r = app
+            .gql_as(Some(&desk), PLACE, json!({"v": xinhua, "p": ids}))
+            .await;
+        assert_eq!(r.code(), code, "{ids}");
+    }
+    assert_eq!(statuses().await.len(), 3);
+
+    // Two to one vendor, the third to another.
+    let r = app
+        .gql_as(
+            Some(&desk),
+            PLACE,
+            json!({"v": xinhua, "p": [approved[0], approved[1]]}),
+        )
+        .await;
+    let order = r.data()["placePurchaseOrder"].clone();
+    assert_eq!(order["totalCents"], 118_00);
+    assert_eq!(order["lines"].as_array().expect("lines").len(), 2);
+    assert_eq!(statuses().await, vec![approved[2].clone()]);
+    // An already ordered one in the choice: nothing is ordered, the third stays approved.
+    let r = app
+        .gql_as(
+            Some(&desk),
+            PLACE,
+            json!({"v": fenghuang, "p": [approved[0], approved[2]]}),
+        )
+        .await;
+    assert_eq!(r.code(), "CONFLICT");
+    assert_eq!(statuses().await, vec![approved[2].clone()]);
+    let r = app
+        .gql_as(
+            Some(&desk),
+            PLACE,
+            json!({"v": fenghuang, "p": [approved[2]]}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["placePurchaseOrder"]["lines"],
+        json!([{"id": approved[2], "status": "ORDERED"}])
+    );
+    assert!(statuses().await.is_empty());
+}
