@@ -14,8 +14,10 @@ const PAGES = [
   { id: 'dispatch', title: '配送', roles: ['DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/dispatch.js') },
   { id: 'desk', title: '借还', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/desk.js') },
   { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
+  { id: 'acquisitions', title: '采购', roles: ['LIBRARIAN'], load: () => import('./pages/acquisitions.js') },
   { id: 'stats', title: '统计', roles: ['LIBRARIAN'], load: () => import('./pages/stats.js') },
   { id: 'admin', title: '管理', roles: ['ADMIN'], load: () => import('./pages/admin.js') },
+  { id: 'rules', title: '荐购规则', roles: ['ADMIN'], load: () => import('./pages/rules.js') },
   { id: 'counter', title: '书店荐购', roles: ['BOOKSTORE_CLERK'], notAdmin: true, load: () => import('./pages/counter.js') },
 ];
 
@@ -41,12 +43,16 @@ export const session = {
   },
 };
 
-/** An error answered by the API: `code` is `errors[0].extensions.code`. */
+/**
+ * An error answered by the API: `code` is `errors[0].extensions.code`, `field` the input it
+ * names (`extensions.field`, for VALIDATION), when it names one.
+ */
 export class ApiError extends Error {
-  constructor(code, message) {
+  constructor(code, message, field = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -76,7 +82,8 @@ async function post(query, variables, token) {
 function firstError(body) {
   const e = body && Array.isArray(body.errors) && body.errors[0];
   if (!e) return null;
-  return new ApiError((e.extensions && e.extensions.code) || 'INTERNAL', e.message || '');
+  const ext = e.extensions || {};
+  return new ApiError(ext.code || 'INTERNAL', e.message || '', ext.field || null);
 }
 
 let refreshing = null;

@@ -206,6 +206,44 @@ export function yuan(cents) {
   return `¥${(Number(cents) / 100).toFixed(2)}`;
 }
 
+/** Cents from an amount typed in yuan ("39.8", "¥1,000", full-width too); null when it is not one. */
+export function centsOf(typed) {
+  const t = asBarcode(typed).replace(/^[¥￥]/, '').replace(/,/g, '');
+  if (!/^\d{1,10}(\.\d{1,2})?$/.test(t)) return null;
+  const [whole, frac = ''] = t.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/** A copy's barcode as staff read it: a counter copy's temporary one reads as such. */
+function shownBarcode(barcode) {
+  if (!barcode) return '—';
+  return barcode.startsWith('TMP-') ? '临时条码（待编目）' : barcode;
+}
+
+/**
+ * A vendor's monthly statement (`vendorStatement` with month, totalCents, paid, csv, vendor
+ * name and lines): its total, paid or not, the books, a CSV download and any `actions`.
+ */
+export function statementView(s, ...actions) {
+  return [
+    h('p', {}, `${s.vendor.name} · ${s.month} · 合计 ${yuan(s.totalCents)} `,
+      h('span', { class: s.paid ? 'tag ok' : 'tag' }, s.paid ? '已结清' : '未结清')),
+    s.lines.length === 0 ? empty('本月没有记录。') : table(['题名', 'ISBN', '条码', '金额', '购买'],
+      s.lines.map((l) => [l.title, l.isbn, shownBarcode(l.barcode), yuan(l.priceCents), when(l.boughtAt)])),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onclick: () => download(`月结-${s.vendor.name}-${s.month}.csv`, s.csv) }, '下载 CSV'),
+      actions),
+  ];
+}
+
+/** This month (`YYYY-MM`) and year in China time. */
+export function chinaToday() {
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit',
+  }).formatToParts(new Date()).map((x) => [x.type, x.value]));
+  return { month: `${p.year}-${p.month}`, year: Number(p.year) };
+}
+
 /** A date-time in China time, e.g. "2026-11-26 16:05". */
 export function when(iso) {
   if (!iso) return '';

@@ -94,10 +94,15 @@ async function assertNav(page, shown, hidden) {
 
 /** Waits until the aria-live region says something containing `text`. */
 async function announced(page, text) {
-  await page.waitForFunction(
-    (t) => document.getElementById('live')?.textContent.includes(t),
-    text,
-  );
+  try {
+    await page.waitForFunction(
+      (t) => document.getElementById('live')?.textContent.includes(t),
+      text,
+    );
+  } catch (e) {
+    const said = await page.locator('#live').textContent().catch(() => '?');
+    throw new Error(`never announced "${text}"; the page last said "${said}"`, { cause: e });
+  }
 }
 
 async function focusedId(page) {
@@ -291,17 +296,87 @@ test('a bookstore clerk sells at the counter and lends what a librarian approved
 
 test('a librarian approves a proposal waiting for review', async () => {
   const page = await signIn('librarian');
-  await assertNav(page, ['拣书', '配送', '借还', '荐购'], ['管理']);
+  await assertNav(page, ['拣书', '配送', '借还', '荐购', '采购'], ['管理', '荐购规则']);
   await page.getByRole('link', { name: '荐购' }).click();
   const card = page.locator('[data-proposal]').filter({ hasText: fixture.proposal.title });
   await card.getByText(fixture.proposal.price, { exact: true }).waitFor();
-  await page.locator('#budget').getByText('可用').waitFor();
   await shot(page, 'purchases');
   assert.notEqual(await page.evaluate(() => document.activeElement?.textContent), '批准',
     'the page does not open with the focus on a button that approves');
   await card.getByRole('button', { name: '批准' }).click();
   await announced(page, `已批准：《${fixture.proposal.title}》`);
   await page.locator('#proposals').getByText('没有待审核的荐购').waitFor();
+  await page.context().close();
+});
+
+test('a librarian orders chosen proposals, receives a book and pays the bookstore', async () => {
+  const a = fixture.acquisitions;
+  const page = await signIn('librarian');
+  await page.getByRole('link', { name: '采购' }).click();
+  await page.locator('#to-order').getByText(a.keep).waitFor();
+  await page.getByRole('checkbox', { name: `订购《${a.keep}》` }).uncheck();
+  await page.locator('#order-vendor').selectOption({ label: a.vendor });
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#to-order').getByRole('button', { name: '下单' }).click(),
+  ]);
+  assert.match(csv.suggestedFilename(), /^订单-新华书店发行中心-\d{4}-\d{2}-\d{2}\.csv$/);
+  // Ordered: this one and the dear proposal the librarian approved before (¥59 + ¥150).
+  await announced(page, `已向${a.vendor}下单：2 册，合计 ¥209.00`);
+  await page.locator('#to-order').getByText(a.keep).waitFor();
+  assert.equal(await page.locator('#to-order').getByText(a.order).count(), 0, 'the ordered one left the list');
+  await page.locator('#orders').getByText(a.vendor).waitFor();
+
+  // It arrives: scan its new label, type the call number, Enter.
+  const card = page.locator('[data-receive]').filter({ hasText: a.order });
+  await card.locator('input.scan').focus();
+  await scan(page, a.barcode);
+  await page.keyboard.type('not a call number');
+  await page.keyboard.press('Enter');
+  await announced(page, `验收失败《${a.order}》`);
+  assert.match(await focusedId(page), /^rc-/, 'a bad call number puts the focus back on it');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(a.callNumber);
+  await page.keyboard.press('Enter');
+  await announced(page, `已入藏：《${a.order}》`);
+  await card.waitFor({ state: 'detached' });
+  await page.locator('[data-receive]').filter({ hasText: fixture.proposal.title }).waitFor();
+
+  // The bookstore's books of this month, paid with a second press.
+  await page.locator('#vendor').selectOption({ label: a.store });
+  await page.locator('#statement').locator('..').getByRole('button', { name: '查看' }).click();
+  await page.locator('#statement').getByText(fixture.counter.cheap.title).waitFor();
+  const pay = page.locator('#statement').getByRole('button', { name: '付款结清' });
+  await pay.click();
+  await page.locator('#statement').getByRole('button', { name: '再按一次确认付款' }).click();
+  await announced(page, `已结清 ${a.store}`);
+  await page.locator('#statement').getByText('已结清', { exact: true }).waitFor();
+  await page.locator('#budget').getByText('可用').waitFor();
+  await shot(page, 'acquisitions');
+  await page.context().close();
+});
+
+test('an admin edits the purchase rules as a form and adds a vendor', async () => {
+  const page = await signIn('admin');
+  await page.getByRole('link', { name: '荐购规则' }).click();
+  await page.waitForFunction(() => document.getElementById('rule-priceCapCents')?.value === '200.00');
+  // The server refuses a month of 0 proposals and names the field: the form points at it.
+  await page.locator('#rule-monthlyCount').fill('0');
+  await page.getByRole('button', { name: '保存规则' }).click();
+  await announced(page, '请检查“每位读者每月最多荐购（册）”');
+  assert.equal(await focusedId(page), 'rule-monthlyCount');
+  assert.equal(await page.locator('#rule-monthlyCount').getAttribute('aria-invalid'), 'true');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('5');
+  await page.locator('#rule-excludedClasses').fill('g42，G62 g63');
+  await page.getByRole('button', { name: '保存规则' }).click();
+  await announced(page, '荐购规则已保存');
+  assert.equal(await page.locator('#rule-excludedClasses').inputValue(), 'G42, G62, G63');
+  await page.locator('#vendor-name').fill('凤凰书城');
+  await page.locator('#vendor-name').press('Enter');
+  await announced(page, '已添加书商：凤凰书城');
+  await page.locator('#vendors').getByText('凤凰书城').waitFor();
+  await shot(page, 'rules');
   await page.context().close();
 });
 
@@ -340,7 +415,7 @@ test('the desk checks a copy in and out by scanning, and looks the reader up', a
 
 test('an admin sees every page, dead jobs and the lockers', async () => {
   const page = await signIn('admin');
-  await assertNav(page, ['拣书', '配送', '借还', '荐购', '管理'], ['书店荐购']);
+  await assertNav(page, ['拣书', '配送', '借还', '荐购', '采购', '管理', '荐购规则'], ['书店荐购']);
   await page.getByRole('link', { name: '管理' }).click();
   await page.getByRole('heading', { name: '失败的任务' }).waitFor();
   await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();

@@ -4,8 +4,8 @@
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, empty, label, yuan, when, download, section, table, asBarcode,
-  replaceOnScan,
+  h, fill, announce, describe, empty, label, yuan, when, section, asBarcode,
+  replaceOnScan, centsOf, chinaToday, statementView,
 } from '../ui.js';
 
 const BOOK = `query($i: String!) { bookByIsbn(isbn: $i) {
@@ -28,22 +28,6 @@ const RULE = {
 /** How often the waiting list is refreshed while the page is open. */
 const POLL_MS = 15000;
 
-/** This month in China time, `YYYY-MM`. */
-function thisMonth() {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit',
-  }).formatToParts(new Date()).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}`;
-}
-
-/** Cents from a price typed in yuan ("39.8", "39.80", "￥39.8"); null when it is not one. */
-function cents(typed) {
-  const t = asBarcode(typed).replace(/^[¥￥]/, '');
-  if (!/^\d{1,6}(\.\d{1,2})?$/.test(t)) return null;
-  const [whole, frac = ''] = t.split('.');
-  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
-}
-
 /** A field: a label over an input. */
 function field(id, text, attrs = {}) {
   const input = h('input', { id, name: id, autocomplete: 'off', ...attrs });
@@ -64,12 +48,12 @@ export async function render(main, { me, alive }) {
   const held = h('p', { id: 'sale-held', class: 'muted' });
   const submit = h('button', { type: 'submit', class: 'primary' }, '提交荐购');
   const result = h('div', { id: 'sale-result', 'aria-live': 'polite' });
-  const form = h('form', { id: 'sale', class: 'sale' },
+  const form = h('form', { id: 'sale', class: 'columns' },
     card.box, isbn.box, held, title.box, author.box, publisher.box, year.box, clc.box, price.box, barcode.box,
     h('div', { class: 'actions' }, submit));
   const waiting = h('div', { id: 'counter-waiting', tabindex: '-1' });
   const statement = h('div', { id: 'store-statement' });
-  const monthInput = h('input', { id: 'store-month', type: 'month', value: thisMonth() });
+  const monthInput = h('input', { id: 'store-month', type: 'month', value: chinaToday().month });
   let clock = null;
 
   main.append(
@@ -138,7 +122,7 @@ export async function render(main, { me, alive }) {
 
   async function sell() {
     const cardNumber = asBarcode(card.input.value);
-    const priceCents = cents(price.input.value);
+    const priceCents = centsOf(price.input.value);
     if (!cardNumber) return refuse(card.input, '请先扫描读者证');
     if (!isbn.input.value.trim()) return refuse(isbn.input, '请扫描书号');
     if (!title.input.value.trim()) return refuse(title.input, '请填写题名');
@@ -248,12 +232,7 @@ export async function render(main, { me, alive }) {
       }
       const s = (await gql(STATEMENT, { v: vendor.id, m: monthInput.value })).vendorStatement;
       if (!alive()) return;
-      fill(statement,
-        h('p', {}, `${s.vendor.name} · ${s.month} · 合计 ${yuan(s.totalCents)} `,
-          h('span', { class: s.paid ? 'tag ok' : 'tag' }, s.paid ? '已结清' : '未结清')),
-        s.lines.length === 0 ? empty('本月没有记录。') : table(['题名', 'ISBN', '条码', '金额', '购买'],
-          s.lines.map((l) => [l.title, l.isbn, l.barcode || '—', yuan(l.priceCents), when(l.boughtAt)])),
-        h('button', { type: 'button', onclick: () => download(`月结-${s.vendor.name}-${s.month}.csv`, s.csv) }, '下载 CSV'));
+      fill(statement, statementView(s));
     } catch (e) {
       if (alive()) fill(statement, empty(describe(e)));
     }

@@ -35,6 +35,8 @@ const FILES: &[File] = &[
     file!("../../console/", "pages/admin.js", JS),
     file!("../../console/", "pages/stats.js", JS),
     file!("../../console/", "pages/counter.js", JS),
+    file!("../../console/", "pages/acquisitions.js", JS),
+    file!("../../console/", "pages/rules.js", JS),
 ];
 
 /// The console's Content-Security-Policy.

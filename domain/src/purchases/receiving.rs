@@ -162,9 +162,9 @@ pub async fn receive(
     who.require_staff_at(&[StaffRole::Librarian], branch_id)?;
     let barcode = barcode.trim();
     if barcode.is_empty() || barcode.len() > 40 {
-        return Err(Error::validation("a barcode of 1 to 40 characters"));
+        return Err(Error::validation("a barcode of 1 to 40 characters").in_field("barcode"));
     }
-    let call = CallNumber::parse(call_number)?;
+    let call = CallNumber::parse(call_number).map_err(|e| e.in_field("callNumber"))?;
     let txn = ctx.begin().await?;
     let proposal = purchase_proposal::Entity::find_by_id(id)
         .lock_exclusive()

@@ -211,24 +211,39 @@ impl Rules {
         }
     }
 
+    /// Refuses limits that make no sense, naming the first such one (`extensions.field`: its
+    /// GraphQL input name; the message: its rules-file key).
     fn check(&self) -> Result<()> {
-        let ok = self.price_cap_cents > 0
-            && self.review_above_cents.is_none_or(|r| r > 0)
-            && self.max_age_years >= 0
-            && self.holdings_limit >= 1
-            && self.monthly_count >= 1
-            && self.monthly_amount_cents > 0
-            && self
-                .excluded_classes
-                .iter()
-                .all(|c| !c.trim().is_empty() && c.len() <= 20);
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::validation(
-                "limits must be positive and class prefixes non-empty",
-            ))
+        let limits = [
+            ("price_cap_cents", "priceCapCents", self.price_cap_cents > 0),
+            (
+                "review_above_cents",
+                "reviewAboveCents",
+                self.review_above_cents.is_none_or(|r| r > 0),
+            ),
+            ("max_age_years", "maxAgeYears", self.max_age_years >= 0),
+            ("holdings_limit", "holdingsLimit", self.holdings_limit >= 1),
+            ("monthly_count", "monthlyCount", self.monthly_count >= 1),
+            (
+                "monthly_amount_cents",
+                "monthlyAmountCents",
+                self.monthly_amount_cents > 0,
+            ),
+        ];
+        if let Some((key, field, _)) = limits.iter().find(|(.., ok)| !ok) {
+            return Err(Error::validation(format!("{key} must be positive")).in_field(field));
         }
+        let prefixes_ok = self
+            .excluded_classes
+            .iter()
+            .all(|c| !c.trim().is_empty() && c.len() <= 20);
+        if !prefixes_ok {
+            return Err(Error::validation(
+                "excluded_classes: each class prefix has 1 to 20 characters",
+            )
+            .in_field("excludedClasses"));
+        }
+        Ok(())
     }
 }
 

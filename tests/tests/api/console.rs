@@ -199,6 +199,28 @@ async fn prepare(lib: &Library) -> Value {
         )
         .await;
     assert_eq!(p.data()["proposePurchase"]["status"], "SUBMITTED", "{p:?}");
+    // Two cheap ones approved at once, waiting for an order, and a supplier to order from.
+    for (n, card, title) in [
+        (5, "20250009", "人生海海"),
+        (6, "20250010", "额尔古纳河右岸"),
+    ] {
+        let reader = lib.reader(card).await;
+        let p = app
+            .gql_as(
+                Some(&reader),
+                "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { status } }",
+                json!({"i": {"isbn": isbn(n), "title": title, "pubYear": year, "priceCents": 5900}}),
+            )
+            .await;
+        assert_eq!(p.data()["proposePurchase"]["status"], "APPROVED", "{p:?}");
+    }
+    app.gql_as(
+        Some(&admin),
+        "mutation { addVendor(name: \"新华书店发行中心\") { id } }",
+        json!({}),
+    )
+    .await
+    .data();
 
     json!({
         "picking": {
@@ -211,6 +233,8 @@ async fn prepare(lib: &Library) -> Value {
                   "freeText": "S 空 1/2 · M 空 1/1"},
         "home": {"phone": "138****8000", "delivered": "骆驼祥子", "failed": "茶馆"},
         "proposal": {"title": "云边有个小卖部", "price": "¥150.00"},
+        "acquisitions": {"order": "人生海海", "keep": "额尔古纳河右岸", "vendor": "新华书店发行中心",
+                         "barcode": "N0001", "callNumber": "I247.57/88", "store": "SHOP 分馆"},
         "counter": {"card": "20250008", "year": year,
                     "cheap": {"isbn": isbn(2), "title": "长安的荔枝", "price": "45.00"},
                     "old": {"isbn": isbn(3), "title": "旧书一本", "price": "20", "year": 1990},

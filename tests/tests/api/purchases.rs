@@ -399,10 +399,9 @@ async fn an_ordered_book_is_received_goes_to_its_proposer_first_then_joins_the_c
     assert_eq!(r.code(), "CONFLICT");
     let mut bad = args(&p["id"], "N0001", "A");
     bad["c"] = json!("not a call number");
-    assert_eq!(
-        app.gql_as(Some(&desk), RECEIVE, bad).await.code(),
-        "VALIDATION"
-    );
+    let refused = app.gql_as(Some(&desk), RECEIVE, bad).await;
+    assert_eq!(refused.code(), "VALIDATION");
+    assert_eq!(refused.0["errors"][0]["extensions"]["field"], "callNumber");
 
     // Ordered from the library's supplier first: the vendor gets a CSV.
     let vendor = app
@@ -1394,4 +1393,60 @@ async fn librarians_order_the_proposals_they_choose_from_each_vendor() {
         json!([{"id": approved[2], "status": "ORDERED"}])
     );
     assert!(statuses().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_edit_the_rules_and_a_bad_limit_names_its_field_and_changes_nothing() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await;
+    const UPDATE: &str = "mutation($i: PurchaseRulesInput!) { updatePurchaseRules(input: $i) { priceCapCents reviewAboveCents excludedClasses monthlyCount } }";
+    const CURRENT: &str =
+        "{ purchaseRules { priceCapCents reviewAboveCents excludedClasses monthlyCount } }";
+    let rules = |cap: i64, review: Option<i64>, count: i64, classes: Value| {
+        json!({"i": {"priceCapCents": cap, "reviewAboveCents": review, "maxAgeYears": 3,
+                     "excludedClasses": classes, "holdingsLimit": 2, "monthlyCount": count,
+                     "monthlyAmountCents": 300_00}})
+    };
+    let before = app.gql_as(Some(&admin), CURRENT, json!({})).await;
+    for (bad, field) in [
+        (rules(0, None, 3, json!([])), "priceCapCents"),
+        (rules(100_00, Some(-1), 3, json!([])), "reviewAboveCents"),
+        (rules(100_00, None, 0, json!([])), "monthlyCount"),
+        (
+            rules(100_00, None, 3, json!(["G4", " "])),
+            "excludedClasses",
+        ),
+    ] {
+        let r = app.gql_as(Some(&admin), UPDATE, bad).await;
+        assert_eq!(r.code(), "VALIDATION");
+        assert_eq!(r.0["errors"][0]["extensions"]["field"], field);
+    }
+    let after = app.gql_as(Some(&admin), CURRENT, json!({})).await;
+    assert_eq!(
+        after.data(),
+        before.data(),
+        "a refused update changes nothing"
+    );
+
+    // A review threshold at or over the cap means "never review".
+    let r = app
+        .gql_as(
+            Some(&admin),
+            UPDATE,
+            rules(50_00, Some(60_00), 1, json!(["I2"])),
+        )
+        .await;
+    assert_eq!(
+        r.data()["updatePurchaseRules"],
+        json!({"priceCapCents": 50_00, "reviewAboveCents": null,
+               "excludedClasses": ["I2"], "monthlyCount": 1})
+    );
+    // In force at once: a 59-yuan book is now over the cap.
+    let me = lib.reader("30000051").await;
+    let p = propose(&lib, &me, proposal(51, 59_00)).await;
+    assert_eq!(p["status"], "REJECTED", "{p}");
+    assert_eq!(outcome(&p, "price"), "FAIL");
 }
