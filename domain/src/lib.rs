@@ -29,6 +29,7 @@ pub mod lockout;
 pub mod notify;
 pub mod operations;
 mod outage;
+pub mod patrons;
 pub mod people;
 pub mod purchases;
 pub mod rate_limit;

@@ -1,5 +1,5 @@
 //! Readers and staff accounts: creating them, a staff member's own profile (`staffMe`) and
-//! a reader looked up by card at the desk (`readerByCard`).
+//! a reader as the desk sees them (`readerByCard`, `deskReader`).
 
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -95,6 +95,7 @@ pub fn new_reader(name: &str) -> reader::ActiveModel {
         email: Set(None),
         home_branch_id: Set(None),
         blocked: Set(false),
+        blocked_reason: Set(None),
         max_loans: Set(10),
         max_open_requests: Set(5),
         created_at: Set(Utc::now()),
@@ -231,19 +232,8 @@ pub async fn staff_me(db: &impl ConnectionTrait, who: &Principal) -> Result<Staf
     })
 }
 
-/// Most open requests or active loans [`reader_by_card`] returns (readers hold far fewer).
+/// Most open requests or active loans the desk is shown (readers hold far fewer).
 const DESK_ROWS: u64 = 100;
-
-/// A reader as the desk sees them.
-#[derive(Debug, Clone)]
-pub struct DeskReader {
-    /// The account.
-    pub reader: Reader,
-    /// Requests still under way (not fulfilled, cancelled, expired or failed), newest first.
-    pub open_requests: Vec<LoanRequest>,
-    /// Books they have now, newest loan first.
-    pub active_loans: Vec<Loan>,
-}
 
 /// Looks a reader up by card number, for staff at a desk (the desk's roles and admins).
 ///
@@ -254,27 +244,70 @@ pub async fn reader_by_card(
     db: &impl ConnectionTrait,
     who: &Principal,
     card: &str,
-) -> Result<DeskReader> {
+) -> Result<Reader> {
     who.require_staff(lending::desk::DESK)?;
     let card = CardNumber::parse(card)?;
-    let row = reader::Entity::find()
+    reader::Entity::find()
         .filter(reader::Column::CardNumber.eq(card.as_str()))
         .one(db)
         .await?
-        .ok_or(Error::NotFound("reader"))?;
+        .ok_or(Error::NotFound("reader"))
+}
+
+/// A reader by id as the desk sees them (found by name or phone, or an application without
+/// a card yet): the desk's roles and admins.
+///
+/// # Errors
+/// FORBIDDEN for readers and other staff roles; NOT_FOUND for an unknown reader.
+pub async fn reader_for_desk(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    id: Uuid,
+) -> Result<Reader> {
+    who.require_staff(lending::desk::DESK)?;
+    reader::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("reader"))
+}
+
+/// A reader's requests still under way (not fulfilled, cancelled, expired or failed), newest
+/// first, for the desk.
+///
+/// # Errors
+/// FORBIDDEN for readers and other staff roles.
+pub async fn open_requests_of(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    reader_id: Uuid,
+) -> Result<Vec<LoanRequest>> {
+    who.require_staff(lending::desk::DESK)?;
     let open = loan_request::Entity::find()
-        .filter(loan_request::Column::ReaderId.eq(row.id))
+        .filter(loan_request::Column::ReaderId.eq(reader_id))
         .filter(loan_request::Column::Status.is_in(RequestStatus::OPEN));
-    let (open_requests, _) =
-        lending::newest_first(db, open, loan_request::Column::Id, DESK_ROWS, None).await?;
+    Ok(
+        lending::newest_first(db, open, loan_request::Column::Id, DESK_ROWS, None)
+            .await?
+            .0,
+    )
+}
+
+/// The books a reader has now, newest loan first, for the desk.
+///
+/// # Errors
+/// FORBIDDEN for readers and other staff roles.
+pub async fn active_loans_of(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    reader_id: Uuid,
+) -> Result<Vec<Loan>> {
+    who.require_staff(lending::desk::DESK)?;
     let active = loan::Entity::find()
-        .filter(loan::Column::ReaderId.eq(row.id))
+        .filter(loan::Column::ReaderId.eq(reader_id))
         .filter(loan::Column::Status.eq(LoanStatus::Active));
-    let (active_loans, _) =
-        lending::newest_first(db, active, loan::Column::Id, DESK_ROWS, None).await?;
-    Ok(DeskReader {
-        reader: row,
-        open_requests,
-        active_loans,
-    })
+    Ok(
+        lending::newest_first(db, active, loan::Column::Id, DESK_ROWS, None)
+            .await?
+            .0,
+    )
 }

@@ -27,7 +27,7 @@ pub const MAX_CURSOR_LEN: usize = 128;
 pub fn page_size(first: Option<i32>, default: i32, max: i32) -> Result<u64, Error> {
     let first = first.unwrap_or(default);
     if !(1..=max).contains(&first) {
-        return Err(Error::validation(format!("first 须在 1 到 {max} 之间")));
+        return Err(Error::validation(format!("first 须在 1 到 {max} 之间")).in_field("first"));
     }
     Ok(u64::try_from(first).unwrap_or(1))
 }

@@ -21,6 +21,7 @@ mod m0010_proposal_links;
 mod m0011_pending_requests;
 mod m0012_reader_identity;
 mod m0013_bookstore_copies;
+mod m0014_reader_standing;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_pending_requests::Migration),
             Box::new(m0012_reader_identity::Migration),
             Box::new(m0013_bookstore_copies::Migration),
+            Box::new(m0014_reader_standing::Migration),
         ]
     }
 }

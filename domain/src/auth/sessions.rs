@@ -250,7 +250,7 @@ impl<'a> Account<'a> {
     }
 
     /// The lockout key of the account (whether or not it exists).
-    fn key(self) -> String {
+    pub(crate) fn key(self) -> String {
         match self {
             Account::Card(card) => format!("login:card:{card}"),
             Account::Staff(user) => format!("login:staff:{user}"),

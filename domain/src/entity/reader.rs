@@ -49,6 +49,8 @@ pub struct Model {
     pub home_branch_id: Option<Uuid>,
     /// Lending blocked by staff.
     pub blocked: bool,
+    /// Why, as staff told it (shown to the desk and the reader).
+    pub blocked_reason: Option<String>,
     /// Loans the reader may hold at once.
     pub max_loans: i32,
     /// Requests the reader may have open at once.

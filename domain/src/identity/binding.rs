@@ -8,17 +8,12 @@
 use std::net::IpAddr;
 
 use sea_orm::prelude::*;
-use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveEnum, DatabaseTransaction};
+use sea_orm::ActiveEnum;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::auth::{sessions, Principal};
 use crate::entity::reader::{self, ReaderStatus};
-use crate::entity::refresh_token::{self, SubjectKind};
-use crate::entity::{
-    idempotency_key, loan, loan_request, notification, purchase_proposal, reader_address,
-};
 use crate::people::Reader;
 use crate::{Ctx, Error, Result};
 
@@ -54,36 +49,13 @@ pub async fn bind_card(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("reader"))?;
-    let clash = |theirs: &Option<String>, mine: &Option<String>| matches!((theirs, mine), (Some(t), Some(m)) if t != m);
-    if clash(&target.wechat_openid, &source.wechat_openid)
-        || clash(&target.wechat_oa_openid, &source.wechat_oa_openid)
-    {
+    if super::merging::wechat_clash(&target, &source) {
         return Err(
             Error::conflict("这张读者证已绑定另一个微信账号，请到馆解除后再绑定")
                 .because("CARD_BOUND_ELSEWHERE"),
         );
     }
-    move_belongings(&txn, source.id, target.id).await?;
-    let (openid, unionid, oa_openid, email) = (
-        source.wechat_openid.clone(),
-        source.wechat_unionid.clone(),
-        source.wechat_oa_openid.clone(),
-        source.email.clone(),
-    );
-    // The WeChat ids are unique: off the closed account first, then onto the card's.
-    let mut closed: reader::ActiveModel = source.into();
-    closed.wechat_openid = Set(None);
-    closed.wechat_unionid = Set(None);
-    closed.wechat_oa_openid = Set(None);
-    closed.status = Set(ReaderStatus::Closed);
-    closed.merged_into = Set(Some(target.id));
-    closed.update(&txn).await?;
-    let mut card: reader::ActiveModel = target.clone().into();
-    card.wechat_openid = Set(target.wechat_openid.clone().or(openid));
-    card.wechat_unionid = Set(target.wechat_unionid.clone().or(unionid));
-    card.wechat_oa_openid = Set(target.wechat_oa_openid.clone().or(oa_openid));
-    card.email = Set(target.email.clone().or(email));
-    let saved = card.update(&txn).await?;
+    let saved = super::merging::fold(&txn, source, target).await?;
     audit::record(
         &txn,
         Actor::Reader(me),
@@ -95,30 +67,4 @@ pub async fn bind_card(
     txn.commit().await?;
     ctx.accounts.forget(me);
     Ok(saved)
-}
-
-/// Moves every row of reader `from` to reader `to`.
-async fn move_belongings(txn: &DatabaseTransaction, from: Uuid, to: Uuid) -> Result<()> {
-    macro_rules! move_rows {
-        ($entity:ident, $column:ident) => {
-            $entity::Entity::update_many()
-                .col_expr($entity::Column::$column, Expr::value(to))
-                .filter($entity::Column::$column.eq(from))
-                .exec(txn)
-                .await?;
-        };
-    }
-    move_rows!(loan_request, ReaderId);
-    move_rows!(loan, ReaderId);
-    move_rows!(purchase_proposal, ReaderId);
-    move_rows!(reader_address, ReaderId);
-    move_rows!(notification, ReaderId);
-    move_rows!(idempotency_key, OwnerId);
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::SubjectId, Expr::value(to))
-        .filter(refresh_token::Column::SubjectKind.eq(SubjectKind::Reader))
-        .filter(refresh_token::Column::SubjectId.eq(from))
-        .exec(txn)
-        .await?;
-    Ok(())
 }

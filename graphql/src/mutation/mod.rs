@@ -7,6 +7,7 @@ mod identity;
 pub(crate) mod lending;
 mod notify;
 mod operations;
+mod patrons;
 mod places;
 mod purchases;
 mod staff;
@@ -22,6 +23,7 @@ pub struct Mutation(
     dispatch::DispatchMutation,
     identity::IdentityMutation,
     operations::OperationsMutation,
+    patrons::PatronsMutation,
     places::PlacesMutation,
     notify::NotifyMutation,
     purchases::PurchasesMutation,

@@ -1,14 +1,15 @@
-//! `me` (readers), `staffMe` (staff), `readerByCard` (staff at the desk) and
-//! `staffAccounts` (admins).
+//! `me` (readers), `staffMe` (staff), `readerByCard`, `deskReader` and `findReaders` (staff
+//! at the desk) and `staffAccounts` (admins).
 
-use async_graphql::{Context, Object};
+use async_graphql::{Context, Object, ID};
 use hongyan_domain::auth::Principal;
+use hongyan_domain::patrons::search;
 use hongyan_domain::{accounts, addresses, people};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::types::people::{DeskReader, StaffAccount, StaffMe};
-use crate::types::{Address, Reader};
+use crate::types::{parse_id, Address, Reader, ReaderStatus};
 
 /// Queries about the caller's own account, and readers' accounts for the desk.
 #[derive(Default)]
@@ -56,6 +57,38 @@ impl AccountQuery {
                 .await
                 .gql()?,
         ))
+    }
+
+    /// A reader by id, as `readerByCard` shows them (desk staff and admins).
+    async fn desk_reader(&self, ctx: &Context<'_>, id: ID) -> GqlResult<DeskReader> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "reader").gql()?;
+        Ok(DeskReader(
+            people::reader_for_desk(&domain(ctx).db, who, id)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Readers by card number, full mobile number or part of the name, and/or in one state
+    /// (PENDING: online applications to verify), oldest account first; at most `first`
+    /// (1–100) (desk staff and admins).
+    #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
+    async fn find_readers(
+        &self,
+        ctx: &Context<'_>,
+        query: Option<String>,
+        status: Option<ReaderStatus>,
+        #[graphql(default = 20)] first: i32,
+    ) -> GqlResult<Vec<DeskReader>> {
+        let who = principal(ctx).gql()?;
+        let q = search::Query {
+            text: query,
+            status: status.map(Into::into),
+        };
+        let limit = crate::pagination::list_size(first).gql()?;
+        let rows = search::find(&domain(ctx).db, who, &q, limit).await.gql()?;
+        Ok(rows.into_iter().map(DeskReader).collect())
     }
 
     /// Every staff account with its branches (admins).

@@ -69,6 +69,10 @@ impl Reader {
     async fn blocked(&self) -> bool {
         self.0.blocked
     }
+    /// Why lending is blocked, as staff gave it.
+    async fn blocked_reason(&self) -> Option<&str> {
+        self.0.blocked_reason.as_deref()
+    }
     /// ACTIVE, PENDING (a card applied for online, until a desk checks the ID) or CLOSED
     /// (merged into another account).
     async fn status(&self) -> ReaderStatus {
@@ -119,6 +123,16 @@ pub enum ReaderStatus {
     Pending,
     /// Merged into another account.
     Closed,
+}
+
+impl From<ReaderStatus> for ReaderStatusRow {
+    fn from(s: ReaderStatus) -> Self {
+        match s {
+            ReaderStatus::Active => ReaderStatusRow::Active,
+            ReaderStatus::Pending => ReaderStatusRow::Pending,
+            ReaderStatus::Closed => ReaderStatusRow::Closed,
+        }
+    }
 }
 
 impl From<ReaderStatusRow> for ReaderStatus {

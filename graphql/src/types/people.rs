@@ -1,14 +1,18 @@
 //! People as staff see them: the signed-in staff member (`staffMe`), a reader looked up
 //! by card at the desk (`readerByCard`), and staff accounts as admins manage them.
 
-use async_graphql::{Context, Enum, Object, ID};
+use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use chrono::{DateTime, Utc};
 use hongyan_domain::accounts::Account;
+use hongyan_domain::entity::reader::Model as ReaderRow;
+use hongyan_domain::identity::id_number;
 use hongyan_domain::notify::history;
-use hongyan_domain::people::{DeskReader as DeskReaderView, StaffProfile};
+use hongyan_domain::people::{self, StaffProfile};
 
 use super::lending::{Loan, LoanRequest};
 use super::notify::Notification;
 use super::places::Branch;
+use super::ReaderStatus;
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 
@@ -54,36 +58,73 @@ impl StaffMe {
 }
 
 /// A reader as the desk sees them (staff).
-pub struct DeskReader(pub DeskReaderView);
+pub struct DeskReader(pub ReaderRow);
 
 #[Object]
 impl DeskReader {
     async fn id(&self) -> ID {
-        ID(self.0.reader.id.to_string())
+        ID(self.0.id.to_string())
     }
     async fn name(&self) -> &str {
-        &self.0.reader.name
+        &self.0.name
     }
     /// Library card number.
     async fn card_number(&self) -> Option<&str> {
-        self.0.reader.card_number.as_deref()
+        self.0.card_number.as_deref()
+    }
+    /// ACTIVE, PENDING (an online application: check the ID, then `verifyReader`) or CLOSED
+    /// (merged into another account).
+    async fn status(&self) -> ReaderStatus {
+        self.0.status.into()
     }
     /// Lending is blocked by staff.
     async fn blocked(&self) -> bool {
-        self.0.reader.blocked
+        self.0.blocked
+    }
+    /// Why lending is blocked, as staff gave it.
+    async fn blocked_reason(&self) -> Option<&str> {
+        self.0.blocked_reason.as_deref()
+    }
+    /// Loans the reader may hold at once.
+    async fn max_loans(&self) -> i32 {
+        self.0.max_loans
+    }
+    /// Requests the reader may have open at once.
+    async fn max_open_requests(&self) -> i32 {
+        self.0.max_open_requests
+    }
+    /// The mobile number, all but 7 digits hidden.
+    async fn mobile_masked(&self) -> Option<String> {
+        self.0.phone.as_deref().map(id_number::mask)
+    }
+    /// The ID number of an online application, all but 7 characters hidden (compare with
+    /// the ID card before `verifyReader`).
+    async fn id_number_masked(&self) -> Option<&str> {
+        self.0.id_number_masked.as_deref()
+    }
+    /// Whether WeChat is linked.
+    async fn wechat_linked(&self) -> bool {
+        self.0.wechat_openid.is_some() || self.0.wechat_oa_openid.is_some()
+    }
+    /// When the account was made.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
     }
     /// Requests still under way, newest first.
-    async fn open_requests(&self) -> Vec<LoanRequest> {
-        self.0
-            .open_requests
-            .iter()
-            .cloned()
-            .map(LoanRequest)
-            .collect()
+    async fn open_requests(&self, ctx: &Context<'_>) -> GqlResult<Vec<LoanRequest>> {
+        let who = principal(ctx).gql()?;
+        let rows = people::open_requests_of(&domain(ctx).db, who, self.0.id)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(LoanRequest).collect())
     }
     /// Books the reader has now, newest loan first.
-    async fn active_loans(&self) -> Vec<Loan> {
-        self.0.active_loans.iter().cloned().map(Loan).collect()
+    async fn active_loans(&self, ctx: &Context<'_>) -> GqlResult<Vec<Loan>> {
+        let who = principal(ctx).gql()?;
+        let rows = people::active_loans_of(&domain(ctx).db, who, self.0.id)
+            .await
+            .gql()?;
+        Ok(rows.into_iter().map(Loan).collect())
     }
     /// Messages sent to the reader, newest first.
     #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
@@ -93,16 +134,20 @@ impl DeskReader {
         #[graphql(default = 20)] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let limit = crate::pagination::list_size(first).gql()?;
-        let rows = history::of_reader(
-            &domain(ctx).db,
-            principal(ctx).gql()?,
-            self.0.reader.id,
-            limit,
-        )
-        .await
-        .gql()?;
+        let rows = history::of_reader(&domain(ctx).db, principal(ctx).gql()?, self.0.id, limit)
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
     }
+}
+
+/// A PIN the desk issued: hand it to the reader, who can sign in with it at once.
+#[derive(SimpleObject)]
+pub struct PinReset {
+    /// The reader.
+    pub reader: DeskReader,
+    /// The new PIN (6 digits), shown this once.
+    pub pin: String,
 }
 
 /// A staff account (admins).

@@ -143,6 +143,18 @@ fn cases(f: &Fixture) -> Vec<Case> {
             json!({"c": f.card_a}),
             DESK_ANYWHERE,
         ),
+        case(
+            "deskReader",
+            "query($id: ID!) { deskReader(id: $id) { id } }",
+            json!({"id": f.nobody}),
+            DESK_ANYWHERE,
+        ),
+        case(
+            "findReaders",
+            "{ findReaders(query: \"读者\") { id } }",
+            json!({}),
+            DESK_ANYWHERE,
+        ),
         case("staffAccounts", "{ staffAccounts { id } }", json!({}), ADMIN),
         case(
             "searchBooks",
@@ -419,6 +431,30 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation { proposePurchase(input: {isbn: \"9787020024759\", title: \"某书\", priceCents: 3000}) { id } }",
             json!({}),
             READERS,
+        ),
+        case(
+            "setReaderBlocked",
+            "mutation($id: ID!) { setReaderBlocked(readerId: $id, blocked: true, reason: \"测试\") { id } }",
+            json!({"id": f.nobody}),
+            LIBRARIANS,
+        ),
+        case(
+            "setReaderLimits",
+            "mutation($id: ID!) { setReaderLimits(readerId: $id, maxLoans: 5, maxOpenRequests: 5) { id } }",
+            json!({"id": f.nobody}),
+            LIBRARIANS,
+        ),
+        case(
+            "resetReaderPin",
+            "mutation($id: ID!) { resetReaderPin(readerId: $id) { pin } }",
+            json!({"id": f.nobody}),
+            DESK_ANYWHERE,
+        ),
+        case(
+            "mergeReaders",
+            "mutation($id: ID!) { mergeReaders(keepId: $id, mergeId: $id) { id } }",
+            json!({"id": f.nobody}),
+            LIBRARIANS,
         ),
         case(
             "lendInStorePurchase",

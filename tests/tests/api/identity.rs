@@ -16,12 +16,12 @@ const WEB_LOGIN: &str =
     "mutation($c: String!) { loginWithWechatWeb(code: $c) { accessToken refreshToken } }";
 const ME: &str = "{ me { id name cardNumber status canBorrow idNumberMasked mobileMasked } }";
 const BIND: &str = "mutation($c: String!, $p: String!) { bindCard(cardNumber: $c, pin: $p) { id cardNumber status canBorrow } }";
-const REGISTER: &str = "mutation($i: RegisterReaderInput!) { registerReader(input: $i) { id cardNumber status canBorrow idNumberMasked } }";
+pub(crate) const REGISTER: &str = "mutation($i: RegisterReaderInput!) { registerReader(input: $i) { id cardNumber status canBorrow idNumberMasked } }";
 const REFRESH: &str =
     "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }";
 
 /// A valid ID number: `body17` and its GB 11643 check character.
-fn id_number(body17: &str) -> String {
+pub(crate) fn id_number(body17: &str) -> String {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'];
     let sum: u32 = body17
@@ -36,7 +36,7 @@ fn id_number(body17: &str) -> String {
     )
 }
 
-async fn library(policy: &str) -> Library {
+pub(crate) async fn library(policy: &str) -> Library {
     Library::open(TestOptions {
         env: vec![
             ("HONGYAN_WECHAT_OA_APPID", OA_APPID.to_owned()),
@@ -49,7 +49,7 @@ async fn library(policy: &str) -> Library {
 }
 
 /// Signs in through the official account's web page as `openid`; the tokens.
-async fn web_login(app: &TestApp, openid: &str) -> (String, String) {
+pub(crate) async fn web_login(app: &TestApp, openid: &str) -> (String, String) {
     let code = app.wechat.issue_oauth_code(openid, None);
     let r = app.gql(WEB_LOGIN, json!({"c": code})).await;
     let t = &r.data()["loginWithWechatWeb"];
@@ -170,7 +170,7 @@ async fn a_wechat_reader_binds_their_card_and_everything_moves_to_it() {
     );
 }
 
-fn application(name: &str, id: &str, pin: Option<&str>, branch: &str) -> Value {
+pub(crate) fn application(name: &str, id: &str, pin: Option<&str>, branch: &str) -> Value {
     json!({"i": {"name": name, "idNumber": id, "mobile": "13912345678",
                  "homeBranchId": branch, "pin": pin}})
 }

@@ -20,6 +20,7 @@ mod lending;
 mod library;
 mod limits;
 mod notify;
+mod patrons;
 mod purchases;
 mod startup;
 mod stats;

@@ -78,6 +78,11 @@ const CASES: &[(&str, As, &str)] = &[
         "query($first: Int!) { deadNotifications(first: $first) { id } }",
     ),
     (
+        "Query.findReaders",
+        As::Admin,
+        r#"query($first: Int!) { findReaders(query: "读者", first: $first) { id } }"#,
+    ),
+    (
         "DeskReader.notifications",
         As::Admin,
         r#"query($first: Int!) { readerByCard(cardNumber: "20250001") { notifications(first: $first) { id } } }"#,

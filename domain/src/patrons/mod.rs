@@ -1,0 +1,6 @@
+//! Readers as the library's staff look after them: finding one ([`search`]) and their
+//! standing at the desk ([`standing`]: a block with its reason, loan and request limits, a
+//! new PIN). Who a reader *is* (applications, bindings, merges) is [`crate::identity`]'s.
+
+pub mod search;
+pub mod standing;
