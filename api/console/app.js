@@ -13,6 +13,7 @@ const PAGES = [
   { id: 'picking', title: '拣书', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/picking.js') },
   { id: 'dispatch', title: '配送', roles: ['DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/dispatch.js') },
   { id: 'desk', title: '借还', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/desk.js') },
+  { id: 'readers', title: '读者', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/readers.js') },
   { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
   { id: 'acquisitions', title: '采购', roles: ['LIBRARIAN'], load: () => import('./pages/acquisitions.js') },
   { id: 'stats', title: '统计', roles: ['LIBRARIAN'], load: () => import('./pages/stats.js') },

@@ -290,6 +290,7 @@ export const LABELS = {
     proposal_decided: '荐购结果', proposal_arrived: '荐购到馆',
   },
   channel: { WECHAT: '微信', EMAIL: '邮件' },
+  reader: { ACTIVE: '正常', PENDING: '待核验身份', CLOSED: '已合并注销' },
   role: {
     PICKER: '拣书员', DISPATCHER: '配送员', LIBRARIAN: '馆员', ADMIN: '管理员',
     BOOKSTORE_CLERK: '书店店员',
@@ -311,6 +312,41 @@ export function download(filename, text, type = 'text/csv;charset=utf-8') {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** What the pages that show a reader (借还, 读者) ask of a `DeskReader`. */
+export const READER_FIELDS = `id name cardNumber status blocked blockedReason maxLoans maxOpenRequests
+  mobileMasked idNumberMasked wechatLinked createdAt
+  openRequests { id status deliveryMethod pickupDeadline createdAt book { title } }
+  activeLoans { id dueAt overdue renewals book { title } }
+  notifications(first: 20) { id kind channel status createdAt lastError }`;
+
+/** A reader as the desk sees them: name, card, standing, loans, requests and messages. */
+export function readerDetail(r) {
+  return [
+    h('p', { class: 'big' }, h('strong', {}, r.name), '　', h('span', { class: 'mono' }, r.cardNumber || '（无读者证）'),
+      r.status !== 'ACTIVE' ? h('span', { class: 'tag warn' }, label('reader', r.status)) : null,
+      r.blocked ? h('span', { class: 'tag bad' }, '已停借') : null),
+    r.blocked && r.blockedReason ? h('p', {}, '停借原因：', r.blockedReason) : null,
+    h('p', { class: 'muted' }, [
+      r.mobileMasked ? `手机 ${r.mobileMasked}` : '未留手机',
+      r.idNumberMasked ? `证件 ${r.idNumberMasked}` : null,
+      r.wechatLinked ? '已绑定微信' : '未绑定微信',
+      `可借 ${r.maxLoans} 册 · 可预约 ${r.maxOpenRequests} 条`,
+    ].filter(Boolean).join(' · ')),
+    h('h3', {}, `在借（${r.activeLoans.length}）`),
+    r.activeLoans.length === 0 ? empty('没有在借的书。') : table(['题名', '应还', '续借'],
+      r.activeLoans.map((l) => [l.book.title,
+        h('span', {}, when(l.dueAt), l.overdue ? h('span', { class: 'tag bad' }, '超期') : null),
+        String(l.renewals)])),
+    h('h3', {}, `进行中的预约（${r.openRequests.length}）`),
+    r.openRequests.length === 0 ? empty('没有进行中的预约。') : table(['题名', '状态', '方式'],
+      r.openRequests.map((q) => [q.book.title, label('request', q.status), label('delivery', q.deliveryMethod)])),
+    h('h3', {}, '通知记录'),
+    r.notifications.length === 0 ? empty('没有通知。') : table(['时间', '内容', '渠道', '状态'],
+      r.notifications.map((n) => [when(n.createdAt), label('kind', n.kind), label('channel', n.channel),
+        h('span', { title: n.lastError || '' }, label('notification', n.status))])),
+  ];
 }
 
 /** A smart locker's card: name, online or not, free doors per size. */

@@ -413,9 +413,50 @@ test('the desk checks a copy in and out by scanning, and looks the reader up', a
   await page.context().close();
 });
 
+test('a librarian finds readers, verifies an application, blocks, resets a PIN and merges', async () => {
+  const r = fixture.readers;
+  const page = await signIn('librarian');
+  await page.getByRole('link', { name: '读者', exact: true }).click();
+  await page.locator('#reader-query').waitFor();
+  assert.equal(await focusedId(page), 'reader-query', 'focus starts in the search box');
+
+  // The one application waiting opens at once; the desk checks the ID and verifies it.
+  await page.getByRole('button', { name: '待核验的网上办证' }).click();
+  const detail = page.locator('#reader-detail');
+  await detail.getByText(r.applicant).first().waitFor();
+  await detail.getByText('待核验身份').first().waitFor();
+  await detail.getByRole('button', { name: '核验通过' }).click();
+  await detail.getByRole('button', { name: '再按一次确认核验' }).click();
+  await announced(page, `已核验：${r.applicant}`);
+
+  // Two accounts of one name: the list; the older card first.
+  await page.locator('#reader-query').fill(r.name);
+  await page.locator('#reader-query').press('Enter');
+  await page.locator('#reader-results tr').filter({ hasText: r.merge }).waitFor();
+  await page.getByRole('button', { name: `查看 ${r.name}` }).first().click();
+  await detail.getByText(r.keep).first().waitFor();
+
+  await page.locator('#block-reason').fill('逾期图书未还');
+  await page.locator('#block-reason').press('Enter');
+  await announced(page, `已停借：${r.name}`);
+  await detail.getByText('停借原因：逾期图书未还').waitFor();
+
+  await detail.getByRole('button', { name: '重置密码' }).click();
+  await detail.getByRole('button', { name: '再按一次重置密码' }).click();
+  await announced(page, '已重置密码');
+  await page.waitForFunction(() => /新密码：\d{6}/.test(document.getElementById('new-pin')?.textContent || ''));
+
+  await page.locator('#merge-card').fill(r.merge);
+  await detail.getByRole('button', { name: '并入当前读者' }).click();
+  await detail.getByRole('button', { name: '再按一次确认合并' }).click();
+  await announced(page, `已把读者证 ${r.merge} 的账户并入 ${r.keep}`);
+  await shot(page, 'readers');
+  await page.context().close();
+});
+
 test('an admin sees every page, dead jobs and the lockers', async () => {
   const page = await signIn('admin');
-  await assertNav(page, ['拣书', '配送', '借还', '荐购', '采购', '管理', '荐购规则'], ['书店荐购']);
+  await assertNav(page, ['拣书', '配送', '借还', '读者', '荐购', '采购', '管理', '荐购规则'], ['书店荐购']);
   await page.getByRole('link', { name: '管理' }).click();
   await page.getByRole('heading', { name: '失败的任务' }).waitFor();
   await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();

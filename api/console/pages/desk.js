@@ -3,19 +3,15 @@
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, scanBox, branchPicker, empty, label, table, when, asBarcode,
-  replaceOnScan,
+  h, fill, announce, describe, scanBox, branchPicker, empty, asBarcode, replaceOnScan, label, when,
+  READER_FIELDS, readerDetail,
 } from '../ui.js';
 
 const CHECK_IN = `mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) {
   action loan { book { title } } item { barcode callNumber } toBranch { code name } } }`;
 const CHECK_OUT = `mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) {
   id dueAt book { title } } }`;
-const READER = `query($c: String!) { readerByCard(cardNumber: $c) {
-  id name cardNumber blocked
-  openRequests { id status deliveryMethod pickupDeadline createdAt book { title } }
-  activeLoans { id dueAt overdue renewals book { title } }
-  notifications(first: 20) { id kind channel status createdAt lastError } } }`;
+const READER = `query($c: String!) { readerByCard(cardNumber: $c) { ${READER_FIELDS} } }`;
 
 export async function render(main, { me, alive }) {
   if (me.branches.length === 0) {
@@ -135,20 +131,6 @@ export async function render(main, { me, alive }) {
   }
 
   function showReader(r) {
-    fill(readerView,
-      h('p', { class: 'big' }, h('strong', {}, r.name), '　', h('span', { class: 'mono' }, r.cardNumber || ''),
-        r.blocked ? h('span', { class: 'tag bad' }, '已停借') : null),
-      h('h3', {}, `在借（${r.activeLoans.length}）`),
-      r.activeLoans.length === 0 ? empty('没有在借的书。') : table(['题名', '应还', '续借'],
-        r.activeLoans.map((l) => [l.book.title,
-          h('span', {}, when(l.dueAt), l.overdue ? h('span', { class: 'tag bad' }, '超期') : null),
-          String(l.renewals)])),
-      h('h3', {}, `进行中的预约（${r.openRequests.length}）`),
-      r.openRequests.length === 0 ? empty('没有进行中的预约。') : table(['题名', '状态', '方式'],
-        r.openRequests.map((q) => [q.book.title, label('request', q.status), label('delivery', q.deliveryMethod)])),
-      h('h3', {}, '通知记录'),
-      r.notifications.length === 0 ? empty('没有通知。') : table(['时间', '内容', '渠道', '状态'],
-        r.notifications.map((n) => [when(n.createdAt), label('kind', n.kind), label('channel', n.channel),
-          h('span', { title: n.lastError || '' }, label('notification', n.status))])));
+    fill(readerView, readerDetail(r));
   }
 }

@@ -37,6 +37,7 @@ const FILES: &[File] = &[
     file!("../../console/", "pages/counter.js", JS),
     file!("../../console/", "pages/acquisitions.js", JS),
     file!("../../console/", "pages/rules.js", JS),
+    file!("../../console/", "pages/readers.js", JS),
 ];
 
 /// The console's Content-Security-Policy.

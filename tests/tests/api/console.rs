@@ -222,7 +222,27 @@ async fn prepare(lib: &Library) -> Value {
     .await
     .data();
 
+    // At 读者: an online application to verify, and one person with two cards.
+    let applied = app
+        .gql(
+            crate::identity::REGISTER,
+            crate::identity::application(
+                "林黛玉",
+                &crate::identity::id_number("32058219920505123"),
+                Some("246810"),
+                &lib.id("A"),
+            ),
+        )
+        .await;
+    assert_eq!(applied.data()["registerReader"]["status"], "PENDING");
+    for card in ["20250012", "20250013"] {
+        hongyan_domain::people::add_reader(&app.ctx.db, card, "123456", "贾宝玉")
+            .await
+            .expect("reader");
+    }
+
     json!({
+        "readers": {"applicant": "林黛玉", "name": "贾宝玉", "keep": "20250012", "merge": "20250013"},
         "picking": {
             "order": ["围城", "平凡的世界", "活着"],
             "scan": "A0002", "scanTitle": "活着",
