@@ -5,6 +5,7 @@
 //! - [`search`]: what readers type, answered from the [`search_index`] kept current by the
 //!   [`indexer`].
 //! - [`import`]: MARC and CSV files into titles and copies.
+//! - [`net_lending`]: the part of the collection online requests may be routed to.
 
 pub mod availability;
 pub mod books;
@@ -12,6 +13,7 @@ pub mod call_number;
 pub mod import;
 pub mod indexer;
 pub mod isbn;
+pub mod net_lending;
 pub mod record;
 pub mod search;
 pub mod search_index;

@@ -9,6 +9,9 @@ pub struct Holding {
     pub barcode: String,
     /// Shelf call number, e.g. `I247.5/123`.
     pub call_number: String,
+    /// Whether it is in the net-lending stock, when the source says (a new copy without it
+    /// is; an existing one keeps what it was).
+    pub net_lending: Option<bool>,
 }
 
 /// A title with its copies, ready to be upserted into the catalogue.

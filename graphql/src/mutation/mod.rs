@@ -11,6 +11,7 @@ mod patrons;
 mod places;
 mod purchases;
 mod staff;
+mod stock;
 
 use async_graphql::MergedObject;
 
@@ -28,4 +29,5 @@ pub struct Mutation(
     notify::NotifyMutation,
     purchases::PurchasesMutation,
     staff::StaffMutation,
+    stock::StockMutation,
 );

@@ -9,6 +9,7 @@ mod operations;
 mod places;
 mod purchases;
 mod stats;
+mod stock;
 
 use async_graphql::MergedObject;
 
@@ -24,4 +25,5 @@ pub struct Query(
     notify::NotifyQuery,
     purchases::PurchasesQuery,
     stats::StatsQuery,
+    stock::StockQuery,
 );

@@ -155,6 +155,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             json!({}),
             DESK_ANYWHERE,
         ),
+        case(
+            "netLendingStock",
+            "{ netLendingStock { copies } }",
+            json!({}),
+            STAFF,
+        ),
         case("staffAccounts", "{ staffAccounts { id } }", json!({}), ADMIN),
         case(
             "searchBooks",
@@ -431,6 +437,18 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation { proposePurchase(input: {isbn: \"9787020024759\", title: \"某书\", priceCents: 3000}) { id } }",
             json!({}),
             READERS,
+        ),
+        case(
+            "setNetLending",
+            "mutation { setNetLending(barcodes: [\"NO-SUCH-COPY\"], netLending: false) { changed } }",
+            json!({}),
+            LIBRARIANS,
+        ),
+        case(
+            "setNetLendingByClass",
+            "mutation($b: ID!) { setNetLendingByClass(branchId: $b, classPrefix: \"Z9\", netLending: false) { changed } }",
+            json!({"b": f.branch_a}),
+            &[LibrarianA, Admin],
         ),
         case(
             "setReaderBlocked",

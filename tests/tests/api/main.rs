@@ -24,3 +24,4 @@ mod patrons;
 mod purchases;
 mod startup;
 mod stats;
+mod stock;

@@ -14,6 +14,7 @@
 //! | `summary` | summary |
 //! | `price` | list price in yuan, e.g. `23.00` |
 //! | `branch`, `barcode`, `call_number` | one copy: owning branch code, barcode, call number |
+//! | `net_lending` | whether that copy is in the net-lending stock: `是`/`否`, `1`/`0`, `true`/`false`, `y`/`n`; empty: a new copy is, an existing one keeps what it was |
 //!
 //! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
 //! A row with no `barcode` imports the title alone.
@@ -98,12 +99,17 @@ impl<R: Read> CsvReader<R> {
             None => None,
             Some(p) => Some(yuan_to_cents(&p).ok_or(format!("bad price {p:?}"))?),
         };
+        let net_lending = match get("net_lending") {
+            None => None,
+            Some(v) => Some(yes_or_no(&v).ok_or(format!("bad net_lending {v:?}: use 是 or 否"))?),
+        };
         let holdings = match (get("branch"), get("barcode"), get("call_number")) {
             (_, None, _) => vec![],
             (Some(branch_code), Some(barcode), Some(call_number)) => vec![Holding {
                 branch_code,
                 barcode,
                 call_number,
+                net_lending,
             }],
             _ => return Err("a copy needs branch, barcode and call_number".into()),
         };
@@ -216,6 +222,15 @@ impl<R: Read> Iterator for CsvReader<R> {
                     reason: format!("line {line}: {reason}"),
                 }),
         )
+    }
+}
+
+/// A yes/no cell: 是/否, 1/0, true/false, y/n, yes/no (any case).
+fn yes_or_no(cell: &str) -> Option<bool> {
+    match cell.trim().to_lowercase().as_str() {
+        "是" | "1" | "true" | "y" | "yes" => Some(true),
+        "否" | "0" | "false" | "n" | "no" => Some(false),
+        _ => None,
     }
 }
 

@@ -377,6 +377,7 @@ fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 branch_code: sub(b'b')?,
                 barcode: sub(b'p')?,
                 call_number: call,
+                net_lending: None,
             })
         })
         .collect();
@@ -456,6 +457,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 branch_code: sub(b'a')?,
                 barcode: sub(b'b')?,
                 call_number: call,
+                net_lending: None,
             })
         })
         .collect();

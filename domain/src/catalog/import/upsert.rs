@@ -105,14 +105,18 @@ pub async fn record(
                 i.title_id = Set(t.id);
                 i.call_number = Set(h.call_number.trim().to_owned());
                 i.home_branch_id = Set(branch);
+                if let Some(net) = h.net_lending {
+                    i.net_lending = Set(net);
+                }
                 i.updated_at = Set(now);
                 i.update(db).await?;
                 items_updated += 1;
             }
             None => {
-                crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch)
-                    .insert(db)
-                    .await?;
+                let mut copy =
+                    crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch);
+                copy.net_lending = Set(h.net_lending.unwrap_or(true));
+                copy.insert(db).await?;
                 items_created += 1;
             }
         }
