@@ -16,6 +16,7 @@ const PAGES = [
   { id: 'readers', title: '读者', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/readers.js') },
   { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
   { id: 'acquisitions', title: '采购', roles: ['LIBRARIAN'], load: () => import('./pages/acquisitions.js') },
+  { id: 'stock', title: '网借书库', roles: ['LIBRARIAN'], load: () => import('./pages/stock.js') },
   { id: 'stats', title: '统计', roles: ['LIBRARIAN'], load: () => import('./pages/stats.js') },
   { id: 'admin', title: '管理', roles: ['ADMIN'], load: () => import('./pages/admin.js') },
   { id: 'rules', title: '荐购规则', roles: ['ADMIN'], load: () => import('./pages/rules.js') },

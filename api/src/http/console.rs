@@ -38,6 +38,7 @@ const FILES: &[File] = &[
     file!("../../console/", "pages/acquisitions.js", JS),
     file!("../../console/", "pages/rules.js", JS),
     file!("../../console/", "pages/readers.js", JS),
+    file!("../../console/", "pages/stock.js", JS),
 ];
 
 /// The console's Content-Security-Policy.
