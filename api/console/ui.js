@@ -349,6 +349,47 @@ export function readerDetail(r) {
   ];
 }
 
+/** What the pages ask of a `Destination` (where a picked or returned copy goes next). */
+export const DESTINATION_FIELDS = 'kind door holdFor locker { name code } toBranch { name code }';
+
+/** Where a copy goes next, in the words the person holding it needs. */
+export function whereNext(d) {
+  switch (d.kind) {
+    case 'LOCKER': return `送书柜：${d.locker.name}${d.door ? ` · 格口 ${d.door}` : ''}（放进待发车的配送筐）`;
+    case 'HOLD_SHELF': return `放本馆预约架：${d.holdFor}`;
+    case 'HOME': return '打包送书上门（快递）';
+    case 'TRANSFER': return `调拨到 ${d.toBranch.name}（${d.toBranch.code}）`;
+    default: return '';
+  }
+}
+
+let audio = null;
+
+/**
+ * A short sound after a scan, so whoever holds the scanner need not look at the screen: two
+ * rising notes when it worked, a low buzz when it did not. Silent where the browser has no
+ * Web Audio.
+ */
+export function sound(kind) {
+  try {
+    audio ??= new AudioContext();
+    const notes = kind === 'ok' ? [[880, 0], [1320, 0.09]] : [[220, 0], [180, 0.15]];
+    for (const [frequency, at] of notes) {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.type = kind === 'ok' ? 'sine' : 'square';
+      tone.frequency.value = frequency;
+      gain.gain.value = 0.12;
+      tone.connect(gain).connect(audio.destination);
+      const start = audio.currentTime + at;
+      tone.start(start);
+      tone.stop(start + (kind === 'ok' ? 0.08 : 0.14));
+    }
+  } catch {
+    // No sound on this machine: the page still says it in words.
+  }
+}
+
 /** A smart locker's card: name, online or not, free doors per size. */
 export function lockerCard(locker) {
   const sizes = (locker.freeCompartments || [])

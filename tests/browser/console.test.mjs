@@ -71,6 +71,19 @@ async function signIn(who, viewport = DESK) {
   await context.addInitScript(() => {
     window.print = () => { window.top.__printed = (window.top.__printed || 0) + 1; };
   });
+  // Nobody hears a headless browser: note each tone's pitch as it starts instead.
+  await context.addInitScript(() => {
+    window.__tones = [];
+    const Real = window.AudioContext;
+    window.AudioContext = class extends Real {
+      createOscillator() {
+        const tone = super.createOscillator();
+        const start = tone.start.bind(tone);
+        tone.start = (...at) => { window.__tones.push(tone.frequency.value); return start(...at); };
+        return tone;
+      }
+    };
+  });
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`${who}: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`${who}: ${m.text()}`); });
@@ -149,12 +162,19 @@ test('a picker works the picking list in shelf order with the scanner', async ()
   assert.equal(await focusedId(page), 'pick-scan', 'focus lands in the scan box');
   await shot(page, 'picking-1366');
 
+  const tones = () => page.evaluate(() => window.__tones);
   await scan(page, fixture.picking.notOnList);
   await announced(page, `不在拣书单上：${fixture.picking.notOnList}`);
+  await page.locator('#pick-next .result.error').getByText(fixture.picking.notOnList).waitFor();
   assert.equal(await focusedId(page), 'pick-scan');
+  assert.deepEqual(await tones(), [220, 180], 'the problem sound');
 
+  // Picked: where it goes next, in large words, with the success sound.
+  const shelf = `放本馆预约架：${fixture.picking.holdFor}`;
   await scan(page, fixture.picking.scan);
-  await announced(page, `已拣：《${fixture.picking.scanTitle}》`);
+  await announced(page, `已拣：《${fixture.picking.scanTitle}》，${shelf}`);
+  await page.locator('#pick-next [data-destination="HOLD_SHELF"] .huge').getByText(shelf).waitFor();
+  assert.deepEqual(await tones(), [220, 180, 880, 1320], 'the success sound');
   await page.locator('#picked-list').getByText(fixture.picking.scanTitle).waitFor();
   await page.waitForFunction(
     (t) => ![...document.querySelectorAll('#pick-list .title')].some((e) => e.textContent === t),
@@ -168,7 +188,8 @@ test('a picker works the picking list in shelf order with the scanner', async ()
 
   // Another copy of a listed title, not the reserved one: confirmed for that title's task.
   await scan(page, fixture.picking.otherCopy);
-  await announced(page, `已拣：《${fixture.picking.otherCopyTitle}》 条码 ${fixture.picking.otherCopy}`);
+  await announced(page, `已拣：《${fixture.picking.otherCopyTitle}》，${shelf}`);
+  await page.locator('#pick-next').getByText(`条码 ${fixture.picking.otherCopy}`).waitFor();
 
   await page.getByRole('button', { name: '打印拣书单' }).click();
   // The frame is hidden (0×0): what it holds is printed, not shown.

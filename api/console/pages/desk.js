@@ -3,12 +3,12 @@
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, scanBox, branchPicker, empty, asBarcode, replaceOnScan, label, when,
+  h, fill, announce, describe, scanBox, branchPicker, empty, asBarcode, replaceOnScan, label, when, sound,
   READER_FIELDS, readerDetail,
 } from '../ui.js';
 
 const CHECK_IN = `mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) {
-  action loan { book { title } } item { barcode callNumber } toBranch { code name } } }`;
+  action holdFor loan { book { title } } item { barcode callNumber } toBranch { code name } } }`;
 const CHECK_OUT = `mutation($b: String!, $c: String!) { checkOut(barcode: $b, cardNumber: $c) {
   id dueAt book { title } } }`;
 const READER = `query($c: String!) { readerByCard(cardNumber: $c) { ${READER_FIELDS} } }`;
@@ -77,16 +77,19 @@ export async function render(main, { me, alive }) {
       const r = (await gql(CHECK_IN, { b: barcode, br: at.id })).checkIn;
       const title = r.loan ? `《${r.loan.book.title}》` : '';
       const where = r.toBranch ? `：${r.toBranch.name}（${r.toBranch.code}）` : '';
-      const what = `${label('checkIn', r.action)}${where}`;
+      const whose = r.holdFor ? `：${r.holdFor}` : '';
+      const what = `${label('checkIn', r.action)}${where}${whose}`;
       fill(checkinResult, h('div', { class: 'result ok', 'data-action': r.action },
-        h('p', { class: 'big' }, what),
+        h('p', { class: 'huge' }, what),
         h('p', {}, title, ' 条码 ', h('span', { class: 'mono' }, r.item.barcode), '　索书号 ',
           h('span', { class: 'mono' }, r.item.callNumber)),
         r.loan ? h('p', { class: 'muted' }, '借阅已结束') : null));
+      sound('ok');
       announce(`已还：${title}${barcode}，${what}`, 'ok');
       refreshReader();
     } catch (e) {
-      fill(checkinResult, h('div', { class: 'result error' }, h('p', {}, `${barcode}：${describe(e)}`)));
+      fill(checkinResult, h('div', { class: 'result error' }, h('p', { class: 'huge' }, `${barcode}：${describe(e)}`)));
+      sound('error');
       announce(`还书失败 ${barcode}：${describe(e)}`, 'error');
     }
   }
@@ -103,10 +106,12 @@ export async function render(main, { me, alive }) {
       checkoutResult.prepend(h('div', { class: 'result ok' },
         h('p', { class: 'big' }, `已借出《${loan.book.title}》`),
         h('p', {}, `读者证 ${cardNumber} · 应还 ${when(loan.dueAt)}`)));
+      sound('ok');
       announce(`已借出《${loan.book.title}》，应还 ${when(loan.dueAt)}`, 'ok');
       refreshReader();
     } catch (e) {
       checkoutResult.prepend(h('div', { class: 'result error' }, h('p', {}, `${barcode}：${describe(e)}`)));
+      sound('error');
       announce(`借书失败 ${barcode}：${describe(e)}`, 'error');
     }
   }

@@ -4,13 +4,14 @@
 
 import { gql, printPage } from '../app.js';
 import {
-  h, fill, announce, describe, scanBox, branchPicker, confirmButton, empty, label,
+  h, fill, announce, describe, scanBox, branchPicker, confirmButton, empty, label, sound, whereNext,
+  DESTINATION_FIELDS,
 } from '../ui.js';
 
 const LIST = `query($b: ID!) { pickingList(branchId: $b) {
   id callNumber deliveryMethod item { barcode } book { id title } } }`;
 const CONFIRM = `mutation($t: ID!, $b: String!) {
-  confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }`;
+  confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } destination { ${DESTINATION_FIELDS} } } }`;
 const NOT_ON_SHELF = 'mutation($t: ID!) { reportNotOnShelf(pickTaskId: $t) { id status } }';
 /** Most titles whose copies one scan looks through. */
 const MAX_TITLES = 200;
@@ -27,6 +28,7 @@ export async function render(main, { me, alive }) {
   const pickedList = h('ul', { class: 'cards', id: 'picked-list', 'aria-label': '本次已拣' });
   const branch = branchPicker(me.branches, () => load());
   const scan = scanBox({ id: 'pick-scan', label: '扫描条码拣书', onScan });
+  const next = h('div', { id: 'pick-next', 'aria-live': 'off' });
 
   main.append(
     h('section', { class: 'panel' },
@@ -36,7 +38,8 @@ export async function render(main, { me, alive }) {
         h('div', { class: 'grow' }, scan.box),
         h('div', { class: 'actions' },
           h('button', { type: 'button', onclick: () => load() }, '刷新'),
-          h('button', { type: 'button', id: 'print', onclick: printList }, '打印拣书单')))),
+          h('button', { type: 'button', id: 'print', onclick: printList }, '打印拣书单'))),
+      next),
     h('section', { class: 'panel' }, h('h2', {}, '拣书单（按排架顺序）', count), list),
     h('section', { class: 'panel' }, h('h2', {}, '本次已拣'), pickedList),
   );
@@ -92,31 +95,36 @@ export async function render(main, { me, alive }) {
   async function onScan(barcode) {
     let task = tasks.find((t) => t.item.barcode === barcode);
     const done = picked.find((p) => p.barcode === barcode);
-    if (!task && done) {
-      announce(`已拣过：《${done.title}》 条码 ${barcode}`, 'error');
-      return;
-    }
+    if (!task && done) return problem(`已拣过：《${done.title}》 条码 ${barcode}`);
     if (!task) {
       try {
         task = await sameTitle(barcode);
       } catch (e) {
-        announce(`${barcode}：${describe(e)}`, 'error');
-        return;
+        return problem(`${barcode}：${describe(e)}`);
       }
     }
-    if (!task) {
-      announce(`不在拣书单上：${barcode}`, 'error');
-      return;
-    }
+    if (!task) return problem(`不在拣书单上：${barcode}`);
     try {
-      await gql(CONFIRM, { t: task.id, b: barcode });
+      const r = (await gql(CONFIRM, { t: task.id, b: barcode })).confirmPick;
+      const where = whereNext(r.destination);
       picked.unshift({ title: task.book.title, barcode, callNumber: task.callNumber });
       showPicked();
-      announce(`已拣：《${task.book.title}》 条码 ${barcode}（${label('delivery', task.deliveryMethod)}）`, 'ok');
+      fill(next, h('div', { class: 'result ok', 'data-destination': r.destination.kind },
+        h('p', { class: 'huge' }, where), h('p', {}, `《${task.book.title}》 条码 ${barcode}`)));
+      sound('ok');
+      announce(`已拣：《${task.book.title}》，${where}`, 'ok');
     } catch (e) {
-      announce(`未能确认《${task.book.title}》 条码 ${barcode}：${describe(e)}`, 'error');
+      problem(`未能确认《${task.book.title}》 条码 ${barcode}：${describe(e)}`);
     }
     await load();
+    return undefined;
+  }
+
+  /** Says what went wrong with a scan, in large words and with the problem sound. */
+  function problem(message) {
+    fill(next, h('div', { class: 'result error' }, h('p', { class: 'huge' }, message)));
+    sound('error');
+    announce(message, 'error');
   }
 
   /** The first task of the title that has a copy with `barcode`, if any. */

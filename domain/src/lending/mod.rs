@@ -20,6 +20,7 @@
 pub mod backlog;
 pub mod delivery;
 pub mod desk;
+pub mod destination;
 mod eligibility;
 pub use eligibility::admit_loan;
 pub(crate) mod geo;

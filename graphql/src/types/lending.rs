@@ -9,7 +9,7 @@ use hongyan_domain::entity::item;
 use hongyan_domain::lending::desk::{CheckIn, CheckInAction as DomainAction};
 use hongyan_domain::lending::history::{self, RequestEvent};
 use hongyan_domain::lending::picking::PickLine;
-use hongyan_domain::lending::{self as domain_lending, loans, routing};
+use hongyan_domain::lending::{self as domain_lending, destination, loans, routing};
 use hongyan_domain::lockers;
 use uuid::Uuid;
 
@@ -313,6 +313,22 @@ impl PickTask {
             id: ID(self.task.request_id.to_string()),
         }
     }
+    /// Where the copy goes once picked: the locker round and door, the hold shelf and whose,
+    /// a courier parcel, or another branch.
+    async fn destination(&self, ctx: &Context<'_>) -> GqlResult<Destination> {
+        let db = &domain(ctx).db;
+        let request = match &self.line {
+            Some(l) => l.request.clone(),
+            None => hongyan_domain::lending::requests::by_id(db, self.task.request_id)
+                .await
+                .gql()?,
+        };
+        Ok(Destination(
+            destination::of_request(db, &request, self.task.branch_id)
+                .await
+                .gql()?,
+        ))
+    }
     async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
         load_branch(ctx, self.task.branch_id).await
     }
@@ -321,6 +337,62 @@ impl PickTask {
     }
     async fn picked_at(&self) -> Option<DateTime<Utc>> {
         self.task.picked_at
+    }
+}
+
+/// What kind of place a copy goes to next.
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+pub enum DestinationKind {
+    /// Into the branch's delivery round to a locker.
+    Locker,
+    /// Onto the branch's hold shelf.
+    HoldShelf,
+    /// Packed for the reader's door by courier.
+    Home,
+    /// Sent to the branch where the reader collects it.
+    Transfer,
+}
+
+/// Where a copy goes next, for the staff member holding it.
+pub struct Destination(pub destination::Destination);
+
+#[Object]
+impl Destination {
+    async fn kind(&self) -> DestinationKind {
+        match &self.0 {
+            destination::Destination::Locker { .. } => DestinationKind::Locker,
+            destination::Destination::HoldShelf { .. } => DestinationKind::HoldShelf,
+            destination::Destination::Home => DestinationKind::Home,
+            destination::Destination::Transfer { .. } => DestinationKind::Transfer,
+        }
+    }
+    /// The locker (LOCKER).
+    async fn locker(&self) -> Option<Locker> {
+        match &self.0 {
+            destination::Destination::Locker { locker, .. } => Some(Locker(locker.clone())),
+            _ => None,
+        }
+    }
+    /// The locker door's label (LOCKER, once the pick claimed one).
+    async fn door(&self) -> Option<&str> {
+        match &self.0 {
+            destination::Destination::Locker { door, .. } => door.as_deref(),
+            _ => None,
+        }
+    }
+    /// The hold shelf label: the reader's family name and card's last four (HOLD_SHELF).
+    async fn hold_for(&self) -> Option<&str> {
+        match &self.0 {
+            destination::Destination::HoldShelf { reader } => Some(reader),
+            _ => None,
+        }
+    }
+    /// The branch it is sent to (TRANSFER).
+    async fn to_branch(&self) -> Option<Branch> {
+        match &self.0 {
+            destination::Destination::Transfer { to } => Some(Branch(to.clone())),
+            _ => None,
+        }
     }
 }
 
@@ -386,6 +458,18 @@ impl CheckInResult {
         match &self.0.action {
             DomainAction::ServesWaitlist(_, t) => Some(PickTask::of(t.clone())),
             _ => None,
+        }
+    }
+    /// Whose it is on the hold shelf (HOLD_SHELF): the reader's family name and card's last
+    /// four.
+    async fn hold_for(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        match &self.0.action {
+            DomainAction::HoldShelf(r) => Ok(Some(
+                destination::shelf_label(&domain(ctx).db, r.reader_id)
+                    .await
+                    .gql()?,
+            )),
+            _ => Ok(None),
         }
     }
     /// Where to send it (SEND_HOME, FORWARD).

@@ -247,7 +247,7 @@ async fn prepare(lib: &Library) -> Value {
             "order": ["围城", "平凡的世界", "活着"],
             "scan": "A0002", "scanTitle": "活着",
             "otherCopy": other_copy, "otherCopyTitle": "平凡的世界",
-            "notOnList": "X9999",
+            "notOnList": "X9999", "holdFor": "读* 0001",
         },
         "round": {"locker": "L-01 书柜", "lockerCode": "L-01", "barcode": "A0004",
                   "freeText": "S 空 1/2 · M 空 1/1"},

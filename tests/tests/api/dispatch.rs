@@ -1320,3 +1320,78 @@ async fn nul_characters_in_locker_reports_are_refused_as_bad_input() {
         .await;
     assert_eq!(status, 404, "{answer}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_picked_or_returned_copy_says_where_it_goes_next() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let desk_c = lib.staff("desk-c", StaffRole::Librarian, &["C"]).await;
+    let (l1, _door) = locker(&lib, "L-01", "S=1", (31.8810, 120.5510)).await;
+    let me = lib.reader("71000001").await;
+    let address = app
+        .gql_as(
+            Some(&me),
+            "mutation { addAddress(input: {label: \"家\", recipient: \"张小雨\", phone: \"13800138000\", address: \"张家港市杨舍镇人民路 1 号\"}) { id } }",
+            json!({}),
+        )
+        .await;
+    let home = json!({"method": "HOME", "addressId": address.data()["addAddress"]["id"]});
+    const CONFIRM_WHERE: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { destination { kind door holdFor locker { code } toBranch { code } } } }";
+    let cases = [
+        (
+            "边城",
+            "A1001",
+            json!({"method": "LOCKER", "lockerId": l1}),
+            json!({"kind": "LOCKER", "door": "001", "holdFor": null, "locker": {"code": "L-01"}, "toBranch": null}),
+        ),
+        (
+            "围城",
+            "A1002",
+            crate::library::to_branch(&lib, "A"),
+            json!({"kind": "HOLD_SHELF", "door": null, "holdFor": "读* 0001", "locker": null, "toBranch": null}),
+        ),
+        (
+            "茶馆",
+            "A1003",
+            home,
+            json!({"kind": "HOME", "door": null, "holdFor": null, "locker": null, "toBranch": null}),
+        ),
+        (
+            "活着",
+            "A1004",
+            crate::library::to_branch(&lib, "C"),
+            json!({"kind": "TRANSFER", "door": null, "holdFor": null, "locker": null, "toBranch": {"code": "C"}}),
+        ),
+    ];
+    for (title, barcode, delivery, expected) in cases {
+        let book = lib.title(title, &[("A", barcode, "I246.5/1")]).await;
+        lib.request(&me, &book, delivery).await;
+        let task = lib
+            .picking(&picker, "A")
+            .await
+            .into_iter()
+            .find(|t| t["item"]["barcode"] == barcode)
+            .expect("on the list");
+        let r = app
+            .gql_as(
+                Some(&picker),
+                CONFIRM_WHERE,
+                json!({"t": task["id"], "b": barcode}),
+            )
+            .await;
+        assert_eq!(r.data()["confirmPick"]["destination"], expected, "{title}");
+    }
+    // The transfer arrives at C: onto its hold shelf, for the same reader.
+    let r = app
+        .gql_as(
+            Some(&desk_c),
+            "mutation($b: String!, $br: ID!) { checkIn(barcode: $b, branchId: $br) { action holdFor } }",
+            json!({"b": "A1004", "br": lib.id("C")}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["checkIn"],
+        json!({"action": "HOLD_SHELF", "holdFor": "读* 0001"})
+    );
+}
