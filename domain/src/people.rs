@@ -103,6 +103,7 @@ pub fn new_reader(name: &str) -> reader::ActiveModel {
         id_number_hash: Set(None),
         id_number_masked: Set(None),
         merged_into: Set(None),
+        category_id: Set(None),
     }
 }
 

@@ -22,6 +22,7 @@ mod m0011_pending_requests;
 mod m0012_reader_identity;
 mod m0013_bookstore_copies;
 mod m0014_reader_standing;
+mod m0015_patron_categories;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_reader_identity::Migration),
             Box::new(m0013_bookstore_copies::Migration),
             Box::new(m0014_reader_standing::Migration),
+            Box::new(m0015_patron_categories::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod locker_command;
 pub mod locker_event;
 pub mod notification;
 pub mod notification_attempt;
+pub mod patron_category;
 pub mod pick_task;
 pub mod purchase_order;
 pub mod purchase_proposal;

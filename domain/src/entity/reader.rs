@@ -65,6 +65,8 @@ pub struct Model {
     pub id_number_masked: Option<String>,
     /// The account this one was merged into (CLOSED).
     pub merged_into: Option<Uuid>,
+    /// The reader's category (none: the library's default category, if any).
+    pub category_id: Option<Uuid>,
 }
 
 impl std::fmt::Debug for Model {

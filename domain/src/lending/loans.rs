@@ -10,10 +10,11 @@ use crate::config::LendingConfig;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan;
 use crate::notify::events::{self, LoanEvent};
+use crate::patrons::categories;
 use crate::{Ctx, Error, Result};
 
-/// Lends `copy` to `reader` from now, for the policy's loan period (a proposal that bought
-/// the copy for them becomes LOANED).
+/// Lends `copy` to `reader` from now, for their category's loan period (else the policy's; a
+/// proposal that bought the copy for them becomes LOANED).
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -25,6 +26,7 @@ pub async fn start(
     request: Option<Uuid>,
 ) -> Result<Loan> {
     let now = Utc::now();
+    let terms = categories::terms(db, reader, policy).await?;
     set_copy(db, copy.id, ItemStatus::OnLoan, copy.current_branch_id).await?;
     crate::purchases::receiving::lent(db, reader, copy.id).await?;
     Ok(loan::ActiveModel {
@@ -34,7 +36,7 @@ pub async fn start(
         request_id: Set(request),
         status: Set(LoanStatus::Active),
         checked_out_at: Set(now),
-        due_at: Set(now + Duration::days(i64::from(policy.loan_days))),
+        due_at: Set(now + Duration::days(i64::from(terms.loan_days))),
         renewals: Set(0),
         returned_at: Set(None),
         return_branch_id: Set(None),
@@ -93,10 +95,11 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
             state: current.status.as_str(),
         });
     }
-    if u32::try_from(current.renewals).unwrap_or(u32::MAX) >= policy.max_renewals {
+    let terms = categories::terms(&txn, reader, policy).await?;
+    if u32::try_from(current.renewals).unwrap_or(u32::MAX) >= terms.max_renewals {
         return Err(Error::QuotaExceeded(format!(
             "a loan can be renewed at most {} times",
-            policy.max_renewals
+            terms.max_renewals
         )));
     }
     let waiting = routing::waiting(&txn, copy.title_id).await?;
@@ -108,7 +111,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
     let renewed = loan::Entity::update_many()
         .col_expr(
             loan::Column::DueAt,
-            Expr::value(current.due_at + Duration::days(i64::from(policy.loan_days))),
+            Expr::value(current.due_at + Duration::days(i64::from(terms.loan_days))),
         )
         .col_expr(loan::Column::Renewals, Expr::value(current.renewals + 1))
         .col_expr(
@@ -126,7 +129,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .into_iter()
         .next()
         .ok_or_else(|| Error::conflict("the loan was renewed meanwhile"))?;
-    let left = policy
+    let left = terms
         .max_renewals
         .saturating_sub(u32::try_from(renewed.renewals).unwrap_or(u32::MAX));
     events::loan_event(&txn, &renewed, LoanEvent::Renewed { left }).await?;

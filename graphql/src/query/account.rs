@@ -3,12 +3,12 @@
 
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::auth::Principal;
-use hongyan_domain::patrons::search;
+use hongyan_domain::patrons::{categories, search};
 use hongyan_domain::{accounts, addresses, people};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
-use crate::types::people::{DeskReader, StaffAccount, StaffMe};
+use crate::types::people::{DeskReader, PatronCategory, StaffAccount, StaffMe};
 use crate::types::{parse_id, Address, Reader, ReaderStatus};
 
 /// Queries about the caller's own account, and readers' accounts for the desk.
@@ -89,6 +89,13 @@ impl AccountQuery {
         let limit = crate::pagination::list_size(first).gql()?;
         let rows = search::find(&domain(ctx).db, who, &q, limit).await.gql()?;
         Ok(rows.into_iter().map(DeskReader).collect())
+    }
+
+    /// The library's reader categories, by code (staff).
+    async fn patron_categories(&self, ctx: &Context<'_>) -> GqlResult<Vec<PatronCategory>> {
+        let who = principal(ctx).gql()?;
+        let rows = categories::list(&domain(ctx).db, who).await.gql()?;
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     /// Every staff account with its branches (admins).

@@ -7,6 +7,7 @@ use hongyan_domain::accounts::Account;
 use hongyan_domain::entity::reader::Model as ReaderRow;
 use hongyan_domain::identity::id_number;
 use hongyan_domain::notify::history;
+use hongyan_domain::patrons::categories;
 use hongyan_domain::people::{self, StaffProfile};
 
 use super::lending::{Loan, LoanRequest};
@@ -110,6 +111,17 @@ impl DeskReader {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The reader's category, else the library's default (null: neither).
+    async fn category(&self, ctx: &Context<'_>) -> GqlResult<Option<PatronCategory>> {
+        Ok(categories::of_reader(&domain(ctx).db, &self.0)
+            .await
+            .gql()?
+            .map(Into::into))
+    }
+    /// Whether the category is the reader's own (false: the library's default applies).
+    async fn has_own_category(&self) -> bool {
+        self.0.category_id.is_some()
+    }
     /// Requests still under way, newest first.
     async fn open_requests(&self, ctx: &Context<'_>) -> GqlResult<Vec<LoanRequest>> {
         let who = principal(ctx).gql()?;
@@ -138,6 +150,41 @@ impl DeskReader {
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
+    }
+}
+
+/// A kind of reader with its own lending terms (adult, child, student card…).
+#[derive(SimpleObject)]
+pub struct PatronCategory {
+    pub id: ID,
+    /// Short code, e.g. `CHILD`.
+    pub code: String,
+    /// Name, e.g. 少儿证.
+    pub name: String,
+    /// Loans at once.
+    pub max_loans: i32,
+    /// Open requests at once.
+    pub max_open_requests: i32,
+    /// Loan period in days (and what a renewal adds).
+    pub loan_days: i32,
+    /// Renewals per loan.
+    pub max_renewals: i32,
+    /// The library's default, for readers given none.
+    pub is_default: bool,
+}
+
+impl From<categories::Category> for PatronCategory {
+    fn from(c: categories::Category) -> Self {
+        PatronCategory {
+            id: ID(c.id.to_string()),
+            code: c.code,
+            name: c.name,
+            max_loans: c.max_loans,
+            max_open_requests: c.max_open_requests,
+            loan_days: c.loan_days,
+            max_renewals: c.max_renewals,
+            is_default: c.is_default,
+        }
     }
 }
 

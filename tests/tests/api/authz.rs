@@ -161,6 +161,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             json!({}),
             STAFF,
         ),
+        case(
+            "patronCategories",
+            "{ patronCategories { code } }",
+            json!({}),
+            STAFF,
+        ),
         case("staffAccounts", "{ staffAccounts { id } }", json!({}), ADMIN),
         case(
             "searchBooks",
@@ -449,6 +455,24 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation($b: ID!) { setNetLendingByClass(branchId: $b, classPrefix: \"Z9\", netLending: false) { changed } }",
             json!({"b": f.branch_a}),
             &[LibrarianA, Admin],
+        ),
+        case(
+            "savePatronCategory",
+            "mutation { savePatronCategory(input: {code: \"ADULT\", name: \"成人证\", maxLoans: 10, maxOpenRequests: 5, loanDays: 30, maxRenewals: 1}) { code } }",
+            json!({}),
+            ADMIN,
+        ),
+        case(
+            "setReaderCategory",
+            "mutation($id: ID!) { setReaderCategory(readerId: $id) { id } }",
+            json!({"id": f.nobody}),
+            LIBRARIANS,
+        ),
+        case(
+            "importReaderCategories",
+            "mutation { importReaderCategories(csv: \"card_number,category\\n\") { assigned } }",
+            json!({}),
+            LIBRARIANS,
         ),
         case(
             "setReaderBlocked",

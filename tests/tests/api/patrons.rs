@@ -361,3 +361,172 @@ async fn two_accounts_of_one_person_merge_and_a_merge_that_would_lose_data_is_re
         assert_ne!(r.data()["deskReader"]["status"], "CLOSED", "nothing merged");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_categories_give_limits_loan_periods_and_renewals_and_import_from_csv() {
+    let lib = Library::open(hongyan_tests::TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    const SAVE: &str = "mutation($i: PatronCategoryInput!) { savePatronCategory(input: $i) { code name maxLoans loanDays maxRenewals isDefault } }";
+    const SET: &str = "mutation($r: ID!, $c: String) { setReaderCategory(readerId: $r, categoryCode: $c) { maxLoans maxOpenRequests hasOwnCategory category { code } } }";
+    const IMPORT: &str = "mutation($csv: String!) { importReaderCategories(csv: $csv) { assigned rejected { line reason } } }";
+    let category = |code: &str, name: &str, loans: i32, days: i32, renewals: i32, default: bool| {
+        json!({"i": {"code": code, "name": name, "maxLoans": loans, "maxOpenRequests": 2,
+                     "loanDays": days, "maxRenewals": renewals, "isDefault": default}})
+    };
+    // Admins only; each field checked.
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            SAVE,
+            category("ADULT", "成人证", 10, 30, 1, true),
+        )
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    for (bad, f) in [
+        (category("成人", "成人证", 10, 30, 1, true), "code"),
+        (category("ADULT", "", 10, 30, 1, true), "name"),
+        (category("ADULT", "成人证", 100, 30, 1, true), "maxLoans"),
+        (category("ADULT", "成人证", 10, 0, 1, true), "loanDays"),
+        (category("ADULT", "成人证", 10, 30, 11, true), "maxRenewals"),
+    ] {
+        let r = app.gql_as(Some(&admin), SAVE, bad).await;
+        assert_eq!(r.code(), "VALIDATION");
+        assert_eq!(field(&r), f);
+    }
+    for (code, name, loans, days, renewals, default) in [
+        ("adult", "成人证", 10, 30, 1, true),
+        ("CHILD", "少儿证", 3, 14, 0, false),
+        ("STUDENT", "馆校联盟学生证", 5, 60, 2, false),
+    ] {
+        let r = app
+            .gql_as(
+                Some(&admin),
+                SAVE,
+                category(code, name, loans, days, renewals, default),
+            )
+            .await;
+        assert_eq!(r.data()["savePatronCategory"]["code"], code.to_uppercase());
+    }
+    let listed = app
+        .gql_as(
+            Some(&librarian),
+            "{ patronCategories { code isDefault } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        listed.data()["patronCategories"],
+        json!([{"code": "ADULT", "isDefault": true}, {"code": "CHILD", "isDefault": false},
+               {"code": "STUDENT", "isDefault": false}])
+    );
+
+    // A child's card: three loans, fourteen days, no renewal.
+    let child = lib.reader("64000001").await;
+    let id = found(&lib, &librarian, "64000001").await["id"].clone();
+    let r = app
+        .gql_as(Some(&librarian), SET, json!({"r": id, "c": "child"}))
+        .await;
+    assert_eq!(
+        r.data()["setReaderCategory"],
+        json!({"maxLoans": 3, "maxOpenRequests": 2, "hasOwnCategory": true, "category": {"code": "CHILD"}})
+    );
+    lib.title("小王子", &[("A", "A0001", "I565.88/1")]).await;
+    let lent = app
+        .gql_as(
+            Some(&librarian),
+            CHECK_OUT,
+            json!({"b": "A0001", "c": "64000001"}),
+        )
+        .await;
+    let loan = lent.data()["checkOut"].clone();
+    let days = |loan: &Value| {
+        let due = chrono::DateTime::parse_from_rfc3339(loan["dueAt"].as_str().expect("due"))
+            .expect("date");
+        (due.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_hours() / 24
+    };
+    assert_eq!(
+        days(&loan),
+        13,
+        "fourteen days from now, less the seconds gone"
+    );
+    let r = app
+        .gql_as(
+            Some(&child),
+            "mutation($id: ID!) { renewLoan(id: $id) { id } }",
+            json!({"id": loan["id"]}),
+        )
+        .await;
+    assert_eq!(r.code(), "QUOTA_EXCEEDED", "a child's loan is not renewed");
+    // Back to the default: an adult's terms.
+    let r = app.gql_as(Some(&librarian), SET, json!({"r": id})).await;
+    assert_eq!(
+        r.data()["setReaderCategory"],
+        json!({"maxLoans": 10, "maxOpenRequests": 2, "hasOwnCategory": false, "category": {"code": "ADULT"}})
+    );
+    let r = app
+        .gql_as(Some(&librarian), SET, json!({"r": id, "c": "NOPE"}))
+        .await;
+    assert_eq!(r.code(), "NOT_FOUND");
+
+    // A school's list of student cards: good rows applied, bad ones named by line.
+    lib.reader("64000002").await;
+    lib.reader("64000003").await;
+    let csv = "card_number,category\n64000002,student\n99999999,student\n64000003,teacher\n";
+    let r = app
+        .gql_as(Some(&librarian), IMPORT, json!({"csv": csv}))
+        .await;
+    let done = r.data()["importReaderCategories"].clone();
+    assert_eq!(done["assigned"], 1);
+    let lines: Vec<u64> = done["rejected"]
+        .as_array()
+        .expect("rejected")
+        .iter()
+        .map(|x| x["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(lines, [3, 4]);
+    let student = found(&lib, &librarian, "64000002").await["id"].clone();
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            "query($id: ID!) { deskReader(id: $id) { maxLoans category { code loanDays } } }",
+            json!({"id": student}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["deskReader"],
+        json!({"maxLoans": 5, "category": {"code": "STUDENT", "loanDays": 60}})
+    );
+    for (csv, what) in [
+        ("card,kind\n1,2\n".to_owned(), "header"),
+        (
+            format!(
+                "card_number,category\n{}",
+                "64000002,STUDENT\n".repeat(10_001)
+            ),
+            "rows",
+        ),
+    ] {
+        let r = app
+            .gql_as(Some(&librarian), IMPORT, json!({"csv": csv}))
+            .await;
+        assert_eq!(r.code(), "VALIDATION", "{what}");
+    }
+    // A category changed: its readers follow.
+    app.gql_as(
+        Some(&admin),
+        SAVE,
+        category("STUDENT", "馆校联盟学生证", 6, 60, 2, false),
+    )
+    .await
+    .data();
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            "query($id: ID!) { deskReader(id: $id) { maxLoans } }",
+            json!({"id": student}),
+        )
+        .await;
+    assert_eq!(r.data()["deskReader"]["maxLoans"], 6);
+}
