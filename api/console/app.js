@@ -14,6 +14,7 @@ const PAGES = [
   { id: 'dispatch', title: '配送', roles: ['DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/dispatch.js') },
   { id: 'desk', title: '借还', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/desk.js') },
   { id: 'readers', title: '读者', roles: ['PICKER', 'DISPATCHER', 'LIBRARIAN'], load: () => import('./pages/readers.js') },
+  { id: 'categories', title: '读者类型', roles: ['LIBRARIAN'], load: () => import('./pages/categories.js') },
   { id: 'purchases', title: '荐购', roles: ['LIBRARIAN'], load: () => import('./pages/purchases.js') },
   { id: 'acquisitions', title: '采购', roles: ['LIBRARIAN'], load: () => import('./pages/acquisitions.js') },
   { id: 'stock', title: '网借书库', roles: ['LIBRARIAN'], load: () => import('./pages/stock.js') },

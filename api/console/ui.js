@@ -316,7 +316,7 @@ export function download(filename, text, type = 'text/csv;charset=utf-8') {
 
 /** What the pages that show a reader (借还, 读者) ask of a `DeskReader`. */
 export const READER_FIELDS = `id name cardNumber status blocked blockedReason maxLoans maxOpenRequests
-  mobileMasked idNumberMasked wechatLinked createdAt
+  mobileMasked idNumberMasked wechatLinked createdAt hasOwnCategory category { code name loanDays }
   openRequests { id status deliveryMethod pickupDeadline createdAt book { title } }
   activeLoans { id dueAt overdue renewals book { title } }
   notifications(first: 20) { id kind channel status createdAt lastError }`;
@@ -332,6 +332,7 @@ export function readerDetail(r) {
       r.mobileMasked ? `手机 ${r.mobileMasked}` : '未留手机',
       r.idNumberMasked ? `证件 ${r.idNumberMasked}` : null,
       r.wechatLinked ? '已绑定微信' : '未绑定微信',
+      r.category ? `${r.category.name}（借期 ${r.category.loanDays} 天）` : null,
       `可借 ${r.maxLoans} 册 · 可预约 ${r.maxOpenRequests} 条`,
     ].filter(Boolean).join(' · ')),
     h('h3', {}, `在借（${r.activeLoans.length}）`),

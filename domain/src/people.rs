@@ -79,6 +79,11 @@ pub async fn add_reader(
     Ok(row.insert(db).await?)
 }
 
+/// Loans a reader may hold at once when no category says otherwise.
+pub const DEFAULT_MAX_LOANS: i32 = 10;
+/// Requests a reader may have open at once when no category says otherwise.
+pub const DEFAULT_MAX_OPEN_REQUESTS: i32 = 5;
+
 /// A new reader row with the library's default limits and no credentials yet.
 pub fn new_reader(name: &str) -> reader::ActiveModel {
     reader::ActiveModel {
@@ -96,8 +101,8 @@ pub fn new_reader(name: &str) -> reader::ActiveModel {
         home_branch_id: Set(None),
         blocked: Set(false),
         blocked_reason: Set(None),
-        max_loans: Set(10),
-        max_open_requests: Set(5),
+        max_loans: Set(DEFAULT_MAX_LOANS),
+        max_open_requests: Set(DEFAULT_MAX_OPEN_REQUESTS),
         created_at: Set(Utc::now()),
         status: Set(reader::ReaderStatus::Active),
         id_number_hash: Set(None),

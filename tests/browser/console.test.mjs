@@ -493,9 +493,51 @@ test('a librarian takes copies out of the net-lending stock and puts a class bac
   await page.context().close();
 });
 
+test('an admin defines a reader category and a librarian gives it by CSV and by hand', async () => {
+  const admin = await signIn('admin');
+  await admin.getByRole('link', { name: '读者类型' }).click();
+  await admin.locator('#categories').getByText('还没有读者类型').waitFor();
+  for (const [key, value] of [['code', 'child'], ['name', '少儿证'], ['maxLoans', '3'],
+    ['maxOpenRequests', '2'], ['loanDays', '0'], ['maxRenewals', '0']]) {
+    await admin.locator(`#category-${key}`).fill(value);
+  }
+  // The server refuses a loan period of 0 days and names the field: the focus goes there.
+  await admin.getByRole('button', { name: '保存类型' }).click();
+  await announced(admin, '保存失败');
+  assert.equal(await focusedId(admin), 'category-loanDays');
+  await admin.keyboard.press('Control+A');
+  await admin.keyboard.type('14');
+  await admin.getByRole('button', { name: '保存类型' }).click();
+  await announced(admin, '已保存读者类型：少儿证（CHILD）');
+  await admin.locator('#categories tr').filter({ hasText: '14 天' }).waitFor();
+  await admin.context().close();
+
+  const page = await signIn('librarian');
+  await page.getByRole('link', { name: '读者类型' }).click();
+  await page.locator('#categories').getByText('少儿证').waitFor();
+  await page.locator('#categories-file').setInputFiles({
+    name: 'school.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`card_number,category\n${fixture.categories.card},CHILD\n88888888,CHILD\n`),
+  });
+  await page.getByRole('button', { name: '导入' }).click();
+  await announced(page, '已指定 1 位读者，1 行未导入');
+  await page.locator('#categories-outcome').getByText('没有读者证').waitFor();
+
+  await page.getByRole('link', { name: '读者', exact: true }).click();
+  await page.locator('#reader-query').fill(fixture.categories.card);
+  await page.locator('#reader-query').press('Enter');
+  await page.locator('#reader-detail').getByText('少儿证（借期 14 天）').waitFor();
+  await page.locator('#reader-category').selectOption('');
+  await page.getByRole('button', { name: '保存类型' }).click();
+  await announced(page, '已设为：默认类型');
+  await page.locator('#reader-detail').getByText('可借 10 册').waitFor();
+  await shot(page, 'categories');
+  await page.context().close();
+});
+
 test('an admin sees every page, dead jobs and the lockers', async () => {
   const page = await signIn('admin');
-  await assertNav(page, ['拣书', '配送', '借还', '读者', '荐购', '采购', '网借书库', '管理', '荐购规则'], ['书店荐购']);
+  await assertNav(page, ['拣书', '配送', '借还', '读者', '读者类型', '荐购', '采购', '网借书库', '管理', '荐购规则'], ['书店荐购']);
   await page.getByRole('link', { name: '管理' }).click();
   await page.getByRole('heading', { name: '失败的任务' }).waitFor();
   await page.locator('#all-lockers .locker').filter({ hasText: fixture.round.lockerCode }).waitFor();

@@ -19,6 +19,9 @@ const BLOCK = `mutation($r: ID!, $b: Boolean!, $why: String) {
 const LIMITS = `mutation($r: ID!, $l: Int!, $q: Int!) {
   setReaderLimits(readerId: $r, maxLoans: $l, maxOpenRequests: $q) { id maxLoans maxOpenRequests } }`;
 const RESET = 'mutation($r: ID!) { resetReaderPin(readerId: $r) { pin } }';
+const CATEGORIES = '{ patronCategories { code name isDefault } }';
+const SET_CATEGORY = `mutation($r: ID!, $c: String) {
+  setReaderCategory(readerId: $r, categoryCode: $c) { id category { name } } }`;
 const MERGE = 'mutation($r: ID!, $m: ID!) { mergeReaders(keepId: $r, mergeId: $m) { id cardNumber } }';
 
 export async function render(main, { me, alive }) {
@@ -141,6 +144,22 @@ export async function render(main, { me, alive }) {
     h('div', { class: 'field inline' }, h('label', { for: 'max-loans' }, '可借册数'), loans),
     h('div', { class: 'field inline' }, h('label', { for: 'max-requests' }, '可预约条数'), requests),
     h('button', { type: 'submit' }, '保存限额')));
+
+    const kind = h('select', { id: 'reader-category' }, h('option', { value: '' }, '（按默认类型）'));
+    gql(CATEGORIES).then((d) => {
+      for (const c of d.patronCategories) kind.append(h('option', { value: c.code }, c.name));
+      if (r.hasOwnCategory && r.category) kind.value = r.category.code;
+    }, (e) => announce(describe(e), 'error'));
+    parts.push(h('form', {
+      class: 'toolbar',
+      onsubmit: (e) => {
+        e.preventDefault();
+        act(r, (d) => `已设为：${d.setReaderCategory.category?.name || '默认类型'}`, SET_CATEGORY,
+          { c: kind.value || null });
+      },
+    },
+    h('div', { class: 'field inline' }, h('label', { for: 'reader-category' }, '读者类型'), kind),
+    h('button', { type: 'submit' }, '保存类型')));
 
     const other = h('input', { id: 'merge-card', class: 'scan', autocomplete: 'off', placeholder: '另一张读者证号' });
     const merge = confirmButton('并入当前读者', '再按一次确认合并', async () => {

@@ -39,6 +39,7 @@ const FILES: &[File] = &[
     file!("../../console/", "pages/rules.js", JS),
     file!("../../console/", "pages/readers.js", JS),
     file!("../../console/", "pages/stock.js", JS),
+    file!("../../console/", "pages/categories.js", JS),
 ];
 
 /// The console's Content-Security-Policy.

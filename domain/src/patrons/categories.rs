@@ -17,7 +17,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{Principal, StaffRole};
 use crate::config::LendingConfig;
 use crate::entity::{patron_category, reader};
-use crate::people::Reader;
+use crate::people::{self, Reader};
 use crate::{Ctx, Error, Result};
 
 pub use patron_category::Model as Category;
@@ -179,7 +179,7 @@ fn checked(mut new: NewCategory) -> Result<NewCategory> {
 }
 
 /// Gives `reader` the category `code` (None: back to the library's default), and its limits
-/// (librarians; audited).
+/// (with no default category, the built-in 10 loans and 5 requests) (librarians; audited).
 ///
 /// # Errors
 /// FORBIDDEN for anyone else; NOT_FOUND for an unknown reader or category; CONFLICT for a
@@ -350,7 +350,7 @@ async fn default(db: &impl ConnectionTrait) -> Result<Option<Category>> {
 }
 
 /// Sets `reader`'s category (`own`; None: the default) and the limits of `limits` (their
-/// category in effect), in `txn`.
+/// category in effect; None: the built-in defaults), in `txn`.
 async fn give(
     txn: &DatabaseTransaction,
     reader_id: Uuid,
@@ -371,9 +371,11 @@ async fn give(
     }
     let mut row: reader::ActiveModel = found.into();
     row.category_id = Set(own.map(|c| c.id));
-    if let Some(c) = limits {
-        row.max_loans = Set(c.max_loans);
-        row.max_open_requests = Set(c.max_open_requests);
-    }
+    let (loans, requests) = limits.map_or(
+        (people::DEFAULT_MAX_LOANS, people::DEFAULT_MAX_OPEN_REQUESTS),
+        |c| (c.max_loans, c.max_open_requests),
+    );
+    row.max_loans = Set(loans);
+    row.max_open_requests = Set(requests);
     Ok(row.update(txn).await?)
 }

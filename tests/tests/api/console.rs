@@ -242,6 +242,7 @@ async fn prepare(lib: &Library) -> Value {
     }
 
     json!({
+        "categories": {"card": "20250010"},
         "readers": {"applicant": "林黛玉", "name": "贾宝玉", "keep": "20250012", "merge": "20250013"},
         "picking": {
             "order": ["围城", "平凡的世界", "活着"],
