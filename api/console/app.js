@@ -178,9 +178,33 @@ function allowed(page) {
   return me && (page.roles.includes(me.role) || (me.role === 'ADMIN' && !page.notAdmin));
 }
 
+const CHANNELS = 'query { messageChannels { channel configured missingSettings } }';
+
+/**
+ * For admins: a banner when a message channel lacks its settings (every message on it is
+ * then UNDELIVERABLE), naming the settings to set.
+ */
+async function configBanner() {
+  const banner = document.getElementById('banner');
+  if (!me || me.role !== 'ADMIN') {
+    banner.hidden = true;
+    return;
+  }
+  try {
+    const missing = (await gql(CHANNELS)).messageChannels.filter((c) => !c.configured);
+    fill(banner, missing.map((c) => h('p', {},
+      `${label('channel', c.channel)}消息发不出去（每条都会“无法送达”）：请设置 `,
+      c.missingSettings.map((name, i) => [i ? '、' : '', h('code', {}, name)]))));
+    banner.hidden = missing.length === 0;
+  } catch {
+    banner.hidden = true;
+  }
+}
+
 function signOut(message) {
   session.clear();
   me = null;
+  configBanner();
   render();
   if (message) announce(message, 'error');
 }
@@ -224,6 +248,7 @@ function loginForm(main) {
       session.set(data.staffLogin);
       me = (await gql(ME)).staffMe;
       announce(`已登录：${me.displayName}`, 'ok');
+      configBanner();
       render();
     } catch (e) {
       session.clear();
@@ -295,6 +320,7 @@ async function start() {
       if (e.code !== 'UNAUTHENTICATED') announce(describe(e), 'error');
     }
   }
+  configBanner();
   render();
 }
 

@@ -160,6 +160,57 @@ async fn one(db: &impl ConnectionTrait, id: Uuid) -> Result<Account> {
     Ok(Account { staff, branches })
 }
 
+/// Gives account `id` another role and branches (admins; not their own account; audited).
+/// Its refresh tokens are revoked and its access tokens stop at once (their role no longer
+/// matches), so it signs in again in the new role.
+///
+/// # Errors
+/// FORBIDDEN for anyone but an admin, or for an admin's own account; VALIDATION for a
+/// non-admin without branches (field `branchCodes`); NOT_FOUND for an unknown account or
+/// branch code.
+pub async fn set_role(
+    ctx: &Ctx,
+    who: &Principal,
+    id: Uuid,
+    role: StaffRole,
+    branch_codes: &[String],
+) -> Result<Account> {
+    who.require_staff(&[StaffRole::Admin])?;
+    if who.staff_id() == Some(id) {
+        return Err(Error::forbidden("不能修改自己的角色"));
+    }
+    if role != StaffRole::Admin && branch_codes.is_empty() {
+        return Err(Error::validation("除管理员外，至少要选一个分馆").in_field("branchCodes"));
+    }
+    let txn = ctx.begin().await?;
+    let current = staff::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("staff account"))?;
+    let before = current.role.to_value();
+    let mut row: staff::ActiveModel = current.into();
+    row.role = Set(role);
+    row.update(&txn).await?;
+    let codes: &[String] = if role == StaffRole::Admin {
+        &[]
+    } else {
+        branch_codes
+    };
+    people::link_branches(&txn, id, codes).await?;
+    sessions::revoke_all(&txn, SubjectKind::Staff, id).await?;
+    audit::record(
+        &txn,
+        Actor::of(who),
+        "staff.role",
+        Some(&id.to_string()),
+        Some(json!({"before": before, "role": role.to_value(), "branches": codes})),
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.accounts.forget(id);
+    one(&ctx.db, id).await
+}
+
 /// Switches an account off or on again (admins; not their own account).
 ///
 /// # Errors

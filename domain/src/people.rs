@@ -175,17 +175,34 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
     }
     .insert(&txn)
     .await?;
-    for code in branch_codes {
-        let branch = branches::by_code(&txn, code).await?;
-        staff_branch::ActiveModel {
-            staff_id: Set(row.id),
-            branch_id: Set(branch.id),
-        }
-        .insert(&txn)
-        .await?;
-    }
+    link_branches(&txn, row.id, branch_codes).await?;
     txn.commit().await?;
     Ok(row)
+}
+
+/// Makes staff member `staff_id` work in the branches with `codes` (their only ones).
+///
+/// # Errors
+/// NOT_FOUND for an unknown branch code.
+pub(crate) async fn link_branches(
+    db: &impl ConnectionTrait,
+    staff_id: Uuid,
+    codes: &[String],
+) -> Result<()> {
+    staff_branch::Entity::delete_many()
+        .filter(staff_branch::Column::StaffId.eq(staff_id))
+        .exec(db)
+        .await?;
+    for code in codes {
+        let branch = branches::by_code(db, code).await?;
+        staff_branch::ActiveModel {
+            staff_id: Set(staff_id),
+            branch_id: Set(branch.id),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// A reader by id.

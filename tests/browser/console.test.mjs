@@ -545,13 +545,29 @@ test('an admin sees every page, dead jobs and the lockers', async () => {
   await page.locator('#new-username').fill('night-picker');
   await page.locator('#new-password').fill('night-shelf-route-7351');
   await page.locator('#new-role').selectOption('PICKER');
-  await page.locator('#new-branches').fill('A');
-  await page.locator('#new-branches').press('Enter');
+  await page.locator('#new-branch-A').check();
+  await page.getByRole('button', { name: '新建账号' }).click();
   await announced(page, '已新建账号：night-picker');
   const row = page.locator('#staff-accounts tr').filter({ hasText: 'night-picker' });
   await row.getByText('在用').waitFor();
   await row.getByRole('button', { name: '停用 night-picker' }).click();
   await row.getByText('已停用').waitFor();
+  // Another role and branch, chosen from lists; then a new password.
+  await page.locator('#edit-account').selectOption({ label: 'night-picker（拣书员）' });
+  await page.locator('#edit-role').selectOption('LIBRARIAN');
+  await page.locator('#edit-branch-B').check();
+  await page.getByRole('button', { name: '保存角色' }).click();
+  await announced(page, '已修改角色：night-picker → 馆员');
+  await row.getByText('馆员').waitFor();
+  await page.locator('#edit-password').fill('weak');
+  await page.getByRole('button', { name: '重置密码' }).click();
+  await announced(page, '重置失败');
+  await page.locator('#edit-password').fill('evening-ledger-harbour-9157');
+  await page.getByRole('button', { name: '重置密码' }).click();
+  await announced(page, '已重置密码：night-picker');
+  // The test server sends no messages: the banner names what to set.
+  await page.locator('#banner').getByText('HONGYAN_SMTP_URL').waitFor();
+  await page.locator('#banner').getByText('HONGYAN_WECHAT_OA_APPID').waitFor();
   await shot(page, 'admin');
   await page.getByRole('button', { name: '退出' }).click();
   await page.locator('#username').waitFor();

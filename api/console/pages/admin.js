@@ -1,5 +1,6 @@
 // 管理 Admin: jobs and notifications that failed for good (retry them), every locker, and
-// staff accounts (create one, switch one off or on).
+// staff accounts (create one; switch one off or on; change its role and branches; set a new
+// password). Branches are chosen from the library's list, never typed.
 
 import { gql } from '../app.js';
 import {
@@ -11,8 +12,12 @@ const LOAD = `query {
   deadNotifications(first: 50) { id kind channel attempts lastErrcode lastError createdAt }
   lockers { id code name address online branch { id name } freeCompartments { size free total } }
   staffAccounts { id username role disabled branches { code name } }
+  branches { id code name kind }
 }`;
 const CREATE = `mutation($i: StaffAccountInput!) { createStaffAccount(input: $i) { id username } }`;
+const SET_ROLE = `mutation($id: ID!, $r: StaffRole!, $b: [String!]!) {
+  setStaffRole(id: $id, role: $r, branchCodes: $b) { id username } }`;
+const SET_PASSWORD = 'mutation($id: ID!, $p: String!) { setStaffPassword(id: $id, password: $p) { id username } }';
 const SET_DISABLED = 'mutation($id: ID!, $d: Boolean!) { setStaffAccountDisabled(id: $id, disabled: $d) { id disabled } }';
 const ROLES = ['PICKER', 'DISPATCHER', 'LIBRARIAN', 'BOOKSTORE_CLERK', 'ADMIN'];
 const RETRY_JOB = 'mutation($id: ID!) { retryDeadJob(id: $id) }';
@@ -26,17 +31,31 @@ export async function render(main, { me, alive }) {
   const username = h('input', { id: 'new-username', autocomplete: 'off', required: true });
   const password = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true });
   const role = h('select', { id: 'new-role' }, ROLES.map((r) => h('option', { value: r }, label('role', r))));
-  const branchCodes = h('input', { id: 'new-branches', placeholder: '分馆代码，逗号分隔', autocomplete: 'off' });
+  const newBranches = h('fieldset', { id: 'new-branches', class: 'choices' }, h('legend', {}, '分馆'));
   const form = h('form', { class: 'toolbar', id: 'new-account' },
     h('div', { class: 'field' }, h('label', { for: 'new-username' }, '用户名'), username),
     h('div', { class: 'field' }, h('label', { for: 'new-password' }, '初始密码'), password),
     h('div', { class: 'field' }, h('label', { for: 'new-role' }, '角色'), role),
-    h('div', { class: 'field' }, h('label', { for: 'new-branches' }, '分馆'), branchCodes),
+    newBranches,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '新建账号')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     createAccount();
   });
+  const editAccount = h('select', { id: 'edit-account' });
+  const editRole = h('select', { id: 'edit-role' }, ROLES.map((r) => h('option', { value: r }, label('role', r))));
+  const editBranches = h('fieldset', { id: 'edit-branches', class: 'choices' }, h('legend', {}, '分馆'));
+  const editPassword = h('input', { id: 'edit-password', type: 'password', autocomplete: 'new-password' });
+  const editor = h('div', { id: 'edit-account-form' },
+    h('div', { class: 'toolbar' },
+      h('div', { class: 'field' }, h('label', { for: 'edit-account' }, '账号'), editAccount),
+      h('div', { class: 'field' }, h('label', { for: 'edit-role' }, '新角色'), editRole),
+      editBranches,
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => changeRole() }, '保存角色'))),
+    h('div', { class: 'toolbar' },
+      h('div', { class: 'field' }, h('label', { for: 'edit-password' }, '新密码'), editPassword),
+      h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => resetPassword() }, '重置密码'))));
+  let libraryBranches = [];
   main.append(
     h('section', { class: 'panel' }, h('h1', {}, '管理'),
       h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => load() }, '刷新'))),
@@ -45,6 +64,7 @@ export async function render(main, { me, alive }) {
       h('section', { class: 'panel' }, h('h2', {}, '失败的通知'), notifications)),
     h('section', { class: 'panel' }, h('h2', {}, '书柜'), lockers),
     h('section', { class: 'panel' }, h('h2', {}, '馆员账号'), form, accounts),
+    h('section', { class: 'panel' }, h('h2', {}, '修改账号'), editor),
   );
   await load();
   return undefined;
@@ -62,6 +82,15 @@ export async function render(main, { me, alive }) {
             [n.lastErrcode !== null ? `${n.lastErrcode} ` : '', n.lastError || ''], when(n.createdAt),
             retry(`重发通知 ${label('kind', n.kind)}`, () => retryNotification(n))])));
       fill(lockers, data.lockers.length === 0 ? h('li', {}, empty('还没有书柜。')) : data.lockers.map(lockerCard));
+      if (libraryBranches.length === 0) {
+        libraryBranches = data.branches;
+        fill(newBranches, h('legend', {}, '分馆'), branchChoices('new', libraryBranches));
+        fill(editBranches, h('legend', {}, '分馆'), branchChoices('edit', libraryBranches));
+      }
+      const others = data.staffAccounts.filter((a) => a.id !== me.id);
+      const chosen = editAccount.value;
+      fill(editAccount, others.map((a) => h('option', { value: a.id }, `${a.username}（${label('role', a.role)}）`)));
+      if (others.some((a) => a.id === chosen)) editAccount.value = chosen;
       fill(accounts, table(['用户名', '角色', '分馆', '状态', ''], data.staffAccounts.map((a) => [
         h('span', { class: 'mono' }, a.username), label('role', a.role),
         a.branches.map((b) => b.name).join('、') || '全部',
@@ -76,7 +105,7 @@ export async function render(main, { me, alive }) {
   }
 
   async function createAccount() {
-    const codes = branchCodes.value.split(/[,，\s]+/).map((c) => c.trim()).filter(Boolean);
+    const codes = checked(newBranches);
     try {
       const data = await gql(CREATE, {
         i: { username: username.value.trim(), password: password.value, role: role.value, branchCodes: codes },
@@ -87,6 +116,28 @@ export async function render(main, { me, alive }) {
       announce(`新建账号失败：${describe(e)}`, 'error');
     }
     await load();
+  }
+
+  async function changeRole() {
+    const name = editAccount.selectedOptions[0]?.textContent || '';
+    try {
+      await gql(SET_ROLE, { id: editAccount.value, r: editRole.value, b: checked(editBranches) });
+      announce(`已修改角色：${name.replace(/（.*/, '')} → ${label('role', editRole.value)}，需重新登录`, 'ok');
+    } catch (e) {
+      announce(`修改失败：${describe(e)}`, 'error');
+    }
+    await load();
+  }
+
+  async function resetPassword() {
+    try {
+      const r = (await gql(SET_PASSWORD, { id: editAccount.value, p: editPassword.value })).setStaffPassword;
+      announce(`已重置密码：${r.username}，其设备需重新登录`, 'ok');
+      editPassword.value = '';
+    } catch (e) {
+      announce(`重置失败：${describe(e)}`, 'error');
+      editPassword.focus();
+    }
   }
 
   async function setDisabled(account, disabled) {
@@ -122,4 +173,15 @@ export async function render(main, { me, alive }) {
 
 function retry(ariaLabel, action) {
   return h('button', { type: 'button', 'aria-label': ariaLabel, onclick: action }, '重试');
+}
+
+/** A checkbox per branch (bookstores too: their clerks are bound to one). */
+function branchChoices(prefix, branches) {
+  return branches.map((b) => h('label', { class: 'choice' },
+    h('input', { type: 'checkbox', value: b.code, id: `${prefix}-branch-${b.code}` }), ` ${b.name}（${b.code}）`));
+}
+
+/** The codes of the branches ticked in `fieldset`. */
+function checked(fieldset) {
+  return [...fieldset.querySelectorAll('input[type=checkbox]:checked')].map((c) => c.value);
 }

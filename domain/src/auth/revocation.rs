@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use sea_orm::prelude::*;
 use sea_orm::QuerySelect;
 
-use super::Principal;
+use super::{Principal, StaffRole};
 use crate::entity::reader::{self, ReaderStatus};
 use crate::entity::staff;
 use crate::{Error, Result};
@@ -24,43 +24,51 @@ pub const FRESH: Duration = Duration::from_secs(2);
 /// Accounts remembered at most (the cache is cleared when full; it only saves reads).
 const MAX_REMEMBERED: usize = 10_000;
 
+/// Whether an account (with, for staff, the role its token claims) may act, and when that
+/// was read.
+type Seen = HashMap<(Uuid, Option<StaffRole>), (bool, Instant)>;
+
 /// The per-process cache of accounts' standing.
 #[derive(Debug, Default)]
 pub struct AccountCheck {
-    seen: Mutex<HashMap<Uuid, (bool, Instant)>>,
+    /// What was read, per account and (for staff) the role its token claims.
+    seen: Mutex<Seen>,
 }
 
 impl AccountCheck {
     /// Succeeds when `principal`'s account may act now.
     ///
     /// # Errors
-    /// UNAUTHENTICATED (reason ACCOUNT_CLOSED) for a staff account switched off or removed,
-    /// or a reader account closed; INTERNAL or UNAVAILABLE on a database fault.
+    /// UNAUTHENTICATED (reason ACCOUNT_CLOSED) for a staff account switched off, removed or
+    /// given another role, or a reader account closed; INTERNAL or UNAVAILABLE on a database fault.
     pub async fn ensure_active(
         &self,
         db: &impl ConnectionTrait,
         principal: &Principal,
     ) -> Result<()> {
-        let id = match principal {
-            Principal::Staff { id, .. } | Principal::Reader { id } => *id,
+        let (id, key) = match principal {
+            Principal::Staff { id, role, .. } => (*id, (*id, Some(*role))),
+            Principal::Reader { id } => (*id, (*id, None)),
         };
         let known = self
             .map()
-            .get(&id)
+            .get(&key)
             .filter(|(_, at)| at.elapsed() < FRESH)
             .map(|(active, _)| *active);
         let active = match known {
             Some(active) => active,
             None => {
                 let active = match principal {
-                    Principal::Staff { .. } => {
-                        let disabled: Option<bool> = staff::Entity::find_by_id(id)
+                    Principal::Staff { role, .. } => {
+                        // A role changed since the token was issued stops it too.
+                        let row: Option<(bool, StaffRole)> = staff::Entity::find_by_id(id)
                             .select_only()
                             .column(staff::Column::Disabled)
+                            .column(staff::Column::Role)
                             .into_tuple()
                             .one(db)
                             .await?;
-                        disabled == Some(false)
+                        row == Some((false, *role))
                     }
                     Principal::Reader { .. } => {
                         let status: Option<ReaderStatus> = reader::Entity::find_by_id(id)
@@ -76,7 +84,7 @@ impl AccountCheck {
                 if map.len() >= MAX_REMEMBERED {
                     map.clear();
                 }
-                map.insert(id, (active, Instant::now()));
+                map.insert(key, (active, Instant::now()));
                 active
             }
         };
@@ -90,10 +98,10 @@ impl AccountCheck {
 
     /// Forgets what this process knows of account `id` (it was just changed).
     pub fn forget(&self, id: Uuid) {
-        self.map().remove(&id);
+        self.map().retain(|(seen, _), _| *seen != id);
     }
 
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, (bool, Instant)>> {
+    fn map(&self) -> std::sync::MutexGuard<'_, Seen> {
         self.seen.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -9,6 +9,7 @@
 //!   [`email`] over SMTP), records every attempt, backs off on passing failures, and falls
 //!   back to the reader's next channel when one cannot reach them.
 //! - [`prefs`]: the reader's channels and muted kinds. [`history`]: what staff and admins see.
+//!   [`setup`]: whether each channel has the settings it needs.
 //! - [`events`]: which lending events tell the reader what, and the reminder sweeps.
 
 pub mod delivery;
@@ -16,6 +17,7 @@ pub mod email;
 pub mod events;
 pub mod history;
 pub mod prefs;
+pub mod setup;
 pub mod templates;
 pub mod tokens;
 pub mod wechat;

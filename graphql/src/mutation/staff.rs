@@ -1,4 +1,5 @@
-//! Staff accounts (admins): create one, switch one off or on.
+//! Staff accounts (admins): create one, switch one off or on, change its role and branches,
+//! set a password.
 
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::accounts::{self, NewAccount};
@@ -56,6 +57,24 @@ impl StaffMutation {
         let id = parse_id(&id, "staff account").gql()?;
         Ok(StaffAccount(
             accounts::set_disabled(domain(ctx), who, id, disabled)
+                .await
+                .gql()?,
+        ))
+    }
+
+    /// Gives a staff account another role and branches (admins; not their own; audited). It
+    /// signs in again: its sessions end at once.
+    async fn set_staff_role(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        role: StaffRole,
+        branch_codes: Vec<String>,
+    ) -> GqlResult<StaffAccount> {
+        let who = principal(ctx).gql()?;
+        let id = parse_id(&id, "staff account").gql()?;
+        Ok(StaffAccount(
+            accounts::set_role(domain(ctx), who, id, role.into(), &branch_codes)
                 .await
                 .gql()?,
         ))

@@ -1,13 +1,24 @@
-//! Notification history: a reader's own, any reader's for staff, dead ones for admins.
+//! Notification history: a reader's own, any reader's for staff, dead ones for admins; and
+//! whether each channel is configured (admins).
 
-use async_graphql::{Context, Object, ID};
-use hongyan_domain::notify::{delivery, history};
+use async_graphql::{Context, Object, SimpleObject, ID};
+use hongyan_domain::notify::{delivery, history, setup};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::pagination::list_size;
-use crate::types::notify::Notification;
+use crate::types::notify::{Notification, NotificationChannel};
 use crate::types::parse_id;
+
+/// Whether a channel can send, and what it lacks.
+#[derive(SimpleObject)]
+pub struct ChannelSetup {
+    pub channel: NotificationChannel,
+    /// Whether it has the settings it needs (else every message on it is UNDELIVERABLE).
+    pub configured: bool,
+    /// The environment variables to set (empty when configured).
+    pub missing_settings: Vec<String>,
+}
 
 /// Notification queries.
 #[derive(Default)]
@@ -15,6 +26,20 @@ pub struct NotifyQuery;
 
 #[Object]
 impl NotifyQuery {
+    /// Each channel's setup: admins see at once when messages cannot go out (admins).
+    async fn message_channels(&self, ctx: &Context<'_>) -> GqlResult<Vec<ChannelSetup>> {
+        let who = principal(ctx).gql()?;
+        let rows = setup::channels(&domain(ctx).config, who).gql()?;
+        Ok(rows
+            .into_iter()
+            .map(|c| ChannelSetup {
+                channel: c.channel.into(),
+                configured: c.missing.is_empty(),
+                missing_settings: c.missing.into_iter().map(str::to_owned).collect(),
+            })
+            .collect())
+    }
+
     /// The calling reader's messages, newest first.
     #[graphql(complexity = "crate::pagination::cost(Some(first), child_complexity)")]
     async fn my_notifications(

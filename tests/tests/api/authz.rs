@@ -167,6 +167,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             json!({}),
             STAFF,
         ),
+        case(
+            "messageChannels",
+            "{ messageChannels { configured } }",
+            json!({}),
+            ADMIN,
+        ),
         case("staffAccounts", "{ staffAccounts { id } }", json!({}), ADMIN),
         case(
             "searchBooks",
@@ -473,6 +479,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             "mutation { importReaderCategories(csv: \"card_number,category\\n\") { assigned } }",
             json!({}),
             LIBRARIANS,
+        ),
+        case(
+            "setStaffRole",
+            "mutation($id: ID!) { setStaffRole(id: $id, role: PICKER, branchCodes: [\"A\"]) { id } }",
+            json!({"id": f.nobody}),
+            ADMIN,
         ),
         case(
             "setReaderBlocked",

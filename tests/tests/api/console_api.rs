@@ -359,3 +359,104 @@ async fn a_branch_sees_its_waitlists_and_the_holds_that_expired_uncollected() {
     let w = app.gql_as(Some(&desk_a), WAITLISTS, a).await;
     assert_eq!(w.data()["waitlists"][0]["waiting"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_change_a_role_and_the_old_session_stops_at_once() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib-a", StaffRole::Librarian, &["A"]).await;
+    let picker = lib.staff("night-picker", StaffRole::Picker, &["A"]).await;
+    let me = app.gql_as(Some(&picker), STAFF_ME, json!({})).await;
+    let id = me.data()["staffMe"]["id"].clone();
+    let own = app.gql_as(Some(&admin), STAFF_ME, json!({})).await;
+    let own = own.data()["staffMe"]["id"].clone();
+    const ROLE: &str = "mutation($id: ID!, $r: StaffRole!, $b: [String!]!) { setStaffRole(id: $id, role: $r, branchCodes: $b) { role branches { code } } }";
+
+    for (who, vars, code) in [
+        (
+            &librarian,
+            json!({"id": id, "r": "LIBRARIAN", "b": ["B"]}),
+            "FORBIDDEN",
+        ),
+        (
+            &admin,
+            json!({"id": own, "r": "PICKER", "b": ["A"]}),
+            "FORBIDDEN",
+        ),
+        (
+            &admin,
+            json!({"id": id, "r": "LIBRARIAN", "b": []}),
+            "VALIDATION",
+        ),
+        (
+            &admin,
+            json!({"id": id, "r": "LIBRARIAN", "b": ["NOPE"]}),
+            "NOT_FOUND",
+        ),
+    ] {
+        let r = app.gql_as(Some(who), ROLE, vars.clone()).await;
+        assert_eq!(r.code(), code, "{vars}");
+    }
+    // Nothing changed: the picker still works as one.
+    let r = app.gql_as(Some(&picker), STAFF_ME, json!({})).await;
+    assert_eq!(r.data()["staffMe"]["role"], "PICKER");
+
+    let r = app
+        .gql_as(
+            Some(&admin),
+            ROLE,
+            json!({"id": id, "r": "LIBRARIAN", "b": ["B"]}),
+        )
+        .await;
+    assert_eq!(
+        r.data()["setStaffRole"],
+        json!({"role": "LIBRARIAN", "branches": [{"code": "B"}]})
+    );
+    // The picker's token stops at once; signing in again gives the new role.
+    let r = app.gql_as(Some(&picker), STAFF_ME, json!({})).await;
+    assert_eq!(r.code(), "UNAUTHENTICATED");
+    let again = app.staff_token("night-picker", "s3cret-pass-2468").await;
+    let r = app.gql_as(Some(&again), STAFF_ME, json!({})).await;
+    assert_eq!(r.data()["staffMe"]["role"], "LIBRARIAN");
+    assert_eq!(r.data()["staffMe"]["branches"][0]["code"], "B");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_see_which_message_channels_lack_their_settings() {
+    const CHANNELS: &str = "{ messageChannels { channel configured missingSettings } }";
+    let lib = Library::open(TestOptions::default()).await;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib-a", StaffRole::Librarian, &["A"]).await;
+    let r = lib.app.gql_as(Some(&librarian), CHANNELS, json!({})).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    // The test server has a mini-program without subscribe templates, no official account
+    // and no SMTP server: nothing can go out.
+    let r = lib.app.gql_as(Some(&admin), CHANNELS, json!({})).await;
+    assert_eq!(
+        r.data()["messageChannels"],
+        json!([
+            {"channel": "WECHAT", "configured": false, "missingSettings":
+                ["HONGYAN_WECHAT_OA_APPID", "HONGYAN_WECHAT_OA_SECRET", "HONGYAN_WECHAT_TEMPLATE_IDS"]},
+            {"channel": "EMAIL", "configured": false, "missingSettings": ["HONGYAN_SMTP_URL"]},
+        ])
+    );
+    let lib = Library::open(TestOptions {
+        env: vec![
+            ("HONGYAN_WECHAT_OA_APPID", "wx-oa".to_owned()),
+            ("HONGYAN_WECHAT_OA_SECRET", "oa-secret".to_owned()),
+            (
+                "HONGYAN_WECHAT_TEMPLATE_IDS",
+                "ready_at_locker=T1".to_owned(),
+            ),
+        ],
+        ..TestOptions::default()
+    })
+    .await;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let r = lib.app.gql_as(Some(&admin), CHANNELS, json!({})).await;
+    assert_eq!(
+        r.data()["messageChannels"][0],
+        json!({"channel": "WECHAT", "configured": true, "missingSettings": []})
+    );
+}
