@@ -230,6 +230,11 @@ pub enum LockerCommand {
         /// Play a reader taking each parcel out this many seconds after it is deposited.
         #[arg(long)]
         auto_pickup_secs: Option<u64>,
+        /// Where the controller keeps the cursor of the last command it carried out, so a
+        /// restart resumes there instead of opening old doors again (default: a file named
+        /// after the token in the system's temporary directory).
+        #[arg(long)]
+        state_file: Option<std::path::PathBuf>,
     },
 }
 

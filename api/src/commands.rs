@@ -230,11 +230,14 @@ async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
             server,
             token,
             auto_pickup_secs,
+            state_file,
         } => {
+            let state = state_file.unwrap_or_else(|| simulate::default_state_file(&token));
             simulate::run(Simulation {
                 server: server.trim_end_matches('/').to_owned(),
                 token,
                 auto_pickup: auto_pickup_secs.map(std::time::Duration::from_secs),
+                state,
             })
             .await?;
         }

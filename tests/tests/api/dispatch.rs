@@ -531,7 +531,9 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let token = stdout.lines().last().unwrap().trim().to_owned();
-    let _sim = Running(
+    let state = std::env::temp_dir().join(format!("hongyan-sim-{}.cursor", std::process::id()));
+    let _ = std::fs::remove_file(&state);
+    let simulator = || {
         std::process::Command::new(hongyan_tests::hongyan_bin())
             .args([
                 "locker",
@@ -542,13 +544,26 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
                 &token,
             ])
             .args(["--auto-pickup-secs", "1"])
+            .arg("--state-file")
+            .arg(&state)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .current_dir(std::env::temp_dir())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .spawn()
-            .expect("start the simulator"),
-    );
+            .expect("start the simulator")
+    };
+    let first_line = |child: &mut std::process::Child| {
+        use std::io::BufRead;
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(out)
+            .read_line(&mut line)
+            .expect("a line");
+        line.trim().to_owned()
+    };
+    let mut sim = Running(simulator());
+    assert_eq!(first_line(&mut sim.0), "resuming from cursor 0");
     // Its heartbeat brings the locker online.
     let mut locker = Value::Null;
     for _ in 0..100 {
@@ -603,6 +618,20 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
         steps.ends_with(&["IN_TRANSIT", "READY_FOR_PICKUP", "FULFILLED"]),
         "{steps:?}"
     );
+    // Restarted, the controller resumes after the deposit it carried out: no old door opens.
+    let saved = std::fs::read_to_string(&state).expect("the cursor is kept");
+    assert!(
+        saved.trim().parse::<u64>().expect("a number") > 0,
+        "{saved}"
+    );
+    drop(sim);
+    let mut again = Running(simulator());
+    assert_eq!(
+        first_line(&mut again.0),
+        format!("resuming from cursor {}", saved.trim())
+    );
+    drop(again);
+    let _ = std::fs::remove_file(&state);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
