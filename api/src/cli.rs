@@ -87,11 +87,19 @@ pub enum ImportCommand {
         /// marc21 or cnmarc (default: detected per record).
         #[arg(long)]
         flavour: Option<String>,
+        /// Put the copies held at this location (852 `$c`, 905 `$c`) in the net-lending
+        /// stock and the file's other copies out of it.
+        #[arg(long)]
+        net_lending_location: Option<String>,
     },
     /// CSV with a header row (columns are listed in the README).
     Csv {
         /// The file.
         file: std::path::PathBuf,
+        /// Put the copies whose `location` is this in the net-lending stock and the file's
+        /// other copies out of it (a row's own `net_lending` wins).
+        #[arg(long)]
+        net_lending_location: Option<String>,
     },
 }
 

@@ -21,16 +21,25 @@ const SHOW_REJECTED: usize = 50;
 /// # Errors
 /// An unreadable file, a bad `--flavour`, or a database fault.
 pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSummary> {
-    let (path, flavour) = match &cmd {
-        ImportCommand::Marc { file, flavour } => (file, flavour.as_deref()),
-        ImportCommand::Csv { file } => (file, None),
+    let (path, flavour, net_lending_location) = match &cmd {
+        ImportCommand::Marc {
+            file,
+            flavour,
+            net_lending_location,
+        } => (file, flavour.as_deref(), net_lending_location.clone()),
+        ImportCommand::Csv {
+            file,
+            net_lending_location,
+        } => (file, None, net_lending_location.clone()),
     };
     // Streamed: one record (a MARC record, a CSV row up to 1 MiB) in memory at a time.
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = progress(size);
     let input = bar.wrap_read(file);
-    let mut importer = Importer::new(ctx).await?;
+    let mut importer = Importer::new(ctx)
+        .await?
+        .net_lending_at(net_lending_location);
     match cmd {
         ImportCommand::Marc { .. } => {
             let flavour = flavour.map(str::parse::<Flavour>).transpose()?;

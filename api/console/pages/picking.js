@@ -9,7 +9,7 @@ import {
 } from '../ui.js';
 
 const LIST = `query($b: ID!) { pickingList(branchId: $b) {
-  id callNumber deliveryMethod item { barcode } book { id title } } }`;
+  id callNumber deliveryMethod item { barcode location } book { id title } } }`;
 const CONFIRM = `mutation($t: ID!, $b: String!) {
   confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } destination { ${DESTINATION_FIELDS} } } }`;
 const NOT_ON_SHELF = 'mutation($t: ID!) { reportNotOnShelf(pickTaskId: $t) { id status } }';
@@ -68,7 +68,7 @@ export async function render(main, { me, alive }) {
     }
     fill(list, tasks.map((t, i) => h('li', { class: 'card', 'data-task': t.id, 'data-barcode': t.item.barcode },
       h('span', { class: 'seq' }, String(i + 1)),
-      h('span', { class: 'call' }, t.callNumber),
+      h('span', { class: 'call' }, t.item.location ? h('small', { class: 'where' }, t.item.location) : null, t.callNumber),
       h('div', {},
         h('div', { class: 'title' }, t.book.title),
         h('div', { class: 'meta' },

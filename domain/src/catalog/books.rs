@@ -89,6 +89,7 @@ pub(crate) fn new_copy(
         title_id: sea_orm::ActiveValue::Set(title_id),
         barcode: sea_orm::ActiveValue::Set(barcode.trim().to_owned()),
         call_number: sea_orm::ActiveValue::Set(call_number.trim().to_owned()),
+        location: sea_orm::ActiveValue::Set(None),
         home_branch_id: sea_orm::ActiveValue::Set(branch),
         current_branch_id: sea_orm::ActiveValue::Set(branch),
         status: sea_orm::ActiveValue::Set(item::ItemStatus::Available),

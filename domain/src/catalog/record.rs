@@ -9,6 +9,8 @@ pub struct Holding {
     pub barcode: String,
     /// Shelf call number, e.g. `I247.5/123`.
     pub call_number: String,
+    /// Where in its branch it stands (floor, area or stack), when the source says.
+    pub location: Option<String>,
     /// Whether it is in the net-lending stock, when the source says (a new copy without it
     /// is; an existing one keeps what it was).
     pub net_lending: Option<bool>,

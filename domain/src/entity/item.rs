@@ -58,6 +58,8 @@ pub struct Model {
     pub barcode: String,
     /// Call number (CLC class / book number), e.g. `I247.5/123`.
     pub call_number: String,
+    /// Where in its branch it stands (floor, area or stack), when the catalogue says.
+    pub location: Option<String>,
     /// The branch that owns it.
     pub home_branch_id: Uuid,
     /// The branch where it is now.

@@ -94,6 +94,7 @@ pub(crate) async fn catalogue(
         title_id: Set(title_id),
         barcode: Set(barcode.to_owned()),
         call_number: Set(call_number.to_owned()),
+        location: Set(None),
         home_branch_id: Set(home),
         current_branch_id: Set(at),
         status: Set(status),

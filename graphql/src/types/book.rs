@@ -170,6 +170,10 @@ impl Copy {
     async fn call_number(&self) -> &str {
         &self.0.call_number
     }
+    /// Where in its branch it stands (floor, area or stack), when the catalogue says.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
     async fn status(&self) -> CopyStatus {
         self.0.status.into()
     }

@@ -115,6 +115,7 @@ impl Library {
                 title_id: Set(t.id),
                 barcode: Set((*barcode).into()),
                 call_number: Set((*call).into()),
+                location: Set(None),
                 home_branch_id: Set(self.branch[branch]),
                 current_branch_id: Set(self.branch[branch]),
                 status: Set(ItemStatus::Available),

@@ -177,3 +177,85 @@ async fn an_import_column_puts_copies_in_or_out_of_the_net_lending_stock() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_at_the_net_lending_location_go_in_and_pickers_see_where_each_stands() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let picker = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let dir = std::env::temp_dir().join(format!("hongyan-location-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("stacks.csv");
+    std::fs::write(
+        &file,
+        "isbn,title,branch,barcode,call_number,location,net_lending\n\
+         9787020002207,红楼梦,A,L0001,I242.4/1,网借书库,\n\
+         9787020002207,红楼梦,A,L0002,I242.4/1,二楼文学区,\n\
+         9787020002207,红楼梦,A,L0003,I242.4/1,二楼文学区,是\n\
+         9787020008735,水浒传,A,L0004,I242.4/2,,\n",
+    )
+    .expect("write");
+    let out = app.cli(&[
+        "import",
+        "csv",
+        file.to_str().expect("path"),
+        "--net-lending-location",
+        "网借书库",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The stack's copy and the one whose row says so are in; the others are out.
+    assert_eq!(
+        stock(&lib, &picker).await,
+        json!([{"branch": {"code": "A"}, "copies": 4, "netLending": 2}])
+    );
+    let book = app
+        .gql(
+            "{ bookByIsbn(isbn: \"9787020002207\") { id availableCopies } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(book.data()["bookByIsbn"]["availableCopies"], 2);
+    let reader = lib.reader("72000001").await;
+    let book = book.data()["bookByIsbn"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    lib.request(&reader, &book, to_branch(&lib, "A")).await;
+    let list = app
+        .gql_as(
+            Some(&picker),
+            "query($b: ID!) { pickingList(branchId: $b) { item { barcode location } } }",
+            json!({"b": lib.id("A")}),
+        )
+        .await;
+    let item = &list.data()["pickingList"][0]["item"];
+    let expected = if item["barcode"] == "L0001" {
+        "网借书库"
+    } else {
+        "二楼文学区"
+    };
+    assert_eq!(item["location"], expected, "{item}");
+    let page = app
+        .http
+        .get(format!(
+            "{}/staff/branches/{}/picking-list",
+            app.address,
+            lib.id("A")
+        ))
+        .bearer_auth(&picker)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains(&format!("<div class=\"where\">{expected}</div>")),
+        "the floor or area is printed: {page}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

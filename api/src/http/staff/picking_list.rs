@@ -21,7 +21,7 @@ pub const PRINT_STYLE: &str =
     "body{font:14px sans-serif;margin:12mm}table{border-collapse:collapse;width:100%}\
     td,th{border-bottom:1px solid #999;padding:4px 6px;text-align:left;vertical-align:middle}\
     .tick{width:8mm;height:8mm;border:1.5px solid #000;display:inline-block}\
-    .call{font:bold 18px monospace}svg{height:48px;width:auto}\
+    .call{font:bold 18px monospace}.where{font:bold 13px sans-serif}svg{height:48px;width:auto}\
     @page{margin:12mm;@bottom-center{content:\"第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页\"}}\
     @media print{body{margin:0}h1{font-size:16px}}";
 
@@ -81,9 +81,14 @@ fn html(branch: &str, lines: &[PickLine], destination: impl Fn(&PickLine) -> Str
     for (i, l) in lines.iter().enumerate() {
         let _ = write!(
             html,
-            "<tr class=\"pick\"><td><span class=\"tick\"></span></td><td>{}</td><td class=\"call\">{}</td>\
+            "<tr class=\"pick\"><td><span class=\"tick\"></span></td><td>{}</td><td class=\"call\">{}{}</td>\
              <td>{}</td><td>{}<div>{}</div></td><td class=\"to\">{}</td></tr>",
             i + 1,
+            l.copy
+                .location
+                .as_deref()
+                .map(|at| format!("<div class=\"where\">{}</div>", escape(at)))
+                .unwrap_or_default(),
             escape(&l.copy.call_number),
             escape(&l.title.title),
             code128(&l.copy.barcode, 48),

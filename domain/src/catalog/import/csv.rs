@@ -14,6 +14,7 @@
 //! | `summary` | summary |
 //! | `price` | list price in yuan, e.g. `23.00` |
 //! | `branch`, `barcode`, `call_number` | one copy: owning branch code, barcode, call number |
+//! | `location` | where in its branch that copy stands (floor, area or stack) |
 //! | `net_lending` | whether that copy is in the net-lending stock: `是`/`否`, `1`/`0`, `true`/`false`, `y`/`n`; empty: a new copy is, an existing one keeps what it was |
 //!
 //! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
@@ -109,6 +110,7 @@ impl<R: Read> CsvReader<R> {
                 branch_code,
                 barcode,
                 call_number,
+                location: get("location"),
                 net_lending,
             }],
             _ => return Err("a copy needs branch, barcode and call_number".into()),

@@ -377,6 +377,7 @@ fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 branch_code: sub(b'b')?,
                 barcode: sub(b'p')?,
                 call_number: call,
+                location: sub(b'c'),
                 net_lending: None,
             })
         })
@@ -457,6 +458,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 branch_code: sub(b'a')?,
                 barcode: sub(b'b')?,
                 call_number: call,
+                location: sub(b'c'),
                 net_lending: None,
             })
         })

@@ -54,6 +54,7 @@ struct Valid {
 /// Feeds records into the catalogue in batches.
 pub struct Importer<'a> {
     ctx: &'a Ctx,
+    net_lending_location: Option<String>,
     branches: HashMap<String, Uuid>,
     barcodes: HashMap<String, usize>,
     pending: Vec<Valid>,
@@ -74,11 +75,20 @@ impl<'a> Importer<'a> {
             .collect();
         Ok(Importer {
             ctx,
+            net_lending_location: None,
             branches,
             barcodes: HashMap::new(),
             pending: Vec::new(),
             summary: ImportSummary::default(),
         })
+    }
+
+    /// Puts the copies whose location is `location` in the net-lending stock and every other
+    /// copy of the file out of it (a copy whose record says so itself keeps what it says).
+    #[must_use]
+    pub fn net_lending_at(mut self, location: Option<String>) -> Self {
+        self.net_lending_location = location.map(|l| l.trim().to_owned());
+        self
     }
 
     /// What has been done so far.
@@ -98,7 +108,7 @@ impl<'a> Importer<'a> {
                 rejected.position = position;
                 self.summary.rejected.push(rejected);
             }
-            Ok(record) => match self.validate(position, record) {
+            Ok(record) => match self.validate(position, self.located(record)) {
                 Ok(valid) => self.pending.push(valid),
                 Err(reason) => self.summary.rejected.push(Rejected {
                     position,
@@ -111,6 +121,18 @@ impl<'a> Importer<'a> {
             self.flush().await?;
         }
         Ok(())
+    }
+
+    /// `record` with its copies' net-lending flag set from their location, when asked to.
+    fn located(&self, mut record: ImportRecord) -> ImportRecord {
+        if let Some(at) = &self.net_lending_location {
+            for h in &mut record.holdings {
+                if h.net_lending.is_none() {
+                    h.net_lending = Some(h.location.as_deref().map(str::trim) == Some(at.as_str()));
+                }
+            }
+        }
+        record
     }
 
     /// Writes what is left and returns the summary.

@@ -108,6 +108,9 @@ pub async fn record(
                 if let Some(net) = h.net_lending {
                     i.net_lending = Set(net);
                 }
+                if h.location.is_some() {
+                    i.location = Set(h.location.clone());
+                }
                 i.updated_at = Set(now);
                 i.update(db).await?;
                 items_updated += 1;
@@ -116,6 +119,7 @@ pub async fn record(
                 let mut copy =
                     crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch);
                 copy.net_lending = Set(h.net_lending.unwrap_or(true));
+                copy.location = Set(h.location.clone());
                 copy.insert(db).await?;
                 items_created += 1;
             }
