@@ -97,6 +97,8 @@ const BY_CODE = {
 export function explain(error) {
   if (!error) return '';
   if (error.reason && BY_REASON[error.reason]) return BY_REASON[error.reason];
+  // A block: the server's sentence carries the reason staff gave, in Chinese.
+  if (error.reason === 'BLOCKED' && error.message) return error.message;
   if (error.code === 'RATE_LIMITED' && /登录/.test(error.message || '')) {
     return '登录失败次数过多，请稍后再试，或请馆员解锁。';
   }

@@ -153,9 +153,14 @@ pub fn check(who: &Borrower, asking: Asking) -> Result<()> {
             .because("REGISTRATION_PENDING"));
     }
     if reader.blocked {
-        return Err(Error::forbidden(
-            "lending is blocked on this card; please contact the library",
-        ));
+        let why = reader
+            .blocked_reason
+            .as_deref()
+            .map(|r| format!("（{r}）"))
+            .unwrap_or_default();
+        return Err(
+            Error::forbidden(format!("这张读者证已停借{why}，请联系图书馆")).because("BLOCKED"),
+        );
     }
     if counts.overdue > 0 {
         return Err(Error::forbidden(

@@ -1124,6 +1124,38 @@ async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
     assert_eq!(budget, (0, 0), "no money committed or spent");
     let r = app.gql_as(Some(&admin), QUEUE, json!({"s": null})).await;
     assert_eq!(r.data()["proposals"]["edges"], json!([]));
+
+    // A reader whose lending a librarian blocked is refused the same way.
+    lib.reader("30000012").await;
+    let found = app
+        .gql_as(
+            Some(&admin),
+            "{ findReaders(query: \"30000012\") { id } }",
+            json!({}),
+        )
+        .await;
+    let blocked = found.data()["findReaders"][0]["id"].clone();
+    app.gql_as(
+        Some(&admin),
+        "mutation($r: ID!) { setReaderBlocked(readerId: $r, blocked: true, reason: \"遗失图书未赔偿\") { blocked } }",
+        json!({"r": blocked}),
+    )
+    .await
+    .data();
+    let mut sale = proposal(22, 45_00);
+    sale["cardNumber"] = json!("30000012");
+    let r = app.gql_as(Some(&clerk), SALE, json!({"i": sale})).await;
+    assert_eq!(r.code(), "FORBIDDEN", "{}", r.0);
+    assert_eq!(r.0["errors"][0]["extensions"]["reason"], "BLOCKED");
+    assert!(
+        r.0["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("遗失图书未赔偿")),
+        "the clerk can tell the reader why: {}",
+        r.0
+    );
+    let r = app.gql_as(Some(&admin), QUEUE, json!({"s": null})).await;
+    assert_eq!(r.data()["proposals"]["edges"], json!([]), "nothing decided");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
