@@ -1,4 +1,4 @@
-//! HTTP routes: `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
+//! HTTP routes: `/` (links to the app, the console and GraphiQL), `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
 //! `/staff` (printable pages), `/console` (the staff console's files), `/app` (the readers'
 //! app), `/healthz`, `/readyz`, `/metrics`.
 
@@ -7,6 +7,7 @@ mod assets;
 mod console;
 mod graphiql;
 mod graphql;
+mod home;
 mod locker;
 mod ops;
 pub mod sockets;
@@ -53,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::scope("/app").configure(app::routes))
     .service(web::scope("/graphiql").configure(graphiql::routes))
     .service(web::scope("/webhooks").configure(webhooks::routes))
+    .route("/", web::get().to(home::page))
     .route("/healthz", web::get().to(ops::healthz))
     .route("/readyz", web::get().to(ops::readyz))
     .route("/metrics", web::get().to(ops::public_metrics));

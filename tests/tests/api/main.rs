@@ -10,6 +10,7 @@ mod authz;
 mod catalog;
 mod console;
 mod console_api;
+mod contract;
 mod dispatch;
 mod faults;
 mod fuzz;

@@ -61,7 +61,7 @@ where
 }
 
 /// Escapes text for HTML.
-fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
