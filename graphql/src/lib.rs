@@ -13,6 +13,7 @@ mod guard;
 pub mod loaders;
 mod mutation;
 mod pagination;
+mod persisted;
 mod query;
 mod subscription;
 mod types;
@@ -71,6 +72,7 @@ pub fn builder(ctx: Ctx, search: Arc<SearchIndex>) -> SchemaBuilder<Query, Mutat
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(16)
+        .extension(persisted::PersistedQueries::default())
         .extension(guard::TextGuard)
         .extension(admission::Admission)
 }

@@ -58,3 +58,73 @@ async fn the_front_door_leads_to_the_app_the_console_and_graphiql() {
         "nothing from elsewhere"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persisted_query_runs_by_its_hash_once_taught() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::spawn_with(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    const QUERY: &str = "query Branches { branches { code name } }";
+    let hash: String = Sha256::digest(QUERY.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let post = |body: serde_json::Value| {
+        let http = app.http.clone();
+        let url = format!("{}/graphql", app.address);
+        async move {
+            let resp = http.post(url).json(&body).send().await.expect("POST");
+            assert_eq!(resp.status(), 200);
+            resp.json::<serde_json::Value>().await.expect("JSON")
+        }
+    };
+    let persisted = serde_json::json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+    // Not yet known: the client is told to send the query.
+    let r = post(serde_json::json!({"query": "", "extensions": persisted})).await;
+    assert_eq!(
+        r["errors"][0]["extensions"]["code"], "PERSISTED_QUERY_NOT_FOUND",
+        "{r}"
+    );
+    assert_eq!(r["errors"][0]["message"], "PersistedQueryNotFound");
+    // Taught with the query and its hash; a wrong hash is refused and teaches nothing.
+    let wrong = serde_json::json!({"persistedQuery": {"version": 1, "sha256Hash": "0".repeat(64)}});
+    let r = post(serde_json::json!({"query": QUERY, "extensions": wrong})).await;
+    assert_eq!(r["errors"][0]["extensions"]["code"], "VALIDATION", "{r}");
+    let r = post(serde_json::json!({"query": QUERY, "extensions": persisted})).await;
+    let taught = r["data"]["branches"].clone();
+    assert!(taught.is_array(), "{r}");
+    // Then the hash alone runs it.
+    let r = post(serde_json::json!({"query": "", "extensions": persisted})).await;
+    assert_eq!(r["data"]["branches"], taught, "{r}");
+    for bad in [
+        serde_json::json!({"persistedQuery": {"version": 2, "sha256Hash": hash}}),
+        serde_json::json!({"persistedQuery": {"version": 1, "sha256Hash": "abc"}}),
+        serde_json::json!({"persistedQuery": "yes"}),
+    ] {
+        let r = post(serde_json::json!({"query": "", "extensions": bad})).await;
+        assert_eq!(
+            r["errors"][0]["extensions"]["code"], "VALIDATION",
+            "{bad}: {r}"
+        );
+    }
+
+    // What a phone saves on `requestBook`: the request body with the whole document and with
+    // its hash alone (the variables are the same either way).
+    let document = crate::library::REQUEST;
+    let variables = serde_json::json!({"i": {"bookId": "0190f0e0-0000-7000-8000-000000000000",
+        "delivery": {"method": "LOCKER", "lockerId": "0190f0e0-0000-7000-8000-000000000001"}}});
+    let full = serde_json::json!({"query": document, "variables": variables}).to_string();
+    let hashed = serde_json::json!({"query": "", "variables": variables,
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0".repeat(64)}}})
+    .to_string();
+    println!(
+        "requestBook body: {} bytes with the document, {} with its hash ({:.0} %)",
+        full.len(),
+        hashed.len(),
+        100.0 * hashed.len() as f64 / full.len() as f64
+    );
+    assert!(hashed.len() < full.len());
+}
