@@ -234,6 +234,51 @@ mod tests {
     }
 
     #[test]
+    fn chinese_text_uses_full_width_punctuation() {
+        let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+        let mut found = Vec::new();
+        for (name, text) in FILES
+            .iter()
+            .map(|(k, t)| (format!("{k:?}"), *t))
+            .chain([("labels".to_owned(), LABELS)])
+        {
+            for line in text.lines() {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with('#') || trimmed.starts_with('[') {
+                    continue;
+                }
+                // Only the template's own words: not what its expressions insert.
+                let words: String = line
+                    .split("{{")
+                    .enumerate()
+                    .map(|(i, part)| {
+                        if i == 0 {
+                            part
+                        } else {
+                            part.split_once("}}").map_or("", |(_, rest)| rest)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let chars: Vec<char> = words.chars().collect();
+                for (i, c) in chars.iter().enumerate() {
+                    let near =
+                        |j: Option<usize>| j.and_then(|j| chars.get(j)).is_some_and(|c| cjk(*c));
+                    if ",:;!?()".contains(*c) && (near(i.checked_sub(1)) || near(Some(i + 1))) {
+                        found.push(format!("{name}: {line}"));
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "half-width punctuation in Chinese text:\n{}",
+            found.join("\n")
+        );
+    }
+
+    #[test]
     fn every_kind_renders_in_chinese_with_its_fields() {
         let t = Templates::load().expect("templates load");
         for kind in Kind::ALL {
@@ -282,7 +327,7 @@ mod tests {
         let mut no_reason = data();
         no_reason["reason"] = Value::Null;
         let failed = t.render(Kind::RequestFailed, &no_reason).expect("render");
-        assert!(failed.text.contains("原因:未知原因"), "{}", failed.text);
+        assert!(failed.text.contains("原因：未知原因"), "{}", failed.text);
     }
 
     #[test]
@@ -296,7 +341,7 @@ mod tests {
         failed["reason"] = json!("电话无人接听");
         let ready = t.render(Kind::ReadyAtBranch, &failed).expect("render");
         assert!(
-            ready.text.contains("未能送到您手中(原因:电话无人接听)"),
+            ready.text.contains("未能送到您手中（原因：电话无人接听）"),
             "{}",
             ready.text
         );
