@@ -29,6 +29,11 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&zone()).date_naive()
 }
 
+/// The China-time date `at` falls on.
+pub fn date_of(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&zone()).date_naive()
+}
+
 /// The China-time calendar year `at` falls in (the library's fiscal year).
 pub(crate) fn year_of(at: DateTime<Utc>) -> i32 {
     at.with_timezone(&zone()).year()

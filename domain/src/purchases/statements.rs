@@ -53,7 +53,9 @@ impl Statement {
             .map(|l| {
                 let p = &l.proposal;
                 [
-                    p.created_at.format("%Y-%m-%d").to_string(),
+                    crate::china_time::date_of(p.created_at)
+                        .format("%Y-%m-%d")
+                        .to_string(),
                     p.isbn.clone(),
                     p.title.clone(),
                     l.barcode.clone().unwrap_or_default(),
@@ -68,7 +70,7 @@ impl Statement {
             String::new(),
             yuan(self.total_cents()),
         ]);
-        crate::csv_export::table(["date", "isbn", "title", "barcode", "price"], rows)
+        crate::csv_export::table(["日期", "ISBN", "题名", "条码", "金额（元）"], rows)
     }
 }
 

@@ -422,7 +422,7 @@ async fn an_ordered_book_is_received_goes_to_its_proposer_first_then_joins_the_c
     assert_eq!(order["totalCents"], 59_00);
     let csv = order["csv"].as_str().expect("csv");
     assert!(
-        csv.starts_with("isbn,title,author,publisher,quantity,price\n"),
+        csv.starts_with("ISBN,题名,责任者,出版社,数量,单价（元）\n"),
         "{csv}"
     );
     assert!(
@@ -620,7 +620,7 @@ async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_the_store_is_pai
     assert_eq!(st["paid"], false);
     assert_eq!(st["lines"][1]["barcode"], "L0003");
     let csv = st["csv"].as_str().expect("csv");
-    assert!(csv.starts_with("date,isbn,title,barcode,price\n"), "{csv}");
+    assert!(csv.starts_with("日期,ISBN,题名,条码,金额（元）\n"), "{csv}");
     assert!(
         csv.contains("新书 3,L0003,30.00") && csv.contains("合计,,75.00"),
         "{csv}"
