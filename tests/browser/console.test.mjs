@@ -527,6 +527,7 @@ test('an admin defines a reader category and a librarian gives it by CSV and by 
   await page.locator('#reader-query').fill(fixture.categories.card);
   await page.locator('#reader-query').press('Enter');
   await page.locator('#reader-detail').getByText('少儿证（借期 14 天）').waitFor();
+  await page.waitForFunction(() => document.getElementById('reader-category')?.value === 'CHILD');
   await page.locator('#reader-category').selectOption('');
   await page.getByRole('button', { name: '保存类型' }).click();
   await announced(page, '已设为：默认类型');

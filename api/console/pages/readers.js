@@ -146,9 +146,12 @@ export async function render(main, { me, alive }) {
     h('button', { type: 'submit' }, '保存限额')));
 
     const kind = h('select', { id: 'reader-category' }, h('option', { value: '' }, '（按默认类型）'));
+    let touched = false;
+    kind.addEventListener('change', () => { touched = true; });
     gql(CATEGORIES).then((d) => {
       for (const c of d.patronCategories) kind.append(h('option', { value: c.code }, c.name));
-      if (r.hasOwnCategory && r.category) kind.value = r.category.code;
+      // The reader's own category, unless staff already chose while the list loaded.
+      if (!touched && r.hasOwnCategory && r.category) kind.value = r.category.code;
     }, (e) => announce(describe(e), 'error'));
     parts.push(h('form', {
       class: 'toolbar',
