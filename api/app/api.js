@@ -14,8 +14,35 @@ export class ApiError extends Error {
   }
 }
 
-/** What the server answered to one operation. */
+/** Each document's SHA-256, computed once (persisted queries). */
+const hashes = new Map();
+
+/** The hex SHA-256 of `query`, or null where the browser cannot hash (not a secure page). */
+async function hashOf(query) {
+  if (!globalThis.crypto || !crypto.subtle) return null;
+  if (!hashes.has(query)) {
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(query));
+    hashes.set(query, Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join(''));
+  }
+  return hashes.get(query);
+}
+
+/**
+ * What the server answered to one operation. On a slow network the document is not sent
+ * again and again: its hash goes first (automatic persisted queries), and the document only
+ * when this server has not seen it yet — an unknown hash runs nothing, so resending is safe.
+ */
 async function post(query, variables) {
+  const hash = await hashOf(query);
+  if (!hash) return send({ query, variables });
+  const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
+  const body = await send({ query: '', variables, extensions });
+  const unknown = body.errors && body.errors[0]
+    && (body.errors[0].extensions || {}).code === 'PERSISTED_QUERY_NOT_FOUND';
+  return unknown ? send({ query, variables, extensions }) : body;
+}
+
+async function send(payload) {
   const headers = { 'content-type': 'application/json' };
   const token = session.accessToken();
   if (token) headers.authorization = `Bearer ${token}`;
@@ -24,7 +51,7 @@ async function post(query, variables) {
     response = await fetch('/graphql', {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify(payload),
     });
   } catch {
     throw new ApiError('NETWORK');

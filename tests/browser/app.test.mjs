@@ -39,6 +39,8 @@ const PHONE = { width: 390, height: 844 };
 
 let browser;
 const problems = [];
+/** GraphQL calls the app made: by hash alone, and with the document to teach it. */
+const calls = { byHash: 0, taught: 0, plain: 0 };
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (scripts/test.sh does)`);
@@ -48,6 +50,10 @@ before(async () => {
 after(async () => {
   await browser?.close();
   assert.deepEqual(problems, [], 'no page errors or console errors (CSP violations show up here)');
+  // Persisted queries: each document is taught once per phone, then sent as its hash (the
+  // sign-in refresh posts its own small document).
+  assert.ok(calls.taught > 0 && calls.byHash > 2 * calls.taught, JSON.stringify(calls));
+  assert.ok(calls.plain <= 2, JSON.stringify(calls));
 });
 
 /** A fresh phone: its own storage, errors collected. */
@@ -55,6 +61,13 @@ async function phone() {
   const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (r.method() !== 'POST' || !r.url().endsWith('/graphql')) return;
+    const body = JSON.parse(r.postData() || '{}');
+    if (!body.extensions?.persistedQuery) calls.plain += 1;
+    else if (body.query) calls.taught += 1;
+    else calls.byHash += 1;
+  });
   page.on('console', (m) => {
     // A refused GraphQL call logs the 4xx it got; everything else must be clean.
     if (m.type() === 'error' && !/status of 4\d\d|ERR_CONNECTION_RESET/.test(m.text())) problems.push(`console: ${m.text()}`);
