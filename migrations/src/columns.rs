@@ -151,3 +151,35 @@ pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> R
     }
     Ok(())
 }
+
+/// Adds one column to `table` (SQLite alters one column per statement).
+pub async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    mut column: ColumnDef,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(n(table))
+                .add_column(&mut column)
+                .to_owned(),
+        )
+        .await
+}
+
+/// Drops column `col` of `table`.
+pub async fn drop_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    col: &'static str,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table(n(table))
+                .drop_column(n(col))
+                .to_owned(),
+        )
+        .await
+}

@@ -32,15 +32,8 @@ fn columns() -> Vec<ColumnDef> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for mut column in columns() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(n("reader"))
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
+        for column in columns() {
+            add_column(manager, "reader", column).await?;
         }
         manager
             .create_index(index("reader", &["id_number_hash"], true))
@@ -83,14 +76,7 @@ impl MigrationTrait for Migration {
             "id_number_hash",
             "status",
         ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(n("reader"))
-                        .drop_column(n(col))
-                        .to_owned(),
-                )
-                .await?;
+            drop_column(manager, "reader", col).await?;
         }
         Ok(())
     }

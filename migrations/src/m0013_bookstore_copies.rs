@@ -17,40 +17,12 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("branch"))
-                    .add_column(uuid_null("partner_branch_id"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("item"))
-                    .add_column(flag("uncatalogued", false))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "branch", uuid_null("partner_branch_id")).await?;
+        add_column(manager, "item", flag("uncatalogued", false)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("item"))
-                    .drop_column(n("uncatalogued"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("branch"))
-                    .drop_column(n("partner_branch_id"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "item", "uncatalogued").await?;
+        drop_column(manager, "branch", "partner_branch_id").await
     }
 }

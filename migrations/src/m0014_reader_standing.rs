@@ -14,24 +14,10 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("reader"))
-                    .add_column(text_null("blocked_reason"))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "reader", text_null("blocked_reason")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("reader"))
-                    .drop_column(n("blocked_reason"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "reader", "blocked_reason").await
     }
 }

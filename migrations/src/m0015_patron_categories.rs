@@ -33,14 +33,7 @@ impl MigrationTrait for Migration {
             vec![index("patron_category", &["code"], true)],
         )
         .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("reader"))
-                    .add_column(uuid_null("category_id"))
-                    .to_owned(),
-            )
-            .await?;
+        add_column(manager, "reader", uuid_null("category_id")).await?;
         manager
             .create_index(index("reader", &["category_id"], false))
             .await
@@ -55,14 +48,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("reader"))
-                    .drop_column(n("category_id"))
-                    .to_owned(),
-            )
-            .await?;
+        drop_column(manager, "reader", "category_id").await?;
         drop_all(manager, &["patron_category"]).await
     }
 }

@@ -16,24 +16,10 @@ impl MigrationName for Migration {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("item"))
-                    .add_column(text_null("location"))
-                    .to_owned(),
-            )
-            .await
+        add_column(manager, "item", text_null("location")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(n("item"))
-                    .drop_column(n("location"))
-                    .to_owned(),
-            )
-            .await
+        drop_column(manager, "item", "location").await
     }
 }
