@@ -156,6 +156,7 @@ impl Application {
         let operators_metrics = app_metrics.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(http::language))
                 .wrap(Compress::default())
                 .wrap(from_fn(http::secure_headers))
                 .wrap(from_fn(http::observe))

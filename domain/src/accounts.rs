@@ -12,7 +12,7 @@ use crate::branches::Branch;
 use crate::entity::refresh_token::SubjectKind;
 use crate::entity::{staff, staff_branch};
 use crate::people::{self, Staff};
-use crate::{branches, Ctx, Error, Result};
+use crate::{branches, Ctx, Error, Reason, Result};
 
 /// An account with the branches it works in.
 #[derive(Debug, Clone)]
@@ -177,10 +177,10 @@ pub async fn set_role(
 ) -> Result<Account> {
     who.require_staff(&[StaffRole::Admin])?;
     if who.staff_id() == Some(id) {
-        return Err(Error::forbidden("不能修改自己的角色"));
+        return Err(Error::forbidden(Reason::OwnRole));
     }
     if role != StaffRole::Admin && branch_codes.is_empty() {
-        return Err(Error::validation("除管理员外，至少要选一个分馆").in_field("branchCodes"));
+        return Err(Error::validation(text!("staff-branch-required")).in_field("branchCodes"));
     }
     let txn = ctx.begin().await?;
     let current = staff::Entity::find_by_id(id)
@@ -219,7 +219,7 @@ pub async fn set_role(
 pub async fn set_disabled(ctx: &Ctx, who: &Principal, id: Uuid, disabled: bool) -> Result<Account> {
     who.require_staff(&[StaffRole::Admin])?;
     if who.staff_id() == Some(id) {
-        return Err(Error::forbidden("you cannot switch off your own account"));
+        return Err(Error::forbidden(Reason::OwnAccount));
     }
     let txn = ctx.begin().await?;
     let current = staff::Entity::find_by_id(id)

@@ -5,7 +5,8 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder};
 
 use crate::entity::reader_address;
-use crate::{Error, Result};
+use crate::i18n::Text;
+use crate::{Error, Reason, Result};
 
 pub use reader_address::Model as Address;
 
@@ -37,7 +38,7 @@ impl Phone {
         {
             Ok(Phone(digits))
         } else {
-            Err(Error::validation("phone must be an 11-digit mobile number"))
+            Err(Error::validation(text!("phone-format")))
         }
     }
 
@@ -68,12 +69,12 @@ pub struct NewAddress {
     pub position: Option<(f64, f64)>,
 }
 
-fn text(value: &str, what: &str, max: usize) -> Result<String> {
+/// `value` trimmed, when it has 1 to `max` characters; else VALIDATION in `field` saying
+/// `message` (given `max`, as `{ $max }`).
+fn text(value: &str, field: &'static str, max: usize, message: Text) -> Result<String> {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > max {
-        return Err(Error::validation(format!(
-            "{what} must be 1-{max} characters"
-        )));
+        return Err(Error::validation(message.arg("max", max)).in_field(field));
     }
     Ok(v.to_owned())
 }
@@ -92,8 +93,9 @@ pub async fn add(db: &impl ConnectionTrait, reader: Uuid, new: NewAddress) -> Re
         .count(db)
         .await?;
     if count >= MAX_ADDRESSES {
-        return Err(Error::QuotaExceeded(format!(
-            "at most {MAX_ADDRESSES} saved addresses"
+        return Err(Error::QuotaExceeded(text!(
+            "address-quota",
+            max = MAX_ADDRESSES
         )));
     }
     Ok(row.insert(db).await?)
@@ -122,17 +124,32 @@ pub async fn update(
 
 /// The fields of `new`, checked, as a row to insert or update.
 fn checked(new: NewAddress) -> Result<reader_address::ActiveModel> {
-    let phone = Phone::parse(&new.phone)?;
+    let phone = Phone::parse(&new.phone).map_err(|e| e.in_field("phone"))?;
     if let Some((lat, lng)) = new.position {
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-            return Err(Error::validation("latitude/longitude out of range"));
+            return Err(Error::validation(text!("address-position-range")));
         }
     }
     Ok(reader_address::ActiveModel {
-        label: Set(text(&new.label, "label", 16)?),
-        recipient: Set(text(&new.recipient, "recipient", 32)?),
+        label: Set(text(
+            &new.label,
+            "label",
+            16,
+            text!("address-label-length"),
+        )?),
+        recipient: Set(text(
+            &new.recipient,
+            "recipient",
+            32,
+            text!("address-recipient-length"),
+        )?),
         phone: Set(phone.0),
-        address: Set(text(&new.address, "address", 200)?),
+        address: Set(text(
+            &new.address,
+            "address",
+            200,
+            text!("address-street-length"),
+        )?),
         latitude: Set(new.position.map(|p| p.0)),
         longitude: Set(new.position.map(|p| p.1)),
         ..Default::default()
@@ -162,9 +179,9 @@ pub async fn remove(db: &impl ConnectionTrait, reader: Uuid, id: Uuid) -> Result
         .exec(db)
         .await
         .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Error::conflict(
-                "a request delivers to this address; it can be removed once that request is over",
-            ),
+            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Error::conflict(Reason::AddressInUse)
+            }
             _ => e.into(),
         })?;
     if res.rows_affected == 0 {

@@ -5,7 +5,7 @@ use sea_orm::prelude::*;
 use sea_orm::QueryOrder;
 
 use crate::entity::branch;
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 pub use branch::{BranchKind, Model as Branch};
 
@@ -68,9 +68,7 @@ pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Ve
     for b in new {
         let code = b.code.trim().to_owned();
         if code.is_empty() || code.len() > 32 || b.name.trim().is_empty() {
-            return Err(Error::validation(
-                "a branch needs a code (1-32 characters) and a name",
-            ));
+            return Err(Error::validation(text!("branch-code-and-name")));
         }
         if branch::Entity::find()
             .filter(branch::Column::Code.eq(&code))
@@ -78,7 +76,7 @@ pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Ve
             .await?
             .is_some()
         {
-            return Err(Error::conflict(format!("branch {code} already exists")));
+            return Err(Error::conflict(Reason::BranchCodeTaken).with("code", code));
         }
         rows.push(Branch {
             id: Uuid::now_v7(),
@@ -123,10 +121,12 @@ pub async fn set_partner(
         return Err(Error::NotFound("branch"));
     };
     if shop.kind != BranchKind::Bookstore {
-        return Err(Error::validation("只有合作书店需要指定合作分馆").in_field("bookstoreId"));
+        return Err(
+            Error::validation(text!("branch-partner-not-bookstore")).in_field("bookstoreId")
+        );
     }
     if home.kind == BranchKind::Bookstore {
-        return Err(Error::validation("合作分馆应是图书馆的分馆").in_field("branchId"));
+        return Err(Error::validation(text!("branch-partner-is-bookstore")).in_field("branchId"));
     }
     branch::Entity::update_many()
         .col_expr(branch::Column::PartnerBranchId, Expr::value(partner))

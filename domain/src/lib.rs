@@ -6,6 +6,9 @@
 //! database connection plus plain values and return domain types or [`Error`].
 //! The transport crates (`hongyan-graphql`, `hongyan-api`) only translate.
 
+#[macro_use]
+pub mod i18n;
+
 pub mod accounts;
 pub mod addresses;
 pub mod audit;
@@ -42,7 +45,8 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 pub use config::Config;
-pub use error::{Code, Error, Result};
+pub use error::{Code, Error, Reason, Result};
+pub use i18n::{Locale, Text};
 
 /// What every domain service may need: the database, configuration, the token issuer,
 /// outside services (behind traits, so tests swap them) and the signal bus.

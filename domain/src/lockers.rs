@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entity::compartment::{self, Size, State};
 use crate::entity::locker;
-use crate::{branches, secrets, Ctx, Error, Result};
+use crate::{branches, secrets, Ctx, Error, Reason, Result};
 
 pub use locker::Model as Locker;
 
@@ -24,11 +24,7 @@ impl std::str::FromStr for CompartmentSpec {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || {
-            Error::validation(format!(
-                "compartments must look like S:12,M:8,L:4, got {s:?}"
-            ))
-        };
+        let bad = || Error::validation(text!("locker-compartments-format", spec = s));
         let mut parts = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (size, count) = part.split_once(['=', ':']).ok_or_else(bad)?;
@@ -43,9 +39,7 @@ impl std::str::FromStr for CompartmentSpec {
         }
         let total: u32 = parts.iter().map(|(_, n)| n).sum();
         if total == 0 || total > 500 {
-            return Err(Error::validation(
-                "a locker has between 1 and 500 compartments",
-            ));
+            return Err(Error::validation(text!("locker-compartments-count")));
         }
         Ok(CompartmentSpec(parts))
     }
@@ -93,7 +87,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
 ) -> Result<Locker> {
     let code = new.code.trim().to_owned();
     if code.is_empty() || code.len() > 64 {
-        return Err(Error::validation("locker code must be 1-64 characters"));
+        return Err(Error::validation(text!("locker-code-length")));
     }
     let txn = db.begin().await?;
     let branch = branches::by_code(&txn, &new.branch_code).await?;
@@ -103,7 +97,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
         .await?
         .is_some()
     {
-        return Err(Error::conflict(format!("locker {code} already exists")));
+        return Err(Error::conflict(Reason::LockerCodeTaken).with("code", code));
     }
     let row = locker::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -154,7 +148,7 @@ pub fn refuse_demo_token(ctx: &Ctx, token: &str) -> Result<()> {
         tracing::warn!(
             "a demo locker token was refused: the demo's credentials are public (HONGYAN_ENV=production)"
         );
-        return Err(Error::unauthenticated("unknown device token"));
+        return Err(Error::unauthenticated(text!("locker-unknown-token")));
     }
     Ok(())
 }
@@ -192,7 +186,7 @@ pub async fn by_token_hash(db: &impl ConnectionTrait, hash: &str) -> Result<Lock
         .filter(locker::Column::DeviceTokenHash.eq(hash))
         .one(db)
         .await?
-        .ok_or_else(|| Error::unauthenticated("unknown device token"))
+        .ok_or_else(|| Error::unauthenticated(text!("locker-unknown-token")))
 }
 
 /// Whether a locker's controller was heard from within [`ONLINE_WINDOW`].

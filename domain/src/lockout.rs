@@ -13,6 +13,7 @@
 
 use std::time::Duration;
 
+use crate::i18n::Text;
 use crate::{Ctx, Error, Result};
 
 /// How many tries a key gets and how long it is locked after them.
@@ -74,19 +75,19 @@ impl Attempts {
     /// Counts one attempt on each key, or refuses when any is locked.
     ///
     /// # Errors
-    /// RATE_LIMITED with `message` and the time left when a key is locked; nothing stays
-    /// counted then.
+    /// RATE_LIMITED with `message` (what to tell the person) and the time left when a key
+    /// is locked; nothing stays counted then.
     pub async fn begin(
         ctx: &Ctx,
         keys: Vec<(String, &'static Policy)>,
-        message: &str,
+        message: Text,
     ) -> Result<Attempts> {
         let mut taken = Attempts { taken: Vec::new() };
         for (key, policy) in keys {
             let lock = ctx.counters.peek(&lock_key(&key)).await;
             if lock.count > 0 {
                 taken.undo(ctx).await;
-                return Err(locked(message, lock.left));
+                return Err(locked(&message, lock.left));
             }
             let n = ctx.counters.hit(&fail_key(&key), policy.memory).await.count;
             // From the last free try on, only the attempt that takes the lock is checked
@@ -99,7 +100,7 @@ impl Attempts {
                     let left = ctx.counters.peek(&lock).await.left;
                     ctx.counters.undo(&fail_key(&key)).await;
                     taken.undo(ctx).await;
-                    return Err(locked(message, left));
+                    return Err(locked(&message, left));
                 }
             }
             taken.taken.push(Taken { key, took_lock });
@@ -149,9 +150,9 @@ pub async fn locked_for(ctx: &Ctx, key: &str) -> Option<Duration> {
     (lock.count > 0).then_some(lock.left)
 }
 
-fn locked(message: &str, left: Duration) -> Error {
+fn locked(message: &Text, left: Duration) -> Error {
     Error::RateLimited {
-        message: message.to_owned(),
+        message: message.clone(),
         retry_after_secs: left.as_secs().max(1),
     }
 }

@@ -9,7 +9,7 @@ use crate::auth::{password, Principal, StaffRole};
 use crate::branches::Branch;
 use crate::entity::{loan, loan_request, reader, staff, staff_branch};
 use crate::lending::{self, Loan, LoanRequest, LoanStatus, RequestStatus};
-use crate::{branches, Error, Result};
+use crate::{branches, Error, Reason, Result};
 
 pub use reader::Model as Reader;
 pub use staff::Model as Staff;
@@ -28,9 +28,7 @@ impl CardNumber {
         if (4..=32).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()) {
             Ok(CardNumber(s.to_owned()))
         } else {
-            Err(Error::validation(
-                "card number must be 4-32 letters and digits",
-            ))
+            Err(Error::validation(text!("card-number-format")))
         }
     }
 
@@ -45,7 +43,7 @@ pub(crate) fn check_pin(pin: &str) -> Result<()> {
     if (4..=12).contains(&pin.len()) && pin.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(Error::validation("PIN must be 4-12 digits"))
+        Err(Error::validation(text!("pin-format")))
     }
 }
 
@@ -63,7 +61,7 @@ pub async fn add_reader(
     check_pin(pin)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(Error::validation("name must be 1-64 characters"));
+        return Err(Error::validation(text!("reader-name-length")));
     }
     if reader::Entity::find()
         .filter(reader::Column::CardNumber.eq(card.as_str()))
@@ -71,7 +69,7 @@ pub async fn add_reader(
         .await?
         .is_some()
     {
-        return Err(Error::conflict("that card number is already issued"));
+        return Err(Error::conflict(Reason::CardNumberTaken));
     }
     let mut row = new_reader(name);
     row.card_number = Set(Some(card.0));
@@ -146,14 +144,10 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
     {
-        return Err(Error::validation(
-            "user name must be 3-64 letters, digits, '.', '_' or '-'",
-        ));
+        return Err(Error::validation(text!("staff-username-format")).in_field("username"));
     }
     if role != StaffRole::Admin && branch_codes.is_empty() {
-        return Err(Error::validation(
-            "staff other than admins need at least one --branch",
-        ));
+        return Err(Error::validation(text!("staff-branch-required")).in_field("branchCodes"));
     }
     let txn = db.begin().await?;
     if staff::Entity::find()
@@ -162,7 +156,7 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
         .await?
         .is_some()
     {
-        return Err(Error::conflict(format!("user {username} already exists")));
+        return Err(Error::conflict(Reason::UsernameTaken).with("username", username));
     }
     let row = staff::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -235,13 +229,13 @@ pub struct StaffProfile {
 /// token was issued.
 pub async fn staff_me(db: &impl ConnectionTrait, who: &Principal) -> Result<StaffProfile> {
     let Principal::Staff { id, role, branches } = who else {
-        return Err(Error::forbidden("staff only"));
+        return Err(Error::forbidden(Reason::StaffOnly));
     };
     let row = staff::Entity::find_by_id(*id)
         .one(db)
         .await?
         .filter(|s| !s.disabled)
-        .ok_or_else(|| Error::unauthenticated("account disabled"))?;
+        .ok_or_else(|| Error::unauthenticated(text!("staff-account-disabled")))?;
     let mut places = if *role == StaffRole::Admin {
         branches::list(db).await?
     } else {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::i18n::Text;
 use crate::{Ctx, Error, Result};
 
 /// The window the limits count in.
@@ -23,7 +24,7 @@ pub async fn admit(ctx: &Ctx, reader: Option<Uuid>, ip: Option<IpAddr>) -> Resul
             ctx,
             &format!("rate:ip:{ip}"),
             max,
-            "requests from this address",
+            text!("rate-limit-client"),
         )
         .await?;
     }
@@ -32,18 +33,20 @@ pub async fn admit(ctx: &Ctx, reader: Option<Uuid>, ip: Option<IpAddr>) -> Resul
             ctx,
             &format!("rate:reader:{reader}"),
             max,
-            "requests by this reader",
+            text!("rate-limit-reader"),
         )
         .await?;
     }
     Ok(())
 }
 
-async fn count(ctx: &Ctx, key: &str, max: u32, what: &str) -> Result<()> {
+/// Counts one request on `key`; RATE_LIMITED saying `message` (given `max`, as `{ $max }`)
+/// beyond `max` a minute.
+async fn count(ctx: &Ctx, key: &str, max: u32, message: Text) -> Result<()> {
     let w = ctx.counters.hit(key, MINUTE).await;
     if w.count > u64::from(max) {
         return Err(Error::RateLimited {
-            message: format!("too many {what}: at most {max} a minute"),
+            message: message.arg("max", max),
             retry_after_secs: w.left.as_secs().max(1),
         });
     }

@@ -12,6 +12,7 @@ use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::budget_movement::{self, MovementKind};
 use crate::entity::{budget, reader};
+use crate::i18n::Text;
 use crate::purchases::stats::{circulation, proposals_by, Circulation, Count, Grouping};
 use crate::{china_time, db, Error, Result};
 
@@ -179,9 +180,10 @@ impl Dialect {
     }
 }
 
-fn parse_day(s: &str, what: &str) -> Result<NaiveDate> {
+/// The day `s` (`YYYY-MM-DD`), else VALIDATION saying `bad` for the input `field`.
+fn parse_day(s: &str, field: &'static str, bad: Text) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::validation(format!("{what} must be a date like 2026-01-31")))
+        .map_err(|_| Error::validation(bad).in_field(field))
 }
 
 /// The figures from day `from` to day `to` (inclusive, `YYYY-MM-DD`, China time), for
@@ -201,12 +203,11 @@ pub async fn report(
         Some(b) => who.require_staff_at(&[StaffRole::Librarian], b)?,
         None => who.require_staff(&[StaffRole::Admin])?,
     }
-    let (from, to) = (parse_day(from, "from")?, parse_day(to, "to")?);
+    let from = parse_day(from, "from", text!("stats-from-date"))?;
+    let to = parse_day(to, "to", text!("stats-to-date"))?;
     let days = u64::try_from((to - from).num_days()).unwrap_or(u64::MAX);
     if to < from || days >= MAX_DAYS {
-        return Err(Error::validation(
-            "the period must end on or after its first day and span at most ten years",
-        ));
+        return Err(Error::validation(text!("stats-period-invalid")));
     }
     let window = bounds(from, to)?;
     let dialect = Dialect(db.get_database_backend());
@@ -322,7 +323,7 @@ fn bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc
     };
     start(from)
         .zip(to.checked_add_days(Days::new(1)).and_then(start))
-        .ok_or_else(|| Error::validation("dates out of range"))
+        .ok_or_else(|| Error::validation(text!("stats-dates-out-of-range")))
 }
 
 fn count(n: u64) -> i64 {

@@ -18,6 +18,7 @@
 //!
 //! [`AccountCheck`]: hongyan_domain::auth::revocation::AccountCheck
 
+use hongyan_domain::text;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -80,19 +81,20 @@ impl Extension for Admission {
         }
         let doc = next.run(ctx, query, variables).await?;
         if most_logins(&doc) > 1 {
-            return Err(refusal(Error::validation("每个请求只能登录一次")));
+            return Err(refusal(Error::validation(text!("login-once"))));
         }
         let fields = most_fields(&doc);
         if fields > crate::MAX_COMPLEXITY {
-            return Err(refusal(Error::validation(format!(
-                "查询选择了 {fields} 个字段，超过上限 {}（别名与 __typename 均计入）",
-                crate::MAX_COMPLEXITY
+            return Err(refusal(Error::validation(text!(
+                "too-many-fields",
+                fields = fields,
+                max = crate::MAX_COMPLEXITY
             ))));
         }
         if introspects(&doc) && !crate::introspection_allowed(domain, caller) {
-            return Err(refusal(Error::validation(
-                "架构查询（introspection）仅对已登录的工作人员开放",
-            )));
+            return Err(refusal(Error::validation(text!(
+                "introspection-staff-only"
+            ))));
         }
         Ok(doc)
     }

@@ -2,6 +2,7 @@
 
 use async_graphql::Context;
 use hongyan_domain::auth::Principal;
+use hongyan_domain::text;
 use hongyan_domain::{Ctx, Error};
 
 use crate::{Caller, ClientAddr};
@@ -20,11 +21,11 @@ pub fn principal<'a>(ctx: &Context<'a>) -> Result<&'a Principal, Error> {
     match ctx.data_opt::<Caller>() {
         // A socket outlives its token: each operation checks the time.
         Some(Caller::Authenticated(v)) if v.expired() => {
-            Err(Error::unauthenticated("access token expired"))
+            Err(Error::unauthenticated(text!("token-expired")))
         }
         Some(Caller::Authenticated(v)) => Ok(&v.principal),
         Some(Caller::Rejected(why)) => Err(Error::unauthenticated(why.clone())),
-        Some(Caller::Anonymous) | None => Err(Error::unauthenticated("log in first")),
+        Some(Caller::Anonymous) | None => Err(Error::unauthenticated(text!("login-first"))),
     }
 }
 

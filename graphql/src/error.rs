@@ -1,10 +1,15 @@
-//! Domain errors as GraphQL errors with `extensions.code`.
+//! Domain errors as GraphQL errors with `extensions.code`, in the caller's language.
+
+use std::sync::Arc;
 
 use async_graphql::{ErrorExtensions, Response};
-use hongyan_domain::{Code, Error};
+use hongyan_domain::{Code, Error, Locale};
 
-/// Converts a domain error for the client: the stable code in `extensions.code` (plus
-/// `retryAfter` for RATE_LIMITED, `currentState` for a CONFLICT with the current state). Internal causes are logged, never shown.
+/// Converts a domain error for the client: the message in Simplified Chinese (see
+/// [`localize`] for other languages), the stable code in `extensions.code`, the reason in
+/// `extensions.reason`, the input field in `extensions.field` (plus `retryAfter` for
+/// RATE_LIMITED, `currentState` for a CONFLICT with the current state). Internal causes are
+/// logged, never shown.
 pub fn to_gql(e: Error) -> async_graphql::Error {
     match &e {
         Error::Internal(cause) => tracing::error!(error = ?cause, "internal error in a resolver"),
@@ -23,10 +28,10 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
         Error::WrongState { state, .. } => Some(*state),
         _ => None,
     };
-    async_graphql::Error::new(e.to_string()).extend_with(|_, ext| {
+    let mut err = async_graphql::Error::new(e.message(Locale::default())).extend_with(|_, ext| {
         ext.set("code", code);
         if let Some(reason) = reason {
-            ext.set("reason", reason);
+            ext.set("reason", reason.as_str());
         }
         if let Some(field) = field {
             ext.set("field", field);
@@ -37,7 +42,10 @@ pub fn to_gql(e: Error) -> async_graphql::Error {
         if let Some(secs) = retry {
             ext.set("retryAfter", secs);
         }
-    })
+    });
+    // Kept so that the transport can say it again in the language the caller asked for.
+    err.source = Some(Arc::new(e));
+    err
 }
 
 /// Converts a DataLoader's shared error (always a database fault) to UNAVAILABLE when the
@@ -95,13 +103,24 @@ impl<T> IntoGql<T> for Result<T, Error> {
     }
 }
 
-/// Gives every error in a response a code: parse, validation and limit errors raised by the
-/// GraphQL engine itself carry none, and are the client's fault, so they become VALIDATION.
-pub fn ensure_codes(response: &mut Response) {
+/// Makes every error of a response speak `locale` and carry a code. Domain errors are said
+/// again in `locale`. Parse, validation and limit errors raised by the GraphQL engine itself
+/// carry no code and are the client's fault: they become VALIDATION, saying in `locale` that the
+/// document is invalid, with the engine's own (English) words in `extensions.detail` for the
+/// developer.
+pub fn localize(response: &mut Response, locale: Locale) {
     for err in &mut response.errors {
+        if let Some(domain) = err.source::<Error>() {
+            if locale != Locale::default() {
+                err.message = domain.message(locale);
+            }
+            continue;
+        }
         let ext = err.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
-            ext.set("code", "VALIDATION");
+            ext.set("code", Code::Validation.as_str());
+            ext.set("detail", std::mem::take(&mut err.message));
+            err.message = hongyan_domain::text!("graphql-invalid").render(locale);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Value, Variables};
+use async_graphql::{Pos, ServerResult, Value, Variables};
 
 /// The extension (see the module docs).
 pub struct TextGuard;
@@ -29,11 +29,8 @@ impl Extension for TextGuard {
         let doc = next.run(ctx, query, variables).await?;
         let in_variables = variables.iter().any(|(_, v)| has_nul(v));
         if in_variables || document_has_nul(&doc) {
-            let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", "VALIDATION");
-            let mut e = ServerError::new("text may not contain NUL (U+0000) characters", None);
-            e.extensions = Some(extensions);
-            return Err(e);
+            let e = hongyan_domain::Error::validation(hongyan_domain::text!("text-has-nul"));
+            return Err(crate::error::to_gql(e).into_server_error(Pos::default()));
         }
         Ok(doc)
     }

@@ -27,7 +27,7 @@ use hongyan_domain::config::Introspection;
 use hongyan_domain::Ctx;
 
 pub use admission::LOGIN_FIELDS;
-pub use error::{ensure_codes, rate_limited, unavailable};
+pub use error::{localize, rate_limited, unavailable};
 pub use mutation::Mutation;
 pub use query::Query;
 pub use subscription::Subscription;
@@ -49,7 +49,7 @@ pub enum Caller {
     /// A valid access token (its expiry is checked again by every operation).
     Authenticated(Verified),
     /// A token was sent but is invalid or expired; fields that need a caller say why.
-    Rejected(String),
+    Rejected(hongyan_domain::Text),
 }
 
 /// The schema in SDL (`hongyan schema print`, `schema.graphql`).

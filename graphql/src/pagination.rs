@@ -8,8 +8,11 @@
 //!   database. Keyset lists carry the last row's id; search carries an offset that the
 //!   domain bounds by its maximum depth ([`hongyan_domain::catalog::search::MAX_DEPTH`]).
 
+use async_graphql::connection::{Connection, PageInfo};
+use async_graphql::{ObjectType, OutputType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use hongyan_domain::text;
 use hongyan_domain::Error;
 use uuid::Uuid;
 
@@ -27,7 +30,7 @@ pub const MAX_CURSOR_LEN: usize = 128;
 pub fn page_size(first: Option<i32>, default: i32, max: i32) -> Result<u64, Error> {
     let first = first.unwrap_or(default);
     if !(1..=max).contains(&first) {
-        return Err(Error::validation(format!("first 须在 1 到 {max} 之间")).in_field("first"));
+        return Err(Error::validation(text!("page-size", max = max)).in_field("first"));
     }
     Ok(u64::try_from(first).unwrap_or(1))
 }
@@ -62,7 +65,7 @@ pub fn decode<T>(
     cursor: &str,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> Result<T, Error> {
-    let bad = || Error::validation("after 不是本列表给出的游标");
+    let bad = || Error::validation(text!("cursor-invalid")).in_field("after");
     if cursor.len() > MAX_CURSOR_LEN {
         return Err(bad());
     }
@@ -98,6 +101,70 @@ impl Keyset {
         })
     }
 }
+
+/// The `pageInfo` of a page, as async-graphql's own connection type gives it (the
+/// connection types of the schema wrap that type to carry their descriptions).
+pub fn page_info<N, F>(page: &Connection<String, N, F>) -> PageInfo
+where
+    N: OutputType,
+    F: ObjectType,
+{
+    PageInfo {
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+        start_cursor: page.edges.first().map(|e| e.cursor.clone()),
+        end_cursor: page.edges.last().map(|e| e.cursor.clone()),
+    }
+}
+
+/// The `nodes` of a page: its rows without their cursors.
+pub fn nodes<N, F>(page: &Connection<String, N, F>) -> Vec<&N>
+where
+    N: OutputType,
+    F: ObjectType,
+{
+    page.edges.iter().map(|e| &e.node).collect()
+}
+
+/// Declares a described Relay connection type of `$node`s: `pageInfo`, `edges` and `nodes`,
+/// with the descriptions given (async-graphql reads descriptions from literal doc strings only).
+macro_rules! connection {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident of $node:ty {
+            page_info: $page_info:literal,
+            edges: $edges:literal,
+            nodes: $nodes:literal $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(async_graphql::Description)]
+        pub struct $name(pub async_graphql::connection::Connection<String, $node>);
+
+        #[async_graphql::Object(use_type_description)]
+        impl $name {
+            #[doc = $page_info]
+            async fn page_info(&self) -> async_graphql::connection::PageInfo {
+                $crate::pagination::page_info(&self.0)
+            }
+            #[doc = $edges]
+            async fn edges(
+                &self,
+            ) -> &[async_graphql::connection::Edge<
+                String,
+                $node,
+                async_graphql::connection::EmptyFields,
+            >] {
+                &self.0.edges
+            }
+            #[doc = $nodes]
+            async fn nodes(&self) -> Vec<&$node> {
+                $crate::pagination::nodes(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use connection;
 
 #[cfg(test)]
 mod tests {

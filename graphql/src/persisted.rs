@@ -13,6 +13,7 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult, Value};
+use hongyan_domain::text;
 use sha2::{Digest, Sha256};
 
 /// Queries one process remembers at most (the map is emptied when full: clients re-send).
@@ -60,10 +61,7 @@ impl Extension for Lookup {
             } else {
                 let actual = hex(&Sha256::digest(request.query.as_bytes()));
                 if actual != hash {
-                    return Err(coded(
-                        "persistedQuery.sha256Hash 与查询内容不符",
-                        "VALIDATION",
-                    ));
+                    return Err(invalid(text!("apq-hash-mismatch")));
                 }
                 if request.query.len() <= MAX_QUERY_BYTES {
                     let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
@@ -81,19 +79,16 @@ impl Extension for Lookup {
 /// The hash a `persistedQuery` extension names: version 1, 64 lower-case hex digits.
 fn wanted_hash(value: &Value) -> ServerResult<String> {
     let Value::Object(fields) = value else {
-        return Err(coded("persistedQuery 应为对象", "VALIDATION"));
+        return Err(invalid(text!("apq-not-object")));
     };
     if fields.get("version") != Some(&Value::from(1)) {
-        return Err(coded("只支持 persistedQuery 第 1 版", "VALIDATION"));
+        return Err(invalid(text!("apq-version")));
     }
     match fields.get("sha256Hash") {
         Some(Value::String(h)) if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => {
             Ok(h.to_ascii_lowercase())
         }
-        _ => Err(coded(
-            "persistedQuery.sha256Hash 应为 64 位十六进制",
-            "VALIDATION",
-        )),
+        _ => Err(invalid(text!("apq-hash-format"))),
     }
 }
 
@@ -101,7 +96,14 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// An error with `extensions.code`, as every error of the API has.
+/// A VALIDATION error saying `text`.
+fn invalid(text: hongyan_domain::Text) -> ServerError {
+    crate::error::to_gql(hongyan_domain::Error::validation(text))
+        .into_server_error(async_graphql::Pos::default())
+}
+
+/// The APQ protocol's answer to an unknown hash: clients (Apollo's among them) match this exact
+/// message and code, so it is a protocol word, not a sentence, and never translated.
 fn coded(message: &str, code: &str) -> ServerError {
     let mut e = ServerError::new(message, None);
     let mut ext = ErrorExtensionValues::default();

@@ -1,6 +1,6 @@
 //! The Subscription root: live updates over `/graphql/ws`.
 
-use async_graphql::{Context, Subscription as GqlSubscription};
+use async_graphql::{Context, Description, Subscription as GqlSubscription};
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
@@ -9,11 +9,13 @@ use crate::context::{domain, principal};
 use crate::error::IntoGql;
 use crate::types::lending::LoanRequest;
 
-/// Every subscription of the contract.
-#[derive(Default)]
+/// Every subscription of the contract: live updates over the `graphql-transport-ws`
+/// protocol at `/graphql/ws`; the access token goes in the `connection_init` payload, as
+/// `Authorization` (`Bearer …`) or `token`.
+#[derive(Default, Description)]
 pub struct Subscription;
 
-#[GqlSubscription]
+#[GqlSubscription(use_type_description)]
 impl Subscription {
     /// The caller's own requests, each time one changes (readers). Changes made by any API
     /// or worker process arrive here (through Redis when several processes run); each is

@@ -177,7 +177,9 @@ impl TestApp {
             "HTTP {} from /graphql",
             resp.status()
         );
-        Gql(resp.json().await.expect("graphql json"))
+        let answer = Gql(resp.json().await.expect("graphql json"));
+        answer.assert_errors_speak_chinese();
+        answer
     }
 
     /// The text of `GET path` (e.g. `/metrics`).

@@ -28,6 +28,35 @@ impl Gql {
             .to_owned()
     }
 
+    /// The `extensions.reason` of the first error, if it has one.
+    pub fn reason(&self) -> Option<String> {
+        self.0["errors"][0]["extensions"]["reason"]
+            .as_str()
+            .map(str::to_owned)
+    }
+
+    /// Asserts what every answer in the default language must be: each error says Chinese
+    /// words (the APQ protocol's `PersistedQueryNotFound` aside) and each CONFLICT or
+    /// FORBIDDEN carries a reason. Every request of the suites passes through this.
+    pub fn assert_errors_speak_chinese(&self) {
+        for e in self.0["errors"].as_array().into_iter().flatten() {
+            let code = e["extensions"]["code"].as_str().unwrap_or_default();
+            if code == "PERSISTED_QUERY_NOT_FOUND" {
+                continue;
+            }
+            let message = e["message"].as_str().unwrap_or_default();
+            if let Some(why) = crate::chinese::not_chinese(message) {
+                panic!("an error message {why}: {e}");
+            }
+            if matches!(code, "CONFLICT" | "FORBIDDEN") {
+                assert!(
+                    e["extensions"]["reason"].is_string(),
+                    "{code} without a reason: {e}"
+                );
+            }
+        }
+    }
+
     /// Every error's code (each error must have one).
     pub fn codes(&self) -> Vec<String> {
         self.0["errors"]

@@ -11,6 +11,7 @@
 pub mod app;
 pub mod bench;
 pub mod browser;
+pub mod chinese;
 pub mod databases;
 pub mod fake_courier;
 pub mod fake_wechat;

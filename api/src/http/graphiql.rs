@@ -29,7 +29,7 @@ const FILES: &[File] = &[
 
 /// GraphiQL's files, versioned.
 static IDE: LazyLock<Versioned> =
-    LazyLock::new(|| Versioned::new(FILES, "index.html", "GraphiQL file"));
+    LazyLock::new(|| Versioned::new(FILES, "index.html", "graphiql file"));
 
 /// This origin only; GraphiQL's editor sets styles from script.
 const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \

@@ -10,7 +10,8 @@ use async_graphql_actix_web::GraphQLResponse;
 use hongyan_domain::{Ctx, Error};
 
 use super::read_body;
-use hongyan_graphql::{ensure_codes, Caller, ClientAddr, HongyanSchema};
+use hongyan_domain::{text, Locale};
+use hongyan_graphql::{localize, Caller, ClientAddr, HongyanSchema};
 use serde_json::json;
 
 /// Executes one GraphQL request as the caller named by the `Authorization` header. The
@@ -26,7 +27,7 @@ pub async fn execute(
 ) -> HttpResponse {
     let request = match read_body(body).and_then(|b| graphql_request(&b)) {
         Ok(r) => r,
-        Err(e) => return refused(&e),
+        Err(e) => return refused(&e, locale(&req)),
     };
     let header = req
         .headers()
@@ -36,7 +37,7 @@ pub async fn execute(
     let client = ClientAddr(client_ip(&ctx, &req));
     let request = hongyan_graphql::request_data(request, &ctx, caller, client);
     let mut response = schema.execute(request).await;
-    ensure_codes(&mut response);
+    localize(&mut response, locale(&req));
     let down = hongyan_graphql::unavailable(&response);
     let limited = hongyan_graphql::rate_limited(&response);
     let mut http = GraphQLResponse::from(response)
@@ -58,13 +59,21 @@ pub async fn execute(
 
 /// One GraphQL request from a JSON body (`query`, `operationName`, `variables`).
 fn graphql_request(body: &[u8]) -> Result<async_graphql::Request, Error> {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Error::validation(format!("the body is not JSON: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| Error::validation(text!("body-not-json")))?;
     if value.is_array() {
-        return Err(Error::validation("batch requests are not supported"));
+        return Err(Error::validation(text!("batch-unsupported")));
     }
-    serde_json::from_value(value)
-        .map_err(|e| Error::validation(format!("not a GraphQL request: {e}")))
+    serde_json::from_value(value).map_err(|_| Error::validation(text!("not-graphql-request")))
+}
+
+/// The language the caller asked for in `Accept-Language` (Simplified Chinese by default).
+pub(super) fn locale(req: &HttpRequest) -> Locale {
+    Locale::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 /// The client's address: the peer's, or behind `HONGYAN_TRUSTED_PROXY_HOPS` trusted proxies
@@ -94,10 +103,10 @@ pub(super) fn client_ip(ctx: &Ctx, req: &HttpRequest) -> Option<IpAddr> {
 }
 
 /// A body that is no GraphQL request: 400 with the GraphQL error a resolver would give.
-fn refused(e: &Error) -> HttpResponse {
+fn refused(e: &Error, locale: Locale) -> HttpResponse {
     HttpResponse::BadRequest().json(json!({
         "data": null,
-        "errors": [{"message": e.to_string(), "extensions": {"code": e.code().as_str()}}],
+        "errors": [{"message": e.message(locale), "extensions": {"code": e.code().as_str()}}],
     }))
 }
 
@@ -108,10 +117,10 @@ pub(super) fn caller(ctx: &Ctx, header: Option<&str>) -> Caller {
         return Caller::Anonymous;
     };
     let Some(token) = value.strip_prefix("Bearer ").map(str::trim) else {
-        return Caller::Rejected("Authorization must be 'Bearer <token>'".into());
+        return Caller::Rejected(text!("bearer-format"));
     };
     match ctx.tokens.verify(token) {
         Ok(v) => Caller::Authenticated(v),
-        Err(e) => Caller::Rejected(e.to_string()),
+        Err(e) => Caller::Rejected(e.text().cloned().unwrap_or_else(|| text!("login-first"))),
     }
 }

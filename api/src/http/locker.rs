@@ -11,7 +11,7 @@ use hongyan_domain::dispatch::watch::CommandWatch;
 use hongyan_domain::dispatch::{pickups, returns};
 use hongyan_domain::entity::locker_event::EventKind;
 use hongyan_domain::lockers::{self, Locker};
-use hongyan_domain::{Ctx, Error};
+use hongyan_domain::{text, Ctx, Error};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use uuid::Uuid;
@@ -210,7 +210,11 @@ async fn poll(
     let cursor = match query.cursor.as_deref().map(str::parse::<i64>) {
         None => 0,
         Some(Ok(c)) if c >= 0 => c,
-        Some(_) => return Err(Error::validation("cursor is not one this server gave").into()),
+        Some(_) => {
+            return Err(Error::validation(text!("locker-cursor-invalid"))
+                .in_field("cursor")
+                .into())
+        }
     };
     let wait = Duration::from_secs(query.wait.unwrap_or(0).min(MAX_WAIT_SECS));
     let commands = watch.poll(&ctx, locker.id, cursor, wait).await?;
@@ -305,7 +309,7 @@ async fn report(
     let locker = device(&ctx, &watch, &req).await?;
     let incoming = json_body::<EventsIn>(&body, "events")?.events;
     if incoming.len() > MAX_EVENTS {
-        return Err(Error::validation(format!("at most {MAX_EVENTS} events per batch")).into());
+        return Err(Error::validation(text!("too-many-events", max = MAX_EVENTS)).into());
     }
     // Malformed events are rejected here; the rest go to the domain in the order sent.
     let mut results: Vec<(String, Option<Outcome>)> = Vec::with_capacity(incoming.len());

@@ -17,12 +17,12 @@ mod webhooks;
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
-use hongyan_domain::{Code, Error};
+use hongyan_domain::{text, Code, Error, Locale, Text};
 use serde_json::json;
 use tracing_actix_web::RequestId;
 
@@ -37,7 +37,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::JsonConfig::default()
             .limit(MAX_BODY_BYTES)
             .error_handler(|err, _| {
-                let resp = error_response(&Error::validation(err.to_string()));
+                let detail = err.to_string();
+                let resp = error_response(&Error::validation(text!(
+                    "request-malformed",
+                    detail = detail
+                )));
                 actix_web::error::InternalError::from_response(err, resp).into()
             }),
     )
@@ -67,11 +71,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// VALIDATION saying what was wrong with the body.
 pub fn read_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Bytes, Error> {
     body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-        Some(actix_web::error::PayloadError::Overflow) => Error::validation(format!(
-            "the request body is larger than {} KiB",
-            MAX_BODY_BYTES / 1024
-        )),
-        _ => Error::validation(format!("the request body could not be read: {e}")),
+        Some(actix_web::error::PayloadError::Overflow) => {
+            Error::validation(text!("body-too-large", kib = MAX_BODY_BYTES / 1024))
+        }
+        _ => Error::validation(text!("body-unreadable")),
     })
 }
 
@@ -81,12 +84,14 @@ pub fn read_body(body: Result<web::Bytes, actix_web::Error>) -> Result<web::Byte
 /// # Errors
 /// VALIDATION naming `what` for malformed JSON, the wrong shape, or a NUL character.
 pub fn json_body<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, Error> {
+    let what = Text::thing(what);
     if escapes_nul(body) {
-        return Err(Error::validation(format!(
-            "{what}: text may not contain NUL (U+0000) characters"
-        )));
+        return Err(Error::validation(
+            text!("json-has-nul").arg_text("what", what),
+        ));
     }
-    serde_json::from_slice(body).map_err(|e| Error::validation(format!("{what}: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| Error::validation(text!("json-invalid", detail = e).arg_text("what", what)))
 }
 
 /// Whether JSON text holds a `\u0000` escape (a backslash that is not itself escaped).
@@ -119,9 +124,7 @@ pub fn bearer<'a>(req: &'a actix_web::HttpRequest, what: &str) -> Result<&'a str
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or_else(|| {
-            Error::unauthenticated(format!(
-                "send the {what} as 'Authorization: Bearer <token>'"
-            ))
+            Error::unauthenticated(text!("bearer-missing").arg_text("what", Text::thing(what)))
         })
 }
 
@@ -142,25 +145,56 @@ pub fn error_response(e: &Error) -> HttpResponse {
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let mut resp = HttpResponse::build(status);
+    let body = |locale| {
+        let mut body = json!({ "code": e.code().as_str(), "message": e.message(locale) });
+        if let Some(reason) = e.reason() {
+            body["reason"] = json!(reason.as_str());
+        }
+        if let Some(field) = e.field() {
+            body["field"] = json!(field);
+        }
+        if let Error::RateLimited {
+            retry_after_secs, ..
+        } = e
+        {
+            body["retryAfter"] = json!(retry_after_secs);
+        }
+        body
+    };
     if let Error::RateLimited {
         retry_after_secs, ..
     } = e
     {
         resp.insert_header(("retry-after", retry_after_secs.to_string()));
-        return resp.json(json!({
-            "code": e.code().as_str(),
-            "message": e.to_string(),
-            "retryAfter": retry_after_secs,
-        }));
     }
-    let mut body = json!({ "code": e.code().as_str(), "message": e.to_string() });
-    if let Some(reason) = e.reason() {
-        body["reason"] = json!(reason);
-    }
-    if let Some(field) = e.field() {
-        body["field"] = json!(field);
-    }
-    resp.json(body)
+    let mut resp = resp.json(body(Locale::default()));
+    resp.extensions_mut()
+        .insert(EnglishBody(body(Locale::English)));
+    resp
+}
+
+/// The English words of an error answer, for [`language`] to send instead when asked.
+#[derive(Clone)]
+struct EnglishBody(serde_json::Value);
+
+/// Answers errors in English to clients that ask for it with `Accept-Language` (the body
+/// [`error_response`] kept aside); everything else passes as it is.
+pub async fn language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, String>>, actix_web::Error> {
+    let english = graphql::locale(req.request()) == Locale::English;
+    let res = next.call(req).await?;
+    let english_body = english
+        .then(|| res.response().extensions().get::<EnglishBody>().cloned())
+        .flatten();
+    Ok(match english_body {
+        Some(EnglishBody(body)) => {
+            let (req, resp) = res.into_parts();
+            ServiceResponse::new(req, resp.set_body(body.to_string())).map_into_right_body()
+        }
+        None => res.map_into_left_body(),
+    })
 }
 
 /// A domain error as a REST answer, so handlers can return `Result<HttpResponse, Rest>` and

@@ -22,8 +22,9 @@ use async_graphql::{Data, Response};
 use futures::stream::{self, AbortHandle, BoxStream, SelectAll};
 use futures::StreamExt;
 use hongyan_domain::auth::Principal;
+use hongyan_domain::{text, Locale};
 use hongyan_domain::{Ctx, Error};
-use hongyan_graphql::{ensure_codes, Caller, ClientAddr, HongyanSchema};
+use hongyan_graphql::{localize, Caller, ClientAddr, HongyanSchema};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -102,8 +103,9 @@ pub async fn subscriptions(
         .flat_map(|v| v.split(','))
         .any(|p| p.trim().eq_ignore_ascii_case(PROTOCOL));
     if !offered {
-        return Ok(error_response(&Error::validation(format!(
-            "请使用 WebSocket 子协议 {PROTOCOL}"
+        return Ok(error_response(&Error::validation(text!(
+            "websocket-protocol",
+            protocol = PROTOCOL
         ))));
     }
     let (mut response, session, messages) = actix_ws::handle(&req, payload)?;
@@ -116,6 +118,7 @@ pub async fn subscriptions(
         ctx: ctx.get_ref().clone(),
         sockets: sockets.into_inner(),
         client: ClientAddr(client_ip(&ctx, &req)),
+        locale: super::graphql::locale(&req),
         session,
     };
     let messages = messages
@@ -132,6 +135,8 @@ struct Socket {
     ctx: Ctx,
     sockets: Arc<Sockets>,
     client: ClientAddr,
+    /// The language the client asked for when it opened the socket.
+    locale: Locale,
     session: Session,
 }
 
@@ -234,11 +239,11 @@ impl Socket {
                 }
                 if ops.len() >= MAX_OPERATIONS {
                     let e = Error::RateLimited {
-                        message: format!("每个连接最多同时进行 {MAX_OPERATIONS} 项订阅或操作"),
+                        message: text!("too-many-operations", max = MAX_OPERATIONS),
                         retry_after_secs: 1,
                     };
                     let error = json!([{
-                        "message": e.to_string(),
+                        "message": e.message(self.locale),
                         "extensions": {"code": e.code().as_str(), "retryAfter": 1},
                     }]);
                     return self
@@ -294,7 +299,7 @@ impl Socket {
     ) -> Result<(), Close> {
         match item {
             Some(mut response) => {
-                ensure_codes(&mut response);
+                localize(&mut response, self.locale);
                 let payload = serde_json::to_value(&response).unwrap_or(Value::Null);
                 self.send(&json!({"id": id, "type": "next", "payload": payload}))
                     .await

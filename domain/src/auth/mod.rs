@@ -17,7 +17,7 @@ pub use tokens::Verified;
 use uuid::Uuid;
 
 pub use crate::entity::staff::StaffRole;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Who a bearer token speaks for, when it is valid and its account may act now.
 ///
@@ -67,7 +67,7 @@ impl Principal {
     pub fn reader_id(&self) -> Result<Uuid> {
         match self {
             Principal::Reader { id } => Ok(*id),
-            Principal::Staff { .. } => Err(Error::forbidden("readers only")),
+            Principal::Staff { .. } => Err(Error::forbidden(Reason::ReadersOnly)),
         }
     }
 
@@ -82,7 +82,7 @@ impl Principal {
                 ..
             } => Ok(()),
             Principal::Staff { role, .. } if roles.contains(role) => Ok(()),
-            _ => Err(Error::forbidden("this needs a staff role")),
+            _ => Err(Error::forbidden(Reason::StaffRoleRequired)),
         }
     }
 
@@ -93,7 +93,7 @@ impl Principal {
     pub fn require_any_staff(&self) -> Result<()> {
         match self {
             Principal::Staff { .. } => Ok(()),
-            Principal::Reader { .. } => Err(Error::forbidden("staff only")),
+            Principal::Reader { .. } => Err(Error::forbidden(Reason::StaffOnly)),
         }
     }
 
@@ -109,7 +109,7 @@ impl Principal {
                 ..
             } => Ok(()),
             Principal::Staff { branches, .. } if branches.contains(&branch) => Ok(()),
-            _ => Err(Error::forbidden("that branch is outside your scope")),
+            _ => Err(Error::forbidden(Reason::NotYourBranch)),
         }
     }
 }

@@ -46,25 +46,24 @@ const COMMON_HERE: &[&str] = &[
 /// VALIDATION saying what is wrong.
 pub fn require_strong(secret: &str, context: &[&str]) -> Result<()> {
     if secret.trim().chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::validation(format!(
-            "密码至少 {MIN_PASSWORD_CHARS} 个字符（不计首尾空格）"
-        )));
+        return Err(
+            Error::validation(text!("password-too-short", min = MIN_PASSWORD_CHARS))
+                .in_field("password"),
+        );
     }
     let lower = secret.to_lowercase();
     let names_itself = context
         .iter()
         .any(|c| c.chars().count() >= 3 && lower.contains(&c.to_lowercase()));
     if names_itself {
-        return Err(Error::validation("密码不能包含用户名"));
+        return Err(Error::validation(text!("password-has-username")).in_field("password"));
     }
     let mut known: Vec<&str> = context.to_vec();
     known.extend(["hongyan", "鸿雁", "library", "tushuguan", "图书馆"]);
     let weak = COMMON_HERE.contains(&lower.as_str())
         || zxcvbn::zxcvbn(secret, &known).score() < zxcvbn::Score::Three;
     if weak {
-        return Err(Error::validation(
-            "密码太常见或太容易猜到，请换一个更长、更不规则的密码",
-        ));
+        return Err(Error::validation(text!("password-too-weak")).in_field("password"));
     }
     Ok(())
 }

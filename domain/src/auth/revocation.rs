@@ -17,7 +17,7 @@ use sea_orm::QuerySelect;
 use super::{Principal, StaffRole};
 use crate::entity::reader::{self, ReaderStatus};
 use crate::entity::staff;
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 /// How long one process trusts what it read about an account.
 pub const FRESH: Duration = Duration::from_secs(2);
@@ -91,8 +91,8 @@ impl AccountCheck {
         if active {
             Ok(())
         } else {
-            Err(Error::unauthenticated("该账户已停用或已合并，请重新登录")
-                .because("ACCOUNT_CLOSED"))
+            Err(Error::unauthenticated(text!("session-account-closed"))
+                .because(Reason::AccountClosed))
         }
     }
 

@@ -82,7 +82,8 @@ pub async fn login_with_wechat_web(ctx: &Ctx, code: &str) -> Result<AuthTokens> 
         .official_identity(code)
         .await
         .map_err(|e| match e.reason() {
-            Some(reason) => Error::unauthenticated(e.to_string()).because(reason),
+            // Its message is keyed by the reason: the same words, as UNAUTHENTICATED.
+            Some(reason) => Error::unauthenticated(reason),
             None => e,
         })?;
     let id = wechat_reader(ctx, reader::Column::WechatOaOpenid, &identity).await?;
@@ -93,7 +94,7 @@ pub async fn login_with_wechat_web(ctx: &Ctx, code: &str) -> Result<AuthTokens> 
 fn wechat_code(code: &str) -> Result<&str> {
     let code = code.trim();
     if code.is_empty() || code.len() > 256 {
-        return Err(Error::validation("code must be a WeChat login code"));
+        return Err(Error::validation(text!("wechat-login-code-format")).in_field("code"));
     }
     Ok(code)
 }
@@ -285,7 +286,7 @@ async fn guard(ctx: &Ctx, account: Account<'_>, client: Option<IpAddr>) -> Resul
     if let Some(ip) = client {
         keys.push((format!("login:client:{ip}"), &PER_CLIENT));
     }
-    Attempts::begin(ctx, keys, "登录失败次数过多，请稍后再试，或请馆员解锁账户").await
+    Attempts::begin(ctx, keys, text!("login-locked")).await
 }
 
 /// Longest card number or user name looked up.
@@ -346,7 +347,7 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
         .lock_exclusive()
         .one(&txn)
         .await?
-        .ok_or_else(|| Error::unauthenticated("invalid refresh token"))?;
+        .ok_or_else(|| Error::unauthenticated(text!("refresh-token-invalid")))?;
     if row.used_at.is_some() || row.revoked_at.is_some() {
         refresh_token::Entity::update_many()
             .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
@@ -356,12 +357,10 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
             .await?;
         txn.commit().await?;
         tracing::warn!(family = %row.family_id, "refresh token reused; family revoked");
-        return Err(Error::unauthenticated(
-            "refresh token was already used; please log in again",
-        ));
+        return Err(Error::unauthenticated(text!("refresh-token-reused")));
     }
     if row.expires_at <= now {
-        return Err(Error::unauthenticated("refresh token expired"));
+        return Err(Error::unauthenticated(text!("refresh-token-expired")));
     }
     let used = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -370,7 +369,7 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
         .exec(&txn)
         .await?;
     if used.rows_affected != 1 {
-        return Err(Error::unauthenticated("refresh token was already used"));
+        return Err(Error::unauthenticated(text!("refresh-token-used")));
     }
     let principal = match row.subject_kind {
         SubjectKind::Reader => Principal::Reader { id: row.subject_id },
@@ -379,7 +378,7 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
                 .one(&txn)
                 .await?
                 .filter(|s| !s.disabled)
-                .ok_or_else(|| Error::unauthenticated("account disabled"))?;
+                .ok_or_else(|| Error::unauthenticated(text!("staff-account-disabled")))?;
             staff_principal(&txn, &s).await?
         }
     };
@@ -456,5 +455,5 @@ async fn staff_principal(db: &impl ConnectionTrait, s: &staff::Model) -> Result<
 }
 
 fn bad_credentials() -> Error {
-    Error::unauthenticated("wrong card number / user name or PIN / password")
+    Error::unauthenticated(text!("login-failed"))
 }

@@ -110,8 +110,8 @@ impl TokenIssuer {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             Error::unauthenticated(match e.kind() {
-                ErrorKind::ExpiredSignature => "access token expired",
-                _ => "invalid access token",
+                ErrorKind::ExpiredSignature => text!("access-token-expired"),
+                _ => text!("access-token-invalid"),
             })
         })?;
         let c = data.claims;
@@ -119,7 +119,7 @@ impl TokenIssuer {
             Principal::Reader { id: c.sub }
         } else {
             let role = serde_json::from_value::<StaffRole>(serde_json::Value::String(c.role))
-                .map_err(|_| Error::unauthenticated("invalid access token"))?;
+                .map_err(|_| Error::unauthenticated(text!("access-token-invalid")))?;
             Principal::Staff {
                 id: c.sub,
                 role,
@@ -129,7 +129,7 @@ impl TokenIssuer {
         let expires_at = i64::try_from(c.exp)
             .ok()
             .and_then(|exp| chrono::DateTime::from_timestamp(exp, 0))
-            .ok_or_else(|| Error::unauthenticated("invalid access token"))?;
+            .ok_or_else(|| Error::unauthenticated(text!("access-token-invalid")))?;
         Ok(Verified {
             principal,
             expires_at,

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::config::WechatConfig;
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 /// A WeChat user as the login exchange identifies them.
 #[derive(Debug, Clone)]
@@ -67,9 +67,7 @@ struct SessionResponse {
 impl WechatLogin for HttpWechat {
     async fn code2session(&self, code: &str) -> Result<WechatIdentity> {
         let (Some(appid), Some(secret)) = (&self.config.appid, &self.config.secret) else {
-            return Err(Error::unauthenticated(
-                "WeChat login is not configured (HONGYAN_WECHAT_APPID / HONGYAN_WECHAT_SECRET)",
-            ));
+            return Err(Error::unauthenticated(text!("wechat-login-unconfigured")));
         };
         let url = self
             .config
@@ -107,14 +105,10 @@ impl WechatLogin for HttpWechat {
                 openid,
                 unionid: resp.unionid,
             }),
-            (40029 | 40163, _) => Err(Error::unauthenticated(
-                "WeChat login code is invalid or already used",
-            )),
-            (40226, _) => Err(Error::forbidden(
-                "WeChat refused this user (high-risk account)",
-            )),
+            (40029 | 40163, _) => Err(Error::unauthenticated(text!("wechat-login-code-invalid"))),
+            (40226, _) => Err(Error::forbidden(Reason::WechatHighRisk)),
             (45011, _) => Err(Error::RateLimited {
-                message: "WeChat login rate limit reached".into(),
+                message: text!("wechat-login-throttled"),
                 retry_after_secs: 60,
             }),
             (code, _) => Err(Error::internal(anyhow::anyhow!(

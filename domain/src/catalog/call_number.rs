@@ -118,8 +118,7 @@ impl CallNumber {
     /// holds characters call numbers do not use.
     pub fn parse(s: &str) -> Result<Self> {
         let text = s.trim();
-        let bad =
-            || Error::validation(format!("{text:?} is not a CLC call number like I247.5/123"));
+        let bad = || Error::validation(text!("call-number-invalid", text = text));
         if text.is_empty() || text.len() > 64 {
             return Err(bad());
         }

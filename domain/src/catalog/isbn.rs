@@ -46,35 +46,35 @@ impl Isbn13 {
         };
         match compact.len() {
             13 => {
-                let d = digits(&compact)
-                    .ok_or_else(|| Error::validation("an ISBN-13 has only digits"))?;
+                let d =
+                    digits(&compact).ok_or_else(|| Error::validation(text!("isbn13-digits")))?;
                 if !(d.starts_with(&[9, 7, 8]) || d.starts_with(&[9, 7, 9])) {
-                    return Err(Error::validation("an ISBN-13 starts with 978 or 979"));
+                    return Err(Error::validation(text!("isbn13-prefix")));
                 }
                 if check13(&d) != d[12] {
-                    return Err(Error::validation("the ISBN's check digit is wrong"));
+                    return Err(Error::validation(text!("isbn-check-digit")));
                 }
                 Ok(Isbn13(compact.iter().collect()))
             }
             10 => {
                 let d = digits(&compact[..9])
-                    .ok_or_else(|| Error::validation("an ISBN-10 has digits (and X last)"))?;
+                    .ok_or_else(|| Error::validation(text!("isbn10-digits")))?;
                 let last = match compact[9] {
                     'X' | 'x' => 10,
                     c => c
                         .to_digit(10)
                         .and_then(|d| u8::try_from(d).ok())
-                        .ok_or_else(|| Error::validation("an ISBN-10 has digits (and X last)"))?,
+                        .ok_or_else(|| Error::validation(text!("isbn10-digits")))?,
                 };
                 if check10(&d) != last {
-                    return Err(Error::validation("the ISBN's check digit is wrong"));
+                    return Err(Error::validation(text!("isbn-check-digit")));
                 }
                 let mut d13 = vec![9, 7, 8];
                 d13.extend(d);
                 d13.push(check13(&d13));
                 Ok(Isbn13(d13.iter().map(|x| char::from(b'0' + x)).collect()))
             }
-            _ => Err(Error::validation("an ISBN has 10 or 13 digits")),
+            _ => Err(Error::validation(text!("isbn-length"))),
         }
     }
 

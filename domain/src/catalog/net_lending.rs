@@ -62,7 +62,8 @@ pub async fn set_by_barcodes(
         .collect();
     if wanted.is_empty() || barcodes.len() > MAX_BARCODES {
         return Err(
-            Error::validation(format!("请给出 1 到 {MAX_BARCODES} 个条码")).in_field("barcodes"),
+            Error::validation(text!("net-lending-barcode-count", max = MAX_BARCODES))
+                .in_field("barcodes"),
         );
     }
     let txn = ctx.begin().await?;
@@ -120,7 +121,7 @@ pub async fn set_by_class(
             .all(|c| c.is_ascii_alphanumeric() || c == '.');
     if !valid {
         return Err(
-            Error::validation("分类号前缀应为 1 到 20 个字母、数字或点，如 I247")
+            Error::validation(text!("net-lending-class-prefix", max = MAX_PREFIX))
                 .in_field("classPrefix"),
         );
     }

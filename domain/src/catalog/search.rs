@@ -48,25 +48,26 @@ impl SearchRequest {
     fn validate(&self) -> Result<IndexQuery> {
         let text = self.text.trim();
         if text.is_empty() {
-            return Err(Error::validation(
-                "type a title, an author or an ISBN to search for",
-            ));
+            return Err(Error::validation(text!("search-empty")).in_field("query"));
         }
         if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(Error::validation(format!(
-                "a search is at most {MAX_QUERY_CHARS} characters"
-            )));
+            return Err(
+                Error::validation(text!("search-too-long", max = MAX_QUERY_CHARS))
+                    .in_field("query"),
+            );
         }
         let clc_prefix = match self.clc_prefix.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(p) if p.len() <= 32 && p.starts_with(|c: char| c.is_ascii_uppercase()) => {
                 Some(p.to_owned())
             }
-            Some(_) => return Err(Error::validation("a class filter looks like I247 or TP3")),
+            Some(_) => {
+                return Err(Error::validation(text!("search-class-filter")).in_field("clcPrefix"))
+            }
         };
         if let (Some(from), Some(to)) = (self.year_from, self.year_to) {
             if from > to {
-                return Err(Error::validation("yearFrom is after yearTo"));
+                return Err(Error::validation(text!("search-years-reversed")).in_field("yearFrom"));
             }
         }
         Ok(IndexQuery {
@@ -95,12 +96,10 @@ pub async fn search(
 ) -> Result<SearchPage> {
     let query = request.validate()?;
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Error::validation(format!("每页 1 到 {MAX_PAGE} 条结果")));
+        return Err(Error::validation(text!("search-page-size", max = MAX_PAGE)).in_field("first"));
     }
     if offset > MAX_DEPTH {
-        return Err(Error::validation(format!(
-            "只能翻看前 {MAX_DEPTH} 条结果，请缩小检索范围"
-        )));
+        return Err(Error::validation(text!("search-too-deep", max = MAX_DEPTH)).in_field("after"));
     }
     let hits = index.search(&query, offset, limit)?;
     Ok(SearchPage {

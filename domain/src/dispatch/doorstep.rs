@@ -20,11 +20,13 @@ use crate::config::LendingConfig;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{loan_request, reader, reader_address, title};
+use crate::i18n::Text;
 use crate::identity::id_number::mask;
+use crate::lending::history::{self, Note};
 use crate::lending::{
-    committed, delivery, history, loans, lock_title, DeliveryMethod, LoanRequest, RequestStatus,
+    committed, delivery, loans, lock_title, DeliveryMethod, LoanRequest, RequestStatus,
 };
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Longest name of who took a parcel at the door.
 const MAX_RECEIVED_BY: usize = 40;
@@ -54,7 +56,7 @@ pub(crate) enum Back {
 }
 
 /// The parcel reached the reader: the shipment is DELIVERED, the loan starts and the request
-/// is FULFILLED (the reader is told by the transition's job).
+/// is FULFILLED with `note` (the reader is told by the transition's job).
 ///
 /// # Errors
 /// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
@@ -64,7 +66,7 @@ pub(crate) async fn delivered(
     req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
-    note: &str,
+    note: &Text,
 ) -> Result<()> {
     lock_title(db, copy.title_id).await?;
     delivery::move_shipments(db, req.id, ShipmentKind::Home, ShipmentStatus::Delivered).await?;
@@ -74,7 +76,7 @@ pub(crate) async fn delivered(
         req,
         RequestStatus::Fulfilled,
         actor,
-        Some(note),
+        Some(&note.into()),
         Default::default(),
     )
     .await?;
@@ -96,6 +98,8 @@ pub(crate) async fn undelivered(
     actor: Actor,
 ) -> Result<LoanRequest> {
     let Failure { from, reason, back } = failure;
+    // The reader is told the reason as the courier or the staff gave it.
+    let note = Note::quoted(reason);
     lock_title(db, copy.title_id).await?;
     delivery::move_shipments(db, req.id, ShipmentKind::Home, ShipmentStatus::Failed).await?;
     // From now on the reader collects it at the branch, like a locker parcel with no room.
@@ -111,7 +115,7 @@ pub(crate) async fn undelivered(
                 current_branch_id: from,
                 ..copy.clone()
             };
-            delivery::hold(db, policy, req, &copy, actor, reason, changes).await
+            delivery::hold(db, policy, req, &copy, actor, &note, changes).await
         }
         Back::WithCourier => {
             delivery::set_copy(db, copy.id, ItemStatus::InTransit, from).await?;
@@ -120,7 +124,7 @@ pub(crate) async fn undelivered(
                 req,
                 RequestStatus::InTransit,
                 actor,
-                Some(reason),
+                Some(&note),
                 changes,
             )
             .await
@@ -225,16 +229,17 @@ pub async fn mark_delivered(
 ) -> Result<Shipment> {
     let received_by = received_by.map(str::trim).filter(|s| !s.is_empty());
     if received_by.is_some_and(|s| s.chars().count() > MAX_RECEIVED_BY) {
-        return Err(
-            Error::validation(format!("签收人不能超过 {MAX_RECEIVED_BY} 个字"))
-                .in_field("receivedBy"),
-        );
+        return Err(Error::validation(text!(
+            "dispatch-received-by-too-long",
+            max = MAX_RECEIVED_BY
+        ))
+        .in_field("receivedBy"));
     }
     let txn = ctx.begin().await?;
     let (ship, req, copy) = open_parcel(&txn, who, id).await?;
     let note = match received_by {
-        Some(name) => format!("已送达，签收人：{name}"),
-        None => "已送达".to_owned(),
+        Some(name) => text!("history-delivered-to", name = name),
+        None => text!("history-delivered"),
     };
     delivered(
         &txn,
@@ -261,10 +266,13 @@ pub async fn mark_delivered(
 pub async fn mark_failed(ctx: &Ctx, who: &Principal, id: Uuid, reason: &str) -> Result<Shipment> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(Error::validation("请填写未能送达的原因").in_field("reason"));
+        return Err(Error::validation(text!("dispatch-failure-reason-missing")).in_field("reason"));
     }
     if reason.chars().count() > MAX_REASON {
-        return Err(Error::validation(format!("原因不能超过 {MAX_REASON} 个字")).in_field("reason"));
+        return Err(
+            Error::validation(text!("dispatch-failure-reason-too-long", max = MAX_REASON))
+                .in_field("reason"),
+        );
     }
     let txn = ctx.begin().await?;
     let (ship, req, copy) = open_parcel(&txn, who, id).await?;
@@ -303,21 +311,12 @@ async fn open_parcel(
         .ok_or(Error::NotFound("shipment"))?;
     who.require_staff_at(DISPATCHERS, ship.from_branch_id.unwrap_or_default())?;
     if ship.carrier.as_deref() != Some(ManualCourier.name()) && ship.carrier.is_some() {
-        return Err(
-            Error::conflict("这件包裹由快递公司承运，送达与否以快递公司的回传为准")
-                .because("COURIER_TRACKS"),
-        );
+        return Err(Error::conflict(Reason::CourierTracks));
     }
     match ship.status {
         ShipmentStatus::InTransit => {}
-        ShipmentStatus::Created => {
-            return Err(Error::conflict("运单还在生成，请稍后再试").because("NOT_SHIPPED"))
-        }
-        _ => {
-            return Err(
-                Error::conflict("这件包裹已经结束（已送达或已退回）").because("ALREADY_ENDED")
-            )
-        }
+        ShipmentStatus::Created => return Err(Error::conflict(Reason::NotShipped)),
+        _ => return Err(Error::conflict(Reason::AlreadyEnded)),
     }
     let req = loan_request::Entity::find_by_id(ship.request_id.unwrap_or_default())
         .one(db)

@@ -23,7 +23,7 @@ use crate::entity::locker_event::{self, EventKind};
 use crate::entity::shipment::{ShipmentKind, ShipmentStatus};
 use crate::lending::{delivery, history, loans, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
-use crate::{Ctx, Error, Result};
+use crate::{Code, Ctx, Error, Locale, Result};
 
 /// One event as the device reports it.
 #[derive(Debug, Clone)]
@@ -80,11 +80,12 @@ pub async fn report(ctx: &Ctx, locker: &Locker, events: Vec<DeviceEvent>) -> Res
     Ok(outcomes)
 }
 
-/// Why an event was refused, when the error is the event's fault.
+/// Why an event was refused, when the error is the event's fault. The reason goes back to
+/// the controller, a device, in English like the rest of its protocol (`unknown compartment`).
 fn rejection(e: &Error) -> Option<String> {
     match e {
-        Error::Validation(reason) => Some(reason.clone()),
         Error::NotFound(what) => Some(format!("unknown {what}")),
+        e if e.code() == Code::Validation => Some(e.message(Locale::English)),
         _ => None,
     }
 }
@@ -97,7 +98,7 @@ async fn one(
     event: &DeviceEvent,
 ) -> Result<Option<Issued>> {
     if event.event_id.is_empty() || event.event_id.len() > 100 {
-        return Err(Error::validation("eventId must be 1-100 characters"));
+        return Err(Error::validation(text!("locker-event-id-length")).in_field("eventId"));
     }
     let door = compartment::Entity::find()
         .filter(compartment::Column::LockerId.eq(locker.id))
@@ -179,7 +180,7 @@ async fn parcel(
     let barcode = event
         .parcel
         .as_deref()
-        .ok_or_else(|| Error::validation("this event needs a parcel"))?;
+        .ok_or_else(|| Error::validation(text!("locker-event-needs-parcel")).in_field("parcel"))?;
     let copy = item::Entity::find()
         .filter(item::Column::Barcode.eq(barcode))
         .one(txn)
@@ -217,7 +218,14 @@ async fn ready(
         &req,
         RequestStatus::ReadyForPickup,
         Actor::System,
-        Some(&format!("in {} at {}", door.label, locker.name)),
+        Some(
+            &text!(
+                "history-in-locker",
+                door = &door.label,
+                locker = &locker.name
+            )
+            .into(),
+        ),
         loan_request::ActiveModel {
             pickup_deadline: Set(Some(deadline)),
             pickup_code_gen: Set(generation),
@@ -277,7 +285,7 @@ async fn picked_up(
         &req,
         RequestStatus::Fulfilled,
         Actor::System,
-        Some("picked up at the locker"),
+        Some(&text!("history-picked-up-at-locker").into()),
         loan_request::ActiveModel {
             pickup_code_hash: Set(None),
             ..Default::default()
@@ -330,10 +338,14 @@ pub(crate) async fn door_fault(
         &req,
         RequestStatus::Picked,
         Actor::System,
-        Some(&format!(
-            "door {} at {} is out of order; finding another",
-            door.label, locker.name
-        )),
+        Some(
+            &text!(
+                "history-door-fault",
+                door = &door.label,
+                locker = &locker.name
+            )
+            .into(),
+        ),
         loan_request::ActiveModel {
             compartment_id: Set(None),
             ..Default::default()

@@ -13,7 +13,8 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction};
 use serde::{Deserialize, Serialize};
 
-use super::couriers::{self, Order};
+use super::couriers::manual::ManualCourier;
+use super::couriers::{self, Courier, Order};
 use super::doorstep;
 use crate::audit::Actor;
 use crate::entity::item::{self, ItemStatus};
@@ -21,7 +22,7 @@ use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{branch, courier_event, loan_request, reader_address};
 use crate::jobs::{self, Job};
 use crate::lending::{delivery, history, lock_title, LoanRequest, RequestStatus};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Locale, Result};
 
 /// A just-picked HOME request: its shipment, and the job that books the courier.
 ///
@@ -99,16 +100,22 @@ impl Job for ShipHome {
         lock_title(txn, copy.title_id).await?;
         booked(ctx, txn, ship.id, &waybill).await?;
         delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+        // The waybill number ends the note, after a space (clients and tests read it there).
+        let note = if ctx.courier.name() == ManualCourier.name() {
+            text!("history-shipped-by-staff", waybill = &waybill.number)
+        } else {
+            text!(
+                "history-shipped",
+                courier = ctx.courier.name(),
+                waybill = &waybill.number
+            )
+        };
         history::transition(
             txn,
             &req,
             RequestStatus::InTransit,
             Actor::System,
-            Some(&format!(
-                "shipped by {}, waybill {}",
-                ctx.courier.name(),
-                waybill.number
-            )),
+            Some(&note.into()),
             Default::default(),
         )
         .await?;
@@ -176,12 +183,10 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
         !secret.is_empty() && couriers::verify(secret, t, signature, body, Utc::now().timestamp())
     });
     if !signed {
-        return Err(Error::unauthenticated(
-            "courier webhooks must be signed, and sent within 5 minutes",
-        ));
+        return Err(Error::unauthenticated(text!("courier-webhook-unsigned")));
     }
     let event: Tracking = serde_json::from_slice(body)
-        .map_err(|e| Error::validation(format!("not a tracking event: {e}")))?;
+        .map_err(|e| Error::validation(text!("courier-webhook-malformed", detail = e)))?;
     let txn = ctx.begin().await?;
     let ship = shipment::Entity::find()
         .filter(shipment::Column::WaybillNo.eq(event.waybill_no.as_str()))
@@ -241,19 +246,22 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     let policy = &ctx.config.lending;
     match (event.status.as_str(), req.status) {
         ("DELIVERED", RequestStatus::InTransit) => {
-            doorstep::delivered(&txn, policy, &req, &copy, Actor::System, "delivered").await?;
+            let note = text!("history-delivered");
+            doorstep::delivered(&txn, policy, &req, &copy, Actor::System, &note).await?;
         }
         ("FAILED", RequestStatus::InTransit) if req.pickup_branch_id.is_none() => {
-            let reason = event.reason.as_deref().map(str::trim).unwrap_or_default();
-            let reason = match reason.chars().count() {
-                0 => "快递未能送达",
-                1..=200 => reason,
-                _ => "快递未能送达（原因过长，见快递公司记录）",
+            // Kept as the request's failure reason, for the reader: in Chinese when the
+            // courier gave none (or one too long to keep).
+            let given = event.reason.as_deref().map(str::trim).unwrap_or_default();
+            let reason = match given.chars().count() {
+                0 => text!("dispatch-courier-undelivered").render(Locale::Chinese),
+                1..=200 => given.to_owned(),
+                _ => text!("dispatch-courier-undelivered-long").render(Locale::Chinese),
             };
             let from = ship.from_branch_id.unwrap_or(copy.current_branch_id);
             let failure = doorstep::Failure {
                 from,
-                reason,
+                reason: &reason,
                 back: doorstep::Back::WithCourier,
             };
             doorstep::undelivered(&txn, policy, &req, &copy, failure, Actor::System).await?;

@@ -73,7 +73,7 @@ pub(crate) async fn guarded<T>(
             (format!("code:{}:{code}", locker.id), &PER_CODE),
             (format!("keypad:{}", locker.id), &PER_LOCKER),
         ],
-        "too many wrong codes; try again later",
+        text!("locker-too-many-wrong-codes"),
     )
     .await?;
     let found = match lookup {

@@ -1,6 +1,7 @@
 //! Where a picked LOCKER parcel goes: a free compartment in the reader's locker, else in the
 //! nearest online locker with room, else the hold shelf of the locker's branch; the reader is
-//! told either way (a history entry with the reason). The compartment is claimed with a
+//! told either way (a history entry with the reason: their locker is offline, or has no free
+//! compartment). The compartment is claimed with a
 //! conditional update (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so two parcels never get one
 //! door, and the parcel joins the open delivery round from its branch to that locker.
 
@@ -15,7 +16,9 @@ use crate::entity::compartment::{self, State};
 use crate::entity::item;
 use crate::entity::loan_request;
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
-use crate::lending::{delivery, geo, history, DeliveryMethod, LoanRequest, RequestStatus};
+use crate::i18n::Text;
+use crate::lending::history::{self, Note};
+use crate::lending::{delivery, geo, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::{self, Locker};
 use crate::Result;
 
@@ -34,16 +37,18 @@ pub async fn to_locker(
         return Ok(req);
     };
     let wanted = lockers::by_id(db, wanted).await?;
-    for locker in in_order_of_preference(db, &wanted).await? {
+    let candidates = by_preference(&wanted, lockers::list(db).await?);
+    // The wanted locker is among the candidates only when online: else it is passed over.
+    let why = if candidates.iter().any(|l| l.id == wanted.id) {
+        Unfit::Full
+    } else {
+        Unfit::Offline
+    };
+    for locker in candidates {
         let Some(door) = claim_compartment(db, locker.id).await? else {
             continue;
         };
-        let note = (locker.id != wanted.id).then(|| {
-            format!(
-                "{} had no free compartment; going to {} instead",
-                wanted.name, locker.name
-            )
-        });
+        let note = (locker.id != wanted.id).then(|| rerouted(&wanted, why, Some(&locker)));
         let round = rounds::open_round(db, copy.current_branch_id, locker.id).await?;
         shipment::ActiveModel {
             round_id: Set(Some(round.id)),
@@ -66,6 +71,7 @@ pub async fn to_locker(
         return match note {
             // The reader is told their parcel goes to another locker.
             Some(note) => {
+                let note: Note = note.into();
                 history::transition(db, &req, RequestStatus::Picked, actor, Some(&note), changes)
                     .await
             }
@@ -73,10 +79,7 @@ pub async fn to_locker(
         };
     }
     // No locker has room: the hold shelf of the branch that serves the wanted locker.
-    let note = format!(
-        "no locker near {} has a free compartment; the book waits on the hold shelf instead",
-        wanted.name
-    );
+    let note: Note = rerouted(&wanted, why, None).into();
     let req = history::transition(
         db,
         &req,
@@ -93,11 +96,41 @@ pub async fn to_locker(
     delivery::to_branch(db, policy, req, copy, actor).await
 }
 
-/// The wanted locker if online, then the other online lockers, nearest to it first.
-async fn in_order_of_preference(db: &impl ConnectionTrait, wanted: &Locker) -> Result<Vec<Locker>> {
+/// Why the reader's locker could not take their parcel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unfit {
+    /// Its controller has not been heard from lately ([`lockers::is_online`]).
+    Offline,
+    /// Online, but no compartment is free (all reserved, occupied or out of order).
+    Full,
+}
+
+/// What the reader is told when their parcel cannot go to `wanted` (`why`): it goes to
+/// `instead`, or with no locker to take it, to the hold shelf of `wanted`'s branch.
+fn rerouted(wanted: &Locker, why: Unfit, instead: Option<&Locker>) -> Text {
+    match (why, instead) {
+        (Unfit::Full, Some(to)) => text!(
+            "history-locker-full-rerouted",
+            wanted = &wanted.name,
+            instead = &to.name
+        ),
+        (Unfit::Offline, Some(to)) => text!(
+            "history-locker-offline-rerouted",
+            wanted = &wanted.name,
+            instead = &to.name
+        ),
+        (Unfit::Full, None) => text!("history-locker-full-hold-shelf", wanted = &wanted.name),
+        (Unfit::Offline, None) => {
+            text!("history-locker-offline-hold-shelf", wanted = &wanted.name)
+        }
+    }
+}
+
+/// Of `lockers`, the online ones in order of preference: the wanted locker (if online), then
+/// the others, nearest to it first.
+fn by_preference(wanted: &Locker, all: Vec<Locker>) -> Vec<Locker> {
     let here = geo::point(wanted.latitude, wanted.longitude);
-    let mut online: Vec<(f64, Locker)> = lockers::list(db)
-        .await?
+    let mut online: Vec<(f64, Locker)> = all
         .into_iter()
         .filter(lockers::is_online)
         .map(|l| {
@@ -113,7 +146,7 @@ async fn in_order_of_preference(db: &impl ConnectionTrait, wanted: &Locker) -> R
         })
         .collect();
     online.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.code.cmp(&b.1.code)));
-    Ok(online.into_iter().map(|(_, l)| l).collect())
+    online.into_iter().map(|(_, l)| l).collect()
 }
 
 /// Claims the smallest free compartment of `locker` (books fit every size; large doors are
@@ -185,4 +218,78 @@ pub async fn compartments_for_staff(
 ) -> Result<Vec<compartment::Model>> {
     who.require_staff_at(super::rounds::DISPATCHERS, locker.branch_id)?;
     compartments(db, locker.id).await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+
+    use super::*;
+    use crate::i18n::Locale;
+
+    /// A locker at `at` whose controller was last heard from `ago` (None: never).
+    fn locker(code: &str, at: (f64, f64), ago: Option<Duration>) -> Locker {
+        Locker {
+            id: Uuid::now_v7(),
+            code: code.to_owned(),
+            name: format!("{code} 书柜"),
+            branch_id: Uuid::nil(),
+            address: String::new(),
+            latitude: Some(at.0),
+            longitude: Some(at.1),
+            device_token_hash: None,
+            last_seen_at: ago.map(|ago| Utc::now() - ago),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn codes(lockers: &[Locker]) -> Vec<&str> {
+        lockers.iter().map(|l| l.code.as_str()).collect()
+    }
+
+    #[test]
+    fn the_wanted_locker_comes_first_when_online_and_offline_ones_are_passed_over() {
+        let now = Some(Duration::seconds(5));
+        let wanted = locker("L-01", (31.881, 120.551), now);
+        let near = locker("L-02", (31.890, 120.570), now);
+        let far = locker("L-03", (31.300, 120.580), now);
+        let silent = locker("L-04", (31.882, 120.552), Some(Duration::minutes(10)));
+        let never = locker("L-05", (31.881, 120.551), None);
+        let all = vec![
+            far.clone(),
+            silent.clone(),
+            near.clone(),
+            never,
+            wanted.clone(),
+        ];
+        assert_eq!(
+            codes(&by_preference(&wanted, all.clone())),
+            ["L-01", "L-02", "L-03"]
+        );
+        // Offline, the wanted locker is not a candidate: the reader is told it was offline.
+        let order = by_preference(&silent, all);
+        assert_eq!(codes(&order), ["L-01", "L-02", "L-03"]);
+        assert!(!order.iter().any(|l| l.id == silent.id));
+    }
+
+    #[test]
+    fn the_reader_is_told_whether_their_locker_was_offline_or_full() {
+        let now = Some(Duration::seconds(5));
+        let wanted = locker("L-01", (31.881, 120.551), now);
+        let near = locker("L-02", (31.890, 120.570), now);
+        let said = |why, instead| rerouted(&wanted, why, instead).render(Locale::Chinese);
+
+        let full = said(Unfit::Full, Some(&near));
+        assert_eq!(full, "「L-01 书柜」没有空格口，图书改送至「L-02 书柜」");
+        let offline = said(Unfit::Offline, Some(&near));
+        assert_eq!(offline, "「L-01 书柜」暂时离线，图书改送至「L-02 书柜」");
+        let full_shelf = said(Unfit::Full, None);
+        assert!(full_shelf.contains("没有空格口") && full_shelf.contains("预约书架"));
+        assert!(!full_shelf.contains("离线"), "{full_shelf}");
+        let offline_shelf = said(Unfit::Offline, None);
+        assert!(offline_shelf.contains("暂时离线") && offline_shelf.contains("预约书架"));
+
+        let english = rerouted(&wanted, Unfit::Offline, Some(&near)).render(Locale::English);
+        assert_eq!(english, "L-01 书柜 is offline; going to L-02 书柜 instead");
+    }
 }

@@ -23,7 +23,7 @@ use crate::entity::{loan, reader_address};
 use crate::jobs;
 use crate::lending::{delivery, loans, lock_title, LoanStatus};
 use crate::lockers::{self, Locker};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 pub use return_ticket::Model as ReturnTicket;
 
@@ -213,9 +213,7 @@ pub async fn open_door(ctx: &Ctx, locker: &Locker, code: &str) -> Result<DropDoo
         Some(id) => compartment::Entity::find_by_id(id).one(&txn).await?,
         None => claim_compartment(&txn, locker.id).await?,
     }
-    .ok_or_else(|| {
-        Error::conflict("no free door in this locker; try another locker or a branch")
-    })?;
+    .ok_or_else(|| Error::conflict(Reason::LockerFull))?;
     return_ticket::Entity::update_many()
         .col_expr(return_ticket::Column::CompartmentId, Expr::value(door.id))
         .filter(return_ticket::Column::Id.eq(ticket.id))

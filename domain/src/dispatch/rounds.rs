@@ -18,7 +18,8 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::locker_command::CommandKind;
 use crate::entity::shipment::{self, ShipmentStatus};
 use crate::entity::{branch, loan_request, locker};
-use crate::lending::{delivery, geo, history, LoanRequest, RequestStatus};
+use crate::lending::history::{self, Note};
+use crate::lending::{delivery, geo, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
 use crate::{Ctx, Error, Result};
 
@@ -218,7 +219,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
     let titles: BTreeSet<Uuid> = view.parcels.iter().map(|p| p.copy.title_id).collect();
     indexer::touch(&txn, &titles.into_iter().collect::<Vec<_>>()).await?;
     let actor = Actor::of(who);
-    let note = format!("on its way to {}", view.locker.name);
+    let note: Note = text!("history-on-way-to-locker", locker = &view.locker.name).into();
     let mut issued = Issued::default();
     for parcel in &view.parcels {
         if parcel.request.status != RequestStatus::Picked {

@@ -15,7 +15,7 @@ use crate::audit::{self, Actor};
 use crate::auth::{sessions, Principal};
 use crate::entity::reader::{self, ReaderStatus};
 use crate::people::Reader;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Binds card `card_number` (with its PIN) to the calling WeChat reader; returns the card's
 /// reader, who now holds everything the WeChat account had.
@@ -34,26 +34,23 @@ pub async fn bind_card(
     let me = who.reader_id()?;
     let holder = sessions::card_holder(ctx, card_number, pin, client).await?;
     if holder == me {
-        return Err(Error::conflict("这张读者证已绑定在您的账户上").because("HAS_CARD"));
+        return Err(Error::conflict(Reason::HasCard));
     }
     let txn = ctx.begin().await?;
     let source = reader::Entity::find_by_id(me)
         .one(&txn)
         .await?
         .filter(|r| r.status != ReaderStatus::Closed)
-        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
+        .ok_or_else(|| Error::unauthenticated(text!("reader-account-gone")))?;
     if source.card_number.is_some() {
-        return Err(Error::conflict("您的账户已有读者证").because("HAS_CARD"));
+        return Err(Error::conflict(Reason::HasCard));
     }
     let target = reader::Entity::find_by_id(holder)
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("reader"))?;
     if super::merging::wechat_clash(&target, &source) {
-        return Err(
-            Error::conflict("这张读者证已绑定另一个微信账号，请到馆解除后再绑定")
-                .because("CARD_BOUND_ELSEWHERE"),
-        );
+        return Err(Error::conflict(Reason::CardBoundElsewhere));
     }
     let saved = super::merging::fold(&txn, source, target).await?;
     audit::record(

@@ -39,24 +39,22 @@ impl IdNumber {
             .collect();
         let chars: Vec<char> = s.chars().collect();
         if chars.len() != 18 {
-            return Err(Error::validation("身份证号应为 18 位"));
+            return Err(Error::validation(text!("id-number-length")));
         }
         let digits: Vec<u32> = chars[..17].iter().filter_map(|c| c.to_digit(10)).collect();
         if digits.len() != 17 || !(chars[17].is_ascii_digit() || chars[17] == 'X') {
-            return Err(Error::validation(
-                "身份证号前 17 位应为数字，最后一位为数字或 X",
-            ));
+            return Err(Error::validation(text!("id-number-characters")));
         }
         let birth: String = chars[6..14].iter().collect();
         let born = NaiveDate::parse_from_str(&birth, "%Y%m%d")
             .ok()
             .filter(|d| d.year() >= 1900 && *d <= Utc::now().date_naive());
         if born.is_none() || digits[0] == 0 {
-            return Err(Error::validation("身份证号中的地区或出生日期不正确"));
+            return Err(Error::validation(text!("id-number-region-or-birth")));
         }
         let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
         if CHECK[usize::try_from(sum % 11).unwrap_or(0)] != chars[17] {
-            return Err(Error::validation("身份证号校验位不正确，请核对"));
+            return Err(Error::validation(text!("id-number-check-character")));
         }
         Ok(IdNumber(s))
     }

@@ -18,7 +18,7 @@ use crate::entity::{
     idempotency_key, loan, loan_request, notification, purchase_proposal, reader_address,
 };
 use crate::people::Reader;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Whether the two accounts are bound to different WeChat users (one binding would be lost).
 pub(crate) fn wechat_clash(a: &Reader, b: &Reader) -> bool {
@@ -40,7 +40,7 @@ pub(crate) fn wechat_clash(a: &Reader, b: &Reader) -> bool {
 pub async fn merge(ctx: &Ctx, who: &Principal, keep: Uuid, close: Uuid) -> Result<Reader> {
     who.require_staff(&[StaffRole::Librarian])?;
     if keep == close {
-        return Err(Error::validation("不能把账户合并到它自己").in_field("mergeId"));
+        return Err(Error::validation(text!("merge-same-account")).in_field("mergeId"));
     }
     let txn = ctx.begin().await?;
     let mut rows = reader::Entity::find()
@@ -55,18 +55,13 @@ pub async fn merge(ctx: &Ctx, who: &Principal, keep: Uuid, close: Uuid) -> Resul
     let target = rows.swap_remove(k);
     let source = rows.pop().ok_or(Error::NotFound("reader"))?;
     if target.status == ReaderStatus::Closed || source.status == ReaderStatus::Closed {
-        return Err(Error::conflict("已注销的账户不能再合并").because("ACCOUNT_CLOSED"));
+        return Err(Error::conflict(Reason::AccountClosed));
     }
     if matches!((&target.id_number_hash, &source.id_number_hash), (Some(a), Some(b)) if a != b) {
-        return Err(
-            Error::conflict("两个账户登记的身份证号不同，不是同一个人").because("DIFFERENT_PEOPLE")
-        );
+        return Err(Error::conflict(Reason::DifferentPeople));
     }
     if wechat_clash(&target, &source) {
-        return Err(Error::conflict(
-            "两个账户绑定了不同的微信，合并会丢失其中一个；请先请读者解除一个绑定",
-        )
-        .because("WECHAT_CLASH"));
+        return Err(Error::conflict(Reason::WechatClash));
     }
     let closed_card = source.card_number.clone();
     let saved = fold(&txn, source, target).await?;

@@ -21,7 +21,7 @@ use crate::config::CardPolicy;
 use crate::entity::branch;
 use crate::entity::reader::{self, ReaderStatus};
 use crate::people::{self, Reader};
-use crate::{secrets, Ctx, Error, Result};
+use crate::{secrets, Ctx, Error, Reason, Result};
 
 /// Digits of a card number issued online (`9` and nine random digits).
 const ONLINE_CARD_DIGITS: usize = 9;
@@ -50,21 +50,19 @@ pub struct Application {
 pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> Result<Reader> {
     let applicant = match who {
         Some(Principal::Reader { id }) => Some(*id),
-        Some(Principal::Staff { .. }) => {
-            return Err(Error::forbidden("读者本人在线办证；馆员请在借还台办理"))
-        }
+        Some(Principal::Staff { .. }) => return Err(Error::forbidden(Reason::StaffCannotApply)),
         None => None,
     };
     let name = app.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
-        return Err(Error::validation("姓名应为 1–64 个字").in_field("name"));
+        return Err(Error::validation(text!("reader-name-length")).in_field("name"));
     }
     let id = IdNumber::parse(&app.id_number).map_err(|e| e.in_field("idNumber"))?;
     let mobile = Phone::parse(&app.mobile).map_err(|e| e.in_field("mobile"))?;
     let pin = match (&app.pin, applicant) {
         (Some(pin), _) => Some(pin.as_str()),
         (None, None) => {
-            return Err(Error::validation("请设置 4–12 位数字密码，用于读者证登录").in_field("pin"))
+            return Err(Error::validation(text!("register-pin-required")).in_field("pin"))
         }
         (None, Some(_)) => None,
     };
@@ -83,17 +81,11 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
         .one(&txn)
         .await?
         .filter(|b| b.kind != BranchKind::Bookstore)
-        .ok_or_else(|| Error::validation("请选择本馆的一个分馆").in_field("homeBranchId"))?;
-    if let Some(holder) = reader::Entity::find()
-        .filter(reader::Column::IdNumberHash.eq(id_hash.as_str()))
-        .one(&txn)
-        .await?
-    {
-        let card = holder.card_number.as_deref().map(mask).unwrap_or_default();
-        return Err(Error::conflict(format!(
-            "该身份证号已办理读者证（{card}）；忘记密码请到馆办理"
-        ))
-        .because("ID_NUMBER_TAKEN"));
+        .ok_or_else(|| {
+            Error::validation(text!("register-branch-unknown")).in_field("homeBranchId")
+        })?;
+    if let Some(holder) = holder_of(&txn, &id_hash).await? {
+        return Err(id_number_taken(&holder));
     }
     let card = free_card_number(&txn).await?;
     let mut row = match applicant {
@@ -102,9 +94,9 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
                 .one(&txn)
                 .await?
                 .filter(|r| r.status != ReaderStatus::Closed)
-                .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))?;
-            if let Some(card) = &me.card_number {
-                return Err(Error::conflict(format!("您已有读者证 {card}")).because("HAS_CARD"));
+                .ok_or_else(|| Error::unauthenticated(text!("reader-account-gone")))?;
+            if me.card_number.is_some() {
+                return Err(Error::conflict(Reason::HasCard));
             }
             let row: reader::ActiveModel = me.into();
             row
@@ -115,7 +107,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
     row.card_number = Set(Some(card.clone()));
     row.phone = Set(Some(mobile.as_str().to_owned()));
     row.home_branch_id = Set(Some(home.id));
-    row.id_number_hash = Set(Some(id_hash));
+    row.id_number_hash = Set(Some(id_hash.clone()));
     row.id_number_masked = Set(Some(id.masked()));
     row.status = Set(status);
     if let Some(hash) = pin_hash {
@@ -124,8 +116,20 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
     let saved = match applicant {
         Some(_) => row.update(&txn).await,
         None => row.insert(&txn).await,
-    }
-    .map_err(taken_on_race)?;
+    };
+    let saved = match saved {
+        Ok(saved) => saved,
+        // A unique-index clash: another application with this ID number got in past the
+        // check above (two at once). Refused as that check refuses, naming its card.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
+            return Err(match holder_of(&ctx.db, &id_hash).await? {
+                Some(holder) => id_number_taken(&holder),
+                None => e.into(),
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
     audit::record(
         &txn,
         Actor::Reader(saved.id),
@@ -153,15 +157,18 @@ async fn free_card_number(db: &impl ConnectionTrait) -> Result<String> {
     }
 }
 
-/// A unique-index clash (two applications with one ID at once, past the check before it)
-/// as the CONFLICT that check gives.
-fn taken_on_race(e: DbErr) -> Error {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            Error::conflict("该身份证号已办理读者证").because("ID_NUMBER_TAKEN")
-        }
-        _ => e.into(),
-    }
+/// The reader whose ID number has the lookup hash `id_hash`, if any.
+async fn holder_of(db: &impl ConnectionTrait, id_hash: &str) -> Result<Option<Reader>> {
+    Ok(reader::Entity::find()
+        .filter(reader::Column::IdNumberHash.eq(id_hash))
+        .one(db)
+        .await?)
+}
+
+/// The CONFLICT for an ID number that has a card already: `holder`'s, named masked.
+fn id_number_taken(holder: &Reader) -> Error {
+    let card = holder.card_number.as_deref().map(mask).unwrap_or_default();
+    Error::conflict(Reason::IdNumberTaken).with("card", card)
 }
 
 /// A desk has checked a PENDING applicant's ID: the card lends from now on. Audited.

@@ -11,7 +11,7 @@ use sea_orm::{Condition, QueryOrder, QuerySelect};
 use crate::audit::{self, Actor};
 use crate::auth::Principal;
 use crate::entity::job::{self, JobState};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// A job leased to one worker.
 #[derive(Debug, Clone)]
@@ -194,7 +194,7 @@ pub async fn dead_jobs(
 pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
     who.require_staff(&[])?;
     let Principal::Staff { id: staff, .. } = who else {
-        return Err(Error::forbidden("admins only"));
+        return Err(Error::forbidden(Reason::StaffRoleRequired));
     };
     let txn = ctx.begin().await?;
     let res = job::Entity::update_many()

@@ -181,8 +181,8 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
     }
     let system = Actor::System;
     history::moved(db, &routed, RequestStatus::Pending, system, None).await?;
-    let note = Some(routing::NO_COPY_FREE);
-    history::moved(db, &waitlisted, RequestStatus::Pending, system, note).await?;
+    let note = routing::no_copy_free();
+    history::moved(db, &waitlisted, RequestStatus::Pending, system, Some(&note)).await?;
     Ok(Routed {
         routed: routed.len() as u64,
         waitlisted: waitlisted.len() as u64,

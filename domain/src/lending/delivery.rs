@@ -12,7 +12,8 @@ use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
-use super::{history, DeliveryMethod, LoanRequest, RequestStatus};
+use super::history::{self, Note};
+use super::{DeliveryMethod, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::config::LendingConfig;
 use crate::dispatch::placement;
@@ -63,7 +64,7 @@ pub async fn to_branch(
             &req,
             copy,
             actor,
-            "on the hold shelf",
+            &text!("history-on-hold-shelf").into(),
             Default::default(),
         )
         .await;
@@ -83,7 +84,7 @@ pub async fn to_branch(
         &req,
         RequestStatus::InTransit,
         actor,
-        Some("transfer to the pickup branch"),
+        Some(&text!("history-transfer").into()),
         Default::default(),
     )
     .await
@@ -113,7 +114,7 @@ pub async fn arrive(
         &req,
         copy,
         actor,
-        "on the hold shelf",
+        &text!("history-on-hold-shelf").into(),
         Default::default(),
     )
     .await
@@ -130,7 +131,7 @@ pub(crate) async fn hold(
     req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
-    note: &str,
+    note: &Note,
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);

@@ -15,7 +15,7 @@ use crate::catalog::call_number::CallNumber;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, reader};
 use crate::people::CardNumber;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Roles that work a branch desk.
 pub const DESK: &[StaffRole] = &[
@@ -67,7 +67,8 @@ async fn copy_by_barcode(db: &impl ConnectionTrait, barcode: &str) -> Result<ite
 /// # Errors
 /// NOT_FOUND for an unknown copy or card; FORBIDDEN outside the staff member's branches, or
 /// for a blocked reader or one owing overdue books (walk-in); QUOTA_EXCEEDED at the reader's
-/// loan limit (walk-in); CONFLICT when the copy is held for someone else or not lendable.
+/// loan limit (walk-in); CONFLICT when the copy is held for someone else
+/// (HOLD_FOR_OTHER_READER), still in transit (COPY_IN_TRANSIT) or not lendable.
 pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) -> Result<Loan> {
     who.require_any_staff()?;
     let actor = Actor::of(who);
@@ -90,9 +91,9 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
                 .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
                 .one(&txn)
                 .await?
-                .ok_or_else(|| Error::conflict("the copy is held, but for no open request"))?;
+                .ok_or_else(|| Error::conflict(Reason::HoldWithoutRequest))?;
             if held.reader_id != borrower.id {
-                return Err(Error::conflict("this copy is held for another reader"));
+                return Err(Error::conflict(Reason::HoldForOtherReader));
             }
             let loan =
                 loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
@@ -101,7 +102,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
                 &held,
                 RequestStatus::Fulfilled,
                 actor,
-                Some("checked out at the desk"),
+                Some(&text!("history-checked-out-at-desk").into()),
                 Default::default(),
             )
             .await?;
@@ -115,6 +116,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             )?;
             loans::start(&txn, &ctx.config.lending, reader, &copy, None).await?
         }
+        ItemStatus::InTransit => return Err(Error::conflict(Reason::CopyInTransit)),
         other => {
             return Err(Error::WrongState {
                 what: "copy",
@@ -158,9 +160,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
             ItemStatus::OnLoan => {
                 let active = loans::active_for_copy(&txn, copy.id)
                     .await?
-                    .ok_or_else(|| {
-                        Error::conflict("the copy is marked lent, but no loan is open")
-                    })?;
+                    .ok_or_else(|| Error::conflict(Reason::LentWithoutLoan))?;
                 ended = loans::end(&txn, active.id, branch).await?;
                 released(&txn, &copy, branch, policy.return_policy, actor).await?
             }
@@ -228,17 +228,17 @@ pub async fn catalogue_bought(
     who.require_staff_at(DESK, branch)?;
     let new_barcode = what.new_barcode.trim();
     if new_barcode.is_empty() || new_barcode.len() > 40 {
-        return Err(Error::validation("条码应为 1–40 个字符").in_field("newBarcode"));
+        return Err(Error::validation(text!("lending-barcode-length")).in_field("newBarcode"));
     }
     let call = CallNumber::parse(&what.call_number).map_err(|e| e.in_field("callNumber"))?;
     let txn = ctx.begin().await?;
     let copy = copy_by_barcode(&txn, &what.barcode).await?;
     lock_title(&txn, copy.title_id).await?;
     if !copy.uncatalogued {
-        return Err(Error::conflict("这册书已经编目").because("ALREADY_CATALOGUED"));
+        return Err(Error::conflict(Reason::AlreadyCatalogued));
     }
     if copy.current_branch_id != branch || copy.status != ItemStatus::Available {
-        return Err(Error::conflict("这册书不在本馆，请先在本馆还书").because("NOT_HERE"));
+        return Err(Error::conflict(Reason::NotHere));
     }
     let taken = item::Entity::find()
         .filter(item::Column::Barcode.eq(new_barcode))
@@ -247,7 +247,7 @@ pub async fn catalogue_bought(
         .await?
         .is_some();
     if taken {
-        return Err(Error::conflict("这个条码已在另一册书上").because("BARCODE_TAKEN"));
+        return Err(Error::conflict(Reason::BarcodeTaken));
     }
     item::Entity::update_many()
         .col_expr(item::Column::Barcode, Expr::value(new_barcode))

@@ -7,7 +7,7 @@ use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 
 use super::{LoanStatus, RequestStatus};
 use crate::entity::reader::{self, ReaderStatus};
-use crate::{db, Error, Result};
+use crate::{db, Error, Reason, Result};
 
 /// A reader's overdue loans, loans and open requests, and whether they already asked for
 /// or hold a title, counted in one round trip.
@@ -29,11 +29,11 @@ pub struct Borrower {
 }
 
 impl Counts {
-    fn already(&self) -> Option<&'static str> {
+    fn already(&self) -> Option<Reason> {
         if self.asked > 0 {
-            Some("you have already asked for this book")
+            Some(Reason::AlreadyRequested)
         } else if self.holding > 0 {
-            Some("you already have this book on loan")
+            Some(Reason::AlreadyOnLoan)
         } else {
             None
         }
@@ -42,8 +42,9 @@ impl Counts {
 
 impl Borrower {
     /// Why the reader may not ask for the title [`standing`] was counted for, if they
-    /// already asked for it or hold a copy of it.
-    pub fn already(&self) -> Option<&'static str> {
+    /// already asked for it ([`Reason::AlreadyRequested`]) or hold a copy of it
+    /// ([`Reason::AlreadyOnLoan`]).
+    pub fn already(&self) -> Option<Reason> {
         self.counts.already()
     }
 }
@@ -61,7 +62,7 @@ pub async fn lock_reader(db: &impl ConnectionTrait, id: Uuid) -> Result<reader::
     }
     find.one(db)
         .await?
-        .ok_or_else(|| Error::unauthenticated("this reader account no longer exists"))
+        .ok_or_else(|| Error::unauthenticated(text!("lending-reader-gone")))
 }
 
 /// What `reader`'s limits are checked against: their overdue loans, loans and open
@@ -89,7 +90,7 @@ pub async fn already(
     db: &impl ConnectionTrait,
     reader: Uuid,
     title: Uuid,
-) -> Result<Option<&'static str>> {
+) -> Result<Option<Reason>> {
     Ok(counts(db, reader, Some(title)).await?.already())
 }
 
@@ -138,34 +139,31 @@ pub enum Asking {
 /// with overdue books, or one at a limit.
 ///
 /// # Errors
-/// FORBIDDEN (reason CARD_REQUIRED or REGISTRATION_PENDING) without a usable card, when
-/// blocked or owing overdue books; QUOTA_EXCEEDED at a limit.
+/// FORBIDDEN without a usable card (reason CARD_REQUIRED or REGISTRATION_PENDING), when
+/// blocked (BLOCKED) or owing overdue books (OVERDUE_BOOKS); QUOTA_EXCEEDED at a limit.
 pub fn check(who: &Borrower, asking: Asking) -> Result<()> {
     let (reader, counts) = (&who.reader, &who.counts);
     if reader.card_number.is_none() {
-        return Err(
-            Error::forbidden("借阅需要读者证：请绑定已有的读者证，或在线办证")
-                .because("CARD_REQUIRED"),
-        );
+        return Err(Error::Forbidden(
+            Reason::CardRequired,
+            text!("lending-card-required"),
+        ));
     }
     if reader.status == ReaderStatus::Pending {
-        return Err(Error::forbidden("读者证尚待到馆核验身份，核验后即可借阅")
-            .because("REGISTRATION_PENDING"));
+        return Err(Error::forbidden(Reason::RegistrationPending));
     }
     if reader.blocked {
-        let why = reader
-            .blocked_reason
-            .as_deref()
-            .map(|r| format!("（{r}）"))
-            .unwrap_or_default();
-        return Err(
-            Error::forbidden(format!("这张读者证已停借{why}，请联系图书馆")).because("BLOCKED"),
-        );
+        // The reason the staff gave, when they gave one.
+        let why = reader.blocked_reason.as_deref().map(str::trim);
+        return Err(match why.filter(|r| !r.is_empty()) {
+            Some(why) => {
+                Error::Forbidden(Reason::Blocked, text!("lending-blocked-because", why = why))
+            }
+            None => Error::forbidden(Reason::Blocked),
+        });
     }
     if counts.overdue > 0 {
-        return Err(Error::forbidden(
-            "overdue books must be returned before borrowing more",
-        ));
+        return Err(Error::forbidden(Reason::OverdueBooks));
     }
     let (loans, open) = (
         u64::try_from(counts.loans).unwrap_or(0),
@@ -174,13 +172,15 @@ pub fn check(who: &Borrower, asking: Asking) -> Result<()> {
     let max_open = u64::try_from(reader.max_open_requests).unwrap_or(0);
     let max_loans = u64::try_from(reader.max_loans).unwrap_or(0);
     if asking == Asking::Request && open >= max_open {
-        return Err(Error::QuotaExceeded(format!(
-            "at most {max_open} open requests per reader"
+        return Err(Error::QuotaExceeded(text!(
+            "lending-open-requests-limit",
+            max = max_open
         )));
     }
     if loans + open >= max_loans {
-        return Err(Error::QuotaExceeded(format!(
-            "at most {max_loans} books on loan or on their way per reader"
+        return Err(Error::QuotaExceeded(text!(
+            "lending-loans-limit",
+            max = max_loans
         )));
     }
     Ok(())

@@ -1,6 +1,9 @@
-//! A request's history: every transition is a `request_event` row (who, when, from, to),
-//! written with a conditional update of the request in the caller's transaction, together
-//! with the [`RequestChanged`] job that tells the reader.
+//! A request's history: every transition is a `request_event` row (who, when, from, to,
+//! and a note for the reader), written with a conditional update of the request in the
+//! caller's transaction, together with the [`RequestChanged`] job that tells the reader.
+//!
+//! A `Note` is the record of what the reader was told: a catalogue [`Text`], kept in
+//! Simplified Chinese as written, or words a person gave, kept as given.
 
 use async_trait::async_trait;
 use chrono::Utc;
@@ -13,10 +16,41 @@ use super::{LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::entity::loan_request;
 use crate::entity::request_event::{self, ActorKind};
+use crate::i18n::{Locale, Text};
 use crate::jobs::{self, Job};
 use crate::{notify, signals, Ctx, Error, Result};
 
 pub use request_event::Model as RequestEvent;
+
+/// What the reader is told with a step of their request, as the history keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Note(String);
+
+impl Note {
+    /// Words a person gave (a courier's or the staff's reason a parcel was not delivered),
+    /// kept as they are.
+    pub(crate) fn quoted(words: &str) -> Self {
+        Note(words.to_owned())
+    }
+
+    /// The note as stored.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A catalogue text, kept in Simplified Chinese: the language the reader was told it in.
+impl From<&Text> for Note {
+    fn from(text: &Text) -> Self {
+        Note(text.render(Locale::Chinese))
+    }
+}
+
+impl From<Text> for Note {
+    fn from(text: Text) -> Self {
+        Note::from(&text)
+    }
+}
 
 /// The writes that record a new request: created PENDING and, when it was routed or
 /// waitlisted at once, its move to that state (with `note`), and one job for the reader;
@@ -27,7 +61,7 @@ pub use request_event::Model as RequestEvent;
 pub(crate) fn opening(
     req: &LoanRequest,
     actor: Actor,
-    note: Option<&str>,
+    note: Option<&Note>,
 ) -> Result<Vec<SubQueryStatement>> {
     let mut events = vec![event(req, None, RequestStatus::Pending, actor, None)];
     if req.status != RequestStatus::Pending {
@@ -36,7 +70,7 @@ pub(crate) fn opening(
             Some(RequestStatus::Pending),
             req.status,
             actor,
-            note,
+            note.map(Note::as_str),
         ));
     }
     let mut writes = Vec::with_capacity(2);
@@ -62,7 +96,7 @@ pub(crate) async fn transition(
     req: &LoanRequest,
     to: RequestStatus,
     actor: Actor,
-    note: Option<&str>,
+    note: Option<&Note>,
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     changes.status = Set(to);
@@ -113,12 +147,12 @@ pub(crate) async fn moved(
     moved: &[LoanRequest],
     from: RequestStatus,
     actor: Actor,
-    note: Option<&str>,
+    note: Option<&Note>,
 ) -> Result<()> {
     for chunk in moved.chunks(1000) {
         let events: Vec<_> = chunk
             .iter()
-            .map(|req| event(req, Some(from), req.status, actor, note))
+            .map(|req| event(req, Some(from), req.status, actor, note.map(Note::as_str)))
             .collect();
         let jobs: Vec<_> = events
             .iter()
@@ -143,13 +177,16 @@ async fn record(
     req: &LoanRequest,
     from: Option<RequestStatus>,
     actor: Actor,
-    note: Option<&str>,
+    note: Option<&Note>,
 ) -> Result<()> {
-    let event = event(req, from, req.status, actor, note).insert(db).await?;
+    let event = event(req, from, req.status, actor, note.map(Note::as_str))
+        .insert(db)
+        .await?;
     jobs::enqueue(db, &RequestChanged { event_id: event.id }).await
 }
 
-/// The history row of `req` moving `from` → `to` (ids are time-ordered: history order).
+/// The history row of `req` moving `from` → `to` with the stored `note` (ids are
+/// time-ordered: history order).
 fn event(
     req: &LoanRequest,
     from: Option<RequestStatus>,

@@ -11,7 +11,7 @@ use sea_orm::QueryTrait;
 use sha2::{Digest, Sha256};
 
 use crate::entity::idempotency_key;
-use crate::{Error, Result};
+use crate::{Error, Reason, Result};
 
 /// How long keys are kept (at least 24 h, as clients are promised).
 pub const RETENTION: Duration = Duration::hours(48);
@@ -45,9 +45,7 @@ pub async fn claim(
     fingerprint: &str,
 ) -> Result<Claim> {
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
-        return Err(Error::validation(
-            "idempotencyKey must be 1-255 printable characters",
-        ));
+        return Err(Error::validation(text!("idempotency-key-invalid")).in_field("idempotencyKey"));
     }
     let inserted = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -75,13 +73,11 @@ pub async fn claim(
         .filter(idempotency_key::Column::Key.eq(key))
         .one(db)
         .await?
-        .ok_or_else(|| Error::conflict("idempotency key in use; retry"))?;
+        .ok_or_else(|| Error::conflict(Reason::IdempotencyKeyInUse))?;
     match row.response {
         Some(first) if row.request_hash == fingerprint => Ok(Claim::Replay(first)),
-        Some(_) => Err(Error::conflict(
-            "this idempotencyKey was used with different input",
-        )),
-        None => Err(Error::conflict("idempotency key in use; retry")),
+        Some(_) => Err(Error::conflict(Reason::IdempotencyKeyReused)),
+        None => Err(Error::conflict(Reason::IdempotencyKeyInUse)),
     }
 }
 

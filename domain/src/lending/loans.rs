@@ -11,7 +11,7 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan;
 use crate::notify::events::{self, LoanEvent};
 use crate::patrons::categories;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Lends `copy` to `reader` from now, for their category's loan period (else the policy's; a
 /// proposal that bought the copy for them becomes LOANED).
@@ -97,16 +97,14 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
     }
     let terms = categories::terms(&txn, reader, policy).await?;
     if u32::try_from(current.renewals).unwrap_or(u32::MAX) >= terms.max_renewals {
-        return Err(Error::QuotaExceeded(format!(
-            "a loan can be renewed at most {} times",
-            terms.max_renewals
+        return Err(Error::QuotaExceeded(text!(
+            "lending-renewals-limit",
+            max = terms.max_renewals
         )));
     }
     let waiting = routing::waiting(&txn, copy.title_id).await?;
     if waiting > 0 {
-        return Err(Error::conflict(format!(
-            "{waiting} readers are waiting for this book; it cannot be renewed"
-        )));
+        return Err(Error::conflict(Reason::ReadersWaiting).with("waiting", waiting));
     }
     let renewed = loan::Entity::update_many()
         .col_expr(
@@ -128,7 +126,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .await?
         .into_iter()
         .next()
-        .ok_or_else(|| Error::conflict("the loan was renewed meanwhile"))?;
+        .ok_or_else(|| Error::conflict(Reason::RenewedMeanwhile))?;
     let left = terms
         .max_renewals
         .saturating_sub(u32::try_from(renewed.renewals).unwrap_or(u32::MAX));

@@ -206,10 +206,12 @@ async fn swap(
     barcode: &str,
 ) -> Result<item::Model> {
     let refuse = || {
-        Error::validation(format!(
-            "barcode {barcode} is not the copy reserved for this pick (expected {})",
-            reserved.barcode
+        Error::validation(text!(
+            "lending-pick-wrong-copy",
+            barcode = barcode,
+            expected = &reserved.barcode
         ))
+        .in_field("barcode")
     };
     let scanned = item::Entity::find()
         .filter(item::Column::Barcode.eq(barcode))
@@ -266,7 +268,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
         &req,
         RequestStatus::Pending,
         Actor::of(who),
-        Some("copy not on shelf; routing again"),
+        Some(&text!("history-not-on-shelf").into()),
         loan_request::ActiveModel {
             item_id: Set(None),
             source_branch_id: Set(None),

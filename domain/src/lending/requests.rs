@@ -6,6 +6,7 @@ use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryTrait};
 
 use super::eligibility::{self, Asking};
+use super::history::Note;
 use super::idempotency::{self, Claim};
 use super::routing::Target;
 use super::{
@@ -16,7 +17,7 @@ use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
 use crate::entity::item;
 use crate::entity::{loan_request, locker, pick_task, reader_address};
-use crate::{db, Ctx, Error, Result};
+use crate::{db, Code, Ctx, Error, Result};
 
 /// Where the reader wants the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +98,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     let stock = routing::stock(&txn, new.title_id).await?;
     if stock.lendable == 0 {
-        return Err(Error::NoCopyAvailable(
-            "the library has no copy of this book to lend online".into(),
-        ));
+        return Err(Error::NoCopyAvailable(text!("lending-no-copy-to-lend")));
     }
     let copy = routing::reserve_from(&txn, new.title_id, &place.target, stock.candidates).await?;
     // The id (time-ordered) is taken under the title lock: ids order the FIFO waitlist.
@@ -110,13 +109,13 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         copy.as_ref(),
         new.idempotency_key.clone(),
     );
-    let note = copy.is_none().then_some(routing::NO_COPY_FREE);
+    let note = copy.is_none().then(routing::no_copy_free);
     let completion = new.idempotency_key.as_deref().map(|key| {
         let response = serde_json::json!({ "requestId": req.id.to_string() });
         idempotency::completion(reader, key, response)
     });
     let actor = Actor::Reader(reader);
-    open(&txn, &req, copy.as_ref(), actor, note, completion).await?;
+    open(&txn, &req, copy.as_ref(), actor, note.as_ref(), completion).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(req)
@@ -167,7 +166,7 @@ async fn open(
     req: &LoanRequest,
     copy: Option<&item::Model>,
     actor: Actor,
-    note: Option<&str>,
+    note: Option<&Note>,
     also: Option<SubQueryStatement>,
 ) -> Result<()> {
     let mut writes =
@@ -254,9 +253,9 @@ async fn resolve(db: &impl ConnectionTrait, reader: Uuid, delivery: Delivery) ->
                 .await?
                 .ok_or(Error::NotFound("branch"))?;
             if b.kind == BranchKind::Bookstore {
-                return Err(Error::validation(
-                    "a partner bookstore is not a pickup branch",
-                ));
+                return Err(
+                    Error::validation(text!("lending-bookstore-not-pickup")).in_field("branchId")
+                );
             }
             Place {
                 method: DeliveryMethod::Branch,
@@ -310,7 +309,7 @@ pub(crate) async fn waitlist(
     let chosen = match delivery {
         Some(d) => match resolve(db, reader, d).await {
             Ok(place) => Some(place),
-            Err(Error::NotFound(_) | Error::Validation(_)) => None,
+            Err(e) if matches!(e.code(), Code::NotFound | Code::Validation) => None,
             Err(e) => return Err(e),
         },
         None => None,
@@ -320,7 +319,7 @@ pub(crate) async fn waitlist(
         None => resolve(db, reader, Delivery::Branch(fallback)).await?,
     };
     let req = new_request(reader, title, &place, None, None);
-    open(db, &req, None, actor, Some(routing::NO_COPY_FREE), None).await?;
+    open(db, &req, None, actor, Some(&routing::no_copy_free()), None).await?;
     Ok(Some(req))
 }
 
@@ -349,7 +348,7 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
         &req,
         RequestStatus::Cancelled,
         actor,
-        Some("cancelled by the reader"),
+        Some(&text!("history-cancelled-by-reader").into()),
         Default::default(),
     )
     .await?;

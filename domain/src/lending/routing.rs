@@ -16,15 +16,18 @@ use sea_orm::sea_query::{LockBehavior, LockType, Query};
 use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect};
 
 use super::geo::{self, Point};
-use super::{history, DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
+use super::history::{self, Note};
+use super::{DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
 use crate::audit::Actor;
 use crate::config::ReturnPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
-use crate::{db, Error, Result};
+use crate::{db, Error, Reason, Result};
 
 /// The history note of a request waitlisted for want of a free copy.
-pub const NO_COPY_FREE: &str = "no copy free";
+pub(crate) fn no_copy_free() -> Note {
+    text!("history-no-copy-free").into()
+}
 
 /// Where a request's book must go, for ranking branches.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -163,7 +166,7 @@ pub async fn route(
                 &req,
                 RequestStatus::Waitlisted,
                 actor,
-                Some(NO_COPY_FREE),
+                Some(&no_copy_free()),
                 Default::default(),
             )
             .await
@@ -496,7 +499,7 @@ pub async fn open_task(db: &impl ConnectionTrait, request: Uuid) -> Result<PickT
         .filter(pick_task::Column::Status.eq(PickStatus::Open))
         .one(db)
         .await?
-        .ok_or_else(|| Error::conflict("the request has no open pick task"))
+        .ok_or_else(|| Error::conflict(Reason::NoOpenPickTask))
 }
 
 #[cfg(test)]

@@ -63,7 +63,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
             &req,
             RequestStatus::Expired,
             Actor::System,
-            Some("not collected by the pickup deadline"),
+            Some(&text!("history-not-collected").into()),
             loan_request::ActiveModel {
                 pickup_code_hash: Set(None),
                 ..Default::default()

@@ -32,7 +32,7 @@ use crate::dispatch::pickups;
 use crate::entity::notification_attempt::{self, AttemptOutcome};
 use crate::entity::{loan_request, notification, reader};
 use crate::jobs::queue::backoff;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// The outside services messages go through, and the templates they are written from.
 pub struct Notifier {
@@ -474,7 +474,7 @@ pub async fn dead(ctx: &Ctx, who: &Principal, limit: u64) -> Result<Vec<Notifica
 pub async fn retry(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<Notification> {
     who.require_staff(&[])?;
     let Principal::Staff { id: staff, .. } = who else {
-        return Err(Error::forbidden("admins only"));
+        return Err(Error::forbidden(Reason::StaffRoleRequired));
     };
     let txn = ctx.begin().await?;
     let row = notification::Entity::update_many()

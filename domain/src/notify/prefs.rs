@@ -98,7 +98,7 @@ pub async fn update(ctx: &Ctx, reader: Uuid, changes: Changes) -> Result<Prefs> 
     if let Some(email) = &changes.email {
         let email = email.trim();
         if !email.is_empty() && email.parse::<lettre::Address>().is_err() {
-            return Err(Error::validation("that email address is not valid"));
+            return Err(Error::validation(text!("email-invalid")).in_field("email"));
         }
         row.email = Set((!email.is_empty()).then(|| email.to_owned()));
     }
@@ -123,7 +123,7 @@ fn channel_list(channels: &[Channel]) -> Result<String> {
         .enumerate()
         .any(|(i, c)| channels[..i].contains(c))
     {
-        return Err(Error::validation("a channel is listed twice"));
+        return Err(Error::validation(text!("notify-channel-twice")).in_field("channels"));
     }
     Ok(channels
         .iter()
@@ -135,12 +135,14 @@ fn channel_list(channels: &[Channel]) -> Result<String> {
 fn muted_list(muted: &[String]) -> Result<String> {
     let mut kinds = Vec::with_capacity(muted.len());
     for name in muted {
-        let kind =
-            Kind::parse(name).ok_or_else(|| Error::validation(format!("unknown kind {name:?}")))?;
+        let kind = Kind::parse(name).ok_or_else(|| {
+            Error::validation(text!("notify-kind-unknown", kind = name)).in_field("mutedKinds")
+        })?;
         if ESSENTIAL.contains(&kind) {
-            return Err(Error::validation(format!(
-                "{name} cannot be muted: it tells you where to collect your book"
-            )));
+            return Err(
+                Error::validation(text!("notify-kind-essential", kind = name))
+                    .in_field("mutedKinds"),
+            );
         }
         if !kinds.contains(&kind) {
             kinds.push(kind);

@@ -235,11 +235,11 @@ impl Messenger {
     /// a Moments snapshot page, or when no official account is configured; INTERNAL when
     /// WeChat cannot be reached.
     pub async fn official_identity(&self, code: &str) -> crate::Result<WechatIdentity> {
-        use crate::Error;
+        use crate::{Error, Reason};
         let app = self
             .official
             .as_ref()
-            .ok_or_else(|| Error::validation("本馆未配置微信公众号"))?;
+            .ok_or_else(|| Error::validation(text!("wechat-official-account-missing")))?;
         let mut url = self
             .base
             .join("sns/oauth2/access_token")
@@ -262,15 +262,13 @@ impl Messenger {
             })?;
         match (body.errcode, body.openid) {
             (0, Some(_)) if body.is_snapshotuser == 1 => {
-                Err(Error::validation("请点击页面下方“使用完整服务”后再登录")
-                    .because("WECHAT_SNAPSHOT"))
+                Err(Error::validation(Reason::WechatSnapshot))
             }
             (0, Some(openid)) => Ok(WechatIdentity {
                 openid,
                 unionid: body.unionid,
             }),
-            (40029 | 40163, _) => Err(Error::validation("微信授权已失效或已使用，请重新进入页面")
-                .because("WECHAT_CODE_INVALID")),
+            (40029 | 40163, _) => Err(Error::validation(Reason::WechatCodeInvalid)),
             (code, _) => Err(Error::internal(anyhow::anyhow!(
                 "wechat oauth2 errcode {code}: {}",
                 body.errmsg

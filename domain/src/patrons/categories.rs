@@ -155,10 +155,10 @@ fn checked(mut new: NewCategory) -> Result<NewCategory> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !code_ok {
-        return Err(Error::validation("代码应为 1 到 20 个字母、数字或下划线").in_field("code"));
+        return Err(Error::validation(text!("category-code-format")).in_field("code"));
     }
     if !(1..=40).contains(&new.name.chars().count()) {
-        return Err(Error::validation("名称应为 1 到 40 个字").in_field("name"));
+        return Err(Error::validation(text!("category-name-length")).in_field("name"));
     }
     for (value, range, field) in [
         (new.max_loans, 0..=99, "maxLoans"),
@@ -167,10 +167,10 @@ fn checked(mut new: NewCategory) -> Result<NewCategory> {
         (new.max_renewals, 0..=10, "maxRenewals"),
     ] {
         if !range.contains(&value) {
-            return Err(Error::validation(format!(
-                "应在 {} 到 {} 之间",
-                range.start(),
-                range.end()
+            return Err(Error::validation(text!(
+                "category-limit-range",
+                min = range.start(),
+                max = range.end(),
             ))
             .in_field(field));
         }
@@ -225,7 +225,7 @@ pub async fn assign(
 pub async fn import(ctx: &Ctx, who: &Principal, csv_text: &str) -> Result<Imported> {
     who.require_staff(&[StaffRole::Librarian])?;
     if csv_text.len() > MAX_IMPORT_BYTES {
-        return Err(Error::validation("文件不能超过 1 MiB").in_field("csv"));
+        return Err(Error::validation(text!("category-import-too-large")).in_field("csv"));
     }
     let mut rows = csv::ReaderBuilder::new()
         .flexible(true)
@@ -233,15 +233,21 @@ pub async fn import(ctx: &Ctx, who: &Principal, csv_text: &str) -> Result<Import
         .from_reader(csv_text.trim_start_matches('\u{feff}').as_bytes());
     let header = rows
         .headers()
-        .map_err(|e| Error::validation(format!("表头读不出：{e}")).in_field("csv"))?
+        .map_err(|e| {
+            Error::validation(text!("category-import-header-unreadable", error = e)).in_field("csv")
+        })?
         .clone();
     let column = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(card_at), Some(category_at)) = (column("card_number"), column("category")) else {
-        return Err(Error::validation("表头须有 card_number 和 category 两列").in_field("csv"));
+        return Err(Error::validation(text!("category-import-header-columns")).in_field("csv"));
     };
     let records: Vec<_> = rows.records().collect();
     if records.len() > MAX_IMPORT_ROWS {
-        return Err(Error::validation(format!("一次最多 {MAX_IMPORT_ROWS} 行")).in_field("csv"));
+        return Err(Error::validation(text!(
+            "category-import-too-many-rows",
+            max = MAX_IMPORT_ROWS
+        ))
+        .in_field("csv"));
     }
     let txn = ctx.begin().await?;
     let categories: HashMap<String, Category> = patron_category::Entity::find()

@@ -39,7 +39,10 @@ pub async fn find(
 ) -> Result<Vec<Reader>> {
     who.require_staff(DESK)?;
     if !(1..=MAX_RESULTS).contains(&limit) {
-        return Err(Error::validation(format!("first: 1 to {MAX_RESULTS}")).in_field("first"));
+        return Err(
+            Error::validation(text!("reader-search-first-range", max = MAX_RESULTS))
+                .in_field("first"),
+        );
     }
     let text = query
         .text
@@ -47,12 +50,12 @@ pub async fn find(
         .map(str::trim)
         .filter(|t| !t.is_empty());
     if text.is_none() && query.status.is_none() {
-        return Err(Error::validation("请输入读者证号、手机号或姓名").in_field("query"));
+        return Err(Error::validation(text!("reader-search-empty")).in_field("query"));
     }
     let mut find = reader::Entity::find();
     if let Some(t) = text {
         if t.chars().count() > 50 {
-            return Err(Error::validation("查询内容最多 50 个字").in_field("query"));
+            return Err(Error::validation(text!("reader-search-too-long")).in_field("query"));
         }
         find = find.filter(matching(t));
     }

@@ -11,7 +11,7 @@ use crate::auth::{password, Principal, StaffRole};
 use crate::entity::reader::{self, ReaderStatus};
 use crate::lending::desk::DESK;
 use crate::people::Reader;
-use crate::{lockout, secrets, Ctx, Error, Result};
+use crate::{lockout, secrets, Ctx, Error, Reason, Result};
 
 /// Longest reason for a block.
 pub const MAX_REASON: usize = 200;
@@ -36,10 +36,12 @@ pub async fn set_blocked(
     who.require_staff(&[StaffRole::Librarian])?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if blocked && reason.is_none() {
-        return Err(Error::validation("停借需要填写原因").in_field("reason"));
+        return Err(Error::validation(text!("block-reason-required")).in_field("reason"));
     }
     if reason.is_some_and(|r| r.chars().count() > MAX_REASON) {
-        return Err(Error::validation(format!("原因最多 {MAX_REASON} 个字")).in_field("reason"));
+        return Err(
+            Error::validation(text!("block-reason-too-long", max = MAX_REASON)).in_field("reason"),
+        );
     }
     let txn = ctx.begin().await?;
     let found = open_account(&txn, reader_id).await?;
@@ -83,7 +85,9 @@ pub async fn set_limits(
         (max_open_requests, "maxOpenRequests"),
     ] {
         if !(0..=MAX_LIMIT).contains(&value) {
-            return Err(Error::validation(format!("限额应为 0 到 {MAX_LIMIT}")).in_field(field));
+            return Err(
+                Error::validation(text!("reader-limit-range", max = MAX_LIMIT)).in_field(field),
+            );
         }
     }
     let txn = ctx.begin().await?;
@@ -119,7 +123,7 @@ pub async fn reset_pin(ctx: &Ctx, who: &Principal, reader_id: Uuid) -> Result<(R
     let txn = ctx.begin().await?;
     let found = open_account(&txn, reader_id).await?;
     let Some(card) = found.card_number.clone() else {
-        return Err(Error::conflict("这位读者还没有读者证").because("CARD_REQUIRED"));
+        return Err(Error::conflict(Reason::CardRequired));
     };
     let mut row: reader::ActiveModel = found.into();
     row.pin_hash = Set(Some(hash));

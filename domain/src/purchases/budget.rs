@@ -172,9 +172,7 @@ async fn movement(
 pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -> Result<Budget> {
     who.require_staff(&[StaffRole::Admin])?;
     if !(2000..=2100).contains(&year) || total_cents < 0 {
-        return Err(Error::validation(
-            "a year between 2000 and 2100 and a non-negative amount",
-        ));
+        return Err(Error::validation(text!("budget-allocation-invalid")));
     }
     let txn = ctx.begin().await?;
     let current = budget::Entity::find()
@@ -185,9 +183,9 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
     let row = match current {
         Some(b) => {
             if total_cents < b.committed_cents + b.spent_cents {
-                return Err(Error::validation(
-                    "the allocation cannot be less than what is committed and spent",
-                ));
+                return Err(
+                    Error::validation(text!("budget-below-committed")).in_field("totalCents")
+                );
             }
             let delta = total_cents - b.total_cents;
             let mut row: budget::ActiveModel = b.into();

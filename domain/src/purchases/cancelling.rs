@@ -30,12 +30,14 @@ pub async fn cancel(
     id: Uuid,
     reason: Option<String>,
 ) -> Result<Proposal> {
-    let reason = text(reason, "the reason", 500)?;
+    let reason = text(reason, 500, text!("proposal-reason-too-long"), "reason")?;
     let by_reader = matches!(who, Principal::Reader { .. });
     if !by_reader {
         who.require_staff(&[StaffRole::Librarian])?;
         if reason.is_none() {
-            return Err(Error::validation("say why the proposal is cancelled"));
+            return Err(
+                Error::validation(text!("proposal-cancel-reason-required")).in_field("reason")
+            );
         }
     }
     let txn = ctx.begin().await?;

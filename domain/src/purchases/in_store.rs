@@ -14,7 +14,7 @@ use crate::entity::branch::{self, BranchKind};
 use crate::entity::item::ItemStatus;
 use crate::entity::{purchase_proposal, reader, vendor};
 use crate::lending::loans;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// What the clerk scans and types.
 #[derive(Debug, Clone)]
@@ -150,14 +150,14 @@ pub fn is_urgent(p: &Proposal) -> bool {
 async fn clerk_store(db: &impl ConnectionTrait, who: &Principal) -> Result<branch::Model> {
     who.require_staff(&[StaffRole::BookstoreClerk])?;
     let Principal::Staff { branches, .. } = who else {
-        return Err(Error::forbidden("bookstore clerks only"));
+        return Err(Error::forbidden(Reason::StaffRoleRequired));
     };
     match branches.as_slice() {
         [one] => branch::Entity::find_by_id(*one).one(db).await?,
         _ => None,
     }
     .filter(|b| b.kind == BranchKind::Bookstore)
-    .ok_or_else(|| Error::forbidden("you are not the clerk of one partner bookstore"))
+    .ok_or_else(|| Error::forbidden(Reason::NotBookstoreClerk))
 }
 
 /// Lends an approved in-store proposal: a new uncatalogued copy owned by the store's partner
@@ -171,7 +171,9 @@ async fn lend(
 ) -> Result<Proposal> {
     let barcode = match barcode.map(str::trim) {
         Some(b) if !b.is_empty() && b.len() <= 40 => b.to_owned(),
-        Some(_) => return Err(Error::validation("条码应为 1 到 40 个字符").in_field("barcode")),
+        Some(_) => {
+            return Err(Error::validation(text!("purchase-barcode-length")).in_field("barcode"))
+        }
         None => format!("TMP-{}", decided.id.simple()),
     };
     // The copy belongs to the library branch that holds the store's partnership; the reader
@@ -213,9 +215,7 @@ async fn partner_branch(db: &impl ConnectionTrait, store: &branch::Model) -> Res
         .one(db)
         .await?
         .map(|b| b.id)
-        .ok_or_else(|| {
-            Error::conflict("这家书店还没有指定合作的图书馆分馆").because("NO_PARTNER_BRANCH")
-        })
+        .ok_or_else(|| Error::conflict(Reason::NoPartnerBranch))
 }
 
 /// The bookstore's vendor record (made on its first sale).

@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use super::{yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{purchase_order, purchase_proposal, vendor};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// An order with its vendor and lines.
 #[derive(Debug, Clone)]
@@ -61,7 +61,7 @@ pub async fn add_vendor(ctx: &Ctx, who: &Principal, name: &str) -> Result<vendor
     who.require_staff(&[StaffRole::Admin])?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::validation("a vendor name of 1 to 100 characters"));
+        return Err(Error::validation(text!("vendor-name-length")).in_field("name"));
     }
     Ok(vendor::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -98,7 +98,7 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) ->
     if let Lines::Only(ids) = &which {
         if ids.is_empty() || ids.len() > MAX_ORDER_LINES {
             return Err(
-                Error::validation(format!("choose 1 to {MAX_ORDER_LINES} proposals"))
+                Error::validation(text!("order-line-count", max = MAX_ORDER_LINES))
                     .in_field("proposalIds"),
             );
         }
@@ -135,17 +135,13 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) ->
     }
     let ordered = waiting.exec(&txn).await?;
     if ordered.rows_affected == 0 {
-        return Err(Error::conflict(
-            "no approved proposal is waiting for an order",
-        ));
+        return Err(Error::conflict(Reason::NothingToOrder));
     }
     if let Lines::Only(ids) = &which {
         let chosen: std::collections::HashSet<_> = ids.iter().collect();
         if ordered.rows_affected != chosen.len() as u64 {
             // Dropping the transaction rolls the order back.
-            return Err(Error::conflict(
-                "a chosen proposal is not waiting for an order",
-            ));
+            return Err(Error::conflict(Reason::NotAwaitingOrder));
         }
     }
     let lines = lines(&txn, order.id).await?;

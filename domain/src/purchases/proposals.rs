@@ -12,9 +12,10 @@ use super::{Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::catalog::isbn::Isbn13;
 use crate::entity::{item, purchase_proposal, reader, title};
+use crate::i18n::Text;
 use crate::lending::requests::{self, Delivery};
 use crate::notify::{self, Kind, Notice};
-use crate::{china_time, Ctx, Error, Result};
+use crate::{china_time, Ctx, Error, Reason, Result};
 
 /// Statuses of a proposal still on its way to being bought.
 const PENDING: [ProposalStatus; 3] = [
@@ -46,11 +47,18 @@ pub struct NewProposal {
     pub delivery: Option<Delivery>,
 }
 
-pub(super) fn text(value: Option<String>, what: &str, max: usize) -> Result<Option<String>> {
+/// `value` trimmed, None when empty; VALIDATION saying `too_long` (given `max`) for the input
+/// `field` when it is longer than `max` characters.
+pub(super) fn text(
+    value: Option<String>,
+    max: usize,
+    too_long: Text,
+    field: &'static str,
+) -> Result<Option<String>> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > max => Err(Error::validation(format!(
-            "{what} is longer than {max} characters"
-        ))),
+        Some(v) if v.chars().count() > max => {
+            Err(Error::validation(too_long.arg("max", max)).in_field(field))
+        }
         v => Ok(v),
     }
 }
@@ -92,21 +100,29 @@ pub(crate) async fn decide(
     vendor: Option<Uuid>,
 ) -> Result<Proposal> {
     let isbn = Isbn13::parse(&new.isbn)?;
-    let title = text(Some(new.title), "the title", 200)?
-        .ok_or_else(|| Error::validation("the title is required"))?;
+    let title = text(
+        Some(new.title),
+        200,
+        text!("proposal-title-too-long"),
+        "title",
+    )?
+    .ok_or_else(|| Error::validation(text!("proposal-title-required")).in_field("title"))?;
     if !(1..=1_000_000).contains(&new.price_cents) {
-        return Err(Error::validation(
-            "the price must be between ¥0.01 and ¥10,000",
-        ));
+        return Err(Error::validation(text!("proposal-price-range")).in_field("priceCents"));
     }
     let now = Utc::now();
     if new
         .pub_year
         .is_some_and(|y| !(1450..=now.year() + 1).contains(&y))
     {
-        return Err(Error::validation("that publication year is not plausible"));
+        return Err(Error::validation(text!("proposal-year-implausible")).in_field("pubYear"));
     }
-    let clc_class = text(new.clc_class, "the class", 30)?;
+    let clc_class = text(
+        new.clc_class,
+        30,
+        text!("proposal-class-too-long"),
+        "clcClass",
+    )?;
     if let Some(d) = new.delivery {
         requests::check_delivery(txn, reader_id, d).await?;
     }
@@ -122,15 +138,25 @@ pub(crate) async fn decide(
         .all(txn)
         .await?;
     if pending.iter().any(|p| p.reader_id == reader_id) {
-        return Err(Error::conflict("you have already proposed this book"));
+        return Err(Error::conflict(Reason::AlreadyProposed));
     }
     let mut row = purchase_proposal::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader_id),
         isbn: Set(isbn.as_str().to_owned()),
         title: Set(title),
-        author: Set(text(new.author, "the author", 200)?),
-        publisher: Set(text(new.publisher, "the publisher", 200)?),
+        author: Set(text(
+            new.author,
+            200,
+            text!("proposal-author-too-long"),
+            "author",
+        )?),
+        publisher: Set(text(
+            new.publisher,
+            200,
+            text!("proposal-publisher-too-long"),
+            "publisher",
+        )?),
         pub_year: Set(new.pub_year),
         clc_class: Set(clc_class.clone()),
         price_cents: Set(new.price_cents),
@@ -140,7 +166,12 @@ pub(crate) async fn decide(
         status: Set(ProposalStatus::Submitted),
         decision_reason: Set(None),
         rule_results: Set(json!([])),
-        note: Set(text(new.note, "the note", 500)?),
+        note: Set(text(
+            new.note,
+            500,
+            text!("proposal-note-too-long"),
+            "note",
+        )?),
         delivery: Set(new.delivery.map(delivery_json)),
         joined_to: Set(None),
         budget_year: Set(None),
@@ -161,11 +192,7 @@ pub(crate) async fn decide(
         .filter(|_| channel == ProposalChannel::Online);
     let (status, reason, results) = if let Some(first) = lead {
         row.joined_to = Set(Some(first.id));
-        let joined = RuleResult::new(
-            "duplicate",
-            Outcome::Pass,
-            "已有读者推荐同一本书,采购到馆后按推荐顺序借阅",
-        );
+        let joined = RuleResult::new("duplicate", Outcome::Pass, text!("rule-duplicate-joined"));
         (
             ProposalStatus::Joined,
             Some(joined.reason.clone()),
@@ -189,7 +216,8 @@ pub(crate) async fn decide(
             .map(|r| r.reason.as_str())
             .collect();
         if !failed.is_empty() {
-            let reason = failed.join(";");
+            // Full-width: the reasons are Chinese sentences, for the reader.
+            let reason = failed.join("；");
             (ProposalStatus::Rejected, Some(reason), results)
         } else if results.iter().any(|r| r.outcome == Outcome::NeedsReview) {
             (ProposalStatus::Submitted, None, results)
@@ -204,23 +232,32 @@ pub(crate) async fn decide(
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
     let mut proposal = row.insert(txn).await?;
     if status == ProposalStatus::Approved {
-        proposal = hold_price(txn, proposal, results, None).await?;
+        proposal = hold_price(txn, proposal, results, None).await?.0;
     }
     decided(txn, &proposal).await?;
     Ok(proposal)
 }
 
 /// Commits an approved proposal's price against this year's budget, recording the budget
-/// rule's outcome; a budget that cannot hold it turns the approval into a rejection.
+/// rule's outcome; a budget that cannot hold it turns the approval into a rejection (and
+/// why is returned too).
 async fn hold_price(
     db: &impl ConnectionTrait,
     proposal: Proposal,
     mut results: Vec<RuleResult>,
     actor: Option<Uuid>,
-) -> Result<Proposal> {
+) -> Result<(Proposal, std::result::Result<(), Short>)> {
     let year = china_time::year_of(Utc::now());
     let held = budget::commit(db, year, proposal.price_cents, proposal.id, actor).await?;
-    let verdict = budget_result(held);
+    let verdict = RuleResult::new(
+        "budget",
+        if held.is_ok() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        },
+        budget_text(held),
+    );
     let mut row: purchase_proposal::ActiveModel = proposal.into();
     if verdict.outcome == Outcome::Pass {
         row.budget_year = Set(Some(year));
@@ -230,14 +267,15 @@ async fn hold_price(
     }
     results.push(verdict);
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
-    Ok(row.update(db).await?)
+    Ok((row.update(db).await?, held))
 }
 
-fn budget_result(held: std::result::Result<(), Short>) -> RuleResult {
+/// What the budget rule says.
+fn budget_text(held: std::result::Result<(), Short>) -> Text {
     match held {
-        Ok(()) => RuleResult::new("budget", Outcome::Pass, "本年度购书预算充足"),
-        Err(Short::Exhausted) => RuleResult::new("budget", Outcome::Fail, "本年度荐购预算已用完"),
-        Err(Short::NoBudget) => RuleResult::new("budget", Outcome::Fail, "本年度尚未安排荐购预算"),
+        Ok(()) => text!("rule-budget-enough"),
+        Err(Short::Exhausted) => text!("rule-budget-exhausted"),
+        Err(Short::NoBudget) => text!("rule-budget-none"),
     }
 }
 
@@ -321,9 +359,9 @@ pub async fn review(
     reason: Option<String>,
 ) -> Result<Proposal> {
     who.require_staff(&[StaffRole::Librarian])?;
-    let reason = text(reason, "the reason", 500)?;
+    let reason = text(reason, 500, text!("proposal-reason-too-long"), "reason")?;
     if !approve && reason.is_none() {
-        return Err(Error::validation("say why the proposal is rejected"));
+        return Err(Error::validation(text!("proposal-reject-reason-required")).in_field("reason"));
     }
     let txn = ctx.begin().await?;
     let current = purchase_proposal::Entity::find_by_id(id)
@@ -352,12 +390,11 @@ pub async fn review(
     row.updated_at = Set(now);
     let mut proposal = row.update(&txn).await?;
     if approve {
-        proposal = hold_price(&txn, proposal, results, who.staff_id()).await?;
-        if proposal.status != ProposalStatus::Approved {
+        let (held_proposal, held) = hold_price(&txn, proposal, results, who.staff_id()).await?;
+        proposal = held_proposal;
+        if held.is_err() {
             // Roll back: the librarian's approval cannot stand without budget.
-            return Err(Error::QuotaExceeded(
-                proposal.decision_reason.unwrap_or_default(),
-            ));
+            return Err(Error::QuotaExceeded(budget_text(held)));
         }
     }
     decided(&txn, &proposal).await?;
@@ -424,4 +461,27 @@ pub async fn held_title(db: &impl ConnectionTrait, isbn: &str) -> Result<Option<
         .one(db)
         .await?
         .map(|t| t.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn budget_and_duplicate_results_are_said_in_chinese_with_full_width_punctuation() {
+        let said = [
+            budget_text(Ok(())),
+            budget_text(Err(Short::Exhausted)),
+            budget_text(Err(Short::NoBudget)),
+            text!("rule-duplicate-joined"),
+        ];
+        for why in said {
+            for locale in Locale::ALL {
+                assert_ne!(why.render(locale), why.key(), "no {locale:?} text");
+            }
+            let r = RuleResult::new("budget", Outcome::Pass, why);
+            assert_eq!(rules::half_width_among_chinese(&r.reason), None, "{r:?}");
+        }
+    }
 }

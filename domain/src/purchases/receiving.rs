@@ -17,7 +17,7 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::{purchase_proposal, title};
 use crate::lending::requests::{self, Delivery};
 use crate::notify::{self, Kind, Notice};
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Reason, Result};
 
 /// Where a bought copy is put, and as what.
 pub(crate) struct Placed<'a> {
@@ -59,7 +59,7 @@ pub(crate) async fn catalogue(
         .await?
         .is_some()
     {
-        return Err(Error::conflict("that barcode is already on another copy"));
+        return Err(Error::conflict(Reason::BarcodeTaken));
     }
     let now = Utc::now();
     let known = title::Entity::find()
@@ -163,7 +163,7 @@ pub async fn receive(
     who.require_staff_at(&[StaffRole::Librarian], branch_id)?;
     let barcode = barcode.trim();
     if barcode.is_empty() || barcode.len() > 40 {
-        return Err(Error::validation("a barcode of 1 to 40 characters").in_field("barcode"));
+        return Err(Error::validation(text!("purchase-barcode-length")).in_field("barcode"));
     }
     let call = CallNumber::parse(call_number).map_err(|e| e.in_field("callNumber"))?;
     let txn = ctx.begin().await?;
@@ -186,7 +186,7 @@ pub async fn receive(
         .await?
         .ok_or(Error::NotFound("branch"))?;
     if at.kind == BranchKind::Bookstore {
-        return Err(Error::validation("books are received at a library branch"));
+        return Err(Error::validation(text!("purchase-receive-at-bookstore")).in_field("branchId"));
     }
     let copy = catalogue(
         &txn,

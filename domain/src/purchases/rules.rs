@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{Principal, StaffRole};
 use crate::entity::purchase_settings;
+use crate::i18n::{Locale, Text};
 use crate::{Ctx, Error, Result};
 
 /// The settings row's id.
@@ -82,20 +83,21 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleResult {
     /// The rule: `isbn`, `price`, `publication_year`, `clc_class`, `holdings`,
-    /// `monthly_quota`, `budget`.
+    /// `monthly_quota`, `budget`, `duplicate`.
     pub rule: String,
     /// Its answer.
     pub outcome: Outcome,
-    /// Why, for the reader.
+    /// Why, for the reader: the catalogue's text in Simplified Chinese, rendered when the
+    /// rule was applied and stored as it was said.
     pub reason: String,
 }
 
 impl RuleResult {
-    pub(crate) fn new(rule: &str, outcome: Outcome, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(rule: &str, outcome: Outcome, reason: Text) -> Self {
         RuleResult {
             rule: rule.to_owned(),
             outcome,
-            reason: reason.into(),
+            reason: reason.render(Locale::Chinese),
         }
     }
 }
@@ -111,6 +113,7 @@ pub(crate) struct Facts<'a> {
     pub(crate) month_cents: i64,
 }
 
+/// An amount as readers read it: `¥59.00`.
 fn yuan(cents: i64) -> String {
     format!("¥{}.{:02}", cents / 100, cents % 100)
 }
@@ -119,37 +122,49 @@ impl Rules {
     /// Every rule's outcome for `facts` (the ISBN was checked on input; the budget is
     /// checked when the price is committed).
     pub(crate) fn evaluate(&self, facts: &Facts<'_>) -> Vec<RuleResult> {
+        self.answers(facts)
+            .into_iter()
+            .map(|(rule, outcome, why)| RuleResult::new(rule, outcome, why))
+            .collect()
+    }
+
+    /// Each rule's name, answer and why, before the why is put in words.
+    fn answers(&self, facts: &Facts<'_>) -> Vec<(&'static str, Outcome, Text)> {
         use Outcome::*;
-        let mut out = vec![RuleResult::new("isbn", Pass, "ISBN-13 有效")];
+        let mut out = vec![("isbn", Pass, text!("rule-isbn-valid"))];
         let price = facts.price_cents;
         out.push(if price > self.price_cap_cents {
-            RuleResult::new(
+            (
                 "price",
                 Fail,
-                format!(
-                    "定价 {} 超过单册上限 {}",
-                    yuan(price),
-                    yuan(self.price_cap_cents)
+                text!(
+                    "rule-price-over-cap",
+                    price = yuan(price),
+                    cap = yuan(self.price_cap_cents)
                 ),
             )
         } else if self.review_above_cents.is_some_and(|r| price > r) {
-            RuleResult::new(
+            (
                 "price",
                 NeedsReview,
-                format!("定价 {} 较高,需馆员审核", yuan(price)),
+                text!("rule-price-review", price = yuan(price)),
             )
         } else {
-            RuleResult::new("price", Pass, format!("定价 {} 在上限之内", yuan(price)))
+            (
+                "price",
+                Pass,
+                text!("rule-price-within-cap", price = yuan(price)),
+            )
         });
         let year = Utc::now().year();
         out.push(match facts.pub_year {
-            None => RuleResult::new("publication_year", NeedsReview, "未提供出版年,需馆员核实"),
-            Some(y) if year - y > self.max_age_years => RuleResult::new(
+            None => ("publication_year", NeedsReview, text!("rule-year-missing")),
+            Some(y) if year - y > self.max_age_years => (
                 "publication_year",
                 Fail,
-                format!("{y} 年出版,只采购近 {} 年出版的图书", self.max_age_years),
+                text!("rule-year-too-old", year = y, years = self.max_age_years),
             ),
-            Some(y) => RuleResult::new("publication_year", Pass, format!("{y} 年出版")),
+            Some(y) => ("publication_year", Pass, text!("rule-year-ok", year = y)),
         });
         let excluded = facts.clc_class.and_then(|c| {
             self.excluded_classes
@@ -157,46 +172,55 @@ impl Rules {
                 .find(|p| c.to_uppercase().starts_with(&p.to_uppercase()))
         });
         out.push(match (facts.clc_class, excluded) {
-            (_, Some(prefix)) => RuleResult::new(
+            (_, Some(prefix)) => (
                 "clc_class",
                 Fail,
-                format!("{prefix} 类(教材教辅、考试用书等)不在荐购范围"),
+                text!("rule-class-excluded", class = prefix),
             ),
-            (Some(c), None) => RuleResult::new("clc_class", Pass, format!("{c} 类可荐购")),
-            (None, None) => RuleResult::new("clc_class", Pass, "未提供分类号"),
+            (Some(c), None) => ("clc_class", Pass, text!("rule-class-ok", class = c)),
+            (None, None) => ("clc_class", Pass, text!("rule-class-missing")),
         });
         out.push(if facts.holdings >= self.holdings_limit {
-            RuleResult::new(
+            (
                 "holdings",
                 Fail,
-                format!("馆藏已有 {} 册,请直接预约借阅", facts.holdings),
+                text!("rule-holdings-enough", copies = facts.holdings),
             )
         } else {
-            RuleResult::new("holdings", Pass, format!("馆藏 {} 册", facts.holdings))
+            (
+                "holdings",
+                Pass,
+                text!("rule-holdings-few", copies = facts.holdings),
+            )
         });
         let count = facts.month_count + 1;
         let cents = facts.month_cents + price;
         out.push(if count > self.monthly_count {
-            RuleResult::new(
+            (
                 "monthly_quota",
                 Fail,
-                format!(
-                    "本月已荐购 {} 册,每月最多 {} 册",
-                    facts.month_count, self.monthly_count
+                text!(
+                    "rule-monthly-count-over",
+                    count = facts.month_count,
+                    max = self.monthly_count
                 ),
             )
         } else if cents > self.monthly_amount_cents {
-            RuleResult::new(
+            (
                 "monthly_quota",
                 Fail,
-                format!(
-                    "本月荐购金额将达 {},每月上限 {}",
-                    yuan(cents),
-                    yuan(self.monthly_amount_cents)
+                text!(
+                    "rule-monthly-amount-over",
+                    amount = yuan(cents),
+                    max = yuan(self.monthly_amount_cents)
                 ),
             )
         } else {
-            RuleResult::new("monthly_quota", Pass, format!("本月第 {count} 册"))
+            (
+                "monthly_quota",
+                Pass,
+                text!("rule-monthly-ok", count = count),
+            )
         });
         out
     }
@@ -231,17 +255,18 @@ impl Rules {
             ),
         ];
         if let Some((key, field, _)) = limits.iter().find(|(.., ok)| !ok) {
-            return Err(Error::validation(format!("{key} must be positive")).in_field(field));
+            return Err(
+                Error::validation(text!("rules-limit-not-positive", key = key)).in_field(field),
+            );
         }
         let prefixes_ok = self
             .excluded_classes
             .iter()
             .all(|c| !c.trim().is_empty() && c.len() <= 20);
         if !prefixes_ok {
-            return Err(Error::validation(
-                "excluded_classes: each class prefix has 1 to 20 characters",
-            )
-            .in_field("excludedClasses"));
+            return Err(
+                Error::validation(text!("rules-excluded-class-length")).in_field("excludedClasses")
+            );
         }
         Ok(())
     }
@@ -273,7 +298,8 @@ pub async fn update(ctx: &Ctx, who: &Principal, rules: Rules) -> Result<Rules> {
 /// VALIDATION naming the line of a syntax error or unknown key, or for limits that make no
 /// sense.
 pub fn from_toml(text: &str) -> Result<Rules> {
-    let rules: Rules = toml::from_str(text).map_err(|e| Error::validation(e.to_string()))?;
+    let rules: Rules = toml::from_str(text)
+        .map_err(|e| Error::validation(text!("rules-file-invalid", detail = e)))?;
     rules.check()?;
     Ok(rules.normalized())
 }
@@ -319,6 +345,28 @@ pub async fn store(db: &impl ConnectionTrait, rules: Rules, actor: Option<Uuid>)
     Ok(rules)
 }
 
+/// The first half-width comma, colon, semicolon or parenthesis in `s` standing next to a
+/// Chinese character (spaces aside), where Chinese text wants the full-width one (，：；（）).
+#[cfg(test)]
+pub(super) fn half_width_among_chinese(s: &str) -> Option<char> {
+    // Ideographs, CJK punctuation and full-width forms.
+    let chinese = |c: &char| {
+        let c = u32::from(*c);
+        (0x3400..=0x9FFF).contains(&c)
+            || (0x3000..=0x303F).contains(&c)
+            || (0xFF00..=0xFFEF).contains(&c)
+    };
+    let chars: Vec<char> = s.chars().collect();
+    chars.iter().enumerate().find_map(|(i, c)| {
+        if !",:;()".contains(*c) {
+            return None;
+        }
+        let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+        let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+        (before.is_some_and(chinese) || after.is_some_and(chinese)).then_some(*c)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,12 +386,9 @@ mod tests {
         results.iter().find(|r| r.rule == rule).expect(rule).outcome
     }
 
-    #[test]
-    fn each_rule_passes_fails_or_asks_for_review() {
-        let rules = Rules::default();
-        let all = rules.evaluate(&facts());
-        assert!(all.iter().all(|r| r.outcome == Outcome::Pass), "{all:?}");
-        let cases: [(&str, Facts<'static>, Outcome); 8] = [
+    /// Facts each making one rule fail or ask for review: the rule and its answer.
+    fn cases() -> [(&'static str, Facts<'static>, Outcome); 8] {
+        [
             (
                 "price",
                 Facts {
@@ -408,10 +453,56 @@ mod tests {
                 },
                 Outcome::Fail,
             ),
-        ];
-        for (rule, f, want) in cases {
+        ]
+    }
+
+    #[test]
+    fn each_rule_passes_fails_or_asks_for_review() {
+        let rules = Rules::default();
+        let all = rules.evaluate(&facts());
+        assert!(all.iter().all(|r| r.outcome == Outcome::Pass), "{all:?}");
+        for (rule, f, want) in cases() {
             assert_eq!(outcome(&rules.evaluate(&f), rule), want, "{rule} {f:?}");
         }
+    }
+
+    #[test]
+    fn rule_results_are_said_in_chinese_with_full_width_punctuation() {
+        let rules = Rules::default();
+        let no_class = Facts {
+            clc_class: None,
+            holdings: 1,
+            month_count: 1,
+            ..facts()
+        };
+        let sets = [facts(), no_class]
+            .into_iter()
+            .chain(cases().into_iter().map(|(_, f, _)| f));
+        for f in sets {
+            for (rule, _, why) in rules.answers(&f) {
+                for locale in Locale::ALL {
+                    assert_ne!(why.render(locale), why.key(), "{rule}: no {locale:?} text");
+                }
+            }
+            for r in rules.evaluate(&f) {
+                assert!(
+                    r.reason
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "{r:?} is not in Chinese"
+                );
+                assert_eq!(half_width_among_chinese(&r.reason), None, "{r:?}");
+            }
+        }
+        assert_eq!(
+            half_width_among_chinese("定价 ¥150.00 较高,需馆员审核"),
+            Some(',')
+        );
+        assert_eq!(
+            half_width_among_chinese("G63 类(教材教辅)不在荐购范围"),
+            Some('(')
+        );
+        assert_eq!(half_width_among_chinese("ISBN-13 有效"), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use sea_orm::QueryOrder;
 use super::{budget, yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{item, purchase_proposal, vendor};
-use crate::{china_time, Ctx, Error, Result};
+use crate::{china_time, Ctx, Error, Reason, Result};
 
 /// One book on a statement.
 #[derive(Debug, Clone)]
@@ -76,7 +76,7 @@ impl Statement {
 
 /// The first instant of `month` (`YYYY-MM`) and of the next, in China Standard Time.
 fn bounds(month: &str) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
-    let bad = || Error::validation("month is YYYY-MM");
+    let bad = || Error::validation(text!("statement-month-format")).in_field("month");
     let (y, m) = month.split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     if !(2000..=2100).contains(&y) || !(1..=12).contains(&m) || month.len() != 7 {
@@ -192,7 +192,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, vendor_id: Uuid, month: &str) -> Re
         paid += 1;
     }
     if paid == 0 {
-        return Err(Error::conflict("nothing on this statement is left to pay"));
+        return Err(Error::conflict(Reason::NothingToPay));
     }
     txn.commit().await?;
     Ok(statement)

@@ -98,7 +98,7 @@ pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> R
         .contains(&year)
         .then(|| china_time::month_start(year, 1).zip(china_time::month_start(year + 1, 1)))
         .flatten()
-        .ok_or_else(|| Error::validation("a year between 2000 and 2100"))?;
+        .ok_or_else(|| Error::validation(text!("fiscal-year-range")).in_field("fiscalYear"))?;
     let window = || [bounds.0.into(), bounds.1.into()];
     let counts = |sql: String| Count::find_by_statement(db::statement(db, sql, window())).all(db);
     let by_status = proposals_by(db, bounds, Grouping::Status).await?;

@@ -43,7 +43,11 @@ pub struct AccountMutation;
 #[Object]
 impl AccountMutation {
     /// Saves a delivery address for HOME delivery (at most 10).
-    async fn add_address(&self, ctx: &Context<'_>, input: AddressInput) -> GqlResult<Address> {
+    async fn add_address(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The address to save.")] input: AddressInput,
+    ) -> GqlResult<Address> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         Ok(Address(
             addresses::add(&domain(ctx).db, reader, input.into())
@@ -56,7 +60,8 @@ impl AccountMutation {
     async fn update_address(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The address to change (`Address.id`).")] id: ID,
+        #[graphql(desc = "The whole address as it should be now (every field is replaced).")]
         input: AddressInput,
     ) -> GqlResult<Address> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -69,7 +74,11 @@ impl AccountMutation {
     }
 
     /// Deletes one of the caller's saved addresses.
-    async fn remove_address(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+    async fn remove_address(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The address to delete (`Address.id`).")] id: ID,
+    ) -> GqlResult<bool> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         addresses::remove(&domain(ctx).db, reader, parse_id(&id, "address").gql()?)
             .await

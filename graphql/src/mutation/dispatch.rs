@@ -4,6 +4,7 @@
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::dispatch::returns::ReturnPlace;
 use hongyan_domain::dispatch::{doorstep, pickups, returns, rounds};
+use hongyan_domain::text;
 use hongyan_domain::Error;
 
 use crate::context::{domain, principal};
@@ -20,7 +21,11 @@ pub struct DispatchMutation;
 impl DispatchMutation {
     /// The van leaves: the round's parcels go IN_TRANSIT and the locker gets its `deposit`
     /// commands (dispatchers and librarians of the round's branch).
-    async fn start_delivery_round(&self, ctx: &Context<'_>, id: ID) -> GqlResult<DeliveryRound> {
+    async fn start_delivery_round(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The OPEN round (`DeliveryRound.id`).")] id: ID,
+    ) -> GqlResult<DeliveryRound> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&id, "delivery round").gql()?;
         Ok(DeliveryRound(
@@ -35,7 +40,10 @@ impl DispatchMutation {
     async fn mark_shipment_delivered(
         &self,
         ctx: &Context<'_>,
-        shipment_id: ID,
+        #[graphql(desc = "The HOME parcel's shipment (`HomeParcel.shipment.id`).")] shipment_id: ID,
+        #[graphql(
+            desc = "Who took the parcel, when not the reader (at most 40 characters); none or empty: the reader."
+        )]
         received_by: Option<String>,
     ) -> GqlResult<Shipment> {
         let who = principal(ctx).gql()?;
@@ -53,8 +61,8 @@ impl DispatchMutation {
     async fn mark_shipment_failed(
         &self,
         ctx: &Context<'_>,
-        shipment_id: ID,
-        reason: String,
+        #[graphql(desc = "The HOME parcel's shipment (`HomeParcel.shipment.id`).")] shipment_id: ID,
+        #[graphql(desc = "Why, for the reader (1–200 characters).")] reason: String,
     ) -> GqlResult<Shipment> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&shipment_id, "shipment").gql()?;
@@ -72,21 +80,36 @@ impl DispatchMutation {
     async fn start_return(
         &self,
         ctx: &Context<'_>,
-        loan_id: ID,
-        method: ReturnMethod,
-        locker_id: Option<ID>,
+        #[graphql(desc = "One of the caller's active loans (`Loan.id`).")] loan_id: ID,
+        #[graphql(desc = "How the book comes back.")] method: ReturnMethod,
+        #[graphql(desc = "The locker to drop it in (LOCKER only).")] locker_id: Option<ID>,
+        #[graphql(desc = "One of the caller's saved addresses to collect it from (COURIER only).")]
         address_id: Option<ID>,
     ) -> GqlResult<ReturnTicket> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let loan = parse_id(&loan_id, "loan").gql()?;
-        let needs = |id: Option<ID>, what: &'static str| match id {
+        let needs = |id: Option<ID>, what: &'static str, missing: Error| match id {
             Some(id) => parse_id(&id, what),
-            None => Err(Error::validation(format!("this return needs {what}Id"))),
+            None => Err(missing),
         };
         let place = match method {
             ReturnMethod::Branch => ReturnPlace::Branch,
-            ReturnMethod::Locker => ReturnPlace::Locker(needs(locker_id, "locker").gql()?),
-            ReturnMethod::Courier => ReturnPlace::Courier(needs(address_id, "address").gql()?),
+            ReturnMethod::Locker => ReturnPlace::Locker(
+                needs(
+                    locker_id,
+                    "locker",
+                    Error::validation(text!("return-needs-locker")).in_field("lockerId"),
+                )
+                .gql()?,
+            ),
+            ReturnMethod::Courier => ReturnPlace::Courier(
+                needs(
+                    address_id,
+                    "address",
+                    Error::validation(text!("return-needs-address")).in_field("addressId"),
+                )
+                .gql()?,
+            ),
         };
         Ok(ReturnTicket(
             returns::start(domain(ctx), reader, loan, place)
@@ -100,6 +123,7 @@ impl DispatchMutation {
     async fn resend_pickup_code(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The caller's request waiting in a locker (`LoanRequest.id`).")]
         request_id: ID,
     ) -> GqlResult<LoanRequest> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;

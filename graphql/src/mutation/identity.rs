@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::identity::{binding, registration};
+use hongyan_domain::text;
 
 use crate::context::{client, domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -36,8 +37,8 @@ impl IdentityMutation {
     async fn bind_card(
         &self,
         ctx: &Context<'_>,
-        card_number: String,
-        pin: String,
+        #[graphql(desc = "The library card number to bind.")] card_number: String,
+        #[graphql(desc = "The card's PIN; wrong tries count and lock like a login.")] pin: String,
     ) -> GqlResult<Reader> {
         let who = principal(ctx).gql()?;
         Ok(Reader(
@@ -53,7 +54,7 @@ impl IdentityMutation {
     async fn register_reader(
         &self,
         ctx: &Context<'_>,
-        input: RegisterReaderInput,
+        #[graphql(desc = "The application.")] input: RegisterReaderInput,
     ) -> GqlResult<Reader> {
         let who = match ctx.data_opt::<Caller>() {
             Some(Caller::Anonymous) | None => None,
@@ -65,7 +66,7 @@ impl IdentityMutation {
             mobile: input.mobile,
             home_branch: parse_id(&input.home_branch_id, "branch")
                 .map_err(|_| {
-                    hongyan_domain::Error::validation("请选择本馆的一个分馆")
+                    hongyan_domain::Error::validation(text!("home-branch-unknown"))
                         .in_field("homeBranchId")
                 })
                 .gql()?,
@@ -80,7 +81,12 @@ impl IdentityMutation {
 
     /// A desk has checked a PENDING applicant's ID: their card lends from now on (desk
     /// staff; audited).
-    async fn verify_reader(&self, ctx: &Context<'_>, reader_id: ID) -> GqlResult<Reader> {
+    async fn verify_reader(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The PENDING reader whose ID was checked (`DeskReader.id`).")]
+        reader_id: ID,
+    ) -> GqlResult<Reader> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&reader_id, "reader").gql()?;
         Ok(Reader(

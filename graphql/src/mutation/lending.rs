@@ -3,6 +3,7 @@
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::lending::requests::{self, Delivery, NewRequest};
 use hongyan_domain::lending::{desk, loans, picking};
+use hongyan_domain::text;
 use hongyan_domain::Error;
 
 use crate::context::{domain, principal};
@@ -36,23 +37,32 @@ pub struct RequestBookInput {
 }
 
 pub(crate) fn delivery(d: DeliveryInput) -> Result<Delivery, Error> {
-    let one = |id: Option<ID>, what: &'static str| -> Result<uuid::Uuid, Error> {
-        let id = id.ok_or_else(|| Error::validation(format!("delivery needs {what}Id")))?;
-        parse_id(&id, what)
+    let one = |id: Option<ID>, what: &'static str, missing: Error| -> Result<uuid::Uuid, Error> {
+        parse_id(&id.ok_or(missing)?, what)
     };
     let given = [&d.locker_id, &d.branch_id, &d.address_id]
         .iter()
         .filter(|x| x.is_some())
         .count();
     if given > 1 {
-        return Err(Error::validation(
-            "give only the id that goes with the delivery method",
-        ));
+        return Err(Error::validation(text!("delivery-one-place")));
     }
     Ok(match d.method {
-        DeliveryMethod::Locker => Delivery::Locker(one(d.locker_id, "locker")?),
-        DeliveryMethod::Branch => Delivery::Branch(one(d.branch_id, "branch")?),
-        DeliveryMethod::Home => Delivery::Home(one(d.address_id, "address")?),
+        DeliveryMethod::Locker => Delivery::Locker(one(
+            d.locker_id,
+            "locker",
+            Error::validation(text!("delivery-needs-locker")).in_field("lockerId"),
+        )?),
+        DeliveryMethod::Branch => Delivery::Branch(one(
+            d.branch_id,
+            "branch",
+            Error::validation(text!("delivery-needs-branch")).in_field("branchId"),
+        )?),
+        DeliveryMethod::Home => Delivery::Home(one(
+            d.address_id,
+            "address",
+            Error::validation(text!("delivery-needs-address")).in_field("addressId"),
+        )?),
     })
 }
 
@@ -67,7 +77,7 @@ impl LendingMutation {
     async fn request_book(
         &self,
         ctx: &Context<'_>,
-        input: RequestBookInput,
+        #[graphql(desc = "The book and where it should go.")] input: RequestBookInput,
     ) -> GqlResult<LoanRequest> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let new = NewRequest {
@@ -83,7 +93,11 @@ impl LendingMutation {
     }
 
     /// Cancels one of the caller's requests before it is picked.
-    async fn cancel_request(&self, ctx: &Context<'_>, id: ID) -> GqlResult<LoanRequest> {
+    async fn cancel_request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The caller's request (`LoanRequest.id`).")] id: ID,
+    ) -> GqlResult<LoanRequest> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let id = parse_id(&id, "request").gql()?;
         Ok(LoanRequest(
@@ -92,7 +106,11 @@ impl LendingMutation {
     }
 
     /// Renews one of the caller's loans (not while someone waits, up to the renewal limit).
-    async fn renew_loan(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Loan> {
+    async fn renew_loan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The caller's active loan (`Loan.id`).")] id: ID,
+    ) -> GqlResult<Loan> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let id = parse_id(&id, "loan").gql()?;
         Ok(Loan(loans::renew(domain(ctx), reader, id).await.gql()?))
@@ -102,7 +120,10 @@ impl LendingMutation {
     async fn confirm_pick(
         &self,
         ctx: &Context<'_>,
-        pick_task_id: ID,
+        #[graphql(desc = "The OPEN pick task (`PickTask.id`).")] pick_task_id: ID,
+        #[graphql(
+            desc = "The barcode scanned: the reserved copy's, or another free copy of the title on this branch's shelf."
+        )]
         barcode: String,
     ) -> GqlResult<PickTask> {
         let who = principal(ctx).gql()?;
@@ -119,7 +140,7 @@ impl LendingMutation {
     async fn report_not_on_shelf(
         &self,
         ctx: &Context<'_>,
-        pick_task_id: ID,
+        #[graphql(desc = "The OPEN pick task (`PickTask.id`).")] pick_task_id: ID,
     ) -> GqlResult<PickTask> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&pick_task_id, "pick task").gql()?;
@@ -134,8 +155,8 @@ impl LendingMutation {
     async fn check_out(
         &self,
         ctx: &Context<'_>,
-        barcode: String,
-        card_number: String,
+        #[graphql(desc = "The barcode of the copy being lent.")] barcode: String,
+        #[graphql(desc = "The borrower's library card number.")] card_number: String,
     ) -> GqlResult<Loan> {
         let who = principal(ctx).gql()?;
         Ok(Loan(
@@ -149,7 +170,8 @@ impl LendingMutation {
     async fn check_in(
         &self,
         ctx: &Context<'_>,
-        barcode: String,
+        #[graphql(desc = "The barcode of the copy brought back.")] barcode: String,
+        #[graphql(desc = "The branch whose desk takes it in (one of the caller's branches).")]
         branch_id: ID,
     ) -> GqlResult<CheckInResult> {
         let who = principal(ctx).gql()?;
@@ -167,10 +189,14 @@ impl LendingMutation {
     async fn catalogue_copy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The barcode it came back with (the store's label or a temporary one).")]
         barcode: String,
+        #[graphql(desc = "The library's own barcode label now on it (1–40 characters, unused).")]
         new_barcode: String,
-        call_number: String,
+        #[graphql(desc = "Its call number, e.g. `I247.5/123`.")] call_number: String,
+        #[graphql(desc = "Whether it joins the net-lending stock (online requests may get it).")]
         net_lending: bool,
+        #[graphql(desc = "The branch whose desk catalogues it (where it was checked in).")]
         branch_id: ID,
     ) -> GqlResult<CheckInResult> {
         let who = principal(ctx).gql()?;

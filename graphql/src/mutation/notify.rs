@@ -30,6 +30,7 @@ impl NotifyMutation {
     async fn update_notification_settings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to change; fields left out stay as they are.")]
         input: NotificationSettingsInput,
     ) -> GqlResult<NotificationSettings> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -51,6 +52,9 @@ impl NotifyMutation {
     async fn link_wechat_official_account(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The `code` WeChat's web authorisation gave the official account's page (single use)."
+        )]
         code: String,
     ) -> GqlResult<bool> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -61,7 +65,11 @@ impl NotifyMutation {
     }
 
     /// Sends a dead notification again, with fresh attempts (admins).
-    async fn retry_notification(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Notification> {
+    async fn retry_notification(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The DEAD notification (`Notification.id`).")] id: ID,
+    ) -> GqlResult<Notification> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&id, "notification").gql()?;
         Ok(Notification(

@@ -14,7 +14,11 @@ pub struct OperationsMutation;
 #[Object]
 impl OperationsMutation {
     /// Puts a dead job back in the queue with fresh attempts (admins only).
-    async fn retry_dead_job(&self, ctx: &Context<'_>, id: ID) -> GqlResult<bool> {
+    async fn retry_dead_job(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The dead job (`DeadJob.id`).")] id: ID,
+    ) -> GqlResult<bool> {
         let who = principal(ctx).gql()?;
         let d = domain(ctx);
         queue::retry_dead(d, who, parse_id(&id, "dead job").gql()?)

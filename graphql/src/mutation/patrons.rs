@@ -61,8 +61,11 @@ impl PatronsMutation {
     async fn set_reader_blocked(
         &self,
         ctx: &Context<'_>,
-        reader_id: ID,
-        blocked: bool,
+        #[graphql(desc = "The reader (`DeskReader.id`).")] reader_id: ID,
+        #[graphql(desc = "True to block lending, false to lift the block.")] blocked: bool,
+        #[graphql(
+            desc = "Why (1–200 characters): required to block; when unblocking it is only kept in the audit log."
+        )]
         reason: Option<String>,
     ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
@@ -78,8 +81,12 @@ impl PatronsMutation {
     async fn set_reader_limits(
         &self,
         ctx: &Context<'_>,
-        reader_id: ID,
+        #[graphql(desc = "The reader (`DeskReader.id`).")] reader_id: ID,
+        #[graphql(
+            desc = "Books the reader may have at once, loans and open requests together (0–99; 0 stops new ones)."
+        )]
         max_loans: i32,
+        #[graphql(desc = "Requests the reader may have open at once (0–99).")]
         max_open_requests: i32,
     ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
@@ -92,7 +99,11 @@ impl PatronsMutation {
 
     /// Issues a card holder a new random 6-digit PIN, returned this once, and lifts the
     /// card's login lock (desk staff; audited without the PIN).
-    async fn reset_reader_pin(&self, ctx: &Context<'_>, reader_id: ID) -> GqlResult<PinReset> {
+    async fn reset_reader_pin(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The card holder (`DeskReader.id`).")] reader_id: ID,
+    ) -> GqlResult<PinReset> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&reader_id, "reader").gql()?;
         let (row, pin) = standing::reset_pin(domain(ctx), who, id).await.gql()?;
@@ -107,7 +118,7 @@ impl PatronsMutation {
     async fn save_patron_category(
         &self,
         ctx: &Context<'_>,
-        input: PatronCategoryInput,
+        #[graphql(desc = "The category, whole (found by its `code`).")] input: PatronCategoryInput,
     ) -> GqlResult<PatronCategory> {
         let who = principal(ctx).gql()?;
         let new = categories::NewCategory {
@@ -127,7 +138,8 @@ impl PatronsMutation {
     async fn set_reader_category(
         &self,
         ctx: &Context<'_>,
-        reader_id: ID,
+        #[graphql(desc = "The reader (`DeskReader.id`).")] reader_id: ID,
+        #[graphql(desc = "The category's code, e.g. `CHILD`; null: the library's default.")]
         category_code: Option<String>,
     ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
@@ -144,6 +156,9 @@ impl PatronsMutation {
     async fn import_reader_categories(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The CSV text: UTF-8, a header row naming `card_number` and `category` (a category code), one reader per row."
+        )]
         csv: String,
     ) -> GqlResult<CategoryImport> {
         let who = principal(ctx).gql()?;
@@ -164,8 +179,8 @@ impl PatronsMutation {
     async fn merge_readers(
         &self,
         ctx: &Context<'_>,
-        keep_id: ID,
-        merge_id: ID,
+        #[graphql(desc = "The account that stays (`DeskReader.id`).")] keep_id: ID,
+        #[graphql(desc = "The account merged into it and CLOSED (`DeskReader.id`).")] merge_id: ID,
     ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
         let keep = parse_id(&keep_id, "reader").gql()?;

@@ -18,7 +18,8 @@ impl PlacesMutation {
     async fn set_bookstore_partner(
         &self,
         ctx: &Context<'_>,
-        bookstore_id: ID,
+        #[graphql(desc = "The partner bookstore (a `Branch` of kind BOOKSTORE).")] bookstore_id: ID,
+        #[graphql(desc = "The library branch (not a bookstore) that holds the partnership.")]
         branch_id: ID,
     ) -> GqlResult<Branch> {
         let who = principal(ctx).gql()?;

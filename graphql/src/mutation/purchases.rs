@@ -18,9 +18,14 @@ use crate::types::purchases::{
 pub struct BookToBuy {
     /// ISBN-10 or ISBN-13 (hyphens allowed).
     pub isbn: String,
+    /// The book's title (1–200 characters).
     pub title: String,
+    /// Its author (at most 200 characters).
     pub author: Option<String>,
+    /// Its publisher (at most 200 characters).
     pub publisher: Option<String>,
+    /// Year of publication, 1450 to next year; without it the rules cannot approve the
+    /// proposal at once.
     pub pub_year: Option<i32>,
     /// CLC class, when known (e.g. from the bookseller's data).
     pub clc_class: Option<String>,
@@ -73,12 +78,21 @@ pub struct InStorePurchaseInput {
 /// The library's purchase rules, whole.
 #[derive(InputObject)]
 pub struct PurchaseRulesInput {
+    /// The most a book may cost, in cents (分; more than 0): dearer proposals are rejected.
     pub price_cap_cents: i64,
+    /// Books dearer than this (cents, more than 0) go to a librarian; null, or at or above
+    /// the cap: never.
     pub review_above_cents: Option<i64>,
+    /// Only books published at most this many years before the current year (0 or more).
     pub max_age_years: i32,
+    /// CLC class prefixes not bought on request, e.g. `G42` (each 1–20 characters).
     pub excluded_classes: Vec<String>,
+    /// When the library already holds this many copies (1 or more), the proposal is
+    /// rejected and the reader offered a loan instead.
     pub holdings_limit: i64,
+    /// Proposals per reader per calendar month (1 or more).
     pub monthly_count: i64,
+    /// Amount per reader per calendar month, in cents (more than 0).
     pub monthly_amount_cents: i64,
 }
 
@@ -92,6 +106,7 @@ impl PurchasesMutation {
     async fn propose_purchase(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The book, a note and where it should go once bought.")]
         input: ProposePurchaseInput,
     ) -> GqlResult<PurchaseProposal> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -107,6 +122,7 @@ impl PurchasesMutation {
     async fn in_store_purchase(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The reader's card, the book and its barcode label.")]
         input: InStorePurchaseInput,
     ) -> GqlResult<PurchaseProposal> {
         let who = principal(ctx).gql()?;
@@ -125,7 +141,10 @@ impl PurchasesMutation {
     async fn lend_in_store_purchase(
         &self,
         ctx: &Context<'_>,
-        proposal_id: ID,
+        #[graphql(desc = "The APPROVED counter purchase (`PurchaseProposal.id`).")] proposal_id: ID,
+        #[graphql(
+            desc = "The library barcode label the clerk put on the book; none: a temporary one is made."
+        )]
         barcode: Option<String>,
     ) -> GqlResult<PurchaseProposal> {
         let who = principal(ctx).gql()?;
@@ -141,8 +160,12 @@ impl PurchasesMutation {
     async fn review_proposal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The SUBMITTED proposal (`PurchaseProposal.id`).")] id: ID,
+        #[graphql(
+            desc = "True to approve (its price is committed to the budget), false to reject."
+        )]
         approve: bool,
+        #[graphql(desc = "Why, for the reader (at most 500 characters); required to reject.")]
         reason: Option<String>,
     ) -> GqlResult<PurchaseProposal> {
         let who = principal(ctx).gql()?;
@@ -159,7 +182,10 @@ impl PurchasesMutation {
     async fn cancel_proposal(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The proposal (`PurchaseProposal.id`).")] id: ID,
+        #[graphql(
+            desc = "Why, for the reader (at most 500 characters); required from librarians, optional for the reader's own."
+        )]
         reason: Option<String>,
     ) -> GqlResult<PurchaseProposal> {
         let who = principal(ctx).gql()?;
@@ -176,9 +202,11 @@ impl PurchasesMutation {
     async fn receive_purchase(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The APPROVED or ORDERED proposal (`PurchaseProposal.id`).")]
         proposal_id: ID,
-        barcode: String,
-        call_number: String,
+        #[graphql(desc = "The new copy's barcode (not used by another copy).")] barcode: String,
+        #[graphql(desc = "The new copy's call number, e.g. `I247.5/123`.")] call_number: String,
+        #[graphql(desc = "The library branch (not a bookstore) that receives and owns the copy.")]
         branch_id: ID,
     ) -> GqlResult<PurchaseProposal> {
         let who = principal(ctx).gql()?;
@@ -192,7 +220,11 @@ impl PurchasesMutation {
     }
 
     /// Adds a vendor the library orders from (admins).
-    async fn add_vendor(&self, ctx: &Context<'_>, name: String) -> GqlResult<Vendor> {
+    async fn add_vendor(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The vendor's name (1–100 characters).")] name: String,
+    ) -> GqlResult<Vendor> {
         let who = principal(ctx).gql()?;
         Ok(Vendor(
             orders::add_vendor(domain(ctx), who, &name).await.gql()?,
@@ -205,7 +237,10 @@ impl PurchasesMutation {
     async fn place_purchase_order(
         &self,
         ctx: &Context<'_>,
-        vendor_id: ID,
+        #[graphql(desc = "The vendor to order from (`Vendor.id`).")] vendor_id: ID,
+        #[graphql(
+            desc = "The approved online proposals to order (1–500); none: every one waiting for an order."
+        )]
         proposal_ids: Option<Vec<ID>>,
     ) -> GqlResult<PurchaseOrder> {
         let who = principal(ctx).gql()?;
@@ -228,8 +263,8 @@ impl PurchasesMutation {
     async fn pay_vendor_statement(
         &self,
         ctx: &Context<'_>,
-        vendor_id: ID,
-        month: String,
+        #[graphql(desc = "The bookstore (`Vendor.id`).")] vendor_id: ID,
+        #[graphql(desc = "The month, `YYYY-MM` (China time).")] month: String,
     ) -> GqlResult<VendorStatement> {
         let who = principal(ctx).gql()?;
         let vendor = parse_id(&vendor_id, "vendor").gql()?;
@@ -244,7 +279,10 @@ impl PurchasesMutation {
     async fn allocate_budget(
         &self,
         ctx: &Context<'_>,
-        fiscal_year: i32,
+        #[graphql(desc = "The fiscal (calendar) year, 2000–2100.")] fiscal_year: i32,
+        #[graphql(
+            desc = "The whole allocation in cents (分), not less than what is already committed and spent; replaces any earlier allocation."
+        )]
         total_cents: i64,
     ) -> GqlResult<Budget> {
         let who = principal(ctx).gql()?;
@@ -259,7 +297,7 @@ impl PurchasesMutation {
     async fn update_purchase_rules(
         &self,
         ctx: &Context<'_>,
-        input: PurchaseRulesInput,
+        #[graphql(desc = "Every rule, as it should be from now on.")] input: PurchaseRulesInput,
     ) -> GqlResult<PurchaseRules> {
         let who = principal(ctx).gql()?;
         let new = rules::Rules {

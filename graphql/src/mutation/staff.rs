@@ -14,8 +14,10 @@ use crate::types::people::{StaffAccount, StaffRole};
 pub struct StaffAccountInput {
     /// Login name: 3-64 letters, digits, '.', '_' or '-'.
     pub username: String,
-    /// Initial password (at least 8 characters).
+    /// Initial password: at least 10 characters, not a common password, not containing the
+    /// login name, and hard to guess.
     pub password: String,
+    /// What the account may do.
     pub role: StaffRole,
     /// Codes of the branches it works in (at least one, except for admins).
     pub branch_codes: Vec<String>,
@@ -31,7 +33,7 @@ impl StaffMutation {
     async fn create_staff_account(
         &self,
         ctx: &Context<'_>,
-        input: StaffAccountInput,
+        #[graphql(desc = "The new account.")] input: StaffAccountInput,
     ) -> GqlResult<StaffAccount> {
         let who = principal(ctx).gql()?;
         let new = NewAccount {
@@ -50,8 +52,8 @@ impl StaffMutation {
     async fn set_staff_account_disabled(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        disabled: bool,
+        #[graphql(desc = "The account (`StaffAccount.id`).")] id: ID,
+        #[graphql(desc = "True to switch it off, false to switch it on again.")] disabled: bool,
     ) -> GqlResult<StaffAccount> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&id, "staff account").gql()?;
@@ -67,8 +69,9 @@ impl StaffMutation {
     async fn set_staff_role(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        role: StaffRole,
+        #[graphql(desc = "The account (`StaffAccount.id`).")] id: ID,
+        #[graphql(desc = "Its new role.")] role: StaffRole,
+        #[graphql(desc = "Codes of the branches it works in (at least one, except for admins).")]
         branch_codes: Vec<String>,
     ) -> GqlResult<StaffAccount> {
         let who = principal(ctx).gql()?;
@@ -85,7 +88,10 @@ impl StaffMutation {
     async fn set_staff_password(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The account (`StaffAccount.id`, or `StaffMe.id` for one's own).")] id: ID,
+        #[graphql(
+            desc = "The new password: at least 10 characters, not a common password, not containing the login name, and hard to guess."
+        )]
         password: String,
     ) -> GqlResult<StaffAccount> {
         let who = principal(ctx).gql()?;

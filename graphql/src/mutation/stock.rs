@@ -38,7 +38,11 @@ impl StockMutation {
     async fn set_net_lending(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The copies' barcodes (1–5,000); unknown ones are reported, not refused."
+        )]
         barcodes: Vec<String>,
+        #[graphql(desc = "True to put them in the net-lending stock, false to take them out.")]
         net_lending: bool,
     ) -> GqlResult<NetLendingChange> {
         let who = principal(ctx).gql()?;
@@ -55,8 +59,12 @@ impl StockMutation {
     async fn set_net_lending_by_class(
         &self,
         ctx: &Context<'_>,
-        branch_id: ID,
+        #[graphql(desc = "The branch that owns the copies.")] branch_id: ID,
+        #[graphql(
+            desc = "The CLC class prefix of their call numbers: 1–20 letters, digits and dots."
+        )]
         class_prefix: String,
+        #[graphql(desc = "True to put them in the net-lending stock, false to take them out.")]
         net_lending: bool,
     ) -> GqlResult<NetLendingChange> {
         let who = principal(ctx).gql()?;

@@ -49,6 +49,7 @@ impl AccountQuery {
     async fn reader_by_card(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The library card number as typed or scanned (4–32 letters and digits).")]
         card_number: String,
     ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
@@ -60,7 +61,11 @@ impl AccountQuery {
     }
 
     /// A reader by id, as `readerByCard` shows them (desk staff and admins).
-    async fn desk_reader(&self, ctx: &Context<'_>, id: ID) -> GqlResult<DeskReader> {
+    async fn desk_reader(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reader's id (`DeskReader.id`).")] id: ID,
+    ) -> GqlResult<DeskReader> {
         let who = principal(ctx).gql()?;
         let id = parse_id(&id, "reader").gql()?;
         Ok(DeskReader(
@@ -77,9 +82,12 @@ impl AccountQuery {
     async fn find_readers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "A card number or 11-digit mobile number (exact), or part of a name; at most 50 characters. Give this, `status`, or both."
+        )]
         query: Option<String>,
-        status: Option<ReaderStatus>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(desc = "Only readers in this state.")] status: Option<ReaderStatus>,
+        #[graphql(default = 20, desc = "How many, 1–100 (default 20).")] first: i32,
     ) -> GqlResult<Vec<DeskReader>> {
         let who = principal(ctx).gql()?;
         let q = search::Query {

@@ -43,9 +43,15 @@ impl CatalogQuery {
     async fn search_books(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Words of the title, author, publisher, subjects or summary, or an ISBN: 1–200 characters, taken literally (no query syntax)."
+        )]
         query: String,
-        filter: Option<BookFilter>,
-        first: Option<i32>,
+        #[graphql(desc = "Narrows the results; none: every title.")] filter: Option<BookFilter>,
+        #[graphql(desc = "Results per page, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page (none: the first page). Only cursors of `searchBooks` are accepted."
+        )]
         after: Option<String>,
     ) -> GqlResult<BookConnection> {
         let filter = filter.unwrap_or_default();
@@ -92,11 +98,15 @@ impl CatalogQuery {
                 .enumerate()
                 .map(|(i, b)| Edge::new(pagination::encode(SEARCH, offset + i), Book(b))),
         );
-        Ok(conn)
+        Ok(BookConnection(conn))
     }
 
     /// A book by id.
-    async fn book(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<Book>> {
+    async fn book(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The book's id (`Book.id`).")] id: ID,
+    ) -> GqlResult<Option<Book>> {
         match books::by_id(&domain(ctx).db, parse_id(&id, "book").gql()?).await {
             Ok(b) => Ok(Some(Book(b))),
             Err(hongyan_domain::Error::NotFound(_)) => Ok(None),
@@ -105,7 +115,12 @@ impl CatalogQuery {
     }
 
     /// A book by ISBN (10 or 13 digits, hyphens allowed).
-    async fn book_by_isbn(&self, ctx: &Context<'_>, isbn: String) -> GqlResult<Option<Book>> {
+    async fn book_by_isbn(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ISBN-10 or ISBN-13, hyphens allowed, e.g. `978-7-02-000220-7`.")]
+        isbn: String,
+    ) -> GqlResult<Option<Book>> {
         match books::by_isbn(&domain(ctx).db, &isbn).await {
             Ok(b) => Ok(Some(Book(b))),
             Err(hongyan_domain::Error::NotFound(_)) => Ok(None),

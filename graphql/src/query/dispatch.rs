@@ -22,7 +22,7 @@ impl DispatchQuery {
     async fn delivery_rounds(
         &self,
         ctx: &Context<'_>,
-        branch_id: ID,
+        #[graphql(desc = "The branch that sends the rounds.")] branch_id: ID,
     ) -> GqlResult<Vec<DeliveryRound>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
@@ -34,14 +34,14 @@ impl DispatchQuery {
             .collect())
     }
 
-    /// The branch's courier shipments (HOME deliveries and RETURN pickups), newest first;
-    /// with `stuck: true` only those not booked after 10 minutes, on the road over 5 days,
-    /// or failed (dispatchers and librarians of that branch).
+    /// The branch's courier shipments (HOME deliveries and RETURN pickups), newest first, at
+    /// most 200; with `stuck: true` only those not booked after 10 minutes, on the road over
+    /// 5 days, or failed (dispatchers and librarians of that branch).
     async fn shipments(
         &self,
         ctx: &Context<'_>,
-        branch_id: ID,
-        stuck: Option<bool>,
+        #[graphql(desc = "The branch the shipments leave from or go to.")] branch_id: ID,
+        #[graphql(desc = "Only the stuck ones (default false: all).")] stuck: Option<bool>,
     ) -> GqlResult<Vec<Shipment>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
@@ -55,9 +55,13 @@ impl DispatchQuery {
         )
     }
 
-    /// The branch's HOME parcels not yet delivered or returned, oldest first: what to pack,
-    /// label and hand over (dispatchers and librarians of the sending branch).
-    async fn home_parcels(&self, ctx: &Context<'_>, branch_id: ID) -> GqlResult<Vec<HomeParcel>> {
+    /// The branch's HOME parcels not yet delivered or returned, oldest first, at most 500:
+    /// what to pack, label and hand over (dispatchers and librarians of the sending branch).
+    async fn home_parcels(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The sending branch.")] branch_id: ID,
+    ) -> GqlResult<Vec<HomeParcel>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
         Ok(doorstep::to_pack(&domain(ctx).db, who, branch)
@@ -69,8 +73,12 @@ impl DispatchQuery {
     }
 
     /// Titles readers are queued for at the branch (its hold shelf or lockers), longest
-    /// wait first (dispatchers and librarians of the branch).
-    async fn waitlists(&self, ctx: &Context<'_>, branch_id: ID) -> GqlResult<Vec<Waitlist>> {
+    /// wait first, at most 200 (dispatchers and librarians of the branch).
+    async fn waitlists(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The branch where the readers collect.")] branch_id: ID,
+    ) -> GqlResult<Vec<Waitlist>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
         Ok(watch::waitlists(&domain(ctx).db, who, branch)
@@ -82,11 +90,11 @@ impl DispatchQuery {
     }
 
     /// Holds at the branch (or its lockers) that expired uncollected in the last 7 days,
-    /// newest first (dispatchers and librarians of the branch).
+    /// newest first, at most 200 (dispatchers and librarians of the branch).
     async fn expired_pickups(
         &self,
         ctx: &Context<'_>,
-        branch_id: ID,
+        #[graphql(desc = "The branch whose hold shelf or lockers held them.")] branch_id: ID,
     ) -> GqlResult<Vec<LoanRequest>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;

@@ -25,7 +25,10 @@ impl LendingQuery {
     async fn my_requests(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Requests per page, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page (none: the first page). Only cursors of `myRequests` are accepted."
+        )]
         after: Option<String>,
     ) -> GqlResult<LoanRequestConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -34,11 +37,23 @@ impl LendingQuery {
             requests::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
                 .await
                 .gql()?;
-        Ok(page(REQUESTS, rows, more, page_of, |r| r.id, LoanRequest))
+        Ok(LoanRequestConnection(page(
+            REQUESTS,
+            rows,
+            more,
+            page_of,
+            |r| r.id,
+            LoanRequest,
+        )))
     }
 
     /// One of the caller's requests.
-    async fn request(&self, ctx: &Context<'_>, id: ID) -> GqlResult<LoanRequest> {
+    async fn request(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The request's id (`LoanRequest.id`); another reader's is NOT_FOUND.")]
+        id: ID,
+    ) -> GqlResult<LoanRequest> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         let id = parse_id(&id, "request").gql()?;
         Ok(LoanRequest(
@@ -53,7 +68,10 @@ impl LendingQuery {
     async fn my_loans(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Loans per page, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page (none: the first page). Only cursors of `myLoans` are accepted."
+        )]
         after: Option<String>,
     ) -> GqlResult<LoanConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -61,12 +79,23 @@ impl LendingQuery {
         let (rows, more) = loans::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
             .await
             .gql()?;
-        Ok(page(LOANS, rows, more, page_of, |l| l.id, Loan))
+        Ok(LoanConnection(page(
+            LOANS,
+            rows,
+            more,
+            page_of,
+            |l| l.id,
+            Loan,
+        )))
     }
 
     /// A branch's open pick tasks in shelf order (pickers, dispatchers and librarians of
     /// that branch).
-    async fn picking_list(&self, ctx: &Context<'_>, branch_id: ID) -> GqlResult<Vec<PickTask>> {
+    async fn picking_list(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The branch whose shelves to pick from.")] branch_id: ID,
+    ) -> GqlResult<Vec<PickTask>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
         Ok(picking::picking_list(&domain(ctx).db, who, branch)

@@ -13,6 +13,7 @@ use crate::types::parse_id;
 /// Whether a channel can send, and what it lacks.
 #[derive(SimpleObject)]
 pub struct ChannelSetup {
+    /// The channel.
     pub channel: NotificationChannel,
     /// Whether it has the settings it needs (else every message on it is UNDELIVERABLE).
     pub configured: bool,
@@ -45,7 +46,7 @@ impl NotifyQuery {
     async fn my_notifications(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
         let reader = who.reader_id().gql()?;
@@ -60,8 +61,8 @@ impl NotifyQuery {
     async fn reader_notifications(
         &self,
         ctx: &Context<'_>,
-        reader_id: ID,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(desc = "The reader (`DeskReader.id`).")] reader_id: ID,
+        #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
         who.require_any_staff().gql()?;
@@ -77,7 +78,7 @@ impl NotifyQuery {
     async fn dead_notifications(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let rows = delivery::dead(domain(ctx), principal(ctx).gql()?, list_size(first).gql()?)
             .await

@@ -18,7 +18,7 @@ impl OperationsQuery {
     async fn dead_jobs(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<DeadJob>> {
         let limit = crate::pagination::list_size(first).gql()?;
         Ok(

@@ -28,7 +28,10 @@ impl PurchasesQuery {
     async fn my_proposals(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Proposals per page, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page (none: the first page). Only cursors of `myProposals` are accepted."
+        )]
         after: Option<String>,
     ) -> GqlResult<PurchaseProposalConnection> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
@@ -37,14 +40,14 @@ impl PurchasesQuery {
             proposals::of_reader(&domain(ctx).db, reader, page_of.first, page_of.after)
                 .await
                 .gql()?;
-        Ok(page(
+        Ok(PurchaseProposalConnection(page(
             MY_PROPOSALS,
             rows,
             more,
             page_of,
             |p| p.id,
             PurchaseProposal,
-        ))
+        )))
     }
 
     /// All proposals, optionally in one state, newest first (librarians).
@@ -52,8 +55,14 @@ impl PurchasesQuery {
     async fn proposals(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only proposals in this state, e.g. SUBMITTED for the review queue; none: all."
+        )]
         status: Option<ProposalStatus>,
-        first: Option<i32>,
+        #[graphql(desc = "Proposals per page, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(
+            desc = "The `endCursor` of the previous page (none: the first page). Only cursors of `proposals` are accepted."
+        )]
         after: Option<String>,
     ) -> GqlResult<PurchaseProposalConnection> {
         let who = principal(ctx).gql()?;
@@ -67,18 +76,19 @@ impl PurchasesQuery {
         )
         .await
         .gql()?;
-        Ok(page(
+        Ok(PurchaseProposalConnection(page(
             PROPOSALS,
             rows,
             more,
             page_of,
             |p| p.id,
             PurchaseProposal,
-        ))
+        )))
     }
 
     /// The clerk's bookstore counter: its purchases of the last 7 days still waiting for a
-    /// librarian (urgent) or approved and not yet lent, newest first (bookstore clerks).
+    /// librarian (urgent) or approved and not yet lent, newest first, at most 100 (bookstore
+    /// clerks).
     async fn counter_proposals(&self, ctx: &Context<'_>) -> GqlResult<Vec<PurchaseProposal>> {
         let who = principal(ctx).gql()?;
         let rows = in_store::at_counter(&domain(ctx).db, who).await.gql()?;
@@ -86,7 +96,14 @@ impl PurchasesQuery {
     }
 
     /// A fiscal year's book budget (librarians).
-    async fn budget(&self, ctx: &Context<'_>, fiscal_year: i32) -> GqlResult<Budget> {
+    async fn budget(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The fiscal (calendar) year, e.g. 2025; NOT_FOUND when none was allocated."
+        )]
+        fiscal_year: i32,
+    ) -> GqlResult<Budget> {
         let who = principal(ctx).gql()?;
         Ok(Budget(
             budget::of_year(&domain(ctx).db, who, fiscal_year)
@@ -100,7 +117,7 @@ impl PurchasesQuery {
     async fn orders(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 50)] first: i32,
+        #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<PurchaseOrder>> {
         let who = principal(ctx).gql()?;
         let limit = crate::pagination::list_size(first).gql()?;
@@ -119,8 +136,8 @@ impl PurchasesQuery {
     async fn vendor_statement(
         &self,
         ctx: &Context<'_>,
-        vendor_id: ID,
-        month: String,
+        #[graphql(desc = "The vendor (`Vendor.id`).")] vendor_id: ID,
+        #[graphql(desc = "The month, `YYYY-MM` (China time), e.g. `2025-03`.")] month: String,
     ) -> GqlResult<VendorStatement> {
         let who = principal(ctx).gql()?;
         let vendor = parse_id(&vendor_id, "vendor").gql()?;
@@ -141,7 +158,7 @@ impl PurchasesQuery {
     async fn purchase_stats(
         &self,
         ctx: &Context<'_>,
-        fiscal_year: i32,
+        #[graphql(desc = "The fiscal (calendar) year, e.g. 2025.")] fiscal_year: i32,
     ) -> GqlResult<PurchaseStats> {
         let who = principal(ctx).gql()?;
         Ok(PurchaseStats(

@@ -19,9 +19,12 @@ impl StatsQuery {
     async fn stats(
         &self,
         ctx: &Context<'_>,
-        from: String,
+        #[graphql(desc = "The first day, `YYYY-MM-DD` (China time).")] from: String,
+        #[graphql(
+            desc = "The last day, `YYYY-MM-DD` (China time, inclusive): not before `from`, and less than 3,660 days (about ten years) after it."
+        )]
         to: String,
-        branch_id: Option<ID>,
+        #[graphql(desc = "The branch; none: the whole library (admins).")] branch_id: Option<ID>,
     ) -> GqlResult<Stats> {
         let who = principal(ctx).gql()?;
         let branch = branch_id

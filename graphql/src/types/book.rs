@@ -1,7 +1,7 @@
 //! Books: bibliographic data with availability (and, for staff, every copy).
 
-use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::connection::{Connection, Edge, EmptyFields, PageInfo};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use hongyan_domain::catalog::availability::BranchCopies;
 use hongyan_domain::catalog::books::{self, Book as DomainBook};
 use hongyan_domain::entity::item::{self, ItemStatus};
@@ -9,9 +9,32 @@ use hongyan_domain::entity::item::{self, ItemStatus};
 use super::places::{load_branch, Branch};
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::pagination;
 
-/// Search results: Relay connection with the total number of matches.
-pub type BookConnection = Connection<String, Book, SearchTotals, EmptyFields>;
+/// A page of `searchBooks` results, best match first (Relay connection: pass
+/// `pageInfo.endCursor` as `after` for the next page), with the total number of matches.
+#[derive(Description)]
+pub struct BookConnection(pub Connection<String, Book, SearchTotals, EmptyFields>);
+
+#[Object(use_type_description)]
+impl BookConnection {
+    /// Whether more results follow, and the cursors of this page's first and last result.
+    async fn page_info(&self) -> PageInfo {
+        pagination::page_info(&self.0)
+    }
+    /// The results of this page, each with its cursor.
+    async fn edges(&self) -> &[Edge<String, Book, EmptyFields>] {
+        &self.0.edges
+    }
+    /// The books of this page, without cursors.
+    async fn nodes(&self) -> Vec<&Book> {
+        pagination::nodes(&self.0)
+    }
+    /// Matches in all (across pages; only the first 1,000 can be paged through).
+    async fn total_count(&self) -> usize {
+        self.0.additional_fields.total_count
+    }
+}
 
 /// Totals of a search.
 #[derive(SimpleObject)]
@@ -20,7 +43,8 @@ pub struct SearchTotals {
     pub total_count: usize,
 }
 
-/// A title in the catalogue.
+/// A title in the catalogue, with how many of its copies can be lent now (public).
+#[derive(Description)]
 pub struct Book(pub DomainBook);
 
 fn split(s: &str) -> Vec<String> {
@@ -31,14 +55,17 @@ fn split(s: &str) -> Vec<String> {
         .collect()
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl Book {
+    /// The title's id (`RequestBookInput.bookId`, `book(id:)`).
     async fn id(&self) -> ID {
         ID(self.0.title.id.to_string())
     }
+    /// The title proper, as catalogued.
     async fn title(&self) -> &str {
         &self.0.title.title
     }
+    /// Other title information (subtitle), when the catalogue has it.
     async fn subtitle(&self) -> Option<&str> {
         self.0.title.subtitle.as_deref()
     }
@@ -50,9 +77,11 @@ impl Book {
     async fn isbn(&self) -> Option<&str> {
         self.0.title.isbn.as_deref()
     }
+    /// Publisher, when catalogued.
     async fn publisher(&self) -> Option<&str> {
         self.0.title.publisher.as_deref()
     }
+    /// Year of publication, when catalogued.
     async fn pub_year(&self) -> Option<i32> {
         self.0.title.pub_year
     }
@@ -60,6 +89,7 @@ impl Book {
     async fn clc_class(&self) -> Option<&str> {
         self.0.title.clc_class.as_deref()
     }
+    /// Subject headings, in catalogue order (empty when none).
     async fn subjects(&self) -> Vec<String> {
         self.0
             .title
@@ -68,6 +98,7 @@ impl Book {
             .map(split)
             .unwrap_or_default()
     }
+    /// The catalogue's summary of the book (null when none).
     async fn summary(&self) -> Option<&str> {
         self.0.title.summary.as_deref()
     }
@@ -106,10 +137,12 @@ impl Book {
 }
 
 /// Copies of a title at one branch.
+#[derive(Description)]
 pub struct BranchAvailability(BranchCopies);
 
-#[Object]
+#[Object(use_type_description)]
 impl BranchAvailability {
+    /// The branch.
     async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
         load_branch(ctx, self.0.branch_id).await
     }
@@ -156,17 +189,21 @@ impl From<ItemStatus> for CopyStatus {
     }
 }
 
-/// One physical copy (staff).
+/// One physical copy of a title, with its barcode, place and status (staff).
+#[derive(Description)]
 pub struct Copy(pub item::Model);
 
-#[Object]
+#[Object(use_type_description)]
 impl Copy {
+    /// The copy's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The barcode on the copy: what scanners read and desk mutations take.
     async fn barcode(&self) -> &str {
         &self.0.barcode
     }
+    /// Call number (CLC class / book number), e.g. `I247.5/123`: its place on the shelf.
     async fn call_number(&self) -> &str {
         &self.0.call_number
     }
@@ -174,6 +211,7 @@ impl Copy {
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
+    /// Where the copy is in its life (on the shelf, reserved, lent…).
     async fn status(&self) -> CopyStatus {
         self.0.status.into()
     }

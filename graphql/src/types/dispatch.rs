@@ -1,6 +1,6 @@
 //! Delivery rounds for dispatchers: parcels by locker, in driving order.
 
-use async_graphql::{Context, Enum, Object, ID};
+use async_graphql::{Context, Description, Enum, Object, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::rounds::{Parcel as DomainParcel, RoundView};
 use hongyan_domain::lockers;
@@ -23,17 +23,21 @@ pub enum RoundStatus {
     Completed,
 }
 
-/// One van trip from a branch to a locker.
+/// One van trip from a branch to a locker (dispatchers and librarians of the branch).
+#[derive(Description)]
 pub struct DeliveryRound(pub RoundView);
 
-#[Object]
+#[Object(use_type_description)]
 impl DeliveryRound {
+    /// The round's id (`startDeliveryRound`).
     async fn id(&self) -> ID {
         ID(self.0.round.id.to_string())
     }
+    /// Where the round is.
     async fn status(&self) -> RoundStatus {
         self.0.round.status.into()
     }
+    /// The locker the round fills.
     async fn locker(&self) -> Locker {
         Locker(self.0.locker.clone())
     }
@@ -41,21 +45,25 @@ impl DeliveryRound {
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.0.round.started_at
     }
+    /// What goes into the locker, in the order the parcels joined the round.
     async fn parcels(&self) -> Vec<Parcel> {
         self.0.parcels.iter().cloned().map(Parcel).collect()
     }
 }
 
 /// A parcel: one copy for one request, into one compartment.
+#[derive(Description)]
 pub struct Parcel(pub DomainParcel);
 
-#[Object]
+#[Object(use_type_description)]
 impl Parcel {
+    /// The request it serves.
     async fn request(&self) -> RequestRef {
         RequestRef {
             id: ID(self.0.request.id.to_string()),
         }
     }
+    /// The copy; its barcode is the parcel id the locker knows.
     async fn item(&self) -> Copy {
         Copy(self.0.copy.clone())
     }
@@ -92,23 +100,28 @@ pub enum ReturnStatus {
 }
 
 /// An announced return (its reader only).
+#[derive(Description)]
 pub struct ReturnTicket(pub hongyan_domain::dispatch::returns::ReturnTicket);
 
-#[Object]
+#[Object(use_type_description)]
 impl ReturnTicket {
+    /// The ticket's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    /// The drop code to type at the locker (8 digits).
+    /// The drop code to type at the ticket's locker (8 digits; only LOCKER returns use it).
     async fn code(&self, ctx: &async_graphql::Context<'_>) -> String {
         hongyan_domain::dispatch::returns::drop_code(domain(ctx), &self.0)
     }
+    /// How the book comes back.
     async fn method(&self) -> ReturnMethod {
         self.0.method.into()
     }
+    /// Where the return is.
     async fn status(&self) -> ReturnStatus {
         self.0.status.into()
     }
+    /// The locker to drop the book in (LOCKER; null otherwise).
     async fn locker(&self, ctx: &async_graphql::Context<'_>) -> GqlResult<Option<Locker>> {
         match self.0.locker_id {
             Some(id) => Ok(Some(Locker(
@@ -150,16 +163,20 @@ pub enum ShipmentStatus {
 }
 
 /// A parcel on the road (staff).
+#[derive(Description)]
 pub struct Shipment(pub hongyan_domain::dispatch::shipments::Shipment);
 
-#[Object]
+#[Object(use_type_description)]
 impl Shipment {
+    /// The shipment's id (`markShipmentDelivered`, `markShipmentFailed`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// What it carries.
     async fn kind(&self) -> ShipmentKind {
         self.0.kind.into()
     }
+    /// Where it is.
     async fn status(&self) -> ShipmentStatus {
         self.0.status.into()
     }
@@ -167,6 +184,8 @@ impl Shipment {
     async fn carrier(&self) -> Option<&str> {
         self.0.carrier.as_deref()
     }
+    /// The waybill number once the parcel is booked with its carrier (null before, and for
+    /// shipments no carrier takes).
     async fn waybill_no(&self) -> Option<&str> {
         self.0.waybill_no.as_deref()
     }
@@ -174,28 +193,33 @@ impl Shipment {
     async fn fee_cents(&self) -> i32 {
         self.0.fee_cents
     }
+    /// The request it delivers (null for a RETURN, which carries a loan back).
     async fn request(&self) -> Option<RequestRef> {
         self.0.request_id.map(|id| RequestRef {
             id: ID(id.to_string()),
         })
     }
+    /// When it was booked (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
 }
 
 /// A HOME parcel to pack and hand over (dispatchers of the sending branch).
+#[derive(Description)]
 pub struct HomeParcel(pub hongyan_domain::dispatch::doorstep::HomeParcel);
 
-#[Object]
+#[Object(use_type_description)]
 impl HomeParcel {
     /// The shipment: its id ends it (`markShipmentDelivered` / `markShipmentFailed`).
     async fn shipment(&self) -> Shipment {
         Shipment(self.0.shipment.clone())
     }
+    /// The request it delivers.
     async fn request(&self) -> RequestRef {
         RequestRef {
             id: ID(self.0.request.id.to_string()),
@@ -213,6 +237,7 @@ impl HomeParcel {
     async fn phone_masked(&self) -> &str {
         &self.0.phone_masked
     }
+    /// Where it goes: the street address the reader saved for it.
     async fn address(&self) -> &str {
         &self.0.address
     }
@@ -226,25 +251,29 @@ impl HomeParcel {
 }
 
 /// A book in a parcel.
+#[derive(Description)]
 pub struct ParcelBook {
     title: String,
     copy: hongyan_domain::entity::item::Model,
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl ParcelBook {
+    /// The book's title, for the packing list.
     async fn title(&self) -> &str {
         &self.title
     }
+    /// The copy to pack (scan its barcode).
     async fn copy(&self) -> Copy {
         Copy(self.copy.clone())
     }
 }
 
 /// A title readers are queued for at a branch.
+#[derive(Description)]
 pub struct Waitlist(pub hongyan_domain::lending::watch::Waitlist);
 
-#[Object]
+#[Object(use_type_description)]
 impl Waitlist {
     /// The book.
     async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {

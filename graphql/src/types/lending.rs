@@ -1,7 +1,7 @@
 //! Net lending: requests with their history, loans, pick tasks and check-in results.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::catalog::books;
 use hongyan_domain::dispatch::pickups;
@@ -96,19 +96,26 @@ pub(crate) async fn load_book(ctx: &Context<'_>, id: Uuid) -> GqlResult<Book> {
 }
 
 /// A reader's request for a book (visible to its reader, and to staff).
+#[derive(Description)]
 pub struct LoanRequest(pub domain_lending::LoanRequest);
 
-#[Object]
+#[Object(use_type_description)]
 impl LoanRequest {
+    /// The request's id (`request(id:)`, `cancelRequest`, `resendPickupCode`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Where the request is now.
     async fn status(&self) -> RequestStatus {
         self.0.status.into()
     }
+    /// How the reader gets the book. It can change on the way: a HOME parcel that could not
+    /// be delivered (see `failureReason`), or a LOCKER parcel no locker had room for, waits
+    /// on a branch's hold shelf instead (BRANCH).
     async fn delivery_method(&self) -> DeliveryMethod {
         self.0.delivery_method.into()
     }
+    /// The book asked for.
     async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
         load_book(ctx, self.0.title_id).await
     }
@@ -156,12 +163,16 @@ impl LoanRequest {
             .await
             .gql()
     }
+    /// When the reader asked (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the request last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Why a HOME delivery failed, as the courier or the library's staff gave it (null while
+    /// nothing failed).
     async fn failure_reason(&self) -> Option<&str> {
         self.0.failure_reason.as_deref()
     }
@@ -177,9 +188,10 @@ impl LoanRequest {
 }
 
 /// One step in a request's history.
+#[derive(Description)]
 pub struct RequestTransition(RequestEvent);
 
-#[Object]
+#[Object(use_type_description)]
 impl RequestTransition {
     /// Status before (none for the first).
     async fn from(&self) -> Option<RequestStatus> {
@@ -200,22 +212,28 @@ impl RequestTransition {
             ActorKind::Courier => "COURIER",
         }
     }
+    /// What the reader was told with this step, in Chinese as it was said (a courier's or
+    /// staff member's words are kept as given); null when nothing was said.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// When it happened (RFC 3339, UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
 }
 
-/// A book on loan.
+/// A book lent to a reader (visible to its reader, and to staff).
+#[derive(Description)]
 pub struct Loan(pub domain_lending::Loan);
 
-#[Object]
+#[Object(use_type_description)]
 impl Loan {
+    /// The loan's id (`renewLoan`, `startReturn`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Whether the reader still has the book.
     async fn status(&self) -> LoanStatus {
         self.0.status.into()
     }
@@ -223,6 +241,8 @@ impl Loan {
     async fn due_at(&self) -> DateTime<Utc> {
         self.0.due_at
     }
+    /// Renewals so far; the reader's category (or the library's default terms) sets the
+    /// limit.
     async fn renewals(&self) -> i32 {
         self.0.renewals
     }
@@ -230,12 +250,15 @@ impl Loan {
     async fn overdue(&self) -> bool {
         loans::is_overdue(&self.0, Utc::now())
     }
+    /// When the loan started (RFC 3339, UTC).
     async fn checked_out_at(&self) -> DateTime<Utc> {
         self.0.checked_out_at
     }
+    /// When the book came back (RFC 3339, UTC; null while it is out).
     async fn returned_at(&self) -> Option<DateTime<Utc>> {
         self.0.returned_at
     }
+    /// The book lent.
     async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
         let copy = books::copy(&domain(ctx).db, self.0.item_id).await.gql()?;
         load_book(ctx, copy.title_id).await
@@ -246,7 +269,9 @@ impl Loan {
     }
 }
 
-/// One copy to take off a branch's shelf.
+/// One copy to take off a branch's shelf for a request (pickers, dispatchers and
+/// librarians of the branch).
+#[derive(Description)]
 pub struct PickTask {
     task: domain_lending::PickTask,
     line: Option<PickLine>,
@@ -274,11 +299,13 @@ impl PickTask {
     }
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl PickTask {
+    /// The task's id (`confirmPick`, `reportNotOnShelf`).
     async fn id(&self) -> ID {
         ID(self.task.id.to_string())
     }
+    /// Where the task is.
     async fn status(&self) -> PickStatus {
         self.task.status.into()
     }
@@ -290,6 +317,7 @@ impl PickTask {
     async fn item(&self, ctx: &Context<'_>) -> GqlResult<Copy> {
         Ok(Copy(self.copy(ctx).await?))
     }
+    /// The title of the copy.
     async fn book(&self, ctx: &Context<'_>) -> GqlResult<Book> {
         let title = self.copy(ctx).await?.title_id;
         load_book(ctx, title).await
@@ -308,6 +336,7 @@ impl PickTask {
             .into()),
         }
     }
+    /// The request the copy is for.
     async fn request(&self) -> RequestRef {
         RequestRef {
             id: ID(self.task.request_id.to_string()),
@@ -329,12 +358,15 @@ impl PickTask {
                 .gql()?,
         ))
     }
+    /// The branch whose shelf holds the copy.
     async fn branch(&self, ctx: &Context<'_>) -> GqlResult<Branch> {
         load_branch(ctx, self.task.branch_id).await
     }
+    /// When the task joined the picking list (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.task.created_at
     }
+    /// When the copy was scanned off the shelf (RFC 3339, UTC; null until PICKED).
     async fn picked_at(&self) -> Option<DateTime<Utc>> {
         self.task.picked_at
     }
@@ -354,10 +386,12 @@ pub enum DestinationKind {
 }
 
 /// Where a copy goes next, for the staff member holding it.
+#[derive(Description)]
 pub struct Destination(pub destination::Destination);
 
-#[Object]
+#[Object(use_type_description)]
 impl Destination {
+    /// What kind of place; the other fields say which one.
     async fn kind(&self) -> DestinationKind {
         match &self.0 {
             destination::Destination::Locker { .. } => DestinationKind::Locker,
@@ -421,11 +455,14 @@ pub enum CheckInAction {
     Catalogue,
 }
 
-/// The result of `checkIn`.
+/// What a check-in (`checkIn`, `catalogueCopy`) did with a copy, and what the desk does
+/// with it next.
+#[derive(Description)]
 pub struct CheckInResult(pub CheckIn);
 
-#[Object]
+#[Object(use_type_description)]
 impl CheckInResult {
+    /// What to do with the copy now.
     async fn action(&self) -> CheckInAction {
         match self.0.action {
             DomainAction::HoldShelf(_) => CheckInAction::HoldShelf,
@@ -483,10 +520,25 @@ impl CheckInResult {
     }
 }
 
-/// A page of requests.
-pub type LoanRequestConnection = Connection<String, LoanRequest>;
-/// A page of loans.
-pub type LoanConnection = Connection<String, Loan>;
+crate::pagination::connection! {
+    /// A page of the caller's requests, newest first (Relay connection: pass
+    /// `pageInfo.endCursor` as `after` for the next page).
+    LoanRequestConnection of LoanRequest {
+        page_info: "Whether more requests follow, and the cursors of this page's first and last one.",
+        edges: "The requests of this page, each with its cursor.",
+        nodes: "The requests of this page, without cursors.",
+    }
+}
+
+crate::pagination::connection! {
+    /// A page of the caller's loans, newest first (Relay connection: pass `pageInfo.endCursor`
+    /// as `after` for the next page).
+    LoanConnection of Loan {
+        page_info: "Whether more loans follow, and the cursors of this page's first and last one.",
+        edges: "The loans of this page, each with its cursor.",
+        nodes: "The loans of this page, without cursors.",
+    }
+}
 
 /// A Relay page of keyset list `list` from rows keyed by id, newest first; each edge's
 /// cursor is opaque ([`crate::pagination`]).

@@ -10,7 +10,7 @@ mod places;
 pub mod purchases;
 pub mod stats;
 
-use async_graphql::{Enum, Object, SimpleObject, ID};
+use async_graphql::{Description, Enum, Object, SimpleObject, ID};
 use hongyan_domain::auth::AuthTokens;
 use hongyan_domain::entity::reader::ReaderStatus as ReaderStatusRow;
 use hongyan_domain::people::Reader as ReaderRow;
@@ -46,14 +46,19 @@ impl From<AuthTokens> for AuthPayload {
     }
 }
 
-/// A library reader (only ever the caller themself).
+/// A library reader's own account, as the reader sees it (`me`, `bindCard`,
+/// `registerReader`); `verifyReader` also returns the verified reader in this form.
+#[derive(Description)]
 pub struct Reader(pub ReaderRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Reader {
+    /// The reader's id (opaque; stable for the account).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Full name; a card-less reader made by a first WeChat sign-in is `微信读者` until they
+    /// bind a card or apply for one.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -94,9 +99,13 @@ impl Reader {
             .as_deref()
             .map(hongyan_domain::identity::id_number::mask)
     }
+    /// Books the reader may have at once: loans and open requests together count against
+    /// it (set by staff or by the reader's category).
     async fn max_loans(&self) -> i32 {
         self.0.max_loans
     }
+    /// Requests the reader may have open at once (not yet fulfilled, cancelled, expired or
+    /// failed).
     async fn max_open_requests(&self) -> i32 {
         self.0.max_open_requests
     }
@@ -145,11 +154,15 @@ impl From<ReaderStatusRow> for ReaderStatus {
     }
 }
 
-/// A delivery address the reader saved (visible to its owner only).
+/// A delivery address the reader saved for HOME delivery and courier returns (visible to
+/// its owner only; at most 10 per reader).
+#[derive(Description)]
 pub struct Address(pub hongyan_domain::addresses::Address);
 
-#[Object]
+#[Object(use_type_description)]
 impl Address {
+    /// The address's id, for `DeliveryInput.addressId`, `startReturn` and
+    /// `updateAddress`/`removeAddress`.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -157,18 +170,23 @@ impl Address {
     async fn label(&self) -> &str {
         &self.0.label
     }
+    /// Who receives the parcel (1–32 characters).
     async fn recipient(&self) -> &str {
         &self.0.recipient
     }
+    /// The recipient's mainland mobile number: 11 digits, without `+86`, spaces or hyphens.
     async fn phone(&self) -> &str {
         &self.0.phone
     }
+    /// Street address as the reader typed it (1–200 characters).
     async fn address(&self) -> &str {
         &self.0.address
     }
+    /// WGS-84 latitude in degrees (null when the client did not give a position).
     async fn latitude(&self) -> Option<f64> {
         self.0.latitude
     }
+    /// WGS-84 longitude in degrees (null when the client did not give a position).
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
     }

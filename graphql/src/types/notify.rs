@@ -1,6 +1,6 @@
 //! Notifications: a reader's settings, and what was sent to whom (staff, admins).
 
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::notify::{self, history, prefs::Prefs};
 
@@ -56,11 +56,13 @@ impl From<Prefs> for NotificationSettings {
     }
 }
 
-/// One message to one reader on one channel.
+/// One message to one reader on one channel (its reader, desk staff and admins).
+#[derive(Description)]
 pub struct Notification(pub notify::Notification);
 
-#[Object]
+#[Object(use_type_description)]
 impl Notification {
+    /// The notification's id (`retryNotification`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -72,9 +74,11 @@ impl Notification {
     async fn kind(&self) -> &str {
         &self.0.kind
     }
+    /// The channel it goes by.
     async fn channel(&self) -> NotificationChannel {
         self.0.channel.into()
     }
+    /// Where its delivery is.
     async fn status(&self) -> NotificationStatus {
         self.0.status.into()
     }
@@ -94,9 +98,11 @@ impl Notification {
     async fn provider_message_id(&self) -> Option<&str> {
         self.0.provider_msgid.as_deref()
     }
+    /// When it was queued (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the provider accepted it (RFC 3339, UTC; null until SENT).
     async fn sent_at(&self) -> Option<DateTime<Utc>> {
         self.0.sent_at
     }

@@ -1,7 +1,7 @@
 //! People as staff see them: the signed-in staff member (`staffMe`), a reader looked up
 //! by card at the desk (`readerByCard`), and staff accounts as admins manage them.
 
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::accounts::Account;
 use hongyan_domain::entity::reader::Model as ReaderRow;
@@ -33,11 +33,14 @@ pub enum StaffRole {
     BookstoreClerk,
 }
 
-/// The signed-in staff member.
+/// The signed-in staff member, with the role and branches this session acts in
+/// (`staffMe`).
+#[derive(Description)]
 pub struct StaffMe(pub StaffProfile);
 
-#[Object]
+#[Object(use_type_description)]
 impl StaffMe {
+    /// The staff account's id (`setStaffPassword` takes it for one's own password).
     async fn id(&self) -> ID {
         ID(self.0.staff.id.to_string())
     }
@@ -45,6 +48,7 @@ impl StaffMe {
     async fn username(&self) -> &str {
         &self.0.staff.username
     }
+    /// The name the console shows for the account (currently always its login name).
     async fn display_name(&self) -> &str {
         &self.0.staff.display_name
     }
@@ -59,13 +63,16 @@ impl StaffMe {
 }
 
 /// A reader as the desk sees them (staff).
+#[derive(Description)]
 pub struct DeskReader(pub ReaderRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl DeskReader {
+    /// The reader's id (`readerId` arguments, `deskReader(id:)`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Full name (`微信读者` for a card-less reader made by a WeChat sign-in).
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -122,7 +129,7 @@ impl DeskReader {
     async fn has_own_category(&self) -> bool {
         self.0.category_id.is_some()
     }
-    /// Requests still under way, newest first.
+    /// Requests still under way, newest first (at most 100).
     async fn open_requests(&self, ctx: &Context<'_>) -> GqlResult<Vec<LoanRequest>> {
         let who = principal(ctx).gql()?;
         let rows = people::open_requests_of(&domain(ctx).db, who, self.0.id)
@@ -130,7 +137,7 @@ impl DeskReader {
             .gql()?;
         Ok(rows.into_iter().map(LoanRequest).collect())
     }
-    /// Books the reader has now, newest loan first.
+    /// Books the reader has now, newest loan first (at most 100).
     async fn active_loans(&self, ctx: &Context<'_>) -> GqlResult<Vec<Loan>> {
         let who = principal(ctx).gql()?;
         let rows = people::active_loans_of(&domain(ctx).db, who, self.0.id)
@@ -143,7 +150,7 @@ impl DeskReader {
     async fn notifications(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20)] first: i32,
+        #[graphql(default = 20, desc = "How many, 1–100 (default 20).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let limit = crate::pagination::list_size(first).gql()?;
         let rows = history::of_reader(&domain(ctx).db, principal(ctx).gql()?, self.0.id, limit)
@@ -156,6 +163,7 @@ impl DeskReader {
 /// A kind of reader with its own lending terms (adult, child, student card…).
 #[derive(SimpleObject)]
 pub struct PatronCategory {
+    /// The category's id.
     pub id: ID,
     /// Short code, e.g. `CHILD`.
     pub code: String,
@@ -198,10 +206,12 @@ pub struct PinReset {
 }
 
 /// A staff account (admins).
+#[derive(Description)]
 pub struct StaffAccount(pub Account);
 
-#[Object]
+#[Object(use_type_description)]
 impl StaffAccount {
+    /// The account's id (`setStaffAccountDisabled`, `setStaffRole`, `setStaffPassword`).
     async fn id(&self) -> ID {
         ID(self.0.staff.id.to_string())
     }
@@ -209,9 +219,11 @@ impl StaffAccount {
     async fn username(&self) -> &str {
         &self.0.staff.username
     }
+    /// The name the console shows for the account (currently always its login name).
     async fn display_name(&self) -> &str {
         &self.0.staff.display_name
     }
+    /// What the account may do.
     async fn role(&self) -> StaffRole {
         self.0.staff.role.into()
     }

@@ -1,6 +1,6 @@
 //! Branches and lockers.
 
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use hongyan_domain::branches::{Branch as BranchRow, BranchKind as DomainKind};
 use hongyan_domain::dispatch::placement;
 use hongyan_domain::entity::compartment;
@@ -34,17 +34,22 @@ impl From<DomainKind> for BranchKind {
     }
 }
 
-/// A place of the library network.
+/// A place of the library network: the central library, a branch, a 24-hour self-service
+/// library or a partner bookstore (public).
+#[derive(Description)]
 pub struct Branch(pub BranchRow);
 
-#[Object]
+#[Object(use_type_description)]
 impl Branch {
+    /// The branch's id (`branchId` arguments and inputs).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Short code, e.g. `ZX01`: what staff accounts' `branchCodes` name.
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -56,9 +61,11 @@ impl Branch {
             None => Ok(None),
         }
     }
+    /// What kind of place it is.
     async fn kind(&self) -> BranchKind {
         self.0.kind.into()
     }
+    /// Street address.
     async fn address(&self) -> &str {
         &self.0.address
     }
@@ -72,7 +79,8 @@ impl Branch {
     }
 }
 
-/// A smart book locker.
+/// A smart book locker readers collect requested books from and return books to (public).
+#[derive(Description)]
 pub struct Locker(pub LockerRow);
 
 impl Locker {
@@ -91,23 +99,29 @@ impl Locker {
     }
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl Locker {
+    /// The locker's id (`DeliveryInput.lockerId`, `startReturn`'s `lockerId`).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Short code, e.g. `L-XH-01`, as printed on the locker.
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Where it stands (street address).
     async fn address(&self) -> &str {
         &self.0.address
     }
+    /// WGS-84 latitude (null when not recorded).
     async fn latitude(&self) -> Option<f64> {
         self.0.latitude
     }
+    /// WGS-84 longitude (null when not recorded).
     async fn longitude(&self) -> Option<f64> {
         self.0.longitude
     }
@@ -155,9 +169,10 @@ impl Locker {
 }
 
 /// A locker door (staff).
+#[derive(Description)]
 pub struct Compartment(pub compartment::Model);
 
-#[Object]
+#[Object(use_type_description)]
 impl Compartment {
     /// Door label, e.g. `003`.
     async fn label(&self) -> &str {

@@ -1,7 +1,6 @@
 //! "You read, we pay": proposals, their rule results and the budget.
 
-use async_graphql::connection::Connection;
-use async_graphql::{Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use hongyan_domain::purchases::{self, orders, proposals, rules, statements, stats};
 
@@ -65,17 +64,22 @@ pub struct RuleResult {
     pub reason: String,
 }
 
-/// A purchase proposal.
+/// A reader's proposal that the library buy a book ("you read, we pay"), made online or at
+/// a partner bookstore's counter, with how the rules decided it (its reader, and staff).
+#[derive(Description)]
 pub struct PurchaseProposal(pub purchases::Proposal);
 
-#[Object]
+#[Object(use_type_description)]
 impl PurchaseProposal {
+    /// The proposal's id (`reviewProposal`, `cancelProposal`, `receivePurchase`…).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Where the proposal is.
     async fn status(&self) -> ProposalStatus {
         self.0.status.into()
     }
+    /// Made online or at a bookstore counter.
     async fn channel(&self) -> ProposalChannel {
         self.0.channel.into()
     }
@@ -84,21 +88,28 @@ impl PurchaseProposal {
     async fn urgent(&self) -> bool {
         hongyan_domain::purchases::in_store::is_urgent(&self.0)
     }
+    /// The book's ISBN-13, normalised (digits only).
     async fn isbn(&self) -> &str {
         &self.0.isbn
     }
+    /// The book's title, as proposed.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The book's author, as proposed.
     async fn author(&self) -> Option<&str> {
         self.0.author.as_deref()
     }
+    /// The book's publisher, as proposed.
     async fn publisher(&self) -> Option<&str> {
         self.0.publisher.as_deref()
     }
+    /// Year of publication, as proposed (null: not given; the publication-year rule then asks
+    /// a librarian to look).
     async fn pub_year(&self) -> Option<i32> {
         self.0.pub_year
     }
+    /// The book's CLC class, when given (checked against the excluded classes).
     async fn clc_class(&self) -> Option<&str> {
         self.0.clc_class.as_deref()
     }
@@ -138,22 +149,34 @@ impl PurchaseProposal {
                 .gql()?,
         )))
     }
+    /// When it was proposed (RFC 3339, UTC); for a counter purchase, when the reader bought
+    /// it.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When it last changed (RFC 3339, UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
 }
 
-/// A page of proposals.
-pub type PurchaseProposalConnection = Connection<String, PurchaseProposal>;
+crate::pagination::connection! {
+    /// A page of proposals, newest first (Relay connection: pass `pageInfo.endCursor` as
+    /// `after` for the next page).
+    PurchaseProposalConnection of PurchaseProposal {
+        page_info: "Whether more proposals follow, and the cursors of this page's first and last one.",
+        edges: "The proposals of this page, each with its cursor.",
+        nodes: "The proposals of this page, without cursors.",
+    }
+}
 
-/// A fiscal year's book budget.
+/// A fiscal year's book budget for purchases on readers' proposals; amounts in cents (分).
+#[derive(Description)]
 pub struct Budget(pub hongyan_domain::entity::budget::Model);
 
-#[Object]
+#[Object(use_type_description)]
 impl Budget {
+    /// The fiscal year: a calendar year, China time.
     async fn fiscal_year(&self) -> i32 {
         self.0.fiscal_year
     }
@@ -209,13 +232,16 @@ impl From<rules::Rules> for PurchaseRules {
 }
 
 /// A bookstore or supplier the library buys from.
+#[derive(Description)]
 pub struct Vendor(pub hongyan_domain::entity::vendor::Model);
 
-#[Object]
+#[Object(use_type_description)]
 impl Vendor {
+    /// The vendor's id (`vendorId` arguments).
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The vendor's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -225,7 +251,9 @@ impl Vendor {
     }
 }
 
-/// What the library owes a vendor for one month's in-store purchases.
+/// What the library owes a partner bookstore for one month's in-store purchases (the books
+/// its readers took home that month); amounts in cents (分).
+#[derive(Description)]
 pub struct VendorStatement(pub statements::Statement);
 
 /// One book on a statement.
@@ -233,10 +261,13 @@ pub struct VendorStatement(pub statements::Statement);
 pub struct StatementLine {
     /// The proposal bought.
     pub proposal_id: ID,
+    /// The book's ISBN-13.
     pub isbn: String,
+    /// The book's title.
     pub title: String,
     /// The copy's barcode.
     pub barcode: Option<String>,
+    /// What the library pays for it, in cents (分).
     pub price_cents: i64,
     /// When the reader bought it.
     pub bought_at: DateTime<Utc>,
@@ -244,8 +275,9 @@ pub struct StatementLine {
     pub settled_at: Option<DateTime<Utc>>,
 }
 
-#[Object]
+#[Object(use_type_description)]
 impl VendorStatement {
+    /// The bookstore.
     async fn vendor(&self) -> Vendor {
         Vendor(self.0.vendor.clone())
     }
@@ -253,6 +285,7 @@ impl VendorStatement {
     async fn month(&self) -> &str {
         &self.0.month
     }
+    /// The books bought, oldest first.
     async fn lines(&self) -> Vec<StatementLine> {
         self.0
             .lines
@@ -268,6 +301,7 @@ impl VendorStatement {
             })
             .collect()
     }
+    /// What the library owes for the month in all, in cents (分), paid lines included.
     async fn total_cents(&self) -> i64 {
         self.0.total_cents()
     }
@@ -281,14 +315,17 @@ impl VendorStatement {
     }
 }
 
-/// Approved online proposals sent to one vendor together.
+/// Approved online proposals sent to one vendor together (librarians).
+#[derive(Description)]
 pub struct PurchaseOrder(pub orders::Order);
 
-#[Object]
+#[Object(use_type_description)]
 impl PurchaseOrder {
+    /// The order's id.
     async fn id(&self) -> ID {
         ID(self.0.order.id.to_string())
     }
+    /// The vendor it is sent to.
     async fn vendor(&self) -> Vendor {
         Vendor(self.0.vendor.clone())
     }
@@ -296,9 +333,11 @@ impl PurchaseOrder {
     async fn lines(&self) -> Vec<PurchaseProposal> {
         self.0.lines.iter().cloned().map(PurchaseProposal).collect()
     }
+    /// The sum of its proposals' prices, in cents (分).
     async fn total_cents(&self) -> i64 {
         self.0.total_cents()
     }
+    /// When it was placed (RFC 3339, UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.order.created_at
     }
@@ -361,11 +400,13 @@ impl From<stats::Circulation> for Circulation {
     }
 }
 
-/// A fiscal year's "you read, we pay" figures.
+/// A fiscal year's "you read, we pay" figures (librarians).
+#[derive(Description)]
 pub struct PurchaseStats(pub stats::Stats);
 
-#[Object]
+#[Object(use_type_description)]
 impl PurchaseStats {
+    /// The fiscal year: a calendar year, China time.
     async fn fiscal_year(&self) -> i32 {
         self.0.year
     }

@@ -1,6 +1,6 @@
 //! The period report managers pull for their annual figures.
 
-use async_graphql::{Object, SimpleObject, ID};
+use async_graphql::{Description, Object, SimpleObject, ID};
 use hongyan_domain::stats;
 
 use crate::error::{GqlResult, IntoGql};
@@ -18,8 +18,11 @@ pub struct DayCount {
 /// How one locker was used in the period.
 #[derive(SimpleObject)]
 pub struct LockerUse {
+    /// The locker's id.
     pub locker_id: ID,
+    /// The locker's short code, e.g. `L-XH-01`.
     pub code: String,
+    /// The locker's display name.
     pub name: String,
     /// Its compartments.
     pub compartments: i64,
@@ -31,10 +34,12 @@ pub struct LockerUse {
     pub turns_per_door_day: f64,
 }
 
-/// A period's figures (`stats`).
+/// A period's figures for one branch or the whole library (`stats`): readers, loans,
+/// deliveries, lockers and purchases; amounts in cents (分).
+#[derive(Description)]
 pub struct Stats(pub stats::Report);
 
-#[Object]
+#[Object(use_type_description)]
 impl Stats {
     /// First day, `YYYY-MM-DD`.
     async fn from(&self) -> String {

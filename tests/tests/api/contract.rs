@@ -128,3 +128,75 @@ async fn a_persisted_query_runs_by_its_hash_once_taught() {
     );
     assert!(hashed.len() < full.len());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_speak_chinese_by_default_and_english_when_asked() {
+    let app = TestApp::spawn_with(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let ask = |language: Option<&'static str>, body: serde_json::Value, path: &'static str| {
+        let http = app.http.clone();
+        let url = format!("{}{path}", app.address);
+        async move {
+            let mut req = http.post(url).json(&body);
+            if let Some(l) = language {
+                req = req.header("accept-language", l);
+            }
+            req.send()
+                .await
+                .expect("POST")
+                .json::<serde_json::Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    // A domain error, an engine error and a transport error, in both languages.
+    let cases = [
+        serde_json::json!({"query": "{ book(id: \"nope\") { title } }"}),
+        serde_json::json!({"query": "{ noSuchField }"}),
+        serde_json::json!({"query": "query { me { name } }"}),
+    ];
+    for body in cases {
+        let zh = ask(None, body.clone(), "/graphql").await;
+        let en = ask(Some("en-GB,en;q=0.9"), body.clone(), "/graphql").await;
+        let (zh, en) = (&zh["errors"][0], &en["errors"][0]);
+        let said = zh["message"].as_str().unwrap_or_default();
+        assert!(hongyan_tests::chinese::not_chinese(said).is_none(), "{zh}");
+        let english = en["message"].as_str().unwrap_or_default();
+        assert!(
+            !english.chars().any(hongyan_tests::chinese::is_cjk) && !english.is_empty(),
+            "{en}"
+        );
+        assert_eq!(zh["extensions"], en["extensions"], "only the words differ");
+    }
+    // The locker REST API answers the same way.
+    let zh = ask(None, serde_json::json!({}), "/locker/v1/heartbeat").await;
+    let en = ask(Some("en"), serde_json::json!({}), "/locker/v1/heartbeat").await;
+    assert_eq!(zh["code"], "UNAUTHENTICATED", "{zh}");
+    assert_eq!(zh["code"], en["code"]);
+    assert!(
+        hongyan_tests::chinese::not_chinese(zh["message"].as_str().unwrap_or("")).is_none(),
+        "{zh}"
+    );
+    assert!(
+        en["message"].as_str().unwrap_or("").contains("Bearer"),
+        "{en}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_loads_and_runs_with_the_network_switched_off() {
+    let app = TestApp::spawn_with(TestOptions {
+        worker: false,
+        ..TestOptions::default()
+    })
+    .await;
+    let (passed, printed) = hongyan_tests::browser::run_node(
+        "graphiql.test.mjs",
+        vec![("HONGYAN_GRAPHIQL_URL", app.address.clone())],
+    )
+    .await;
+    assert!(passed, "the browser test failed:\n{printed}");
+}

@@ -274,10 +274,7 @@ async fn late_events_still_end_right_and_a_full_locker_sends_the_parcel_elsewher
     let moved = status(&lib, &second, &parcels[1].1["id"]).await;
     assert_eq!(moved["locker"]["code"], "L-02", "{moved}");
     let note = moved["history"].as_array().unwrap().last().unwrap()["note"].clone();
-    assert!(
-        note.as_str().unwrap().contains("no free compartment"),
-        "{note}"
-    );
+    assert!(note.as_str().unwrap().contains("没有空格口"), "{note}");
     let rounds = app
         .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
         .await;
@@ -794,7 +791,7 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
     assert_eq!(doors_of_round().await, ["002"]);
     let history = status(&lib, &me, &req["id"]).await["history"].clone();
     let note = history.as_array().unwrap().last().unwrap()["note"].clone();
-    assert!(note.as_str().unwrap().contains("out of order"), "{history}");
+    assert!(note.as_str().unwrap().contains("故障"), "{history}");
     let (code, _) = door
         .post("/heartbeat", json!({"compartments": "jammed"}))
         .await;
@@ -858,7 +855,7 @@ async fn heartbeats_report_faulty_doors_and_parcels_get_another() {
         .rev()
         .find_map(|h| h["note"].as_str().map(str::to_owned))
         .unwrap_or_default();
-    assert!(note.contains("hold shelf"), "{placed}");
+    assert!(note.contains("预约书架"), "{placed}");
     assert_eq!(
         placed["status"], "READY_FOR_PICKUP",
         "picked at A, held at A: {placed}"

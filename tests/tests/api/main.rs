@@ -8,6 +8,7 @@ mod app;
 mod auth;
 mod authz;
 mod catalog;
+mod catalogues;
 mod console;
 mod console_api;
 mod contract;

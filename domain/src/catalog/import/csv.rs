@@ -49,16 +49,14 @@ impl<R: Read> CsvReader<R> {
             .from_reader(RowLimit::new(input));
         let header = reader
             .headers()
-            .map_err(|e| Error::validation(format!("CSV header: {e}")))?;
+            .map_err(|e| Error::validation(text!("import-csv-header", detail = e)))?;
         let columns: HashMap<String, usize> = header
             .iter()
             .enumerate()
             .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
             .collect();
         if !columns.contains_key("title") {
-            return Err(Error::validation(
-                "the CSV header must name a `title` column",
-            ));
+            return Err(Error::validation(text!("import-csv-no-title")));
         }
         Ok(CsvReader {
             rows: reader.into_records(),

@@ -37,9 +37,7 @@ impl std::str::FromStr for Flavour {
         match s.to_ascii_lowercase().as_str() {
             "marc21" => Ok(Flavour::Marc21),
             "cnmarc" | "unimarc" => Ok(Flavour::Unimarc),
-            _ => Err(Error::validation(format!(
-                "unknown MARC flavour {s:?}: use marc21 or cnmarc"
-            ))),
+            _ => Err(Error::validation(text!("import-marc-flavour", flavour = s))),
         }
     }
 }

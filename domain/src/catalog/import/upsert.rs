@@ -93,7 +93,7 @@ pub async fn record(
     let (mut items_created, mut items_updated) = (0, 0);
     for h in &r.holdings {
         let branch = *branches.get(&h.branch_code).ok_or_else(|| {
-            crate::Error::validation(format!("unknown branch code {:?}", h.branch_code))
+            crate::Error::validation(text!("import-unknown-branch", code = &h.branch_code))
         })?;
         match item::Entity::find()
             .filter(item::Column::Barcode.eq(h.barcode.trim()))

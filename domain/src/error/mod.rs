@@ -2,29 +2,41 @@
 //!
 //! Every domain operation returns [`Error`]. Its variants are the failures a caller can act on,
 //! each with a stable code ([`Error::code`]) that the transports put in GraphQL
-//! `extensions.code` or a REST JSON body. Anything else (a database fault, a bug) is
-//! [`Error::Internal`]: the cause is kept for the logs and never shown to the caller.
+//! `extensions.code` or a REST JSON body, and where a client may need to tell situations apart
+//! a stable [`Reason`] (`extensions.reason`); every CONFLICT and FORBIDDEN has one. Anything else
+//! (a database fault, a bug) is [`Error::Internal`]: the cause is kept for the logs and never
+//! shown to the caller.
+//!
+//! What an error says is a [`Text`] from the message catalogues ([`Error::message`] renders it in
+//! the caller's language; `Display` gives English, for logs). `docs/errors.md` lists the codes
+//! and reasons.
+
+mod reason;
 
 use std::fmt;
+
+pub use reason::Reason;
+
+use crate::i18n::{Locale, Text};
 
 /// A domain failure with a stable, client-visible code.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// No valid credentials, or they expired.
     #[error("{0}")]
-    Unauthenticated(String),
+    Unauthenticated(Text),
     /// Authenticated, but this role or scope may not do that.
-    #[error("{0}")]
-    Forbidden(String),
+    #[error("{1}")]
+    Forbidden(Reason, Text),
     /// The thing does not exist, or is not the caller's to see.
     #[error("{0} not found")]
     NotFound(&'static str),
     /// The input is malformed or breaks a rule.
     #[error("{0}")]
-    Validation(String),
+    Validation(Text),
     /// The request clashes with the current state.
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{1}")]
+    Conflict(Reason, Text),
     /// The thing is in a state that does not allow this (the current state is told).
     #[error("{what} is {state}")]
     WrongState {
@@ -35,24 +47,24 @@ pub enum Error {
     },
     /// A per-reader limit is reached.
     #[error("{0}")]
-    QuotaExceeded(String),
+    QuotaExceeded(Text),
     /// No copy of the title can be lent now.
     #[error("{0}")]
-    NoCopyAvailable(String),
+    NoCopyAvailable(Text),
     /// Too many requests; try again later.
     #[error("{message}")]
     RateLimited {
         /// What was limited.
-        message: String,
+        message: Text,
         /// Seconds until a retry may succeed.
         retry_after_secs: u64,
     },
     /// The database cannot be reached right now (restarting, failing over): try again
     /// shortly. Details go to the log only.
-    #[error("the service is temporarily unavailable; try again shortly")]
+    #[error("{}", text!("unavailable"))]
     Unavailable(#[source] anyhow::Error),
     /// A fault the caller cannot fix; details go to the log only.
-    #[error("internal error")]
+    #[error("{}", text!("internal-error"))]
     Internal(#[source] anyhow::Error),
     /// Another error with a finer, stable reason (`extensions.reason`, e.g. `CARD_REQUIRED`)
     /// a client can choose its words by, and for VALIDATION the input field at fault
@@ -62,10 +74,27 @@ pub enum Error {
         /// The error.
         inner: Box<Error>,
         /// Its stable sub-code.
-        reason: Option<&'static str>,
+        reason: Option<Reason>,
         /// The input field (camelCase, as clients name it).
         field: Option<&'static str>,
     },
+}
+
+/// The [`Text`] an error holds, borrowed as `$error` is (`text` / `text_mut` recurse).
+macro_rules! own_text {
+    ($error:expr, $recurse:ident) => {
+        match $error {
+            Error::Unauthenticated(t)
+            | Error::Forbidden(_, t)
+            | Error::Validation(t)
+            | Error::Conflict(_, t)
+            | Error::QuotaExceeded(t)
+            | Error::NoCopyAvailable(t)
+            | Error::RateLimited { message: t, .. } => Some(t),
+            Error::Detailed { inner, .. } => inner.$recurse(),
+            _ => None,
+        }
+    };
 }
 
 /// The stable codes of the API contract.
@@ -122,10 +151,10 @@ impl Error {
     pub fn code(&self) -> Code {
         match self {
             Error::Unauthenticated(_) => Code::Unauthenticated,
-            Error::Forbidden(_) => Code::Forbidden,
+            Error::Forbidden(..) => Code::Forbidden,
             Error::NotFound(_) => Code::NotFound,
             Error::Validation(_) => Code::Validation,
-            Error::Conflict(_) | Error::WrongState { .. } => Code::Conflict,
+            Error::Conflict(..) | Error::WrongState { .. } => Code::Conflict,
             Error::QuotaExceeded(_) => Code::QuotaExceeded,
             Error::NoCopyAvailable(_) => Code::NoCopyAvailable,
             Error::RateLimited { .. } => Code::RateLimited,
@@ -135,12 +164,55 @@ impl Error {
         }
     }
 
-    /// The finer reason, when one was given.
-    pub fn reason(&self) -> Option<&'static str> {
+    /// The finer reason: the one given, else the one the message is keyed by. Every CONFLICT
+    /// and FORBIDDEN has one; [`Reason::WrongState`] for a state that does not allow the move.
+    pub fn reason(&self) -> Option<Reason> {
         match self {
-            Error::Detailed { reason, .. } => *reason,
-            _ => None,
+            Error::Detailed { reason, inner, .. } => reason.or_else(|| inner.reason()),
+            Error::Forbidden(reason, _) | Error::Conflict(reason, _) => Some(*reason),
+            Error::WrongState { .. } => Some(Reason::WrongState),
+            other => other.text().and_then(|t| t.key().parse().ok()),
         }
+    }
+
+    /// What the error says, in `locale`: the caller may read this. Internal causes never appear.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            Error::NotFound(what) => text!("not-found")
+                .arg_text("what", Text::thing(what))
+                .render(locale),
+            Error::WrongState { what, state } => text!("wrong-state")
+                .arg_text("what", Text::thing(what))
+                .arg_text(
+                    "state",
+                    Text::named(format!("state-{}", state.replace(' ', "-"))),
+                )
+                .render(locale),
+            Error::Unavailable(_) => text!("unavailable").render(locale),
+            Error::Internal(_) => text!("internal-error").render(locale),
+            Error::Detailed { inner, .. } => inner.message(locale),
+            other => other.text().map(|t| t.render(locale)).unwrap_or_default(),
+        }
+    }
+
+    /// The words of this error, when it has its own (not for NOT_FOUND, a wrong state or a
+    /// fault).
+    pub fn text(&self) -> Option<&Text> {
+        own_text!(self, text)
+    }
+
+    fn text_mut(&mut self) -> Option<&mut Text> {
+        own_text!(self, text_mut)
+    }
+
+    /// This error with the argument `name` of its message set to `value`
+    /// (`Error::conflict(Reason::HasCard).with("card", card)`).
+    #[must_use]
+    pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Self {
+        if let Some(t) = self.text_mut() {
+            *t = t.clone().arg(name, value);
+        }
+        self
     }
 
     /// The input field at fault, when one was named.
@@ -151,9 +223,9 @@ impl Error {
         }
     }
 
-    /// This error with a stable `reason` (upper snake case) for clients.
+    /// This error with a stable `reason` for clients (when its message is not keyed by one).
     #[must_use]
-    pub fn because(self, reason: &'static str) -> Self {
+    pub fn because(self, reason: Reason) -> Self {
         self.detailed(Some(reason), None)
     }
 
@@ -163,7 +235,7 @@ impl Error {
         self.detailed(None, Some(field))
     }
 
-    fn detailed(self, reason: Option<&'static str>, field: Option<&'static str>) -> Self {
+    fn detailed(self, reason: Option<Reason>, field: Option<&'static str>) -> Self {
         match self {
             Error::Detailed {
                 inner,
@@ -182,24 +254,24 @@ impl Error {
         }
     }
 
-    /// Shorthand for [`Error::Validation`].
-    pub fn validation(msg: impl Into<String>) -> Self {
-        Error::Validation(msg.into())
+    /// Shorthand for [`Error::Validation`] (`Error::validation(text!("isbn-check-digit"))`).
+    pub fn validation(text: impl Into<Text>) -> Self {
+        Error::Validation(text.into())
     }
 
     /// Shorthand for [`Error::Unauthenticated`].
-    pub fn unauthenticated(msg: impl Into<String>) -> Self {
-        Error::Unauthenticated(msg.into())
+    pub fn unauthenticated(text: impl Into<Text>) -> Self {
+        Error::Unauthenticated(text.into())
     }
 
-    /// Shorthand for [`Error::Forbidden`].
-    pub fn forbidden(msg: impl Into<String>) -> Self {
-        Error::Forbidden(msg.into())
+    /// [`Error::Forbidden`] saying the catalogue's text for `reason`.
+    pub fn forbidden(reason: Reason) -> Self {
+        Error::Forbidden(reason, reason.into())
     }
 
-    /// Shorthand for [`Error::Conflict`].
-    pub fn conflict(msg: impl Into<String>) -> Self {
-        Error::Conflict(msg.into())
+    /// [`Error::Conflict`] saying the catalogue's text for `reason`.
+    pub fn conflict(reason: Reason) -> Self {
+        Error::Conflict(reason, reason.into())
     }
 
     /// Wraps any fault as [`Error::Internal`].
