@@ -87,4 +87,4 @@ command -v cargo-nextest >/dev/null || { log "installing cargo-nextest"; cargo i
 log "cargo build (the hongyan binary the CLI tests run)"
 cargo build --workspace --locked
 log "cargo nextest (every test of the workspace, each in its own process)"
-cargo nextest run --workspace --locked --no-fail-fast
+cargo nextest run --workspace --locked --profile ci

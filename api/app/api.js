@@ -28,12 +28,18 @@ async function hashOf(query) {
 }
 
 /**
+ * Documents shorter than this go as they are: the persisted-query envelope (a 64-digit hash
+ * and its keys, about 100 bytes) would be longer than the document it replaces.
+ */
+export const WORTH_HASHING = 110;
+
+/**
  * What the server answered to one operation. On a slow network the document is not sent
  * again and again: its hash goes first (automatic persisted queries), and the document only
  * when this server has not seen it yet — an unknown hash runs nothing, so resending is safe.
  */
 async function post(query, variables) {
-  const hash = await hashOf(query);
+  const hash = query.length >= WORTH_HASHING ? await hashOf(query) : null;
   if (!hash) return send({ query, variables });
   const extensions = { persistedQuery: { version: 1, sha256Hash: hash } };
   const body = await send({ query: '', variables, extensions });
