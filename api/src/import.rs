@@ -8,7 +8,7 @@ use hongyan_domain::catalog::import::marc::{Flavour, MarcReader};
 use hongyan_domain::catalog::import::{ImportSummary, Importer};
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
-use hongyan_domain::Ctx;
+use hongyan_domain::{text, Ctx, Locale};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{ImportCommand, IndexCommand};
@@ -66,45 +66,54 @@ async fn feed(
 ) -> anyhow::Result<()> {
     importer.add(item).await?;
     let s = importer.summary();
-    bar.set_message(format!("{} records, {} rejected", s.read, s.rejected.len()));
+    bar.set_message(
+        text!(
+            "import-progress",
+            read = s.read,
+            rejected = s.rejected.len()
+        )
+        .render(Locale::Chinese),
+    );
     Ok(())
 }
 
 fn progress(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
+    let eta = text!("import-progress-eta").render(Locale::Chinese);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}")
+        ProgressStyle::with_template(&format!("{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} {eta} {{eta}} {{msg}}"))
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
 }
 
+/// The summary librarians read, in Chinese.
 fn print_summary(s: &ImportSummary) {
     for r in s.rejected.iter().take(SHOW_REJECTED) {
-        match r.offset {
-            Some(offset) => println!(
-                "rejected record {} (byte {offset}): {}",
-                r.position, r.reason
-            ),
-            None => println!("rejected record {}: {}", r.position, r.reason),
-        }
+        let line = match r.offset {
+            Some(offset) => text!("import-rejected-at", position = r.position, offset = offset),
+            None => text!("import-rejected", position = r.position),
+        };
+        println!("{}", line.arg("reason", &r.reason).render(Locale::Chinese));
     }
     if s.rejected.len() > SHOW_REJECTED {
+        let more = s.rejected.len() - SHOW_REJECTED;
         println!(
-            "… and {} more rejected records",
-            s.rejected.len() - SHOW_REJECTED
+            "{}",
+            text!("import-rejected-more", count = more).render(Locale::Chinese)
         );
     }
-    println!(
-        "records read: {}, titles created: {}, titles updated: {}, items created: {}, items updated: {}, rejected: {}",
-        s.read,
-        s.titles_created,
-        s.titles_updated,
-        s.items_created,
-        s.items_updated,
-        s.rejected.len()
+    let summary = text!(
+        "import-summary",
+        read = s.read,
+        titles_created = s.titles_created,
+        titles_updated = s.titles_updated,
+        items_created = s.items_created,
+        items_updated = s.items_updated,
+        rejected = s.rejected.len(),
     );
+    println!("{}", summary.render(Locale::Chinese));
 }
 
 /// Runs an index command.

@@ -1,5 +1,7 @@
 //! A bibliographic record as importers produce it, whatever the source format.
 
+use crate::i18n::{Locale, Text};
+
 /// One copy held by the library, from a record's holdings fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Holding {
@@ -62,60 +64,94 @@ pub mod limits {
 
 impl ImportRecord {
     /// Why the record is too big to import (a field or a list over [`limits`]), if it is.
-    pub fn oversize(&self) -> Option<String> {
-        let long = |what: &str, text: &str, max: usize| {
-            (text.chars().count() > max).then(|| format!("{what} longer than {max} characters"))
+    pub fn oversize(&self) -> Option<Text> {
+        let long = |what: Text, text: &str, max: usize| {
+            (text.chars().count() > max)
+                .then(|| text!("import-too-long", max = max).arg_text("what", what))
         };
         let many =
-            |what: &str, n: usize, max: usize| (n > max).then(|| format!("more than {max} {what}"));
-        long("title", &self.title, limits::TITLE)
+            |too_many: Text, n: usize, max: usize| (n > max).then(|| too_many.arg("max", max));
+        fn opt(s: &Option<String>) -> &str {
+            s.as_deref().unwrap_or("")
+        }
+        long(text!("import-field-title"), &self.title, limits::TITLE)
             .or_else(|| {
                 long(
-                    "subtitle",
-                    self.subtitle.as_deref().unwrap_or(""),
+                    text!("import-field-subtitle"),
+                    opt(&self.subtitle),
                     limits::TITLE,
                 )
             })
             .or_else(|| {
                 long(
-                    "publisher",
-                    self.publisher.as_deref().unwrap_or(""),
+                    text!("import-field-publisher"),
+                    opt(&self.publisher),
                     limits::NAME,
                 )
             })
             .or_else(|| {
                 long(
-                    "class",
-                    self.clc_class.as_deref().unwrap_or(""),
+                    text!("import-field-class"),
+                    opt(&self.clc_class),
                     limits::NAME,
                 )
             })
             .or_else(|| {
                 long(
-                    "summary",
-                    self.summary.as_deref().unwrap_or(""),
+                    text!("import-field-summary"),
+                    opt(&self.summary),
                     limits::SUMMARY,
                 )
             })
-            .or_else(|| long("isbn", self.isbn.as_deref().unwrap_or(""), limits::CODE))
-            .or_else(|| many("names", self.authors.len(), limits::ENTRIES))
-            .or_else(|| many("subject headings", self.subjects.len(), limits::ENTRIES))
-            .or_else(|| many("copies", self.holdings.len(), limits::HOLDINGS))
+            .or_else(|| long(text!("import-field-isbn"), opt(&self.isbn), limits::CODE))
+            .or_else(|| {
+                many(
+                    text!("import-too-many-names"),
+                    self.authors.len(),
+                    limits::ENTRIES,
+                )
+            })
+            .or_else(|| {
+                many(
+                    text!("import-too-many-subjects"),
+                    self.subjects.len(),
+                    limits::ENTRIES,
+                )
+            })
+            .or_else(|| {
+                many(
+                    text!("import-too-many-copies"),
+                    self.holdings.len(),
+                    limits::HOLDINGS,
+                )
+            })
             .or_else(|| {
                 self.authors
                     .iter()
-                    .find_map(|a| long("a name", a, limits::NAME))
+                    .find_map(|a| long(text!("import-field-name"), a, limits::NAME))
             })
             .or_else(|| {
                 self.subjects
                     .iter()
-                    .find_map(|s| long("a subject", s, limits::NAME))
+                    .find_map(|s| long(text!("import-field-subject"), s, limits::NAME))
             })
             .or_else(|| {
                 self.holdings.iter().find_map(|h| {
-                    long("a barcode", &h.barcode, limits::CODE)
-                        .or_else(|| long("a call number", &h.call_number, limits::CODE))
-                        .or_else(|| long("a branch code", &h.branch_code, limits::CODE))
+                    long(text!("import-field-barcode"), &h.barcode, limits::CODE)
+                        .or_else(|| {
+                            long(
+                                text!("import-field-call-number"),
+                                &h.call_number,
+                                limits::CODE,
+                            )
+                        })
+                        .or_else(|| {
+                            long(
+                                text!("import-field-branch-code"),
+                                &h.branch_code,
+                                limits::CODE,
+                            )
+                        })
                 })
             })
     }
@@ -128,6 +164,47 @@ pub struct Rejected {
     pub position: usize,
     /// Byte offset of the record in the file, when the format has one.
     pub offset: Option<usize>,
-    /// Why it was rejected.
+    /// Why it was rejected, in Simplified Chinese: librarians read it in the import summary.
     pub reason: String,
+}
+
+impl Rejected {
+    /// A rejection at `position` (and `offset`) for `reason`, said in Chinese.
+    pub fn new(position: usize, offset: Option<usize>, reason: &Text) -> Self {
+        Rejected {
+            position,
+            offset,
+            reason: reason.render(Locale::Chinese),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversize_records_say_what_is_too_big_in_chinese() {
+        let mut r = ImportRecord {
+            title: "长".repeat(limits::TITLE + 1),
+            ..ImportRecord::default()
+        };
+        let why = r.oversize().expect("too long");
+        assert_eq!(why.render(Locale::Chinese), "题名超过 500 个字");
+        assert_eq!(why.to_string(), "title longer than 500 characters");
+        r.title = "三体".into();
+        assert_eq!(r.oversize(), None);
+        r.holdings.push(Holding {
+            branch_code: "ZJG".into(),
+            barcode: "B".repeat(limits::CODE + 1),
+            call_number: "I247.5/1".into(),
+            location: None,
+            net_lending: None,
+        });
+        let why = r.oversize().expect("too long").render(Locale::Chinese);
+        assert_eq!(why, "其中一册的条码超过 64 个字");
+        r.subjects = vec!["科幻".into(); limits::ENTRIES + 1];
+        let why = r.oversize().expect("too many").render(Locale::Chinese);
+        assert_eq!(why, "主题词超过 50 个");
+    }
 }

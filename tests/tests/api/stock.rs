@@ -152,7 +152,7 @@ async fn an_import_column_puts_copies_in_or_out_of_the_net_lending_stock() {
     let report =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(
-        report.contains("net_lending"),
+        report.contains("第 5 行，net_lending 列的「也许」无法识别，请填「是」或「否」"),
         "the bad cell is named: {report}"
     );
     assert_eq!(

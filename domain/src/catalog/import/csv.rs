@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use crate::catalog::record::{Holding, ImportRecord, Rejected};
-use crate::{Error, Result};
+use crate::{Error, Result, Text};
 
 /// Longest row read, in bytes: a row is held whole while it is parsed, so a file with a
 /// 40 MB cell would otherwise take 40 MB (or more) of memory.
@@ -65,7 +65,7 @@ impl<R: Read> CsvReader<R> {
         })
     }
 
-    fn parse(&self, row: &::csv::StringRecord) -> std::result::Result<ImportRecord, String> {
+    fn parse(&self, row: &::csv::StringRecord) -> std::result::Result<ImportRecord, Text> {
         let get = |name: &str| {
             self.columns
                 .get(name)
@@ -84,23 +84,27 @@ impl<R: Read> CsvReader<R> {
                 })
                 .unwrap_or_default()
         };
-        let title = get("title").ok_or("empty title")?;
+        let title = get("title").ok_or_else(|| text!("import-no-title"))?;
         let pub_year = match get("pub_year") {
             None => None,
             Some(y) => Some(
                 y.parse::<i32>()
                     .ok()
                     .filter(|y| (1000..=2999).contains(y))
-                    .ok_or(format!("bad pub_year {y:?}"))?,
+                    .ok_or_else(|| text!("import-csv-bad-year", value = &y))?,
             ),
         };
         let price_cents = match get("price") {
             None => None,
-            Some(p) => Some(yuan_to_cents(&p).ok_or(format!("bad price {p:?}"))?),
+            Some(p) => {
+                Some(yuan_to_cents(&p).ok_or_else(|| text!("import-csv-bad-price", value = &p))?)
+            }
         };
         let net_lending = match get("net_lending") {
             None => None,
-            Some(v) => Some(yes_or_no(&v).ok_or(format!("bad net_lending {v:?}: use 是 or 否"))?),
+            Some(v) => {
+                Some(yes_or_no(&v).ok_or_else(|| text!("import-csv-bad-net-lending", value = &v))?)
+            }
         };
         let holdings = match (get("branch"), get("barcode"), get("call_number")) {
             (_, None, _) => vec![],
@@ -111,7 +115,7 @@ impl<R: Read> CsvReader<R> {
                 location: get("location"),
                 net_lending,
             }],
-            _ => return Err("a copy needs branch, barcode and call_number".into()),
+            _ => return Err(text!("import-csv-incomplete-copy")),
         };
         Ok(ImportRecord {
             isbn: get("isbn"),
@@ -167,14 +171,39 @@ impl<R: Read> Read for RowLimit<R> {
                 self.tripped = true;
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
-                    format!(
-                        "a row longer than {} KiB; the rest of the file was not read",
-                        MAX_ROW_BYTES / 1024
-                    ),
+                    RowTooLong,
                 ));
             }
         }
         Ok(n)
+    }
+}
+
+/// The error [`RowLimit`] ends the input with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // English, as logs read it; the import summary says it in Chinese (`unreadable_row`).
+        write!(f, "{}", row_too_long())
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+fn row_too_long() -> Text {
+    text!("import-csv-row-too-long", kib = MAX_ROW_BYTES / 1024)
+}
+
+/// Why a row could not be read at all, in words for the import summary.
+fn unreadable_row(e: &::csv::Error) -> Text {
+    match e.kind() {
+        ::csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|e| e.is::<RowTooLong>()) => {
+            row_too_long()
+        }
+        ::csv::ErrorKind::Utf8 { .. } => text!("import-csv-not-utf8"),
+        _ => text!("import-csv-unreadable", detail = e),
     }
 }
 
@@ -214,12 +243,11 @@ impl<R: Read> Iterator for CsvReader<R> {
                 usize::try_from(p.line()).unwrap_or(self.line)
             });
         Some(
-            row.map_err(|e| e.to_string())
+            row.map_err(|e| unreadable_row(&e))
                 .and_then(|r| self.parse(&r))
-                .map_err(|reason| Rejected {
-                    position: line,
-                    offset: None,
-                    reason: format!("line {line}: {reason}"),
+                .map_err(|reason| {
+                    let at = text!("import-csv-line", line = line).arg_text("reason", reason);
+                    Rejected::new(line, None, &at)
                 }),
         )
     }
@@ -259,9 +287,13 @@ mod tests {
         assert_eq!(first.title, "三体");
         assert_eq!(first.price_cents, Some(2300));
         assert_eq!(first.holdings[0].call_number, "I247.5/1");
-        assert!(r.next().expect("row").is_err(), "empty title");
+        let empty = r.next().expect("row").expect_err("empty title");
+        assert_eq!(empty.reason, "第 3 行，没有题名");
         let bad = r.next().expect("row").expect_err("bad year");
-        assert!(bad.reason.contains("pub_year"), "{}", bad.reason);
+        assert_eq!(
+            bad.reason,
+            "第 4 行，pub_year 列的「20x8」不是有效的出版年，应为四位数年份"
+        );
         assert!(r.next().is_none());
     }
 
@@ -274,6 +306,10 @@ mod tests {
         assert_eq!(rows.len(), 2, "{rows:?}");
         assert_eq!(rows[0].as_ref().map(|r| r.title.as_str()), Ok("三体"));
         let giant = rows[1].as_ref().expect_err("rejected");
-        assert!(giant.reason.contains("longer than"), "{}", giant.reason);
+        assert!(
+            giant.reason.contains("超过 1024 KiB，文件其余部分不再读取"),
+            "{}",
+            giant.reason
+        );
     }
 }

@@ -15,7 +15,7 @@ use std::io::{BufReader, Read};
 use super::marc_text;
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::{Holding, ImportRecord, Rejected};
-use crate::Error;
+use crate::{Error, Text};
 
 const FIELD_END: u8 = 0x1E;
 const RECORD_END: u8 = 0x1D;
@@ -65,7 +65,7 @@ impl RawField<'_> {
 }
 
 /// One record's bytes with its offset, or why no record could be cut out there.
-type Split = Result<(usize, Vec<u8>), (usize, String)>;
+type Split = Result<(usize, Vec<u8>), (usize, Text)>;
 
 /// Reads records from a file as it streams in: an ISO 2709 record states its length in
 /// five digits, so no more than one record (under 100 kB) is held at a time, whatever the
@@ -149,40 +149,35 @@ impl<R: Read> MarcReader<R> {
         if record.len() < 24 {
             return Some(Err((
                 start,
-                format!(
-                    "truncated record: {} bytes left, a leader alone is 24",
-                    record.len()
-                ),
+                text!("import-marc-truncated", bytes = record.len()),
             )));
         }
         let Some(len) = digits(&record[..5]) else {
             self.resync(&record);
-            return Some(Err((
-                start,
-                "the leader's record length is not a number".into(),
-            )));
+            return Some(Err((start, text!("import-marc-length-not-number"))));
         };
         if len < 26 {
             self.resync(&record);
-            return Some(Err((start, format!("record length {len} is too short"))));
+            return Some(Err((
+                start,
+                text!("import-marc-length-too-short", length = len),
+            )));
         }
         self.take(&mut record, len - 24);
         if record.len() < len {
             self.resync(&record);
             return Some(Err((
                 start,
-                format!(
-                    "record length {len} does not fit the file ({} bytes left)",
-                    record.len()
+                text!(
+                    "import-marc-length-past-end",
+                    length = len,
+                    bytes = record.len()
                 ),
             )));
         }
         if record[len - 1] != RECORD_END {
             self.resync(&record);
-            return Some(Err((
-                start,
-                "the record does not end where its leader says".into(),
-            )));
+            return Some(Err((start, text!("import-marc-no-record-end"))));
         }
         Some(Ok((start, record)))
     }
@@ -195,18 +190,16 @@ fn digits(b: &[u8]) -> Option<usize> {
     std::str::from_utf8(b).ok()?.parse().ok()
 }
 
-fn fields(record: &[u8]) -> Result<Vec<RawField<'_>>, String> {
-    let base = digits(&record[12..17]).ok_or("the leader's base address is not a number")?;
+fn fields(record: &[u8]) -> Result<Vec<RawField<'_>>, Text> {
+    let base = digits(&record[12..17]).ok_or_else(|| text!("import-marc-base-not-number"))?;
     if base <= 24 || base > record.len() || record.get(base - 1) != Some(&FIELD_END) {
-        return Err(format!(
-            "base address {base} does not point after the directory"
-        ));
+        return Err(text!("import-marc-base-address", base = base));
     }
     let directory = &record[24..base - 1];
     if directory.len() % 12 != 0 {
-        return Err(format!(
-            "directory length {} is not a multiple of 12",
-            directory.len()
+        return Err(text!(
+            "import-marc-directory-length",
+            length = directory.len()
         ));
     }
     let data = &record[base..record.len() - 1];
@@ -215,28 +208,26 @@ fn fields(record: &[u8]) -> Result<Vec<RawField<'_>>, String> {
         .map(|entry| {
             let tag: [u8; 3] = [entry[0], entry[1], entry[2]];
             if !tag.iter().all(u8::is_ascii_alphanumeric) {
-                return Err(format!(
-                    "directory entry with a bad tag {:?}",
-                    String::from_utf8_lossy(&tag)
+                return Err(text!(
+                    "import-marc-bad-tag",
+                    tag = String::from_utf8_lossy(&tag)
                 ));
             }
             let tag_str = String::from_utf8_lossy(&tag).into_owned();
             let (Some(len), Some(at)) = (digits(&entry[3..7]), digits(&entry[7..12])) else {
-                return Err(format!(
-                    "field {tag_str}: directory length or start is not a number"
-                ));
+                return Err(text!("import-marc-field-position", tag = &tag_str));
             };
             let field = data
                 .get(at..at + len)
-                .ok_or(format!("field {tag_str} runs past the end of the record"))?;
+                .ok_or_else(|| text!("import-marc-field-past-end", tag = &tag_str))?;
             let Some((&FIELD_END, field)) = field.split_last() else {
-                return Err(format!("field {tag_str} has no field terminator"));
+                return Err(text!("import-marc-field-no-end", tag = &tag_str));
             };
             let indicators_ok = field
                 .get(..2)
                 .is_some_and(|i| i.iter().all(|b| (0x20..0x7F).contains(b)));
             if !tag.starts_with(b"00") && !indicators_ok {
-                return Err(format!("field {tag_str} has bad indicators"));
+                return Err(text!("import-marc-bad-indicators", tag = &tag_str));
             }
             Ok(RawField { tag, data: field })
         })
@@ -478,7 +469,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     }
 }
 
-fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, String> {
+fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Text> {
     let f = fields(record)?;
     let has = |tag: &str, code: u8| {
         f.iter()
@@ -488,7 +479,7 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Strin
         Some(fl) => fl,
         None if has("245", b'a') => Flavour::Marc21,
         None if has("200", b'a') => Flavour::Unimarc,
-        None => return Err("no title (245$a / 200$a)".into()),
+        None => return Err(text!("import-marc-no-title-either")),
     };
     let all_utf8 = f.iter().all(|x| std::str::from_utf8(x.data).is_ok());
     let charset = match (record[9], all_utf8, flavour) {
@@ -498,9 +489,9 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Strin
                 .iter()
                 .find(|x| std::str::from_utf8(x.data).is_err())
                 .map(|x| String::from_utf8_lossy(&x.tag).into_owned());
-            return Err(format!(
-                "invalid UTF-8 in field {}",
-                bad.unwrap_or_default()
+            return Err(text!(
+                "import-marc-invalid-utf8",
+                tag = bad.unwrap_or_default()
             ));
         }
         (_, false, Flavour::Unimarc) => Charset::Gb18030,
@@ -511,10 +502,11 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Strin
         Flavour::Unimarc => unimarc(&f, charset),
     };
     if r.title.is_empty() {
-        return Err(match flavour {
-            Flavour::Marc21 => "no title (245$a)".into(),
-            Flavour::Unimarc => "no title (200$a)".into(),
-        });
+        let field = match flavour {
+            Flavour::Marc21 => "245$a",
+            Flavour::Unimarc => "200$a",
+        };
+        return Err(text!("import-marc-no-title", field = field));
     }
     Ok(r)
 }
@@ -526,11 +518,7 @@ impl<R: Read> Iterator for MarcReader<R> {
         let split = self.split()?;
         self.count += 1;
         let position = self.count;
-        let reject = |offset, reason| Rejected {
-            position,
-            offset: Some(offset),
-            reason,
-        };
+        let reject = |offset, reason: Text| Rejected::new(position, Some(offset), &reason);
         Some(match split {
             Err((offset, reason)) => Err(reject(offset, reason)),
             Ok((offset, record)) => {

@@ -22,7 +22,7 @@ use super::indexer;
 use super::isbn::Isbn13;
 use super::record::{ImportRecord, Rejected};
 use crate::entity::branch;
-use crate::{Ctx, Error, Result};
+use crate::{Ctx, Error, Locale, Result, Text};
 
 /// Records per transaction.
 const BATCH: usize = 500;
@@ -110,11 +110,10 @@ impl<'a> Importer<'a> {
             }
             Ok(record) => match self.validate(position, self.located(record)) {
                 Ok(valid) => self.pending.push(valid),
-                Err(reason) => self.summary.rejected.push(Rejected {
-                    position,
-                    offset: None,
-                    reason,
-                }),
+                Err(reason) => self
+                    .summary
+                    .rejected
+                    .push(Rejected::new(position, None, &reason)),
             },
         }
         if self.pending.len() >= BATCH {
@@ -148,9 +147,9 @@ impl<'a> Importer<'a> {
         &mut self,
         position: usize,
         record: ImportRecord,
-    ) -> std::result::Result<Valid, String> {
+    ) -> std::result::Result<Valid, Text> {
         if record.title.trim().is_empty() {
-            return Err("no title".into());
+            return Err(text!("import-no-title"));
         }
         if let Some(why) = record.oversize() {
             return Err(why);
@@ -162,24 +161,30 @@ impl<'a> Importer<'a> {
             .filter(|s| !s.is_empty())
         {
             None => None,
-            Some(raw) => {
-                Some(Isbn13::parse(raw).map_err(|e| format!("invalid ISBN {raw:?}: {e}"))?)
-            }
+            Some(raw) => Some(Isbn13::parse(raw).map_err(|e| {
+                let invalid = text!("import-isbn-invalid", isbn = raw);
+                match e.text() {
+                    Some(why) => invalid.arg_text("why", why.clone()),
+                    None => invalid.arg("why", e.message(Locale::Chinese)),
+                }
+            })?),
         };
         for h in &record.holdings {
             if !self.branches.contains_key(&h.branch_code) {
-                return Err(format!(
-                    "unknown branch code {:?} for copy {}",
-                    h.branch_code, h.barcode
+                return Err(text!(
+                    "import-copy-unknown-branch",
+                    code = &h.branch_code,
+                    barcode = &h.barcode
                 ));
             }
             if h.barcode.trim().is_empty() || h.call_number.trim().is_empty() {
-                return Err("a copy needs a barcode and a call number".into());
+                return Err(text!("import-copy-incomplete"));
             }
             if let Some(first) = self.barcodes.get(&h.barcode) {
-                return Err(format!(
-                    "barcode {} is already used by record {first}",
-                    h.barcode
+                return Err(text!(
+                    "import-barcode-repeated",
+                    barcode = &h.barcode,
+                    record = first
                 ));
             }
         }
@@ -213,18 +218,20 @@ impl<'a> Importer<'a> {
                 }
                 Err(Error::Internal(e)) => {
                     savepoint.rollback().await?;
-                    self.summary.rejected.push(Rejected {
-                        position: v.position,
-                        offset: None,
-                        reason: format!("{e:#}"),
-                    });
+                    // The cause (a constraint, a value the column cannot hold) is what the
+                    // librarian needs to fix the record; it stays in the database's words.
+                    self.summary.rejected.push(Rejected::new(
+                        v.position,
+                        None,
+                        &text!("import-write-failed", detail = format!("{e:#}")),
+                    ));
                 }
                 Err(e) => {
                     savepoint.rollback().await?;
                     self.summary.rejected.push(Rejected {
                         position: v.position,
                         offset: None,
-                        reason: e.to_string(),
+                        reason: e.message(Locale::Chinese),
                     });
                 }
             }

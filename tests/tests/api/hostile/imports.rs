@@ -28,11 +28,14 @@ async fn giant_fields_are_rejected_not_stored_or_served() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("rejected record 1: title longer than 500"),
+        stdout.contains("第 1 条记录未导入：题名超过 500 个字"),
         "{stdout}"
     );
-    assert!(stdout.contains("longer than 1024 KiB"), "{stdout}");
-    assert!(stdout.contains("titles created: 1"), "{stdout}");
+    assert!(
+        stdout.contains("第 3 条记录未导入：第 4 行，这一行超过 1024 KiB，文件其余部分不再读取"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("新建题名 1 种"), "{stdout}");
     let r = app
         .gql(
             "{ bookByIsbn(isbn: \"9787544291163\") { title } }",

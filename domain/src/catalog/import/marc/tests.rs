@@ -79,12 +79,16 @@ fn broken_files_are_reported_and_never_panic() {
     assert_eq!((good.len(), bad.len()), (2, 7), "{bad:?}");
     let positions: Vec<usize> = bad.iter().map(|b| b.position).collect();
     assert_eq!(positions, [2, 3, 4, 5, 6, 7, 9]);
-    assert!(bad.iter().any(|b| b
-        .reason
-        .contains("directory length 13 is not a multiple of 12")));
-    assert!(bad
-        .iter()
-        .any(|b| b.reason.contains("does not fit the file")));
+    assert!(
+        bad.iter()
+            .any(|b| b.reason == "目次区长度 13 不是 12 的倍数"),
+        "{bad:?}"
+    );
+    assert!(
+        bad.iter()
+            .any(|b| b.reason.contains("超出了文件的剩余部分")),
+        "{bad:?}"
+    );
     // A directory that does not line up with the data.
     let (good, bad) = read("bad_indicator.dat", None);
     assert_eq!((good.len(), bad.len()), (0, 1), "{bad:?}");
@@ -92,10 +96,7 @@ fn broken_files_are_reported_and_never_panic() {
     let mut bytes = fixture("bad_indicator.dat");
     bytes[24..27].copy_from_slice(b"020");
     let r = MarcReader::new(&bytes[..], None).next().expect("one");
-    assert_eq!(
-        r.expect_err("rejected").reason,
-        "field 020 has bad indicators"
-    );
+    assert_eq!(r.expect_err("rejected").reason, "020 字段的指示符无效");
     // Flagged UTF-8 and valid UTF-8 (it carries U+FFFD from an earlier bad conversion).
     let (good, bad) = read("utf8_invalid.mrc", None);
     assert_eq!((good.len(), bad.len()), (1, 0));
@@ -110,7 +111,8 @@ fn invalid_utf8_in_a_utf8_record_is_rejected() {
         .expect("replacement character");
     bytes[at + 1] = 0x28; // no longer a valid sequence
     let r = MarcReader::new(&bytes[..], None).next().expect("one");
-    assert!(r.expect_err("rejected").reason.contains("invalid UTF-8"));
+    let reason = r.expect_err("rejected").reason;
+    assert!(reason.contains("字段含有无效的 UTF-8 字节"), "{reason}");
 }
 
 #[test]
