@@ -70,8 +70,8 @@ async fn purchase_rules(config: Config, cmd: RulesCommand) -> anyhow::Result<()>
         RulesCommand::Apply { file } => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let parsed =
-                rules::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let parsed = rules::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.english()))?;
             rules::store(&db, parsed, None).await?;
             println!("purchase rules from {} are in force", file.display());
         }

@@ -107,6 +107,7 @@ pub fn operators_server(
 pub async fn seal_plain_codes(ctx: &Ctx) -> anyhow::Result<()> {
     let sealed = returns::seal_plain_codes(ctx)
         .await
+        .map_err(anyhow::Error::from)
         .context("hashing plain drop codes")?;
     if sealed > 0 {
         tracing::info!(sealed, "drop codes stored in plain text are now hashed");
@@ -132,9 +133,11 @@ impl Application {
         let demo_loaded = options.demo
             && demo::load_if_empty(&ctx.db)
                 .await
+                .map_err(anyhow::Error::from)
                 .context("loading the demo library")?;
         let search = indexer::start(&ctx, ctx.config.index_dir.as_deref())
             .await
+            .map_err(anyhow::Error::from)
             .context("opening the search index")?;
         let metrics = Arc::new(Metrics::new());
         let schema = hongyan_graphql::builder(ctx.clone(), search)

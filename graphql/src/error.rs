@@ -124,3 +124,14 @@ pub fn localize(response: &mut Response, locale: Locale) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    // async-graphql turns anything `Display` into an error without a code: a domain error that
+    // were displayable would compile in a resolver that forgot `.gql()` and silently lose its
+    // code. It is not, so that mistake is a compile error.
+    static_assertions::assert_not_impl_any!(
+        hongyan_domain::Error: std::fmt::Display,
+        Into<async_graphql::Error>
+    );
+}

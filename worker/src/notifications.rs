@@ -43,7 +43,7 @@ pub async fn run(ctx: Ctx, metrics: Option<Arc<JobMetrics>>, mut shutdown: Shutd
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "claiming notifications failed; will poll again")
+                    tracing::warn!(error = ?e, "claiming notifications failed; will poll again")
                 }
             }
         }
@@ -96,7 +96,7 @@ async fn record(
             }
         }
         if let Err(e) = delivery::record(&ctx, &batch).await {
-            tracing::warn!(error = %e, count = batch.len(), "recording notifications failed; their leases will expire");
+            tracing::warn!(error = ?e, count = batch.len(), "recording notifications failed; their leases will expire");
         }
     }
 }

@@ -30,7 +30,7 @@ async fn timer(ctx: Ctx, schedule: Schedule, mut shutdown: Shutdown) {
         }
         match schedule.enqueue(ctx.db.clone()).await {
             Ok(()) => ctx.wake_workers(),
-            Err(e) => tracing::warn!(kind = schedule.kind, error = %e, "could not schedule a job"),
+            Err(e) => tracing::warn!(kind = schedule.kind, error = ?e, "could not schedule a job"),
         }
     }
 }
@@ -92,7 +92,7 @@ impl Worker {
                             in_hand.insert(handle.id(), job);
                         }
                     }
-                    Err(e) => tracing::warn!(error = %e, "claiming jobs failed; will poll again"),
+                    Err(e) => tracing::warn!(error = ?e, "claiming jobs failed; will poll again"),
                 }
             }
             if saturated {
@@ -130,7 +130,7 @@ impl Worker {
         while running.join_next().await.is_some() {}
         for job in in_hand.values() {
             if let Err(e) = queue::release(&self.ctx.db, job).await {
-                tracing::warn!(job = %job.id, error = %e, "could not release job; its lease will expire");
+                tracing::warn!(job = %job.id, error = ?e, "could not release job; its lease will expire");
             }
         }
         tracing::info!(released = in_hand.len(), "worker stopped");
@@ -156,7 +156,7 @@ impl Worker {
                         Ok(FailOutcome::Retry(_)) => Outcome::Retried,
                         Ok(FailOutcome::LeaseLost) => Outcome::LeaseLost,
                         Err(e) => {
-                            tracing::error!(job = %job.id, error = %e, "recording the failure failed; the lease will expire");
+                            tracing::error!(job = %job.id, error = ?e, "recording the failure failed; the lease will expire");
                             Outcome::Retried
                         }
                     }

@@ -204,7 +204,7 @@ pub struct Rest(pub Error);
 
 impl std::fmt::Display for Rest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        f.write_str(&self.0.english())
     }
 }
 

@@ -248,7 +248,7 @@ async fn follow(
         let Some(index) = index.upgrade() else { return };
         match catch_up(&ctx.db, &index, watermark, &mut seen).await {
             Ok(w) => watermark = w,
-            Err(e) => tracing::warn!(error = %e, "search index catch-up failed; retrying"),
+            Err(e) => tracing::warn!(error = ?e, "search index catch-up failed; retrying"),
         }
     }
 }

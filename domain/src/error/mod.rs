@@ -20,25 +20,24 @@ pub use reason::Reason;
 use crate::i18n::{Locale, Text};
 
 /// A domain failure with a stable, client-visible code.
-#[derive(Debug, thiserror::Error)]
+///
+/// It deliberately has no `Display`: async-graphql turns anything displayable into an error
+/// without a code, so a resolver that forgot `.gql()` would silently answer VALIDATION. Without
+/// `Display` that mistake does not compile. Say an error with [`Error::message`] (or
+/// [`Error::english`] for logs); jobs and the CLI carry it on as an `anyhow::Error`.
+#[derive(Debug)]
 pub enum Error {
     /// No valid credentials, or they expired.
-    #[error("{0}")]
     Unauthenticated(Text),
     /// Authenticated, but this role or scope may not do that.
-    #[error("{1}")]
     Forbidden(Reason, Text),
     /// The thing does not exist, or is not the caller's to see.
-    #[error("{0} not found")]
     NotFound(&'static str),
     /// The input is malformed or breaks a rule.
-    #[error("{0}")]
     Validation(Text),
     /// The request clashes with the current state.
-    #[error("{1}")]
     Conflict(Reason, Text),
     /// The thing is in a state that does not allow this (the current state is told).
-    #[error("{what} is {state}")]
     WrongState {
         /// What was acted on, e.g. `request`.
         what: &'static str,
@@ -46,13 +45,10 @@ pub enum Error {
         state: &'static str,
     },
     /// A per-reader limit is reached.
-    #[error("{0}")]
     QuotaExceeded(Text),
     /// No copy of the title can be lent now.
-    #[error("{0}")]
     NoCopyAvailable(Text),
     /// Too many requests; try again later.
-    #[error("{message}")]
     RateLimited {
         /// What was limited.
         message: Text,
@@ -61,15 +57,12 @@ pub enum Error {
     },
     /// The database cannot be reached right now (restarting, failing over): try again
     /// shortly. Details go to the log only.
-    #[error("{}", text!("unavailable"))]
-    Unavailable(#[source] anyhow::Error),
+    Unavailable(anyhow::Error),
     /// A fault the caller cannot fix; details go to the log only.
-    #[error("{}", text!("internal-error"))]
-    Internal(#[source] anyhow::Error),
+    Internal(anyhow::Error),
     /// Another error with a finer, stable reason (`extensions.reason`, e.g. `CARD_REQUIRED`)
     /// a client can choose its words by, and for VALIDATION the input field at fault
     /// (`extensions.field`); made with [`Error::because`] and [`Error::in_field`].
-    #[error("{inner}")]
     Detailed {
         /// The error.
         inner: Box<Error>,
@@ -173,6 +166,11 @@ impl Error {
             Error::WrongState { .. } => Some(Reason::WrongState),
             other => other.text().and_then(|t| t.key().parse().ok()),
         }
+    }
+
+    /// What the error says in English, for logs (a fault's cause is in its `Debug`).
+    pub fn english(&self) -> String {
+        self.message(Locale::English)
     }
 
     /// What the error says, in `locale`: the caller may read this. Internal causes never appear.
@@ -309,6 +307,17 @@ fn is_outage(e: &sea_orm::DbErr) -> bool {
             _ => false,
         },
         _ => false,
+    }
+}
+
+/// Jobs and the CLI carry domain errors on as `anyhow` errors: a fault keeps its cause, any
+/// other error becomes its English words.
+impl From<Error> for anyhow::Error {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Internal(cause) | Error::Unavailable(cause) => cause,
+            other => anyhow::Error::msg(other.english()),
+        }
     }
 }
 

@@ -67,7 +67,7 @@ impl RequestFeed {
                     let _ = tx.send(Arc::new(req));
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "a changed request could not be read for its subscribers")
+                    tracing::warn!(error = ?e, "a changed request could not be read for its subscribers")
                 }
             }
         }

@@ -516,7 +516,7 @@ mod tests {
         let partial = from_toml("price_cap_cents = 8000\n").unwrap();
         assert_eq!(partial.price_cap_cents, 8_000);
         assert_eq!(partial.monthly_count, Rules::default().monthly_count);
-        let typo = from_toml("price_cap = 8000\n").unwrap_err().to_string();
+        let typo = from_toml("price_cap = 8000\n").unwrap_err().english();
         assert!(typo.contains("price_cap"), "{typo}");
         assert!(from_toml("price_cap_cents = -1\n").is_err());
         let example = include_str!("../../../config/purchase-rules.toml");
