@@ -1,4 +1,4 @@
-//! The `hongyan` command line (the contract in DESIGN.md).
+//! The `hongyan` command line (the contract: docs/design.md and docs/configuration.md).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,7 +92,7 @@ pub enum ImportCommand {
         #[arg(long)]
         net_lending_location: Option<String>,
     },
-    /// CSV with a header row (columns are listed in the README).
+    /// CSV with a header row (columns are listed in docs/catalogue.md).
     Csv {
         /// The file.
         file: std::path::PathBuf,

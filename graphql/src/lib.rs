@@ -1,4 +1,4 @@
-//! Hongyan's GraphQL schema (the contract in DESIGN.md).
+//! Hongyan's GraphQL schema (the contract in docs/design.md and schema.graphql).
 //!
 //! Thin by design: resolvers fetch the [`hongyan_domain::Ctx`] and the caller from the
 //! request, call one domain function, and map the result. Root types are merged from one

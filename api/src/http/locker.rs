@@ -392,8 +392,9 @@ struct VerifyOut {
     request_id: Uuid,
 }
 
-/// Which door to open for a pickup code. A wrong or expired code is 404; after 5 wrong codes
-/// in 10 minutes (at this locker, or for this code) the locker gets 429 with `retryAfter`.
+/// Which door to open for a pickup code. A wrong or expired code is 404. One code tried 5 times
+/// is locked for 10 minutes (doubling, up to 6 hours); after 10 wrong codes at this locker's
+/// keypad it is locked for 30 seconds (doubling, up to 10 minutes). Locked: 429 with `retryAfter`.
 #[utoipa::path(post, path = "/locker/v1/pickups/verify", request_body = VerifyIn, responses(
     (status = 200, body = VerifyOut),
     (status = 404, body = ErrorBody, description = "wrong or expired code"),

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Where a request is in its life (DESIGN.md, "Loan request").
+/// Where a request is in its life (docs/design.md, "Loan request").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum RequestStatus {

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-/// Where a proposal is (DESIGN.md, "Purchase proposal").
+/// Where a proposal is (docs/design.md, "Purchase proposal").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum ProposalStatus {

@@ -20,7 +20,7 @@ use crate::error::{loader_error, to_gql, GqlResult, IntoGql};
 use crate::loaders::Loaders;
 use crate::pagination::{self, Keyset};
 
-/// Where a request is (DESIGN.md, "Loan request").
+/// Where a request is (docs/design.md, "Loan request").
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "hongyan_domain::lending::RequestStatus")]
 pub enum RequestStatus {

@@ -8,7 +8,7 @@ use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
 use crate::types::Book;
 
-/// Where a proposal is (DESIGN.md, "Purchase proposal").
+/// Where a proposal is (docs/design.md, "Purchase proposal").
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "hongyan_domain::purchases::ProposalStatus")]
 pub enum ProposalStatus {

@@ -508,10 +508,7 @@ fn cnmarc_file() -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn librarians_import_marc21_and_cnmarc_files() {
     let app = app_with_branches().await;
-    let fixture = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/fixtures/marc/marc.dat"
-    );
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/marc/marc.dat");
     let out = app.cli(&["import", "marc", fixture]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

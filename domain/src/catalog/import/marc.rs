@@ -5,7 +5,7 @@
 //! position and carry on. Every length and offset here is checked; a malformed record is
 //! rejected and the reader resynchronises after the next record terminator (0x1D).
 //!
-//! Field mapping (see the README for the list): MARC21 020/100/110/245/260/264/520/650/700/
+//! Field mapping (docs/catalogue.md lists it): MARC21 020/100/110/245/260/264/520/650/700/
 //! 710/084/050 with holdings in 852; CNMARC 010/200/210/330/606/690/701/702/711/712 with
 //! holdings in 905. Text is UTF-8 when the leader says so or the bytes are; otherwise GB18030
 //! for CNMARC and MARC-8 for MARC21 ([`super::marc_text`]).
