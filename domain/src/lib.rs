@@ -27,6 +27,7 @@ mod error;
 pub mod identity;
 pub mod jobs;
 pub mod lending;
+pub mod lifecycle;
 pub mod lockers;
 pub mod lockout;
 pub mod notify;

@@ -1,6 +1,10 @@
 //! `purchase_proposal`: a reader's "you read, we pay" proposal and its life.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use ProposalStatus::*;
 
 /// Where a proposal is (docs/design.md, "Purchase proposal").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -45,6 +49,45 @@ impl ProposalStatus {
             ProposalStatus::Loaned => "LOANED",
             ProposalStatus::Cancelled => "CANCELLED",
         }
+    }
+}
+
+impl Lifecycle for ProposalStatus {
+    const THING: &'static str = "proposal";
+    const TITLE: &'static str = "Purchase proposal";
+    /// Decided at once by the rules and the budget, or joining another reader's proposal.
+    const BEGINS: &'static [Self] = &[Submitted, Approved, Rejected, Joined];
+    const MOVES: &'static [(Self, Self)] = &[
+        // A librarian's review; readers and librarians withdraw it.
+        (Submitted, Approved),
+        (Submitted, Rejected),
+        (Submitted, Cancelled),
+        // Ordered from a vendor, or received without an order; lent at the bookstore
+        // counter; refused when the budget cannot hold the price after all; withdrawn.
+        (Approved, Ordered),
+        (Approved, Received),
+        (Approved, Loaned),
+        (Approved, Rejected),
+        (Approved, Cancelled),
+        (Ordered, Received),
+        (Ordered, Cancelled),
+        // Bought once with the proposal it joined; takes that one's place when it is
+        // withdrawn; withdrawn.
+        (Joined, Received),
+        (Joined, Submitted),
+        (Joined, Approved),
+        (Joined, Ordered),
+        (Joined, Cancelled),
+        // Lent to its proposer.
+        (Received, Loaned),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -122,3 +165,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = ProposalStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> ProposalStatus {
+        row.status
+    }
+}

@@ -12,6 +12,7 @@ use super::proposals::{decided, followers, text};
 use super::{budget, Proposal, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::purchase_proposal;
+use crate::lifecycle::{self, Lifecycle};
 use crate::{Ctx, Error, Result};
 
 /// Why a reader's own withdrawal ended their proposal.
@@ -48,16 +49,10 @@ pub async fn cancel(
         .filter(|p| !by_reader || who.reader_id().ok() == Some(p.reader_id))
         .ok_or(Error::NotFound("proposal"))?;
     use ProposalStatus::*;
-    let allowed: &[ProposalStatus] = if by_reader {
-        &[Submitted, Approved, Joined]
-    } else {
-        &[Submitted, Approved, Ordered, Joined]
-    };
-    if !allowed.contains(&current.status) {
-        return Err(Error::WrongState {
-            what: "proposal",
-            state: current.status.as_str(),
-        });
+    current.status.check_move(Cancelled)?;
+    if by_reader && current.status == Ordered {
+        // Ordered from the vendor: only a librarian can still call it off.
+        return Err(current.status.refusal());
     }
     let actor = who.staff_id();
     if let (Some(year), Approved | Ordered) = (current.budget_year, current.status) {
@@ -85,11 +80,19 @@ pub async fn cancel(
 }
 
 async fn end(txn: &DatabaseTransaction, p: Proposal, reason: &str) -> Result<Proposal> {
-    let mut row: purchase_proposal::ActiveModel = p.into();
-    row.status = Set(ProposalStatus::Cancelled);
-    row.decision_reason = Set(Some(reason.to_owned()));
-    row.updated_at = Set(Utc::now());
-    Ok(row.update(txn).await?)
+    let row = purchase_proposal::ActiveModel {
+        decision_reason: Set(Some(reason.to_owned())),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    lifecycle::advance::<purchase_proposal::Entity>(
+        txn,
+        p.id,
+        p.status,
+        ProposalStatus::Cancelled,
+        row,
+    )
+    .await
 }
 
 /// `heir` takes the withdrawn `lead`'s place: its state, order, vendor and price (what the
@@ -109,17 +112,25 @@ async fn succeed(
                 Error::internal(anyhow::anyhow!("released budget not available: {short:?}"))
             })?;
     }
-    let mut row: purchase_proposal::ActiveModel = heir.into();
-    row.status = Set(lead.status);
-    row.joined_to = Set(None);
-    row.order_id = Set(lead.order_id);
-    row.vendor_id = Set(lead.vendor_id);
-    row.budget_year = Set(lead.budget_year);
-    row.price_cents = Set(lead.price_cents);
-    row.rule_results = Set(lead.rule_results.clone());
-    row.decision_reason = Set(lead.decision_reason.clone());
-    row.updated_at = Set(Utc::now());
-    let heir = row.update(txn).await?;
+    let row = purchase_proposal::ActiveModel {
+        joined_to: Set(None),
+        order_id: Set(lead.order_id),
+        vendor_id: Set(lead.vendor_id),
+        budget_year: Set(lead.budget_year),
+        price_cents: Set(lead.price_cents),
+        rule_results: Set(lead.rule_results.clone()),
+        decision_reason: Set(lead.decision_reason.clone()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let heir = lifecycle::advance::<purchase_proposal::Entity>(
+        txn,
+        heir.id,
+        heir.status,
+        lead.status,
+        row,
+    )
+    .await?;
     if !rest.is_empty() {
         purchase_proposal::Entity::update_many()
             .col_expr(purchase_proposal::Column::JoinedTo, Expr::value(heir.id))

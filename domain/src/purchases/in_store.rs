@@ -14,6 +14,7 @@ use crate::entity::branch::{self, BranchKind};
 use crate::entity::item::ItemStatus;
 use crate::entity::{purchase_proposal, reader, vendor};
 use crate::lending::loans;
+use crate::lifecycle;
 use crate::{Ctx, Error, Reason, Result};
 
 /// What the clerk scans and types.
@@ -194,11 +195,19 @@ async fn lend(
     .await?;
     let reader = decided.reader_id;
     loans::start(txn, &ctx.config.lending, reader, &copy, None).await?;
-    let mut row: purchase_proposal::ActiveModel = decided.into();
-    row.status = Set(ProposalStatus::Loaned);
-    row.item_id = Set(Some(copy.id));
-    row.updated_at = Set(chrono::Utc::now());
-    Ok(row.update(txn).await?)
+    let row = purchase_proposal::ActiveModel {
+        item_id: Set(Some(copy.id)),
+        updated_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    };
+    lifecycle::advance::<purchase_proposal::Entity>(
+        txn,
+        decided.id,
+        decided.status,
+        ProposalStatus::Loaned,
+        row,
+    )
+    .await
 }
 
 /// The library branch holding `store`'s partnership: configured per store, else the central

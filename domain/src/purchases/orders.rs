@@ -8,6 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use super::{yuan, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::{purchase_order, purchase_proposal, vendor};
+use crate::lifecycle;
 use crate::{Ctx, Error, Reason, Result};
 
 /// An order with its vendor and lines.
@@ -116,20 +117,18 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) ->
     }
     .insert(&txn)
     .await?;
-    let mut waiting = purchase_proposal::Entity::update_many()
-        .col_expr(
-            purchase_proposal::Column::Status,
-            Expr::value(ProposalStatus::Ordered),
-        )
-        .col_expr(purchase_proposal::Column::VendorId, Expr::value(vendor.id))
-        .col_expr(purchase_proposal::Column::OrderId, Expr::value(order.id))
-        .col_expr(
-            purchase_proposal::Column::UpdatedAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Approved))
-        .filter(purchase_proposal::Column::Channel.eq(ProposalChannel::Online))
-        .filter(purchase_proposal::Column::OrderId.is_null());
+    let mut waiting = lifecycle::advance_all::<purchase_proposal::Entity>(
+        &[ProposalStatus::Approved],
+        ProposalStatus::Ordered,
+    )?
+    .col_expr(purchase_proposal::Column::VendorId, Expr::value(vendor.id))
+    .col_expr(purchase_proposal::Column::OrderId, Expr::value(order.id))
+    .col_expr(
+        purchase_proposal::Column::UpdatedAt,
+        Expr::value(Utc::now()),
+    )
+    .filter(purchase_proposal::Column::Channel.eq(ProposalChannel::Online))
+    .filter(purchase_proposal::Column::OrderId.is_null());
     if let Lines::Only(ids) = &which {
         waiting = waiting.filter(purchase_proposal::Column::Id.is_in(ids.iter().copied()));
     }

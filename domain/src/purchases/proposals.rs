@@ -14,6 +14,7 @@ use crate::catalog::isbn::Isbn13;
 use crate::entity::{item, purchase_proposal, reader, title};
 use crate::i18n::Text;
 use crate::lending::requests::{self, Delivery};
+use crate::lifecycle;
 use crate::notify::{self, Kind, Notice};
 use crate::{china_time, Ctx, Error, Reason, Result};
 
@@ -227,7 +228,7 @@ pub(crate) async fn decide(
             (ProposalStatus::Approved, None, results)
         }
     };
-    row.status = Set(status);
+    row.status = Set(lifecycle::begin(status)?);
     row.decision_reason = Set(reason);
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
     let mut proposal = row.insert(txn).await?;
@@ -258,16 +259,23 @@ async fn hold_price(
         },
         budget_text(held),
     );
+    let (id, from) = (proposal.id, proposal.status);
     let mut row: purchase_proposal::ActiveModel = proposal.into();
-    if verdict.outcome == Outcome::Pass {
+    let pass = verdict.outcome == Outcome::Pass;
+    if pass {
         row.budget_year = Set(Some(year));
     } else {
-        row.status = Set(ProposalStatus::Rejected);
         row.decision_reason = Set(Some(verdict.reason.clone()));
     }
     results.push(verdict);
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
-    Ok((row.update(db).await?, held))
+    let written = if pass {
+        row.update(db).await?
+    } else {
+        lifecycle::advance::<purchase_proposal::Entity>(db, id, from, ProposalStatus::Rejected, row)
+            .await?
+    };
+    Ok((written, held))
 }
 
 /// What the budget rule says.
@@ -376,19 +384,22 @@ pub async fn review(
         });
     }
     let now = Utc::now();
-    let mut row: purchase_proposal::ActiveModel = current.clone().into();
     let results: Vec<RuleResult> =
         serde_json::from_value(current.rule_results.clone()).unwrap_or_default();
-    row.status = Set(if approve {
+    let to = if approve {
         ProposalStatus::Approved
     } else {
         ProposalStatus::Rejected
-    });
-    row.decision_reason = Set(reason);
-    row.reviewed_by = Set(who.staff_id());
-    row.reviewed_at = Set(Some(now));
-    row.updated_at = Set(now);
-    let mut proposal = row.update(&txn).await?;
+    };
+    let row = purchase_proposal::ActiveModel {
+        decision_reason: Set(reason),
+        reviewed_by: Set(who.staff_id()),
+        reviewed_at: Set(Some(now)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let mut proposal =
+        lifecycle::advance::<purchase_proposal::Entity>(&txn, id, current.status, to, row).await?;
     if approve {
         let (held_proposal, held) = hold_price(&txn, proposal, results, who.staff_id()).await?;
         proposal = held_proposal;

@@ -3,9 +3,9 @@
 //! request (with the delivery they chose), so it flows through picking and dispatch like
 //! any loan; it circulates to others only once the proposer has returned it.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QuerySelect};
+use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
 use serde_json::json;
 
 use super::{budget, proposals, Proposal, ProposalStatus};
@@ -16,6 +16,7 @@ use crate::entity::branch::{self, BranchKind};
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{purchase_proposal, title};
 use crate::lending::requests::{self, Delivery};
+use crate::lifecycle;
 use crate::notify::{self, Kind, Notice};
 use crate::{Ctx, Error, Reason, Result};
 
@@ -112,21 +113,41 @@ pub(crate) async fn catalogue(
 /// # Errors
 /// INTERNAL on a database fault.
 pub(crate) async fn lent(db: &impl ConnectionTrait, reader: Uuid, copy: Uuid) -> Result<()> {
-    purchase_proposal::Entity::update_many()
-        .col_expr(
-            purchase_proposal::Column::Status,
-            Expr::value(ProposalStatus::Loaned.as_str()),
-        )
-        .col_expr(
-            purchase_proposal::Column::UpdatedAt,
-            Expr::value(Utc::now()),
-        )
-        .filter(purchase_proposal::Column::ItemId.eq(copy))
-        .filter(purchase_proposal::Column::ReaderId.eq(reader))
-        .filter(purchase_proposal::Column::Status.eq(ProposalStatus::Received))
-        .exec(db)
-        .await?;
+    lifecycle::advance_all::<purchase_proposal::Entity>(
+        &[ProposalStatus::Received],
+        ProposalStatus::Loaned,
+    )?
+    .col_expr(
+        purchase_proposal::Column::UpdatedAt,
+        Expr::value(Utc::now()),
+    )
+    .filter(purchase_proposal::Column::ItemId.eq(copy))
+    .filter(purchase_proposal::Column::ReaderId.eq(reader))
+    .exec(db)
+    .await?;
     Ok(())
+}
+
+/// Marks `proposal` RECEIVED: `copy` was bought for it.
+async fn bought(
+    txn: &DatabaseTransaction,
+    proposal: &Proposal,
+    copy: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Proposal> {
+    let row = purchase_proposal::ActiveModel {
+        item_id: Set(Some(copy)),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    lifecycle::advance::<purchase_proposal::Entity>(
+        txn,
+        proposal.id,
+        proposal.status,
+        ProposalStatus::Received,
+        row,
+    )
+    .await
 }
 
 /// The proposer's delivery choice as stored (`{method, lockerId|branchId|addressId}`).
@@ -219,17 +240,9 @@ pub async fn receive(
     for f in proposals::followers(&txn, proposal.id).await? {
         let wish = chosen(&f);
         requests::waitlist(&txn, f.reader_id, wish, branch_id, copy.title_id, actor).await?;
-        let mut row: purchase_proposal::ActiveModel = f.into();
-        row.status = Set(ProposalStatus::Received);
-        row.item_id = Set(Some(copy.id));
-        row.updated_at = Set(now);
-        row.update(&txn).await?;
+        bought(&txn, &f, copy.id, now).await?;
     }
-    let mut row: purchase_proposal::ActiveModel = proposal.into();
-    row.status = Set(ProposalStatus::Received);
-    row.item_id = Set(Some(copy.id));
-    row.updated_at = Set(now);
-    let received = row.update(&txn).await?;
+    let received = bought(&txn, &proposal, copy.id, now).await?;
     let method = delivery.parts().0.as_str();
     let notice = Notice {
         reader: received.reader_id,

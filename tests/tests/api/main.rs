@@ -20,6 +20,7 @@ mod identity;
 mod jobs;
 mod lending;
 mod library;
+mod lifecycles;
 mod limits;
 mod notify;
 mod patrons;
