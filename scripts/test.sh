@@ -2,7 +2,7 @@
 # The whole test suite, on a fresh machine or in CI: makes sure PostgreSQL and Redis are
 # installed and running and that Chromium, Node and the browser test's packages are there
 # (tests never skip them), then checks formatting and lints and runs every test against the
-# real services with cargo-nextest.
+# real services with cargo-nextest, and the scenario suites again on SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,5 +86,10 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 command -v cargo-nextest >/dev/null || { log "installing cargo-nextest"; cargo install cargo-nextest --locked; }
 log "cargo build (the hongyan binary the CLI tests run)"
 cargo build --workspace --locked
+# Both passes run whatever the first one says, so one CI run reports both databases.
+status=0
 log "cargo nextest (every test of the workspace, each in its own process)"
-cargo nextest run --workspace --locked --profile ci
+cargo nextest run --workspace --locked --profile ci || status=$?
+log "cargo nextest on SQLite (the lending, dispatch, purchases and statistics suites again)"
+HONGYAN_TEST_BACKEND=sqlite cargo nextest run --workspace --locked --profile sqlite || status=$?
+exit "$status"

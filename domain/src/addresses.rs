@@ -178,11 +178,12 @@ pub async fn remove(db: &impl ConnectionTrait, reader: Uuid, id: Uuid) -> Result
         .filter(reader_address::Column::ReaderId.eq(reader))
         .exec(db)
         .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => {
+        .map_err(|e| {
+            if crate::db::is_foreign_key_violation(&e) {
                 Error::conflict(Reason::AddressInUse)
+            } else {
+                e.into()
             }
-            _ => e.into(),
         })?;
     if res.rows_affected == 0 {
         return Err(Error::NotFound("address"));

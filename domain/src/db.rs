@@ -10,7 +10,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    TransactionTrait,
+    DbErr, RuntimeErr, SqlErr, TransactionTrait,
 };
 
 /// Connections a process keeps to PostgreSQL unless configured (`HONGYAN_DATABASE_POOL`).
@@ -71,11 +71,19 @@ pub fn statement(
 /// Begins a transaction that will write. On SQLite it takes the write lock at once (waiting
 /// for another writer within the busy timeout), as `BEGIN IMMEDIATE` would: a transaction
 /// that read first and upgraded later would fail with `SQLITE_BUSY` whenever another
-/// connection committed in between. On PostgreSQL it is a plain `BEGIN`.
+/// connection committed in between. On PostgreSQL it is a plain `BEGIN`. Inside a
+/// transaction it begins a savepoint (the lock is the outer transaction's already).
+///
+/// Every transaction that writes begins here (through [`crate::Ctx::begin`] where there is a
+/// context): one begun with a plain `begin()` that reads before it writes, such as adding
+/// staff or registering a locker while the app's worker runs, fails on SQLite whenever
+/// another connection writes in between.
 ///
 /// # Errors
 /// The database error when the transaction cannot start or the lock is not had in time.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+pub async fn begin_write<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+) -> Result<DatabaseTransaction, sea_orm::DbErr> {
     let txn = db.begin().await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // Any data-changing statement takes the write lock, even one that changes no row.
@@ -83,6 +91,30 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
             .await?;
     }
     Ok(txn)
+}
+
+/// SQLite's extended result code `SQLITE_CONSTRAINT_TRIGGER`.
+const SQLITE_CONSTRAINT_TRIGGER: &str = "1811";
+
+/// Whether a write was refused by a foreign key: a row still referred to, or a reference to
+/// none. sea-orm recognises PostgreSQL's code and SQLite's `SQLITE_CONSTRAINT_FOREIGNKEY`,
+/// but SQLite refuses the deletion of a row that an `ON DELETE RESTRICT` key protects from the
+/// trigger program enforcing it, as `SQLITE_CONSTRAINT_TRIGGER` "FOREIGN KEY constraint failed".
+pub fn is_foreign_key_violation(err: &DbErr) -> bool {
+    if matches!(
+        err.sql_err(),
+        Some(SqlErr::ForeignKeyConstraintViolation(_))
+    ) {
+        return true;
+    }
+    match err {
+        DbErr::Exec(RuntimeErr::SqlxError(sea_orm::sqlx::Error::Database(e)))
+        | DbErr::Query(RuntimeErr::SqlxError(sea_orm::sqlx::Error::Database(e))) => {
+            e.code().as_deref() == Some(SQLITE_CONSTRAINT_TRIGGER)
+                && e.message().starts_with("FOREIGN KEY constraint failed")
+        }
+        _ => false,
+    }
 }
 
 /// Runs several writes (inserts, updates, deletes; none returning rows) in one round trip
@@ -132,5 +164,41 @@ fn build(backend: DbBackend, write: &SubQueryStatement) -> sea_orm::Statement {
         SubQueryStatement::DeleteStatement(s) => backend.build(s),
         SubQueryStatement::SelectStatement(s) => backend.build(s),
         SubQueryStatement::WithStatement(s) => backend.build(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn sqlite_foreign_keys_refuse_as_violations_restrict_included() {
+        let mut opts = ConnectOptions::new("sqlite::memory:");
+        opts.max_connections(1).sqlx_logging(false);
+        let db = Database::connect(opts).await.expect("in-memory SQLite");
+        db.execute_unprepared(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (id INTEGER PRIMARY KEY,
+                 parent_id INTEGER REFERENCES parent (id) ON DELETE RESTRICT);
+             INSERT INTO parent VALUES (1);
+             INSERT INTO child VALUES (1, 1);",
+        )
+        .await
+        .expect("schema");
+        let restricted = db
+            .execute_unprepared("DELETE FROM parent")
+            .await
+            .expect_err("the child refers to it");
+        assert!(is_foreign_key_violation(&restricted), "{restricted}");
+        let dangling = db
+            .execute_unprepared("INSERT INTO child VALUES (2, 99)")
+            .await
+            .expect_err("no such parent");
+        assert!(is_foreign_key_violation(&dangling), "{dangling}");
+        let duplicate = db
+            .execute_unprepared("INSERT INTO parent VALUES (1)")
+            .await
+            .expect_err("taken");
+        assert!(!is_foreign_key_violation(&duplicate), "{duplicate}");
     }
 }

@@ -89,7 +89,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
     if code.is_empty() || code.len() > 64 {
         return Err(Error::validation(text!("locker-code-length")));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let branch = branches::by_code(&txn, &new.branch_code).await?;
     if locker::Entity::find()
         .filter(locker::Column::Code.eq(&code))

@@ -1,4 +1,5 @@
-//! [`TestApp`]: one running Hongyan with its own database, Redis prefix and fake WeChat.
+//! [`TestApp`]: one running Hongyan with its own database (PostgreSQL or SQLite), Redis
+//! prefix and fake WeChat.
 
 use std::collections::HashMap;
 
@@ -7,9 +8,10 @@ use hongyan_api::{Application, Options};
 use hongyan_domain::{Config, Ctx};
 use serde_json::{json, Value};
 
+use crate::databases::{self, Backend, TestDatabase};
 use crate::fake_wechat::{self, FakeWechat};
 use crate::graphql::{body, Gql};
-use crate::{databases, postgres_url, redis_url, JWT_SECRET};
+use crate::{postgres_url, redis_url, JWT_SECRET};
 
 /// How to start a test app.
 #[derive(Debug, Clone)]
@@ -20,6 +22,8 @@ pub struct TestOptions {
     pub demo: bool,
     /// Redis to use (`None`: in-process signals).
     pub redis_url: Option<String>,
+    /// The database to run on (by default the one `HONGYAN_TEST_BACKEND` names).
+    pub backend: Backend,
     /// Extra or overriding `HONGYAN_*` variables.
     pub env: Vec<(&'static str, String)>,
 }
@@ -30,6 +34,7 @@ impl Default for TestOptions {
             worker: true,
             demo: false,
             redis_url: Some(redis_url()),
+            backend: Backend::from_env(),
             env: vec![],
         }
     }
@@ -47,8 +52,8 @@ pub struct TestApp {
     pub ctx: Ctx,
     /// The configuration variables the app was started with (for running the CLI alike).
     pub env: HashMap<String, String>,
-    db_name: String,
-    owns_db: bool,
+    /// The database this app owns and removes when dropped (`None`: another's).
+    database: Option<TestDatabase>,
     server: ServerHandle,
 }
 
@@ -58,26 +63,27 @@ impl TestApp {
         Self::spawn_with(TestOptions::default()).await
     }
 
-    /// Starts an app on a fresh database.
+    /// Starts an app on a fresh database of `opts.backend`.
     pub async fn spawn_with(opts: TestOptions) -> Self {
-        let db_name = databases::create(&postgres_url()).await;
-        Self::spawn_inner(db_name, true, opts).await
+        let database = TestDatabase::create(opts.backend).await;
+        Self::spawn_inner(database.url(), Some(database), opts).await
     }
 
-    /// Starts an app on an existing database of the test server (a benchmark's generated
-    /// data set), which it leaves in place when dropped.
+    /// Starts an app on an existing database of the PostgreSQL test server (a benchmark's
+    /// generated data set), which it leaves in place when dropped; `opts.backend` is not
+    /// used.
     pub async fn spawn_on(db_name: &str, opts: TestOptions) -> Self {
-        Self::spawn_inner(db_name.to_owned(), false, opts).await
+        Self::spawn_inner(databases::url(&postgres_url(), db_name), None, opts).await
     }
 
-    async fn spawn_inner(db_name: String, owns_db: bool, opts: TestOptions) -> Self {
+    async fn spawn_inner(
+        database_url: String,
+        database: Option<TestDatabase>,
+        opts: TestOptions,
+    ) -> Self {
         let wechat = FakeWechat::start().await;
-        let server_url = postgres_url();
         let mut env: HashMap<String, String> = [
-            (
-                "HONGYAN_DATABASE_URL",
-                databases::url(&server_url, &db_name),
-            ),
+            ("HONGYAN_DATABASE_URL", database_url),
             (
                 "HONGYAN_REDIS_PREFIX",
                 format!("hongyan-test:{}:", uuid::Uuid::new_v4().simple()),
@@ -106,15 +112,14 @@ impl TestApp {
             demo: opts.demo,
             http_workers: Some(2),
         };
-        Self::start(env, options, wechat, db_name, owns_db).await
+        Self::start(env, options, wechat, database).await
     }
 
     async fn start(
         env: HashMap<String, String>,
         options: Options,
         wechat: FakeWechat,
-        db_name: String,
-        owns_db: bool,
+        database: Option<TestDatabase>,
     ) -> Self {
         let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration");
         let app = Application::build(config, options)
@@ -129,8 +134,7 @@ impl TestApp {
             wechat,
             ctx,
             env,
-            db_name,
-            owns_db,
+            database,
             server,
         }
     }
@@ -147,14 +151,7 @@ impl TestApp {
             demo: false,
             http_workers: Some(1),
         };
-        Self::start(
-            vars,
-            options,
-            FakeWechat::start().await,
-            self.db_name.clone(),
-            false,
-        )
-        .await
+        Self::start(vars, options, FakeWechat::start().await, None).await
     }
 
     /// Stops this process's HTTP server and waits until it has stopped.
@@ -258,9 +255,8 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop(self.server.stop(false));
-        if self.owns_db {
-            databases::drop_blocking(&postgres_url(), &self.db_name);
-        }
+        // The database goes after the server has been told to stop.
+        drop(self.database.take());
     }
 }
 

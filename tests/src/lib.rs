@@ -1,10 +1,12 @@
-//! Black-box test harness: the real Hongyan on a random port against real PostgreSQL and
-//! Redis, with a fake WeChat server that follows the documented contract.
+//! Black-box test harness: the real Hongyan on a random port against real PostgreSQL (or
+//! SQLite) and Redis, with a fake WeChat server that follows the documented contract.
 //!
-//! Every [`TestApp`] gets a fresh PostgreSQL database copied from a migrated template
-//! (built once per schema version, under an advisory lock, so parallel test processes share
-//! it) and its own Redis key prefix. PostgreSQL and Redis must be running: a missing service
-//! fails the test, it is never skipped.
+//! Every [`TestApp`] gets a fresh database and its own Redis key prefix. On PostgreSQL (the
+//! default) the database is copied from a migrated template (built once per schema version,
+//! under an advisory lock, so parallel test processes share it); with
+//! `HONGYAN_TEST_BACKEND=sqlite` it is a new SQLite file in a temporary directory, as
+//! `cargo run` uses ([`databases::Backend`]). PostgreSQL and Redis must be running: a
+//! missing service fails the test, it is never skipped.
 // A test harness fails by panicking: that is how a test reports what went wrong.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
 
@@ -24,6 +26,7 @@ pub mod smtp_sink;
 pub mod socket;
 
 pub use app::{TestApp, TestOptions};
+pub use databases::Backend;
 
 /// PostgreSQL server for tests (a superuser connection to an existing database).
 pub fn postgres_url() -> String {

@@ -108,7 +108,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool> {
 /// # Errors
 /// A database fault or a clash with existing data; nothing is written then.
 pub async fn load(db: &DatabaseConnection) -> Result<bool> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if crate::branches::by_code(&txn, places::CENTRAL)
         .await
         .is_ok()

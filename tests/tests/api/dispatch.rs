@@ -6,10 +6,12 @@
 use std::time::{Duration, Instant};
 
 use hongyan_domain::auth::StaffRole;
+use hongyan_domain::entity::job;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::TestOptions;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
 use crate::library::{locker, webhook, Controller, Library};
@@ -412,13 +414,7 @@ async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader()
 
     // The deadline passes (moved back rather than waiting 72 hours): EXPIRED, the code stops
     // working, and the locker is told to open the door for staff.
-    app.ctx
-        .db
-        .execute_unprepared(
-            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
-        )
-        .await
-        .unwrap();
+    lib.pass_pickup_deadlines().await;
     let polled = door.poll(&cursor, 20).await;
     let command = polled["commands"][0].clone();
     assert_eq!(command["kind"], "collect_return", "{polled}");
@@ -1290,9 +1286,12 @@ async fn metrics_show_the_backlog_and_unreachable_lockers() {
         json!({"method": "BRANCH", "branchId": lib.id("A")}),
     )
     .await;
-    app.ctx
-        .db
-        .execute_unprepared("UPDATE job SET run_at = run_at - interval '120 seconds'")
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::RunAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(120)),
+        )
+        .exec(&app.ctx.db)
         .await
         .expect("backdate");
     let metrics = app.get_text("/metrics").await;

@@ -440,11 +440,7 @@ async fn refusals_have_codes_and_change_nothing() {
         "ACTIVE",
         "walk-in loan at the desk"
     );
-    app.ctx
-        .db
-        .execute_unprepared("UPDATE loan SET due_at = now() - interval '1 day'")
-        .await
-        .unwrap();
+    lib.make_loans_overdue(chrono::Duration::days(1)).await;
     let book4 = lib.title("朝花夕拾", &[("A", "A0004", "I210.4/2")]).await;
     let r = ask(other.clone(), json!({"bookId": book4, "delivery": at_a})).await;
     assert_eq!(r.code(), "FORBIDDEN");
@@ -740,13 +736,7 @@ async fn uncollected_holds_expire_and_the_copy_serves_the_next_reader() {
     .await;
     assert_eq!(lib.status(&me, &req).await["status"], "READY_FOR_PICKUP");
     // The deadline passes (moved back in time rather than waiting 72 hours).
-    app.ctx
-        .db
-        .execute_unprepared(
-            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
-        )
-        .await
-        .unwrap();
+    lib.pass_pickup_deadlines().await;
     let mut expired = Value::Null;
     for _ in 0..100 {
         expired = lib.status(&me, &req).await;

@@ -3,14 +3,16 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
-use hongyan_domain::entity::title;
+use hongyan_domain::entity::{loan, loan_request, title};
+use hongyan_domain::lending::RequestStatus;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -186,6 +188,30 @@ impl Library {
             .await;
         assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
         barcode
+    }
+
+    /// Moves the pickup deadline of every request waiting to be collected a minute into the
+    /// past, rather than waiting 72 hours. Time is moved with values computed here, never with
+    /// a database's own date arithmetic, so it reads the same on PostgreSQL and SQLite.
+    pub async fn pass_pickup_deadlines(&self) {
+        loan_request::Entity::update_many()
+            .col_expr(
+                loan_request::Column::PickupDeadline,
+                Expr::value(Utc::now() - Duration::minutes(1)),
+            )
+            .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
+            .exec(&self.app.ctx.db)
+            .await
+            .expect("pickup deadlines passed");
+    }
+
+    /// Makes every loan due `ago` before now (as [`Self::pass_pickup_deadlines`] moves time).
+    pub async fn make_loans_overdue(&self, ago: Duration) {
+        loan::Entity::update_many()
+            .col_expr(loan::Column::DueAt, Expr::value(Utc::now() - ago))
+            .exec(&self.app.ctx.db)
+            .await
+            .expect("loans overdue");
     }
 
     pub async fn status(&self, token: &str, request: &Value) -> Value {

@@ -1,5 +1,7 @@
 //! Black-box tests of Hongyan through its public surface (GraphQL, locker REST, CLI),
-//! against real PostgreSQL and Redis. One binary, one module per area.
+//! against real PostgreSQL and Redis. One binary, one module per area. The lending, dispatch,
+//! purchases and statistics scenarios run on SQLite too (`HONGYAN_TEST_BACKEND=sqlite`): they
+//! arrange their data through the domain and sea-orm, never with one database's SQL.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 

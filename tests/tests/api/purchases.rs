@@ -350,7 +350,7 @@ async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
     let sum = sea_orm::ConnectionTrait::query_one(
         &app.ctx.db,
         sea_orm::Statement::from_string(
-            sea_orm::DatabaseBackend::Postgres,
+            app.ctx.db.get_database_backend(),
             "SELECT CAST(SUM(amount_cents) AS BIGINT) AS s FROM budget_movement WHERE kind = 'COMMIT'",
         ),
     )
@@ -698,7 +698,7 @@ async fn budget_and_movements(lib: &Library) -> ((i64, i64), (i64, i64)) {
         CAST(COALESCE(SUM(CASE m.kind WHEN 'SPEND' THEN m.amount_cents END), 0) AS BIGINT) AS moved_spent \
         FROM budget b LEFT JOIN budget_movement m ON m.budget_id = b.id GROUP BY b.id";
     let row = <Row as sea_orm::FromQueryResult>::find_by_statement(
-        sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql),
+        sea_orm::Statement::from_string(lib.app.ctx.db.get_database_backend(), sql),
     )
     .one(&lib.app.ctx.db)
     .await
@@ -1108,11 +1108,7 @@ async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
     )
     .await
     .data();
-    app.ctx
-        .db
-        .execute_unprepared("UPDATE loan SET due_at = now() - interval '3 days'")
-        .await
-        .expect("overdue");
+    lib.make_loans_overdue(chrono::Duration::days(3)).await;
     const SALE: &str =
         "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { status } }";
     let mut sale = proposal(21, 45_00);

@@ -3,8 +3,13 @@
 
 use chrono::{Duration, Utc};
 use hongyan_domain::auth::StaffRole;
+use hongyan_domain::entity::{loan_request, request_event};
+use hongyan_domain::lending::RequestStatus;
 use hongyan_tests::TestOptions;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{json, Value};
+use uuid::Uuid;
 
 use crate::library::{self, Library, CHECK_OUT};
 
@@ -68,17 +73,24 @@ async fn stats_count_a_known_day_per_branch_and_for_the_library() {
 
     // Known waits: the two requests were made 2 and 4 hours before they were ready.
     for (q, hours) in [(&q1, 2), (&q2, 4)] {
-        sea_orm::ConnectionTrait::execute_unprepared(
-            &app.ctx.db,
-            &format!(
-                "UPDATE loan_request SET created_at = (SELECT min(at) FROM request_event \
-                  WHERE request_id = '{id}' AND to_status = 'READY_FOR_PICKUP') \
-                  - interval '{hours} hours' WHERE id = '{id}'",
-                id = q["id"].as_str().expect("id"),
-            ),
-        )
-        .await
-        .expect("backdate");
+        let id: Uuid = q["id"].as_str().and_then(|s| s.parse().ok()).expect("id");
+        let ready = request_event::Entity::find()
+            .filter(request_event::Column::RequestId.eq(id))
+            .filter(request_event::Column::ToStatus.eq(RequestStatus::ReadyForPickup))
+            .order_by_asc(request_event::Column::At)
+            .one(&app.ctx.db)
+            .await
+            .expect("history")
+            .expect("ready");
+        loan_request::Entity::update_many()
+            .col_expr(
+                loan_request::Column::CreatedAt,
+                Expr::value(ready.at - Duration::hours(hours)),
+            )
+            .filter(loan_request::Column::Id.eq(id))
+            .exec(&app.ctx.db)
+            .await
+            .expect("backdate");
     }
 
     let period = |b: Option<&str>| json!({"f": day(2), "t": day(0), "b": b.map(|c| lib.id(c))});

@@ -203,7 +203,7 @@ impl<'a> Importer<'a> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.pending);
-        let txn = self.ctx.db.begin().await?;
+        let txn = self.ctx.begin().await?;
         let mut touched = Vec::with_capacity(batch.len());
         for v in batch {
             let savepoint = txn.begin().await?;
