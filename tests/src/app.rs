@@ -130,7 +130,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address,
-            http: reqwest::Client::new(),
+            http: crate::http_client(),
             wechat,
             ctx,
             env,

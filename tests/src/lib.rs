@@ -39,6 +39,16 @@ pub fn redis_url() -> String {
     std::env::var("HONGYAN_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
+/// An HTTP client for talking to a test app. Idle connections are dropped after a second,
+/// well within the server's keep-alive (5 s): a request sent on a connection the server is
+/// closing at that moment fails with "incomplete message", which a loaded CI machine hits.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(1))
+        .build()
+        .expect("HTTP client")
+}
+
 /// The JWT secret test apps use, so tests can forge tokens.
 pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 

@@ -207,7 +207,7 @@ pub async fn open_door(ctx: &Ctx, locker: &Locker, code: &str) -> Result<DropDoo
             .await
             .map_err(Error::from)
     });
-    let ticket = pickups::guarded(ctx, locker, code, "drop code", lookup).await?;
+    let ticket = pickups::guarded(ctx, locker, code, "return code", lookup).await?;
     let txn = ctx.begin().await?;
     let door = match ticket.compartment_id {
         Some(id) => compartment::Entity::find_by_id(id).one(&txn).await?,

@@ -86,7 +86,7 @@ async fn a_locker_parcel_goes_from_pick_to_loan_through_the_controller_protocol(
         let c = Controller {
             base: door.base.clone(),
             token: door.token.clone(),
-            http: reqwest::Client::new(),
+            http: hongyan_tests::http_client(),
         };
         async move {
             let t = Instant::now();

@@ -226,7 +226,7 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     }
     platform.env = env.clone();
     platform.workers = vec![platform.worker(), platform.worker()];
-    let http = reqwest::Client::new();
+    let http = hongyan_tests::http_client();
     for api in &platform.apis {
         wait_ready(&http, api).await;
     }

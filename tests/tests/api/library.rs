@@ -298,7 +298,7 @@ pub async fn locker(lib: &Library, code: &str, spec: &str, at: (f64, f64)) -> (S
     let c = Controller {
         base: lib.app.address.clone(),
         token,
-        http: reqwest::Client::new(),
+        http: hongyan_tests::http_client(),
     };
     assert_eq!(c.post("/heartbeat", json!({})).await.0, 200);
     (row.id.to_string(), c)

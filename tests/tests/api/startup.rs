@@ -95,7 +95,7 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     let base = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    let http = reqwest::Client::new();
+    let http = hongyan_tests::http_client();
     let places = graphql(
         &http,
         &base,
