@@ -8,7 +8,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context as _;
-use hongyan_domain::catalog::indexer;
+use hongyan_domain::catalog::{indexer, work};
 use hongyan_domain::config::ConfigError;
 use hongyan_domain::dispatch::returns;
 use hongyan_domain::dispatch::watch::CommandWatch;
@@ -115,6 +115,22 @@ pub async fn seal_plain_codes(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives titles written by an older version their work key (see
+/// [`hongyan_domain::catalog::work::key_all`]).
+///
+/// # Errors
+/// A database fault.
+async fn key_works(ctx: &Ctx) -> anyhow::Result<()> {
+    let keyed = work::key_all(&ctx.db)
+        .await
+        .map_err(anyhow::Error::from)
+        .context("keying titles by work")?;
+    if keyed > 0 {
+        tracing::info!(keyed, "titles are now keyed by work");
+    }
+    Ok(())
+}
+
 impl Application {
     /// Connects, migrates, loads the demo if asked and the database is empty, and binds
     /// `config.http_addr` (port 0 picks a free port).
@@ -130,6 +146,7 @@ impl Application {
         let conn = open_database(&config).await?;
         let ctx = Ctx::new(config, conn)?;
         seal_plain_codes(&ctx).await?;
+        key_works(&ctx).await?;
         let demo_loaded = options.demo
             && demo::load_if_empty(&ctx.db)
                 .await

@@ -152,6 +152,22 @@ pub async fn drop_all(manager: &SchemaManager<'_>, tables: &[&'static str]) -> R
     Ok(())
 }
 
+/// Drops the index [`index`] made on `cols` of `table`.
+pub async fn drop_index(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    cols: &[&'static str],
+) -> Result<(), DbErr> {
+    manager
+        .drop_index(
+            Index::drop()
+                .name(format!("ix_{table}_{}", cols.join("_")))
+                .table(n(table))
+                .to_owned(),
+        )
+        .await
+}
+
 /// Adds one column to `table` (SQLite alters one column per statement).
 pub async fn add_column(
     manager: &SchemaManager<'_>,

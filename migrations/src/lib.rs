@@ -24,6 +24,7 @@ mod m0013_bookstore_copies;
 mod m0014_reader_standing;
 mod m0015_patron_categories;
 mod m0016_item_location;
+mod m0017_vendor_offers;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_reader_standing::Migration),
             Box::new(m0015_patron_categories::Migration),
             Box::new(m0016_item_location::Migration),
+            Box::new(m0017_vendor_offers::Migration),
         ]
     }
 }

@@ -54,22 +54,8 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_reader_wechat_oa_openid")
-                    .table(n("reader"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_reader_id_number_hash")
-                    .table(n("reader"))
-                    .to_owned(),
-            )
-            .await?;
+        drop_index(manager, "reader", &["wechat_oa_openid"]).await?;
+        drop_index(manager, "reader", &["id_number_hash"]).await?;
         for col in [
             "merged_into",
             "id_number_masked",

@@ -40,14 +40,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("ix_reader_category_id")
-                    .table(n("reader"))
-                    .to_owned(),
-            )
-            .await?;
+        drop_index(manager, "reader", &["category_id"]).await?;
         drop_column(manager, "reader", "category_id").await?;
         drop_all(manager, &["patron_category"]).await
     }

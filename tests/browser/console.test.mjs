@@ -270,6 +270,7 @@ test('a bookstore clerk sells at the counter and lends what a librarian approved
     assert.equal(await focusedId(page), 'sale-title', 'an unknown book asks for its title');
     await page.keyboard.type(book.title);
     await page.locator('#sale-year').fill(String(year));
+    await page.locator('#sale-clc').fill('I247.5');
     await page.locator('#sale-price').fill(book.price);
     await page.locator('#sale-price').press('Enter');
   }

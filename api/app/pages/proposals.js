@@ -8,7 +8,8 @@ import { OUTCOME, PROPOSAL_STATUS, RULE, when } from '../words.js';
 
 const MINE = `{ myProposals(first: 50) { edges { node {
   id status title priceCents createdAt decisionReason ruleResults { rule outcome reason } } } } }`;
-const HELD = 'query($i: String!) { bookByIsbn(isbn: $i) { id title availableCopies totalCopies } }';
+const LOOKUP = `query($i: String!) { isbnLookup(isbn: $i) { book { id title } otherEdition { id title }
+  offer { title author publisher pubYear priceCents } } }`;
 const PROPOSE = `mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) {
   id status title decisionReason ruleResults { rule outcome reason } heldBook { id } } }`;
 
@@ -21,6 +22,7 @@ function Rules({ results }) {
 function Propose({ onDone }) {
   const [isbn, setIsbn] = useState('');
   const [held, setHeld] = useState(undefined);
+  const [offer, setOffer] = useState(null);
   const [form, setForm] = useState({ title: '', author: '', publisher: '', price: '' });
   const [busy, setBusy] = useState(false);
   const [failed, setFailed] = useState(null);
@@ -31,8 +33,14 @@ function Propose({ onDone }) {
     setBusy(true);
     setFailed(null);
     try {
-      const d = await gql(HELD, { i: isbn.trim() });
-      setHeld(d.bookByIsbn);
+      const d = await gql(LOOKUP, { i: isbn.trim() });
+      const found = d.isbnLookup;
+      setHeld(found.book || found.otherEdition ? { ...(found.book || found.otherEdition), other: !found.book } : null);
+      setOffer(found.offer);
+      if (found.offer) {
+        const o = found.offer;
+        setForm({ title: o.title, author: o.author || '', publisher: o.publisher || '', price: (o.priceCents / 100).toFixed(2) });
+      }
     } catch (e) {
       setFailed(e);
     } finally {
@@ -54,6 +62,7 @@ function Propose({ onDone }) {
           title: form.title.trim(),
           author: form.author.trim() || null,
           publisher: form.publisher.trim() || null,
+          pubYear: offer ? offer.pubYear : null,
           priceCents: cents,
         },
       });
@@ -76,14 +85,20 @@ function Propose({ onDone }) {
   }
   return html`<section>
     <div class="weui-cells weui-cells_form">
-      <${Field} id="isbn" label="ISBN" value=${isbn} inputmode="numeric" onInput=${(v) => { setIsbn(v); setHeld(undefined); }}
+      <${Field} id="isbn" label="ISBN" value=${isbn} inputmode="numeric" onInput=${(v) => { setIsbn(v); setHeld(undefined); setOffer(null); }}
         placeholder="书背面条码下的 13 位数字" maxlength="20" />
     </div>
     ${held === undefined && html`<div class="actions"><${Button} primary busy=${busy} disabled=${!isbn.trim()} onClick=${look}>下一步</${Button}></div>`}
     ${held && html`<div class="hint">
-      <p>图书馆已有《${held.title}》，不用荐购，可以直接借。</p>
+      <p>${held.other ? `图书馆有这本书的其他版本《${held.title}》，不用荐购，可以直接借。` : `图书馆已有《${held.title}》，不用荐购，可以直接借。`}</p>
       <a class="weui-btn weui-btn_primary" href=${`#/order/${held.id}`}>借这本书</a></div>`}
-    ${held === null && html`<div class="weui-cells weui-cells_form">
+    ${held === null && offer && html`<div class="weui-cells">
+      <p class="weui-cell">《${offer.title}》${offer.author ? ` · ${offer.author}` : ''}${offer.publisher ? ` · ${offer.publisher}` : ''}</p>
+      <p class="weui-cell">定价 ¥${(offer.priceCents / 100).toFixed(2)}（书商目录）</p>
+    </div>
+    <div class="actions"><${Button} primary busy=${busy} onClick=${propose}>提交荐购</${Button}></div>`}
+    ${held === null && !offer && html`<p class="hint">书商目录中没有这本书，请填写书名和定价，由馆员审核。</p>
+    <div class="weui-cells weui-cells_form">
       <${Field} id="title" label="书名" value=${form.title} onInput=${set('title')} maxlength="200" />
       <${Field} id="author" label="作者" value=${form.author} onInput=${set('author')} maxlength="100" />
       <${Field} id="publisher" label="出版社" value=${form.publisher} onInput=${set('publisher')} maxlength="100" />

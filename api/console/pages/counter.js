@@ -8,8 +8,9 @@ import {
   replaceOnScan, centsOf, chinaToday, statementView,
 } from '../ui.js';
 
-const BOOK = `query($i: String!) { bookByIsbn(isbn: $i) {
-  title authors publisher pubYear clcClass priceCents totalCopies } }`;
+const BOOK = `query($i: String!) { isbnLookup(isbn: $i) {
+  book { title authors publisher pubYear clcClass priceCents totalCopies }
+  offer { title author publisher pubYear clcClass priceCents } } }`;
 const PROPOSAL_FIELDS = `id status urgent isbn title priceCents decisionReason createdAt
   ruleResults { rule outcome reason }`;
 const SALE = `mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { ${PROPOSAL_FIELDS} } }`;
@@ -41,7 +42,7 @@ export async function render(main, { me, alive }) {
   const author = field('sale-author', '责任者', { maxlength: '200' });
   const publisher = field('sale-publisher', '出版社', { maxlength: '200' });
   const year = field('sale-year', '出版年', { type: 'number', min: '1900', max: '2100' });
-  const clc = field('sale-clc', '中图分类号（可不填）', { maxlength: '20' });
+  const clc = field('sale-clc', '中图分类号（不填则由馆员审核）', { maxlength: '20' });
   const price = field('sale-price', '定价（元）', { inputmode: 'decimal', required: true, placeholder: '如 39.80' });
   const barcode = field('sale-barcode', '馆藏条码（贴了本店标签时扫描）', { class: 'scan', placeholder: '可不填' });
   replaceOnScan(card.input);
@@ -101,7 +102,9 @@ export async function render(main, { me, alive }) {
     if (!code) return;
     fill(held);
     try {
-      const book = (await gql(BOOK, { i: code })).bookByIsbn;
+      const found = (await gql(BOOK, { i: code })).isbnLookup;
+      const book = found.book;
+      const offer = found.offer;
       if (book) {
         title.input.value = book.title;
         author.input.value = book.authors.join('、');
@@ -110,8 +113,16 @@ export async function render(main, { me, alive }) {
         clc.input.value = book.clcClass || '';
         if (book.priceCents && !price.input.value) price.input.value = (book.priceCents / 100).toFixed(2);
         fill(held, book.totalCopies > 0 ? `本馆已有 ${book.totalCopies} 册，可能不予采购（可改为预约借阅）。` : '本馆尚无此书。');
+      } else if (offer) {
+        title.input.value = offer.title;
+        author.input.value = offer.author || '';
+        publisher.input.value = offer.publisher || '';
+        year.input.value = offer.pubYear ? String(offer.pubYear) : '';
+        clc.input.value = offer.clcClass || '';
+        if (!price.input.value) price.input.value = (offer.priceCents / 100).toFixed(2);
+        fill(held, '本馆尚无此书，已按书商目录填好，请与书核对。');
       } else {
-        fill(held, '本馆尚无此书：请照书填写题名和定价。');
+        fill(held, '本馆尚无此书：请照书填写题名、分类号和定价。');
       }
     } catch (e) {
       if (e.code === 'VALIDATION') fill(held, '这不是有效的 ISBN，请重新扫描书后的条码。');

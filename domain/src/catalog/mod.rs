@@ -6,6 +6,7 @@
 //!   [`indexer`].
 //! - [`import`]: MARC and CSV files into titles and copies.
 //! - [`net_lending`]: the part of the collection online requests may be routed to.
+//! - [`work`]: the book behind a title's editions, for "already held".
 
 pub mod availability;
 pub mod books;
@@ -17,3 +18,4 @@ pub mod net_lending;
 pub mod record;
 pub mod search;
 pub mod search_index;
+pub mod work;

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::catalog::books;
+use crate::catalog::{books, work};
 use crate::entity::item;
 use crate::entity::title;
 use crate::{Error, Result};
@@ -85,6 +85,7 @@ pub async fn insert(
             subjects: Set(Some(row.subjects.to_owned())),
             summary: Set(Some(row.summary.to_owned())),
             price_cents: Set(Some(row.price_cents)),
+            work_key: Set(work::key(row.title, row.authors)),
             created_at: Set(now),
             updated_at: Set(now),
         });

@@ -33,3 +33,4 @@ pub mod staff;
 pub mod staff_branch;
 pub mod title;
 pub mod vendor;
+pub mod vendor_offer;

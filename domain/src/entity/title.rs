@@ -29,6 +29,9 @@ pub struct Model {
     pub summary: Option<String>,
     /// List price in cents.
     pub price_cents: Option<i32>,
+    /// The work this title is an edition of: its normalised title and first author
+    /// ([`crate::catalog::work`]), the same for other editions and publishers.
+    pub work_key: Option<String>,
     /// When the row was made.
     pub created_at: DateTimeUtc,
     /// Last change.

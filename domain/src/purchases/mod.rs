@@ -4,11 +4,12 @@
 //! bookstore the reader leaves with the book as a loan ([`in_store`]), and the store is
 //! paid by monthly [`statements`]; online purchases go to vendors on [`orders`]. Readers
 //! and librarians withdraw proposals through [`cancelling`]; [`stats`] has the figures
-//! libraries report.
+//! libraries report. Vendors' feeds ([`offers`]) are the data proposals are judged on.
 
 pub mod budget;
 pub mod cancelling;
 pub mod in_store;
+pub mod offers;
 pub mod orders;
 pub mod proposals;
 pub mod receiving;

@@ -8,9 +8,10 @@ use serde_json::{json, Value};
 
 use super::budget::{self, Short};
 use super::rules::{self, Facts, Outcome, RuleResult};
-use super::{Proposal, ProposalChannel, ProposalStatus};
+use super::{offers, Proposal, ProposalChannel, ProposalStatus};
 use crate::auth::{Principal, StaffRole};
 use crate::catalog::isbn::Isbn13;
+use crate::catalog::work;
 use crate::entity::{item, purchase_proposal, reader, title};
 use crate::i18n::Text;
 use crate::lending::requests::{self, Delivery};
@@ -141,38 +142,46 @@ pub(crate) async fn decide(
     if pending.iter().any(|p| p.reader_id == reader_id) {
         return Err(Error::conflict(Reason::AlreadyProposed));
     }
-    let mut row = purchase_proposal::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        reader_id: Set(reader_id),
-        isbn: Set(isbn.as_str().to_owned()),
-        title: Set(title),
-        author: Set(text(
-            new.author,
-            200,
-            text!("proposal-author-too-long"),
-            "author",
-        )?),
-        publisher: Set(text(
+    let typed = Described {
+        title,
+        author: text(new.author, 200, text!("proposal-author-too-long"), "author")?,
+        publisher: text(
             new.publisher,
             200,
             text!("proposal-publisher-too-long"),
             "publisher",
-        )?),
-        pub_year: Set(new.pub_year),
-        clc_class: Set(clc_class.clone()),
-        price_cents: Set(new.price_cents),
+        )?,
+        pub_year: new.pub_year,
+        clc_class,
+        price_cents: new.price_cents,
+    };
+    let note = text(new.note, 500, text!("proposal-note-too-long"), "note")?;
+    // A reader's word on class and price is not what the rules go by: the library's
+    // catalogue or a vendor's feed is. A clerk at the counter has the book in hand.
+    let (book, trusted) = match channel {
+        ProposalChannel::InStore => (typed, true),
+        ProposalChannel::Online => match known(txn, &isbn).await? {
+            Some(known) => (known, true),
+            None => (typed, false),
+        },
+    };
+    let mut row = purchase_proposal::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        reader_id: Set(reader_id),
+        isbn: Set(isbn.as_str().to_owned()),
+        title: Set(book.title.clone()),
+        author: Set(book.author.clone()),
+        publisher: Set(book.publisher.clone()),
+        pub_year: Set(book.pub_year),
+        clc_class: Set(book.clc_class.clone()),
+        price_cents: Set(book.price_cents),
         channel: Set(channel),
         vendor_id: Set(vendor),
         order_id: Set(None),
         status: Set(ProposalStatus::Submitted),
         decision_reason: Set(None),
         rule_results: Set(json!([])),
-        note: Set(text(
-            new.note,
-            500,
-            text!("proposal-note-too-long"),
-            "note",
-        )?),
+        note: Set(note),
         delivery: Set(new.delivery.map(delivery_json)),
         joined_to: Set(None),
         budget_year: Set(None),
@@ -203,10 +212,12 @@ pub(crate) async fn decide(
         let rules = rules::current(txn).await?;
         let (month_count, month_cents) = this_month(txn, reader_id, now).await?;
         let facts = Facts {
-            price_cents: new.price_cents,
-            pub_year: new.pub_year,
-            clc_class: clc_class.as_deref(),
+            price_cents: book.price_cents,
+            pub_year: book.pub_year,
+            clc_class: book.clc_class.as_deref(),
+            trusted,
             holdings: holdings(txn, isbn.as_str()).await?,
+            other_editions: other_editions(txn, &isbn, &book).await?,
             month_count,
             month_cents,
         };
@@ -285,6 +296,72 @@ fn budget_text(held: std::result::Result<(), Short>) -> Text {
         Err(Short::Exhausted) => text!("rule-budget-exhausted"),
         Err(Short::NoBudget) => text!("rule-budget-none"),
     }
+}
+
+/// What a proposal says of its book: the reader's words, or data the library trusts.
+struct Described {
+    title: String,
+    author: Option<String>,
+    publisher: Option<String>,
+    pub_year: Option<i32>,
+    clc_class: Option<String>,
+    price_cents: i64,
+}
+
+/// The book as data the library trusts describes it: a vendor's feed (the best offer:
+/// [`offers::best`]), else the library's own catalogue when it records a price.
+async fn known(db: &impl ConnectionTrait, isbn: &Isbn13) -> Result<Option<Described>> {
+    if let Some(o) = offers::best(db, isbn).await? {
+        return Ok(Some(Described {
+            title: o.title,
+            author: o.author,
+            publisher: o.publisher,
+            pub_year: o.pub_year,
+            clc_class: o.clc_class,
+            price_cents: o.price_cents,
+        }));
+    }
+    let held = title::Entity::find()
+        .filter(title::Column::Isbn.eq(isbn.as_str()))
+        .one(db)
+        .await?;
+    Ok(held.and_then(|t| {
+        Some(Described {
+            price_cents: i64::from(t.price_cents?),
+            author: t
+                .authors
+                .split(';')
+                .next()
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned),
+            title: t.title,
+            publisher: t.publisher,
+            pub_year: t.pub_year,
+            clc_class: t.clc_class,
+        })
+    }))
+}
+
+/// Copies the library holds of other editions of the book's work (other ISBNs, or none).
+async fn other_editions(db: &impl ConnectionTrait, isbn: &Isbn13, book: &Described) -> Result<i64> {
+    let Some(key) = work::key(&book.title, book.author.as_deref().unwrap_or_default()) else {
+        return Ok(0);
+    };
+    let titles = title::Entity::find()
+        .select_only()
+        .column(title::Column::Id)
+        .filter(title::Column::WorkKey.eq(key))
+        .filter(
+            title::Column::Isbn
+                .ne(isbn.as_str())
+                .or(title::Column::Isbn.is_null()),
+        );
+    let n = item::Entity::find()
+        .filter(item::Column::TitleId.in_subquery(sea_orm::QueryTrait::into_query(titles)))
+        .count(db)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// Copies the library holds of the book.
@@ -462,13 +539,41 @@ pub(super) async fn followers(db: &impl ConnectionTrait, lead: Uuid) -> Result<V
         .await?)
 }
 
-/// The catalogue's title with this ISBN, if the library has it (to offer a loan instead).
+/// The catalogue's title of the proposed book, if the library has it (to offer a loan
+/// instead): the same ISBN, else another edition of the same work that has copies.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn held_title(db: &impl ConnectionTrait, isbn: &str) -> Result<Option<Uuid>> {
+pub async fn held_title(db: &impl ConnectionTrait, proposal: &Proposal) -> Result<Option<Uuid>> {
+    let same = title::Entity::find()
+        .filter(title::Column::Isbn.eq(proposal.isbn.as_str()))
+        .one(db)
+        .await?;
+    match same {
+        Some(t) => Ok(Some(t.id)),
+        None => held_edition(db, &proposal.title, proposal.author.as_deref()).await,
+    }
+}
+
+/// A title of the library's with copies that is an edition of the work `title` by `author`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn held_edition(
+    db: &impl ConnectionTrait,
+    title: &str,
+    author: Option<&str>,
+) -> Result<Option<Uuid>> {
+    let Some(key) = work::key(title, author.unwrap_or_default()) else {
+        return Ok(None);
+    };
+    let with_copies = item::Entity::find()
+        .select_only()
+        .column(item::Column::TitleId);
     Ok(title::Entity::find()
-        .filter(title::Column::Isbn.eq(isbn))
+        .filter(title::Column::WorkKey.eq(key))
+        .filter(title::Column::Id.in_subquery(sea_orm::QueryTrait::into_query(with_copies)))
+        .order_by_asc(title::Column::Id)
         .one(db)
         .await?
         .map(|t| t.id))

@@ -12,6 +12,7 @@ use super::{budget, proposals, Proposal, ProposalStatus};
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
 use crate::catalog::call_number::CallNumber;
+use crate::catalog::work;
 use crate::entity::branch::{self, BranchKind};
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{purchase_proposal, title};
@@ -82,6 +83,10 @@ pub(crate) async fn catalogue(
                 subjects: Set(None),
                 summary: Set(None),
                 price_cents: Set(i32::try_from(proposal.price_cents).ok()),
+                work_key: Set(work::key(
+                    &proposal.title,
+                    proposal.author.as_deref().unwrap_or_default(),
+                )),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

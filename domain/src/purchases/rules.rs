@@ -108,7 +108,13 @@ pub(crate) struct Facts<'a> {
     pub(crate) price_cents: i64,
     pub(crate) pub_year: Option<i32>,
     pub(crate) clc_class: Option<&'a str>,
+    /// Whether price, year and class come from data the library trusts (its catalogue, a
+    /// vendor's feed, a clerk with the book in hand) rather than from the reader.
+    pub(crate) trusted: bool,
+    /// Copies of this edition the library holds.
     pub(crate) holdings: i64,
+    /// Copies of other editions of the same work.
+    pub(crate) other_editions: i64,
     pub(crate) month_count: i64,
     pub(crate) month_cents: i64,
 }
@@ -149,6 +155,12 @@ impl Rules {
                 NeedsReview,
                 text!("rule-price-review", price = yuan(price)),
             )
+        } else if !facts.trusted {
+            (
+                "price",
+                NeedsReview,
+                text!("rule-price-unverified", price = yuan(price)),
+            )
         } else {
             (
                 "price",
@@ -177,14 +189,28 @@ impl Rules {
                 Fail,
                 text!("rule-class-excluded", class = prefix),
             ),
-            (Some(c), None) => ("clc_class", Pass, text!("rule-class-ok", class = c)),
-            (None, None) => ("clc_class", Pass, text!("rule-class-missing")),
+            (Some(c), None) if facts.trusted => {
+                ("clc_class", Pass, text!("rule-class-ok", class = c))
+            }
+            (Some(c), None) => (
+                "clc_class",
+                NeedsReview,
+                text!("rule-class-unverified", class = c),
+            ),
+            (None, None) => ("clc_class", NeedsReview, text!("rule-class-missing")),
         });
-        out.push(if facts.holdings >= self.holdings_limit {
+        let held = facts.holdings + facts.other_editions;
+        out.push(if held >= self.holdings_limit && facts.other_editions > 0 {
             (
                 "holdings",
                 Fail,
-                text!("rule-holdings-enough", copies = facts.holdings),
+                text!("rule-holdings-other-editions", copies = held),
+            )
+        } else if held >= self.holdings_limit {
+            (
+                "holdings",
+                Fail,
+                text!("rule-holdings-enough", copies = held),
             )
         } else {
             (
@@ -376,7 +402,9 @@ mod tests {
             price_cents: 5_900,
             pub_year: Some(Utc::now().year()),
             clc_class: Some("I247.5"),
+            trusted: true,
             holdings: 0,
+            other_editions: 0,
             month_count: 0,
             month_cents: 0,
         }
@@ -387,8 +415,41 @@ mod tests {
     }
 
     /// Facts each making one rule fail or ask for review: the rule and its answer.
-    fn cases() -> [(&'static str, Facts<'static>, Outcome); 8] {
+    fn cases() -> [(&'static str, Facts<'static>, Outcome); 12] {
         [
+            (
+                "clc_class",
+                Facts {
+                    clc_class: None,
+                    ..facts()
+                },
+                Outcome::NeedsReview,
+            ),
+            (
+                "clc_class",
+                Facts {
+                    trusted: false,
+                    ..facts()
+                },
+                Outcome::NeedsReview,
+            ),
+            (
+                "price",
+                Facts {
+                    trusted: false,
+                    ..facts()
+                },
+                Outcome::NeedsReview,
+            ),
+            (
+                "holdings",
+                Facts {
+                    holdings: 0,
+                    other_editions: 3,
+                    ..facts()
+                },
+                Outcome::Fail,
+            ),
             (
                 "price",
                 Facts {

@@ -1,17 +1,28 @@
 //! Purchase proposals (readers), reviews (librarians), budget and rules (admins).
 
+use async_graphql::SimpleObject;
 use async_graphql::{Context, InputObject, Object, ID};
 use hongyan_domain::purchases::{
-    budget, cancelling, in_store, orders, proposals, receiving, rules, statements,
+    budget, cancelling, in_store, offers, orders, proposals, receiving, rules, statements,
 };
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::mutation::lending::{delivery, DeliveryInput};
+use crate::mutation::patrons::ImportRejection;
 use crate::types::parse_id;
 use crate::types::purchases::{
     Budget, PurchaseOrder, PurchaseProposal, PurchaseRules, Vendor, VendorStatement,
 };
+
+/// What an import of a vendor's feed did.
+#[derive(SimpleObject)]
+pub struct VendorOfferImport {
+    /// Rows stored (new, or replacing the vendor's earlier row for the ISBN).
+    pub stored: u64,
+    /// Rows refused.
+    pub rejected: Vec<ImportRejection>,
+}
 
 /// The book proposed or sold (its fields sit directly in the inputs that use it).
 #[derive(InputObject)]
@@ -27,9 +38,11 @@ pub struct BookToBuy {
     /// Year of publication, 1450 to next year; without it the rules cannot approve the
     /// proposal at once.
     pub pub_year: Option<i32>,
-    /// CLC class, when known (e.g. from the bookseller's data).
+    /// CLC class, when known. Online proposals are judged on a vendor's feed or the
+    /// catalogue instead when they know the ISBN (`isbnLookup`); otherwise a librarian
+    /// reviews them.
     pub clc_class: Option<String>,
-    /// Price in cents (分).
+    /// Price in cents (分); for online proposals, as `clcClass`.
     pub price_cents: i64,
 }
 
@@ -217,6 +230,31 @@ impl PurchasesMutation {
                 .await
                 .gql()?,
         ))
+    }
+
+    /// Imports a vendor's catalogue feed (librarians; audited): the books they sell, which
+    /// proposals are then judged on. A row for an ISBN the vendor listed before replaces it;
+    /// bad rows are reported by line and reason, the rest are kept.
+    async fn import_vendor_offers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The vendor (`Vendor.id`).")] vendor_id: ID,
+        #[graphql(
+            desc = "The feed as CSV text (UTF-8, at most 8 MiB and 50,000 rows): a header row naming `isbn`, `title` and `price` (yuan, e.g. `59.00`), optionally `author`, `publisher`, `year`, `clc_class` and `stock`."
+        )]
+        csv: String,
+    ) -> GqlResult<VendorOfferImport> {
+        let who = principal(ctx).gql()?;
+        let vendor = parse_id(&vendor_id, "vendor").gql()?;
+        let done = offers::import(domain(ctx), who, vendor, &csv).await.gql()?;
+        Ok(VendorOfferImport {
+            stored: done.stored,
+            rejected: done
+                .rejected
+                .into_iter()
+                .map(|(line, reason)| ImportRejection { line, reason })
+                .collect(),
+        })
     }
 
     /// Adds a vendor the library orders from (admins).

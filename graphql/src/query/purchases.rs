@@ -1,7 +1,9 @@
 //! Purchase proposals: a reader's own, all of them for staff; the budget and the rules.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::purchases::{budget, in_store, orders, proposals, rules, statements, stats};
+use hongyan_domain::purchases::{
+    budget, in_store, offers, orders, proposals, rules, statements, stats,
+};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -9,8 +11,8 @@ use crate::pagination::Keyset;
 use crate::types::lending::page;
 use crate::types::parse_id;
 use crate::types::purchases::{
-    Budget, ProposalStatus, PurchaseOrder, PurchaseProposal, PurchaseProposalConnection,
-    PurchaseRules, PurchaseStats, Vendor, VendorStatement,
+    Budget, IsbnLookup, ProposalStatus, PurchaseOrder, PurchaseProposal,
+    PurchaseProposalConnection, PurchaseRules, PurchaseStats, Vendor, VendorStatement,
 };
 
 /// The cursor names of the lists here.
@@ -23,6 +25,19 @@ pub struct PurchasesQuery;
 
 #[Object]
 impl PurchasesQuery {
+    /// What the library and its vendors know of an ISBN (anyone): a held book to borrow
+    /// instead, or the vendor's data a proposal of it is judged on.
+    async fn isbn_lookup(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ISBN-10 or ISBN-13, hyphens allowed, e.g. `978-7-02-000220-7`.")]
+        isbn: String,
+    ) -> GqlResult<IsbnLookup> {
+        Ok(IsbnLookup(
+            offers::lookup(&domain(ctx).db, &isbn).await.gql()?,
+        ))
+    }
+
     /// The caller's proposals, newest first.
     #[graphql(complexity = "crate::pagination::cost(first, child_complexity)")]
     async fn my_proposals(

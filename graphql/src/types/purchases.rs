@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::purchases::{self, orders, proposals, rules, statements, stats};
+use hongyan_domain::purchases::{self, offers, orders, proposals, rules, statements, stats};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -137,17 +137,13 @@ impl PurchaseProposal {
             })
             .collect()
     }
-    /// When the library already holds the book: request it instead (`requestBook`).
+    /// When the library already holds the book (this edition, else another edition of the
+    /// same work with copies): request it instead (`requestBook`).
     async fn held_book(&self, ctx: &Context<'_>) -> GqlResult<Option<Book>> {
-        let d = domain(ctx);
-        let Some(id) = proposals::held_title(&d.db, &self.0.isbn).await.gql()? else {
-            return Ok(None);
-        };
-        Ok(Some(Book(
-            hongyan_domain::catalog::books::by_id(&d.db, id)
-                .await
-                .gql()?,
-        )))
+        let id = proposals::held_title(&domain(ctx).db, &self.0)
+            .await
+            .gql()?;
+        held(ctx, id).await
     }
     /// When it was proposed (RFC 3339, UTC); for a counter purchase, when the reader bought
     /// it.
@@ -248,6 +244,95 @@ impl Vendor {
     /// The partner bookstore's branch, for in-store purchases.
     async fn branch_id(&self) -> Option<ID> {
         self.0.branch_id.map(|b| ID(b.to_string()))
+    }
+}
+
+/// A book in a vendor's catalogue (their feed, imported by librarians): the data proposals
+/// are judged on; amounts in cents (分).
+#[derive(Description)]
+pub struct VendorOffer(pub offers::Offer);
+
+#[Object(use_type_description)]
+impl VendorOffer {
+    /// ISBN-13.
+    async fn isbn(&self) -> &str {
+        &self.0.isbn
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Author.
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+    /// Publisher.
+    async fn publisher(&self) -> Option<&str> {
+        self.0.publisher.as_deref()
+    }
+    /// Year of publication.
+    async fn pub_year(&self) -> Option<i32> {
+        self.0.pub_year
+    }
+    /// The vendor's price in cents (分).
+    async fn price_cents(&self) -> i64 {
+        self.0.price_cents
+    }
+    /// CLC class, as the vendor catalogues it.
+    async fn clc_class(&self) -> Option<&str> {
+        self.0.clc_class.as_deref()
+    }
+    /// Copies the vendor has.
+    async fn stock(&self) -> i32 {
+        self.0.stock
+    }
+    /// The vendor (`Vendor.id`).
+    async fn vendor_id(&self) -> ID {
+        ID(self.0.vendor_id.to_string())
+    }
+    /// When the vendor's feed last said so (RFC 3339, UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// What the library and its vendors know of an ISBN, for a proposal form: a held book to
+/// borrow instead, or the vendor's data to propose it with.
+#[derive(Description)]
+pub struct IsbnLookup(pub offers::Lookup);
+
+#[Object(use_type_description)]
+impl IsbnLookup {
+    /// The ISBN, normalised to ISBN-13.
+    async fn isbn(&self) -> &str {
+        &self.0.isbn
+    }
+    /// The library's book with this ISBN: request it instead of proposing it.
+    async fn book(&self, ctx: &Context<'_>) -> GqlResult<Option<Book>> {
+        held(ctx, self.0.held).await
+    }
+    /// When the library does not hold this ISBN: another edition of the same work it holds
+    /// copies of (by the vendor's title and author), to borrow instead.
+    async fn other_edition(&self, ctx: &Context<'_>) -> GqlResult<Option<Book>> {
+        held(ctx, self.0.other_edition).await
+    }
+    /// The best vendor offer (the cheapest in stock, else the cheapest): the title, price
+    /// and class a proposal of this ISBN is judged on. None: no vendor lists it, and a
+    /// proposal goes to a librarian.
+    async fn offer(&self) -> Option<VendorOffer> {
+        self.0.offer.clone().map(VendorOffer)
+    }
+}
+
+/// The book `id`, when there is one.
+async fn held(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> GqlResult<Option<Book>> {
+    match id {
+        Some(id) => Ok(Some(Book(
+            hongyan_domain::catalog::books::by_id(&domain(ctx).db, id)
+                .await
+                .gql()?,
+        ))),
+        None => Ok(None),
     }
 }
 

@@ -193,6 +193,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             EVERYONE,
         ),
         case(
+            "isbnLookup",
+            "{ isbnLookup(isbn: \"9787020024759\") { isbn offer { priceCents } } }",
+            json!({}),
+            EVERYONE,
+        ),
+        case(
             "myRequests",
             "{ myRequests { edges { node { id } } } }",
             json!({}),
@@ -547,6 +553,12 @@ fn cases(f: &Fixture) -> Vec<Case> {
             ADMIN,
         ),
         case(
+            "importVendorOffers",
+            "mutation($v: ID!) { importVendorOffers(vendorId: $v, csv: \"isbn,title,price\\n\") { stored } }",
+            json!({"v": f.vendor_shop}),
+            LIBRARIANS,
+        ),
+        case(
             "placePurchaseOrder",
             "mutation($v: ID!) { placePurchaseOrder(vendorId: $v) { id } }",
             json!({"v": f.vendor_shop}),
@@ -666,7 +678,7 @@ async fn fixture(lib: &Library, tokens: &Tokens) -> Fixture {
     let sale = app
         .gql_as(
             Some(&tokens.clerk),
-            "mutation { inStorePurchase(input: {cardNumber: \"82000002\", isbn: \"9787020090006\", title: \"乙在店里买的书\", priceCents: 2500, pubYear: 2026}) { status } }",
+            "mutation { inStorePurchase(input: {cardNumber: \"82000002\", isbn: \"9787020090006\", title: \"乙在店里买的书\", priceCents: 2500, pubYear: 2026, clcClass: \"I247.5\"}) { status } }",
             json!({}),
         )
         .await;

@@ -199,11 +199,21 @@ async fn prepare(lib: &Library) -> Value {
         )
         .await;
     assert_eq!(p.data()["proposePurchase"]["status"], "SUBMITTED", "{p:?}");
-    // Two cheap ones approved at once, waiting for an order, and a supplier to order from.
-    for (n, card, title) in [
+    // Two cheap ones approved at once (a wholesaler lists them), waiting for an order, and
+    // a supplier to order from.
+    let cheap = [
         (5, "20250009", "人生海海"),
         (6, "20250010", "额尔古纳河右岸"),
-    ] {
+    ];
+    let listed: Vec<Value> = cheap
+        .iter()
+        .map(|(n, _, title)| {
+            json!({"isbn": isbn(*n), "title": title, "pubYear": year, "clcClass": "I247.5",
+                   "priceCents": 5900})
+        })
+        .collect();
+    lib.vendor_lists(&listed).await;
+    for (n, card, title) in cheap {
         let reader = lib.reader(card).await;
         let p = app
             .gql_as(

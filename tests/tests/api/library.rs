@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
-use hongyan_domain::entity::{loan, loan_request, title};
+use hongyan_domain::entity::{loan, loan_request, title, vendor, vendor_offer};
 use hongyan_domain::lending::RequestStatus;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
@@ -90,6 +90,62 @@ impl Library {
         self.branch[code].to_string()
     }
 
+    /// A wholesaler's feed lists these books (proposal inputs: `isbn`, `title`, `author`,
+    /// `publisher`, `pubYear`, `clcClass`, `priceCents`), as a librarian's import would: the
+    /// data the library trusts, so the rules judge proposals of them on it.
+    pub async fn vendor_lists(&self, books: &[Value]) {
+        let db = &self.app.ctx.db;
+        let name = "测试图书批发中心";
+        let vendor = match vendor::Entity::find()
+            .filter(vendor::Column::Name.eq(name))
+            .one(db)
+            .await
+            .expect("vendor")
+        {
+            Some(v) => v.id,
+            None => {
+                vendor::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    name: Set(name.into()),
+                    branch_id: Set(None),
+                    order_api_base: Set(None),
+                    created_at: Set(Utc::now()),
+                }
+                .insert(db)
+                .await
+                .expect("vendor")
+                .id
+            }
+        };
+        let text = |b: &Value, k: &str| b[k].as_str().map(str::to_owned);
+        for b in books {
+            let isbn =
+                hongyan_domain::catalog::isbn::Isbn13::parse(b["isbn"].as_str().expect("isbn"))
+                    .expect("valid ISBN");
+            vendor_offer::Entity::delete_many()
+                .filter(vendor_offer::Column::Isbn.eq(isbn.as_str()))
+                .exec(db)
+                .await
+                .expect("clear");
+            vendor_offer::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                vendor_id: Set(vendor),
+                isbn: Set(isbn.as_str().to_owned()),
+                title: Set(text(b, "title").expect("title")),
+                author: Set(text(b, "author")),
+                publisher: Set(text(b, "publisher")),
+                pub_year: Set(b["pubYear"].as_i64().and_then(|y| i32::try_from(y).ok())),
+                price_cents: Set(b["priceCents"].as_i64().expect("price")),
+                clc_class: Set(text(b, "clcClass")),
+                stock: Set(5),
+                updated_at: Set(Utc::now()),
+            }
+            .insert(db)
+            .await
+            .expect("offer");
+        }
+    }
+
     /// A title with copies `(branch, barcode, call number)`; returns its id.
     pub async fn title(&self, name: &str, copies: &[(&str, &str, &str)]) -> String {
         let now = Utc::now();
@@ -105,6 +161,7 @@ impl Library {
             subjects: Set(None),
             summary: Set(None),
             price_cents: Set(Some(3900)),
+            work_key: Set(hongyan_domain::catalog::work::key(name, "钱锺书")),
             created_at: Set(now),
             updated_at: Set(now),
         }

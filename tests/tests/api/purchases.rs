@@ -46,7 +46,9 @@ fn outcome(p: &Value, rule: &str) -> String {
         .unwrap_or_else(|| panic!("no {rule} in {p}"))
 }
 
+/// Proposes `input`, a book a vendor's feed lists as the reader describes it.
 pub async fn propose(lib: &Library, token: &str, input: Value) -> Value {
+    lib.vendor_lists(std::slice::from_ref(&input)).await;
     let r = lib
         .app
         .gql_as(Some(token), PROPOSE, json!({"i": input}))
@@ -330,6 +332,8 @@ async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
             .expect("reader");
         tokens.push(app.reader_token(&card, "123456").await);
     }
+    let books: Vec<Value> = (0..100).map(|i| proposal(100 + i, 50_00)).collect();
+    lib.vendor_lists(&books).await;
     let decided = join_all(tokens.iter().enumerate().map(|(i, t)| {
         let input = proposal(100 + i as u32, 50_00);
         async move {
@@ -1477,4 +1481,173 @@ async fn admins_edit_the_rules_and_a_bad_limit_names_its_field_and_changes_nothi
     let p = propose(&lib, &me, proposal(51, 59_00)).await;
     assert_eq!(p["status"], "REJECTED", "{p}");
     assert_eq!(outcome(&p, "price"), "FAIL");
+}
+
+const IMPORT_OFFERS: &str = "mutation($v: ID!, $csv: String!) { importVendorOffers(vendorId: $v, csv: $csv) { stored rejected { line reason } } }";
+const LOOKUP: &str = "query($i: String!) { isbnLookup(isbn: $i) { isbn book { id } otherEdition { id title } offer { title author priceCents clcClass pubYear stock } } }";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proposals_are_judged_on_the_vendors_data_not_on_the_readers_word() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    let librarian = lib.staff("lib", StaffRole::Librarian, &["A"]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await
+        .data();
+    let vendor = app
+        .gql_as(
+            Some(&admin),
+            "mutation { addVendor(name: \"凤凰书城\") { id } }",
+            json!({}),
+        )
+        .await
+        .data()["addVendor"]["id"]
+        .clone();
+
+    // A wholesaler's feed: two good rows, three bad ones reported by line and reason.
+    let y = year();
+    let feed = format!(
+        "isbn,title,author,publisher,year,price,clc_class,stock\n\
+         {},五年高考三年模拟,曲一线,首都师范大学出版社,{y},29.00,g634.6,40\n\
+         {},好读的书,作者,出版社,{y},39.00,I247.5,3\n\
+         978-0-00-000000-1,坏书号,某,某,{y},10.00,I247,1\n\
+         {},坏价格,某,某,{y},十元,I247,1\n\
+         {},,某,某,{y},10.00,I247,1\n",
+        isbn(300),
+        isbn(301),
+        isbn(304),
+        isbn(305)
+    );
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            IMPORT_OFFERS,
+            json!({"v": vendor, "csv": feed}),
+        )
+        .await;
+    let done = &r.data()["importVendorOffers"];
+    assert_eq!(done["stored"], 2, "{done}");
+    let lines: Vec<i64> = done["rejected"]
+        .as_array()
+        .expect("rejected")
+        .iter()
+        .map(|x| x["line"].as_i64().expect("line"))
+        .collect();
+    assert_eq!(lines, [4, 5, 6], "{done}");
+    for x in done["rejected"].as_array().expect("rejected") {
+        assert!(
+            hongyan_tests::chinese::not_chinese(x["reason"].as_str().expect("reason")).is_none(),
+            "{x}"
+        );
+    }
+    let looked = app.gql(LOOKUP, json!({"i": isbn(300)})).await;
+    assert_eq!(
+        looked.data()["isbnLookup"]["offer"],
+        json!({"title": "五年高考三年模拟", "author": "曲一线", "priceCents": 29_00,
+               "clcClass": "G634.6", "pubYear": y, "stock": 40})
+    );
+    assert_eq!(looked.data()["isbnLookup"]["book"], Value::Null);
+
+    // The excluded class left blank, and a lower price typed: the feed's class and price
+    // decide, and are what the proposal records.
+    let me = lib.reader("30000301").await;
+    let mut input = proposal(300, 10_00);
+    input["clcClass"] = Value::Null;
+    let r = app.gql_as(Some(&me), PROPOSE, json!({"i": input})).await;
+    let p = &r.data()["proposePurchase"];
+    assert_eq!(p["status"], "REJECTED", "{p}");
+    assert_eq!(outcome(p, "clc_class"), "FAIL", "{p}");
+    assert_eq!(p["priceCents"], 29_00, "{p}");
+
+    // A book no vendor lists: its class and price are the reader's word, so a librarian
+    // decides, whether a class is given or not.
+    for (n, class) in [(302, Value::Null), (303, json!("I247.5"))] {
+        let reader = lib.reader(&format!("30000{n}")).await;
+        let mut input = proposal(n, 39_00);
+        input["clcClass"] = class;
+        let r = app
+            .gql_as(Some(&reader), PROPOSE, json!({"i": input}))
+            .await;
+        let p = &r.data()["proposePurchase"];
+        assert_eq!(p["status"], "SUBMITTED", "{p}");
+        assert_eq!(outcome(p, "clc_class"), "NEEDS_REVIEW", "{p}");
+        assert_eq!(outcome(p, "price"), "NEEDS_REVIEW", "{p}");
+    }
+
+    // A listed book is approved at once on the feed's data.
+    let reader = lib.reader("30000311").await;
+    let r = app
+        .gql_as(Some(&reader), PROPOSE, json!({"i": proposal(301, 1_00)}))
+        .await;
+    let p = &r.data()["proposePurchase"];
+    assert_eq!(p["status"], "APPROVED", "{p}");
+    assert_eq!(p["priceCents"], 39_00, "{p}");
+
+    // The next feed replaces the vendor's rows; a feed without the needed columns changes
+    // nothing; readers cannot import.
+    let again = format!("isbn,title,price\n{},好读的书,45.00\n", isbn(301));
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            IMPORT_OFFERS,
+            json!({"v": vendor, "csv": again}),
+        )
+        .await;
+    assert_eq!(r.data()["importVendorOffers"]["stored"], 1);
+    let looked = app.gql(LOOKUP, json!({"i": isbn(301)})).await;
+    assert_eq!(looked.data()["isbnLookup"]["offer"]["priceCents"], 45_00);
+    let bad = format!("isbn,title\n{},好读的书\n", isbn(301));
+    let r = app
+        .gql_as(
+            Some(&librarian),
+            IMPORT_OFFERS,
+            json!({"v": vendor, "csv": bad}),
+        )
+        .await;
+    assert_eq!(r.code(), "VALIDATION");
+    assert_eq!(r.0["errors"][0]["extensions"]["field"], "csv");
+    let r = app
+        .gql_as(Some(&me), IMPORT_OFFERS, json!({"v": vendor, "csv": again}))
+        .await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let looked = app.gql(LOOKUP, json!({"i": isbn(301)})).await;
+    assert_eq!(looked.data()["isbnLookup"]["offer"]["priceCents"], 45_00);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_edition_of_a_held_book_is_offered_instead_of_bought() {
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(Some(&admin), ALLOCATE, json!({"y": year(), "t": 1000_00}))
+        .await
+        .data();
+    // Three copies of 《围城》 by 钱锺书; a vendor sells another edition under another ISBN.
+    let held = lib
+        .title(
+            "围城",
+            &[
+                ("A", "A0001", "I246.5/12"),
+                ("A", "A0002", "I246.5/12"),
+                ("B", "B0001", "I246.5/12"),
+            ],
+        )
+        .await;
+    let edition = json!({"isbn": isbn(310), "title": "围城（第2版）", "author": "钱锺书 著",
+                         "publisher": "另一家出版社", "pubYear": year(), "clcClass": "I246.5",
+                         "priceCents": 36_00});
+    lib.vendor_lists(std::slice::from_ref(&edition)).await;
+
+    let looked = app.gql(LOOKUP, json!({"i": isbn(310)})).await;
+    let l = &looked.data()["isbnLookup"];
+    assert_eq!(l["book"], Value::Null, "{l}");
+    assert_eq!(l["otherEdition"]["id"], held.as_str(), "{l}");
+
+    let me = lib.reader("30000310").await;
+    let r = app.gql_as(Some(&me), PROPOSE, json!({"i": edition})).await;
+    let p = &r.data()["proposePurchase"];
+    assert_eq!(p["status"], "REJECTED", "{p}");
+    assert_eq!(outcome(p, "holdings"), "FAIL", "{p}");
+    assert_eq!(p["heldBook"]["id"], held.as_str(), "{p}");
 }

@@ -9,6 +9,7 @@ use sea_orm::{ActiveValue::Set, IntoActiveModel};
 
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::ImportRecord;
+use crate::catalog::work;
 use crate::entity::item;
 use crate::entity::title;
 use crate::Result;
@@ -76,7 +77,9 @@ pub async fn record(
     t.isbn = Set(isbn.map(|i| i.as_str().to_owned()));
     t.title = Set(r.title.trim().to_owned());
     t.subtitle = Set(clean(&r.subtitle));
-    t.authors = Set(joined(&r.authors).unwrap_or_default());
+    let authors = joined(&r.authors).unwrap_or_default();
+    work::stamp(&mut t, r.title.trim(), &authors);
+    t.authors = Set(authors);
     t.publisher = Set(clean(&r.publisher));
     t.pub_year = Set(r.pub_year);
     t.clc_class = Set(clean(&r.clc_class));
