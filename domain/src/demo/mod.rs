@@ -1,6 +1,7 @@
 //! The demo library: a county-level city's network (central library, branches, 24-hour
 //! city study rooms, a partner bookstore, smart lockers) with a catalogue of Chinese titles
-//! spread over the branches, and demo logins for every role.
+//! spread over the branches, a wholesaler's feed and this year's purchase budget
+//! ([`vendor`]), and demo logins for every role.
 //!
 //! `hongyan serve` loads it into an empty database, so a fresh machine has something real
 //! to search, request and deliver. Its logins are published (README, start-up banner), so
@@ -9,6 +10,7 @@
 
 mod catalogue;
 mod places;
+mod vendor;
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -118,6 +120,7 @@ pub async fn load(db: &DatabaseConnection) -> Result<bool> {
     let branches = places::insert_branches(&txn).await?;
     places::insert_lockers(&txn).await?;
     let (titles, items) = catalogue::insert(&txn, &branches).await?;
+    vendor::insert(&txn).await?;
     accounts(&txn).await?;
     txn.commit().await?;
     tracing::info!(

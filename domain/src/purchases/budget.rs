@@ -175,10 +175,26 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
         return Err(Error::validation(text!("budget-allocation-invalid")));
     }
     let txn = ctx.begin().await?;
+    let row = set_total(&txn, year, total_cents, who.staff_id()).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Sets `year`'s allocation to `total_cents` on behalf of `actor` (None: the system),
+/// creating the year's budget if needed; recorded as an adjustment.
+///
+/// # Errors
+/// VALIDATION for an allocation below what is already committed and spent.
+pub(crate) async fn set_total(
+    db: &impl ConnectionTrait,
+    year: i32,
+    total_cents: i64,
+    actor: Option<Uuid>,
+) -> Result<Budget> {
     let current = budget::Entity::find()
         .filter(budget::Column::FiscalYear.eq(year))
         .lock_exclusive()
-        .one(&txn)
+        .one(db)
         .await?;
     let row = match current {
         Some(b) => {
@@ -190,16 +206,8 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
             let delta = total_cents - b.total_cents;
             let mut row: budget::ActiveModel = b.into();
             row.total_cents = Set(total_cents);
-            let row = row.update(&txn).await?;
-            movement(
-                &txn,
-                row.id,
-                None,
-                MovementKind::Adjust,
-                delta,
-                who.staff_id(),
-            )
-            .await?;
+            let row = row.update(db).await?;
+            movement(db, row.id, None, MovementKind::Adjust, delta, actor).await?;
             row
         }
         None => {
@@ -211,21 +219,12 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
                 spent_cents: Set(0),
                 created_at: Set(Utc::now()),
             }
-            .insert(&txn)
+            .insert(db)
             .await?;
-            movement(
-                &txn,
-                row.id,
-                None,
-                MovementKind::Adjust,
-                total_cents,
-                who.staff_id(),
-            )
-            .await?;
+            movement(db, row.id, None, MovementKind::Adjust, total_cents, actor).await?;
             row
         }
     };
-    txn.commit().await?;
     Ok(row)
 }
 

@@ -169,6 +169,26 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
         again["errors"][0]["extensions"]["code"], "CONFLICT",
         "{again}"
     );
+    // The demo's wholesaler lists new books and the year has a budget: a listed book is
+    // approved at once on the feed's price, an excluded class refused, and another edition
+    // of a held book comes with the held one offered as a loan.
+    let propose = "mutation($i: ProposePurchaseInput!) { proposePurchase(input: $i) { status priceCents heldBook { title } } }";
+    for (isbn, status, price, held) in [
+        ("9787999000013", "APPROVED", 4_900, Value::Null),
+        ("9787999000075", "REJECTED", 3_900, Value::Null),
+        ("9787999000082", "APPROVED", 9_800, json!({"title": "三体"})),
+    ] {
+        let p = as_reader(
+            propose,
+            json!({"i": {"isbn": isbn, "title": "读者写的书名", "priceCents": 100}}),
+        )
+        .await;
+        assert_eq!(
+            p["data"]["proposePurchase"],
+            json!({"status": status, "priceCents": price, "heldBook": held}),
+            "{isbn}: {p}"
+        );
+    }
     let ready = http
         .get(format!("{base}/readyz"))
         .send()
