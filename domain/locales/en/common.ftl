@@ -71,4 +71,3 @@ state-ON_HOLD = on hold
 state-ON_LOAN = on loan
 state-MISSING = missing
 state-WITHDRAWN = withdrawn
-state-not-open = not open

@@ -71,4 +71,3 @@ state-ON_HOLD = 保留待取
 state-ON_LOAN = 借出
 state-MISSING = 丢失
 state-WITHDRAWN = 已剔除
-state-not-open = 已结束

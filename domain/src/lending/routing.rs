@@ -22,7 +22,7 @@ use crate::audit::Actor;
 use crate::config::ReturnPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
-use crate::{db, Error, Reason, Result};
+use crate::{db, lifecycle, Error, Reason, Result};
 
 /// The history note of a request waitlisted for want of a free copy.
 pub(crate) fn no_copy_free() -> Note {
@@ -379,21 +379,24 @@ pub async fn add_to_picking_list(
     request: Uuid,
     copy: &item::Model,
 ) -> Result<PickTask> {
-    Ok(pick_task(request, copy).insert(db).await?)
+    Ok(pick_task(request, copy)?.insert(db).await?)
 }
 
 /// The open pick task that fetches the reserved `copy` for request `request`.
-pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> pick_task::ActiveModel {
-    pick_task::ActiveModel {
+///
+/// # Errors
+/// INTERNAL when the pick task's table lets none begin OPEN.
+pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> Result<pick_task::ActiveModel> {
+    Ok(pick_task::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
         item_id: Set(copy.id),
         branch_id: Set(copy.current_branch_id),
-        status: Set(PickStatus::Open),
+        status: Set(lifecycle::begin(PickStatus::Open)?),
         picked_by: Set(None),
         picked_at: Set(None),
         created_at: Set(Utc::now()),
-    }
+    })
 }
 
 /// Where a copy went when it was freed.
