@@ -118,7 +118,7 @@ pub(crate) async fn undelivered(
             delivery::hold(db, policy, req, &copy, actor, &note, changes).await
         }
         Back::WithCourier => {
-            delivery::set_copy(db, copy.id, ItemStatus::InTransit, from).await?;
+            delivery::set_copy(db, copy, ItemStatus::InTransit, from).await?;
             history::transition(
                 db,
                 req,

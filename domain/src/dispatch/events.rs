@@ -157,7 +157,7 @@ async fn one(
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
                 // Staff took an uncollected parcel out: back to its branch, checked in there.
                 set_compartment(txn, door.id, State::Free).await?;
-                delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id)
+                delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id)
                     .await?;
                 commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
             }
@@ -207,7 +207,7 @@ async fn ready(
     copy: &item::Model,
 ) -> Result<LoanRequest> {
     set_compartment(txn, door.id, State::Occupied).await?;
-    delivery::set_copy(txn, copy.id, ItemStatus::OnHold, locker.branch_id).await?;
+    delivery::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id).await?;
     delivery::move_shipments(txn, req.id, ShipmentKind::Locker, ShipmentStatus::Delivered).await?;
     commands::ack(txn, req.id, CommandKind::Deposit).await?;
     rounds::settle(txn, req.id).await?;

@@ -99,7 +99,7 @@ impl Job for ShipHome {
         let waybill = ctx.courier.book(&order).await?;
         lock_title(txn, copy.title_id).await?;
         booked(ctx, txn, ship.id, &waybill).await?;
-        delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+        delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id).await?;
         // The waybill number ends the note, after a space (clients and tests read it there).
         let note = if ctx.courier.name() == ManualCourier.name() {
             text!("history-shipped-by-staff", waybill = &waybill.number)

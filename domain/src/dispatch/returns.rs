@@ -261,7 +261,7 @@ pub(crate) async fn dropped(
     }
     lock_title(txn, copy.title_id).await?;
     loans::end(txn, ticket.loan_id, locker.branch_id).await?;
-    delivery::set_copy(txn, copy.id, ItemStatus::InTransit, locker.branch_id).await?;
+    delivery::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id).await?;
     set_ticket(txn, ticket.id, TicketStatus::Dropped).await?;
     set_compartment(txn, door.id, State::Occupied).await?;
     commands::issue(

@@ -236,7 +236,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         .await?;
         delivery::set_copy(
             &txn,
-            parcel.copy.id,
+            &parcel.copy,
             ItemStatus::InTransit,
             parcel.copy.current_branch_id,
         )

@@ -155,8 +155,7 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
     }
 
     for chunk in copies.chunks(1000) {
-        item::Entity::update_many()
-            .col_expr(item::Column::Status, Expr::value(ItemStatus::Reserved))
+        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Available], ItemStatus::Reserved)?
             .col_expr(item::Column::UpdatedAt, Expr::value(now))
             .filter(item::Column::Id.is_in(chunk.iter().copied()))
             .exec(db)

@@ -20,7 +20,7 @@ use crate::dispatch::placement;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan_request;
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
-use crate::Result;
+use crate::{lifecycle, Result};
 
 /// Moves a just-picked request on towards its reader.
 ///
@@ -78,7 +78,7 @@ pub async fn to_branch(
     )
     .insert(db)
     .await?;
-    set_copy(db, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+    set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id).await?;
     history::transition(
         db,
         &req,
@@ -135,7 +135,7 @@ pub(crate) async fn hold(
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);
-    set_copy(db, copy.id, ItemStatus::OnHold, at).await?;
+    set_copy(db, copy, ItemStatus::OnHold, at).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
     changes.pickup_deadline = Set(Some(deadline));
     history::transition(
@@ -202,19 +202,21 @@ pub(crate) async fn move_shipments(
     Ok(())
 }
 
-/// Sets a copy's status and place.
+/// Moves `copy` (in the state its caller read) to `to`, at branch `at`; returns it as written.
+///
+/// # Errors
+/// CONFLICT (`WRONG_STATE`) when the copy's table does not allow the move or the copy changed
+/// meanwhile.
 pub(crate) async fn set_copy(
     db: &impl ConnectionTrait,
-    id: Uuid,
-    status: ItemStatus,
+    copy: &item::Model,
+    to: ItemStatus,
     at: Uuid,
-) -> Result<()> {
-    item::Entity::update_many()
-        .col_expr(item::Column::Status, Expr::value(status))
-        .col_expr(item::Column::CurrentBranchId, Expr::value(at))
-        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(item::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+) -> Result<item::Model> {
+    let changes = item::ActiveModel {
+        current_branch_id: Set(at),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    lifecycle::advance::<item::Entity>(db, copy.id, copy.status, to, changes).await
 }

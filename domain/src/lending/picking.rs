@@ -215,18 +215,15 @@ async fn swap(
     {
         return Err(refuse());
     }
-    set_copy(db, scanned.id, ItemStatus::Reserved, task.branch_id).await?;
+    let scanned = set_copy(db, &scanned, ItemStatus::Reserved, task.branch_id).await?;
     set_copy(
         db,
-        reserved.id,
+        reserved,
         ItemStatus::Available,
         reserved.current_branch_id,
     )
     .await?;
-    Ok(item::Model {
-        status: ItemStatus::Reserved,
-        ..scanned
-    })
+    Ok(scanned)
 }
 
 /// The picker could not find the copy: it is marked MISSING and the request goes to the
@@ -247,7 +244,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
     let done = close_task(&txn, &task, PickStatus::NotOnShelf, who, missing.id).await?;
     set_copy(
         &txn,
-        missing.id,
+        &missing,
         ItemStatus::Missing,
         missing.current_branch_id,
     )

@@ -335,15 +335,15 @@ async fn reserve_at(
         .limit(1)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .to_owned();
-    Ok(item::Entity::update_many()
-        .col_expr(item::Column::Status, Expr::value(ItemStatus::Reserved))
-        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(item::Column::Id.in_subquery(free))
-        .filter(item::Column::Status.eq(ItemStatus::Available))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next())
+    Ok(
+        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Available], ItemStatus::Reserved)?
+            .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(item::Column::Id.in_subquery(free))
+            .exec_with_returning(db)
+            .await?
+            .into_iter()
+            .next(),
+    )
 }
 
 /// Puts the reserved `copy` on its branch's picking list for `req` (PENDING or WAITLISTED),
@@ -475,12 +475,7 @@ pub async fn release(
         (None, true) => ItemStatus::InTransit,
         (None, false) => ItemStatus::Available,
     };
-    super::delivery::set_copy(db, copy.id, status, at).await?;
-    let copy = item::Model {
-        status,
-        current_branch_id: at,
-        ..copy.clone()
-    };
+    let copy = super::delivery::set_copy(db, copy, status, at).await?;
     match next {
         Some(req) => {
             let routed = assign(db, &req, &copy, actor).await?;

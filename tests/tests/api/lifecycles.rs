@@ -9,6 +9,7 @@ use std::pin::Pin;
 use chrono::Utc;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
+use hongyan_domain::entity::loan::{self, LoanStatus};
 use hongyan_domain::entity::loan_request::{self, RequestStatus};
 use hongyan_domain::entity::pick_task::{self, PickStatus};
 use hongyan_domain::entity::purchase_proposal::{self, ProposalChannel, ProposalStatus};
@@ -186,14 +187,15 @@ async fn proposals_move_only_as_their_table_says() {
     walk::<purchase_proposal::Entity>(db, &make).await;
 }
 
-/// The rows the other machines' rows hang on: a reader, a branch, a title with a copy and a
-/// request of the reader for it.
+/// The rows the other machines' rows hang on: a reader, a branch, a title with a copy, a
+/// request of the reader for it and a loan of the copy.
 struct Parents {
     reader: Uuid,
     branch: Uuid,
     title: Uuid,
     copy: Uuid,
     request: Uuid,
+    loan: Uuid,
 }
 
 impl Parents {
@@ -241,9 +243,11 @@ impl Parents {
             title,
             copy: Uuid::nil(),
             request: Uuid::nil(),
+            loan: Uuid::nil(),
         };
         parents.copy = parents.copy(db, ItemStatus::OnLoan).await;
         parents.request = parents.request(db, RequestStatus::Fulfilled).await;
+        parents.loan = parents.loan(db, LoanStatus::Active).await;
         parents
     }
 
@@ -293,6 +297,24 @@ impl Parents {
         .expect("pick task")
         .id
     }
+
+    async fn loan(&self, db: &DatabaseConnection, status: LoanStatus) -> Uuid {
+        let now = Utc::now();
+        loan::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            reader_id: Set(self.reader),
+            item_id: Set(self.copy),
+            status: Set(status),
+            checked_out_at: Set(now),
+            due_at: Set(now),
+            renewals: Set(0),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("loan")
+        .id
+    }
 }
 
 /// Spawns an app with the parent rows, walks machine `$entity` with rows made by `$make`
@@ -317,4 +339,14 @@ async fn requests_move_only_as_their_table_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pick_tasks_move_only_as_their_table_says() {
     walk_machine!(pick_task::Entity, |p, db, s| p.pick_task(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_move_only_as_their_table_says() {
+    walk_machine!(item::Entity, |p, db, s| p.copy(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loans_move_only_as_their_table_says() {
+    walk_machine!(loan::Entity, |p, db, s| p.loan(db, s));
 }
