@@ -71,3 +71,6 @@ state-ON_HOLD = on hold
 state-ON_LOAN = on loan
 state-MISSING = missing
 state-WITHDRAWN = withdrawn
+state-DROPPED = dropped
+state-CREATED = created
+state-DELIVERED = delivered

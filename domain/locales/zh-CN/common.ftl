@@ -71,3 +71,6 @@ state-ON_HOLD = 保留待取
 state-ON_LOAN = 借出
 state-MISSING = 丢失
 state-WITHDRAWN = 已剔除
+state-DROPPED = 已投入书柜
+state-CREATED = 已创建
+state-DELIVERED = 已送达

@@ -75,7 +75,7 @@ pub async fn to_branch(
         Some(req.id),
         copy.current_branch_id,
         pickup,
-    )
+    )?
     .insert(db)
     .await?;
     set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id).await?;
@@ -101,10 +101,12 @@ pub async fn arrive(
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
+    // A transfer leaves IN_TRANSIT at once.
     move_shipments(
         db,
         req.id,
         ShipmentKind::Transfer,
+        &[ShipmentStatus::InTransit],
         ShipmentStatus::Delivered,
     )
     .await?;
@@ -151,20 +153,23 @@ pub(crate) async fn hold(
 
 /// A new shipment row (for a request's copy, or a return when `request` is None; no round,
 /// door or carrier yet; fees waived).
+///
+/// # Errors
+/// INTERNAL when the shipment's table lets none begin in `status`.
 pub(crate) fn shipment(
     kind: ShipmentKind,
     status: ShipmentStatus,
     request: Option<Uuid>,
     from: Uuid,
     to: Uuid,
-) -> shipment::ActiveModel {
+) -> Result<shipment::ActiveModel> {
     let now = Utc::now();
-    shipment::ActiveModel {
+    Ok(shipment::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
         loan_id: Set(None),
         kind: Set(kind),
-        status: Set(status),
+        status: Set(lifecycle::begin(status)?),
         round_id: Set(None),
         compartment_id: Set(None),
         from_branch_id: Set(Some(from)),
@@ -175,28 +180,25 @@ pub(crate) fn shipment(
         fee_waived: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
-    }
+    })
 }
 
-/// Moves a request's open shipments of `kind` (neither delivered, failed nor cancelled)
-/// to `to`.
+/// Moves a request's shipments of `kind` that are in one of `from` to `to`.
 ///
 /// # Errors
+/// CONFLICT (`WRONG_STATE`) when the shipment's table does not allow one of the moves;
 /// INTERNAL on a database fault.
 pub(crate) async fn move_shipments(
     db: &impl ConnectionTrait,
     request: Uuid,
     kind: ShipmentKind,
+    from: &[ShipmentStatus],
     to: ShipmentStatus,
 ) -> Result<()> {
-    shipment::Entity::update_many()
-        .col_expr(shipment::Column::Status, Expr::value(to))
+    lifecycle::advance_all::<shipment::Entity>(from, to)?
         .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(shipment::Column::RequestId.eq(request))
         .filter(shipment::Column::Kind.eq(kind))
-        .filter(
-            shipment::Column::Status.is_in([ShipmentStatus::Created, ShipmentStatus::InTransit]),
-        )
         .exec(db)
         .await?;
     Ok(())

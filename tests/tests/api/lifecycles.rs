@@ -8,13 +8,17 @@ use std::pin::Pin;
 
 use chrono::Utc;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
+use hongyan_domain::entity::delivery_round::{self, RoundStatus};
 use hongyan_domain::entity::item::{self, ItemStatus};
 use hongyan_domain::entity::loan::{self, LoanStatus};
 use hongyan_domain::entity::loan_request::{self, RequestStatus};
 use hongyan_domain::entity::pick_task::{self, PickStatus};
 use hongyan_domain::entity::purchase_proposal::{self, ProposalChannel, ProposalStatus};
+use hongyan_domain::entity::return_ticket::{self, ReturnMethod, TicketStatus};
+use hongyan_domain::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use hongyan_domain::entity::title;
 use hongyan_domain::lifecycle::{self, Lifecycle, Stateful};
+use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::{people, Code, Reason};
 use hongyan_tests::TestApp;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
@@ -187,11 +191,12 @@ async fn proposals_move_only_as_their_table_says() {
     walk::<purchase_proposal::Entity>(db, &make).await;
 }
 
-/// The rows the other machines' rows hang on: a reader, a branch, a title with a copy, a
-/// request of the reader for it and a loan of the copy.
+/// The rows the other machines' rows hang on: a reader, a branch with a locker, a title with
+/// a copy, a request of the reader for it and a loan of the copy.
 struct Parents {
     reader: Uuid,
     branch: Uuid,
+    locker: Uuid,
     title: Uuid,
     copy: Uuid,
     request: Uuid,
@@ -217,6 +222,19 @@ impl Parents {
         .await
         .expect("branch")[0]
             .id;
+        let new_locker = NewLocker {
+            code: "L-LC".into(),
+            name: "状态书柜".into(),
+            branch_code: "LC".into(),
+            address: "张家港".into(),
+            position: None,
+        };
+        let spec: CompartmentSpec = "S=1".parse().expect("spec");
+        let locker = lockers::register(db, new_locker, &spec)
+            .await
+            .expect("locker")
+            .0
+            .id;
         let now = Utc::now();
         let title = title::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -240,6 +258,7 @@ impl Parents {
         let mut parents = Parents {
             reader,
             branch,
+            locker,
             title,
             copy: Uuid::nil(),
             request: Uuid::nil(),
@@ -315,6 +334,59 @@ impl Parents {
         .expect("loan")
         .id
     }
+
+    async fn ticket(&self, db: &DatabaseConnection, status: TicketStatus) -> Uuid {
+        return_ticket::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            loan_id: Set(self.loan),
+            code_hash: Set(Uuid::now_v7().simple().to_string()),
+            method: Set(ReturnMethod::Branch),
+            locker_id: Set(None),
+            status: Set(status),
+            created_at: Set(Utc::now()),
+            compartment_id: Set(None),
+        }
+        .insert(db)
+        .await
+        .expect("return ticket")
+        .id
+    }
+
+    async fn shipment(&self, db: &DatabaseConnection, status: ShipmentStatus) -> Uuid {
+        let now = Utc::now();
+        shipment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            request_id: Set(Some(self.request)),
+            kind: Set(ShipmentKind::Transfer),
+            status: Set(status),
+            from_branch_id: Set(Some(self.branch)),
+            to_branch_id: Set(Some(self.branch)),
+            fee_cents: Set(0),
+            fee_waived: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("shipment")
+        .id
+    }
+
+    async fn round(&self, db: &DatabaseConnection, status: RoundStatus) -> Uuid {
+        delivery_round::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            branch_id: Set(self.branch),
+            locker_id: Set(self.locker),
+            status: Set(status),
+            started_at: Set(None),
+            created_at: Set(Utc::now()),
+        }
+        .insert(db)
+        .await
+        .expect("delivery round")
+        .id
+    }
 }
 
 /// Spawns an app with the parent rows, walks machine `$entity` with rows made by `$make`
@@ -349,4 +421,19 @@ async fn copies_move_only_as_their_table_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loans_move_only_as_their_table_says() {
     walk_machine!(loan::Entity, |p, db, s| p.loan(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn return_tickets_move_only_as_their_table_says() {
+    walk_machine!(return_ticket::Entity, |p, db, s| p.ticket(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipments_move_only_as_their_table_says() {
+    walk_machine!(shipment::Entity, |p, db, s| p.shipment(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_rounds_move_only_as_their_table_says() {
+    walk_machine!(delivery_round::Entity, |p, db, s| p.round(db, s));
 }
