@@ -74,3 +74,6 @@ state-WITHDRAWN = withdrawn
 state-DROPPED = dropped
 state-CREATED = created
 state-DELIVERED = delivered
+state-SENT = sent
+state-UNDELIVERABLE = undeliverable
+state-DEAD = dead

@@ -74,3 +74,6 @@ state-WITHDRAWN = 已剔除
 state-DROPPED = 已投入书柜
 state-CREATED = 已创建
 state-DELIVERED = 已送达
+state-SENT = 已发送
+state-UNDELIVERABLE = 无法送达
+state-DEAD = 发送失败

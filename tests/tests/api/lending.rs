@@ -546,7 +546,7 @@ async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_
         .await;
     let mut tokens = Vec::new();
     for n in 0..200 {
-        let mut row = people::new_reader(&format!("读者{n}"));
+        let mut row = people::new_reader(&format!("读者{n}")).expect("new reader");
         row.card_number = Set(Some(format!("3000{n:04}")));
         let r = row.insert(&lib.app.ctx.db).await.expect("reader");
         tokens.push(

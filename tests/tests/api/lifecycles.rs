@@ -12,8 +12,10 @@ use hongyan_domain::entity::delivery_round::{self, RoundStatus};
 use hongyan_domain::entity::item::{self, ItemStatus};
 use hongyan_domain::entity::loan::{self, LoanStatus};
 use hongyan_domain::entity::loan_request::{self, RequestStatus};
+use hongyan_domain::entity::notification::{self, Channel, NotificationStatus};
 use hongyan_domain::entity::pick_task::{self, PickStatus};
 use hongyan_domain::entity::purchase_proposal::{self, ProposalChannel, ProposalStatus};
+use hongyan_domain::entity::reader::{self, ReaderStatus};
 use hongyan_domain::entity::return_ticket::{self, ReturnMethod, TicketStatus};
 use hongyan_domain::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use hongyan_domain::entity::title;
@@ -387,6 +389,34 @@ impl Parents {
         .expect("delivery round")
         .id
     }
+
+    async fn reader(db: &DatabaseConnection, status: ReaderStatus) -> Uuid {
+        let mut row = people::new_reader("状态读者").expect("new reader");
+        row.status = Set(status);
+        row.insert(db).await.expect("reader").id
+    }
+
+    async fn notification(&self, db: &DatabaseConnection, status: NotificationStatus) -> Uuid {
+        let now = Utc::now();
+        notification::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            reader_id: Set(self.reader),
+            kind: Set("due_soon".into()),
+            channel: Set(Channel::Wechat),
+            dedup_key: Set(Uuid::now_v7().to_string()),
+            payload: Set(json!({})),
+            status: Set(status),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .expect("notification")
+        .id
+    }
 }
 
 /// Spawns an app with the parent rows, walks machine `$entity` with rows made by `$make`
@@ -436,4 +466,14 @@ async fn shipments_move_only_as_their_table_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delivery_rounds_move_only_as_their_table_says() {
     walk_machine!(delivery_round::Entity, |p, db, s| p.round(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reader_accounts_move_only_as_their_table_says() {
+    walk_machine!(reader::Entity, |_p, db, s| Parents::reader(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_move_only_as_their_table_says() {
+    walk_machine!(notification::Entity, |p, db, s| p.notification(db, s));
 }
