@@ -1,7 +1,8 @@
 //! Each state machine's table, walked on real rows: from every state, every move the table
 //! allows is written and every other is refused with CONFLICT (`WRONG_STATE`, naming the
 //! current state) and changes nothing, in bulk too; a row that moved meanwhile is refused;
-//! rows begin only where the table says; and `docs/design.md` prints the same table.
+//! rows begin only where the table says; and `docs/design.md` prints the same table. A scan
+//! of the domain's code finds no state written any other way.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -476,4 +477,147 @@ async fn reader_accounts_move_only_as_their_table_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_move_only_as_their_table_says() {
     walk_machine!(notification::Entity, |p, db, s| p.notification(db, s));
+}
+
+/// Status writes that are not moves of a machine: the column is a record, not a state.
+const NOT_A_MACHINE: &[(&str, &str)] = &[
+    // A courier's word, recorded as it came (`courier_event.status` is free text).
+    ("dispatch/home.rs", "status: Set(event.status.clone()),"),
+];
+
+/// Where `text` (a Rust source) writes a status column other than through
+/// `domain/src/lifecycle.rs`: `(line, what)`. Blanks and case are ignored, so a write split
+/// over lines is found too.
+fn status_writes(text: &str) -> Vec<(usize, &'static str)> {
+    // The source without blanks, in lower case; for each of its bytes, the line it is on and
+    // whether it starts a word in the source.
+    let (mut flat, mut at) = (String::new(), Vec::new());
+    let (mut line, mut in_word) = (1, false);
+    for c in text.chars() {
+        if !c.is_whitespace() {
+            flat.push(c.to_ascii_lowercase());
+            at.extend(std::iter::repeat_n((line, !in_word), c.len_utf8()));
+        }
+        line += usize::from(c == '\n');
+        in_word = c.is_alphanumeric() || c == '_';
+    }
+    let mut found = Vec::new();
+    let mut look = |pattern: &str, what: &'static str, ok: &dyn Fn(&str, &str) -> bool| {
+        for (i, _) in flat.match_indices(pattern) {
+            let (line, word) = at[i];
+            if word && !ok(&flat[..i], &flat[i + pattern.len()..]) {
+                found.push((line, what));
+            }
+        }
+    };
+    // `status: Set(…)` or `.status = Set(…)`: only a row's first state, from the table.
+    let first_state = |_: &str, value: &str| {
+        let path = value
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .map_or(value, |end| &value[..end]);
+        let rest = &value[path.len()..];
+        !(path == "set" || path.ends_with("::set"))
+            || rest.starts_with("(lifecycle::begin(")
+            || rest.starts_with("(begin(")
+    };
+    look(
+        "status:",
+        "`status:` set outside `lifecycle::begin`",
+        &first_state,
+    );
+    look(
+        "status=",
+        "`status =` set outside `lifecycle::begin`",
+        &first_state,
+    );
+    // `.col_expr(…Column::Status, …)` or `.value(…Column::Status, …)`: written in bulk.
+    let not_written = |before: &str, _: &str| {
+        let call = before.rsplit_once('(').map_or("", |(call, arg)| {
+            let path = arg
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == ':');
+            if path {
+                call
+            } else {
+                ""
+            }
+        });
+        !(call.ends_with(".col_expr") || call.ends_with(".value"))
+    };
+    look(
+        "column::status,",
+        "a status column written in bulk",
+        &not_written,
+    );
+    // `SET status =` in hand-written SQL: `lifecycle::raw_move` spells it from the table.
+    look("setstatus=", "a status set in hand-written SQL", &|_, _| {
+        false
+    });
+    found.sort_unstable();
+    found
+}
+
+#[test]
+fn status_is_written_only_through_lifecycles() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../domain/src");
+    let mut dirs = vec![std::path::PathBuf::from(root)];
+    let (mut files, mut bypasses) = (0, Vec::new());
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let name = path
+                .strip_prefix(root)
+                .expect("under domain/src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !name.ends_with(".rs") || name == "lifecycle.rs" {
+                continue;
+            }
+            files += 1;
+            let text = std::fs::read_to_string(&path).expect("read source");
+            let source: Vec<&str> = text.lines().collect();
+            for (line, what) in status_writes(&text) {
+                let code = source[line - 1].trim();
+                if !NOT_A_MACHINE.contains(&(name.as_str(), code)) {
+                    bypasses.push(format!("domain/src/{name}:{line}: {what}: {code}"));
+                }
+            }
+        }
+    }
+    assert!(files > 100, "the scan read only {files} files");
+    bypasses.sort();
+    assert!(
+        bypasses.is_empty(),
+        "status written around its lifecycle table:\n{}",
+        bypasses.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_finds_every_kind_of_status_write() {
+    let bypassing = r#"
+        row.status = Set(RequestStatus::Cancelled);
+        let m = item::ActiveModel { status: sea_orm::ActiveValue::Set(ItemStatus::Available) };
+        Entity::update_many()
+            .col_expr(
+                loan::Column::Status,
+                Expr::value(LoanStatus::Returned),
+            );
+        let sql = "UPDATE loan_request SET status = $1 WHERE id = $2";
+    "#;
+    let found: Vec<usize> = status_writes(bypassing).iter().map(|f| f.0).collect();
+    assert_eq!(found, vec![2, 3, 6, 9]);
+    let through = r#"
+        row.status = Set(lifecycle::begin(status)?);
+        let m = pick_task::ActiveModel { status: Set(lifecycle::begin(PickStatus::Open)?) };
+        let q = Entity::find().filter(loan::Column::Status.eq(LoanStatus::Active));
+        from_status: Set(from), to_status: Set(to), status: NotSet,
+        if req.status == RequestStatus::Picked {}
+        let sql = "SELECT * FROM loan WHERE status = 'ACTIVE'";
+    "#;
+    assert_eq!(status_writes(through), vec![]);
 }
