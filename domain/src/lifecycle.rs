@@ -8,6 +8,8 @@
 //!   with the current state);
 //! - [`advance_all`] is the bulk form: every row matching the caller's filter and in one of
 //!   the given states moves, once each of those moves is checked against the table;
+//!   [`raw_move`] is the same for a hand-written SQL statement;
+//! - [`amend`] changes other columns of a row still in the state its caller read;
 //! - [`begin`] checks the state a new row is inserted in.
 //!
 //! Who may make a move (a reader or a librarian, say) is the caller's rule; whether the move
@@ -35,7 +37,7 @@ pub trait Lifecycle: Copy + Eq + Debug + Send + Sync + Into<sea_orm::Value> + 's
     /// Every state, in declaration order.
     fn all() -> Vec<Self>;
 
-    /// The state's name as clients see it (`SUBMITTED`).
+    /// The state's name as clients see it and the database stores it (`SUBMITTED`).
     fn name(self) -> &'static str;
 
     /// Whether the table allows moving from `self` to `to`.
@@ -86,7 +88,9 @@ pub trait Lifecycle: Copy + Eq + Debug + Send + Sync + Into<sea_orm::Value> + 's
 }
 
 /// A table whose rows follow a [`Lifecycle`] in a state column, keyed by a UUID.
-pub trait Stateful: EntityTrait {
+pub trait Stateful:
+    EntityTrait<Model: IntoActiveModel<Self::ActiveModel>, ActiveModel: Send>
+{
     /// The state enum.
     type State: Lifecycle;
 
@@ -122,24 +126,51 @@ pub fn begin<S: Lifecycle>(state: S) -> Result<S> {
 /// # Errors
 /// CONFLICT (`WRONG_STATE`) when the table does not allow the move, or when the row is no
 /// longer in `from` (the error names its current state); NOT_FOUND when it is gone.
-pub async fn advance<E>(
+pub async fn advance<E: Stateful>(
     db: &impl ConnectionTrait,
     id: Uuid,
     from: E::State,
     to: E::State,
     mut changes: E::ActiveModel,
-) -> Result<E::Model>
-where
-    E: Stateful,
-    E::Model: IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-{
+) -> Result<E::Model> {
     from.check_move(to)?;
     changes.set(E::state_column(), to.into());
+    write::<E>(db, id, from, changes).await
+}
+
+/// Writes `changes` (columns other than the state) to row `id` if it is still in `state`, the
+/// one its caller read, and returns the row as written.
+///
+/// # Errors
+/// CONFLICT (`WRONG_STATE`) when the row is no longer in `state` (the error names its current
+/// one); NOT_FOUND when it is gone; INTERNAL when `changes` sets the state: a move is
+/// [`advance`]'s.
+pub async fn amend<E: Stateful>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    state: E::State,
+    changes: E::ActiveModel,
+) -> Result<E::Model> {
+    if changes.get(E::state_column()).is_set() {
+        return Err(Error::internal(anyhow::anyhow!(
+            "a {} changes state only through its table",
+            E::State::THING
+        )));
+    }
+    write::<E>(db, id, state, changes).await
+}
+
+/// The conditional update of [`advance`] and [`amend`].
+async fn write<E: Stateful>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    state: E::State,
+    changes: E::ActiveModel,
+) -> Result<E::Model> {
     let written = E::update_many()
         .set(changes)
         .filter(E::id_column().eq(id))
-        .filter(E::state_column().eq(from))
+        .filter(E::state_column().eq(state))
         .exec_with_returning(db)
         .await?
         .into_iter()
@@ -161,12 +192,41 @@ where
 /// # Errors
 /// CONFLICT (`WRONG_STATE`) when the table does not allow a move from one of `from` to `to`.
 pub fn advance_all<E: Stateful>(from: &[E::State], to: E::State) -> Result<UpdateMany<E>> {
-    for &state in from {
-        state.check_move(to)?;
-    }
+    check_all(from, to)?;
     Ok(E::update_many()
         .col_expr(E::state_column(), Expr::value(to))
         .filter(in_states::<E>(from)))
+}
+
+/// The bulk move in a hand-written SQL statement (one the query builder cannot write): its
+/// assignment and its condition, from the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMove {
+    /// For the statement's `SET`: `status = 'ROUTED'`.
+    pub set: String,
+    /// For its `WHERE`, so rows in other states stay as they are: `status IN ('PENDING')`.
+    pub only: String,
+}
+
+/// The bulk move of rows in one of `from` to `to`, for a hand-written statement.
+///
+/// # Errors
+/// CONFLICT (`WRONG_STATE`) when the table does not allow a move from one of `from` to `to`.
+pub fn raw_move<E: Stateful>(from: &[E::State], to: E::State) -> Result<RawMove> {
+    check_all(from, to)?;
+    let column = E::state_column();
+    let column = column.as_str();
+    let quoted = |state: E::State| format!("'{}'", state.name());
+    let from: Vec<String> = from.iter().copied().map(quoted).collect();
+    Ok(RawMove {
+        set: format!("{column} = {}", quoted(to)),
+        only: format!("{column} IN ({})", from.join(", ")),
+    })
+}
+
+/// Refuses the moves from any of `from` to `to` the table does not allow.
+fn check_all<S: Lifecycle>(from: &[S], to: S) -> Result<()> {
+    from.iter().try_for_each(|state| state.check_move(to))
 }
 
 /// The condition "the row is in one of `states`".

@@ -9,7 +9,7 @@ use crate::auth::{password, Principal, StaffRole};
 use crate::branches::Branch;
 use crate::entity::{loan, loan_request, reader, staff, staff_branch};
 use crate::lending::{self, Loan, LoanRequest, LoanStatus, RequestStatus};
-use crate::{branches, Error, Reason, Result};
+use crate::{branches, lifecycle, Error, Reason, Result};
 
 pub use reader::Model as Reader;
 pub use staff::Model as Staff;
@@ -71,7 +71,7 @@ pub async fn add_reader(
     {
         return Err(Error::conflict(Reason::CardNumberTaken));
     }
-    let mut row = new_reader(name);
+    let mut row = new_reader(name)?;
     row.card_number = Set(Some(card.0));
     row.pin_hash = Set(Some(password::hash(pin)?));
     Ok(row.insert(db).await?)
@@ -82,9 +82,12 @@ pub const DEFAULT_MAX_LOANS: i32 = 10;
 /// Requests a reader may have open at once when no category says otherwise.
 pub const DEFAULT_MAX_OPEN_REQUESTS: i32 = 5;
 
-/// A new reader row with the library's default limits and no credentials yet.
-pub fn new_reader(name: &str) -> reader::ActiveModel {
-    reader::ActiveModel {
+/// A new ACTIVE reader row with the library's default limits and no credentials yet.
+///
+/// # Errors
+/// INTERNAL when the reader's table lets none begin ACTIVE.
+pub fn new_reader(name: &str) -> Result<reader::ActiveModel> {
+    Ok(reader::ActiveModel {
         id: Set(Uuid::now_v7()),
         card_number: Set(None),
         pin_hash: Set(None),
@@ -102,12 +105,12 @@ pub fn new_reader(name: &str) -> reader::ActiveModel {
         max_loans: Set(DEFAULT_MAX_LOANS),
         max_open_requests: Set(DEFAULT_MAX_OPEN_REQUESTS),
         created_at: Set(Utc::now()),
-        status: Set(reader::ReaderStatus::Active),
+        status: Set(lifecycle::begin(reader::ReaderStatus::Active)?),
         id_number_hash: Set(None),
         id_number_masked: Set(None),
         merged_into: Set(None),
         category_id: Set(None),
-    }
+    })
 }
 
 /// Creates a staff account scoped to the branches with the given codes.

@@ -130,7 +130,7 @@ async fn wechat_reader(
             }
         }
     }
-    let mut row = people::new_reader("微信读者");
+    let mut row = people::new_reader("微信读者")?;
     row.set(column, Some(openid.to_owned()).into());
     row.wechat_unionid = Set(identity.unionid.clone());
     reader::Entity::insert(row)

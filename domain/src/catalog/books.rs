@@ -6,7 +6,7 @@ use sea_orm::QueryOrder;
 use super::availability::{self, Availability};
 use super::isbn::Isbn13;
 use crate::entity::{item, title};
-use crate::{Error, Result};
+use crate::{lifecycle, Error, Result};
 
 /// A title with its availability.
 #[derive(Debug, Clone)]
@@ -77,14 +77,17 @@ pub async fn copies(db: &impl ConnectionTrait, title_id: Uuid) -> Result<Vec<ite
 }
 
 /// A new copy on the shelf of `branch` (its home), available for net lending.
+///
+/// # Errors
+/// INTERNAL when the copy's table lets none begin AVAILABLE.
 pub(crate) fn new_copy(
     title_id: Uuid,
     barcode: &str,
     call_number: &str,
     branch: Uuid,
-) -> item::ActiveModel {
+) -> Result<item::ActiveModel> {
     let now = chrono::Utc::now();
-    item::ActiveModel {
+    Ok(item::ActiveModel {
         id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
         title_id: sea_orm::ActiveValue::Set(title_id),
         barcode: sea_orm::ActiveValue::Set(barcode.trim().to_owned()),
@@ -92,12 +95,12 @@ pub(crate) fn new_copy(
         location: sea_orm::ActiveValue::Set(None),
         home_branch_id: sea_orm::ActiveValue::Set(branch),
         current_branch_id: sea_orm::ActiveValue::Set(branch),
-        status: sea_orm::ActiveValue::Set(item::ItemStatus::Available),
+        status: sea_orm::ActiveValue::Set(lifecycle::begin(item::ItemStatus::Available)?),
         net_lending: sea_orm::ActiveValue::Set(true),
         uncatalogued: sea_orm::ActiveValue::Set(false),
         created_at: sea_orm::ActiveValue::Set(now),
         updated_at: sea_orm::ActiveValue::Set(now),
-    }
+    })
 }
 
 /// One copy by id.

@@ -100,7 +100,7 @@ pub async fn insert(
                 branches[rng.random_range(0..branches.len())].0
             };
             let barcode = format!("ZJ{:08}", items.len() + 1);
-            items.push(books::new_copy(title_id, &barcode, &call_number, branch));
+            items.push(books::new_copy(title_id, &barcode, &call_number, branch)?);
         }
     }
     let (n_titles, n_items) = (titles.len(), items.len());

@@ -35,6 +35,10 @@ const MAX_REASON: usize = 200;
 /// Most parcels one packing list shows.
 const MAX_PARCELS: u64 = 500;
 
+/// A HOME parcel's shipment that can end: booked with the courier, so on the road (its
+/// request is IN_TRANSIT from then on).
+const ON_THE_ROAD: &[ShipmentStatus] = &[ShipmentStatus::InTransit];
+
 /// A parcel that did not reach its reader: the sending branch, why, and where the parcel is.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Failure<'a> {
@@ -69,7 +73,14 @@ pub(crate) async fn delivered(
     note: &Text,
 ) -> Result<()> {
     lock_title(db, copy.title_id).await?;
-    delivery::move_shipments(db, req.id, ShipmentKind::Home, ShipmentStatus::Delivered).await?;
+    delivery::move_shipments(
+        db,
+        req.id,
+        ShipmentKind::Home,
+        ON_THE_ROAD,
+        ShipmentStatus::Delivered,
+    )
+    .await?;
     loans::start(db, policy, req.reader_id, copy, Some(req.id)).await?;
     history::transition(
         db,
@@ -101,7 +112,14 @@ pub(crate) async fn undelivered(
     // The reader is told the reason as the courier or the staff gave it.
     let note = Note::quoted(reason);
     lock_title(db, copy.title_id).await?;
-    delivery::move_shipments(db, req.id, ShipmentKind::Home, ShipmentStatus::Failed).await?;
+    delivery::move_shipments(
+        db,
+        req.id,
+        ShipmentKind::Home,
+        ON_THE_ROAD,
+        ShipmentStatus::Failed,
+    )
+    .await?;
     // From now on the reader collects it at the branch, like a locker parcel with no room.
     let changes = loan_request::ActiveModel {
         delivery_method: Set(DeliveryMethod::Branch),
@@ -118,7 +136,7 @@ pub(crate) async fn undelivered(
             delivery::hold(db, policy, req, &copy, actor, &note, changes).await
         }
         Back::WithCourier => {
-            delivery::set_copy(db, copy.id, ItemStatus::InTransit, from).await?;
+            delivery::set_copy(db, copy, ItemStatus::InTransit, from).await?;
             history::transition(
                 db,
                 req,

@@ -25,6 +25,9 @@ use crate::lending::{delivery, history, loans, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
 use crate::{Code, Ctx, Error, Locale, Result};
 
+/// A LOCKER parcel's shipment on its way: in its round, started or not.
+const ON_ITS_WAY: &[ShipmentStatus] = &[ShipmentStatus::Created, ShipmentStatus::InTransit];
+
 /// One event as the device reports it.
 #[derive(Debug, Clone)]
 pub struct DeviceEvent {
@@ -157,7 +160,7 @@ async fn one(
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
                 // Staff took an uncollected parcel out: back to its branch, checked in there.
                 set_compartment(txn, door.id, State::Free).await?;
-                delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id)
+                delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id)
                     .await?;
                 commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
             }
@@ -207,8 +210,15 @@ async fn ready(
     copy: &item::Model,
 ) -> Result<LoanRequest> {
     set_compartment(txn, door.id, State::Occupied).await?;
-    delivery::set_copy(txn, copy.id, ItemStatus::OnHold, locker.branch_id).await?;
-    delivery::move_shipments(txn, req.id, ShipmentKind::Locker, ShipmentStatus::Delivered).await?;
+    delivery::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id).await?;
+    delivery::move_shipments(
+        txn,
+        req.id,
+        ShipmentKind::Locker,
+        ON_ITS_WAY,
+        ShipmentStatus::Delivered,
+    )
+    .await?;
     commands::ack(txn, req.id, CommandKind::Deposit).await?;
     rounds::settle(txn, req.id).await?;
     let (generation, hash) = pickup_code(ctx, txn, locker.id, req.id, req.pickup_code_gen).await?;
@@ -320,7 +330,14 @@ pub(crate) async fn door_fault(
         .await?
         .ok_or(Error::NotFound("parcel"))?;
     crate::lending::lock_title(txn, copy.title_id).await?;
-    delivery::move_shipments(txn, req.id, ShipmentKind::Locker, ShipmentStatus::Cancelled).await?;
+    delivery::move_shipments(
+        txn,
+        req.id,
+        ShipmentKind::Locker,
+        ON_ITS_WAY,
+        ShipmentStatus::Cancelled,
+    )
+    .await?;
     rounds::settle(txn, req.id).await?;
     let issued = commands::issue(
         txn,

@@ -16,12 +16,14 @@ use serde::{Deserialize, Serialize};
 use super::couriers::manual::ManualCourier;
 use super::couriers::{self, Courier, Order};
 use super::doorstep;
+use super::shipments::Shipment;
 use crate::audit::Actor;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{branch, courier_event, loan_request, reader_address};
 use crate::jobs::{self, Job};
 use crate::lending::{delivery, history, lock_title, LoanRequest, RequestStatus};
+use crate::lifecycle;
 use crate::{Ctx, Error, Locale, Result};
 
 /// A just-picked HOME request: its shipment, and the job that books the courier.
@@ -39,7 +41,7 @@ pub async fn to_home(
         Some(req.id),
         copy.current_branch_id,
         copy.current_branch_id,
-    )
+    )?
     .insert(db)
     .await?
     .id;
@@ -98,8 +100,8 @@ impl Job for ShipHome {
         };
         let waybill = ctx.courier.book(&order).await?;
         lock_title(txn, copy.title_id).await?;
-        booked(ctx, txn, ship.id, &waybill).await?;
-        delivery::set_copy(txn, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+        booked(ctx, txn, &ship, &waybill).await?;
+        delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id).await?;
         // The waybill number ends the note, after a space (clients and tests read it there).
         let note = if ctx.courier.name() == ManualCourier.name() {
             text!("history-shipped-by-staff", waybill = &waybill.number)
@@ -123,28 +125,22 @@ impl Job for ShipHome {
     }
 }
 
-/// Records a booked waybill on its shipment, which is now on the road.
+/// Records a booked waybill on its shipment (CREATED), which is now on the road.
 async fn booked(
     ctx: &Ctx,
     txn: &DatabaseTransaction,
-    shipment: Uuid,
+    ship: &Shipment,
     waybill: &couriers::Waybill,
 ) -> Result<()> {
-    shipment::Entity::update_many()
-        .col_expr(
-            shipment::Column::Status,
-            Expr::value(ShipmentStatus::InTransit),
-        )
-        .col_expr(shipment::Column::Carrier, Expr::value(ctx.courier.name()))
-        .col_expr(
-            shipment::Column::WaybillNo,
-            Expr::value(waybill.number.as_str()),
-        )
-        .col_expr(shipment::Column::FeeCents, Expr::value(waybill.fee_cents))
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shipment::Column::Id.eq(shipment))
-        .exec(txn)
-        .await?;
+    let changes = shipment::ActiveModel {
+        carrier: Set(Some(ctx.courier.name().to_owned())),
+        waybill_no: Set(Some(waybill.number.clone())),
+        fee_cents: Set(waybill.fee_cents),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    let on_the_road = ShipmentStatus::InTransit;
+    lifecycle::advance::<shipment::Entity>(txn, ship.id, ship.status, on_the_road, changes).await?;
     Ok(())
 }
 
@@ -218,19 +214,18 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     }
     if ship.kind == ShipmentKind::Return {
         // A return pickup: the shipment's state only; the loan ends when the branch checks
-        // the book in.
+        // the book in. A word the shipment has already is recorded only.
         let to = match event.status.as_str() {
             "DELIVERED" => Some(ShipmentStatus::Delivered),
             "FAILED" => Some(ShipmentStatus::Failed),
             _ => None,
         };
-        if let Some(to) = to {
-            shipment::Entity::update_many()
-                .col_expr(shipment::Column::Status, Expr::value(to))
-                .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-                .filter(shipment::Column::Id.eq(ship.id))
-                .exec(&txn)
-                .await?;
+        if let Some(to) = to.filter(|&to| to != ship.status) {
+            let changes = shipment::ActiveModel {
+                updated_at: Set(Utc::now()),
+                ..Default::default()
+            };
+            lifecycle::advance::<shipment::Entity>(&txn, ship.id, ship.status, to, changes).await?;
         }
         txn.commit().await?;
         return Ok(Tracked::Applied);
@@ -324,7 +319,7 @@ impl Job for BookReturn {
             parcel: copy.barcode,
         };
         let waybill = ctx.courier.book(&order).await?;
-        booked(ctx, txn, ship.id, &waybill).await?;
+        booked(ctx, txn, &ship, &waybill).await?;
         Ok(())
     }
 }

@@ -59,7 +59,7 @@ pub async fn to_locker(
                 Some(req.id),
                 copy.current_branch_id,
                 locker.branch_id,
-            )
+            )?
         }
         .insert(db)
         .await?;

@@ -22,6 +22,7 @@ use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{loan, reader_address};
 use crate::jobs;
 use crate::lending::{delivery, loans, lock_title, LoanStatus};
+use crate::lifecycle::{self, Lifecycle};
 use crate::lockers::{self, Locker};
 use crate::{Ctx, Error, Reason, Result};
 
@@ -77,20 +78,15 @@ pub async fn start(
         .await?
         .ok_or(Error::NotFound("loan"))?;
     if the_loan.status != LoanStatus::Active {
-        return Err(Error::WrongState {
-            what: "loan",
-            state: the_loan.status.as_str(),
-        });
+        return Err(the_loan.status.refusal());
     }
-    return_ticket::Entity::update_many()
-        .col_expr(
-            return_ticket::Column::Status,
-            Expr::value(TicketStatus::Cancelled),
-        )
-        .filter(return_ticket::Column::LoanId.eq(loan_id))
-        .filter(return_ticket::Column::Status.eq(TicketStatus::Open))
-        .exec(&txn)
-        .await?;
+    lifecycle::advance_all::<return_ticket::Entity>(
+        &[TicketStatus::Open],
+        TicketStatus::Cancelled,
+    )?
+    .filter(return_ticket::Column::LoanId.eq(loan_id))
+    .exec(&txn)
+    .await?;
     let secret = &ctx.config.jwt_secret.bytes;
     let id = loop {
         // A code clashing with an open one (one in many millions) takes a new ticket id.
@@ -104,7 +100,7 @@ pub async fn start(
             )),
             method: Set(method),
             locker_id: Set(locker),
-            status: Set(TicketStatus::Open),
+            status: Set(lifecycle::begin(TicketStatus::Open)?),
             created_at: Set(Utc::now()),
             compartment_id: Set(None),
         };
@@ -135,7 +131,7 @@ pub async fn start(
                 None,
                 copy.home_branch_id,
                 copy.home_branch_id,
-            )
+            )?
         }
         .insert(&txn)
         .await?
@@ -261,8 +257,8 @@ pub(crate) async fn dropped(
     }
     lock_title(txn, copy.title_id).await?;
     loans::end(txn, ticket.loan_id, locker.branch_id).await?;
-    delivery::set_copy(txn, copy.id, ItemStatus::InTransit, locker.branch_id).await?;
-    set_ticket(txn, ticket.id, TicketStatus::Dropped).await?;
+    delivery::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id).await?;
+    set_ticket(txn, &ticket, TicketStatus::Dropped).await?;
     set_compartment(txn, door.id, State::Occupied).await?;
     commands::issue(
         txn,
@@ -291,16 +287,24 @@ pub(crate) async fn collected(
     else {
         return Ok(false);
     };
-    set_ticket(txn, ticket.id, TicketStatus::Received).await?;
+    set_ticket(txn, &ticket, TicketStatus::Received).await?;
     set_compartment(txn, door.id, State::Free).await?;
     Ok(true)
 }
 
-async fn set_ticket(db: &impl ConnectionTrait, id: Uuid, status: TicketStatus) -> Result<()> {
-    return_ticket::Entity::update_many()
-        .col_expr(return_ticket::Column::Status, Expr::value(status))
-        .filter(return_ticket::Column::Id.eq(id))
-        .exec(db)
-        .await?;
+/// Moves `ticket` (in the state its caller read) to `to`.
+async fn set_ticket(
+    db: &impl ConnectionTrait,
+    ticket: &ReturnTicket,
+    to: TicketStatus,
+) -> Result<()> {
+    lifecycle::advance::<return_ticket::Entity>(
+        db,
+        ticket.id,
+        ticket.status,
+        to,
+        Default::default(),
+    )
+    .await?;
     Ok(())
 }

@@ -20,6 +20,7 @@ use crate::entity::shipment::{self, ShipmentStatus};
 use crate::entity::{branch, loan_request, locker};
 use crate::lending::history::{self, Note};
 use crate::lending::{delivery, geo, LoanRequest, RequestStatus};
+use crate::lifecycle;
 use crate::lockers::Locker;
 use crate::{Ctx, Error, Result};
 
@@ -77,7 +78,7 @@ pub(crate) async fn open_round(
         id: Set(Uuid::now_v7()),
         branch_id: Set(branch),
         locker_id: Set(locker_id),
-        status: Set(RoundStatus::Open),
+        status: Set(lifecycle::begin(RoundStatus::Open)?),
         started_at: Set(None),
         created_at: Set(Utc::now()),
     }
@@ -199,22 +200,18 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         .await?
         .ok_or(Error::NotFound("delivery round"))?;
     who.require_staff_at(DISPATCHERS, round.branch_id)?;
-    let started = delivery_round::Entity::update_many()
-        .col_expr(
-            delivery_round::Column::Status,
-            Expr::value(RoundStatus::Started),
-        )
-        .col_expr(delivery_round::Column::StartedAt, Expr::value(Utc::now()))
-        .filter(delivery_round::Column::Id.eq(id))
-        .filter(delivery_round::Column::Status.eq(RoundStatus::Open))
-        .exec(&txn)
-        .await?;
-    if started.rows_affected == 0 {
-        return Err(Error::WrongState {
-            what: "delivery round",
-            state: round.status.as_str(),
-        });
-    }
+    let changes = delivery_round::ActiveModel {
+        started_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    let round = lifecycle::advance::<delivery_round::Entity>(
+        &txn,
+        id,
+        round.status,
+        RoundStatus::Started,
+        changes,
+    )
+    .await?;
     let view = view(&txn, round).await?;
     let titles: BTreeSet<Uuid> = view.parcels.iter().map(|p| p.copy.title_id).collect();
     indexer::touch(&txn, &titles.into_iter().collect::<Vec<_>>()).await?;
@@ -236,7 +233,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         .await?;
         delivery::set_copy(
             &txn,
-            parcel.copy.id,
+            &parcel.copy,
             ItemStatus::InTransit,
             parcel.copy.current_branch_id,
         )
@@ -251,16 +248,14 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         )
         .await?;
     }
-    shipment::Entity::update_many()
-        .col_expr(
-            shipment::Column::Status,
-            Expr::value(ShipmentStatus::InTransit),
-        )
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(shipment::Column::RoundId.eq(id))
-        .filter(shipment::Column::Status.eq(ShipmentStatus::Created))
-        .exec(&txn)
-        .await?;
+    lifecycle::advance_all::<shipment::Entity>(
+        &[ShipmentStatus::Created],
+        ShipmentStatus::InTransit,
+    )?
+    .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+    .filter(shipment::Column::RoundId.eq(id))
+    .exec(&txn)
+    .await?;
     let round = delivery_round::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -295,15 +290,13 @@ pub(crate) async fn settle(db: &impl ConnectionTrait, request: Uuid) -> Result<(
             .count(db)
             .await?;
         if moving == 0 {
-            delivery_round::Entity::update_many()
-                .col_expr(
-                    delivery_round::Column::Status,
-                    Expr::value(RoundStatus::Completed),
-                )
-                .filter(delivery_round::Column::Id.eq(round))
-                .filter(delivery_round::Column::Status.eq(RoundStatus::Started))
-                .exec(db)
-                .await?;
+            lifecycle::advance_all::<delivery_round::Entity>(
+                &[RoundStatus::Started],
+                RoundStatus::Completed,
+            )?
+            .filter(delivery_round::Column::Id.eq(round))
+            .exec(db)
+            .await?;
         }
     }
     Ok(())

@@ -1,6 +1,10 @@
 //! `delivery_round`: one van trip from a branch to a locker with the parcels for it.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use RoundStatus::*;
 
 /// Where a round is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -28,6 +32,25 @@ impl RoundStatus {
     }
 }
 
+impl Lifecycle for RoundStatus {
+    const THING: &'static str = "delivery round";
+    const TITLE: &'static str = "Delivery round";
+    const BEGINS: &'static [Self] = &[Open];
+    const MOVES: &'static [(Self, Self)] = &[
+        // The van leaves; every parcel deposited or taken off the round.
+        (Open, Started),
+        (Started, Completed),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// A delivery round row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "delivery_round")]
@@ -52,3 +75,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = RoundStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> RoundStatus {
+        row.status
+    }
+}

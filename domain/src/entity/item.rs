@@ -1,6 +1,10 @@
 //! `item`: one physical copy with a barcode and a shelf place.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use ItemStatus::*;
 
 /// Where a copy is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -44,6 +48,58 @@ impl ItemStatus {
     }
 }
 
+impl Lifecycle for ItemStatus {
+    const THING: &'static str = "copy";
+    const TITLE: &'static str = "Copy";
+    /// Catalogued onto a shelf (or bought at a bookstore counter); bought for a proposal,
+    /// reserved for its proposer.
+    const BEGINS: &'static [Self] = &[Available, Reserved];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Checked in again (released where it is, or home); routed, or scanned instead of
+        // the reserved copy; lent at the desk or the bookstore counter.
+        (Available, Available),
+        (Available, Reserved),
+        (Available, InTransit),
+        (Available, OnLoan),
+        // Another copy was scanned instead, or its request cancelled (then it serves the next
+        // reader waiting, or goes home); on the road (transfer, round, waybill); on the hold
+        // shelf or deposited; not on the shelf.
+        (Reserved, Available),
+        (Reserved, Reserved),
+        (Reserved, InTransit),
+        (Reserved, OnHold),
+        (Reserved, Missing),
+        // Checked in (released); on to another place (home, back to its branch, another
+        // round); on the hold shelf or in the locker; delivered at home.
+        (InTransit, Available),
+        (InTransit, Reserved),
+        (InTransit, InTransit),
+        (InTransit, OnHold),
+        (InTransit, OnLoan),
+        // Not collected (released, or taken out of the locker to travel back); collected.
+        (OnHold, Available),
+        (OnHold, Reserved),
+        (OnHold, InTransit),
+        (OnHold, OnLoan),
+        // Returned at a desk (released), or dropped at a locker.
+        (OnLoan, Available),
+        (OnLoan, Reserved),
+        (OnLoan, InTransit),
+        // Found at a check-in (released).
+        (Missing, Available),
+        (Missing, Reserved),
+        (Missing, InTransit),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// An item row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "item")]
@@ -82,3 +138,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = ItemStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> ItemStatus {
+        row.status
+    }
+}

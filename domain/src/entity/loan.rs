@@ -1,6 +1,10 @@
 //! `loan`: a copy in a reader's hands.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use LoanStatus::*;
 
 /// Where a loan is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -25,6 +29,24 @@ impl LoanStatus {
             LoanStatus::Returned => "RETURNED",
             LoanStatus::Lost => "LOST",
         }
+    }
+}
+
+impl Lifecycle for LoanStatus {
+    const THING: &'static str = "loan";
+    const TITLE: &'static str = "Loan";
+    const BEGINS: &'static [Self] = &[Active];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Checked in at a desk, or dropped at a locker.
+        (Active, Returned),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 
@@ -64,3 +86,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = LoanStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> LoanStatus {
+        row.status
+    }
+}

@@ -2,6 +2,10 @@
 //! `lending` for the state machine).
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use RequestStatus::*;
 
 /// Where a request is in its life (docs/design.md, "Loan request").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
@@ -65,6 +69,54 @@ impl RequestStatus {
         RequestStatus::InTransit,
         RequestStatus::ReadyForPickup,
     ];
+}
+
+impl Lifecycle for RequestStatus {
+    const THING: &'static str = "request";
+    const TITLE: &'static str = "Loan request";
+    /// Created PENDING and, in the same transaction, routed or waitlisted: its history
+    /// records both steps.
+    const BEGINS: &'static [Self] = &[Pending];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Routed to a free copy (when asked, or by the routing job), else waitlisted;
+        // cancelled by its reader until the pick.
+        (Pending, Waitlisted),
+        (Pending, Routed),
+        (Pending, Cancelled),
+        // A copy came back for the head of the waitlist.
+        (Waitlisted, Routed),
+        (Waitlisted, Cancelled),
+        // Picked; not on the shelf (routed again at once).
+        (Routed, Pending),
+        (Routed, Picked),
+        (Routed, Cancelled),
+        // A LOCKER parcel placed again (another locker, or a BRANCH request now); on the road
+        // (a transfer, its round started, its waybill booked); on the hold shelf of the
+        // branch where it was picked, or deposited before its round started.
+        (Picked, Picked),
+        (Picked, InTransit),
+        (Picked, ReadyForPickup),
+        // A door fault on the way (placed again); a HOME parcel the courier brings back;
+        // deposited, checked in at the pickup branch, or a HOME parcel the staff brought
+        // back; delivered at home.
+        (InTransit, Picked),
+        (InTransit, InTransit),
+        (InTransit, ReadyForPickup),
+        (InTransit, Fulfilled),
+        // Collected at the desk or the locker; not collected by the deadline.
+        (ReadyForPickup, Fulfilled),
+        (ReadyForPickup, Expired),
+        // A late `picked_up` from the locker.
+        (Expired, Fulfilled),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// How the reader gets the book.
@@ -143,3 +195,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = RequestStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> RequestStatus {
+        row.status
+    }
+}

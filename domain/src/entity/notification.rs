@@ -2,6 +2,10 @@
 //! worker leases, sends and retries.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use NotificationStatus::*;
 
 /// Where a notification goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
@@ -43,6 +47,34 @@ pub enum NotificationStatus {
     /// Failed for good (a permanent error, or retries used up); admins may retry it.
     #[sea_orm(string_value = "DEAD")]
     Dead,
+}
+
+impl Lifecycle for NotificationStatus {
+    const THING: &'static str = "notification";
+    const TITLE: &'static str = "Notification";
+    const BEGINS: &'static [Self] = &[Pending];
+    const MOVES: &'static [(Self, Self)] = &[
+        // The provider took it; the channel cannot reach the reader (the next one is tried);
+        // a permanent error, or the attempts used up. A passing failure keeps it PENDING.
+        (Pending, Sent),
+        (Pending, Undeliverable),
+        (Pending, Dead),
+        // An admin retries it (`retryNotification`).
+        (Dead, Pending),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Pending => "PENDING",
+            Sent => "SENT",
+            Undeliverable => "UNDELIVERABLE",
+            Dead => "DEAD",
+        }
+    }
 }
 
 /// A notification row.
@@ -92,3 +124,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = NotificationStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> NotificationStatus {
+        row.status
+    }
+}

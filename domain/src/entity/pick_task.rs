@@ -1,6 +1,10 @@
 //! `pick_task`: one copy to take off a branch's shelf for a request.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use PickStatus::*;
 
 /// Where a pick task is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -32,6 +36,27 @@ impl PickStatus {
     }
 }
 
+impl Lifecycle for PickStatus {
+    const THING: &'static str = "pick task";
+    const TITLE: &'static str = "Pick task";
+    /// On the list of the branch whose shelf holds the reserved copy.
+    const BEGINS: &'static [Self] = &[Open];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Scanned; not found on the shelf; its request cancelled before the pick.
+        (Open, Picked),
+        (Open, NotOnShelf),
+        (Open, Cancelled),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 /// A pick task row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "pick_task")]
@@ -60,3 +85,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = PickStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> PickStatus {
+        row.status
+    }
+}

@@ -1,6 +1,10 @@
 //! `reader`: a registered library user.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use ReaderStatus::*;
 
 /// Whether a reader's account may borrow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -15,6 +19,35 @@ pub enum ReaderStatus {
     /// Merged into another account ([`Model::merged_into`]); it can no longer act.
     #[sea_orm(string_value = "CLOSED")]
     Closed,
+}
+
+impl Lifecycle for ReaderStatus {
+    const THING: &'static str = "reader";
+    const TITLE: &'static str = "Reader account";
+    /// Signed up (a card at the desk, a WeChat sign-in, or a card applied for online on
+    /// credit); a card applied for online waiting for a desk to check the ID.
+    const BEGINS: &'static [Self] = &[Active, Pending];
+    const MOVES: &'static [(Self, Self)] = &[
+        // A card-less account applies for a card that waits for the desk; merged into
+        // another (`bindCard`, `mergeReaders`).
+        (Active, Pending),
+        (Active, Closed),
+        // The desk checked the ID (`verifyReader`); merged into another.
+        (Pending, Active),
+        (Pending, Closed),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Active => "ACTIVE",
+            Pending => "PENDING",
+            Closed => "CLOSED",
+        }
+    }
 }
 
 /// A reader row. `phone` and the WeChat ids are personal data: never logged.
@@ -82,3 +115,19 @@ impl std::fmt::Debug for Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = ReaderStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> ReaderStatus {
+        row.status
+    }
+}

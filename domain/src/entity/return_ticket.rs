@@ -1,6 +1,10 @@
 //! `return_ticket`: a reader's announced return (a drop code for a locker).
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use TicketStatus::*;
 
 /// How the book comes back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -35,6 +39,32 @@ pub enum TicketStatus {
     Cancelled,
 }
 
+impl Lifecycle for TicketStatus {
+    const THING: &'static str = "return";
+    const TITLE: &'static str = "Return ticket";
+    const BEGINS: &'static [Self] = &[Open];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Dropped at the locker (the loan ends); replaced by a new `startReturn` of its loan.
+        (Open, Dropped),
+        (Open, Cancelled),
+        // Collected from the locker by staff.
+        (Dropped, Received),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Open => "OPEN",
+            Dropped => "DROPPED",
+            Received => "RECEIVED",
+            Cancelled => "CANCELLED",
+        }
+    }
+}
+
 /// A return ticket row.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "return_ticket")]
@@ -65,3 +95,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = TicketStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> TicketStatus {
+        row.status
+    }
+}

@@ -1,6 +1,10 @@
 //! `shipment`: a copy on the move (transfer between branches, to a locker, to a door, back).
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
+use ShipmentStatus::*;
 
 /// What kind of journey.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -39,6 +43,42 @@ pub enum ShipmentStatus {
     /// Called off.
     #[sea_orm(string_value = "CANCELLED")]
     Cancelled,
+}
+
+impl Lifecycle for ShipmentStatus {
+    const THING: &'static str = "shipment";
+    const TITLE: &'static str = "Shipment";
+    /// LOCKER, HOME and RETURN shipments are booked first; a TRANSFER leaves at once.
+    const BEGINS: &'static [Self] = &[Created, InTransit];
+    const MOVES: &'static [(Self, Self)] = &[
+        // The round starts or the waybill is booked; a LOCKER parcel deposited before its
+        // round started, or re-dispatched after a door fault.
+        (Created, InTransit),
+        (Created, Delivered),
+        (Created, Cancelled),
+        // Arrived (deposited, checked in, delivered at the door, a return at its branch); not
+        // delivered (HOME, RETURN); a LOCKER parcel re-dispatched after a door fault.
+        (InTransit, Delivered),
+        (InTransit, Failed),
+        (InTransit, Cancelled),
+        // A RETURN's courier changes its word: tracking is applied as it comes.
+        (Delivered, Failed),
+        (Failed, Delivered),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Created => "CREATED",
+            InTransit => "IN_TRANSIT",
+            Delivered => "DELIVERED",
+            Failed => "FAILED",
+            Cancelled => "CANCELLED",
+        }
+    }
 }
 
 /// A shipment row.
@@ -83,3 +123,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = ShipmentStatus;
+
+    fn state_column() -> Column {
+        Column::Status
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> ShipmentStatus {
+        row.status
+    }
+}

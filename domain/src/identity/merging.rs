@@ -17,6 +17,7 @@ use crate::entity::refresh_token::{self, SubjectKind};
 use crate::entity::{
     idempotency_key, loan, loan_request, notification, purchase_proposal, reader_address,
 };
+use crate::lifecycle;
 use crate::people::Reader;
 use crate::{Ctx, Error, Reason, Result};
 
@@ -103,14 +104,15 @@ pub(crate) async fn fold(
         kept.blocked_reason = Set(source.blocked_reason.clone());
     }
     // The WeChat ids are unique: off the closed account first, then onto the kept one.
-    let kept_id = target.id;
-    let mut closed: reader::ActiveModel = source.into();
-    closed.wechat_openid = Set(None);
-    closed.wechat_unionid = Set(None);
-    closed.wechat_oa_openid = Set(None);
-    closed.status = Set(ReaderStatus::Closed);
-    closed.merged_into = Set(Some(kept_id));
-    closed.update(txn).await?;
+    let closed = reader::ActiveModel {
+        wechat_openid: Set(None),
+        wechat_unionid: Set(None),
+        wechat_oa_openid: Set(None),
+        merged_into: Set(Some(target.id)),
+        ..Default::default()
+    };
+    let (id, from) = (source.id, source.status);
+    lifecycle::advance::<reader::Entity>(txn, id, from, ReaderStatus::Closed, closed).await?;
     Ok(kept.update(txn).await?)
 }
 

@@ -20,6 +20,7 @@ use crate::branches::BranchKind;
 use crate::config::CardPolicy;
 use crate::entity::branch;
 use crate::entity::reader::{self, ReaderStatus};
+use crate::lifecycle;
 use crate::people::{self, Reader};
 use crate::{secrets, Ctx, Error, Reason, Result};
 
@@ -88,7 +89,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
         return Err(id_number_taken(&holder));
     }
     let card = free_card_number(&txn).await?;
-    let mut row = match applicant {
+    let (mut row, applied) = match applicant {
         Some(id) => {
             let me = reader::Entity::find_by_id(id)
                 .one(&txn)
@@ -98,10 +99,14 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
             if me.card_number.is_some() {
                 return Err(Error::conflict(Reason::HasCard));
             }
-            let row: reader::ActiveModel = me.into();
-            row
+            let applied = me.status;
+            (me.into(), Some(applied))
         }
-        None => people::new_reader(name),
+        None => {
+            let mut row = people::new_reader(name)?;
+            row.status = Set(lifecycle::begin(status)?);
+            (row, None)
+        }
     };
     row.name = Set(name.to_owned());
     row.card_number = Set(Some(card.clone()));
@@ -109,11 +114,10 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
     row.home_branch_id = Set(Some(home.id));
     row.id_number_hash = Set(Some(id_hash.clone()));
     row.id_number_masked = Set(Some(id.masked()));
-    row.status = Set(status);
     if let Some(hash) = pin_hash {
         row.pin_hash = Set(Some(hash));
     }
-    let saved = match applicant {
+    let saved = match applied {
         Some(_) => row.update(&txn).await,
         None => row.insert(&txn).await,
     };
@@ -129,6 +133,14 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
             });
         }
         Err(e) => return Err(e.into()),
+    };
+    // An account applying for itself keeps its state (ACTIVE) unless its card waits for a desk.
+    let saved = match applied {
+        Some(was) if was != status => {
+            lifecycle::advance::<reader::Entity>(&txn, saved.id, was, status, Default::default())
+                .await?
+        }
+        _ => saved,
     };
     audit::record(
         &txn,
@@ -187,19 +199,15 @@ pub async fn verify(ctx: &Ctx, who: &Principal, reader_id: Uuid) -> Result<Reade
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("reader"))?;
-    if found.status != ReaderStatus::Pending {
-        return Err(Error::WrongState {
-            what: "reader",
-            state: match found.status {
-                ReaderStatus::Active => "ACTIVE",
-                ReaderStatus::Pending => "PENDING",
-                ReaderStatus::Closed => "CLOSED",
-            },
-        });
-    }
-    let mut row: reader::ActiveModel = found.into();
-    row.status = Set(ReaderStatus::Active);
-    let saved = row.update(&txn).await?;
+    // Its table lets only a PENDING account become ACTIVE.
+    let saved = lifecycle::advance::<reader::Entity>(
+        &txn,
+        found.id,
+        found.status,
+        ReaderStatus::Active,
+        Default::default(),
+    )
+    .await?;
     audit::record(
         &txn,
         Actor::of(who),

@@ -1,6 +1,7 @@
-//! The routing worker: PENDING requests that were not routed when they were made (requests
-//! the purchase flow creates for proposers, or any left behind by a fault) are routed in
-//! bulk, oldest first, by the same rules as a reader's request ([`routing::rank`]).
+//! The routing worker: PENDING requests that were not routed when they were made (every flow
+//! routes or waitlists its requests as it opens them; any left behind by a fault, or by an
+//! older version) are routed in bulk, oldest first, by the same rules as a reader's request
+//! ([`routing::rank`]).
 //!
 //! A run is one transaction, taken in batches: the oldest PENDING requests are locked (`SKIP
 //! LOCKED`, so two workers take different ones; a partial index keeps the PENDING ones in
@@ -26,6 +27,7 @@ use crate::catalog::indexer;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
 use crate::jobs::Job;
+use crate::lifecycle;
 use crate::{db, Ctx, Result};
 
 /// Requests routed per transaction.
@@ -141,7 +143,7 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
             continue;
         };
         *run.added.entry(copy.current_branch_id).or_default() += 1;
-        tasks.push(routing::pick_task(req.id, &copy));
+        tasks.push(routing::pick_task(req.id, &copy)?);
         routed.push(LoanRequest {
             status: RequestStatus::Routed,
             item_id: Some(copy.id),
@@ -153,8 +155,7 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
     }
 
     for chunk in copies.chunks(1000) {
-        item::Entity::update_many()
-            .col_expr(item::Column::Status, Expr::value(ItemStatus::Reserved))
+        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Available], ItemStatus::Reserved)?
             .col_expr(item::Column::UpdatedAt, Expr::value(now))
             .filter(item::Column::Id.is_in(chunk.iter().copied()))
             .exec(db)
@@ -169,15 +170,14 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
         mark_routed(db, chunk, now).await?;
     }
     for chunk in waitlisted.chunks(1000) {
-        loan_request::Entity::update_many()
-            .col_expr(
-                loan_request::Column::Status,
-                Expr::value(RequestStatus::Waitlisted),
-            )
-            .col_expr(loan_request::Column::UpdatedAt, Expr::value(now))
-            .filter(loan_request::Column::Id.is_in(chunk.iter().map(|r| r.id)))
-            .exec(db)
-            .await?;
+        lifecycle::advance_all::<loan_request::Entity>(
+            &[RequestStatus::Pending],
+            RequestStatus::Waitlisted,
+        )?
+        .col_expr(loan_request::Column::UpdatedAt, Expr::value(now))
+        .filter(loan_request::Column::Id.is_in(chunk.iter().map(|r| r.id)))
+        .exec(db)
+        .await?;
     }
     let system = Actor::System;
     history::moved(db, &routed, RequestStatus::Pending, system, None).await?;
@@ -189,14 +189,18 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
     })
 }
 
-/// Marks `routed` ROUTED on their copies, in one statement: a list of (request, copy,
-/// branch) joined to the requests.
+/// Marks `routed` (PENDING) ROUTED on their copies, in one statement: a list of (request,
+/// copy, branch) joined to the requests.
 async fn mark_routed(
     db: &impl ConnectionTrait,
     routed: &[LoanRequest],
     now: chrono::DateTime<Utc>,
 ) -> Result<()> {
-    let mut values: Vec<sea_orm::Value> = vec![RequestStatus::Routed.as_str().into(), now.into()];
+    let routing = lifecycle::raw_move::<loan_request::Entity>(
+        &[RequestStatus::Pending],
+        RequestStatus::Routed,
+    )?;
+    let mut values: Vec<sea_orm::Value> = vec![now.into()];
     let mut rows = Vec::with_capacity(routed.len());
     for req in routed {
         let n = values.len();
@@ -209,10 +213,12 @@ async fn mark_routed(
     }
     // VALUES columns are column1, column2, … on PostgreSQL and SQLite alike.
     let sql = format!(
-        "UPDATE loan_request SET status = $1, item_id = v.column2, \
-           source_branch_id = v.column3, updated_at = $2 \
-         FROM (VALUES {}) AS v WHERE loan_request.id = v.column1",
-        rows.join(", ")
+        "UPDATE loan_request SET {}, item_id = v.column2, \
+           source_branch_id = v.column3, updated_at = $1 \
+         FROM (VALUES {}) AS v WHERE loan_request.id = v.column1 AND {}",
+        routing.set,
+        rows.join(", "),
+        routing.only,
     );
     db.execute(db::statement(db, sql, values)).await?;
     Ok(())

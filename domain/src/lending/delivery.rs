@@ -20,7 +20,7 @@ use crate::dispatch::placement;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan_request;
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
-use crate::Result;
+use crate::{lifecycle, Result};
 
 /// Moves a just-picked request on towards its reader.
 ///
@@ -75,10 +75,10 @@ pub async fn to_branch(
         Some(req.id),
         copy.current_branch_id,
         pickup,
-    )
+    )?
     .insert(db)
     .await?;
-    set_copy(db, copy.id, ItemStatus::InTransit, copy.current_branch_id).await?;
+    set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id).await?;
     history::transition(
         db,
         &req,
@@ -101,10 +101,12 @@ pub async fn arrive(
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
+    // A transfer leaves IN_TRANSIT at once.
     move_shipments(
         db,
         req.id,
         ShipmentKind::Transfer,
+        &[ShipmentStatus::InTransit],
         ShipmentStatus::Delivered,
     )
     .await?;
@@ -135,7 +137,7 @@ pub(crate) async fn hold(
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);
-    set_copy(db, copy.id, ItemStatus::OnHold, at).await?;
+    set_copy(db, copy, ItemStatus::OnHold, at).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
     changes.pickup_deadline = Set(Some(deadline));
     history::transition(
@@ -151,20 +153,23 @@ pub(crate) async fn hold(
 
 /// A new shipment row (for a request's copy, or a return when `request` is None; no round,
 /// door or carrier yet; fees waived).
+///
+/// # Errors
+/// INTERNAL when the shipment's table lets none begin in `status`.
 pub(crate) fn shipment(
     kind: ShipmentKind,
     status: ShipmentStatus,
     request: Option<Uuid>,
     from: Uuid,
     to: Uuid,
-) -> shipment::ActiveModel {
+) -> Result<shipment::ActiveModel> {
     let now = Utc::now();
-    shipment::ActiveModel {
+    Ok(shipment::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
         loan_id: Set(None),
         kind: Set(kind),
-        status: Set(status),
+        status: Set(lifecycle::begin(status)?),
         round_id: Set(None),
         compartment_id: Set(None),
         from_branch_id: Set(Some(from)),
@@ -175,46 +180,45 @@ pub(crate) fn shipment(
         fee_waived: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
-    }
+    })
 }
 
-/// Moves a request's open shipments of `kind` (neither delivered, failed nor cancelled)
-/// to `to`.
+/// Moves a request's shipments of `kind` that are in one of `from` to `to`.
 ///
 /// # Errors
+/// CONFLICT (`WRONG_STATE`) when the shipment's table does not allow one of the moves;
 /// INTERNAL on a database fault.
 pub(crate) async fn move_shipments(
     db: &impl ConnectionTrait,
     request: Uuid,
     kind: ShipmentKind,
+    from: &[ShipmentStatus],
     to: ShipmentStatus,
 ) -> Result<()> {
-    shipment::Entity::update_many()
-        .col_expr(shipment::Column::Status, Expr::value(to))
+    lifecycle::advance_all::<shipment::Entity>(from, to)?
         .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(shipment::Column::RequestId.eq(request))
         .filter(shipment::Column::Kind.eq(kind))
-        .filter(
-            shipment::Column::Status.is_in([ShipmentStatus::Created, ShipmentStatus::InTransit]),
-        )
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Sets a copy's status and place.
+/// Moves `copy` (in the state its caller read) to `to`, at branch `at`; returns it as written.
+///
+/// # Errors
+/// CONFLICT (`WRONG_STATE`) when the copy's table does not allow the move or the copy changed
+/// meanwhile.
 pub(crate) async fn set_copy(
     db: &impl ConnectionTrait,
-    id: Uuid,
-    status: ItemStatus,
+    copy: &item::Model,
+    to: ItemStatus,
     at: Uuid,
-) -> Result<()> {
-    item::Entity::update_many()
-        .col_expr(item::Column::Status, Expr::value(status))
-        .col_expr(item::Column::CurrentBranchId, Expr::value(at))
-        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(item::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+) -> Result<item::Model> {
+    let changes = item::ActiveModel {
+        current_branch_id: Set(at),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    lifecycle::advance::<item::Entity>(db, copy.id, copy.status, to, changes).await
 }

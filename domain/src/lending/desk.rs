@@ -153,7 +153,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
                 ended = loans::end(&txn, active.id, branch).await?;
             }
         }
-        delivery::set_copy(&txn, copy.id, ItemStatus::Available, branch).await?;
+        delivery::set_copy(&txn, &copy, ItemStatus::Available, branch).await?;
         CheckInAction::Catalogue
     } else {
         match copy.status {

@@ -1,6 +1,7 @@
 //! A request's history: every transition is a `request_event` row (who, when, from, to,
-//! and a note for the reader), written with a conditional update of the request in the
-//! caller's transaction, together with the [`RequestChanged`] job that tells the reader.
+//! and a note for the reader), written with a conditional update of the request (a move its
+//! table allows: [`crate::lifecycle`]) in the caller's transaction, together with the
+//! [`RequestChanged`] job that tells the reader.
 //!
 //! A `Note` is the record of what the reader was told: a catalogue [`Text`], kept in
 //! Simplified Chinese as written, or words a person gave, kept as given.
@@ -18,7 +19,8 @@ use crate::entity::loan_request;
 use crate::entity::request_event::{self, ActorKind};
 use crate::i18n::{Locale, Text};
 use crate::jobs::{self, Job};
-use crate::{notify, signals, Ctx, Error, Result};
+use crate::lifecycle::{self, Lifecycle};
+use crate::{notify, signals, Ctx, Result};
 
 pub use request_event::Model as RequestEvent;
 
@@ -57,17 +59,20 @@ impl From<Text> for Note {
 /// for the caller to write together with the request ([`crate::db::write_all`]).
 ///
 /// # Errors
+/// CONFLICT (`WRONG_STATE`) when the table has no move from PENDING to the request's state;
 /// INTERNAL when the job cannot be serialised.
 pub(crate) fn opening(
     req: &LoanRequest,
     actor: Actor,
     note: Option<&Note>,
 ) -> Result<Vec<SubQueryStatement>> {
-    let mut events = vec![event(req, None, RequestStatus::Pending, actor, None)];
-    if req.status != RequestStatus::Pending {
+    let created = lifecycle::begin(RequestStatus::Pending)?;
+    let mut events = vec![event(req, None, created, actor, None)];
+    if req.status != created {
+        created.check_move(req.status)?;
         events.push(event(
             req,
-            Some(RequestStatus::Pending),
+            Some(created),
             req.status,
             actor,
             note.map(Note::as_str),
@@ -86,11 +91,12 @@ pub(crate) fn opening(
     Ok(writes)
 }
 
-/// Moves `req` to `to` (plus the columns set in `changes`) if it is still in the state the
-/// caller read, and records the transition.
+/// Moves `req` to `to` (plus the columns set in `changes`) if its table allows the move and
+/// it is still in the state the caller read, and records the transition.
 ///
 /// # Errors
-/// CONFLICT with the current state when the request changed meanwhile.
+/// CONFLICT (`WRONG_STATE`, with the current state) when the table does not allow the move
+/// or the request changed meanwhile.
 pub(crate) async fn transition(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
@@ -99,14 +105,15 @@ pub(crate) async fn transition(
     note: Option<&Note>,
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
-    changes.status = Set(to);
-    let updated = update(db, req, changes).await?;
+    changes.updated_at = Set(Utc::now());
+    let updated =
+        lifecycle::advance::<loan_request::Entity>(db, req.id, req.status, to, changes).await?;
     record(db, &updated, Some(req.status), actor, note).await?;
     Ok(updated)
 }
 
-/// Changes columns of `req` (its state too, when `changes` sets it; no history is written)
-/// if it is still in the state the caller read.
+/// Changes columns of `req` other than its state (no history is written) if it is still in
+/// the state the caller read.
 ///
 /// # Errors
 /// CONFLICT with the current state when the request changed meanwhile.
@@ -116,25 +123,7 @@ pub(crate) async fn update(
     mut changes: loan_request::ActiveModel,
 ) -> Result<LoanRequest> {
     changes.updated_at = Set(Utc::now());
-    let updated = loan_request::Entity::update_many()
-        .set(changes)
-        .filter(loan_request::Column::Id.eq(req.id))
-        .filter(loan_request::Column::Status.eq(req.status))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next();
-    let Some(updated) = updated else {
-        let now = loan_request::Entity::find_by_id(req.id)
-            .one(db)
-            .await?
-            .ok_or(Error::NotFound("request"))?;
-        return Err(Error::WrongState {
-            what: "request",
-            state: now.status.as_str(),
-        });
-    };
-    Ok(updated)
+    lifecycle::amend::<loan_request::Entity>(db, req.id, req.status, changes).await
 }
 
 /// Records that each of `moved` (already updated, in bulk, by the caller) went `from` its

@@ -9,6 +9,7 @@ use super::{committed, lock_title, routing, Loan, LoanStatus};
 use crate::config::LendingConfig;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan;
+use crate::lifecycle::{self, Lifecycle};
 use crate::notify::events::{self, LoanEvent};
 use crate::patrons::categories;
 use crate::{Ctx, Error, Reason, Result};
@@ -27,14 +28,14 @@ pub async fn start(
 ) -> Result<Loan> {
     let now = Utc::now();
     let terms = categories::terms(db, reader, policy).await?;
-    set_copy(db, copy.id, ItemStatus::OnLoan, copy.current_branch_id).await?;
+    set_copy(db, copy, ItemStatus::OnLoan, copy.current_branch_id).await?;
     crate::purchases::receiving::lent(db, reader, copy.id).await?;
     Ok(loan::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader),
         item_id: Set(copy.id),
         request_id: Set(request),
-        status: Set(LoanStatus::Active),
+        status: Set(lifecycle::begin(LoanStatus::Active)?),
         checked_out_at: Set(now),
         due_at: Set(now + Duration::days(i64::from(terms.loan_days))),
         renewals: Set(0),
@@ -90,10 +91,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .await?
         .ok_or(Error::NotFound("loan"))?;
     if current.status != LoanStatus::Active {
-        return Err(Error::WrongState {
-            what: "loan",
-            state: current.status.as_str(),
-        });
+        return Err(current.status.refusal());
     }
     let terms = categories::terms(&txn, reader, policy).await?;
     if u32::try_from(current.renewals).unwrap_or(u32::MAX) >= terms.max_renewals {
@@ -155,16 +153,15 @@ pub async fn active_for_copy(db: &impl ConnectionTrait, copy: Uuid) -> Result<Op
 /// # Errors
 /// INTERNAL on a database fault.
 pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<Option<Loan>> {
-    let ended = loan::Entity::update_many()
-        .col_expr(loan::Column::Status, Expr::value(LoanStatus::Returned))
-        .col_expr(loan::Column::ReturnedAt, Expr::value(Utc::now()))
-        .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
-        .filter(loan::Column::Id.eq(loan))
-        .filter(loan::Column::Status.eq(LoanStatus::Active))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next();
+    let ended =
+        lifecycle::advance_all::<loan::Entity>(&[LoanStatus::Active], LoanStatus::Returned)?
+            .col_expr(loan::Column::ReturnedAt, Expr::value(Utc::now()))
+            .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
+            .filter(loan::Column::Id.eq(loan))
+            .exec_with_returning(db)
+            .await?
+            .into_iter()
+            .next();
     if let Some(lent) = &ended {
         events::loan_event(db, lent, LoanEvent::Returned(branch)).await?;
     }

@@ -19,6 +19,7 @@ use crate::auth::{Principal, StaffRole};
 use crate::catalog::call_number::CallNumber;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
+use crate::lifecycle::{self, Lifecycle};
 use crate::{db, Ctx, Error, Result};
 
 /// Roles that work picking lists.
@@ -106,7 +107,7 @@ async fn task_for(db: &impl ConnectionTrait, who: &Principal, id: Uuid) -> Resul
     Ok(task)
 }
 
-/// Marks an OPEN task picked if still open; the loser of two concurrent scans gets CONFLICT.
+/// Closes an OPEN task (`to`) if still open; the loser of two concurrent scans gets CONFLICT.
 async fn close_task(
     db: &impl ConnectionTrait,
     task: &PickTask,
@@ -118,21 +119,13 @@ async fn close_task(
         Principal::Staff { id, .. } => Some(*id),
         Principal::Reader { .. } => None,
     };
-    pick_task::Entity::update_many()
-        .col_expr(pick_task::Column::Status, Expr::value(to))
-        .col_expr(pick_task::Column::ItemId, Expr::value(copy))
-        .col_expr(pick_task::Column::PickedBy, Expr::value(by))
-        .col_expr(pick_task::Column::PickedAt, Expr::value(Utc::now()))
-        .filter(pick_task::Column::Id.eq(task.id))
-        .filter(pick_task::Column::Status.eq(PickStatus::Open))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::WrongState {
-            what: "pick task",
-            state: "not open",
-        })
+    let changes = pick_task::ActiveModel {
+        item_id: Set(copy),
+        picked_by: Set(by),
+        picked_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    lifecycle::advance::<pick_task::Entity>(db, task.id, PickStatus::Open, to, changes).await
 }
 
 /// The picker scanned `barcode` for `task`: the request becomes PICKED and moves on
@@ -189,10 +182,7 @@ async fn refresh_open(db: &impl ConnectionTrait, task: PickTask) -> Result<PickT
         .await?
         .ok_or(Error::NotFound("pick task"))?;
     if task.status != PickStatus::Open {
-        return Err(Error::WrongState {
-            what: "pick task",
-            state: task.status.as_str(),
-        });
+        return Err(task.status.refusal());
     }
     Ok(task)
 }
@@ -225,18 +215,15 @@ async fn swap(
     {
         return Err(refuse());
     }
-    set_copy(db, scanned.id, ItemStatus::Reserved, task.branch_id).await?;
+    let scanned = set_copy(db, &scanned, ItemStatus::Reserved, task.branch_id).await?;
     set_copy(
         db,
-        reserved.id,
+        reserved,
         ItemStatus::Available,
         reserved.current_branch_id,
     )
     .await?;
-    Ok(item::Model {
-        status: ItemStatus::Reserved,
-        ..scanned
-    })
+    Ok(scanned)
 }
 
 /// The picker could not find the copy: it is marked MISSING and the request goes to the
@@ -257,7 +244,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
     let done = close_task(&txn, &task, PickStatus::NotOnShelf, who, missing.id).await?;
     set_copy(
         &txn,
-        missing.id,
+        &missing,
         ItemStatus::Missing,
         missing.current_branch_id,
     )

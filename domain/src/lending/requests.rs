@@ -17,6 +17,7 @@ use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
 use crate::entity::item;
 use crate::entity::{loan_request, locker, pick_task, reader_address};
+use crate::lifecycle;
 use crate::{db, Code, Ctx, Error, Result};
 
 /// Where the reader wants the book.
@@ -177,7 +178,7 @@ async fn open(
         ];
     if let Some(copy) = copy {
         writes.push(
-            pick_task::Entity::insert(routing::pick_task(req.id, copy))
+            pick_task::Entity::insert(routing::pick_task(req.id, copy)?)
                 .into_query()
                 .into_sub_query_statement(),
         );
@@ -333,16 +334,8 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
     let req = of_reader_by_id(&txn, reader, id).await?;
     lock_title(&txn, req.title_id).await?;
     let req = of_reader_by_id(&txn, reader, id).await?;
-    if !matches!(
-        req.status,
-        RequestStatus::Pending | RequestStatus::Waitlisted | RequestStatus::Routed
-    ) {
-        return Err(Error::WrongState {
-            what: "request",
-            state: req.status.as_str(),
-        });
-    }
     let actor = Actor::Reader(reader);
+    // Its table lets a request be cancelled only until the pick.
     let cancelled = history::transition(
         &txn,
         &req,
@@ -354,14 +347,14 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
     .await?;
     if let Some(item_id) = req.item_id {
         let task = routing::open_task(&txn, req.id).await?;
-        pick_task::Entity::update_many()
-            .col_expr(
-                pick_task::Column::Status,
-                Expr::value(PickStatus::Cancelled),
-            )
-            .filter(pick_task::Column::Id.eq(task.id))
-            .exec(&txn)
-            .await?;
+        lifecycle::advance::<pick_task::Entity>(
+            &txn,
+            task.id,
+            task.status,
+            PickStatus::Cancelled,
+            Default::default(),
+        )
+        .await?;
         let copy = item::Entity::find_by_id(item_id)
             .one(&txn)
             .await?

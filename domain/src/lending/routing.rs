@@ -22,7 +22,7 @@ use crate::audit::Actor;
 use crate::config::ReturnPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
-use crate::{db, Error, Reason, Result};
+use crate::{db, lifecycle, Error, Reason, Result};
 
 /// The history note of a request waitlisted for want of a free copy.
 pub(crate) fn no_copy_free() -> Note {
@@ -335,15 +335,15 @@ async fn reserve_at(
         .limit(1)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .to_owned();
-    Ok(item::Entity::update_many()
-        .col_expr(item::Column::Status, Expr::value(ItemStatus::Reserved))
-        .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(item::Column::Id.in_subquery(free))
-        .filter(item::Column::Status.eq(ItemStatus::Available))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next())
+    Ok(
+        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Available], ItemStatus::Reserved)?
+            .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(item::Column::Id.in_subquery(free))
+            .exec_with_returning(db)
+            .await?
+            .into_iter()
+            .next(),
+    )
 }
 
 /// Puts the reserved `copy` on its branch's picking list for `req` (PENDING or WAITLISTED),
@@ -379,21 +379,24 @@ pub async fn add_to_picking_list(
     request: Uuid,
     copy: &item::Model,
 ) -> Result<PickTask> {
-    Ok(pick_task(request, copy).insert(db).await?)
+    Ok(pick_task(request, copy)?.insert(db).await?)
 }
 
 /// The open pick task that fetches the reserved `copy` for request `request`.
-pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> pick_task::ActiveModel {
-    pick_task::ActiveModel {
+///
+/// # Errors
+/// INTERNAL when the pick task's table lets none begin OPEN.
+pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> Result<pick_task::ActiveModel> {
+    Ok(pick_task::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
         item_id: Set(copy.id),
         branch_id: Set(copy.current_branch_id),
-        status: Set(PickStatus::Open),
+        status: Set(lifecycle::begin(PickStatus::Open)?),
         picked_by: Set(None),
         picked_at: Set(None),
         created_at: Set(Utc::now()),
-    }
+    })
 }
 
 /// Where a copy went when it was freed.
@@ -472,12 +475,7 @@ pub async fn release(
         (None, true) => ItemStatus::InTransit,
         (None, false) => ItemStatus::Available,
     };
-    super::delivery::set_copy(db, copy.id, status, at).await?;
-    let copy = item::Model {
-        status,
-        current_branch_id: at,
-        ..copy.clone()
-    };
+    let copy = super::delivery::set_copy(db, copy, status, at).await?;
     match next {
         Some(req) => {
             let routed = assign(db, &req, &copy, actor).await?;

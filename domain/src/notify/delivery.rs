@@ -32,7 +32,9 @@ use crate::dispatch::pickups;
 use crate::entity::notification_attempt::{self, AttemptOutcome};
 use crate::entity::{loan_request, notification, reader};
 use crate::jobs::queue::backoff;
+use crate::lifecycle;
 use crate::{Ctx, Error, Reason, Result};
+use NotificationStatus::{Dead, Pending};
 
 /// The outside services messages go through, and the templates they are written from.
 pub struct Notifier {
@@ -277,7 +279,8 @@ pub async fn throttle(ctx: &Ctx, n: usize) {
 
 /// What recording one delivery writes.
 struct Outcome {
-    status: NotificationStatus,
+    /// Where the notification moves (None: it stays PENDING, to be tried again later).
+    status: Option<NotificationStatus>,
     change: notification::ActiveModel,
     attempt: notification_attempt::ActiveModel,
 }
@@ -297,7 +300,7 @@ fn outcome(ctx: &Ctx, d: &Delivered, now: DateTime<Utc>) -> Result<Outcome> {
             change.sent_at = Set(Some(now));
             change.provider_msgid = Set(Some(msgid.clone()));
             (
-                NotificationStatus::Sent,
+                Some(NotificationStatus::Sent),
                 AttemptOutcome::Sent,
                 None,
                 None,
@@ -308,30 +311,23 @@ fn outcome(ctx: &Ctx, d: &Delivered, now: DateTime<Utc>) -> Result<Outcome> {
             let wait = backoff(n.attempts, ctx.config.jobs.backoff_base);
             change.next_attempt_at =
                 Set(now + chrono::Duration::from_std(wait).map_err(Error::internal)?);
-            (
-                NotificationStatus::Pending,
-                AttemptOutcome::Retry,
-                code,
-                Some(said),
-                None,
-            )
+            (None, AttemptOutcome::Retry, code, Some(said), None)
         }
         Answer::Later(code, said) | Answer::Failed(code, said) => (
-            NotificationStatus::Dead,
+            Some(NotificationStatus::Dead),
             AttemptOutcome::Failed,
             code,
             Some(said),
             None,
         ),
         Answer::Unreachable(code, said) => (
-            NotificationStatus::Undeliverable,
+            Some(NotificationStatus::Undeliverable),
             AttemptOutcome::Failed,
             code,
             Some(said),
             None,
         ),
     };
-    change.status = Set(status);
     if said.is_some() {
         change.last_errcode = Set(errcode);
         change.last_error = Set(said.clone());
@@ -374,7 +370,11 @@ pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
         }
         let o = outcome(ctx, d, now)?;
         let n = &d.notification;
-        let res = notification::Entity::update_many()
+        let update = match o.status {
+            Some(to) => lifecycle::advance_all::<notification::Entity>(&[Pending], to)?,
+            None => notification::Entity::update_many(),
+        };
+        let res = update
             .set(o.change)
             .filter(notification::Column::Id.eq(n.id))
             .filter(notification::Column::LockToken.eq(n.lock_token))
@@ -385,7 +385,7 @@ pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
         }
         attempts.push(o.attempt);
         let next = d.prefs.as_ref().and_then(|p| p.after(n.channel));
-        if let (NotificationStatus::Undeliverable, Some(next), Some(kind)) =
+        if let (Some(NotificationStatus::Undeliverable), Some(next), Some(kind)) =
             (o.status, next, Kind::parse(&n.kind))
         {
             let notice = Notice {
@@ -408,26 +408,23 @@ pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
                 ),
                 _ => case,
             });
-        let updated: HashSet<Uuid> = notification::Entity::update_many()
-            .col_expr(
-                notification::Column::Status,
-                Expr::value(NotificationStatus::Sent),
-            )
-            .col_expr(notification::Column::SentAt, Expr::value(now))
-            .col_expr(notification::Column::ProviderMsgid, msgids.into())
-            .col_expr(
-                notification::Column::LockedUntil,
-                Expr::value(None::<DateTime<Utc>>),
-            )
-            .col_expr(notification::Column::LockToken, Expr::value(None::<Uuid>))
-            .col_expr(notification::Column::UpdatedAt, Expr::value(now))
-            .filter(notification::Column::Id.is_in(group.iter().map(|d| d.notification.id)))
-            .filter(notification::Column::LockToken.eq(token))
-            .exec_with_returning(&txn)
-            .await?
-            .into_iter()
-            .map(|n| n.id)
-            .collect();
+        let updated: HashSet<Uuid> =
+            lifecycle::advance_all::<notification::Entity>(&[Pending], NotificationStatus::Sent)?
+                .col_expr(notification::Column::SentAt, Expr::value(now))
+                .col_expr(notification::Column::ProviderMsgid, msgids.into())
+                .col_expr(
+                    notification::Column::LockedUntil,
+                    Expr::value(None::<DateTime<Utc>>),
+                )
+                .col_expr(notification::Column::LockToken, Expr::value(None::<Uuid>))
+                .col_expr(notification::Column::UpdatedAt, Expr::value(now))
+                .filter(notification::Column::Id.is_in(group.iter().map(|d| d.notification.id)))
+                .filter(notification::Column::LockToken.eq(token))
+                .exec_with_returning(&txn)
+                .await?
+                .into_iter()
+                .map(|n| n.id)
+                .collect();
         for d in group
             .into_iter()
             .filter(|d| updated.contains(&d.notification.id))
@@ -477,16 +474,14 @@ pub async fn retry(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<Notification>
         return Err(Error::forbidden(Reason::StaffRoleRequired));
     };
     let txn = ctx.begin().await?;
-    let row = notification::Entity::update_many()
+    let row = lifecycle::advance_all::<notification::Entity>(&[Dead], Pending)?
         .set(notification::ActiveModel {
-            status: Set(NotificationStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(Utc::now()),
             updated_at: Set(Utc::now()),
             ..Default::default()
         })
         .filter(notification::Column::Id.eq(id))
-        .filter(notification::Column::Status.eq(NotificationStatus::Dead))
         .exec_with_returning(&txn)
         .await?
         .into_iter()

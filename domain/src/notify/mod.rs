@@ -30,7 +30,7 @@ use uuid::Uuid;
 
 pub use crate::entity::notification::{Channel, Model as Notification, NotificationStatus};
 use crate::entity::{notification, reader};
-use crate::{Error, Result};
+use crate::{lifecycle, Error, Result};
 
 /// What a reader is told about. The name is the template's file name and what readers mute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -163,7 +163,7 @@ async fn insert(db: &impl ConnectionTrait, notice: &Notice, channel: Channel) ->
         channel: Set(channel),
         dedup_key: Set(dedup_key(&notice.event, notice.reader, channel)),
         payload: Set(notice.data.clone()),
-        status: Set(NotificationStatus::Pending),
+        status: Set(lifecycle::begin(NotificationStatus::Pending)?),
         attempts: Set(0),
         next_attempt_at: Set(now),
         locked_until: Set(None),

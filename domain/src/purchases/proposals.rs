@@ -3,7 +3,10 @@
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Alias, Func};
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    DatabaseTransaction, QueryOrder, QuerySelect,
+};
 use serde_json::{json, Value};
 
 use super::budget::{self, Short};
@@ -178,7 +181,7 @@ pub(crate) async fn decide(
         channel: Set(channel),
         vendor_id: Set(vendor),
         order_id: Set(None),
-        status: Set(ProposalStatus::Submitted),
+        status: NotSet, // decided below
         decision_reason: Set(None),
         rule_results: Set(json!([])),
         note: Set(note),

@@ -103,7 +103,7 @@ pub(crate) async fn catalogue(
         location: Set(None),
         home_branch_id: Set(home),
         current_branch_id: Set(at),
-        status: Set(status),
+        status: Set(lifecycle::begin(status)?),
         net_lending: Set(!uncatalogued),
         uncatalogued: Set(uncatalogued),
         created_at: Set(now),

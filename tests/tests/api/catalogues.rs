@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use hongyan_domain::entity::{
     delivery_round::RoundStatus, item::ItemStatus, loan::LoanStatus, loan_request::RequestStatus,
-    pick_task::PickStatus, purchase_proposal::ProposalStatus, reader::ReaderStatus,
+    notification::NotificationStatus, pick_task::PickStatus, purchase_proposal::ProposalStatus,
+    reader::ReaderStatus, return_ticket::TicketStatus, shipment::ShipmentStatus,
 };
+use hongyan_domain::lifecycle::Lifecycle;
 use hongyan_domain::{Code, Error, Locale, Reason, Text};
 use hongyan_tests::chinese::{is_cjk, not_chinese};
-use sea_orm::Iterable;
 use strum::IntoEnumIterator;
 
 /// One locale's entries: key → the set of `{ $variables }` its text uses.
@@ -209,27 +210,33 @@ fn every_text_the_code_says_is_in_the_catalogues() {
     assert!(missing.is_empty(), "not in the catalogues: {missing:#?}");
 }
 
+/// The names of `S`'s states, and the thing they are states of.
+fn states<S: Lifecycle>() -> Vec<(&'static str, &'static str)> {
+    S::all().into_iter().map(|s| (S::THING, s.name())).collect()
+}
+
 #[test]
 fn every_state_a_client_can_be_told_has_a_name() {
     let zh = catalogue("zh-CN");
-    let states: Vec<&str> = RequestStatus::iter()
-        .map(RequestStatus::as_str)
-        .chain(ProposalStatus::iter().map(ProposalStatus::as_str))
-        .chain(LoanStatus::iter().map(LoanStatus::as_str))
-        .chain(PickStatus::iter().map(PickStatus::as_str))
-        .chain(ItemStatus::iter().map(ItemStatus::as_str))
-        .chain(RoundStatus::iter().map(RoundStatus::as_str))
-        .chain(ReaderStatus::iter().map(|s| match s {
-            ReaderStatus::Active => "ACTIVE",
-            ReaderStatus::Pending => "PENDING",
-            ReaderStatus::Closed => "CLOSED",
-        }))
-        .collect();
-    for state in states {
-        assert!(
-            zh.contains_key(&format!("state-{state}")),
-            "state-{state} missing"
-        );
+    let machines = [
+        states::<RequestStatus>(),
+        states::<ProposalStatus>(),
+        states::<LoanStatus>(),
+        states::<PickStatus>(),
+        states::<ItemStatus>(),
+        states::<RoundStatus>(),
+        states::<ReaderStatus>(),
+        states::<TicketStatus>(),
+        states::<ShipmentStatus>(),
+        states::<NotificationStatus>(),
+    ];
+    for (thing, state) in machines.into_iter().flatten() {
+        for key in [
+            format!("state-{state}"),
+            Text::thing(thing).key().to_owned(),
+        ] {
+            assert!(zh.contains_key(&key), "{key} missing");
+        }
     }
 }
 

@@ -2,18 +2,17 @@
 //! hold shelf → check-out → renew → return anywhere → the waitlist is served; and every
 //! refusal on the way.
 
-use chrono::Utc;
 use hongyan_domain::auth::{Principal, StaffRole};
-use hongyan_domain::entity::loan_request;
 use hongyan_domain::jobs;
 use hongyan_domain::lending::backlog::RoutePending;
-use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
+use hongyan_domain::lending::RequestStatus;
 use hongyan_domain::people;
 use hongyan_tests::socket::{Incoming, Socket};
 use hongyan_tests::{TestApp, TestOptions};
 
 use crate::library::{
-    to_branch, Library, CHECK_IN, CHECK_OUT, CONFIRM, PICKING, RENEW, REQUEST, REQUEST_BY_ID,
+    request_row, to_branch, Library, CHECK_IN, CHECK_OUT, CONFIRM, PICKING, RENEW, REQUEST,
+    REQUEST_BY_ID,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use serde_json::{json, Value};
@@ -543,7 +542,7 @@ async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_
         .await;
     let mut tokens = Vec::new();
     for n in 0..200 {
-        let mut row = people::new_reader(&format!("读者{n}"));
+        let mut row = people::new_reader(&format!("读者{n}")).expect("new reader");
         row.card_number = Set(Some(format!("3000{n:04}")));
         let r = row.insert(&lib.app.ctx.db).await.expect("reader");
         tokens.push(
@@ -842,31 +841,10 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
             .await
             .unwrap();
         let token = lib.app.reader_token(&card, "123456").await;
-        let now = Utc::now();
-        let req = loan_request::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            reader_id: Set(reader.id),
-            title_id: Set(book_id),
-            item_id: Set(None),
-            status: Set(RequestStatus::Pending),
-            delivery_method: Set(DeliveryMethod::Branch),
-            locker_id: Set(None),
-            pickup_branch_id: Set(Some(lib.branch["C"])),
-            address_id: Set(None),
-            source_branch_id: Set(None),
-            compartment_id: Set(None),
-            pickup_code_hash: Set(None),
-            pickup_code_gen: Set(0),
-            pickup_deadline: Set(None),
-            deadline_reminded_at: Set(None),
-            failure_reason: Set(None),
-            idempotency_key: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(db)
-        .await
-        .unwrap();
+        let req = request_row(reader.id, book_id, lib.branch["C"], RequestStatus::Pending)
+            .insert(db)
+            .await
+            .unwrap();
         readers.push((token, json!({"id": req.id.to_string()})));
     }
     jobs::enqueue(db, &RoutePending).await.unwrap();

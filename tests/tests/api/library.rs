@@ -7,8 +7,8 @@ use chrono::{Duration, Utc};
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
-use hongyan_domain::entity::{loan, loan_request, title, vendor, vendor_offer};
-use hongyan_domain::lending::RequestStatus;
+use hongyan_domain::entity::loan_request::{self, DeliveryMethod, RequestStatus};
+use hongyan_domain::entity::{loan, title, vendor, vendor_offer};
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
@@ -277,6 +277,38 @@ impl Library {
             .await
             .data()["request"]
             .clone()
+    }
+}
+
+/// A request row written as is (no routing, no history): `reader`'s for `title`, to be
+/// collected at branch `pickup`, in `status`.
+pub fn request_row(
+    reader: Uuid,
+    title: Uuid,
+    pickup: Uuid,
+    status: RequestStatus,
+) -> loan_request::ActiveModel {
+    let now = Utc::now();
+    loan_request::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        reader_id: Set(reader),
+        title_id: Set(title),
+        item_id: Set(None),
+        status: Set(status),
+        delivery_method: Set(DeliveryMethod::Branch),
+        locker_id: Set(None),
+        pickup_branch_id: Set(Some(pickup)),
+        address_id: Set(None),
+        source_branch_id: Set(None),
+        compartment_id: Set(None),
+        pickup_code_hash: Set(None),
+        pickup_code_gen: Set(0),
+        pickup_deadline: Set(None),
+        deadline_reminded_at: Set(None),
+        failure_reason: Set(None),
+        idempotency_key: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }
 

@@ -120,7 +120,7 @@ pub async fn record(
             }
             None => {
                 let mut copy =
-                    crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch);
+                    crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch)?;
                 copy.net_lending = Set(h.net_lending.unwrap_or(true));
                 copy.location = Set(h.location.clone());
                 copy.insert(db).await?;
