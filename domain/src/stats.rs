@@ -4,20 +4,55 @@
 //! Each figure is an SQL aggregate (only one row per day, method or locker comes back);
 //! the few places where PostgreSQL and SQLite spell things differently are in [`Dialect`].
 
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Alias;
-use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
+use sea_orm::{DbBackend, FromQueryResult, Iterable, QuerySelect};
 
 use crate::auth::{Principal, StaffRole};
+use crate::entity::budget;
 use crate::entity::budget_movement::{self, MovementKind};
-use crate::entity::{budget, reader};
 use crate::i18n::Text;
+use crate::lending::{DeliveryMethod, RequestStatus};
 use crate::purchases::stats::{circulation, proposals_by, Circulation, Count, Grouping};
 use crate::{china_time, db, Error, Result};
 
 /// The longest period one report covers.
 const MAX_DAYS: u64 = 3_660;
+
+/// How many titles and classes the top lists hold.
+pub const TOP: i64 = 10;
+
+/// How long requests of one delivery method took to become ready.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReadyTimes {
+    /// The delivery method.
+    pub method: DeliveryMethod,
+    /// Median seconds from request to ready.
+    pub median_secs: Option<f64>,
+    /// 90th-percentile seconds (nearest rank) from request to ready.
+    pub p90_secs: Option<f64>,
+}
+
+/// A title and how often it was requested.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct TopTitle {
+    /// The title.
+    pub title_id: Uuid,
+    /// Its name.
+    pub title: String,
+    /// Requests made in the period.
+    pub n: i64,
+}
+
+/// One month's figure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Month {
+    /// The month's first day (or the period's first day, for a period starting mid-month).
+    pub first_day: NaiveDate,
+    /// The figure.
+    pub n: i64,
+}
 
 /// One day's figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +106,10 @@ pub struct Report {
     pub to: NaiveDate,
     /// The branch, or None for the whole library.
     pub branch: Option<Uuid>,
-    /// Readers registered by the end of the period.
+    /// Readers registered by the end of the period (of a branch: the readers counted at it,
+    /// see [`READER_BRANCH`]).
     pub readers: i64,
-    /// Readers registered in the period.
+    /// Readers registered in the period (of a branch: as for `readers`).
     pub new_readers: i64,
     /// Loans started each day (every day of the period, zeros included).
     pub loans_per_day: Vec<Day>,
@@ -84,6 +120,18 @@ pub struct Report {
     /// Median seconds from request to ready (at a locker or branch, or delivered home), of
     /// requests that became ready in the period.
     pub median_secs_to_ready: Option<f64>,
+    /// Median and 90th-percentile seconds from request to ready, per delivery method (every
+    /// method, None where no request of it became ready in the period).
+    pub secs_to_ready_by_method: Vec<ReadyTimes>,
+    /// The titles requested most in the period (at most [`TOP`]), most first.
+    pub top_titles: Vec<TopTitle>,
+    /// The CLC main classes (the class number's first letter, `?` without one) requested
+    /// most in the period (at most [`TOP`]), most first.
+    pub top_classes: Vec<Count>,
+    /// Locker holds that became ready in the period.
+    pub locker_holds: i64,
+    /// Locker holds that expired uncollected in the period.
+    pub locker_holds_expired: i64,
     /// Lockers (of the branch).
     pub lockers: Vec<LockerUse>,
     /// Proposals made, by status.
@@ -107,6 +155,31 @@ impl Report {
     /// Loans in the period.
     pub fn loans(&self) -> i64 {
         self.loans_per_day.iter().map(|d| d.n).sum()
+    }
+
+    /// Loans started per calendar month of the period (every month, zeros included).
+    pub fn loans_per_month(&self) -> Vec<Month> {
+        let mut months: Vec<Month> = Vec::new();
+        for d in &self.loans_per_day {
+            match months.last_mut() {
+                Some(m)
+                    if (m.first_day.year(), m.first_day.month())
+                        == (d.day.year(), d.day.month()) =>
+                {
+                    m.n += d.n;
+                }
+                _ => months.push(Month {
+                    first_day: d.day,
+                    n: d.n,
+                }),
+            }
+        }
+        months
+    }
+
+    /// Locker holds expired per locker hold ready in the period (None without holds).
+    pub fn locker_expiry_rate(&self) -> Option<f64> {
+        (self.locker_holds > 0).then(|| ratio(self.locker_holds_expired, self.locker_holds))
     }
 
     /// The figures as CSV (`figure,key,value`), for spreadsheets.
@@ -213,18 +286,10 @@ pub async fn report(
     let dialect = Dialect(db.get_database_backend());
     let q = Queries { db, window, branch };
 
-    let readers_of = |since: Option<DateTime<Utc>>| {
-        let mut rows = reader::Entity::find().filter(reader::Column::CreatedAt.lt(window.1));
-        if let Some(t) = since {
-            rows = rows.filter(reader::Column::CreatedAt.gte(t));
-        }
-        if let Some(b) = branch {
-            rows = rows.filter(reader::Column::HomeBranchId.eq(b));
-        }
-        rows.count(db)
-    };
-    let readers = count(readers_of(None).await?);
-    let new_readers = count(readers_of(Some(window.0)).await?);
+    let Readers {
+        readers,
+        new_readers,
+    } = q.readers().await?;
     let per_day = q
         .counts(&format!(
             "SELECT {day} AS key, count(*) AS n FROM loan l JOIN item i ON i.id = l.item_id \
@@ -249,19 +314,61 @@ pub async fn report(
              GROUP BY r.delivery_method ORDER BY n DESC, key"
         ))
         .await?;
-    let median_secs_to_ready = q
-        .median(&format!(
-            "SELECT {secs} AS s FROM loan_request r JOIN ( \
-               SELECT e.request_id, min(e.at) AS at FROM request_event e \
-                JOIN loan_request q ON q.id = e.request_id \
-                WHERE e.to_status = 'READY_FOR_PICKUP' \
-                   OR (e.to_status = 'FULFILLED' AND q.delivery_method = 'HOME') \
-                GROUP BY e.request_id \
-             ) ready ON ready.request_id = r.id \
-             WHERE ready.at >= $1 AND ready.at < $2 AND {mine}",
-            secs = dialect.seconds("r.created_at", "ready.at"),
+    let ready_secs = format!(
+        "SELECT {secs} AS s, r.delivery_method AS method FROM loan_request r JOIN ( \
+           SELECT e.request_id, min(e.at) AS at FROM request_event e \
+            JOIN loan_request q ON q.id = e.request_id \
+            WHERE e.to_status = 'READY_FOR_PICKUP' \
+               OR (e.to_status = 'FULFILLED' AND q.delivery_method = 'HOME') \
+            GROUP BY e.request_id \
+         ) ready ON ready.request_id = r.id \
+         WHERE ready.at >= $1 AND ready.at < $2 AND {mine}",
+        secs = dialect.seconds("r.created_at", "ready.at"),
+    );
+    let median_secs_to_ready = q.median(&ready_secs).await?;
+    let mut secs_to_ready_by_method = Vec::new();
+    for method in DeliveryMethod::iter() {
+        let of_method = format!(
+            "SELECT s FROM ({ready_secs}) m WHERE m.method = '{}'",
+            method.as_str()
+        );
+        secs_to_ready_by_method.push(ReadyTimes {
+            method,
+            median_secs: q.median(&of_method).await?,
+            p90_secs: q.p90(&of_method).await?,
+        });
+    }
+    let requested = format!(
+        "FROM loan_request r JOIN title t ON t.id = r.title_id \
+         WHERE r.created_at >= $1 AND r.created_at < $2 AND {mine}"
+    );
+    let top_titles = TopTitle::find_by_statement(q.statement(&format!(
+        "SELECT t.id AS title_id, t.title, count(*) AS n {requested} \
+         GROUP BY t.id, t.title ORDER BY n DESC, t.title LIMIT {TOP}"
+    )))
+    .all(db)
+    .await?;
+    let top_classes = q
+        .counts(&format!(
+            "SELECT COALESCE(substr(t.clc_class, 1, 1), '?') AS key, count(*) AS n \
+             {requested} GROUP BY COALESCE(substr(t.clc_class, 1, 1), '?') \
+             ORDER BY n DESC, key LIMIT {TOP}"
         ))
         .await?;
+    let holds = q
+        .counts(&format!(
+            "SELECT e.to_status AS key, count(DISTINCT r.id) AS n FROM loan_request r \
+             JOIN request_event e ON e.request_id = r.id \
+             WHERE r.delivery_method = 'LOCKER' AND e.at >= $1 AND e.at < $2 AND {mine} \
+               AND e.to_status IN ('READY_FOR_PICKUP', 'EXPIRED') GROUP BY e.to_status"
+        ))
+        .await?;
+    let held = |status: RequestStatus| {
+        holds
+            .iter()
+            .find(|c| c.key == status.as_str())
+            .map_or(0, |c| c.n)
+    };
     let lockers = LockerUse::find_by_statement(q.statement(
         "SELECT lk.id AS locker_id, lk.code, lk.name, \
            (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
@@ -305,6 +412,11 @@ pub async fn report(
         requests_by_method,
         deliveries_by_method,
         median_secs_to_ready,
+        secs_to_ready_by_method,
+        top_titles,
+        top_classes,
+        locker_holds: held(RequestStatus::ReadyForPickup),
+        locker_holds_expired: held(RequestStatus::Expired),
         lockers,
         proposals_by_status,
         budget_spent_cents,
@@ -312,6 +424,23 @@ pub async fn report(
         new_on_demand,
         new_other,
     })
+}
+
+/// The figures of `this`'s days a year earlier (each day moved back twelve months, 29
+/// February becoming the 28th), for the same branch and under the same access rules.
+///
+/// # Errors
+/// As [`report`]; VALIDATION when a year earlier is out of range.
+pub async fn last_year(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    this: &Report,
+) -> Result<Report> {
+    let back = |d: NaiveDate| d.checked_sub_months(Months::new(12)).map(|d| d.to_string());
+    let (from, to) = back(this.from)
+        .zip(back(this.to))
+        .ok_or_else(|| Error::validation(text!("stats-dates-out-of-range")))?;
+    report(db, who, &from, &to, this.branch).await
 }
 
 /// The UTC instants the China-time days `from`..=`to` span.
@@ -324,10 +453,6 @@ fn bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc
     start(from)
         .zip(to.checked_add_days(Days::new(1)).and_then(start))
         .ok_or_else(|| Error::validation(text!("stats-dates-out-of-range")))
-}
-
-fn count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Every day of the period with its figure (0 where the query returned none).
@@ -352,6 +477,23 @@ struct Queries<'a, C> {
 }
 
 #[derive(FromQueryResult)]
+struct Readers {
+    readers: i64,
+    new_readers: i64,
+}
+
+/// The branch a reader is counted at: their home branch; without one, the branch owning
+/// the copy of their first loan before the period ends; without loans, the pickup branch of
+/// their first request. Readers with none of these count for the whole library only.
+const READER_BRANCH: &str = "COALESCE(rd.home_branch_id, \
+     (SELECT i.home_branch_id FROM loan l JOIN item i ON i.id = l.item_id \
+       WHERE l.reader_id = rd.id AND l.checked_out_at < $2 \
+       ORDER BY l.checked_out_at, l.id LIMIT 1), \
+     (SELECT r.pickup_branch_id FROM loan_request r \
+       WHERE r.reader_id = rd.id AND r.created_at < $2 AND r.pickup_branch_id IS NOT NULL \
+       ORDER BY r.created_at, r.id LIMIT 1))";
+
+#[derive(FromQueryResult)]
 struct Median {
     s: Option<f64>,
 }
@@ -367,6 +509,25 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 self.branch.into(),
             ],
         )
+    }
+
+    /// Readers registered by the end of the period, and in it, attributed to a branch by
+    /// [`READER_BRANCH`].
+    async fn readers(&self) -> Result<Readers> {
+        let sql = format!(
+            "SELECT count(*) AS readers, \
+               CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) \
+                 AS BIGINT) AS new_readers \
+             FROM reader rd WHERE rd.created_at < $2 \
+               AND ($3 IS NULL OR {READER_BRANCH} = $3)"
+        );
+        Ok(Readers::find_by_statement(self.statement(&sql))
+            .one(self.db)
+            .await?
+            .unwrap_or(Readers {
+                readers: 0,
+                new_readers: 0,
+            }))
     }
 
     async fn counts(&self, sql: &str) -> Result<Vec<Count>> {
@@ -385,7 +546,22 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                OFFSET ((SELECT count(*) FROM v) - 1) / 2 \
              ) middle"
         );
-        Ok(Median::find_by_statement(self.statement(&median))
+        self.one_value(&median).await
+    }
+
+    /// The 90th percentile (nearest rank: the smallest value at least 90% of the values do
+    /// not exceed) of column `s` of `sql`'s rows, None without rows.
+    async fn p90(&self, sql: &str) -> Result<Option<f64>> {
+        let p90 = format!(
+            "WITH v AS ({sql}) SELECT s FROM v ORDER BY s LIMIT 1 \
+             OFFSET CASE WHEN (SELECT count(*) FROM v) = 0 THEN 0 \
+               ELSE ((SELECT count(*) FROM v) * 9 + 9) / 10 - 1 END"
+        );
+        self.one_value(&p90).await
+    }
+
+    async fn one_value(&self, sql: &str) -> Result<Option<f64>> {
+        Ok(Median::find_by_statement(self.statement(sql))
             .one(self.db)
             .await?
             .and_then(|m| m.s))

@@ -1,9 +1,11 @@
 //! The period report managers pull for their annual figures.
 
-use async_graphql::{Description, Object, SimpleObject, ID};
+use async_graphql::{Context, Description, Object, SimpleObject, ID};
 use hongyan_domain::stats;
 
+use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::types::lending::DeliveryMethod;
 use crate::types::purchases::{Budget, Circulation, KeyCount};
 
 /// Loans started on one day.
@@ -13,6 +15,38 @@ pub struct DayCount {
     pub day: String,
     /// Loans.
     pub count: i64,
+}
+
+/// Loans started in one month of the period.
+#[derive(SimpleObject)]
+pub struct MonthCount {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Loans (of the days of the month inside the period).
+    pub count: i64,
+}
+
+/// How long requests of one delivery method took to become ready.
+#[derive(SimpleObject)]
+pub struct ReadyTimes {
+    /// The delivery method.
+    pub method: DeliveryMethod,
+    /// Median hours from request to ready; null when no request of the method was ready in
+    /// the period.
+    pub median_hours: Option<f64>,
+    /// 90th-percentile hours (nearest rank) from request to ready; null as `medianHours`.
+    pub p90_hours: Option<f64>,
+}
+
+/// A title and how often it was requested in the period.
+#[derive(SimpleObject)]
+pub struct TopTitle {
+    /// The title's id.
+    pub title_id: ID,
+    /// The title's name.
+    pub title: String,
+    /// Requests made in the period.
+    pub requests: i64,
 }
 
 /// How one locker was used in the period.
@@ -53,11 +87,14 @@ impl Stats {
     async fn branch_id(&self) -> Option<ID> {
         self.0.branch.map(|b| ID(b.to_string()))
     }
-    /// Readers registered by the end of the period (of the branch: whose home branch it is).
+    /// Readers registered by the end of the period. Of a branch: readers whose home branch
+    /// it is; readers without one count at the branch owning the copy of their first loan
+    /// (before the period ends), else at the pickup branch of their first request; readers
+    /// who never borrowed or requested count for the whole library only.
     async fn registered_readers(&self) -> i64 {
         self.0.readers
     }
-    /// Readers registered in the period.
+    /// Readers registered in the period (of a branch: attributed as `registeredReaders`).
     async fn new_readers(&self) -> i64 {
         self.0.new_readers
     }
@@ -88,6 +125,68 @@ impl Stats {
     /// home), of requests ready in the period; null when none was.
     async fn median_hours_to_ready(&self) -> Option<f64> {
         self.0.median_secs_to_ready.map(|s| s / 3600.0)
+    }
+    /// Loans started per calendar month of the period, every month, for trend charts.
+    async fn loans_per_month(&self) -> Vec<MonthCount> {
+        self.0
+            .loans_per_month()
+            .iter()
+            .map(|m| MonthCount {
+                month: m.first_day.format("%Y-%m").to_string(),
+                count: m.n,
+            })
+            .collect()
+    }
+    /// Median and 90th-percentile hours from request to ready, for every delivery method.
+    async fn ready_times_by_method(&self) -> Vec<ReadyTimes> {
+        self.0
+            .secs_to_ready_by_method
+            .iter()
+            .map(|t| ReadyTimes {
+                method: t.method.into(),
+                median_hours: t.median_secs.map(|s| s / 3600.0),
+                p90_hours: t.p90_secs.map(|s| s / 3600.0),
+            })
+            .collect()
+    }
+    /// The ten titles requested most in the period, most first (ties by title).
+    async fn top_titles(&self) -> Vec<TopTitle> {
+        self.0
+            .top_titles
+            .iter()
+            .map(|t| TopTitle {
+                title_id: ID(t.title_id.to_string()),
+                title: t.title.clone(),
+                requests: t.n,
+            })
+            .collect()
+    }
+    /// The ten CLC main classes (the class number's first letter, e.g. `I`; `?` for titles
+    /// without one) requested most in the period, most first.
+    async fn top_classes(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.top_classes)
+    }
+    /// Locker holds that became ready (deposited for collection) in the period.
+    async fn locker_holds(&self) -> i64 {
+        self.0.locker_holds
+    }
+    /// Locker holds that expired uncollected in the period.
+    async fn locker_holds_expired(&self) -> i64 {
+        self.0.locker_holds_expired
+    }
+    /// `lockerHoldsExpired / lockerHolds`; null without locker holds.
+    async fn locker_expiry_rate(&self) -> Option<f64> {
+        self.0.locker_expiry_rate()
+    }
+    /// The same figures for the same days a year earlier (29 February becomes the 28th),
+    /// same branch and same access rules, to compare with last year.
+    async fn last_year(&self, ctx: &Context<'_>) -> GqlResult<Stats> {
+        let who = principal(ctx).gql()?;
+        Ok(Stats(
+            stats::last_year(&domain(ctx).db, who, &self.0)
+                .await
+                .gql()?,
+        ))
     }
     /// Lockers (of the branch) and their use.
     async fn lockers(&self) -> Vec<LockerUse> {

@@ -3,17 +3,76 @@
 
 use chrono::{Duration, Utc};
 use hongyan_domain::auth::StaffRole;
+use hongyan_domain::entity::request_event::ActorKind;
 use hongyan_domain::entity::{loan_request, request_event};
-use hongyan_domain::lending::RequestStatus;
+use hongyan_domain::lending::{DeliveryMethod, RequestStatus};
 use hongyan_tests::TestOptions;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::library::{self, Library, CHECK_OUT};
 
-const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { from to branchId registeredReaders newReaders loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady lockers { code compartments inUse deposits turnsPerDoorDay } proposalsByStatus { key count } budgetSpentCents newBooksOnDemand { items lent } newBooksOther { items lent loans circulationRate } csv } }";
+const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { from to branchId registeredReaders newReaders loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady lockers { code compartments inUse deposits turnsPerDoorDay } proposalsByStatus { key count } budgetSpentCents newBooksOnDemand { items lent } newBooksOther { items lent loans circulationRate } loansPerMonth { month count } readyTimesByMethod { method medianHours p90Hours } topTitles { title requests } topClasses { key count } lockerHolds lockerHoldsExpired lockerExpiryRate lastYear { from to loans registeredReaders } csv } }";
+
+/// The locker figures only.
+const LOCKER_STATS: &str = "query($f: String!, $b: ID) { stats(from: $f, to: $f, branchId: $b) { lockerHolds lockerHoldsExpired lockerExpiryRate readyTimesByMethod { method medianHours p90Hours } } }";
+
+/// A locker hold made from `template` (a request row), asked for `ago` before now and
+/// ready now; `expired` if it was never collected. Written straight to the tables the
+/// figures read, outside the period's other requests.
+async fn locker_hold(db: &DatabaseConnection, template: &str, ago: Duration, expired: bool) {
+    let id: Uuid = template.parse().expect("id");
+    let now = Utc::now();
+    let row = loan_request::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .expect("request")
+        .expect("row");
+    let hold = loan_request::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        item_id: Set(None),
+        compartment_id: Set(None),
+        idempotency_key: Set(None),
+        delivery_method: Set(DeliveryMethod::Locker),
+        status: Set(if expired {
+            RequestStatus::Expired
+        } else {
+            RequestStatus::Fulfilled
+        }),
+        created_at: Set(now - ago),
+        ..row.into()
+    }
+    .insert(db)
+    .await
+    .expect("hold");
+    let last = if expired {
+        RequestStatus::Expired
+    } else {
+        RequestStatus::Fulfilled
+    };
+    for (from, to) in [
+        (RequestStatus::InTransit, RequestStatus::ReadyForPickup),
+        (RequestStatus::ReadyForPickup, last),
+    ] {
+        request_event::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            request_id: Set(hold.id),
+            from_status: Set(Some(from)),
+            to_status: Set(to),
+            actor_kind: Set(ActorKind::System),
+            actor_id: Set(None),
+            note: Set(None),
+            at: Set(now),
+        }
+        .insert(db)
+        .await
+        .expect("event");
+    }
+}
 
 /// A China-time date `days_ago` days before today.
 fn day(days_ago: i64) -> String {
@@ -125,6 +184,62 @@ async fn stats_count_a_known_day_per_branch_and_for_the_library() {
         s["newBooksOther"],
         json!({"items": 3, "lent": 2, "loans": 2, "circulationRate": 2.0 / 3.0})
     );
+    // Monthly trend: every month the three days touch, today's holding both loans.
+    let months = s["loansPerMonth"].as_array().expect("months");
+    let this_month = &day(0)[..7];
+    assert_eq!(
+        months.last(),
+        Some(&json!({"month": this_month, "count": 2}))
+    );
+    assert_eq!(
+        months.first().map(|m| &m["month"]),
+        Some(&json!(&day(2)[..7]))
+    );
+    assert_eq!(
+        months
+            .iter()
+            .filter_map(|m| m["count"].as_i64())
+            .sum::<i64>(),
+        2
+    );
+    // Waits of 2 and 4 hours at the branch: median 3, p90 (nearest rank) 4.
+    let times = s["readyTimesByMethod"].as_array().expect("times");
+    let keys: Vec<&Value> = times.iter().map(|t| &t["method"]).collect();
+    assert_eq!(keys, [&json!("LOCKER"), &json!("BRANCH"), &json!("HOME")]);
+    let branch = &times[1];
+    assert!(
+        (branch["medianHours"].as_f64().expect("median") - 3.0).abs() < 0.01,
+        "{branch}"
+    );
+    assert!(
+        (branch["p90Hours"].as_f64().expect("p90") - 4.0).abs() < 0.01,
+        "{branch}"
+    );
+    assert_eq!(
+        (&times[0]["p90Hours"], &times[2]["medianHours"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert_eq!(
+        s["topTitles"],
+        json!([{"title": "统计之书", "requests": 2}])
+    );
+    assert_eq!(s["topClasses"], json!([{"key": "I", "count": 2}]));
+    assert_eq!(
+        (&s["lockerHolds"], &s["lockerHoldsExpired"]),
+        (&json!(0), &json!(0))
+    );
+    assert_eq!(s["lockerExpiryRate"], Value::Null);
+    // Last year: the same days a year earlier, before any of this happened.
+    let year_ago = |d: String| {
+        d.parse::<chrono::NaiveDate>()
+            .ok()
+            .and_then(|d| d.checked_sub_months(chrono::Months::new(12)))
+            .map(|d| d.to_string())
+    };
+    assert_eq!(
+        s["lastYear"],
+        json!({"from": year_ago(day(2)), "to": year_ago(day(0)), "loans": 0, "registeredReaders": 0})
+    );
     let csv = s["csv"].as_str().expect("csv");
     assert!(csv.starts_with("figure,key,value\n"), "{csv}");
     assert!(csv.contains("\nloans,,2\n"), "{csv}");
@@ -134,11 +249,54 @@ async fn stats_count_a_known_day_per_branch_and_for_the_library() {
     let b = app.gql_as(Some(&desk_b), STATS, period(Some("B"))).await;
     let s = &b.data()["stats"];
     assert_eq!(s["branchId"], lib.id("B").as_str());
+    // Readers have no home branch: r3 counts at B (its first loan's copy), r1 at A (its
+    // loan), r2 at A (its request's pickup branch).
+    assert_eq!(
+        (&s["registeredReaders"], &s["newReaders"]),
+        (&json!(1), &json!(1))
+    );
     assert_eq!(s["loans"], 1);
     assert_eq!(s["requestsByDelivery"], json!([]));
     assert_eq!(s["medianHoursToReady"], Value::Null);
     assert_eq!(s["lockers"], json!([]));
     assert_eq!(s["newBooksOther"]["items"], 1);
+
+    let a = app.gql_as(Some(&desk_a), STATS, period(Some("A"))).await;
+    let s = &a.data()["stats"];
+    assert_eq!(
+        (&s["registeredReaders"], &s["newReaders"]),
+        (&json!(2), &json!(2))
+    );
+
+    // Three locker holds from branch A ready today, asked for 1, 2 and 10 hours earlier;
+    // one expired uncollected.
+    for (hours, expired) in [(1, false), (2, true), (10, false)] {
+        let template = q1["id"].as_str().expect("id");
+        locker_hold(&app.ctx.db, template, Duration::hours(hours), expired).await;
+    }
+    let r = app
+        .gql_as(
+            Some(&desk_a),
+            LOCKER_STATS,
+            json!({"f": day(0), "b": lib.id("A")}),
+        )
+        .await;
+    let s = &r.data()["stats"];
+    assert_eq!(
+        (&s["lockerHolds"], &s["lockerHoldsExpired"]),
+        (&json!(3), &json!(1))
+    );
+    let rate = s["lockerExpiryRate"].as_f64().expect("rate");
+    assert!((rate - 1.0 / 3.0).abs() < 1e-9, "{rate}");
+    let locker = &s["readyTimesByMethod"][0];
+    assert!(
+        (locker["medianHours"].as_f64().expect("median") - 2.0).abs() < 0.01,
+        "{locker}"
+    );
+    assert!(
+        (locker["p90Hours"].as_f64().expect("p90") - 10.0).abs() < 0.01,
+        "{locker}"
+    );
 
     // Scope: a branch's librarians see their branch only; the library is for admins.
     for (token, branch) in [(&desk_a, Some("B")), (&desk_a, None), (&r1, Some("A"))] {
