@@ -1,4 +1,5 @@
-//! `hongyan import marc|csv FILE` and `hongyan index rebuild`.
+//! `hongyan import marc|csv FILE`, `hongyan index rebuild`, and the summary imports and exports
+//! end with.
 
 use std::time::Duration;
 
