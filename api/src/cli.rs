@@ -39,6 +39,10 @@ pub enum Command {
     /// Import a catalogue file (MARC or CSV) with a progress bar.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write the catalogue (every title with its copies) into a MARC or CSV file that
+    /// `import` reads back.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Manage the search index.
     #[command(subcommand)]
     Index(IndexCommand),
@@ -100,6 +104,24 @@ pub enum ImportCommand {
         /// other copies out of it (a row's own `net_lending` wins).
         #[arg(long)]
         net_lending_location: Option<String>,
+    },
+}
+
+/// `export` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// ISO 2709 (binary MARC) records in UTF-8, MARC21 or CNMARC.
+    Marc {
+        /// The file (`-`: standard output).
+        file: std::path::PathBuf,
+        /// marc21 or cnmarc.
+        #[arg(long, default_value = "marc21")]
+        flavour: String,
+    },
+    /// CSV with the import's header row, one row per copy.
+    Csv {
+        /// The file (`-`: standard output).
+        file: std::path::PathBuf,
     },
 }
 

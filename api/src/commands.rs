@@ -51,6 +51,10 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
             crate::import::import(&ctx, cmd).await.map(drop)
         }
+        Command::Export(cmd) => {
+            let db = open_database(&config).await?;
+            crate::export::export(&db, cmd).await.map(drop)
+        }
         Command::Index(cmd) => {
             let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
             crate::import::index(&ctx, cmd).await

@@ -1,14 +1,16 @@
-//! `hongyan import marc|csv FILE` and `hongyan index rebuild`.
+//! `hongyan import marc|csv FILE`, `hongyan index rebuild`, and the summary imports and exports
+//! end with.
 
 use std::time::Duration;
 
 use anyhow::Context as _;
 use hongyan_domain::catalog::import::csv::CsvReader;
-use hongyan_domain::catalog::import::marc::{Flavour, MarcReader};
+use hongyan_domain::catalog::import::marc::MarcReader;
 use hongyan_domain::catalog::import::{ImportSummary, Importer};
 use hongyan_domain::catalog::indexer;
+use hongyan_domain::catalog::marc::Flavour;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
-use hongyan_domain::{text, Ctx, Locale};
+use hongyan_domain::{text, Ctx, Locale, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{ImportCommand, IndexCommand};
@@ -90,20 +92,14 @@ fn progress(len: u64) -> ProgressBar {
 
 /// The summary librarians read, in Chinese.
 fn print_summary(s: &ImportSummary) {
-    for r in s.rejected.iter().take(SHOW_REJECTED) {
+    let listed = s.rejected.iter().take(SHOW_REJECTED).map(|r| {
         let line = match r.offset {
             Some(offset) => text!("import-rejected-at", position = r.position, offset = offset),
             None => text!("import-rejected", position = r.position),
         };
-        println!("{}", line.arg("reason", &r.reason).render(Locale::Chinese));
-    }
-    if s.rejected.len() > SHOW_REJECTED {
-        let more = s.rejected.len() - SHOW_REJECTED;
-        println!(
-            "{}",
-            text!("import-rejected-more", count = more).render(Locale::Chinese)
-        );
-    }
+        line.arg("reason", &r.reason)
+    });
+    let unlisted = s.rejected.len().saturating_sub(SHOW_REJECTED);
     let summary = text!(
         "import-summary",
         read = s.read,
@@ -113,7 +109,28 @@ fn print_summary(s: &ImportSummary) {
         items_updated = s.items_updated,
         rejected = s.rejected.len(),
     );
-    println!("{}", summary.render(Locale::Chinese));
+    let more = Text::new("import-rejected-more");
+    report(listed, (unlisted, more), &summary, false);
+}
+
+/// Prints what people read at the end of an import or export, in Chinese: the `listed`
+/// lines, how many more there were (`more` saying the `count` of `unlisted`, when there are
+/// any), and the totals; on standard error when standard output carries the file.
+pub(crate) fn report(
+    listed: impl IntoIterator<Item = Text>,
+    (unlisted, more): (usize, Text),
+    totals: &Text,
+    to_stderr: bool,
+) {
+    let more = (unlisted > 0).then(|| more.arg("count", unlisted));
+    for line in listed.into_iter().chain(more).chain([totals.clone()]) {
+        let line = line.render(Locale::Chinese);
+        if to_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    }
 }
 
 /// Runs an index command.

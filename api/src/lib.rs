@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod commands;
+mod export;
 mod http;
 mod import;
 mod metrics;

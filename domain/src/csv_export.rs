@@ -3,7 +3,9 @@
 //! a spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
 //! return before one) as a formula: `=HYPERLINK(…)` in a title would be a live link, or
 //! worse, on a librarian's computer. Such cells get a leading `'`, which spreadsheets show
-//! as text; plain numbers (`-5`, `-2.50`) are left as they are.
+//! as text; plain numbers (`-5`, `-2.50`) are left as they are. So does a cell that already
+//! starts with `'` before such a cell, so that [`restored`] undoes [`inert`] exactly: the
+//! catalogue export goes back in through the CSV import.
 
 use crate::{Error, Result};
 
@@ -25,13 +27,28 @@ pub fn table<const N: usize>(header: [&str; N], rows: Vec<[String; N]>) -> Resul
 }
 
 /// `cell` as a spreadsheet will show, never run, it.
-fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
-    let number = cell.parse::<f64>().is_ok_and(f64::is_finite);
-    if cell.starts_with(FORMULA_START) && !number {
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if guarded(cell) {
         format!("'{cell}").into()
     } else {
         cell.into()
     }
+}
+
+/// A cell written by [`inert`] as it was before.
+pub fn restored(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if guarded(rest) => rest,
+        _ => cell,
+    }
+}
+
+/// Whether [`inert`] puts a `'` before `cell`: it starts a formula, or is a `'` before
+/// such a cell.
+fn guarded(cell: &str) -> bool {
+    let unquoted = cell.trim_start_matches('\'');
+    let number = unquoted.parse::<f64>().is_ok_and(f64::is_finite);
+    unquoted.starts_with(FORMULA_START) && !number
 }
 
 #[cfg(test)]
@@ -54,8 +71,12 @@ mod tests {
             ("-2.50", "-2.50"),
             ("围城", "围城"),
             ("", ""),
+            ("'=1", "''=1"),
+            ("'围城", "'围城"),
+            ("'-5", "'-5"),
         ] {
             assert_eq!(inert(cell), shown, "{cell:?}");
+            assert_eq!(restored(&inert(cell)), cell, "{cell:?} back");
         }
     }
 

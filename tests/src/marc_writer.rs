@@ -1,4 +1,6 @@
-//! A small ISO 2709 writer for generating MARC test files (MARC21 and CNMARC).
+//! Generating MARC test files (MARC21 and CNMARC) with the exporter's ISO 2709 writer.
+
+use hongyan_domain::catalog::marc::{data_field, RecordBuilder};
 
 /// One field: a control field (tag < 010) with data, or a data field with indicators and
 /// subfields.
@@ -11,35 +13,24 @@ pub enum Field<'a> {
 
 /// Encodes one record; `leader9` is `b'a'` for UTF-8 (MARC21), `b' '` otherwise.
 pub fn record(fields: &[Field<'_>], leader9: u8) -> Vec<u8> {
-    let mut directory = Vec::new();
-    let mut data = Vec::new();
+    let mut record = RecordBuilder::default();
     for f in fields {
-        let start = data.len();
-        let tag = match f {
-            Field::Control(tag, value) => {
-                data.extend_from_slice(value.as_bytes());
-                tag
-            }
-            Field::Data(tag, ind, subfields) => {
-                data.extend_from_slice(ind);
-                for (code, value) in subfields {
-                    data.push(0x1f);
-                    data.extend_from_slice(code.to_string().as_bytes());
-                    data.extend_from_slice(value.as_bytes());
-                }
-                tag
+        let (tag, content) = match f {
+            Field::Control(tag, value) => (tag, value.as_bytes().to_vec()),
+            Field::Data(tag, indicators, subfields) => {
+                let subfields = subfields.iter().map(|(code, value)| {
+                    let code = u8::try_from(*code).expect("an ASCII subfield code");
+                    (code, value.as_bytes())
+                });
+                (tag, data_field(*indicators, subfields))
             }
         };
-        data.push(0x1e);
-        directory
-            .extend_from_slice(format!("{tag}{:04}{:05}", data.len() - start, start).as_bytes());
+        assert!(
+            record.push(tag, &content, RecordBuilder::MAX_RECORD),
+            "{tag} does not fit"
+        );
     }
-    directory.push(0x1e);
-    let base = 24 + directory.len();
-    let total = base + data.len() + 1;
-    let mut out = format!("{total:05}nam {}22{base:05}   4500", leader9 as char).into_bytes();
-    out.extend(directory);
-    out.extend(data);
-    out.push(0x1d);
-    out
+    let mut leader = *b"00000nam  2200000   4500";
+    leader[9] = leader9;
+    record.finish(&leader)
 }

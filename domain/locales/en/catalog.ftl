@@ -80,6 +80,25 @@ import-marc-no-title-either = no title (245$a / 200$a)
 import-marc-no-title = no title ({ $field })
 import-marc-invalid-utf8 = invalid UTF-8 in field { $tag }
 
+## Catalogue export (`hongyan export`): the summary and what a file could not carry.
+
+export-progress = { $titles } titles, { $copies } copies exported
+export-summary = titles exported: { $titles }, copies: { $copies }, records written: { $records }, warnings: { $warned }
+export-warning = title { $position } "{ $title }": { $reason }
+export-warnings-more = … and { $count } more warnings
+export-cannot-write = cannot write "{ $file }": { $detail }
+export-year-left-out = year { $year } left out: the import takes { $from } to { $to }
+export-price-left-out = price { $price } left out: the import takes no negative prices
+export-will-be-rejected = { $why }: importing it again will reject the record
+export-field-title = title or subtitle
+export-field-control = a control field
+export-field-copy = copy { $barcode }
+export-marc-field-cut = { $what } cut to the { $max } bytes of a MARC field
+export-marc-field-left-out = { $what } left out: it does not fit in a MARC record of { $max } bytes
+export-marc-text-changed = { $what } has line breaks, control characters or final punctuation MARC cannot keep: importing it again changes it
+export-marc-repeated-names = a name is given twice: importing the MARC again keeps one
+export-marc-repeated-subjects = a subject heading is given twice: importing the MARC again keeps one
+
 ## Net-lending stock.
 
 net-lending-barcode-count = give 1 to { $max } barcodes

@@ -80,6 +80,25 @@ import-marc-no-title-either = 没有题名（245$a 或 200$a）
 import-marc-no-title = 没有题名（{ $field }）
 import-marc-invalid-utf8 = 记录标明为 UTF-8 编码，但 { $tag } 字段含有无效的 UTF-8 字节
 
+## Catalogue export (`hongyan export`): the summary and what a file could not carry.
+
+export-progress = 已导出 { $titles } 种题名、{ $copies } 册馆藏
+export-summary = 导出题名 { $titles } 种、馆藏 { $copies } 册，共写出 { $records } 条记录，提示 { $warned } 条
+export-warning = 第 { $position } 种题名「{ $title }」：{ $reason }
+export-warnings-more = ……另有 { $count } 条提示，未逐条列出
+export-cannot-write = 无法写入「{ $file }」：{ $detail }
+export-year-left-out = 出版年 { $year } 不在导入接受的 { $from }—{ $to } 之间，未导出
+export-price-left-out = 价格 { $price } 元是负数，导入不接受，未导出
+export-will-be-rejected = { $why }，再次导入时这条记录会被拒绝
+export-field-title = 题名或副题名
+export-field-control = 控制字段
+export-field-copy = 条码为「{ $barcode }」的馆藏
+export-marc-field-cut = { $what }超过 MARC 字段 { $max } 字节的上限，已截短
+export-marc-field-left-out = { $what }放不进一条 MARC 记录（上限 { $max } 字节），未导出
+export-marc-text-changed = { $what }含有 MARC 无法原样保存的换行、控制字符或结尾标点，再次导入时会有出入
+export-marc-repeated-names = 责任者有重复，MARC 再次导入时只保留一个
+export-marc-repeated-subjects = 主题词有重复，MARC 再次导入时只保留一个
+
 ## Net-lending stock.
 
 net-lending-barcode-count = 请给出 1 到 { $max } 个条码

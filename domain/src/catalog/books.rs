@@ -1,7 +1,7 @@
 //! Titles as readers and staff see them: bibliographic data with availability.
 
 use sea_orm::prelude::*;
-use sea_orm::QueryOrder;
+use sea_orm::{QueryOrder, QuerySelect};
 
 use super::availability::{self, Availability};
 use super::isbn::Isbn13;
@@ -62,6 +62,25 @@ pub async fn by_isbn(db: &impl ConnectionTrait, isbn: &str) -> Result<Book> {
         .await?
         .ok_or(Error::NotFound("book"))?;
     by_id(db, t.id).await
+}
+
+/// Up to `limit` titles by id, after `after` (from the first when None): a keyset page for
+/// walking the whole catalogue.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn titles_after(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<title::Model>> {
+    let mut page = title::Entity::find()
+        .order_by_asc(title::Column::Id)
+        .limit(limit);
+    if let Some(a) = after {
+        page = page.filter(title::Column::Id.gt(a));
+    }
+    Ok(page.all(db).await?)
 }
 
 /// Every copy of a title, by barcode (staff).

@@ -112,13 +112,7 @@ pub async fn rebuild(db: &impl ConnectionTrait, index: &SearchIndex) -> Result<u
     let mut after: Option<Uuid> = None;
     let mut n = 0;
     loop {
-        let mut page = title::Entity::find()
-            .order_by_asc(title::Column::Id)
-            .limit(PAGE);
-        if let Some(a) = after {
-            page = page.filter(title::Column::Id.gt(a));
-        }
-        let titles = page.all(db).await?;
+        let titles = super::books::titles_after(db, after, PAGE).await?;
         let Some(last) = titles.last().map(|t| t.id) else {
             break;
         };

@@ -1,4 +1,5 @@
-//! A bibliographic record as importers produce it, whatever the source format.
+//! A bibliographic record as importers read it and the exporter writes it, whatever the
+//! file format.
 
 use crate::i18n::{Locale, Text};
 
@@ -60,6 +61,22 @@ pub mod limits {
     pub const CODE: usize = 64;
     /// Copies in one record.
     pub const HOLDINGS: usize = 1000;
+    /// Years of publication.
+    pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=2999;
+}
+
+/// The word files say "yes" with, as the exporter writes it.
+pub const YES: &str = "是";
+/// The word files say "no" with, as the exporter writes it.
+pub const NO: &str = "否";
+
+/// A yes/no value: 是/否, 1/0, true/false, y/n, yes/no (any case).
+pub fn yes_or_no(value: &str) -> Option<bool> {
+    match value.trim().to_lowercase().as_str() {
+        YES | "1" | "true" | "y" | "yes" => Some(true),
+        NO | "0" | "false" | "n" | "no" => Some(false),
+        _ => None,
+    }
 }
 
 impl ImportRecord {

@@ -10,6 +10,7 @@ mod app;
 mod auth;
 mod authz;
 mod catalog;
+mod catalog_export;
 mod catalogues;
 mod console;
 mod console_api;

@@ -18,13 +18,69 @@
 //! | `net_lending` | whether that copy is in the net-lending stock: `是`/`否`, `1`/`0`, `true`/`false`, `y`/`n`; empty: a new copy is, an existing one keeps what it was |
 //!
 //! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
-//! A row with no `barcode` imports the title alone.
+//! A row with no `barcode` imports the title alone. A cell the exporter kept from being read
+//! as a spreadsheet formula (a `'` before it) is read as it was ([`csv_export::restored`]).
 
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::catalog::record::{Holding, ImportRecord, Rejected};
-use crate::{Error, Result, Text};
+use crate::catalog::record::{limits, yes_or_no, Holding, ImportRecord, Rejected};
+use crate::{csv_export, Error, Result, Text};
+
+/// The column names, shared with the exporter.
+pub mod columns {
+    /// ISBN-10 or -13.
+    pub const ISBN: &str = "isbn";
+    /// Title proper (the one column required).
+    pub const TITLE: &str = "title";
+    /// Other title information.
+    pub const SUBTITLE: &str = "subtitle";
+    /// Names, separated by `;`.
+    pub const AUTHORS: &str = "authors";
+    /// Publisher.
+    pub const PUBLISHER: &str = "publisher";
+    /// Year of publication.
+    pub const PUB_YEAR: &str = "pub_year";
+    /// CLC class.
+    pub const CLC_CLASS: &str = "clc_class";
+    /// Subject headings, separated by `;`.
+    pub const SUBJECTS: &str = "subjects";
+    /// Summary.
+    pub const SUMMARY: &str = "summary";
+    /// List price in yuan.
+    pub const PRICE: &str = "price";
+    /// The copy's branch code.
+    pub const BRANCH: &str = "branch";
+    /// The copy's barcode.
+    pub const BARCODE: &str = "barcode";
+    /// The copy's call number.
+    pub const CALL_NUMBER: &str = "call_number";
+    /// Where in its branch the copy stands.
+    pub const LOCATION: &str = "location";
+    /// Whether the copy is in the net-lending stock.
+    pub const NET_LENDING: &str = "net_lending";
+    /// Every column, in the order the exporter writes them.
+    pub const ALL: [&str; 15] = [
+        ISBN,
+        TITLE,
+        SUBTITLE,
+        AUTHORS,
+        PUBLISHER,
+        PUB_YEAR,
+        CLC_CLASS,
+        SUBJECTS,
+        SUMMARY,
+        PRICE,
+        BRANCH,
+        BARCODE,
+        CALL_NUMBER,
+        LOCATION,
+        NET_LENDING,
+    ];
+}
+
+/// The separator of names and of subject headings in one cell.
+pub const LIST_SEPARATOR: char = ';';
 
 /// Longest row read, in bytes: a row is held whole while it is parsed, so a file with a
 /// 40 MB cell would otherwise take 40 MB (or more) of memory.
@@ -55,7 +111,7 @@ impl<R: Read> CsvReader<R> {
             .enumerate()
             .map(|(i, h)| (h.trim_start_matches('\u{feff}').trim().to_lowercase(), i))
             .collect();
-        if !columns.contains_key("title") {
+        if !columns.contains_key(columns::TITLE) {
             return Err(Error::validation(text!("import-csv-no-title")));
         }
         Ok(CsvReader {
@@ -71,62 +127,67 @@ impl<R: Read> CsvReader<R> {
                 .get(name)
                 .and_then(|i| row.get(*i))
                 .map(str::trim)
+                .map(csv_export::restored)
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
         let list = |name: &str| {
             get(name)
                 .map(|v| {
-                    v.split(';')
+                    v.split(LIST_SEPARATOR)
                         .map(|s| s.trim().to_owned())
                         .filter(|s| !s.is_empty())
                         .collect()
                 })
                 .unwrap_or_default()
         };
-        let title = get("title").ok_or_else(|| text!("import-no-title"))?;
-        let pub_year = match get("pub_year") {
+        let title = get(columns::TITLE).ok_or_else(|| text!("import-no-title"))?;
+        let pub_year = match get(columns::PUB_YEAR) {
             None => None,
             Some(y) => Some(
                 y.parse::<i32>()
                     .ok()
-                    .filter(|y| (1000..=2999).contains(y))
+                    .filter(|y| limits::YEARS.contains(y))
                     .ok_or_else(|| text!("import-csv-bad-year", value = &y))?,
             ),
         };
-        let price_cents = match get("price") {
+        let price_cents = match get(columns::PRICE) {
             None => None,
             Some(p) => {
                 Some(yuan_to_cents(&p).ok_or_else(|| text!("import-csv-bad-price", value = &p))?)
             }
         };
-        let net_lending = match get("net_lending") {
+        let net_lending = match get(columns::NET_LENDING) {
             None => None,
             Some(v) => {
                 Some(yes_or_no(&v).ok_or_else(|| text!("import-csv-bad-net-lending", value = &v))?)
             }
         };
-        let holdings = match (get("branch"), get("barcode"), get("call_number")) {
+        let holdings = match (
+            get(columns::BRANCH),
+            get(columns::BARCODE),
+            get(columns::CALL_NUMBER),
+        ) {
             (_, None, _) => vec![],
             (Some(branch_code), Some(barcode), Some(call_number)) => vec![Holding {
                 branch_code,
                 barcode,
                 call_number,
-                location: get("location"),
+                location: get(columns::LOCATION),
                 net_lending,
             }],
             _ => return Err(text!("import-csv-incomplete-copy")),
         };
         Ok(ImportRecord {
-            isbn: get("isbn"),
+            isbn: get(columns::ISBN),
             title,
-            subtitle: get("subtitle"),
-            authors: list("authors"),
-            publisher: get("publisher"),
+            subtitle: get(columns::SUBTITLE),
+            authors: list(columns::AUTHORS),
+            publisher: get(columns::PUBLISHER),
             pub_year,
-            clc_class: get("clc_class"),
-            subjects: list("subjects"),
-            summary: get("summary"),
+            clc_class: get(columns::CLC_CLASS),
+            subjects: list(columns::SUBJECTS),
+            summary: get(columns::SUMMARY),
             price_cents,
             holdings,
         })
@@ -250,15 +311,6 @@ impl<R: Read> Iterator for CsvReader<R> {
                     Rejected::new(line, None, &at)
                 }),
         )
-    }
-}
-
-/// A yes/no cell: 是/否, 1/0, true/false, y/n, yes/no (any case).
-fn yes_or_no(cell: &str) -> Option<bool> {
-    match cell.trim().to_lowercase().as_str() {
-        "是" | "1" | "true" | "y" | "yes" => Some(true),
-        "否" | "0" | "false" | "n" | "no" => Some(false),
-        _ => None,
     }
 }
 

@@ -5,42 +5,19 @@
 //! position and carry on. Every length and offset here is checked; a malformed record is
 //! rejected and the reader resynchronises after the next record terminator (0x1D).
 //!
-//! Field mapping (docs/catalogue.md lists it): MARC21 020/100/110/245/260/264/520/650/700/
-//! 710/084/050 with holdings in 852; CNMARC 010/200/210/330/606/690/701/702/711/712 with
-//! holdings in 905. Text is UTF-8 when the leader says so or the bytes are; otherwise GB18030
-//! for CNMARC and MARC-8 for MARC21 ([`super::marc_text`]).
+//! Field mapping (docs/catalogue.md lists it; [`crate::catalog::marc`] names the fields):
+//! MARC21 020/100/110/245/260/264/520/650/700/710/084/050 with holdings in 852; CNMARC
+//! 010/200/210/330/606/690/701/702/711/712 with holdings in 905. Text is UTF-8 when the leader
+//! says so or the bytes are; otherwise GB18030 for CNMARC and MARC-8 for MARC21
+//! ([`super::marc_text`]).
 
 use std::io::{BufReader, Read};
 
 use super::marc_text;
 use crate::catalog::isbn::Isbn13;
-use crate::catalog::record::{Holding, ImportRecord, Rejected};
-use crate::{Error, Text};
-
-const FIELD_END: u8 = 0x1E;
-const RECORD_END: u8 = 0x1D;
-const SUBFIELD: u8 = 0x1F;
-
-/// MARC flavour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flavour {
-    /// MARC 21.
-    Marc21,
-    /// UNIMARC, including CNMARC.
-    Unimarc,
-}
-
-impl std::str::FromStr for Flavour {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self, Error> {
-        match s.to_ascii_lowercase().as_str() {
-            "marc21" => Ok(Flavour::Marc21),
-            "cnmarc" | "unimarc" => Ok(Flavour::Unimarc),
-            _ => Err(Error::validation(text!("import-marc-flavour", flavour = s))),
-        }
-    }
-}
+use crate::catalog::marc::{marc21, unimarc, Flavour, Sub, FIELD_END, RECORD_END, SUBFIELD};
+use crate::catalog::record::{yes_or_no, Holding, ImportRecord, Rejected};
+use crate::Text;
 
 /// A field as raw bytes: control data, or indicators + subfields.
 struct RawField<'a> {
@@ -251,7 +228,7 @@ fn decode(charset: Charset, bytes: &[u8]) -> String {
 }
 
 /// The values of subfield `code` in fields `tag`, decoded and trimmed of ISBD punctuation.
-fn values(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Vec<String> {
+fn values(fields: &[RawField<'_>], cs: Charset, Sub { tag, code }: Sub) -> Vec<String> {
     fields
         .iter()
         .filter(|f| f.is(tag))
@@ -265,14 +242,26 @@ fn values(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Vec<Stri
         .collect()
 }
 
-fn first(fields: &[RawField<'_>], cs: Charset, tag: &str, code: u8) -> Option<String> {
-    values(fields, cs, tag, code).into_iter().next()
+fn first(fields: &[RawField<'_>], cs: Charset, at: Sub) -> Option<String> {
+    values(fields, cs, at).into_iter().next()
+}
+
+/// The first of `places` that has a value.
+fn first_of(fields: &[RawField<'_>], cs: Charset, places: &[Sub]) -> Option<String> {
+    places.iter().find_map(|at| first(fields, cs, *at))
+}
+
+/// The names or headings of the MARC 21 fields `tag`.
+fn entries(fields: &[RawField<'_>], cs: Charset, tag: &'static str) -> Vec<String> {
+    let code = marc21::ENTRY;
+    values(fields, cs, Sub { tag, code })
 }
 
 /// Drops control characters (e.g. UNIMARC's non-sorting markers U+0088/U+0089) and strips
 /// the ISBD punctuation that separates MARC subfields (" /", " :", ",", "."), keeping the
-/// period of a final initial ("Brown, Martin C.").
-fn clean(s: &str) -> String {
+/// period of a final initial ("Brown, Martin C."). The exporter checks what it writes
+/// against it.
+pub(crate) fn clean(s: &str) -> String {
     let s: String = s.chars().filter(|c| !c.is_control()).collect();
     let isbd = [' ', '/', ':', ';', '=', ','];
     let t = s.trim().trim_end_matches(isbd);
@@ -320,91 +309,90 @@ fn push_unique(list: &mut Vec<String>, more: Vec<String>) {
     }
 }
 
-fn marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+fn read_marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     let mut authors = Vec::new();
-    for tag in ["100", "110", "700", "710"] {
-        push_unique(&mut authors, values(f, cs, tag, b'a'));
+    for tag in marc21::NAMES {
+        push_unique(&mut authors, entries(f, cs, tag));
     }
     let mut subjects = Vec::new();
-    for tag in ["650", "600", "610", "651"] {
-        push_unique(&mut subjects, values(f, cs, tag, b'a'));
+    for tag in marc21::SUBJECTS {
+        push_unique(&mut subjects, entries(f, cs, tag));
     }
+    let (class, source) = (marc21::CLASS, marc21::CLASS_SOURCE);
     let clc = f
         .iter()
-        .filter(|x| x.is("084"))
+        .filter(|x| x.is(class.tag))
         .find(|x| {
             x.subfields()
-                .any(|(c, v)| c == b'2' && v.eq_ignore_ascii_case(b"clc"))
+                .any(|(c, v)| c == source.code && v.eq_ignore_ascii_case(marc21::CLC.as_bytes()))
         })
         .and_then(|x| {
             x.subfields()
-                .find(|(c, _)| *c == b'a')
+                .find(|(c, _)| *c == class.code)
                 .map(|(_, v)| clean(&decode(cs, v)))
         })
-        .or_else(|| first(f, cs, "084", b'a'))
-        .or_else(|| first(f, cs, "050", b'a'));
+        .or_else(|| first_of(f, cs, &[class, marc21::LC_CLASS]));
     let control_year = f
         .iter()
-        .find(|x| x.is("008"))
-        .and_then(|x| x.data.get(7..11))
+        .find(|x| x.is(marc21::FIXED))
+        .and_then(|x| x.data.get(marc21::FIXED_YEAR))
         .and_then(|y| year(&String::from_utf8_lossy(y)));
+    let spec = marc21::HOLDINGS;
     let holdings = f
         .iter()
-        .filter(|x| x.is("852"))
+        .filter(|x| x.is(spec.tag))
         .filter_map(|x| {
             let sub = |code| {
                 x.subfields()
                     .find(|(c, _)| *c == code)
                     .map(|(_, v)| decode(cs, v).trim().to_owned())
             };
-            let call = match (sub(b'h'), sub(b'i')) {
+            let call = match (sub(spec.call_number), sub(spec.call_part)) {
                 (Some(h), Some(i)) if !h.contains('/') => format!("{h}/{i}"),
                 (Some(h), _) => h,
                 (None, _) => String::new(),
             };
             Some(Holding {
-                branch_code: sub(b'b')?,
-                barcode: sub(b'p')?,
+                branch_code: sub(spec.branch)?,
+                barcode: sub(spec.barcode)?,
                 call_number: call,
-                location: sub(b'c'),
-                net_lending: None,
+                location: sub(spec.location),
+                net_lending: sub(spec.net_lending).and_then(|v| yes_or_no(&v)),
             })
         })
         .collect();
     ImportRecord {
-        isbn: first(f, cs, "020", b'a').and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
-        title: first(f, cs, "245", b'a').unwrap_or_default(),
-        subtitle: first(f, cs, "245", b'b'),
+        isbn: first(f, cs, marc21::ISBN).and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
+        title: first(f, cs, marc21::TITLE).unwrap_or_default(),
+        subtitle: first(f, cs, marc21::SUBTITLE),
         authors,
-        publisher: first(f, cs, "264", b'b').or_else(|| first(f, cs, "260", b'b')),
-        pub_year: first(f, cs, "264", b'c')
-            .or_else(|| first(f, cs, "260", b'c'))
+        publisher: first_of(f, cs, &marc21::PUBLISHER),
+        pub_year: first_of(f, cs, &marc21::YEAR)
             .and_then(|y| year(&y))
             .or(control_year),
         clc_class: clc,
         subjects,
-        summary: first(f, cs, "520", b'a'),
-        price_cents: first(f, cs, "020", b'c').and_then(|p| price(&p)),
+        summary: first(f, cs, marc21::SUMMARY),
+        price_cents: first(f, cs, marc21::PRICE).and_then(|p| price(&p)),
         holdings,
     }
 }
 
-fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+fn read_unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     let mut authors = Vec::new();
-    // 700/710 hold the primary responsibility in UNIMARC; CNMARC agencies mostly use 701.
-    for tag in ["700", "701", "702", "710", "711", "712"] {
+    for tag in unimarc::NAMES {
         let names: Vec<String> = f
             .iter()
             .filter(|x| x.is(tag))
             .filter_map(|x| {
                 let a = x
                     .subfields()
-                    .find(|(c, _)| *c == b'a')
+                    .find(|(c, _)| *c == unimarc::NAME_ENTRY)
                     .map(|(_, v)| clean(&decode(cs, v)))?;
                 let b = x
                     .subfields()
                     .filter(|_| tag.starts_with("70"))
-                    .find(|(c, _)| *c == b'b')
+                    .find(|(c, _)| *c == unimarc::NAME_REST)
                     .map(|(_, v)| clean(&decode(cs, v)))
                     .unwrap_or_default();
                 Some(format!("{a}{b}"))
@@ -414,7 +402,7 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
         push_unique(&mut authors, names);
     }
     if authors.is_empty() {
-        if let Some(resp) = first(f, cs, "200", b'f') {
+        if let Some(resp) = first(f, cs, unimarc::RESPONSIBILITY) {
             authors = resp
                 .split(';')
                 .map(clean)
@@ -422,15 +410,17 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 .collect();
         }
     }
+    let general = unimarc::GENERAL;
     let control_year = f
         .iter()
-        .find(|x| x.is("100"))
-        .and_then(|x| x.subfields().find(|(c, _)| *c == b'a'))
-        .and_then(|(_, v)| v.get(9..13))
+        .find(|x| x.is(general.tag))
+        .and_then(|x| x.subfields().find(|(c, _)| *c == general.code))
+        .and_then(|(_, v)| v.get(unimarc::GENERAL_YEAR))
         .and_then(|y| year(&String::from_utf8_lossy(y)));
+    let spec = unimarc::HOLDINGS;
     let holdings = f
         .iter()
-        .filter(|x| x.is("905"))
+        .filter(|x| x.is(spec.tag))
         .filter_map(|x| {
             let sub = |code| {
                 x.subfields()
@@ -438,47 +428,47 @@ fn unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                     .map(|(_, v)| decode(cs, v).trim().to_owned())
                     .filter(|v| !v.is_empty())
             };
-            let call = match (sub(b'd'), sub(b'e')) {
+            let call = match (sub(spec.call_number), sub(spec.call_part)) {
                 (Some(d), Some(e)) => format!("{d}/{e}"),
                 (Some(d), None) => d,
                 (None, _) => return None,
             };
             Some(Holding {
-                branch_code: sub(b'a')?,
-                barcode: sub(b'b')?,
+                branch_code: sub(spec.branch)?,
+                barcode: sub(spec.barcode)?,
                 call_number: call,
-                location: sub(b'c'),
-                net_lending: None,
+                location: sub(spec.location),
+                net_lending: sub(spec.net_lending).and_then(|v| yes_or_no(&v)),
             })
         })
         .collect();
     ImportRecord {
-        isbn: first(f, cs, "010", b'a').and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
-        title: first(f, cs, "200", b'a').unwrap_or_default(),
-        subtitle: first(f, cs, "200", b'e'),
+        isbn: first(f, cs, unimarc::ISBN).and_then(|v| Isbn13::leading(&v).map(str::to_owned)),
+        title: first(f, cs, unimarc::TITLE).unwrap_or_default(),
+        subtitle: first(f, cs, unimarc::SUBTITLE),
         authors,
-        publisher: first(f, cs, "210", b'c'),
-        pub_year: first(f, cs, "210", b'd')
+        publisher: first(f, cs, unimarc::PUBLISHER),
+        pub_year: first(f, cs, unimarc::YEAR)
             .and_then(|y| year(&y))
             .or(control_year),
-        clc_class: first(f, cs, "690", b'a'),
-        subjects: values(f, cs, "606", b'a'),
-        summary: first(f, cs, "330", b'a'),
-        price_cents: first(f, cs, "010", b'd').and_then(|p| price(&p)),
+        clc_class: first(f, cs, unimarc::CLASS),
+        subjects: values(f, cs, unimarc::SUBJECT),
+        summary: first(f, cs, unimarc::SUMMARY),
+        price_cents: first(f, cs, unimarc::PRICE).and_then(|p| price(&p)),
         holdings,
     }
 }
 
 fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Text> {
     let f = fields(record)?;
-    let has = |tag: &str, code: u8| {
+    let has = |at: Sub| {
         f.iter()
-            .any(|x| x.is(tag) && x.subfields().any(|(c, _)| c == code))
+            .any(|x| x.is(at.tag) && x.subfields().any(|(c, _)| c == at.code))
     };
     let flavour = match wanted {
         Some(fl) => fl,
-        None if has("245", b'a') => Flavour::Marc21,
-        None if has("200", b'a') => Flavour::Unimarc,
+        None if has(marc21::TITLE) => Flavour::Marc21,
+        None if has(unimarc::TITLE) => Flavour::Unimarc,
         None => return Err(text!("import-marc-no-title-either")),
     };
     let all_utf8 = f.iter().all(|x| std::str::from_utf8(x.data).is_ok());
@@ -498,14 +488,15 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Text>
         (_, false, Flavour::Marc21) => Charset::Marc8,
     };
     let r = match flavour {
-        Flavour::Marc21 => marc21(&f, charset),
-        Flavour::Unimarc => unimarc(&f, charset),
+        Flavour::Marc21 => read_marc21(&f, charset),
+        Flavour::Unimarc => read_unimarc(&f, charset),
     };
     if r.title.is_empty() {
-        let field = match flavour {
-            Flavour::Marc21 => "245$a",
-            Flavour::Unimarc => "200$a",
+        let at = match flavour {
+            Flavour::Marc21 => marc21::TITLE,
+            Flavour::Unimarc => unimarc::TITLE,
         };
+        let field = format!("{}${}", at.tag, char::from(at.code));
         return Err(text!("import-marc-no-title", field = field));
     }
     Ok(r)

@@ -38,22 +38,31 @@ fn joined(v: &[String]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// The title a record describes: the one with its ISBN, or without an ISBN the one with its
+/// title, authors, publisher and year (all four in the query: editions that differ only in
+/// publisher or year are different titles, whichever the database would find first).
 async fn existing_title(
     db: &impl ConnectionTrait,
     isbn: Option<&Isbn13>,
     r: &ImportRecord,
 ) -> Result<Option<title::Model>> {
-    let mut q = title::Entity::find();
-    q = match isbn {
+    let q = title::Entity::find();
+    let q = match isbn {
         Some(i) => q.filter(title::Column::Isbn.eq(i.as_str())),
         None => q
             .filter(title::Column::Isbn.is_null())
             .filter(title::Column::Title.eq(r.title.trim()))
-            .filter(title::Column::Authors.eq(joined(&r.authors).unwrap_or_default())),
+            .filter(title::Column::Authors.eq(joined(&r.authors).unwrap_or_default()))
+            .filter(match clean(&r.publisher) {
+                Some(p) => title::Column::Publisher.eq(p),
+                None => title::Column::Publisher.is_null(),
+            })
+            .filter(match r.pub_year {
+                Some(y) => title::Column::PubYear.eq(y),
+                None => title::Column::PubYear.is_null(),
+            }),
     };
-    Ok(q.one(db).await?.filter(|t| {
-        isbn.is_some() || (t.publisher == clean(&r.publisher) && t.pub_year == r.pub_year)
-    }))
+    Ok(q.one(db).await?)
 }
 
 /// Upserts the title and its copies.

@@ -1,4 +1,5 @@
 use super::*;
+use crate::catalog::marc::{data_field, RecordBuilder};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
@@ -137,30 +138,15 @@ fn truncated_and_mutated_input_terminates_without_panic() {
 
 #[test]
 fn cnmarc_fields_map_in_utf8_and_gb18030() {
-    fn field(tag: &str, ind: &[u8], subs: &[(u8, &[u8])]) -> (String, Vec<u8>) {
-        let mut d = ind.to_vec();
-        for (c, v) in subs {
-            d.push(SUBFIELD);
-            d.push(*c);
-            d.extend_from_slice(v);
-        }
-        (tag.to_owned(), d)
+    fn field(tag: &str, ind: &[u8; 2], subs: &[(u8, &[u8])]) -> (String, Vec<u8>) {
+        (tag.to_owned(), data_field(*ind, subs.iter().copied()))
     }
     fn record(fields: &[(String, Vec<u8>)]) -> Vec<u8> {
-        let (mut dir, mut data) = (Vec::new(), Vec::new());
-        for (tag, d) in fields {
-            let start = data.len();
-            data.extend_from_slice(d);
-            data.push(FIELD_END);
-            dir.extend(format!("{tag}{:04}{:05}", data.len() - start, start).bytes());
+        let mut r = RecordBuilder::default();
+        for (tag, content) in fields {
+            assert!(r.push(tag, content, RecordBuilder::MAX_RECORD));
         }
-        dir.push(FIELD_END);
-        let base = 24 + dir.len();
-        let mut out = format!("{:05}nam  22{base:05}   450 ", base + data.len() + 1).into_bytes();
-        out.extend(dir);
-        out.extend(data);
-        out.push(RECORD_END);
-        out
+        r.finish(b"00000nam  2200000   450 ")
     }
     let gb = |s: &str| encoding_rs::GB18030.encode(s).0.into_owned();
     for enc in [|s: &str| s.as_bytes().to_vec(), gb] {
