@@ -251,6 +251,7 @@ impl Parents {
             subjects: Set(None),
             summary: Set(None),
             price_cents: Set(None),
+            work_key: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }
