@@ -10,7 +10,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection};
 use async_graphql::{Response, ServerResult, Variables};
-use hongyan_domain::operations;
+use hongyan_domain::infra::operations;
 use hongyan_worker::metrics::JobMetrics;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;

@@ -179,7 +179,7 @@ pub async fn remove(db: &impl ConnectionTrait, reader: Uuid, id: Uuid) -> Result
         .exec(db)
         .await
         .map_err(|e| {
-            if crate::db::is_foreign_key_violation(&e) {
+            if crate::infra::db::is_foreign_key_violation(&e) {
                 Error::conflict(Reason::AddressInUse)
             } else {
                 e.into()

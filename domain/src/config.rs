@@ -347,7 +347,7 @@ impl Config {
             database_pool: u32::try_from(number(
                 &var,
                 "HONGYAN_DATABASE_POOL",
-                u64::from(crate::db::DEFAULT_POOL),
+                u64::from(crate::infra::db::DEFAULT_POOL),
             )?)
             .map_err(|_| bad("HONGYAN_DATABASE_POOL", "too large"))?,
             redis_prefix: var("HONGYAN_REDIS_PREFIX").unwrap_or_else(|| "hongyan:".into()),
@@ -656,7 +656,7 @@ fn jwt_secret(value: Option<String>, env: Environment) -> Result<JwtSecret, Conf
             "required when HONGYAN_ENV=production (generate one with `openssl rand -base64 48`)",
         )),
         None => Ok(JwtSecret {
-            bytes: crate::secrets::random_bytes(32),
+            bytes: crate::infra::secrets::random_bytes(32),
             generated: true,
         }),
     }
@@ -718,7 +718,7 @@ mod tests {
         assert!(c.is_sqlite());
         assert!(c.jwt_secret.generated);
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.database_pool, crate::db::DEFAULT_POOL);
+        assert_eq!(c.database_pool, crate::infra::db::DEFAULT_POOL);
     }
 
     #[test]

@@ -17,32 +17,26 @@ pub mod branches;
 pub mod catalog;
 pub mod china_time;
 pub mod config;
-pub mod counters;
-pub mod csv_export;
-pub mod db;
 pub mod demo;
 pub mod dispatch;
 pub mod entity;
 mod error;
 pub mod identity;
+pub mod infra;
 pub mod jobs;
 pub mod lending;
 pub mod lifecycle;
 pub mod lockers;
 pub mod lockout;
 pub mod notify;
-pub mod operations;
-mod outage;
 pub mod patrons;
 pub mod people;
 pub mod purchases;
-pub mod rate_limit;
-pub mod secrets;
-pub mod signals;
-pub mod stats;
+pub mod report;
 
 use std::sync::Arc;
 
+use infra::{counters, db, signals};
 use sea_orm::DatabaseConnection;
 
 pub use config::Config;
@@ -58,9 +52,9 @@ pub struct Ctx {
     /// Start-up configuration.
     pub config: Arc<Config>,
     /// Signs and verifies access tokens.
-    pub tokens: auth::tokens::TokenIssuer,
+    pub tokens: auth::access_tokens::TokenIssuer,
     /// WeChat login exchange.
-    pub wechat: Arc<dyn auth::wechat::WechatLogin>,
+    pub wechat: Arc<dyn auth::wechat_login::WechatLogin>,
     /// Wake-ups and live updates between processes.
     pub signals: Arc<dyn signals::Signals>,
     /// Changed requests fanned out to this process's `requestUpdated` subscriptions.
@@ -72,7 +66,7 @@ pub struct Ctx {
     /// The courier that takes HOME deliveries.
     pub courier: Arc<dyn dispatch::couriers::Courier>,
     /// WeChat and email senders and the message templates.
-    pub notifier: Arc<notify::delivery::Notifier>,
+    pub notifier: Arc<notify::sending::Notifier>,
 }
 
 impl Ctx {
@@ -95,23 +89,23 @@ impl Ctx {
             None => Arc::new(counters::InProcess::default()),
         };
         Ok(Ctx {
-            tokens: auth::tokens::TokenIssuer::new(
+            tokens: auth::access_tokens::TokenIssuer::new(
                 &config.jwt_secret.bytes,
                 config.access_token_ttl,
             ),
-            wechat: Arc::new(auth::wechat::HttpWechat::new(config.wechat.clone())?),
+            wechat: Arc::new(auth::wechat_login::HttpWechat::new(config.wechat.clone())?),
             signals,
             accounts: Arc::default(),
             request_feed: Arc::default(),
             counters,
             courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
-            notifier: Arc::new(notify::delivery::Notifier::new(&config).map_err(Error::internal)?),
+            notifier: Arc::new(notify::sending::Notifier::new(&config).map_err(Error::internal)?),
             config: Arc::new(config),
             db,
         })
     }
 
-    /// Begins a transaction that will write (see [`db::begin_write`]).
+    /// Begins a transaction that will write (see [`infra::db::begin_write`]).
     ///
     /// # Errors
     /// [`Error::Internal`] when the database does not answer.

@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entity::compartment::{self, Size, State};
 use crate::entity::locker;
-use crate::{branches, secrets, Ctx, Error, Reason, Result};
+use crate::{branches, infra::secrets, Ctx, Error, Reason, Result};
 
 pub use locker::Model as Locker;
 
@@ -89,7 +89,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
     if code.is_empty() || code.len() > 64 {
         return Err(Error::validation(text!("locker-code-length")));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     let branch = branches::by_code(&txn, &new.branch_code).await?;
     if locker::Entity::find()
         .filter(locker::Column::Code.eq(&code))

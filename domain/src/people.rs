@@ -152,7 +152,7 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
     if role != StaffRole::Admin && branch_codes.is_empty() {
         return Err(Error::validation(text!("staff-branch-required")).in_field("branchCodes"));
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     if staff::Entity::find()
         .filter(staff::Column::Username.eq(username))
         .one(&txn)

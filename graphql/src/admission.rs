@@ -1,7 +1,7 @@
 //! What every operation passes before it runs, on every transport (a POST to `/graphql` and
 //! each operation on a `/graphql/ws` socket alike):
 //!
-//! - the caller's rate limits ([`rate_limit::admit`]): per signed-in reader and per client
+//! - the caller's rate limits ([`hongyan_domain::infra::rate_limit::admit`]): per signed-in reader and per client
 //!   address, counted per operation;
 //! - the caller's account is still allowed to act ([`AccountCheck`]): a staff account
 //!   switched off stops working at once, even on an open socket;
@@ -26,7 +26,7 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{Pos, ServerError, ServerResult, Variables};
 use hongyan_domain::auth::Principal;
-use hongyan_domain::{rate_limit, Ctx, Error};
+use hongyan_domain::{infra::rate_limit, Ctx, Error};
 
 use crate::error::to_gql;
 use crate::{Caller, ClientAddr};

@@ -10,9 +10,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 /// and a connection.
 pub async fn fresh_database(name: &str) -> (String, DatabaseConnection) {
     let server = crate::postgres_url();
-    let admin = hongyan_domain::db::connect(&server, hongyan_domain::db::DEFAULT_POOL)
-        .await
-        .expect("connect to PostgreSQL");
+    let admin =
+        hongyan_domain::infra::db::connect(&server, hongyan_domain::infra::db::DEFAULT_POOL)
+            .await
+            .expect("connect to PostgreSQL");
     admin
         .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .await
@@ -22,7 +23,7 @@ pub async fn fresh_database(name: &str) -> (String, DatabaseConnection) {
         .await
         .expect("create");
     let url = crate::databases::url(&server, name);
-    let db = hongyan_domain::db::connect(&url, hongyan_domain::db::DEFAULT_POOL)
+    let db = hongyan_domain::infra::db::connect(&url, hongyan_domain::infra::db::DEFAULT_POOL)
         .await
         .expect("connect bench db");
     Migrator::up(&db, None).await.expect("migrate");

@@ -65,9 +65,9 @@ async fn create(server_url: &str) -> String {
         conn.execute_unprepared(&format!("CREATE DATABASE {building}"))
             .await
             .expect("create template");
-        let tpl = hongyan_domain::db::connect(
+        let tpl = hongyan_domain::infra::db::connect(
             &with_db(server_url, &building),
-            hongyan_domain::db::DEFAULT_POOL,
+            hongyan_domain::infra::db::DEFAULT_POOL,
         )
         .await
         .expect("connect template");

@@ -1,11 +1,11 @@
 //! The notification sender: leases due notifications and sends them, up to
 //! `HONGYAN_NOTIFY_CONCURRENCY` at once per process, within the per-second budget; a
-//! recorder task writes their outcomes in batches (see `hongyan_domain::notify::delivery`).
+//! recorder task writes their outcomes in batches (see `hongyan_domain::notify::sending`).
 
 use std::sync::Arc;
 
-use hongyan_domain::notify::delivery::{self, Delivered};
-use hongyan_domain::{signals, Ctx};
+use hongyan_domain::notify::sending::{self, Delivered};
+use hongyan_domain::{infra::signals, Ctx};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -19,7 +19,7 @@ const RECORD_BATCH: usize = 500;
 /// for the grace period and records them. One cut short keeps its lease and is sent again
 /// once the lease expires (WeChat de-duplicates the repeat).
 pub async fn run(ctx: Ctx, metrics: Option<Arc<JobMetrics>>, mut shutdown: Shutdown) {
-    let concurrency = ctx.config.notify.concurrency.min(delivery::budget(&ctx));
+    let concurrency = ctx.config.notify.concurrency.min(sending::budget(&ctx));
     let (done, outcomes) = mpsc::channel(concurrency * 2);
     let recorder = tokio::spawn(record(ctx.clone(), metrics, outcomes));
     let mut wake = ctx.signals.subscribe(signals::JOBS);
@@ -29,16 +29,16 @@ pub async fn run(ctx: Ctx, metrics: Option<Arc<JobMetrics>>, mut shutdown: Shutd
         let free = concurrency.saturating_sub(sending.len());
         let mut saturated = false;
         if free > 0 {
-            match delivery::claim(&ctx, free as u64).await {
+            match sending::claim(&ctx, free as u64).await {
                 Ok(batch) => {
                     saturated = batch.len() == free;
                     if !batch.is_empty() {
-                        delivery::throttle(&ctx, batch.len()).await;
+                        sending::throttle(&ctx, batch.len()).await;
                     }
                     for leased in batch {
                         let (ctx, done) = (ctx.clone(), done.clone());
                         sending.spawn(async move {
-                            let _ = done.send(delivery::send(&ctx, leased).await).await;
+                            let _ = done.send(sending::send(&ctx, leased).await).await;
                         });
                     }
                 }
@@ -95,7 +95,7 @@ async fn record(
                 m.record_send(route, outcome, errcode);
             }
         }
-        if let Err(e) = delivery::record(&ctx, &batch).await {
+        if let Err(e) = sending::record(&ctx, &batch).await {
             tracing::warn!(error = ?e, count = batch.len(), "recording notifications failed; their leases will expire");
         }
     }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use futures::future::BoxFuture;
 use hongyan_domain::dispatch::home::{BookReturn, ShipHome};
 use hongyan_domain::jobs::{self, Job};
-use hongyan_domain::lending::{backlog::RoutePending, history::RequestChanged, sweeps::Sweep};
+use hongyan_domain::lending::{backlog::RoutePending, request_log::RequestChanged, sweeps::Sweep};
 use hongyan_domain::{Config, Ctx};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use futures::FutureExt;
 use hongyan_domain::jobs::queue::{self, ClaimedJob, FailOutcome};
-use hongyan_domain::{signals, Ctx};
+use hongyan_domain::{infra::signals, Ctx};
 use tokio::sync::watch;
 use tokio::task::{Id, JoinSet};
 

@@ -6,8 +6,8 @@ use std::time::Duration;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use hongyan_domain::dispatch::commands::Command;
-use hongyan_domain::dispatch::events::{self, DeviceEvent, DoorReport, Outcome};
-use hongyan_domain::dispatch::watch::CommandWatch;
+use hongyan_domain::dispatch::locker_reports::{self, DeviceEvent, DoorReport, Outcome};
+use hongyan_domain::dispatch::long_poll::CommandWatch;
 use hongyan_domain::dispatch::{pickups, returns};
 use hongyan_domain::entity::locker_event::EventKind;
 use hongyan_domain::lockers::{self, Locker};
@@ -148,7 +148,7 @@ async fn heartbeat(
             fault: d.fault,
         })
         .collect();
-    let unknown = events::doors(&ctx, &locker, &doors).await?;
+    let unknown = locker_reports::doors(&ctx, &locker, &doors).await?;
     Ok(HttpResponse::Ok().json(HeartbeatOut {
         locker: locker.code,
         server_time: Utc::now(),
@@ -339,7 +339,9 @@ async fn report(
             )),
         }
     }
-    let mut applied = events::report(&ctx, &locker, valid).await?.into_iter();
+    let mut applied = locker_reports::report(&ctx, &locker, valid)
+        .await?
+        .into_iter();
     let mut rejected = false;
     let results: Vec<EventResult> = results
         .into_iter()

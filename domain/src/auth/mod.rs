@@ -1,18 +1,18 @@
 //! Who is calling, and what they may do.
 //!
 //! - [`password`]: argon2id hashes for reader PINs and staff passwords.
-//! - [`tokens`]: short-lived JWT access tokens (one pinned algorithm, issuer and audience).
+//! - [`access_tokens`]: short-lived JWT access tokens (one pinned algorithm, issuer and audience).
 //! - [`sessions`]: the login flows and refresh-token rotation.
-//! - [`wechat`]: the WeChat `jscode2session` exchange behind `loginWithWechat`.
+//! - [`wechat_login`]: the WeChat `jscode2session` exchange behind `loginWithWechat`.
 //! - [`revocation`]: whether a valid token's account may still act (switched-off staff).
 
+pub mod access_tokens;
 pub mod password;
 pub mod revocation;
 pub mod sessions;
-pub mod tokens;
-pub mod wechat;
+pub mod wechat_login;
 
-pub use tokens::Verified;
+pub use access_tokens::Verified;
 
 use uuid::Uuid;
 

@@ -16,14 +16,14 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 
-use super::wechat::WechatIdentity;
+use super::wechat_login::WechatIdentity;
 use super::{password, AuthTokens, Principal, StaffRole};
 use crate::audit::{self, Actor};
 use crate::entity::reader::ReaderStatus;
 use crate::entity::refresh_token::{self, SubjectKind};
 use crate::entity::{reader, staff, staff_branch};
 use crate::lockout::{self, Attempts, Forget, Policy};
-use crate::{demo, people, secrets, Ctx, Error, Result};
+use crate::{demo, infra::secrets, people, Ctx, Error, Result};
 
 /// Logs a reader in with card number and PIN, from client address `client`.
 ///

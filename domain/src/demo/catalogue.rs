@@ -1,6 +1,7 @@
-//! The demo catalogue: titles from `titles.tsv` (regenerate with `gen_titles.py`), with
-//! 1–4 copies each spread over the stock-holding branches, call numbers in CLC order
-//! (class / acquisition sequence within the class, 种次号) and barcodes.
+//! The demo catalogue: titles from `domain/demo-data/titles.tsv` (regenerate with
+//! `domain/demo-data/gen_titles.py`), with 1–4 copies each spread over the stock-holding
+//! branches, call numbers in CLC order (class / acquisition sequence within the class, 种次号)
+//! and barcodes.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ use crate::entity::item;
 use crate::entity::title;
 use crate::{Error, Result};
 
-const TITLES: &str = include_str!("titles.tsv");
+const TITLES: &str = include_str!("../../demo-data/titles.tsv");
 /// Rows per INSERT, well under SQLite's bound-parameter limit.
 const BATCH: usize = 400;
 

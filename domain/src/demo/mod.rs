@@ -110,7 +110,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool> {
 /// # Errors
 /// A database fault or a clash with existing data; nothing is written then.
 pub async fn load(db: &DatabaseConnection) -> Result<bool> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = crate::infra::db::begin_write(db).await?;
     if crate::branches::by_code(&txn, places::CENTRAL)
         .await
         .is_ok()

@@ -22,9 +22,9 @@ use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{loan_request, reader, reader_address, title};
 use crate::i18n::Text;
 use crate::identity::id_number::mask;
-use crate::lending::history::{self, Note};
+use crate::lending::request_log::{self, Note};
 use crate::lending::{
-    committed, delivery, loans, lock_title, DeliveryMethod, LoanRequest, RequestStatus,
+    committed, delivery_methods, loans, lock_title, DeliveryMethod, LoanRequest, RequestStatus,
 };
 use crate::{Ctx, Error, Reason, Result};
 
@@ -73,7 +73,7 @@ pub(crate) async fn delivered(
     note: &Text,
 ) -> Result<()> {
     lock_title(db, copy.title_id).await?;
-    delivery::move_shipments(
+    delivery_methods::move_shipments(
         db,
         req.id,
         ShipmentKind::Home,
@@ -82,7 +82,7 @@ pub(crate) async fn delivered(
     )
     .await?;
     loans::start(db, policy, req.reader_id, copy, Some(req.id)).await?;
-    history::transition(
+    request_log::transition(
         db,
         req,
         RequestStatus::Fulfilled,
@@ -112,7 +112,7 @@ pub(crate) async fn undelivered(
     // The reader is told the reason as the courier or the staff gave it.
     let note = Note::quoted(reason);
     lock_title(db, copy.title_id).await?;
-    delivery::move_shipments(
+    delivery_methods::move_shipments(
         db,
         req.id,
         ShipmentKind::Home,
@@ -133,11 +133,11 @@ pub(crate) async fn undelivered(
                 current_branch_id: from,
                 ..copy.clone()
             };
-            delivery::hold(db, policy, req, &copy, actor, &note, changes).await
+            delivery_methods::hold(db, policy, req, &copy, actor, &note, changes).await
         }
         Back::WithCourier => {
-            delivery::set_copy(db, copy, ItemStatus::InTransit, from).await?;
-            history::transition(
+            delivery_methods::set_copy(db, copy, ItemStatus::InTransit, from).await?;
+            request_log::transition(
                 db,
                 req,
                 RequestStatus::InTransit,

@@ -22,7 +22,7 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{branch, courier_event, loan_request, reader_address};
 use crate::jobs::{self, Job};
-use crate::lending::{delivery, history, lock_title, LoanRequest, RequestStatus};
+use crate::lending::{delivery_methods, lock_title, request_log, LoanRequest, RequestStatus};
 use crate::lifecycle;
 use crate::{Ctx, Error, Locale, Result};
 
@@ -35,7 +35,7 @@ pub async fn to_home(
     req: &LoanRequest,
     copy: &item::Model,
 ) -> Result<()> {
-    let shipment = delivery::shipment(
+    let shipment = delivery_methods::shipment(
         ShipmentKind::Home,
         ShipmentStatus::Created,
         Some(req.id),
@@ -101,7 +101,8 @@ impl Job for ShipHome {
         let waybill = ctx.courier.book(&order).await?;
         lock_title(txn, copy.title_id).await?;
         booked(ctx, txn, &ship, &waybill).await?;
-        delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id).await?;
+        delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id)
+            .await?;
         // The waybill number ends the note, after a space (clients and tests read it there).
         let note = if ctx.courier.name() == ManualCourier.name() {
             text!("history-shipped-by-staff", waybill = &waybill.number)
@@ -112,7 +113,7 @@ impl Job for ShipHome {
                 waybill = &waybill.number
             )
         };
-        history::transition(
+        request_log::transition(
             txn,
             &req,
             RequestStatus::InTransit,

@@ -6,8 +6,8 @@
 //!   `deposit` commands.
 //! - [`commands`]: each locker's command sequence, announced on a signal so long polls wake
 //!   without asking the database.
-//! - [`watch`]: long polls answered from memory until there is something to fetch.
-//! - [`events`]: the controllers' door events, recorded once each, applied in any order.
+//! - [`long_poll`]: long polls answered from memory until there is something to fetch.
+//! - [`locker_reports`]: the controllers' door events, recorded once each, applied in any order.
 //! - [`collection`]: taking uncollected parcels back out.
 //! - [`pickups`]: pickup codes typed at the locker, with a lockout against guessing.
 //! - [`returns`]: returns by locker (drop codes, `return_dropped`, collection).
@@ -22,11 +22,11 @@ pub mod collection;
 pub mod commands;
 pub mod couriers;
 pub mod doorstep;
-pub mod events;
 pub mod home;
+pub mod locker_reports;
+pub mod long_poll;
 pub mod pickups;
 pub mod placement;
 pub mod returns;
 pub mod rounds;
 pub mod shipments;
-pub mod watch;

@@ -11,10 +11,10 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
-use super::{codes, events};
+use super::{codes, locker_reports};
 use crate::auth::Principal;
 use crate::entity::{compartment, item, loan_request};
-use crate::lending::{history, requests, DeliveryMethod, LoanRequest, RequestStatus};
+use crate::lending::{request_log, requests, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
 use crate::lockout::{Attempts, Forget, Policy};
 use crate::{notify, Ctx, Error, Result};
@@ -175,8 +175,8 @@ pub async fn resend(ctx: &Ctx, reader: Uuid, request: Uuid) -> Result<LoanReques
         });
     };
     let (generation, hash) =
-        events::pickup_code(ctx, &txn, locker, req.id, req.pickup_code_gen + 1).await?;
-    let req = history::update(
+        locker_reports::pickup_code(ctx, &txn, locker, req.id, req.pickup_code_gen + 1).await?;
+    let req = request_log::update(
         &txn,
         &req,
         loan_request::ActiveModel {
@@ -186,7 +186,7 @@ pub async fn resend(ctx: &Ctx, reader: Uuid, request: Uuid) -> Result<LoanReques
         },
     )
     .await?;
-    notify::events::pickup_code_renewed(&txn, &req).await?;
+    notify::triggers::pickup_code_renewed(&txn, &req).await?;
     txn.commit().await?;
     ctx.wake_workers();
     Ok(req)

@@ -17,8 +17,8 @@ use crate::entity::item;
 use crate::entity::loan_request;
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::i18n::Text;
-use crate::lending::history::{self, Note};
-use crate::lending::{delivery, geo, DeliveryMethod, LoanRequest, RequestStatus};
+use crate::lending::request_log::{self, Note};
+use crate::lending::{delivery_methods, geo, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::{self, Locker};
 use crate::Result;
 
@@ -53,7 +53,7 @@ pub async fn to_locker(
         shipment::ActiveModel {
             round_id: Set(Some(round.id)),
             compartment_id: Set(Some(door.id)),
-            ..delivery::shipment(
+            ..delivery_methods::shipment(
                 ShipmentKind::Locker,
                 ShipmentStatus::Created,
                 Some(req.id),
@@ -72,15 +72,22 @@ pub async fn to_locker(
             // The reader is told their parcel goes to another locker.
             Some(note) => {
                 let note: Note = note.into();
-                history::transition(db, &req, RequestStatus::Picked, actor, Some(&note), changes)
-                    .await
+                request_log::transition(
+                    db,
+                    &req,
+                    RequestStatus::Picked,
+                    actor,
+                    Some(&note),
+                    changes,
+                )
+                .await
             }
-            None => history::update(db, &req, changes).await,
+            None => request_log::update(db, &req, changes).await,
         };
     }
     // No locker has room: the hold shelf of the branch that serves the wanted locker.
     let note: Note = rerouted(&wanted, why, None).into();
-    let req = history::transition(
+    let req = request_log::transition(
         db,
         &req,
         RequestStatus::Picked,
@@ -93,7 +100,7 @@ pub async fn to_locker(
         },
     )
     .await?;
-    delivery::to_branch(db, policy, req, copy, actor).await
+    delivery_methods::to_branch(db, policy, req, copy, actor).await
 }
 
 /// Why the reader's locker could not take their parcel.

@@ -21,7 +21,7 @@ use crate::entity::return_ticket::{self, ReturnMethod, TicketStatus};
 use crate::entity::shipment::{self, ShipmentKind, ShipmentStatus};
 use crate::entity::{loan, reader_address};
 use crate::jobs;
-use crate::lending::{delivery, loans, lock_title, LoanStatus};
+use crate::lending::{delivery_methods, loans, lock_title, LoanStatus};
 use crate::lifecycle::{self, Lifecycle};
 use crate::lockers::{self, Locker};
 use crate::{Ctx, Error, Reason, Result};
@@ -125,7 +125,7 @@ pub async fn start(
         let shipment = shipment::ActiveModel {
             loan_id: Set(Some(loan_id)),
             from_branch_id: Set(None),
-            ..delivery::shipment(
+            ..delivery_methods::shipment(
                 ShipmentKind::Return,
                 ShipmentStatus::Created,
                 None,
@@ -257,7 +257,7 @@ pub(crate) async fn dropped(
     }
     lock_title(txn, copy.title_id).await?;
     loans::end(txn, ticket.loan_id, locker.branch_id).await?;
-    delivery::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id).await?;
+    delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id).await?;
     set_ticket(txn, &ticket, TicketStatus::Dropped).await?;
     set_compartment(txn, door.id, State::Occupied).await?;
     commands::issue(

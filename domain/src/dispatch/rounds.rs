@@ -18,8 +18,8 @@ use crate::entity::item::{self, ItemStatus};
 use crate::entity::locker_command::CommandKind;
 use crate::entity::shipment::{self, ShipmentStatus};
 use crate::entity::{branch, loan_request, locker};
-use crate::lending::history::{self, Note};
-use crate::lending::{delivery, geo, LoanRequest, RequestStatus};
+use crate::lending::request_log::{self, Note};
+use crate::lending::{delivery_methods, geo, LoanRequest, RequestStatus};
 use crate::lifecycle;
 use crate::lockers::Locker;
 use crate::{Ctx, Error, Result};
@@ -222,7 +222,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         if parcel.request.status != RequestStatus::Picked {
             continue; // cancelled or re-dispatched meanwhile
         }
-        history::transition(
+        request_log::transition(
             &txn,
             &parcel.request,
             RequestStatus::InTransit,
@@ -231,7 +231,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
             Default::default(),
         )
         .await?;
-        delivery::set_copy(
+        delivery_methods::set_copy(
             &txn,
             &parcel.copy,
             ItemStatus::InTransit,

@@ -22,7 +22,7 @@ use crate::entity::branch;
 use crate::entity::reader::{self, ReaderStatus};
 use crate::lifecycle;
 use crate::people::{self, Reader};
-use crate::{secrets, Ctx, Error, Reason, Result};
+use crate::{infra::secrets, Ctx, Error, Reason, Result};
 
 /// Digits of a card number issued online (`9` and nine random digits).
 const ONLINE_CARD_DIGITS: usize = 9;

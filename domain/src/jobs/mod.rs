@@ -114,7 +114,7 @@ async fn insert(db: &impl ConnectionTrait, rows: Vec<job::ActiveModel>) -> Resul
 }
 
 /// The statement that queues `jobs` (due now), for a caller that writes it together with
-/// other rows ([`crate::db::write_all`]).
+/// other rows ([`crate::infra::db::write_all`]).
 ///
 /// # Errors
 /// [`Error::Internal`] when a job cannot be serialised.

@@ -21,14 +21,14 @@ use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use super::routing::{self, Candidate, Targets};
-use super::{history, LoanRequest, RequestStatus};
+use super::{request_log, waitlist, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::catalog::indexer;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
 use crate::jobs::Job;
 use crate::lifecycle;
-use crate::{db, Ctx, Result};
+use crate::{infra::db, Ctx, Result};
 
 /// Requests routed per transaction.
 pub const BATCH: u64 = 1000;
@@ -180,9 +180,9 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
         .await?;
     }
     let system = Actor::System;
-    history::moved(db, &routed, RequestStatus::Pending, system, None).await?;
-    let note = routing::no_copy_free();
-    history::moved(db, &waitlisted, RequestStatus::Pending, system, Some(&note)).await?;
+    request_log::moved(db, &routed, RequestStatus::Pending, system, None).await?;
+    let note = waitlist::no_copy_free();
+    request_log::moved(db, &waitlisted, RequestStatus::Pending, system, Some(&note)).await?;
     Ok(Routed {
         routed: routed.len() as u64,
         waitlisted: waitlisted.len() as u64,

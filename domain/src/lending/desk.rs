@@ -4,10 +4,10 @@
 use sea_orm::prelude::*;
 
 use super::eligibility::{self, Asking};
-use super::routing::{self, Released};
+use super::waitlist::{self, Released};
 use super::{
-    committed, delivery, history, loans, lock_title, DeliveryMethod, Loan, LoanRequest, PickTask,
-    RequestStatus,
+    committed, delivery_methods, loans, lock_title, request_log, DeliveryMethod, Loan, LoanRequest,
+    PickTask, RequestStatus,
 };
 use crate::audit::Actor;
 use crate::auth::{Principal, StaffRole};
@@ -97,7 +97,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             }
             let loan =
                 loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
-            history::transition(
+            request_log::transition(
                 &txn,
                 &held,
                 RequestStatus::Fulfilled,
@@ -153,7 +153,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
                 ended = loans::end(&txn, active.id, branch).await?;
             }
         }
-        delivery::set_copy(&txn, &copy, ItemStatus::Available, branch).await?;
+        delivery_methods::set_copy(&txn, &copy, ItemStatus::Available, branch).await?;
         CheckInAction::Catalogue
     } else {
         match copy.status {
@@ -166,7 +166,7 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
             }
             ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
                 Some(req) if req.pickup_branch_id == Some(branch) => {
-                    let held = delivery::arrive(&txn, policy, req, &copy, actor).await?;
+                    let held = delivery_methods::arrive(&txn, policy, req, &copy, actor).await?;
                     CheckInAction::HoldShelf(Box::new(held))
                 }
                 Some(req) => {
@@ -292,7 +292,7 @@ async fn released(
     actor: Actor,
 ) -> Result<CheckInAction> {
     Ok(
-        match routing::release(db, copy, branch, policy, actor).await? {
+        match waitlist::release(db, copy, branch, policy, actor).await? {
             Released::ServesWaitlist(req, task) => CheckInAction::ServesWaitlist(req, task),
             Released::Shelved => CheckInAction::Shelve,
             Released::SentHome(home) => CheckInAction::SendHome(home),

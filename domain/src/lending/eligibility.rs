@@ -7,7 +7,7 @@ use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
 
 use super::{LoanStatus, RequestStatus};
 use crate::entity::reader::{self, ReaderStatus};
-use crate::{db, Error, Reason, Result};
+use crate::{infra::db, Error, Reason, Result};
 
 /// A reader's overdue loans, loans and open requests, and whether they already asked for
 /// or hold a title, counted in one round trip.

@@ -83,7 +83,7 @@ pub async fn claim(
 
 /// The write that stores the result of the work done under `key`, claimed in the same
 /// transaction ([`claim`]), for the caller to write with the work's own rows
-/// ([`crate::db::write_all`]).
+/// ([`crate::infra::db::write_all`]).
 pub fn completion(owner: Uuid, key: &str, response: serde_json::Value) -> SubQueryStatement {
     idempotency_key::Entity::update_many()
         .col_expr(idempotency_key::Column::Response, Expr::value(response))

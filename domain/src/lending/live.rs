@@ -1,7 +1,7 @@
 //! Live request updates for `requestUpdated` subscriptions.
 //!
 //! Every process that changes a request publishes `<reader>:<request>` on
-//! [`signals::REQUESTS`] (through Redis when several processes run). One listener per
+//! [`crate::infra::signals::REQUESTS`] (through Redis when several processes run). One listener per
 //! process reads each changed request once and hands the same copy to every subscription of
 //! its reader, so a reader with many open subscriptions costs one database read per change,
 //! not one per subscription, and readers nobody follows here cost none.
@@ -14,7 +14,7 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use super::{requests, LoanRequest};
-use crate::{signals, Ctx};
+use crate::{infra::signals, Ctx};
 
 /// Updates one reader's subscriptions may fall behind by before they skip ahead.
 const BACKLOG: usize = 64;

@@ -4,13 +4,13 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 
-use super::delivery::set_copy;
-use super::{committed, lock_title, routing, Loan, LoanStatus};
+use super::delivery_methods::set_copy;
+use super::{committed, lock_title, waitlist, Loan, LoanStatus};
 use crate::config::LendingConfig;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan;
 use crate::lifecycle::{self, Lifecycle};
-use crate::notify::events::{self, LoanEvent};
+use crate::notify::triggers::{self, LoanEvent};
 use crate::patrons::categories;
 use crate::{Ctx, Error, Reason, Result};
 
@@ -100,7 +100,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
             max = terms.max_renewals
         )));
     }
-    let waiting = routing::waiting(&txn, copy.title_id).await?;
+    let waiting = waitlist::waiting(&txn, copy.title_id).await?;
     if waiting > 0 {
         return Err(Error::conflict(Reason::ReadersWaiting).with("waiting", waiting));
     }
@@ -128,7 +128,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
     let left = terms
         .max_renewals
         .saturating_sub(u32::try_from(renewed.renewals).unwrap_or(u32::MAX));
-    events::loan_event(&txn, &renewed, LoanEvent::Renewed { left }).await?;
+    triggers::loan_event(&txn, &renewed, LoanEvent::Renewed { left }).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(renewed)
@@ -163,7 +163,7 @@ pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<
             .into_iter()
             .next();
     if let Some(lent) = &ended {
-        events::loan_event(db, lent, LoanEvent::Returned(branch)).await?;
+        triggers::loan_event(db, lent, LoanEvent::Returned(branch)).await?;
     }
     Ok(ended)
 }

@@ -3,36 +3,38 @@
 //! until the copy comes back at any branch (通借通还).
 //!
 //! - [`requests`]: asking for a book (limits, idempotency keys), cancelling, a reader's list.
-//! - [`routing`]: choosing and reserving a copy, the per-title FIFO waitlist.
+//! - [`routing`]: choosing and reserving a copy for a request.
+//! - [`waitlist`]: the per-title FIFO waitlist and where a freed copy goes.
 //! - [`backlog`]: the routing worker, for PENDING requests made outside `requestBook`.
 //! - [`picking`]: branch picking lists in shelf order, scanning picks, "not on shelf".
-//! - [`delivery`]: what happens after the pick, per delivery method (hold shelf, transfers).
+//! - [`delivery_methods`]: what happens after the pick, per delivery method (hold shelf, transfers).
 //! - [`desk`]: check-out and check-in at a branch desk.
 //! - [`loans`]: loans, renewals.
 //! - [`sweeps`]: expiring uncollected holds, flagging overdue loans, forgetting old keys.
-//! - [`history`]: every transition's record and the job that tells the reader.
-//! - [`watch`]: a branch's waitlists and recently expired holds, for its staff.
+//! - [`request_log`]: every transition's record and the job that tells the reader.
+//! - [`branch_watch`]: a branch's waitlists and recently expired holds, for its staff.
 //!
 //! Concurrency rule: every transaction that changes a copy's status first locks the copy's
 //! title row ([`lock_title`]), so all lending on one title is serialized (routing is FIFO and
 //! never gives one copy to two requests), while different titles proceed in parallel.
 
 pub mod backlog;
-pub mod delivery;
+pub mod branch_watch;
+pub mod delivery_methods;
 pub mod desk;
 pub mod destination;
 mod eligibility;
 pub use eligibility::admit_loan;
 pub(crate) mod geo;
-pub mod history;
 mod idempotency;
 pub mod live;
 pub mod loans;
 pub mod picking;
+pub mod request_log;
 pub mod requests;
 pub mod routing;
 pub mod sweeps;
-pub mod watch;
+pub mod waitlist;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,

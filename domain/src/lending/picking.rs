@@ -9,9 +9,9 @@ use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, FromQueryResult, Iterable};
 
-use super::delivery::{self, set_copy};
+use super::delivery_methods::{self, set_copy};
 use super::{
-    committed, history, lock_title, requests, routing, LoanRequest, PickStatus, PickTask,
+    committed, lock_title, request_log, requests, routing, LoanRequest, PickStatus, PickTask,
     RequestStatus,
 };
 use crate::audit::Actor;
@@ -20,7 +20,7 @@ use crate::catalog::call_number::CallNumber;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
 use crate::lifecycle::{self, Lifecycle};
-use crate::{db, Ctx, Error, Result};
+use crate::{infra::db, Ctx, Error, Result};
 
 /// Roles that work picking lists.
 pub const PICKERS: &[StaffRole] = &[
@@ -157,7 +157,7 @@ pub async fn confirm_pick(
     };
     let done = close_task(&txn, &task, PickStatus::Picked, who, copy.id).await?;
     let req = requests::by_id(&txn, task.request_id).await?;
-    let picked = history::transition(
+    let picked = request_log::transition(
         &txn,
         &req,
         RequestStatus::Picked,
@@ -169,7 +169,7 @@ pub async fn confirm_pick(
         },
     )
     .await?;
-    delivery::after_pick(&txn, &ctx.config.lending, picked, &copy, Actor::of(who)).await?;
+    delivery_methods::after_pick(&txn, &ctx.config.lending, picked, &copy, Actor::of(who)).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(done)
@@ -250,7 +250,7 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
     )
     .await?;
     let req = requests::by_id(&txn, task.request_id).await?;
-    let pending = history::transition(
+    let pending = request_log::transition(
         &txn,
         &req,
         RequestStatus::Pending,

@@ -6,19 +6,19 @@ use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryTrait};
 
 use super::eligibility::{self, Asking};
-use super::history::Note;
 use super::idempotency::{self, Claim};
+use super::request_log::Note;
 use super::routing::Target;
 use super::{
-    committed, geo, history, lock_title, routing, DeliveryMethod, LoanRequest, PickStatus,
-    RequestStatus,
+    committed, geo, lock_title, request_log, routing, waitlist, DeliveryMethod, LoanRequest,
+    PickStatus, RequestStatus,
 };
 use crate::audit::Actor;
 use crate::entity::branch::{self, BranchKind};
 use crate::entity::item;
 use crate::entity::{loan_request, locker, pick_task, reader_address};
 use crate::lifecycle;
-use crate::{db, Code, Ctx, Error, Result};
+use crate::{infra::db, Code, Ctx, Error, Result};
 
 /// Where the reader wants the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +110,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         copy.as_ref(),
         new.idempotency_key.clone(),
     );
-    let note = copy.is_none().then(routing::no_copy_free);
+    let note = copy.is_none().then(waitlist::no_copy_free);
     let completion = new.idempotency_key.as_deref().map(|key| {
         let response = serde_json::json!({ "requestId": req.id.to_string() });
         idempotency::completion(reader, key, response)
@@ -161,7 +161,7 @@ fn new_request(
 
 /// Writes a new request, its pick task when it is routed on `copy`, its history and its
 /// reader's job (plus `also`, written with them), in one round trip where the database
-/// allows ([`db::write_all`]).
+/// allows ([`crate::infra::db::write_all`]).
 async fn open(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
@@ -183,7 +183,7 @@ async fn open(
                 .into_sub_query_statement(),
         );
     }
-    writes.extend(history::opening(req, actor, note)?);
+    writes.extend(request_log::opening(req, actor, note)?);
     writes.extend(also);
     db::write_all(db, writes).await?;
     Ok(())
@@ -320,7 +320,7 @@ pub(crate) async fn waitlist(
         None => resolve(db, reader, Delivery::Branch(fallback)).await?,
     };
     let req = new_request(reader, title, &place, None, None);
-    open(db, &req, None, actor, Some(&routing::no_copy_free()), None).await?;
+    open(db, &req, None, actor, Some(&waitlist::no_copy_free()), None).await?;
     Ok(Some(req))
 }
 
@@ -336,7 +336,7 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
     let req = of_reader_by_id(&txn, reader, id).await?;
     let actor = Actor::Reader(reader);
     // Its table lets a request be cancelled only until the pick.
-    let cancelled = history::transition(
+    let cancelled = request_log::transition(
         &txn,
         &req,
         RequestStatus::Cancelled,
@@ -360,7 +360,7 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
             .await?
             .ok_or(Error::NotFound("copy"))?;
         let at = copy.current_branch_id;
-        routing::release(&txn, &copy, at, ctx.config.lending.return_policy, actor).await?;
+        waitlist::release(&txn, &copy, at, ctx.config.lending.return_policy, actor).await?;
     }
     txn.commit().await?;
     committed(ctx);

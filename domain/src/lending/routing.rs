@@ -4,30 +4,22 @@
 //! target's own branch first, then the nearest by distance from the target (the locker, the
 //! pickup branch or the address's coordinates), then the branch with the fewest open picks.
 //! The copy is reserved with a conditional update under the title lock, so no copy ever
-//! serves two requests. With no copy free the request is WAITLISTED; the title's waitlist is
-//! FIFO (request ids are time-ordered and assigned under the title lock) and a copy that
-//! comes back serves its head first ([`release`]).
+//! serves two requests. With no copy free the request is WAITLISTED ([`super::waitlist`]).
 
 use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
-use sea_orm::{ActiveValue::Set, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect};
+use sea_orm::{ActiveValue::Set, FromQueryResult, QuerySelect};
 
 use super::geo::{self, Point};
-use super::history::{self, Note};
+use super::request_log;
 use super::{DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
 use crate::audit::Actor;
-use crate::config::ReturnPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
-use crate::{db, lifecycle, Error, Reason, Result};
-
-/// The history note of a request waitlisted for want of a free copy.
-pub(crate) fn no_copy_free() -> Note {
-    text!("history-no-copy-free").into()
-}
+use crate::{infra::db, lifecycle, Error, Reason, Result};
 
 /// Where a request's book must go, for ranking branches.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -161,12 +153,12 @@ pub async fn route(
     match reserve(db, req.title_id, &target).await? {
         Some(copy) => assign(db, &req, &copy, actor).await,
         None => {
-            history::transition(
+            request_log::transition(
                 db,
                 &req,
                 RequestStatus::Waitlisted,
                 actor,
-                Some(&no_copy_free()),
+                Some(&super::waitlist::no_copy_free()),
                 Default::default(),
             )
             .await
@@ -348,14 +340,14 @@ async fn reserve_at(
 
 /// Puts the reserved `copy` on its branch's picking list for `req` (PENDING or WAITLISTED),
 /// which becomes ROUTED.
-async fn assign(
+pub(super) async fn assign(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
 ) -> Result<LoanRequest> {
     add_to_picking_list(db, req.id, copy).await?;
-    history::transition(
+    request_log::transition(
         db,
         req,
         RequestStatus::Routed,
@@ -397,94 +389,6 @@ pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> Result<pick_task::
         picked_at: Set(None),
         created_at: Set(Utc::now()),
     })
-}
-
-/// Where a copy went when it was freed.
-#[derive(Debug, Clone)]
-pub enum Released {
-    /// It serves the oldest waitlisted request: on this branch's picking list now.
-    ServesWaitlist(Box<LoanRequest>, PickTask),
-    /// Back on this branch's shelf.
-    Shelved,
-    /// On its way to its home branch.
-    SentHome(Uuid),
-}
-
-/// The head of `title`'s waitlist, if anyone waits.
-///
-/// # Errors
-/// INTERNAL on a database fault.
-pub async fn waitlist_head(db: &impl ConnectionTrait, title: Uuid) -> Result<Option<LoanRequest>> {
-    Ok(loan_request::Entity::find()
-        .filter(loan_request::Column::TitleId.eq(title))
-        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
-        .order_by_asc(loan_request::Column::Id)
-        .one(db)
-        .await?)
-}
-
-/// How many wait for `title`.
-///
-/// # Errors
-/// INTERNAL on a database fault.
-pub async fn waiting(db: &impl ConnectionTrait, title: Uuid) -> Result<u64> {
-    Ok(loan_request::Entity::find()
-        .filter(loan_request::Column::TitleId.eq(title))
-        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
-        .count(db)
-        .await?)
-}
-
-/// A waitlisted request's place in its title's queue (1 = next).
-///
-/// # Errors
-/// INTERNAL on a database fault.
-pub async fn waitlist_position(
-    db: &impl ConnectionTrait,
-    req: &LoanRequest,
-) -> Result<Option<u64>> {
-    if req.status != RequestStatus::Waitlisted {
-        return Ok(None);
-    }
-    let ahead = loan_request::Entity::find()
-        .filter(loan_request::Column::TitleId.eq(req.title_id))
-        .filter(loan_request::Column::Status.eq(RequestStatus::Waitlisted))
-        .filter(loan_request::Column::Id.lt(req.id))
-        .count(db)
-        .await?;
-    Ok(Some(ahead + 1))
-}
-
-/// A copy is free again at branch `at` (returned, uncollected, cancelled, found): it serves
-/// the oldest waitlisted request of its title, else goes home or stays, as `policy` says.
-/// The caller holds the title lock.
-///
-/// # Errors
-/// INTERNAL on a database fault.
-pub async fn release(
-    db: &impl ConnectionTrait,
-    copy: &item::Model,
-    at: Uuid,
-    policy: ReturnPolicy,
-    actor: Actor,
-) -> Result<Released> {
-    let next = waitlist_head(db, copy.title_id).await?;
-    let going_home = next.is_none() && policy == ReturnPolicy::Home && at != copy.home_branch_id;
-    let status = match (&next, going_home) {
-        (Some(_), _) => ItemStatus::Reserved,
-        (None, true) => ItemStatus::InTransit,
-        (None, false) => ItemStatus::Available,
-    };
-    let copy = super::delivery::set_copy(db, copy, status, at).await?;
-    match next {
-        Some(req) => {
-            let routed = assign(db, &req, &copy, actor).await?;
-            let task = open_task(db, routed.id).await?;
-            Ok(Released::ServesWaitlist(Box::new(routed), task))
-        }
-        None if going_home => Ok(Released::SentHome(copy.home_branch_id)),
-        None => Ok(Released::Shelved),
-    }
 }
 
 /// The open pick task of a request.

@@ -9,7 +9,9 @@ use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
-use super::{history, idempotency, lock_title, routing, DeliveryMethod, LoanStatus, RequestStatus};
+use super::{
+    idempotency, lock_title, request_log, waitlist, DeliveryMethod, LoanStatus, RequestStatus,
+};
 use crate::audit::Actor;
 use crate::entity::{item, loan, loan_request};
 use crate::jobs::Job;
@@ -34,7 +36,7 @@ impl Job for Sweep {
     async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
         let expired = expire_holds(ctx, txn).await?;
         let overdue = flag_overdue(txn).await?;
-        let reminded = notify::events::reminders(txn).await?;
+        let reminded = notify::triggers::reminders(txn).await?;
         let keys = idempotency::purge(txn).await?;
         if expired + overdue + reminded + keys > 0 {
             tracing::info!(expired, overdue, reminded, keys, "lending sweep");
@@ -58,7 +60,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
     let mut n = 0;
     for req in due {
         lock_title(txn, req.title_id).await?;
-        let expired = history::transition(
+        let expired = request_log::transition(
             txn,
             &req,
             RequestStatus::Expired,
@@ -85,7 +87,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
             }
             _ => {
                 let at = copy.current_branch_id;
-                routing::release(
+                waitlist::release(
                     txn,
                     &copy,
                     at,
@@ -111,7 +113,7 @@ async fn flag_overdue(txn: &DatabaseTransaction) -> anyhow::Result<u64> {
         .exec_with_returning(txn)
         .await?;
     for lent in &flagged {
-        notify::events::loan_reminder(txn, lent, notify::Kind::Overdue).await?;
+        notify::triggers::loan_reminder(txn, lent, notify::Kind::Overdue).await?;
     }
     Ok(flagged.len() as u64)
 }

@@ -9,7 +9,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use url::Url;
 
 use super::templates::Rendered;
-use super::wechat::Answer;
+use super::wechat_messages::Answer;
 
 /// Sends email through one SMTP server.
 pub struct Mailer {

@@ -4,23 +4,23 @@
 //! - [`enqueue`] writes a `notification` row in the transaction of the event that causes
 //!   it: the row is both the outbox entry and the delivery job. Its dedup key (event,
 //!   reader, channel) makes a second enqueue of the same event a no-op.
-//! - [`delivery`] is what the notification worker runs: it leases due rows, renders them
-//!   from the zh-CN [`templates`], sends them ([`wechat`] template or subscribe messages,
+//! - [`sending`] is what the notification worker runs: it leases due rows, renders them
+//!   from the zh-CN [`templates`], sends them ([`wechat_messages`] template or subscribe messages,
 //!   [`email`] over SMTP), records every attempt, backs off on passing failures, and falls
 //!   back to the reader's next channel when one cannot reach them.
-//! - [`prefs`]: the reader's channels and muted kinds. [`history`]: what staff and admins see.
+//! - [`prefs`]: the reader's channels and muted kinds. [`sent`]: what staff and admins see.
 //!   [`setup`]: whether each channel has the settings it needs.
-//! - [`events`]: which lending events tell the reader what, and the reminder sweeps.
+//! - [`triggers`]: which lending events tell the reader what, and the reminder sweeps.
 
-pub mod delivery;
 pub mod email;
-pub mod events;
-pub mod history;
 pub mod prefs;
+pub mod sending;
+pub mod sent;
 pub mod setup;
 pub mod templates;
-pub mod tokens;
-pub mod wechat;
+pub mod triggers;
+pub mod wechat_messages;
+pub mod wechat_token;
 
 use chrono::Utc;
 use sea_orm::sea_query::OnConflict;

@@ -11,7 +11,7 @@ use crate::auth::{password, Principal, StaffRole};
 use crate::entity::reader::{self, ReaderStatus};
 use crate::lending::desk::DESK;
 use crate::people::Reader;
-use crate::{lockout, secrets, Ctx, Error, Reason, Result};
+use crate::{infra::secrets, lockout, Ctx, Error, Reason, Result};
 
 /// Longest reason for a block.
 pub const MAX_REASON: usize = 200;

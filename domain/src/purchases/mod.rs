@@ -3,7 +3,7 @@
 //! ([`proposals`]); bought books go to their proposer first ([`receiving`]); at a partner
 //! bookstore the reader leaves with the book as a loan ([`in_store`]), and the store is
 //! paid by monthly [`statements`]; online purchases go to vendors on [`orders`]. Readers
-//! and librarians withdraw proposals through [`cancelling`]; [`stats`] has the figures
+//! and librarians withdraw proposals through [`cancelling`]; [`year_figures`] has the figures
 //! libraries report. Vendors' feeds ([`offers`]) are the data proposals are judged on.
 
 pub mod budget;
@@ -15,7 +15,7 @@ pub mod proposals;
 pub mod receiving;
 pub mod rules;
 pub mod statements;
-pub mod stats;
+pub mod year_figures;
 
 pub use crate::entity::purchase_proposal::{Model as Proposal, ProposalChannel, ProposalStatus};
 

@@ -47,7 +47,7 @@ impl Order {
                 ]
             })
             .collect();
-        crate::csv_export::table(
+        crate::infra::csv_export::table(
             ["ISBN", "题名", "责任者", "出版社", "数量", "单价（元）"],
             rows,
         )

@@ -70,7 +70,7 @@ impl Statement {
             String::new(),
             yuan(self.total_cents()),
         ]);
-        crate::csv_export::table(["日期", "ISBN", "题名", "条码", "金额（元）"], rows)
+        crate::infra::csv_export::table(["日期", "ISBN", "题名", "条码", "金额（元）"], rows)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Notification settings (readers) and retrying dead notifications (admins).
 
 use async_graphql::{Context, InputObject, Object, ID};
-use hongyan_domain::notify::{delivery, prefs};
+use hongyan_domain::notify::{prefs, sending};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -73,7 +73,7 @@ impl NotifyMutation {
         let who = principal(ctx).gql()?;
         let id = parse_id(&id, "notification").gql()?;
         Ok(Notification(
-            delivery::retry(domain(ctx), who, id).await.gql()?,
+            sending::retry(domain(ctx), who, id).await.gql()?,
         ))
     }
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::dispatch::{doorstep, rounds, shipments};
-use hongyan_domain::lending::watch;
+use hongyan_domain::lending::branch_watch;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -81,7 +81,7 @@ impl DispatchQuery {
     ) -> GqlResult<Vec<Waitlist>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
-        Ok(watch::waitlists(&domain(ctx).db, who, branch)
+        Ok(branch_watch::waitlists(&domain(ctx).db, who, branch)
             .await
             .gql()?
             .into_iter()
@@ -98,7 +98,7 @@ impl DispatchQuery {
     ) -> GqlResult<Vec<LoanRequest>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
-        Ok(watch::expired_pickups(&domain(ctx).db, who, branch)
+        Ok(branch_watch::expired_pickups(&domain(ctx).db, who, branch)
             .await
             .gql()?
             .into_iter()

@@ -2,7 +2,7 @@
 //! whether each channel is configured (admins).
 
 use async_graphql::{Context, Object, SimpleObject, ID};
-use hongyan_domain::notify::{delivery, history, setup};
+use hongyan_domain::notify::{sending, sent, setup};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -50,7 +50,7 @@ impl NotifyQuery {
     ) -> GqlResult<Vec<Notification>> {
         let who = principal(ctx).gql()?;
         let reader = who.reader_id().gql()?;
-        let rows = history::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
+        let rows = sent::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
@@ -67,7 +67,7 @@ impl NotifyQuery {
         let who = principal(ctx).gql()?;
         who.require_any_staff().gql()?;
         let reader = parse_id(&reader_id, "reader").gql()?;
-        let rows = history::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
+        let rows = sent::of_reader(&domain(ctx).db, who, reader, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())
@@ -80,7 +80,7 @@ impl NotifyQuery {
         ctx: &Context<'_>,
         #[graphql(default = 50, desc = "How many, 1–100 (default 50).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
-        let rows = delivery::dead(domain(ctx), principal(ctx).gql()?, list_size(first).gql()?)
+        let rows = sending::dead(domain(ctx), principal(ctx).gql()?, list_size(first).gql()?)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, ID};
 use hongyan_domain::purchases::{
-    budget, in_store, offers, orders, proposals, rules, statements, stats,
+    budget, in_store, offers, orders, proposals, rules, statements, year_figures,
 };
 
 use crate::context::{domain, principal};
@@ -177,7 +177,7 @@ impl PurchasesQuery {
     ) -> GqlResult<PurchaseStats> {
         let who = principal(ctx).gql()?;
         Ok(PurchaseStats(
-            stats::of_year(&domain(ctx).db, who, fiscal_year)
+            year_figures::of_year(&domain(ctx).db, who, fiscal_year)
                 .await
                 .gql()?,
         ))

@@ -1,7 +1,7 @@
 //! Statistics for reports.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::stats;
+use hongyan_domain::report;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -32,7 +32,7 @@ impl StatsQuery {
             .transpose()
             .gql()?;
         Ok(Stats(
-            stats::report(&domain(ctx).db, who, &from, &to, branch)
+            report::report(&domain(ctx).db, who, &from, &to, branch)
                 .await
                 .gql()?,
         ))

@@ -271,7 +271,7 @@ impl ParcelBook {
 
 /// A title readers are queued for at a branch.
 #[derive(Description)]
-pub struct Waitlist(pub hongyan_domain::lending::watch::Waitlist);
+pub struct Waitlist(pub hongyan_domain::lending::branch_watch::Waitlist);
 
 #[Object(use_type_description)]
 impl Waitlist {

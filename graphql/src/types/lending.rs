@@ -7,9 +7,9 @@ use hongyan_domain::catalog::books;
 use hongyan_domain::dispatch::pickups;
 use hongyan_domain::entity::item;
 use hongyan_domain::lending::desk::{CheckIn, CheckInAction as DomainAction};
-use hongyan_domain::lending::history::{self, RequestEvent};
 use hongyan_domain::lending::picking::PickLine;
-use hongyan_domain::lending::{self as domain_lending, destination, loans, routing};
+use hongyan_domain::lending::request_log::{self, RequestEvent};
+use hongyan_domain::lending::{self as domain_lending, destination, loans, waitlist};
 use hongyan_domain::lockers;
 use uuid::Uuid;
 
@@ -159,7 +159,7 @@ impl LoanRequest {
     }
     /// Place in the title's waitlist (1 = next), while WAITLISTED.
     async fn waitlist_position(&self, ctx: &Context<'_>) -> GqlResult<Option<u64>> {
-        routing::waitlist_position(&domain(ctx).db, &self.0)
+        waitlist::waitlist_position(&domain(ctx).db, &self.0)
             .await
             .gql()
     }
@@ -178,7 +178,7 @@ impl LoanRequest {
     }
     /// Every transition, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> GqlResult<Vec<RequestTransition>> {
-        Ok(history::of_request(&domain(ctx).db, self.0.id)
+        Ok(request_log::of_request(&domain(ctx).db, self.0.id)
             .await
             .gql()?
             .into_iter()

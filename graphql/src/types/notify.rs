@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::notify::{self, history, prefs::Prefs};
+use hongyan_domain::notify::{self, prefs::Prefs, sent};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -108,7 +108,7 @@ impl Notification {
     }
     /// Every attempt at sending it, oldest first.
     async fn attempt_log(&self, ctx: &Context<'_>) -> GqlResult<Vec<NotificationAttempt>> {
-        Ok(history::attempts(&domain(ctx).db, self.0.id)
+        Ok(sent::attempts(&domain(ctx).db, self.0.id)
             .await
             .gql()?
             .into_iter()

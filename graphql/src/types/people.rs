@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use hongyan_domain::accounts::Account;
 use hongyan_domain::entity::reader::Model as ReaderRow;
 use hongyan_domain::identity::id_number;
-use hongyan_domain::notify::history;
+use hongyan_domain::notify::sent;
 use hongyan_domain::patrons::categories;
 use hongyan_domain::people::{self, StaffProfile};
 
@@ -153,7 +153,7 @@ impl DeskReader {
         #[graphql(default = 20, desc = "How many, 1–100 (default 20).")] first: i32,
     ) -> GqlResult<Vec<Notification>> {
         let limit = crate::pagination::list_size(first).gql()?;
-        let rows = history::of_reader(&domain(ctx).db, principal(ctx).gql()?, self.0.id, limit)
+        let rows = sent::of_reader(&domain(ctx).db, principal(ctx).gql()?, self.0.id, limit)
             .await
             .gql()?;
         Ok(rows.into_iter().map(Notification).collect())

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Description, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
-use hongyan_domain::purchases::{self, offers, orders, proposals, rules, statements, stats};
+use hongyan_domain::purchases::{self, offers, orders, proposals, rules, statements, year_figures};
 
 use crate::context::domain;
 use crate::error::{GqlResult, IntoGql};
@@ -443,7 +443,7 @@ pub struct KeyCount {
 
 impl KeyCount {
     /// The figures of `rows`, in their order.
-    pub fn all(rows: &[stats::Count]) -> Vec<KeyCount> {
+    pub fn all(rows: &[year_figures::Count]) -> Vec<KeyCount> {
         rows.iter()
             .map(|c| KeyCount {
                 key: c.key.clone(),
@@ -468,12 +468,12 @@ pub struct Circulation {
     pub circulation_rate: f64,
 }
 
-impl From<stats::Circulation> for Circulation {
-    fn from(c: stats::Circulation) -> Self {
+impl From<year_figures::Circulation> for Circulation {
+    fn from(c: year_figures::Circulation) -> Self {
         let rate = if c.items == 0 {
             0.0
         } else {
-            hongyan_domain::stats::ratio(c.lent, c.items)
+            hongyan_domain::report::ratio(c.lent, c.items)
         };
         Circulation {
             items: c.items,
@@ -487,7 +487,7 @@ impl From<stats::Circulation> for Circulation {
 
 /// A fiscal year's "you read, we pay" figures (librarians).
 #[derive(Description)]
-pub struct PurchaseStats(pub stats::Stats);
+pub struct PurchaseStats(pub year_figures::Stats);
 
 #[Object(use_type_description)]
 impl PurchaseStats {

@@ -1,7 +1,7 @@
 //! The period report managers pull for their annual figures.
 
 use async_graphql::{Context, Description, Object, SimpleObject, ID};
-use hongyan_domain::stats;
+use hongyan_domain::report;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -71,7 +71,7 @@ pub struct LockerUse {
 /// A period's figures for one branch or the whole library (`stats`): readers, loans,
 /// deliveries, lockers and purchases; amounts in cents (分).
 #[derive(Description)]
-pub struct Stats(pub stats::Report);
+pub struct Stats(pub report::Report);
 
 #[Object(use_type_description)]
 impl Stats {
@@ -183,7 +183,7 @@ impl Stats {
     async fn last_year(&self, ctx: &Context<'_>) -> GqlResult<Stats> {
         let who = principal(ctx).gql()?;
         Ok(Stats(
-            stats::last_year(&domain(ctx).db, who, &self.0)
+            report::last_year(&domain(ctx).db, who, &self.0)
                 .await
                 .gql()?,
         ))

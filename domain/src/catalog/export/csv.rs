@@ -1,13 +1,13 @@
 //! Exported titles as CSV rows in the import's columns: UTF-8 with a byte-order mark (so
 //! spreadsheets read the Chinese right), one row per copy, every cell kept from being run as
-//! a formula ([`csv_export::inert`], which the import undoes).
+//! a formula ([`crate::infra::csv_export::inert`], which the import undoes).
 
 use std::io::{self, Write};
 
 use super::yuan;
 use crate::catalog::import::csv::{columns, LIST_SEPARATOR};
 use crate::catalog::record::{ImportRecord, NO, YES};
-use crate::csv_export;
+use crate::infra::csv_export;
 
 /// Writes CSV rows.
 pub(super) struct CsvWriter<W: Write> {

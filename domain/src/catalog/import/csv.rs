@@ -19,13 +19,13 @@
 //!
 //! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
 //! A row with no `barcode` imports the title alone. A cell the exporter kept from being read
-//! as a spreadsheet formula (a `'` before it) is read as it was ([`csv_export::restored`]).
+//! as a spreadsheet formula (a `'` before it) is read as it was ([`crate::infra::csv_export::restored`]).
 
 use std::collections::HashMap;
 use std::io::Read;
 
 use crate::catalog::record::{limits, yes_or_no, Holding, ImportRecord, Rejected};
-use crate::{csv_export, Error, Result, Text};
+use crate::{infra::csv_export, Error, Result, Text};
 
 /// The column names, shared with the exporter.
 pub mod columns {

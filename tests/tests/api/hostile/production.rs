@@ -5,7 +5,7 @@
 //! metrics live on the operators' address, and every answer carries security headers.
 
 use hongyan_domain::auth::StaffRole;
-use hongyan_domain::{people, secrets};
+use hongyan_domain::{infra::secrets, people};
 use hongyan_tests::serve::ServeProcess;
 use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
 use serde_json::json;

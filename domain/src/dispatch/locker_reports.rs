@@ -21,7 +21,7 @@ use crate::entity::loan_request;
 use crate::entity::locker_command::CommandKind;
 use crate::entity::locker_event::{self, EventKind};
 use crate::entity::shipment::{ShipmentKind, ShipmentStatus};
-use crate::lending::{delivery, history, loans, LoanRequest, RequestStatus};
+use crate::lending::{delivery_methods, loans, request_log, LoanRequest, RequestStatus};
 use crate::lockers::Locker;
 use crate::{Code, Ctx, Error, Locale, Result};
 
@@ -160,8 +160,13 @@ async fn one(
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
                 // Staff took an uncollected parcel out: back to its branch, checked in there.
                 set_compartment(txn, door.id, State::Free).await?;
-                delivery::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id)
-                    .await?;
+                delivery_methods::set_copy(
+                    txn,
+                    &copy,
+                    ItemStatus::InTransit,
+                    copy.current_branch_id,
+                )
+                .await?;
                 commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
             }
             Issued::default()
@@ -210,8 +215,8 @@ async fn ready(
     copy: &item::Model,
 ) -> Result<LoanRequest> {
     set_compartment(txn, door.id, State::Occupied).await?;
-    delivery::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id).await?;
-    delivery::move_shipments(
+    delivery_methods::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id).await?;
+    delivery_methods::move_shipments(
         txn,
         req.id,
         ShipmentKind::Locker,
@@ -223,7 +228,7 @@ async fn ready(
     rounds::settle(txn, req.id).await?;
     let (generation, hash) = pickup_code(ctx, txn, locker.id, req.id, req.pickup_code_gen).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(ctx.config.lending.hold_hours));
-    history::transition(
+    request_log::transition(
         txn,
         &req,
         RequestStatus::ReadyForPickup,
@@ -290,7 +295,7 @@ async fn picked_up(
     loans::start(txn, &ctx.config.lending, req.reader_id, &copy, Some(req.id)).await?;
     set_compartment(txn, door.id, State::Free).await?;
     commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
-    history::transition(
+    request_log::transition(
         txn,
         &req,
         RequestStatus::Fulfilled,
@@ -330,7 +335,7 @@ pub(crate) async fn door_fault(
         .await?
         .ok_or(Error::NotFound("parcel"))?;
     crate::lending::lock_title(txn, copy.title_id).await?;
-    delivery::move_shipments(
+    delivery_methods::move_shipments(
         txn,
         req.id,
         ShipmentKind::Locker,
@@ -350,7 +355,7 @@ pub(crate) async fn door_fault(
     .await?;
     commands::ack(txn, req.id, CommandKind::Deposit).await?;
     // Back to PICKED at its branch: placed again like a fresh pick.
-    let req = history::transition(
+    let req = request_log::transition(
         txn,
         &req,
         RequestStatus::Picked,

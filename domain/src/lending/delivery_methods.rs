@@ -12,7 +12,7 @@ use chrono::{Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
-use super::history::{self, Note};
+use super::request_log::{self, Note};
 use super::{DeliveryMethod, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::config::LendingConfig;
@@ -79,7 +79,7 @@ pub async fn to_branch(
     .insert(db)
     .await?;
     set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id).await?;
-    history::transition(
+    request_log::transition(
         db,
         &req,
         RequestStatus::InTransit,
@@ -140,7 +140,7 @@ pub(crate) async fn hold(
     set_copy(db, copy, ItemStatus::OnHold, at).await?;
     let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
     changes.pickup_deadline = Set(Some(deadline));
-    history::transition(
+    request_log::transition(
         db,
         req,
         RequestStatus::ReadyForPickup,

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use tokio::sync::{Mutex, OnceCell};
 use url::Url;
 
-use crate::outage::Breaker;
+use crate::infra::outage::Breaker;
 
 /// Refresh this long before WeChat's expiry.
 const EARLY: Duration = Duration::from_secs(300);
@@ -111,7 +111,7 @@ const FORGET: &str =
 impl Shared {
     async fn conn(&self) -> redis::RedisResult<ConnectionManager> {
         self.conn
-            .get_or_try_init(|| crate::signals::connect(&self.client))
+            .get_or_try_init(|| crate::infra::signals::connect(&self.client))
             .await
             .cloned()
     }

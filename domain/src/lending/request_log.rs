@@ -20,7 +20,7 @@ use crate::entity::request_event::{self, ActorKind};
 use crate::i18n::{Locale, Text};
 use crate::jobs::{self, Job};
 use crate::lifecycle::{self, Lifecycle};
-use crate::{notify, signals, Ctx, Result};
+use crate::{infra::signals, notify, Ctx, Result};
 
 pub use request_event::Model as RequestEvent;
 
@@ -56,7 +56,7 @@ impl From<Text> for Note {
 
 /// The writes that record a new request: created PENDING and, when it was routed or
 /// waitlisted at once, its move to that state (with `note`), and one job for the reader;
-/// for the caller to write together with the request ([`crate::db::write_all`]).
+/// for the caller to write together with the request ([`crate::infra::db::write_all`]).
 ///
 /// # Errors
 /// CONFLICT (`WRONG_STATE`) when the table has no move from PENDING to the request's state;
@@ -214,7 +214,7 @@ pub async fn of_request(db: &impl ConnectionTrait, request: Uuid) -> Result<Vec<
 
 /// Tells the reader that their request changed: a live update to every API process (for the
 /// `requestUpdated` subscription) and, for the transitions readers are told about, a
-/// notification ([`notify::events::request_changed`]). It runs only after the transition
+/// notification ([`notify::triggers::request_changed`]). It runs only after the transition
 /// committed, so subscribers always read the new state.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct RequestChanged {
@@ -243,7 +243,7 @@ impl Job for RequestChanged {
         else {
             return Ok(());
         };
-        notify::events::request_changed(txn, &event, &req).await?;
+        notify::triggers::request_changed(txn, &event, &req).await?;
         ctx.signals
             .publish(signals::REQUESTS, &format!("{}:{}", req.reader_id, req.id));
         Ok(())

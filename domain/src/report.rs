@@ -14,8 +14,8 @@ use crate::entity::budget;
 use crate::entity::budget_movement::{self, MovementKind};
 use crate::i18n::Text;
 use crate::lending::{DeliveryMethod, RequestStatus};
-use crate::purchases::stats::{circulation, proposals_by, Circulation, Count, Grouping};
-use crate::{china_time, db, Error, Result};
+use crate::purchases::year_figures::{circulation, proposals_by, Circulation, Count, Grouping};
+use crate::{china_time, infra::db, Error, Result};
 
 /// The longest period one report covers.
 const MAX_DAYS: u64 = 3_660;
@@ -224,7 +224,7 @@ impl Report {
             rows.push(row("new_items", group, c.items));
             rows.push(row("new_items_lent", group, c.lent));
         }
-        crate::csv_export::table(["figure", "key", "value"], rows)
+        crate::infra::csv_export::table(["figure", "key", "value"], rows)
     }
 }
 

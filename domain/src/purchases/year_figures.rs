@@ -10,7 +10,7 @@ use sea_orm::{DbBackend, FromQueryResult};
 use super::ProposalStatus;
 use crate::auth::{Principal, StaffRole};
 use crate::entity::budget::{self, Model as Budget};
-use crate::{china_time, db, Error, Result};
+use crate::{china_time, infra::db, Error, Result};
 
 /// A figure per key (a status, a channel, a rule).
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use redis::aio::ConnectionManager;
 use tokio::sync::OnceCell;
 
-use crate::outage::Breaker;
+use crate::infra::outage::Breaker;
 
 /// A key's count in its current window and the time left in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,7 +129,7 @@ impl RedisCounters {
 
     async fn conn(&self) -> redis::RedisResult<ConnectionManager> {
         self.conn
-            .get_or_try_init(|| crate::signals::connect(&self.client))
+            .get_or_try_init(|| crate::infra::signals::connect(&self.client))
             .await
             .cloned()
     }

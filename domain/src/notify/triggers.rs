@@ -1,6 +1,6 @@
 //! Which lending events tell the reader what, and the reminder sweeps.
 //!
-//! Request transitions are told by the [`RequestChanged`](crate::lending::history::RequestChanged)
+//! Request transitions are told by the [`RequestChanged`](crate::lending::request_log::RequestChanged)
 //! job their transaction enqueues: [`request_changed`] turns the history row into a
 //! notification. Loan events (renewed, returned) enqueue theirs directly in their own
 //! transaction ([`loan_event`]). [`reminders`] runs with the lending sweep: pickup deadlines
@@ -15,7 +15,7 @@ use super::{enqueue, Kind, Notice};
 use crate::entity::loan_request::{DeliveryMethod, Model as LoanRequest, RequestStatus};
 use crate::entity::request_event::Model as RequestEvent;
 use crate::entity::{branch, compartment, item, loan, loan_request, locker, shipment, title};
-use crate::lending::{routing, LoanStatus};
+use crate::lending::{waitlist, LoanStatus};
 use crate::Result;
 
 /// Reminders enqueued per sweep (the next sweep takes the rest).
@@ -39,7 +39,7 @@ pub async fn request_changed(
             Kind::RequestAccepted
         }
         (RequestStatus::Waitlisted, _) => {
-            let position = routing::waitlist_position(db, req).await?.unwrap_or(1);
+            let position = waitlist::waitlist_position(db, req).await?.unwrap_or(1);
             data.insert("position".into(), position.into());
             Kind::RequestWaitlisted
         }

@@ -16,9 +16,9 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use super::templates::Rendered;
-use super::tokens::{AccessTokens, App};
+use super::wechat_token::{AccessTokens, App};
 use super::Kind;
-use crate::auth::wechat::WechatIdentity;
+use crate::auth::wechat_login::WechatIdentity;
 use crate::config::WechatConfig;
 use crate::entity::reader;
 

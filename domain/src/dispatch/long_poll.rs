@@ -75,7 +75,7 @@ impl CommandWatch {
     /// UNAUTHENTICATED for an unknown token.
     pub async fn device(&self, ctx: &Ctx, token: &str) -> Result<Locker> {
         lockers::refuse_demo_token(ctx, token)?;
-        let key = crate::secrets::token_hash(token);
+        let key = crate::infra::secrets::token_hash(token);
         {
             let map = self.devices.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some((locker, at)) = map.get(&key) {
