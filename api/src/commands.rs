@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use actix_web::web;
+use chrono::{DateTime, Utc};
+use hongyan_domain::infra::clock::Clock;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::purchases::rules;
 use hongyan_domain::{accounts, demo, people, Config, Ctx};
@@ -23,6 +25,8 @@ use crate::{Application, Options};
 /// # Errors
 /// Whatever stopped it, for the command line to print.
 pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
+    // A command runs once and is done: it reads its clock once, as the server would.
+    let now = Clock::new(config.clock).now();
     match command {
         Command::Serve(args) => serve(config, args).await,
         Command::Worker => worker(config).await,
@@ -33,7 +37,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let db = open_database(&config).await?;
-            if demo::load(&db).await? {
+            if demo::load(&db, now).await? {
                 println!("demo library loaded");
             } else {
                 println!("the demo library is already there; nothing changed");
@@ -45,8 +49,8 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::User(cmd) => user(config, cmd).await,
-        Command::Locker(cmd) => locker(config, cmd).await,
+        Command::User(cmd) => user(config, cmd, now).await,
+        Command::Locker(cmd) => locker(config, cmd, now).await,
         Command::Import(cmd) => {
             let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
             crate::import::import(&ctx, cmd).await.map(drop)
@@ -59,7 +63,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
             crate::import::index(&ctx, cmd).await
         }
-        Command::Purchases(PurchasesCommand::Rules(cmd)) => purchase_rules(config, cmd).await,
+        Command::Purchases(PurchasesCommand::Rules(cmd)) => purchase_rules(config, cmd, now).await,
         Command::Schema(SchemaCommand::Print) => {
             print!("{}", hongyan_graphql::sdl());
             Ok(())
@@ -67,7 +71,11 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
     }
 }
 
-async fn purchase_rules(config: Config, cmd: RulesCommand) -> anyhow::Result<()> {
+async fn purchase_rules(
+    config: Config,
+    cmd: RulesCommand,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     match cmd {
         RulesCommand::Show => print!("{}", rules::to_toml(&rules::current(&db).await?)?),
@@ -76,7 +84,7 @@ async fn purchase_rules(config: Config, cmd: RulesCommand) -> anyhow::Result<()>
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let parsed = rules::from_toml(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.english()))?;
-            rules::store(&db, parsed, None).await?;
+            rules::store(&db, parsed, None, now).await?;
             println!("purchase rules from {} are in force", file.display());
         }
     }
@@ -181,7 +189,7 @@ async fn shutdown_signal() {
     }
 }
 
-async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
+async fn user(config: Config, cmd: UserCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
     let db = open_database(&config).await?;
     match cmd {
         UserCommand::AddStaff {
@@ -195,7 +203,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
                 "password",
                 secret_input::source(password_file.as_deref(), password),
             )?;
-            let s = people::add_staff(&db, &username, &secret, role.into(), &branches).await?;
+            let s = people::add_staff(&db, &username, &secret, role.into(), &branches, now).await?;
             println!("staff {} created ({:?})", s.username, s.role);
         }
         UserCommand::AddReader {
@@ -205,7 +213,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
             name,
         } => {
             let pin = secret_input::read("PIN", secret_input::source(pin_file.as_deref(), pin))?;
-            let r = people::add_reader(&db, &card, &pin, &name).await?;
+            let r = people::add_reader(&db, &card, &pin, &name, now).await?;
             println!(
                 "reader {} created with card {}",
                 r.name,
@@ -228,7 +236,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
+async fn locker(config: Config, cmd: LockerCommand, now: DateTime<Utc>) -> anyhow::Result<()> {
     match cmd {
         LockerCommand::Simulate {
             server,
@@ -267,6 +275,7 @@ async fn locker(config: Config, cmd: LockerCommand) -> anyhow::Result<()> {
                     position,
                 },
                 &spec,
+                now,
             )
             .await?;
             println!(

@@ -2,6 +2,7 @@
 //! database at scrape time (job queue depth and age, notification outbox, lockers online
 //! and offline); job and notification outcomes (recorded by the embedded worker).
 
+use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -133,8 +134,12 @@ impl Metrics {
     ///
     /// # Errors
     /// A database fault while reading the backlog.
-    pub async fn render(&self, db: &DatabaseConnection) -> hongyan_domain::Result<String> {
-        let b = operations::backlog(db).await?;
+    pub async fn render(
+        &self,
+        db: &DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> hongyan_domain::Result<String> {
+        let b = operations::backlog(db, now).await?;
         let set = |family: &Family<StateLabels, Gauge>, values: &[(&'static str, u64)]| {
             for &(state, n) in values {
                 family.get_or_create(&StateLabels { state }).set(gauge(n));

@@ -105,7 +105,7 @@ impl Device {
     async fn report(&self, event_id: &str, kind: &str, c: &Command) -> anyhow::Result<()> {
         let body = json!({"events": [{
             "eventId": event_id, "kind": kind, "compartment": c.compartment,
-            "parcel": c.parcel, "at": chrono::Utc::now(),
+            "parcel": c.parcel, "at": hongyan_domain::infra::clock::system_now(),
         }]});
         let resp = self
             .http

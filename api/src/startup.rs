@@ -148,7 +148,7 @@ impl Application {
         seal_plain_codes(&ctx).await?;
         key_works(&ctx).await?;
         let demo_loaded = options.demo
-            && demo::load_if_empty(&ctx.db)
+            && demo::load_if_empty(&ctx.db, ctx.now())
                 .await
                 .map_err(anyhow::Error::from)
                 .context("loading the demo library")?;

@@ -80,6 +80,7 @@ pub async fn create(ctx: &Ctx, who: &Principal, new: NewAccount) -> Result<Accou
         &new.password,
         new.role,
         &new.branch_codes,
+        ctx.now(),
     )
     .await?;
     audit::record(
@@ -91,6 +92,7 @@ pub async fn create(ctx: &Ctx, who: &Principal, new: NewAccount) -> Result<Accou
             json!({"username": row.username, "role": new.role.to_value(),
                     "branches": new.branch_codes}),
         ),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -136,8 +138,16 @@ async fn change_password(ctx: &Ctx, actor: Actor, id: Uuid, secret: &str) -> Res
     let mut row: staff::ActiveModel = current.into();
     row.password_hash = Set(password::hash(secret)?);
     row.update(&txn).await?;
-    sessions::revoke_all(&txn, SubjectKind::Staff, id).await?;
-    audit::record(&txn, actor, "staff.password", Some(&id.to_string()), None).await?;
+    sessions::revoke_all(&txn, SubjectKind::Staff, id, ctx.now()).await?;
+    audit::record(
+        &txn,
+        actor,
+        "staff.password",
+        Some(&id.to_string()),
+        None,
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -197,13 +207,14 @@ pub async fn set_role(
         branch_codes
     };
     people::link_branches(&txn, id, codes).await?;
-    sessions::revoke_all(&txn, SubjectKind::Staff, id).await?;
+    sessions::revoke_all(&txn, SubjectKind::Staff, id, ctx.now()).await?;
     audit::record(
         &txn,
         Actor::of(who),
         "staff.role",
         Some(&id.to_string()),
         Some(json!({"before": before, "role": role.to_value(), "branches": codes})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -234,7 +245,15 @@ pub async fn set_disabled(ctx: &Ctx, who: &Principal, id: Uuid, disabled: bool) 
     } else {
         "staff.enable"
     };
-    audit::record(&txn, Actor::of(who), action, Some(&id.to_string()), None).await?;
+    audit::record(
+        &txn,
+        Actor::of(who),
+        action,
+        Some(&id.to_string()),
+        None,
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     ctx.accounts.forget(id);
     one(&ctx.db, id).await

@@ -1,6 +1,6 @@
 //! Readers' saved delivery addresses (for HOME delivery by courier).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder};
 
@@ -83,11 +83,16 @@ fn text(value: &str, field: &'static str, max: usize, message: Text) -> Result<S
 ///
 /// # Errors
 /// VALIDATION for a malformed field; QUOTA_EXCEEDED beyond [`MAX_ADDRESSES`].
-pub async fn add(db: &impl ConnectionTrait, reader: Uuid, new: NewAddress) -> Result<Address> {
+pub async fn add(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    new: NewAddress,
+    now: DateTime<Utc>,
+) -> Result<Address> {
     let mut row = checked(new)?;
     row.id = Set(Uuid::now_v7());
     row.reader_id = Set(reader);
-    row.created_at = Set(Utc::now());
+    row.created_at = Set(now);
     let count = reader_address::Entity::find()
         .filter(reader_address::Column::ReaderId.eq(reader))
         .count(db)

@@ -1,6 +1,6 @@
 //! The audit log: who did what, written in the same transaction as the action.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 
@@ -38,6 +38,7 @@ pub async fn record(
     action: &str,
     subject: Option<&str>,
     detail: Option<serde_json::Value>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let (kind, id) = match actor {
         Actor::Staff(id) => ("STAFF", Some(id)),
@@ -51,7 +52,7 @@ pub async fn record(
         action: Set(action.to_owned()),
         subject: Set(subject.map(str::to_owned)),
         detail: Set(detail),
-        at: Set(Utc::now()),
+        at: Set(now),
     }
     .insert(db)
     .await?;

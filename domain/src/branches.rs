@@ -1,6 +1,7 @@
 //! Branches: the library's places (central library, branches, 24-hour self-service
 //! libraries, partner bookstores).
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::QueryOrder;
 
@@ -62,8 +63,11 @@ pub struct NewBranch {
 ///
 /// # Errors
 /// VALIDATION for an empty code or name; CONFLICT when a code is taken.
-pub async fn create(db: &impl ConnectionTrait, new: Vec<NewBranch>) -> Result<Vec<Branch>> {
-    let now = chrono::Utc::now();
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: Vec<NewBranch>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Branch>> {
     let mut rows = Vec::with_capacity(new.len());
     for b in new {
         let code = b.code.trim().to_owned();
@@ -113,6 +117,7 @@ pub async fn set_partner(
     who: &crate::auth::Principal,
     store: Uuid,
     partner: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Branch> {
     who.require_staff(&[crate::auth::StaffRole::Admin])?;
     let found = by_ids(db, &[store, partner]).await?;
@@ -139,6 +144,7 @@ pub async fn set_partner(
         "branch.partner",
         Some(&store.to_string()),
         Some(serde_json::json!({"partner": partner})),
+        now,
     )
     .await?;
     Ok(Branch {

@@ -24,11 +24,6 @@ pub(crate) fn start_of_month(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
     month_start(local.year(), local.month())
 }
 
-/// Today's date in China.
-pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&zone()).date_naive()
-}
-
 /// The China-time date `at` falls on.
 pub fn date_of(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&zone()).date_naive()

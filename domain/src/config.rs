@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::infra::clock::ClockKind;
+
 /// Whether the deployment is a developer's machine or a real library's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -193,6 +195,9 @@ pub struct Exposure {
 pub struct Config {
     /// Development or production.
     pub environment: Environment,
+    /// `HONGYAN_CLOCK`: `system` (default) or `adjustable` (tests and simulations move it;
+    /// refused in production).
+    pub clock: ClockKind,
     /// `HONGYAN_DATABASE_URL`: `postgres://…` or `sqlite://…`.
     pub database_url: String,
     /// `HONGYAN_DATABASE_POOL`: connections this process keeps open to PostgreSQL.
@@ -278,6 +283,22 @@ impl Config {
                 ))
             }
         };
+        let clock = match var("HONGYAN_CLOCK").as_deref() {
+            None | Some("system") => ClockKind::System,
+            Some("adjustable") if environment.is_production() => {
+                return Err(bad(
+                    "HONGYAN_CLOCK",
+                    "an adjustable clock is refused when HONGYAN_ENV=production",
+                ))
+            }
+            Some("adjustable") => ClockKind::Adjustable,
+            Some(other) => {
+                return Err(bad(
+                    "HONGYAN_CLOCK",
+                    format!("expected system or adjustable, got {other:?}"),
+                ))
+            }
+        };
         let database_url =
             var("HONGYAN_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://")
@@ -342,6 +363,7 @@ impl Config {
         };
         Ok(Config {
             environment,
+            clock,
             database_url,
             redis_url,
             database_pool: u32::try_from(number(
@@ -741,6 +763,27 @@ mod tests {
         }
         let err = config(&[("HONGYAN_ENV", "production")]).expect_err("prod needs a secret");
         assert_eq!(err.var, "HONGYAN_JWT_SECRET");
+    }
+
+    #[test]
+    fn an_adjustable_clock_is_refused_in_production() {
+        let secret = (
+            "HONGYAN_JWT_SECRET",
+            "k7Qz9mX2vL5pR8wT3yN6bJ4hF1cD0gSaE7uI2oP5lK8j",
+        );
+        let adjustable = ("HONGYAN_CLOCK", "adjustable");
+        let err = config(&[("HONGYAN_ENV", "production"), secret, adjustable])
+            .expect_err("production keeps the system clock");
+        assert_eq!(err.var, "HONGYAN_CLOCK");
+        let dev = config(&[adjustable]).expect("development may move time");
+        assert_eq!(dev.clock, ClockKind::Adjustable);
+        assert_eq!(config(&[]).expect("default").clock, ClockKind::System);
+        assert_eq!(
+            config(&[("HONGYAN_CLOCK", "fast")])
+                .expect_err("unknown")
+                .var,
+            "HONGYAN_CLOCK"
+        );
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct Ctx {
     pub courier: Arc<dyn dispatch::couriers::Courier>,
     /// WeChat and email senders and the message templates.
     pub notifier: Arc<notify::sending::Notifier>,
+    /// What time it is (the system clock, or an adjustable one in tests and simulations).
+    pub clock: infra::clock::Clock,
 }
 
 impl Ctx {
@@ -100,6 +102,7 @@ impl Ctx {
             counters,
             courier: dispatch::couriers::from_config(&config).map_err(Error::internal)?,
             notifier: Arc::new(notify::sending::Notifier::new(&config).map_err(Error::internal)?),
+            clock: infra::clock::Clock::new(config.clock),
             config: Arc::new(config),
             db,
         })
@@ -111,6 +114,11 @@ impl Ctx {
     /// [`Error::Internal`] when the database does not answer.
     pub async fn begin(&self) -> Result<sea_orm::DatabaseTransaction> {
         Ok(db::begin_write(&self.db).await?)
+    }
+
+    /// The current instant by this context's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Tells workers that jobs were committed (call after the transaction commits).

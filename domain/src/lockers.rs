@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
@@ -69,9 +69,10 @@ pub async fn register<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     new: NewLocker,
     spec: &CompartmentSpec,
+    now: DateTime<Utc>,
 ) -> Result<(Locker, String)> {
     let token = secrets::random_token();
-    let locker = register_with_token(db, new, spec, &token).await?;
+    let locker = register_with_token(db, new, spec, &token, now).await?;
     Ok((locker, token))
 }
 
@@ -84,6 +85,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
     new: NewLocker,
     spec: &CompartmentSpec,
     token: &str,
+    now: DateTime<Utc>,
 ) -> Result<Locker> {
     let code = new.code.trim().to_owned();
     if code.is_empty() || code.len() > 64 {
@@ -113,7 +115,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
         longitude: Set(new.position.map(|p| p.1)),
         device_token_hash: Set(Some(secrets::token_hash(token))),
         last_seen_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(&txn)
     .await?;
@@ -161,7 +163,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Locker> {
     refuse_demo_token(ctx, token)?;
     let db = &ctx.db;
     let mut found = by_token_hash(db, &secrets::token_hash(token)).await?;
-    let now = Utc::now();
+    let now = ctx.now();
     // Write at most every few seconds: controllers poll constantly.
     if found
         .last_seen_at
@@ -190,10 +192,10 @@ pub async fn by_token_hash(db: &impl ConnectionTrait, hash: &str) -> Result<Lock
 }
 
 /// Whether a locker's controller was heard from within [`ONLINE_WINDOW`].
-pub fn is_online(locker: &Locker) -> bool {
+pub fn is_online(locker: &Locker, now: DateTime<Utc>) -> bool {
     locker
         .last_seen_at
-        .is_some_and(|t| Utc::now() - t <= ONLINE_WINDOW)
+        .is_some_and(|t| now - t <= ONLINE_WINDOW)
 }
 
 /// One locker.

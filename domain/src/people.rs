@@ -1,7 +1,7 @@
 //! Readers and staff accounts: creating them, a staff member's own profile (`staffMe`) and
 //! a reader as the desk sees them (`readerByCard`, `deskReader`).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 
@@ -56,6 +56,7 @@ pub async fn add_reader(
     card: &str,
     pin: &str,
     name: &str,
+    now: DateTime<Utc>,
 ) -> Result<Reader> {
     let card = CardNumber::parse(card)?;
     check_pin(pin)?;
@@ -71,7 +72,7 @@ pub async fn add_reader(
     {
         return Err(Error::conflict(Reason::CardNumberTaken));
     }
-    let mut row = new_reader(name)?;
+    let mut row = new_reader(name, now)?;
     row.card_number = Set(Some(card.0));
     row.pin_hash = Set(Some(password::hash(pin)?));
     Ok(row.insert(db).await?)
@@ -86,7 +87,7 @@ pub const DEFAULT_MAX_OPEN_REQUESTS: i32 = 5;
 ///
 /// # Errors
 /// INTERNAL when the reader's table lets none begin ACTIVE.
-pub fn new_reader(name: &str) -> Result<reader::ActiveModel> {
+pub fn new_reader(name: &str, now: DateTime<Utc>) -> Result<reader::ActiveModel> {
     Ok(reader::ActiveModel {
         id: Set(Uuid::now_v7()),
         card_number: Set(None),
@@ -104,7 +105,7 @@ pub fn new_reader(name: &str) -> Result<reader::ActiveModel> {
         blocked_reason: Set(None),
         max_loans: Set(DEFAULT_MAX_LOANS),
         max_open_requests: Set(DEFAULT_MAX_OPEN_REQUESTS),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         status: Set(lifecycle::begin(reader::ReaderStatus::Active)?),
         id_number_hash: Set(None),
         id_number_masked: Set(None),
@@ -124,9 +125,10 @@ pub async fn add_staff<C: ConnectionTrait + TransactionTrait>(
     secret: &str,
     role: StaffRole,
     branch_codes: &[String],
+    now: DateTime<Utc>,
 ) -> Result<Staff> {
     password::require_strong(secret, &[username.trim()])?;
-    insert_staff(db, username, secret, role, branch_codes).await
+    insert_staff(db, username, secret, role, branch_codes, now).await
 }
 
 /// Creates a staff account without judging its password: only for the demo library,
@@ -140,6 +142,7 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
     secret: &str,
     role: StaffRole,
     branch_codes: &[String],
+    now: DateTime<Utc>,
 ) -> Result<Staff> {
     let username = username.trim();
     if !(3..=64).contains(&username.len())
@@ -168,7 +171,7 @@ pub(crate) async fn insert_staff<C: ConnectionTrait + TransactionTrait>(
         display_name: Set(username.to_owned()),
         role: Set(role),
         disabled: Set(false),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(&txn)
     .await?;

@@ -115,6 +115,7 @@ async fn main() {
             },
             &spec,
             &token,
+            chrono::Utc::now(),
         )
         .await
         .expect("register");
@@ -202,9 +203,17 @@ async fn main() {
     while Instant::now() < deadline {
         let locker = ids[rng.below(ids.len() as u64) as usize];
         let txn = app.ctx.db.begin().await.expect("begin");
-        let done = commands::issue(&txn, locker, CommandKind::Release, "001", "BENCH", None)
-            .await
-            .expect("issue");
+        let done = commands::issue(
+            &txn,
+            locker,
+            CommandKind::Release,
+            "001",
+            "BENCH",
+            None,
+            app.ctx.now(),
+        )
+        .await
+        .expect("issue");
         txn.commit().await.expect("commit");
         let committed = Instant::now();
         let seq = commands::latest(&app.ctx.db, locker).await.expect("seq");

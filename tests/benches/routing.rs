@@ -117,7 +117,9 @@ async fn main() {
 
     let started = Instant::now();
     let txn = db.begin().await.expect("begin");
-    let done = backlog::route_all(&txn).await.expect("route");
+    let done = backlog::route_all(&txn, chrono::Utc::now())
+        .await
+        .expect("route");
     txn.commit().await.expect("commit");
     let routing = started.elapsed();
 

@@ -309,7 +309,9 @@ async fn main() {
     let before = rss_mib();
     let started = Instant::now();
     let (index, _) = SearchIndex::open(Some(&dir)).expect("open index");
-    let n = indexer::rebuild(&db, &index).await.expect("rebuild");
+    let n = indexer::rebuild(&db, &index, chrono::Utc::now())
+        .await
+        .expect("rebuild");
     println!(
         "index build: {n} titles in {:.1?}; process RSS {before:.0} MiB → {:.0} MiB",
         started.elapsed(),

@@ -96,6 +96,8 @@ impl TestApp {
             ("HONGYAN_WECHAT_API_BASE", wechat.base_url.clone()),
             ("HONGYAN_JOB_POLL_INTERVAL_MS", "250".into()),
             ("HONGYAN_JOB_BACKOFF_BASE_MS", "20".into()),
+            // Tests move time with `ctx.clock.advance` instead of waiting or rewriting rows.
+            ("HONGYAN_CLOCK", "adjustable".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))

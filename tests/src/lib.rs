@@ -24,6 +24,7 @@ pub mod redis_server;
 pub mod serve;
 pub mod smtp_sink;
 pub mod socket;
+pub mod wait;
 
 pub use app::{TestApp, TestOptions};
 pub use databases::Backend;

@@ -1,5 +1,6 @@
 //! Every job kind the platform runs, registered in one place.
 
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -45,8 +46,11 @@ impl<J: Job> Handler for Typed<J> {
 }
 
 /// Enqueues one scheduled job.
-type Enqueue =
-    Arc<dyn Fn(DatabaseConnection) -> BoxFuture<'static, hongyan_domain::Result<()>> + Send + Sync>;
+type Enqueue = Arc<
+    dyn Fn(DatabaseConnection, DateTime<Utc>) -> BoxFuture<'static, hongyan_domain::Result<()>>
+        + Send
+        + Sync,
+>;
 
 /// A job enqueued on a timer. Scheduled jobs carry a dedup key, so however many workers
 /// schedule one, at most one is queued at a time.
@@ -60,12 +64,16 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Queues the job (a no-op while one is queued).
+    /// Queues the job, due `now` (a no-op while one is queued).
     ///
     /// # Errors
     /// INTERNAL on a database fault.
-    pub async fn enqueue(&self, db: DatabaseConnection) -> hongyan_domain::Result<()> {
-        (self.enqueue)(db).await
+    pub async fn enqueue(
+        &self,
+        db: DatabaseConnection,
+        now: DateTime<Utc>,
+    ) -> hongyan_domain::Result<()> {
+        (self.enqueue)(db, now).await
     }
 }
 
@@ -91,9 +99,9 @@ impl Registry {
     #[must_use]
     pub fn every<J: Job + Clone>(mut self, every: Duration, job: J) -> Self {
         self = self.with::<J>();
-        let enqueue: Enqueue = Arc::new(move |db: DatabaseConnection| {
+        let enqueue: Enqueue = Arc::new(move |db: DatabaseConnection, now| {
             let job = job.clone();
-            Box::pin(async move { jobs::enqueue(&db, &job).await })
+            Box::pin(async move { jobs::enqueue(&db, &job, now).await })
         });
         self.schedules.push(Schedule {
             every,

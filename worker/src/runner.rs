@@ -28,7 +28,7 @@ async fn timer(ctx: Ctx, schedule: Schedule, mut shutdown: Shutdown) {
         if *shutdown.borrow() {
             return;
         }
-        match schedule.enqueue(ctx.db.clone()).await {
+        match schedule.enqueue(ctx.db.clone(), ctx.now()).await {
             Ok(()) => ctx.wake_workers(),
             Err(e) => tracing::warn!(kind = schedule.kind, error = ?e, "could not schedule a job"),
         }
@@ -84,7 +84,7 @@ impl Worker {
             let free = cfg.concurrency.saturating_sub(running.len());
             let mut saturated = false;
             if free > 0 {
-                match queue::claim(&self.ctx.db, free as u64, cfg.lease).await {
+                match queue::claim(&self.ctx.db, free as u64, cfg.lease, self.ctx.now()).await {
                     Ok(jobs) => {
                         saturated = jobs.len() == free;
                         for job in jobs {
@@ -151,7 +151,15 @@ impl Worker {
                 Err(error) => {
                     let message = format!("{error:#}");
                     tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempts, error = %message, "job failed");
-                    match queue::fail(&ctx.db, &job, &message, ctx.config.jobs.backoff_base).await {
+                    match queue::fail(
+                        &ctx.db,
+                        &job,
+                        &message,
+                        ctx.config.jobs.backoff_base,
+                        ctx.now(),
+                    )
+                    .await
+                    {
                         Ok(FailOutcome::Dead) => Outcome::Dead,
                         Ok(FailOutcome::Retry(_)) => Outcome::Retried,
                         Ok(FailOutcome::LeaseLost) => Outcome::LeaseLost,

@@ -151,7 +151,7 @@ async fn heartbeat(
     let unknown = locker_reports::doors(&ctx, &locker, &doors).await?;
     Ok(HttpResponse::Ok().json(HeartbeatOut {
         locker: locker.code,
-        server_time: Utc::now(),
+        server_time: ctx.now(),
         unknown_compartments: unknown,
     }))
 }

@@ -54,7 +54,7 @@ pub async fn public_metrics(ctx: web::Data<Ctx>, metrics: web::Data<Arc<Metrics>
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(ctx: web::Data<Ctx>, metrics: web::Data<Arc<Metrics>>) -> HttpResponse {
-    match metrics.render(&ctx.db).await {
+    match metrics.render(&ctx.db, ctx.now()).await {
         Ok(text) => HttpResponse::Ok()
             .content_type("application/openmetrics-text; version=1.0.0; charset=utf-8")
             .body(text),

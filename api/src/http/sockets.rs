@@ -197,7 +197,9 @@ impl Socket {
         let mut ops: HashMap<String, AbortHandle> = HashMap::new();
         let mut running: Running = SelectAll::new();
         let expiry = expires_at.map_or(Duration::MAX, |at| {
-            (at - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO)
+            (at - hongyan_domain::infra::clock::system_now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
         });
         let expired = tokio::time::sleep(expiry);
         tokio::pin!(expired);

@@ -45,7 +45,7 @@ pub struct Verified {
 impl Verified {
     /// Whether it has expired by now.
     pub fn expired(&self) -> bool {
-        self.expires_at <= chrono::Utc::now()
+        self.expires_at <= crate::infra::clock::system_now()
     }
 }
 
@@ -145,7 +145,7 @@ fn role_name(role: StaffRole) -> String {
 }
 
 fn unix_now() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+    u64::try_from(crate::infra::clock::system_now().timestamp()).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QuerySelect};
 
@@ -130,7 +130,7 @@ async fn wechat_reader(
             }
         }
     }
-    let mut row = people::new_reader("微信读者")?;
+    let mut row = people::new_reader("微信读者", ctx.now())?;
     row.set(column, Some(openid.to_owned()).into());
     row.wechat_unionid = Set(identity.unionid.clone());
     reader::Entity::insert(row)
@@ -329,6 +329,7 @@ pub async fn unlock(ctx: &Ctx, who: &Principal, account: Account<'_>) -> Result<
         "login.unlock",
         Some(&subject),
         None,
+        ctx.now(),
     )
     .await
 }
@@ -340,7 +341,7 @@ pub async fn unlock(ctx: &Ctx, who: &Principal, account: Account<'_>) -> Result<
 /// every token of the family.
 pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
     let hash = secrets::token_hash(token);
-    let now = Utc::now();
+    let now = ctx.now();
     let txn = ctx.begin().await?;
     let row = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(hash))
@@ -391,9 +392,14 @@ pub async fn refresh(ctx: &Ctx, token: &str) -> Result<AuthTokens> {
 ///
 /// # Errors
 /// INTERNAL or UNAVAILABLE on a database fault.
-pub async fn revoke_all(db: &impl ConnectionTrait, kind: SubjectKind, subject: Uuid) -> Result<()> {
+pub async fn revoke_all(
+    db: &impl ConnectionTrait,
+    kind: SubjectKind,
+    subject: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::SubjectKind.eq(kind))
         .filter(refresh_token::Column::SubjectId.eq(subject))
         .filter(refresh_token::Column::RevokedAt.is_null())
@@ -417,7 +423,7 @@ async fn issue(
         Principal::Reader { id } => (SubjectKind::Reader, *id),
         Principal::Staff { id, .. } => (SubjectKind::Staff, *id),
     };
-    let now = Utc::now();
+    let now = ctx.now();
     let ttl = chrono::Duration::from_std(ctx.config.refresh_token_ttl).map_err(Error::internal)?;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -1,5 +1,6 @@
 //! Titles as readers and staff see them: bibliographic data with availability.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 
@@ -104,8 +105,8 @@ pub(crate) fn new_copy(
     barcode: &str,
     call_number: &str,
     branch: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<item::ActiveModel> {
-    let now = chrono::Utc::now();
     Ok(item::ActiveModel {
         id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
         title_id: sea_orm::ActiveValue::Set(title_id),

@@ -39,11 +39,11 @@ const PAGE: u64 = 2000;
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<u64> {
+pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid], now: DateTime<Utc>) -> Result<u64> {
     if titles.is_empty() {
         return Ok(0);
     }
-    touch_where(db, title::Column::Id.is_in(titles.iter().copied())).await
+    touch_where(db, title::Column::Id.is_in(titles.iter().copied()), now).await
 }
 
 /// Marks the titles `which` selects as changed, as [`touch`] does (a caller locking many
@@ -51,9 +51,13 @@ pub async fn touch(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<u64> {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn touch_where(db: &impl ConnectionTrait, which: SimpleExpr) -> Result<u64> {
+pub async fn touch_where(
+    db: &impl ConnectionTrait,
+    which: SimpleExpr,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     Ok(title::Entity::update_many()
-        .col_expr(title::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(title::Column::UpdatedAt, Expr::value(now))
         .filter(which)
         .exec(db)
         .await?
@@ -106,8 +110,12 @@ async fn documents(
 ///
 /// # Errors
 /// INTERNAL on a database or index fault.
-pub async fn rebuild(db: &impl ConnectionTrait, index: &SearchIndex) -> Result<u64> {
-    let started = Utc::now();
+pub async fn rebuild(
+    db: &impl ConnectionTrait,
+    index: &SearchIndex,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let started = now;
     index.clear()?;
     let mut after: Option<Uuid> = None;
     let mut n = 0;
@@ -135,8 +143,8 @@ async fn catch_up(
     index: &SearchIndex,
     since: DateTime<Utc>,
     seen: &mut HashMap<Uuid, DateTime<Utc>>,
+    now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>> {
-    let now = Utc::now();
     let mut cursor: Option<(DateTime<Utc>, Uuid)> = None;
     loop {
         let mut page = title::Entity::find()
@@ -181,7 +189,7 @@ async fn catch_up(
 /// INTERNAL on a database fault.
 pub async fn rebuild_everywhere(ctx: &Ctx) -> Result<u64> {
     let res = title::Entity::update_many()
-        .col_expr(title::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(title::Column::UpdatedAt, Expr::value(ctx.now()))
         .exec(&ctx.db)
         .await?;
     announce(ctx);
@@ -208,7 +216,7 @@ pub async fn start(ctx: &Ctx, dir: Option<&std::path::Path>) -> Result<Arc<Searc
     let watermark = match index.watermark() {
         Some(w) if !created && index.len() == titles && same_database => w,
         _ => {
-            let n = rebuild(&ctx.db, &index).await?;
+            let n = rebuild(&ctx.db, &index, ctx.now()).await?;
             tracing::info!(titles = n, "search index rebuilt");
             index
                 .watermark()
@@ -216,7 +224,7 @@ pub async fn start(ctx: &Ctx, dir: Option<&std::path::Path>) -> Result<Arc<Searc
         }
     };
     let mut seen = HashMap::new();
-    let watermark = catch_up(&ctx.db, &index, watermark, &mut seen).await?;
+    let watermark = catch_up(&ctx.db, &index, watermark, &mut seen, ctx.now()).await?;
     tokio::spawn(follow(ctx.clone(), Arc::downgrade(&index), watermark, seen));
     Ok(index)
 }
@@ -240,7 +248,7 @@ async fn follow(
         while wake.try_recv().is_ok() {}
         last = tokio::time::Instant::now();
         let Some(index) = index.upgrade() else { return };
-        match catch_up(&ctx.db, &index, watermark, &mut seen).await {
+        match catch_up(&ctx.db, &index, watermark, &mut seen, ctx.now()).await {
             Ok(w) => watermark = w,
             Err(e) => tracing::warn!(error = ?e, "search index catch-up failed; retrying"),
         }

@@ -4,6 +4,7 @@
 //! Routing and availability only ever count copies in it. A copy taken out keeps the request
 //! it already serves.
 
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashSet};
 
 use sea_orm::prelude::*;
@@ -81,7 +82,7 @@ pub async fn set_by_barcodes(
         .filter(|c| c.net_lending != on)
         .map(|c| c.id)
         .collect();
-    let changed = flag(&txn, item::Column::Id.is_in(ids), on).await?;
+    let changed = flag(&txn, item::Column::Id.is_in(ids), on, ctx.now()).await?;
     let found: HashSet<&str> = copies.iter().map(|c| c.barcode.as_str()).collect();
     let unknown: Vec<String> = wanted
         .iter()
@@ -94,6 +95,7 @@ pub async fn set_by_barcodes(
         "stock.net_lending",
         None,
         Some(json!({"by": "barcodes", "on": on, "named": wanted.len(), "changed": changed})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -135,13 +137,14 @@ pub async fn set_by_class(
         .eq(branch)
         .and(item::Column::CallNumber.like(LikeExpr::new(format!("{prefix}%"))))
         .and(item::Column::NetLending.ne(on));
-    let changed = flag(&txn, condition, on).await?;
+    let changed = flag(&txn, condition, on, ctx.now()).await?;
     audit::record(
         &txn,
         Actor::of(who),
         "stock.net_lending",
         Some(&branch.to_string()),
         Some(json!({"by": "class", "prefix": prefix, "on": on, "changed": changed})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -156,10 +159,11 @@ async fn flag(
     txn: &impl ConnectionTrait,
     which: sea_orm::sea_query::SimpleExpr,
     on: bool,
+    now: DateTime<Utc>,
 ) -> Result<u64> {
     Ok(item::Entity::update_many()
         .col_expr(item::Column::NetLending, SqlExpr::value(on))
-        .col_expr(item::Column::UpdatedAt, SqlExpr::value(chrono::Utc::now()))
+        .col_expr(item::Column::UpdatedAt, SqlExpr::value(now))
         .filter(which)
         .exec(txn)
         .await?

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
@@ -65,9 +65,9 @@ fn rows() -> Result<Vec<Row<'static>>> {
 pub async fn insert(
     db: &impl ConnectionTrait,
     branches: &[(Uuid, &str)],
+    now: DateTime<Utc>,
 ) -> Result<(usize, usize)> {
     let rows = rows()?;
-    let now = Utc::now();
     let mut rng = StdRng::seed_from_u64(2025);
     let mut seq_in_class: HashMap<&str, u32> = HashMap::new();
     let mut titles = Vec::with_capacity(rows.len());
@@ -101,7 +101,13 @@ pub async fn insert(
                 branches[rng.random_range(0..branches.len())].0
             };
             let barcode = format!("ZJ{:08}", items.len() + 1);
-            items.push(books::new_copy(title_id, &barcode, &call_number, branch)?);
+            items.push(books::new_copy(
+                title_id,
+                &barcode,
+                &call_number,
+                branch,
+                now,
+            )?);
         }
     }
     let (n_titles, n_items) = (titles.len(), items.len());

@@ -12,6 +12,7 @@ mod catalogue;
 mod places;
 mod vendor;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, TransactionTrait,
@@ -97,11 +98,11 @@ fn locker_token(code: &str) -> String {
 ///
 /// # Errors
 /// A database fault; nothing is written then.
-pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool> {
+pub async fn load_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool> {
     if branch::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
-    load(db).await
+    load(db, now).await
 }
 
 /// Loads the demo library in one transaction. Returns false (and changes nothing) when its
@@ -109,7 +110,7 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> Result<bool> {
 ///
 /// # Errors
 /// A database fault or a clash with existing data; nothing is written then.
-pub async fn load(db: &DatabaseConnection) -> Result<bool> {
+pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool> {
     let txn = crate::infra::db::begin_write(db).await?;
     if crate::branches::by_code(&txn, places::CENTRAL)
         .await
@@ -117,11 +118,11 @@ pub async fn load(db: &DatabaseConnection) -> Result<bool> {
     {
         return Ok(false);
     }
-    let branches = places::insert_branches(&txn).await?;
-    places::insert_lockers(&txn).await?;
-    let (titles, items) = catalogue::insert(&txn, &branches).await?;
-    vendor::insert(&txn).await?;
-    accounts(&txn).await?;
+    let branches = places::insert_branches(&txn, now).await?;
+    places::insert_lockers(&txn, now).await?;
+    let (titles, items) = catalogue::insert(&txn, &branches, now).await?;
+    vendor::insert(&txn, now).await?;
+    accounts(&txn, now).await?;
     txn.commit().await?;
     tracing::info!(
         branches = branches.len(),
@@ -132,15 +133,16 @@ pub async fn load(db: &DatabaseConnection) -> Result<bool> {
     Ok(true)
 }
 
-async fn accounts<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<()> {
+async fn accounts<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> Result<()> {
     for (card, pin, name, email) in READERS {
-        let mut reader: reader::ActiveModel = people::add_reader(db, card, pin, name).await?.into();
+        let mut reader: reader::ActiveModel =
+            people::add_reader(db, card, pin, name, now).await?.into();
         reader.email = Set(Some((*email).to_owned()));
         reader.update(db).await?;
     }
     for (username, password, role, branches) in STAFF {
         let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
-        people::insert_staff(db, username, password, *role, &codes).await?;
+        people::insert_staff(db, username, password, *role, &codes, now).await?;
     }
     Ok(())
 }

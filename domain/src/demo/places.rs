@@ -1,6 +1,7 @@
 //! The demo city's places: Zhangjiagang (张家港市), Jiangsu, a county-level city known for
 //! its network of 24-hour city study rooms (城市书房).
 
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use uuid::Uuid;
 
@@ -243,7 +244,10 @@ const LOCKERS: &[LockerPlace] = &[
 ];
 
 /// Inserts the branches; returns (id, code) of those that hold stock (not the bookstore).
-pub async fn insert_branches(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, &'static str)>> {
+pub async fn insert_branches(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<(Uuid, &'static str)>> {
     let new = BRANCHES
         .iter()
         .map(|(code, name, kind, address, lat, lng)| NewBranch {
@@ -254,7 +258,7 @@ pub async fn insert_branches(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, &'s
             position: Some((*lat, *lng)),
         })
         .collect();
-    let created = branches::create(db, new).await?;
+    let created = branches::create(db, new, now).await?;
     Ok(created
         .iter()
         .zip(BRANCHES)
@@ -264,7 +268,10 @@ pub async fn insert_branches(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, &'s
 }
 
 /// Registers the lockers with known device tokens `demo-locker-{code}`.
-pub async fn insert_lockers<C: ConnectionTrait + TransactionTrait>(db: &C) -> Result<()> {
+pub async fn insert_lockers<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<()> {
     for (code, name, branch, address, lat, lng, spec) in LOCKERS {
         let new = NewLocker {
             code: (*code).to_owned(),
@@ -273,7 +280,8 @@ pub async fn insert_lockers<C: ConnectionTrait + TransactionTrait>(db: &C) -> Re
             address: format!("江苏省张家港市{address}"),
             position: Some((*lat, *lng)),
         };
-        lockers::register_with_token(db, new, &spec.parse()?, &super::locker_token(code)).await?;
+        lockers::register_with_token(db, new, &spec.parse()?, &super::locker_token(code), now)
+            .await?;
     }
     Ok(())
 }

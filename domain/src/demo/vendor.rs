@@ -3,7 +3,7 @@
 //! exam-preparation book the rules exclude), and this year's budget, so a demo reader's proposal is decided at once as it
 //! would be in a library that has imported its vendors' catalogues.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
 use uuid::Uuid;
 
@@ -96,8 +96,7 @@ const FEED: [(&str, &str, &str, &str, i32, i64, &str); 8] = [
 ///
 /// # Errors
 /// A database fault.
-pub(super) async fn insert(db: &impl ConnectionTrait) -> Result<()> {
-    let now = Utc::now();
+pub(super) async fn insert(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<()> {
     let vendor = vendor::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(VENDOR.to_owned()),
@@ -125,7 +124,7 @@ pub(super) async fn insert(db: &impl ConnectionTrait) -> Result<()> {
         .insert(db)
         .await?;
     }
-    budget::set_total(db, year, BUDGET_CENTS, None).await?;
+    budget::set_total(db, year, BUDGET_CENTS, None, now).await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! `collect_return` command so the door opens for staff; their `collected` event frees the
 //! door and the copy travels back to be checked in at the branch.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 
 use super::commands::{self, Issued};
@@ -19,6 +20,7 @@ pub async fn collect(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
     copy: &item::Model,
+    now: DateTime<Utc>,
 ) -> Result<Issued> {
     let (Some(locker), Some(door)) = (req.locker_id, req.compartment_id) else {
         return Ok(Issued::default());
@@ -33,6 +35,7 @@ pub async fn collect(
         &door.label,
         &copy.barcode,
         Some(req.id),
+        now,
     )
     .await
 }

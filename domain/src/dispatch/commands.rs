@@ -4,7 +4,7 @@
 //! (Redis across processes), which wakes that locker's long poll without any process asking
 //! the database whether something is new.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
@@ -33,6 +33,7 @@ pub async fn issue(
     compartment: &str,
     parcel: &str,
     request: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Issued> {
     locker::Entity::find_by_id(locker_id)
         .lock_exclusive()
@@ -48,7 +49,7 @@ pub async fn issue(
         parcel: Set(parcel.to_owned()),
         request_id: Set(request),
         acked_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await?;
@@ -102,9 +103,14 @@ pub async fn after(
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn ack(db: &impl ConnectionTrait, request: Uuid, kind: CommandKind) -> Result<()> {
+pub(crate) async fn ack(
+    db: &impl ConnectionTrait,
+    request: Uuid,
+    kind: CommandKind,
+    now: DateTime<Utc>,
+) -> Result<()> {
     locker_command::Entity::update_many()
-        .col_expr(locker_command::Column::AckedAt, Expr::value(Utc::now()))
+        .col_expr(locker_command::Column::AckedAt, Expr::value(now))
         .filter(locker_command::Column::RequestId.eq(request))
         .filter(locker_command::Column::Kind.eq(kind))
         .filter(locker_command::Column::AckedAt.is_null())

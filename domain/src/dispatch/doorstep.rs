@@ -7,6 +7,7 @@
 //! Dispatchers of the sending branch pack from [`to_pack`]: each open parcel with its
 //! recipient (phone masked) and book.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
@@ -71,17 +72,19 @@ pub(crate) async fn delivered(
     copy: &item::Model,
     actor: Actor,
     note: &Text,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    lock_title(db, copy.title_id).await?;
+    lock_title(db, copy.title_id, now).await?;
     delivery_methods::move_shipments(
         db,
         req.id,
         ShipmentKind::Home,
         ON_THE_ROAD,
         ShipmentStatus::Delivered,
+        now,
     )
     .await?;
-    loans::start(db, policy, req.reader_id, copy, Some(req.id)).await?;
+    loans::start(db, policy, req.reader_id, copy, Some(req.id), now).await?;
     request_log::transition(
         db,
         req,
@@ -89,6 +92,7 @@ pub(crate) async fn delivered(
         actor,
         Some(&note.into()),
         Default::default(),
+        now,
     )
     .await?;
     Ok(())
@@ -107,17 +111,19 @@ pub(crate) async fn undelivered(
     copy: &item::Model,
     failure: Failure<'_>,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let Failure { from, reason, back } = failure;
     // The reader is told the reason as the courier or the staff gave it.
     let note = Note::quoted(reason);
-    lock_title(db, copy.title_id).await?;
+    lock_title(db, copy.title_id, now).await?;
     delivery_methods::move_shipments(
         db,
         req.id,
         ShipmentKind::Home,
         ON_THE_ROAD,
         ShipmentStatus::Failed,
+        now,
     )
     .await?;
     // From now on the reader collects it at the branch, like a locker parcel with no room.
@@ -133,10 +139,11 @@ pub(crate) async fn undelivered(
                 current_branch_id: from,
                 ..copy.clone()
             };
-            delivery_methods::hold(db, policy, req, &copy, actor, &note, changes).await
+            let held = delivery_methods::Held { note, changes };
+            delivery_methods::hold(db, policy, req, &copy, actor, held, now).await
         }
         Back::WithCourier => {
-            delivery_methods::set_copy(db, copy, ItemStatus::InTransit, from).await?;
+            delivery_methods::set_copy(db, copy, ItemStatus::InTransit, from, now).await?;
             request_log::transition(
                 db,
                 req,
@@ -144,6 +151,7 @@ pub(crate) async fn undelivered(
                 actor,
                 Some(&note),
                 changes,
+                now,
             )
             .await
         }
@@ -266,6 +274,7 @@ pub async fn mark_delivered(
         &copy,
         Actor::of(who),
         &note,
+        ctx.now(),
     )
     .await?;
     let ship = reread(&txn, ship.id).await?;
@@ -307,6 +316,7 @@ pub async fn mark_failed(ctx: &Ctx, who: &Principal, id: Uuid, reason: &str) -> 
         &copy,
         failure,
         Actor::of(who),
+        ctx.now(),
     )
     .await?;
     let ship = reread(&txn, ship.id).await?;

@@ -7,7 +7,7 @@
 //! whose check-in puts it on the hold shelf for the reader.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction};
@@ -34,6 +34,7 @@ pub async fn to_home(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
     copy: &item::Model,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let shipment = delivery_methods::shipment(
         ShipmentKind::Home,
@@ -41,11 +42,12 @@ pub async fn to_home(
         Some(req.id),
         copy.current_branch_id,
         copy.current_branch_id,
+        now,
     )?
     .insert(db)
     .await?
     .id;
-    jobs::enqueue(db, &ShipHome { shipment }).await
+    jobs::enqueue(db, &ShipHome { shipment }, now).await
 }
 
 /// Books the courier for a HOME shipment.
@@ -99,10 +101,16 @@ impl Job for ShipHome {
             parcel: copy.barcode.clone(),
         };
         let waybill = ctx.courier.book(&order).await?;
-        lock_title(txn, copy.title_id).await?;
+        lock_title(txn, copy.title_id, ctx.now()).await?;
         booked(ctx, txn, &ship, &waybill).await?;
-        delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, copy.current_branch_id)
-            .await?;
+        delivery_methods::set_copy(
+            txn,
+            &copy,
+            ItemStatus::InTransit,
+            copy.current_branch_id,
+            ctx.now(),
+        )
+        .await?;
         // The waybill number ends the note, after a space (clients and tests read it there).
         let note = if ctx.courier.name() == ManualCourier.name() {
             text!("history-shipped-by-staff", waybill = &waybill.number)
@@ -120,6 +128,7 @@ impl Job for ShipHome {
             Actor::System,
             Some(&note.into()),
             Default::default(),
+            ctx.now(),
         )
         .await?;
         Ok(())
@@ -137,7 +146,7 @@ async fn booked(
         carrier: Set(Some(ctx.courier.name().to_owned())),
         waybill_no: Set(Some(waybill.number.clone())),
         fee_cents: Set(waybill.fee_cents),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(ctx.now()),
         ..Default::default()
     };
     let on_the_road = ShipmentStatus::InTransit;
@@ -177,7 +186,14 @@ pub enum Tracked {
 pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> Result<Tracked> {
     let secret = ctx.config.courier_secret.as_deref().unwrap_or_default();
     let signed = timestamp.parse::<i64>().is_ok_and(|t| {
-        !secret.is_empty() && couriers::verify(secret, t, signature, body, Utc::now().timestamp())
+        !secret.is_empty()
+            && couriers::verify(
+                secret,
+                t,
+                signature,
+                body,
+                crate::infra::clock::system_now().timestamp(),
+            )
     });
     if !signed {
         return Err(Error::unauthenticated(text!("courier-webhook-unsigned")));
@@ -198,7 +214,7 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
         event_id: Set(event.event_id.clone()),
         waybill_no: Set(event.waybill_no.clone()),
         status: Set(event.status.clone()),
-        received_at: Set(Utc::now()),
+        received_at: Set(ctx.now()),
     })
     .on_conflict(
         OnConflict::columns([
@@ -223,7 +239,7 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
         };
         if let Some(to) = to.filter(|&to| to != ship.status) {
             let changes = shipment::ActiveModel {
-                updated_at: Set(Utc::now()),
+                updated_at: Set(ctx.now()),
                 ..Default::default()
             };
             lifecycle::advance::<shipment::Entity>(&txn, ship.id, ship.status, to, changes).await?;
@@ -243,7 +259,7 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
     match (event.status.as_str(), req.status) {
         ("DELIVERED", RequestStatus::InTransit) => {
             let note = text!("history-delivered");
-            doorstep::delivered(&txn, policy, &req, &copy, Actor::System, &note).await?;
+            doorstep::delivered(&txn, policy, &req, &copy, Actor::System, &note, ctx.now()).await?;
         }
         ("FAILED", RequestStatus::InTransit) if req.pickup_branch_id.is_none() => {
             // Kept as the request's failure reason, for the reader: in Chinese when the
@@ -260,7 +276,8 @@ pub async fn track(ctx: &Ctx, timestamp: &str, signature: &str, body: &[u8]) -> 
                 reason: &reason,
                 back: doorstep::Back::WithCourier,
             };
-            doorstep::undelivered(&txn, policy, &req, &copy, failure, Actor::System).await?;
+            doorstep::undelivered(&txn, policy, &req, &copy, failure, Actor::System, ctx.now())
+                .await?;
         }
         _ => {} // en route, or late: recorded only
     }

@@ -117,7 +117,7 @@ async fn one(
         compartment: Set(event.compartment.clone()),
         parcel: Set(event.parcel.clone()),
         at: Set(event.at),
-        received_at: Set(Utc::now()),
+        received_at: Set(ctx.now()),
     })
     .on_conflict(
         sea_orm::sea_query::OnConflict::columns([
@@ -134,14 +134,14 @@ async fn one(
     }
     let issued = match event.kind {
         EventKind::Deposited => {
-            let (req, copy) = parcel(txn, &door, event).await?;
+            let (req, copy) = parcel(txn, &door, event, ctx.now()).await?;
             if matches!(req.status, RequestStatus::Picked | RequestStatus::InTransit) {
                 ready(ctx, txn, locker, &door, req, &copy).await?;
             }
             Issued::default()
         }
         EventKind::PickedUp => {
-            let (mut req, copy) = parcel(txn, &door, event).await?;
+            let (mut req, copy) = parcel(txn, &door, event, ctx.now()).await?;
             if matches!(req.status, RequestStatus::Picked | RequestStatus::InTransit) {
                 req = ready(ctx, txn, locker, &door, req, &copy).await?;
             }
@@ -156,7 +156,7 @@ async fn one(
         EventKind::DoorFault => door_fault(ctx, txn, locker, &door).await?,
         EventKind::Collected if returns::collected(txn, &door).await? => Issued::default(),
         EventKind::Collected => {
-            let (req, copy) = parcel(txn, &door, event).await?;
+            let (req, copy) = parcel(txn, &door, event, ctx.now()).await?;
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
                 // Staff took an uncollected parcel out: back to its branch, checked in there.
                 set_compartment(txn, door.id, State::Free).await?;
@@ -165,14 +165,15 @@ async fn one(
                     &copy,
                     ItemStatus::InTransit,
                     copy.current_branch_id,
+                    ctx.now(),
                 )
                 .await?;
-                commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
+                commands::ack(txn, req.id, CommandKind::CollectReturn, ctx.now()).await?;
             }
             Issued::default()
         }
         EventKind::ReturnDropped => {
-            returns::dropped(txn, locker, &door, event.parcel.as_deref()).await?
+            returns::dropped(txn, locker, &door, event.parcel.as_deref(), ctx.now()).await?
         }
     };
     Ok(Some(issued))
@@ -184,6 +185,7 @@ async fn parcel(
     txn: &DatabaseTransaction,
     door: &compartment::Model,
     event: &DeviceEvent,
+    now: DateTime<Utc>,
 ) -> Result<(LoanRequest, item::Model)> {
     let barcode = event
         .parcel
@@ -194,7 +196,7 @@ async fn parcel(
         .one(txn)
         .await?
         .ok_or(Error::NotFound("parcel"))?;
-    crate::lending::lock_title(txn, copy.title_id).await?;
+    crate::lending::lock_title(txn, copy.title_id, now).await?;
     let req = loan_request::Entity::find()
         .filter(loan_request::Column::ItemId.eq(copy.id))
         .filter(loan_request::Column::CompartmentId.eq(door.id))
@@ -215,19 +217,20 @@ async fn ready(
     copy: &item::Model,
 ) -> Result<LoanRequest> {
     set_compartment(txn, door.id, State::Occupied).await?;
-    delivery_methods::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id).await?;
+    delivery_methods::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id, ctx.now()).await?;
     delivery_methods::move_shipments(
         txn,
         req.id,
         ShipmentKind::Locker,
         ON_ITS_WAY,
         ShipmentStatus::Delivered,
+        ctx.now(),
     )
     .await?;
-    commands::ack(txn, req.id, CommandKind::Deposit).await?;
+    commands::ack(txn, req.id, CommandKind::Deposit, ctx.now()).await?;
     rounds::settle(txn, req.id).await?;
     let (generation, hash) = pickup_code(ctx, txn, locker.id, req.id, req.pickup_code_gen).await?;
-    let deadline = Utc::now() + Duration::hours(i64::from(ctx.config.lending.hold_hours));
+    let deadline = ctx.now() + Duration::hours(i64::from(ctx.config.lending.hold_hours));
     request_log::transition(
         txn,
         &req,
@@ -247,6 +250,7 @@ async fn ready(
             pickup_code_hash: Set(Some(hash)),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await
 }
@@ -292,9 +296,17 @@ async fn picked_up(
         .one(txn)
         .await?
         .ok_or(Error::NotFound("parcel"))?;
-    loans::start(txn, &ctx.config.lending, req.reader_id, &copy, Some(req.id)).await?;
+    loans::start(
+        txn,
+        &ctx.config.lending,
+        req.reader_id,
+        &copy,
+        Some(req.id),
+        ctx.now(),
+    )
+    .await?;
     set_compartment(txn, door.id, State::Free).await?;
-    commands::ack(txn, req.id, CommandKind::CollectReturn).await?;
+    commands::ack(txn, req.id, CommandKind::CollectReturn, ctx.now()).await?;
     request_log::transition(
         txn,
         &req,
@@ -305,6 +317,7 @@ async fn picked_up(
             pickup_code_hash: Set(None),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await?;
     Ok(())
@@ -334,13 +347,14 @@ pub(crate) async fn door_fault(
         .one(txn)
         .await?
         .ok_or(Error::NotFound("parcel"))?;
-    crate::lending::lock_title(txn, copy.title_id).await?;
+    crate::lending::lock_title(txn, copy.title_id, ctx.now()).await?;
     delivery_methods::move_shipments(
         txn,
         req.id,
         ShipmentKind::Locker,
         ON_ITS_WAY,
         ShipmentStatus::Cancelled,
+        ctx.now(),
     )
     .await?;
     rounds::settle(txn, req.id).await?;
@@ -351,9 +365,10 @@ pub(crate) async fn door_fault(
         &door.label,
         &copy.barcode,
         Some(req.id),
+        ctx.now(),
     )
     .await?;
-    commands::ack(txn, req.id, CommandKind::Deposit).await?;
+    commands::ack(txn, req.id, CommandKind::Deposit, ctx.now()).await?;
     // Back to PICKED at its branch: placed again like a fresh pick.
     let req = request_log::transition(
         txn,
@@ -372,9 +387,18 @@ pub(crate) async fn door_fault(
             compartment_id: Set(None),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await?;
-    placement::to_locker(txn, &ctx.config.lending, req, &copy, Actor::System).await?;
+    placement::to_locker(
+        txn,
+        &ctx.config.lending,
+        req,
+        &copy,
+        Actor::System,
+        ctx.now(),
+    )
+    .await?;
     Ok(issued)
 }
 

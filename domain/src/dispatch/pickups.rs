@@ -7,7 +7,6 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
@@ -103,7 +102,7 @@ async fn find(ctx: &Ctx, locker: &Locker, code: &str) -> Result<Option<Pickup>> 
         .filter(loan_request::Column::LockerId.eq(locker.id))
         .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
         .filter(loan_request::Column::PickupCodeHash.eq(hash))
-        .filter(loan_request::Column::PickupDeadline.gt(Utc::now()))
+        .filter(loan_request::Column::PickupDeadline.gt(ctx.now()))
         .one(&ctx.db)
         .await?
     else {
@@ -184,9 +183,10 @@ pub async fn resend(ctx: &Ctx, reader: Uuid, request: Uuid) -> Result<LoanReques
             pickup_code_hash: Set(Some(hash)),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await?;
-    notify::triggers::pickup_code_renewed(&txn, &req).await?;
+    notify::triggers::pickup_code_renewed(&txn, &req, ctx.now()).await?;
     txn.commit().await?;
     ctx.wake_workers();
     Ok(req)

@@ -5,6 +5,7 @@
 //! conditional update (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so two parcels never get one
 //! door, and the parcel joins the open delivery round from its branch to that locker.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr as SqlExpr, LockBehavior, LockType, Query};
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -32,12 +33,13 @@ pub async fn to_locker(
     req: LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let Some(wanted) = req.locker_id else {
         return Ok(req);
     };
     let wanted = lockers::by_id(db, wanted).await?;
-    let candidates = by_preference(&wanted, lockers::list(db).await?);
+    let candidates = by_preference(&wanted, lockers::list(db).await?, now);
     // The wanted locker is among the candidates only when online: else it is passed over.
     let why = if candidates.iter().any(|l| l.id == wanted.id) {
         Unfit::Full
@@ -49,7 +51,7 @@ pub async fn to_locker(
             continue;
         };
         let note = (locker.id != wanted.id).then(|| rerouted(&wanted, why, Some(&locker)));
-        let round = rounds::open_round(db, copy.current_branch_id, locker.id).await?;
+        let round = rounds::open_round(db, copy.current_branch_id, locker.id, now).await?;
         shipment::ActiveModel {
             round_id: Set(Some(round.id)),
             compartment_id: Set(Some(door.id)),
@@ -59,6 +61,7 @@ pub async fn to_locker(
                 Some(req.id),
                 copy.current_branch_id,
                 locker.branch_id,
+                now,
             )?
         }
         .insert(db)
@@ -79,10 +82,11 @@ pub async fn to_locker(
                     actor,
                     Some(&note),
                     changes,
+                    now,
                 )
                 .await
             }
-            None => request_log::update(db, &req, changes).await,
+            None => request_log::update(db, &req, changes, now).await,
         };
     }
     // No locker has room: the hold shelf of the branch that serves the wanted locker.
@@ -98,9 +102,10 @@ pub async fn to_locker(
             pickup_branch_id: Set(Some(wanted.branch_id)),
             ..Default::default()
         },
+        now,
     )
     .await?;
-    delivery_methods::to_branch(db, policy, req, copy, actor).await
+    delivery_methods::to_branch(db, policy, req, copy, actor, now).await
 }
 
 /// Why the reader's locker could not take their parcel.
@@ -135,11 +140,11 @@ fn rerouted(wanted: &Locker, why: Unfit, instead: Option<&Locker>) -> Text {
 
 /// Of `lockers`, the online ones in order of preference: the wanted locker (if online), then
 /// the others, nearest to it first.
-fn by_preference(wanted: &Locker, all: Vec<Locker>) -> Vec<Locker> {
+fn by_preference(wanted: &Locker, all: Vec<Locker>, now: DateTime<Utc>) -> Vec<Locker> {
     let here = geo::point(wanted.latitude, wanted.longitude);
     let mut online: Vec<(f64, Locker)> = all
         .into_iter()
-        .filter(lockers::is_online)
+        .filter(|l| lockers::is_online(l, now))
         .map(|l| {
             let d = if l.id == wanted.id {
                 -1.0
@@ -270,11 +275,11 @@ mod tests {
             wanted.clone(),
         ];
         assert_eq!(
-            codes(&by_preference(&wanted, all.clone())),
+            codes(&by_preference(&wanted, all.clone(), Utc::now())),
             ["L-01", "L-02", "L-03"]
         );
         // Offline, the wanted locker is not a candidate: the reader is told it was offline.
-        let order = by_preference(&silent, all);
+        let order = by_preference(&silent, all, Utc::now());
         assert_eq!(codes(&order), ["L-01", "L-02", "L-03"]);
         assert!(!order.iter().any(|l| l.id == silent.id));
     }

@@ -4,7 +4,7 @@
 //! command for staff; their `collected` closes the ticket and the book travels to the
 //! branch, where check-in puts it back into circulation (or onto the waitlist).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::ActiveValue::Set;
@@ -101,7 +101,7 @@ pub async fn start(
             method: Set(method),
             locker_id: Set(locker),
             status: Set(lifecycle::begin(TicketStatus::Open)?),
-            created_at: Set(Utc::now()),
+            created_at: Set(ctx.now()),
             compartment_id: Set(None),
         };
         let inserted = return_ticket::Entity::insert(row.clone())
@@ -131,12 +131,13 @@ pub async fn start(
                 None,
                 copy.home_branch_id,
                 copy.home_branch_id,
+                ctx.now(),
             )?
         }
         .insert(&txn)
         .await?
         .id;
-        jobs::enqueue(&txn, &BookReturn { shipment, address }).await?;
+        jobs::enqueue(&txn, &BookReturn { shipment, address }, ctx.now()).await?;
     }
     txn.commit().await?;
     ctx.wake_workers();
@@ -244,6 +245,7 @@ pub(crate) async fn dropped(
     locker: &Locker,
     door: &compartment::Model,
     parcel: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<Issued> {
     let ticket = return_ticket::Entity::find()
         .filter(return_ticket::Column::CompartmentId.eq(door.id))
@@ -255,9 +257,9 @@ pub(crate) async fn dropped(
     if parcel != Some(copy.barcode.as_str()) {
         return Err(Error::NotFound("parcel"));
     }
-    lock_title(txn, copy.title_id).await?;
-    loans::end(txn, ticket.loan_id, locker.branch_id).await?;
-    delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id).await?;
+    lock_title(txn, copy.title_id, now).await?;
+    loans::end(txn, ticket.loan_id, locker.branch_id, now).await?;
+    delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id, now).await?;
     set_ticket(txn, &ticket, TicketStatus::Dropped).await?;
     set_compartment(txn, door.id, State::Occupied).await?;
     commands::issue(
@@ -267,6 +269,7 @@ pub(crate) async fn dropped(
         &door.label,
         &copy.barcode,
         None,
+        now,
     )
     .await
 }

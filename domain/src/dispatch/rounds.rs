@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, QuerySelect};
 
@@ -60,6 +60,7 @@ pub(crate) async fn open_round(
     db: &impl ConnectionTrait,
     branch: Uuid,
     locker_id: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Round> {
     locker::Entity::find_by_id(locker_id)
         .lock_exclusive()
@@ -80,7 +81,7 @@ pub(crate) async fn open_round(
         locker_id: Set(locker_id),
         status: Set(lifecycle::begin(RoundStatus::Open)?),
         started_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await?)
@@ -201,7 +202,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         .ok_or(Error::NotFound("delivery round"))?;
     who.require_staff_at(DISPATCHERS, round.branch_id)?;
     let changes = delivery_round::ActiveModel {
-        started_at: Set(Some(Utc::now())),
+        started_at: Set(Some(ctx.now())),
         ..Default::default()
     };
     let round = lifecycle::advance::<delivery_round::Entity>(
@@ -214,7 +215,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
     .await?;
     let view = view(&txn, round).await?;
     let titles: BTreeSet<Uuid> = view.parcels.iter().map(|p| p.copy.title_id).collect();
-    indexer::touch(&txn, &titles.into_iter().collect::<Vec<_>>()).await?;
+    indexer::touch(&txn, &titles.into_iter().collect::<Vec<_>>(), ctx.now()).await?;
     let actor = Actor::of(who);
     let note: Note = text!("history-on-way-to-locker", locker = &view.locker.name).into();
     let mut issued = Issued::default();
@@ -229,6 +230,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
             actor,
             Some(&note),
             Default::default(),
+            ctx.now(),
         )
         .await?;
         delivery_methods::set_copy(
@@ -236,6 +238,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
             &parcel.copy,
             ItemStatus::InTransit,
             parcel.copy.current_branch_id,
+            ctx.now(),
         )
         .await?;
         issued = commands::issue(
@@ -245,6 +248,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
             &parcel.compartment.label,
             &parcel.copy.barcode,
             Some(parcel.request.id),
+            ctx.now(),
         )
         .await?;
     }
@@ -252,7 +256,7 @@ pub async fn start(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<RoundView> {
         &[ShipmentStatus::Created],
         ShipmentStatus::InTransit,
     )?
-    .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+    .col_expr(shipment::Column::UpdatedAt, Expr::value(ctx.now()))
     .filter(shipment::Column::RoundId.eq(id))
     .exec(&txn)
     .await?;

@@ -2,7 +2,7 @@
 //! ones — not booked with the courier after [`BOOKING_GRACE`] (the courier API is down: the
 //! job keeps retrying), on the road longer than [`ROAD_LIMIT`], or failed.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
 
@@ -28,9 +28,9 @@ pub async fn of_branch(
     who: &Principal,
     branch: Uuid,
     stuck: bool,
+    now: DateTime<Utc>,
 ) -> Result<Vec<Shipment>> {
     who.require_staff_at(DISPATCHERS, branch)?;
-    let now = Utc::now();
     let mut query = shipment::Entity::find()
         .filter(shipment::Column::Kind.is_in([ShipmentKind::Home, ShipmentKind::Return]))
         .filter(

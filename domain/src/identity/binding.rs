@@ -59,6 +59,7 @@ pub async fn bind_card(
         "reader.bind_card",
         Some(&saved.id.to_string()),
         Some(json!({"closed": me, "status": saved.status.to_value()})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

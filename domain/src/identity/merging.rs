@@ -72,6 +72,7 @@ pub async fn merge(ctx: &Ctx, who: &Principal, keep: Uuid, close: Uuid) -> Resul
         "reader.merge",
         Some(&saved.id.to_string()),
         Some(json!({"closed": close, "closed_card": closed_card, "kept_card": saved.card_number})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

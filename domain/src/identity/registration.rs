@@ -58,7 +58,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
     if name.is_empty() || name.chars().count() > 64 {
         return Err(Error::validation(text!("reader-name-length")).in_field("name"));
     }
-    let id = IdNumber::parse(&app.id_number).map_err(|e| e.in_field("idNumber"))?;
+    let id = IdNumber::parse(&app.id_number, ctx.now()).map_err(|e| e.in_field("idNumber"))?;
     let mobile = Phone::parse(&app.mobile).map_err(|e| e.in_field("mobile"))?;
     let pin = match (&app.pin, applicant) {
         (Some(pin), _) => Some(pin.as_str()),
@@ -103,7 +103,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
             (me.into(), Some(applied))
         }
         None => {
-            let mut row = people::new_reader(name)?;
+            let mut row = people::new_reader(name, ctx.now())?;
             row.status = Set(lifecycle::begin(status)?);
             (row, None)
         }
@@ -148,6 +148,7 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
         "reader.register",
         Some(&saved.id.to_string()),
         Some(json!({"card": card, "status": saved.status.to_value()})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -214,6 +215,7 @@ pub async fn verify(ctx: &Ctx, who: &Principal, reader_id: Uuid) -> Result<Reade
         "reader.verify",
         Some(&reader_id.to_string()),
         None,
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

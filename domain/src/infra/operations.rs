@@ -36,8 +36,7 @@ pub struct Backlog {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn backlog(db: &impl ConnectionTrait) -> Result<Backlog> {
-    let now = Utc::now();
+pub async fn backlog(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Backlog> {
     let oldest_job: Option<Option<DateTime<Utc>>> = job::Entity::find()
         .select_only()
         .column_as(job::Column::RunAt.min(), "oldest")
@@ -69,7 +68,7 @@ pub async fn backlog(db: &impl ConnectionTrait) -> Result<Backlog> {
             .map_or(0, |t| u64::try_from((now - t).num_seconds()).unwrap_or(0))
     };
     Ok(Backlog {
-        jobs: queue::depth(db).await?,
+        jobs: queue::depth(db, now).await?,
         oldest_job_secs: age(oldest_job),
         notifications_pending: outbox(NotificationStatus::Pending).await?,
         notifications_dead: outbox(NotificationStatus::Dead).await?,

@@ -48,8 +48,8 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
 ///
 /// # Errors
 /// [`Error::Internal`] on a database fault.
-pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J) -> Result<()> {
-    enqueue_at(db, job, Utc::now()).await
+pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J, now: DateTime<Utc>) -> Result<()> {
+    enqueue_at(db, job, now, now).await
 }
 
 /// Adds many jobs of one kind to the queue, due now, as part of the caller's transaction, in
@@ -58,8 +58,11 @@ pub async fn enqueue<J: Job>(db: &impl ConnectionTrait, job: &J) -> Result<()> {
 ///
 /// # Errors
 /// [`Error::Internal`] on a database fault.
-pub async fn enqueue_many<J: Job>(db: &impl ConnectionTrait, jobs: &[J]) -> Result<()> {
-    let now = Utc::now();
+pub async fn enqueue_many<J: Job>(
+    db: &impl ConnectionTrait,
+    jobs: &[J],
+    now: DateTime<Utc>,
+) -> Result<()> {
     for chunk in jobs.chunks(1000) {
         let rows = chunk
             .iter()
@@ -78,8 +81,9 @@ pub async fn enqueue_at<J: Job>(
     db: &impl ConnectionTrait,
     job: &J,
     run_at: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut row = row(job, Utc::now())?;
+    let mut row = row(job, now)?;
     row.run_at = Set(run_at);
     insert(db, vec![row]).await
 }
@@ -118,8 +122,7 @@ async fn insert(db: &impl ConnectionTrait, rows: Vec<job::ActiveModel>) -> Resul
 ///
 /// # Errors
 /// [`Error::Internal`] when a job cannot be serialised.
-pub(crate) fn insert_statement<J: Job>(jobs: &[J]) -> Result<InsertStatement> {
-    let now = Utc::now();
+pub(crate) fn insert_statement<J: Job>(jobs: &[J], now: DateTime<Utc>) -> Result<InsertStatement> {
     let rows = jobs
         .iter()
         .map(|job| row(job, now))

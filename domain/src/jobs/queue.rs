@@ -50,8 +50,8 @@ pub async fn claim(
     db: &impl ConnectionTrait,
     limit: u64,
     lease: Duration,
+    now: DateTime<Utc>,
 ) -> Result<Vec<ClaimedJob>> {
-    let now = Utc::now();
     let until = now + chrono::Duration::from_std(lease).map_err(Error::internal)?;
     let token = Uuid::now_v7();
     let due = Query::select()
@@ -115,8 +115,8 @@ pub async fn fail(
     job: &ClaimedJob,
     error: &str,
     backoff_base: Duration,
+    now: DateTime<Utc>,
 ) -> Result<FailOutcome> {
-    let now = Utc::now();
     let dead = job.attempts >= job.max_attempts;
     let retry_at = now
         + chrono::Duration::from_std(backoff(job.attempts, backoff_base))
@@ -200,7 +200,7 @@ pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
     let res = job::Entity::update_many()
         .col_expr(job::Column::State, Expr::value(JobState::Queued))
         .col_expr(job::Column::Attempts, Expr::value(0))
-        .col_expr(job::Column::RunAt, Expr::value(Utc::now()))
+        .col_expr(job::Column::RunAt, Expr::value(ctx.now()))
         .filter(job::Column::Id.eq(id))
         .filter(job::Column::State.eq(JobState::Dead))
         .exec(&txn)
@@ -214,6 +214,7 @@ pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
         "job.retry",
         Some(&id.to_string()),
         None,
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -236,8 +237,7 @@ pub struct Depth {
 ///
 /// # Errors
 /// [`Error::Internal`] on a database fault.
-pub async fn depth(db: &impl ConnectionTrait) -> Result<Depth> {
-    let now = Utc::now();
+pub async fn depth(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Depth> {
     let count = |cond: Condition| job::Entity::find().filter(cond).count(db);
     Ok(Depth {
         ready: count(

@@ -14,7 +14,7 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
 use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
@@ -54,11 +54,11 @@ impl Routed {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn route_all(db: &impl ConnectionTrait) -> Result<Routed> {
+pub async fn route_all(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Routed> {
     let mut done = Routed::default();
     let mut run = Run::default();
     loop {
-        let batch = route_pending(db, BATCH, &mut run).await?;
+        let batch = route_pending(db, BATCH, &mut run, now).await?;
         done.routed += batch.routed;
         done.waitlisted += batch.waitlisted;
         if batch.total() < BATCH {
@@ -80,7 +80,12 @@ struct Run {
 }
 
 /// Routes up to `limit` of the oldest PENDING requests in the caller's transaction.
-async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> Result<Routed> {
+async fn route_pending(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    run: &mut Run,
+    now: DateTime<Utc>,
+) -> Result<Routed> {
     let mut pending = loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::Pending));
     if let Some(after) = run.after {
@@ -102,11 +107,10 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    lock_titles(db, &titles).await?;
+    lock_titles(db, &titles, now).await?;
     let targets = Targets::load(db, &pending).await?;
     let mut free = free_copies(db, &titles).await?;
 
-    let now = Utc::now();
     let (mut routed, mut waitlisted, mut copies, mut tasks) = (vec![], vec![], vec![], vec![]);
     for req in pending {
         let target = targets.of(&req);
@@ -143,7 +147,7 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
             continue;
         };
         *run.added.entry(copy.current_branch_id).or_default() += 1;
-        tasks.push(routing::pick_task(req.id, &copy)?);
+        tasks.push(routing::pick_task(req.id, &copy, now)?);
         routed.push(LoanRequest {
             status: RequestStatus::Routed,
             item_id: Some(copy.id),
@@ -180,9 +184,17 @@ async fn route_pending(db: &impl ConnectionTrait, limit: u64, run: &mut Run) -> 
         .await?;
     }
     let system = Actor::System;
-    request_log::moved(db, &routed, RequestStatus::Pending, system, None).await?;
+    request_log::moved(db, &routed, RequestStatus::Pending, system, None, now).await?;
     let note = waitlist::no_copy_free();
-    request_log::moved(db, &waitlisted, RequestStatus::Pending, system, Some(&note)).await?;
+    request_log::moved(
+        db,
+        &waitlisted,
+        RequestStatus::Pending,
+        system,
+        Some(&note),
+        now,
+    )
+    .await?;
     Ok(Routed {
         routed: routed.len() as u64,
         waitlisted: waitlisted.len() as u64,
@@ -226,7 +238,7 @@ async fn mark_routed(
 
 /// Locks the titles in id order (so two batches never deadlock on each other) and marks
 /// their availability changed for the search indexes.
-async fn lock_titles(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<()> {
+async fn lock_titles(db: &impl ConnectionTrait, titles: &[Uuid], now: DateTime<Utc>) -> Result<()> {
     for chunk in titles.chunks(1000) {
         let in_order = Query::select()
             .column(title::Column::Id)
@@ -235,7 +247,7 @@ async fn lock_titles(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<()> {
             .order_by(title::Column::Id, sea_orm::Order::Asc)
             .lock(LockType::Update)
             .to_owned();
-        indexer::touch_where(db, title::Column::Id.in_subquery(in_order)).await?;
+        indexer::touch_where(db, title::Column::Id.in_subquery(in_order), now).await?;
     }
     Ok(())
 }
@@ -280,8 +292,8 @@ impl Job for RoutePending {
         Some(Self::KIND.to_owned())
     }
 
-    async fn perform(self, _ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
-        let done = route_all(txn).await?;
+    async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
+        let done = route_all(txn, ctx.now()).await?;
         if done.total() > 0 {
             tracing::info!(
                 routed = done.routed,

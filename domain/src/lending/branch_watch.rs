@@ -63,12 +63,13 @@ pub async fn expired_pickups(
     db: &impl ConnectionTrait,
     who: &Principal,
     branch: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Vec<LoanRequest>> {
     who.require_staff_at(DISPATCHERS, branch)?;
     Ok(loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::Expired))
         .filter(loan_request::Column::PickupBranchId.eq(branch))
-        .filter(loan_request::Column::UpdatedAt.gte(Utc::now() - EXPIRED_WINDOW))
+        .filter(loan_request::Column::UpdatedAt.gte(now - EXPIRED_WINDOW))
         .order_by_desc(loan_request::Column::UpdatedAt)
         .limit(MAX_ROWS)
         .all(db)

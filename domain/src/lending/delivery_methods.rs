@@ -8,7 +8,7 @@
 //!   ([`crate::dispatch::placement`]); the request stays PICKED until the round starts.
 //! - HOME: a shipment and a job that books the courier ([`crate::dispatch::home`]).
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 
@@ -32,12 +32,13 @@ pub async fn after_pick(
     req: LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     match req.delivery_method {
-        DeliveryMethod::Branch => to_branch(db, policy, req, copy, actor).await,
-        DeliveryMethod::Locker => placement::to_locker(db, policy, req, copy, actor).await,
+        DeliveryMethod::Branch => to_branch(db, policy, req, copy, actor, now).await,
+        DeliveryMethod::Locker => placement::to_locker(db, policy, req, copy, actor, now).await,
         DeliveryMethod::Home => {
-            crate::dispatch::home::to_home(db, &req, copy).await?;
+            crate::dispatch::home::to_home(db, &req, copy, now).await?;
             Ok(req) // PICKED until the courier's waybill is booked
         }
     }
@@ -53,21 +54,13 @@ pub async fn to_branch(
     req: LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let Some(pickup) = req.pickup_branch_id else {
         return Ok(req);
     };
     if copy.current_branch_id == pickup {
-        return hold(
-            db,
-            policy,
-            &req,
-            copy,
-            actor,
-            &text!("history-on-hold-shelf").into(),
-            Default::default(),
-        )
-        .await;
+        return hold(db, policy, &req, copy, actor, Held::on_shelf(), now).await;
     }
     shipment(
         ShipmentKind::Transfer,
@@ -75,10 +68,11 @@ pub async fn to_branch(
         Some(req.id),
         copy.current_branch_id,
         pickup,
+        now,
     )?
     .insert(db)
     .await?;
-    set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id).await?;
+    set_copy(db, copy, ItemStatus::InTransit, copy.current_branch_id, now).await?;
     request_log::transition(
         db,
         &req,
@@ -86,6 +80,7 @@ pub async fn to_branch(
         actor,
         Some(&text!("history-transfer").into()),
         Default::default(),
+        now,
     )
     .await
 }
@@ -100,6 +95,7 @@ pub async fn arrive(
     req: LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     // A transfer leaves IN_TRANSIT at once.
     move_shipments(
@@ -108,22 +104,33 @@ pub async fn arrive(
         ShipmentKind::Transfer,
         &[ShipmentStatus::InTransit],
         ShipmentStatus::Delivered,
+        now,
     )
     .await?;
-    hold(
-        db,
-        policy,
-        &req,
-        copy,
-        actor,
-        &text!("history-on-hold-shelf").into(),
-        Default::default(),
-    )
-    .await
+    hold(db, policy, &req, copy, actor, Held::on_shelf(), now).await
+}
+
+/// What a hold records besides the move: the history note and any other columns to set.
+pub(crate) struct Held {
+    /// The line in the request's history.
+    pub(crate) note: Note,
+    /// Other columns of the request to change with it.
+    pub(crate) changes: loan_request::ActiveModel,
+}
+
+impl Held {
+    /// A plain arrival on the hold shelf.
+    fn on_shelf() -> Self {
+        Held {
+            note: text!("history-on-hold-shelf").into(),
+            changes: Default::default(),
+        }
+    }
 }
 
 /// Puts the copy on the hold shelf of the request's pickup branch (else where the copy is):
-/// READY_FOR_PICKUP until the deadline, with `note` in the history and `changes` applied.
+/// READY_FOR_PICKUP until the deadline, with `held`'s note in the history and its changes
+/// applied.
 ///
 /// # Errors
 /// CONFLICT when the request changed meanwhile; INTERNAL on a database fault.
@@ -133,20 +140,22 @@ pub(crate) async fn hold(
     req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
-    note: &Note,
-    mut changes: loan_request::ActiveModel,
+    held: Held,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
+    let Held { note, mut changes } = held;
     let at = req.pickup_branch_id.unwrap_or(copy.current_branch_id);
-    set_copy(db, copy, ItemStatus::OnHold, at).await?;
-    let deadline = Utc::now() + Duration::hours(i64::from(policy.hold_hours));
+    set_copy(db, copy, ItemStatus::OnHold, at, now).await?;
+    let deadline = now + Duration::hours(i64::from(policy.hold_hours));
     changes.pickup_deadline = Set(Some(deadline));
     request_log::transition(
         db,
         req,
         RequestStatus::ReadyForPickup,
         actor,
-        Some(note),
+        Some(&note),
         changes,
+        now,
     )
     .await
 }
@@ -162,8 +171,8 @@ pub(crate) fn shipment(
     request: Option<Uuid>,
     from: Uuid,
     to: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<shipment::ActiveModel> {
-    let now = Utc::now();
     Ok(shipment::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
@@ -194,9 +203,10 @@ pub(crate) async fn move_shipments(
     kind: ShipmentKind,
     from: &[ShipmentStatus],
     to: ShipmentStatus,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     lifecycle::advance_all::<shipment::Entity>(from, to)?
-        .col_expr(shipment::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(shipment::Column::UpdatedAt, Expr::value(now))
         .filter(shipment::Column::RequestId.eq(request))
         .filter(shipment::Column::Kind.eq(kind))
         .exec(db)
@@ -214,10 +224,11 @@ pub(crate) async fn set_copy(
     copy: &item::Model,
     to: ItemStatus,
     at: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<item::Model> {
     let changes = item::ActiveModel {
         current_branch_id: Set(at),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     };
     lifecycle::advance::<item::Entity>(db, copy.id, copy.status, to, changes).await

@@ -1,6 +1,7 @@
 //! The branch desk: check-out (a held request, or a walk-in loan) and check-in of any copy at
 //! any branch (通借通还).
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 
 use super::eligibility::{self, Asking};
@@ -82,7 +83,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
     let borrower = eligibility::lock_reader(&txn, borrower.id).await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
     who.require_staff_at(DESK, copy.current_branch_id)?;
-    lock_title(&txn, copy.title_id).await?;
+    lock_title(&txn, copy.title_id, ctx.now()).await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
     let loan = match copy.status {
         ItemStatus::OnHold => {
@@ -95,8 +96,15 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
             if held.reader_id != borrower.id {
                 return Err(Error::conflict(Reason::HoldForOtherReader));
             }
-            let loan =
-                loans::start(&txn, &ctx.config.lending, borrower.id, &copy, Some(held.id)).await?;
+            let loan = loans::start(
+                &txn,
+                &ctx.config.lending,
+                borrower.id,
+                &copy,
+                Some(held.id),
+                ctx.now(),
+            )
+            .await?;
             request_log::transition(
                 &txn,
                 &held,
@@ -104,6 +112,7 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
                 actor,
                 Some(&text!("history-checked-out-at-desk").into()),
                 Default::default(),
+                ctx.now(),
             )
             .await?;
             loan
@@ -111,10 +120,10 @@ pub async fn check_out(ctx: &Ctx, who: &Principal, barcode: &str, card: &str) ->
         ItemStatus::Available => {
             let reader = borrower.id;
             eligibility::check(
-                &eligibility::standing(&txn, borrower, None).await?,
+                &eligibility::standing(&txn, borrower, None, ctx.now()).await?,
                 Asking::Loan,
             )?;
-            loans::start(&txn, &ctx.config.lending, reader, &copy, None).await?
+            loans::start(&txn, &ctx.config.lending, reader, &copy, None, ctx.now()).await?
         }
         ItemStatus::InTransit => return Err(Error::conflict(Reason::CopyInTransit)),
         other => {
@@ -143,17 +152,17 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
     let policy = &ctx.config.lending;
     let txn = ctx.begin().await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
-    lock_title(&txn, copy.title_id).await?;
+    lock_title(&txn, copy.title_id, ctx.now()).await?;
     let copy = copy_by_barcode(&txn, barcode).await?;
     let mut ended = None;
     let action = if copy.uncatalogued {
         // Nothing leaves for the shop: the copy waits here for its catalogue record.
         if copy.status == ItemStatus::OnLoan {
             if let Some(active) = loans::active_for_copy(&txn, copy.id).await? {
-                ended = loans::end(&txn, active.id, branch).await?;
+                ended = loans::end(&txn, active.id, branch, ctx.now()).await?;
             }
         }
-        delivery_methods::set_copy(&txn, &copy, ItemStatus::Available, branch).await?;
+        delivery_methods::set_copy(&txn, &copy, ItemStatus::Available, branch, ctx.now()).await?;
         CheckInAction::Catalogue
     } else {
         match copy.status {
@@ -161,21 +170,24 @@ pub async fn check_in(ctx: &Ctx, who: &Principal, barcode: &str, branch: Uuid) -
                 let active = loans::active_for_copy(&txn, copy.id)
                     .await?
                     .ok_or_else(|| Error::conflict(Reason::LentWithoutLoan))?;
-                ended = loans::end(&txn, active.id, branch).await?;
-                released(&txn, &copy, branch, policy.return_policy, actor).await?
+                ended = loans::end(&txn, active.id, branch, ctx.now()).await?;
+                released(&txn, &copy, branch, policy.return_policy, actor, ctx.now()).await?
             }
             ItemStatus::InTransit => match in_transit_for(&txn, copy.id).await? {
                 Some(req) if req.pickup_branch_id == Some(branch) => {
-                    let held = delivery_methods::arrive(&txn, policy, req, &copy, actor).await?;
+                    let held = delivery_methods::arrive(&txn, policy, req, &copy, actor, ctx.now())
+                        .await?;
                     CheckInAction::HoldShelf(Box::new(held))
                 }
                 Some(req) => {
                     CheckInAction::Forward(req.pickup_branch_id.unwrap_or(copy.home_branch_id))
                 }
-                None => released(&txn, &copy, branch, policy.return_policy, actor).await?,
+                None => {
+                    released(&txn, &copy, branch, policy.return_policy, actor, ctx.now()).await?
+                }
             },
             ItemStatus::Missing | ItemStatus::Available => {
-                released(&txn, &copy, branch, policy.return_policy, actor).await?
+                released(&txn, &copy, branch, policy.return_policy, actor, ctx.now()).await?
             }
             other => {
                 return Err(Error::WrongState {
@@ -233,7 +245,7 @@ pub async fn catalogue_bought(
     let call = CallNumber::parse(&what.call_number).map_err(|e| e.in_field("callNumber"))?;
     let txn = ctx.begin().await?;
     let copy = copy_by_barcode(&txn, &what.barcode).await?;
-    lock_title(&txn, copy.title_id).await?;
+    lock_title(&txn, copy.title_id, ctx.now()).await?;
     if !copy.uncatalogued {
         return Err(Error::conflict(Reason::AlreadyCatalogued));
     }
@@ -263,6 +275,7 @@ pub async fn catalogue_bought(
         "copy.catalogue",
         Some(&copy.id.to_string()),
         Some(serde_json::json!({"from": copy.barcode, "to": new_barcode})),
+        ctx.now(),
     )
     .await?;
     let copy = copy_by_barcode(&txn, new_barcode).await?;
@@ -272,6 +285,7 @@ pub async fn catalogue_bought(
         branch,
         ctx.config.lending.return_policy,
         Actor::of(who),
+        ctx.now(),
     )
     .await?;
     let copy = copy_by_barcode(&txn, new_barcode).await?;
@@ -290,9 +304,10 @@ async fn released(
     branch: Uuid,
     policy: crate::config::ReturnPolicy,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<CheckInAction> {
     Ok(
-        match waitlist::release(db, copy, branch, policy, actor).await? {
+        match waitlist::release(db, copy, branch, policy, actor, now).await? {
             Released::ServesWaitlist(req, task) => CheckInAction::ServesWaitlist(req, task),
             Released::Shelved => CheckInAction::Shelve,
             Released::SentHome(home) => CheckInAction::SendHome(home),

@@ -1,6 +1,6 @@
 //! Whether a reader may borrow more: not blocked, no overdue books, within their limits.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::LockType;
 use sea_orm::{DbBackend, FromQueryResult, QuerySelect};
@@ -76,8 +76,9 @@ pub async fn standing(
     db: &impl ConnectionTrait,
     reader: reader::Model,
     title: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Borrower> {
-    let counts = counts(db, reader.id, title).await?;
+    let counts = counts(db, reader.id, title, now).await?;
     Ok(Borrower { reader, counts })
 }
 
@@ -90,11 +91,17 @@ pub async fn already(
     db: &impl ConnectionTrait,
     reader: Uuid,
     title: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Option<Reason>> {
-    Ok(counts(db, reader, Some(title)).await?.already())
+    Ok(counts(db, reader, Some(title), now).await?.already())
 }
 
-async fn counts(db: &impl ConnectionTrait, reader: Uuid, title: Option<Uuid>) -> Result<Counts> {
+async fn counts(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    title: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Counts> {
     let sql = format!(
         "SELECT \
            (SELECT count(*) FROM loan WHERE reader_id = $1 AND status = '{active}' AND due_at < $2) AS overdue, \
@@ -109,7 +116,7 @@ async fn counts(db: &impl ConnectionTrait, reader: Uuid, title: Option<Uuid>) ->
             .map(|s| format!("'{}'", s.as_str()))
             .join(", "),
     );
-    let values = [reader.into(), Utc::now().into(), title.into()];
+    let values = [reader.into(), now.into(), title.into()];
     Ok(Counts::find_by_statement(db::statement(db, sql, values))
         .one(db)
         .await?
@@ -121,9 +128,9 @@ async fn counts(db: &impl ConnectionTrait, reader: Uuid, title: Option<Uuid>) ->
 ///
 /// # Errors
 /// As [`check`]; UNAUTHENTICATED when the reader no longer exists.
-pub async fn admit_loan(db: &impl ConnectionTrait, reader: Uuid) -> Result<()> {
+pub async fn admit_loan(db: &impl ConnectionTrait, reader: Uuid, now: DateTime<Utc>) -> Result<()> {
     let locked = lock_reader(db, reader).await?;
-    check(&standing(db, locked, None).await?, Asking::Loan)
+    check(&standing(db, locked, None, now).await?, Asking::Loan)
 }
 
 /// What a new loan or request would add to the reader's count.

@@ -3,7 +3,7 @@
 //! transaction that does the work, so a failed attempt leaves no key behind, and a second
 //! attempt racing the first waits for it on the unique index.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{OnConflict, SubQueryStatement};
 use sea_orm::ActiveValue::Set;
@@ -43,6 +43,7 @@ pub async fn claim(
     owner: Uuid,
     key: &str,
     fingerprint: &str,
+    now: DateTime<Utc>,
 ) -> Result<Claim> {
     if key.is_empty() || key.len() > 255 || key.chars().any(char::is_control) {
         return Err(Error::validation(text!("idempotency-key-invalid")).in_field("idempotencyKey"));
@@ -53,7 +54,7 @@ pub async fn claim(
         key: Set(key.to_owned()),
         request_hash: Set(fingerprint.to_owned()),
         response: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     })
     .on_conflict(
         OnConflict::columns([
@@ -97,9 +98,9 @@ pub fn completion(owner: Uuid, key: &str, response: serde_json::Value) -> SubQue
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn purge(db: &impl ConnectionTrait) -> Result<u64> {
+pub async fn purge(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
     Ok(idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::CreatedAt.lt(Utc::now() - RETENTION))
+        .filter(idempotency_key::Column::CreatedAt.lt(now - RETENTION))
         .exec(db)
         .await?
         .rows_affected)

@@ -25,11 +25,11 @@ pub async fn start(
     reader: Uuid,
     copy: &item::Model,
     request: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Loan> {
-    let now = Utc::now();
     let terms = categories::terms(db, reader, policy).await?;
-    set_copy(db, copy, ItemStatus::OnLoan, copy.current_branch_id).await?;
-    crate::purchases::receiving::lent(db, reader, copy.id).await?;
+    set_copy(db, copy, ItemStatus::OnLoan, copy.current_branch_id, now).await?;
+    crate::purchases::receiving::lent(db, reader, copy.id, now).await?;
     Ok(loan::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader),
@@ -85,7 +85,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("copy"))?;
-    lock_title(&txn, copy.title_id).await?;
+    lock_title(&txn, copy.title_id, ctx.now()).await?;
     let current = loan::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -128,7 +128,7 @@ pub async fn renew(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<Loan> {
     let left = terms
         .max_renewals
         .saturating_sub(u32::try_from(renewed.renewals).unwrap_or(u32::MAX));
-    triggers::loan_event(&txn, &renewed, LoanEvent::Renewed { left }).await?;
+    triggers::loan_event(&txn, &renewed, LoanEvent::Renewed { left }, ctx.now()).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(renewed)
@@ -152,10 +152,15 @@ pub async fn active_for_copy(db: &impl ConnectionTrait, copy: Uuid) -> Result<Op
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<Option<Loan>> {
+pub async fn end(
+    db: &impl ConnectionTrait,
+    loan: Uuid,
+    branch: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Loan>> {
     let ended =
         lifecycle::advance_all::<loan::Entity>(&[LoanStatus::Active], LoanStatus::Returned)?
-            .col_expr(loan::Column::ReturnedAt, Expr::value(Utc::now()))
+            .col_expr(loan::Column::ReturnedAt, Expr::value(now))
             .col_expr(loan::Column::ReturnBranchId, Expr::value(branch))
             .filter(loan::Column::Id.eq(loan))
             .exec_with_returning(db)
@@ -163,7 +168,7 @@ pub async fn end(db: &impl ConnectionTrait, loan: Uuid, branch: Uuid) -> Result<
             .into_iter()
             .next();
     if let Some(lent) = &ended {
-        triggers::loan_event(db, lent, LoanEvent::Returned(branch)).await?;
+        triggers::loan_event(db, lent, LoanEvent::Returned(branch), now).await?;
     }
     Ok(ended)
 }

@@ -36,6 +36,7 @@ pub mod routing;
 pub mod sweeps;
 pub mod waitlist;
 
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
@@ -51,8 +52,12 @@ use crate::{catalog::indexer, Ctx, Error, Result};
 ///
 /// # Errors
 /// NOT_FOUND when there is no such title.
-pub(crate) async fn lock_title(db: &impl ConnectionTrait, title: Uuid) -> Result<()> {
-    match indexer::touch(db, &[title]).await? {
+pub(crate) async fn lock_title(
+    db: &impl ConnectionTrait,
+    title: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match indexer::touch(db, &[title], now).await? {
         0 => Err(Error::NotFound("book")),
         _ => Ok(()),
     }

@@ -5,7 +5,7 @@
 //! accepted and the reservation moves to it (pickers take whichever copy is at hand; the
 //! reserved one goes back to being free). Any other barcode is refused.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, FromQueryResult, Iterable};
 
@@ -114,6 +114,7 @@ async fn close_task(
     to: PickStatus,
     who: &Principal,
     copy: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<PickTask> {
     let by = match who {
         Principal::Staff { id, .. } => Some(*id),
@@ -122,7 +123,7 @@ async fn close_task(
     let changes = pick_task::ActiveModel {
         item_id: Set(copy),
         picked_by: Set(by),
-        picked_at: Set(Some(Utc::now())),
+        picked_at: Set(Some(now)),
         ..Default::default()
     };
     lifecycle::advance::<pick_task::Entity>(db, task.id, PickStatus::Open, to, changes).await
@@ -147,15 +148,15 @@ pub async fn confirm_pick(
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("copy"))?;
-    lock_title(&txn, reserved.title_id).await?;
+    lock_title(&txn, reserved.title_id, ctx.now()).await?;
     let task = refresh_open(&txn, task).await?;
     let scanned = barcode.trim();
     let copy = if scanned == reserved.barcode {
         reserved
     } else {
-        swap(&txn, &task, &reserved, scanned).await?
+        swap(&txn, &task, &reserved, scanned, ctx.now()).await?
     };
-    let done = close_task(&txn, &task, PickStatus::Picked, who, copy.id).await?;
+    let done = close_task(&txn, &task, PickStatus::Picked, who, copy.id, ctx.now()).await?;
     let req = requests::by_id(&txn, task.request_id).await?;
     let picked = request_log::transition(
         &txn,
@@ -167,9 +168,18 @@ pub async fn confirm_pick(
             item_id: Set(Some(copy.id)),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await?;
-    delivery_methods::after_pick(&txn, &ctx.config.lending, picked, &copy, Actor::of(who)).await?;
+    delivery_methods::after_pick(
+        &txn,
+        &ctx.config.lending,
+        picked,
+        &copy,
+        Actor::of(who),
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     committed(ctx);
     Ok(done)
@@ -194,6 +204,7 @@ async fn swap(
     task: &PickTask,
     reserved: &item::Model,
     barcode: &str,
+    now: DateTime<Utc>,
 ) -> Result<item::Model> {
     let refuse = || {
         Error::validation(text!(
@@ -215,12 +226,13 @@ async fn swap(
     {
         return Err(refuse());
     }
-    let scanned = set_copy(db, &scanned, ItemStatus::Reserved, task.branch_id).await?;
+    let scanned = set_copy(db, &scanned, ItemStatus::Reserved, task.branch_id, now).await?;
     set_copy(
         db,
         reserved,
         ItemStatus::Available,
         reserved.current_branch_id,
+        now,
     )
     .await?;
     Ok(scanned)
@@ -239,14 +251,23 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
         .one(&txn)
         .await?
         .ok_or(Error::NotFound("copy"))?;
-    lock_title(&txn, missing.title_id).await?;
+    lock_title(&txn, missing.title_id, ctx.now()).await?;
     let task = refresh_open(&txn, task).await?;
-    let done = close_task(&txn, &task, PickStatus::NotOnShelf, who, missing.id).await?;
+    let done = close_task(
+        &txn,
+        &task,
+        PickStatus::NotOnShelf,
+        who,
+        missing.id,
+        ctx.now(),
+    )
+    .await?;
     set_copy(
         &txn,
         &missing,
         ItemStatus::Missing,
         missing.current_branch_id,
+        ctx.now(),
     )
     .await?;
     let req = requests::by_id(&txn, task.request_id).await?;
@@ -261,9 +282,10 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
             source_branch_id: Set(None),
             ..Default::default()
         },
+        ctx.now(),
     )
     .await?;
-    routing::route(&txn, pending, Actor::System).await?;
+    routing::route(&txn, pending, Actor::System, ctx.now()).await?;
     txn.commit().await?;
     committed(ctx);
     Ok(done)

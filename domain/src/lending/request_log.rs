@@ -7,7 +7,7 @@
 //! Simplified Chinese as written, or words a person gave, kept as given.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QueryTrait};
@@ -65,6 +65,7 @@ pub(crate) fn opening(
     req: &LoanRequest,
     actor: Actor,
     note: Option<&Note>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<SubQueryStatement>> {
     let created = lifecycle::begin(RequestStatus::Pending)?;
     let mut events = vec![event(req, None, created, actor, None)];
@@ -80,7 +81,7 @@ pub(crate) fn opening(
     }
     let mut writes = Vec::with_capacity(2);
     if let Some(Set(event_id)) = events.last().map(|e| e.id.clone()) {
-        let job = jobs::insert_statement(&[RequestChanged { event_id }])?;
+        let job = jobs::insert_statement(&[RequestChanged { event_id }], now)?;
         writes.push(
             request_event::Entity::insert_many(events)
                 .into_query()
@@ -104,11 +105,12 @@ pub(crate) async fn transition(
     actor: Actor,
     note: Option<&Note>,
     mut changes: loan_request::ActiveModel,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
-    changes.updated_at = Set(Utc::now());
+    changes.updated_at = Set(now);
     let updated =
         lifecycle::advance::<loan_request::Entity>(db, req.id, req.status, to, changes).await?;
-    record(db, &updated, Some(req.status), actor, note).await?;
+    record(db, &updated, Some(req.status), actor, note, now).await?;
     Ok(updated)
 }
 
@@ -121,8 +123,9 @@ pub(crate) async fn update(
     db: &impl ConnectionTrait,
     req: &LoanRequest,
     mut changes: loan_request::ActiveModel,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
-    changes.updated_at = Set(Utc::now());
+    changes.updated_at = Set(now);
     lifecycle::amend::<loan_request::Entity>(db, req.id, req.status, changes).await
 }
 
@@ -137,6 +140,7 @@ pub(crate) async fn moved(
     from: RequestStatus,
     actor: Actor,
     note: Option<&Note>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     for chunk in moved.chunks(1000) {
         let events: Vec<_> = chunk
@@ -156,7 +160,7 @@ pub(crate) async fn moved(
         request_event::Entity::insert_many(events)
             .exec_without_returning(db)
             .await?;
-        jobs::enqueue_many(db, &jobs).await?;
+        jobs::enqueue_many(db, &jobs, now).await?;
     }
     Ok(())
 }
@@ -167,11 +171,12 @@ async fn record(
     from: Option<RequestStatus>,
     actor: Actor,
     note: Option<&Note>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let event = event(req, from, req.status, actor, note.map(Note::as_str))
         .insert(db)
         .await?;
-    jobs::enqueue(db, &RequestChanged { event_id: event.id }).await
+    jobs::enqueue(db, &RequestChanged { event_id: event.id }, now).await
 }
 
 /// The history row of `req` moving `from` → `to` with the stored `note` (ids are
@@ -243,7 +248,7 @@ impl Job for RequestChanged {
         else {
             return Ok(());
         };
-        notify::triggers::request_changed(txn, &event, &req).await?;
+        notify::triggers::request_changed(txn, &event, &req, ctx.now()).await?;
         ctx.signals
             .publish(signals::REQUESTS, &format!("{}:{}", req.reader_id, req.id));
         Ok(())

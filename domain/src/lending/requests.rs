@@ -1,6 +1,6 @@
 //! Readers' requests: asking for a book, cancelling, listing their own.
 
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryTrait};
@@ -78,7 +78,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     let txn = ctx.begin().await?;
     if let Some(key) = &new.idempotency_key {
         if let Claim::Replay(first) =
-            idempotency::claim(&txn, reader, key, &new.fingerprint()).await?
+            idempotency::claim(&txn, reader, key, &new.fingerprint(), ctx.now()).await?
         {
             txn.rollback().await?;
             let id = first
@@ -91,8 +91,8 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     }
     let locked = eligibility::lock_reader(&txn, reader).await?;
     let place = resolve(&txn, reader, new.delivery).await?;
-    lock_title(&txn, new.title_id).await?;
-    let who = eligibility::standing(&txn, locked, Some(new.title_id)).await?;
+    lock_title(&txn, new.title_id, ctx.now()).await?;
+    let who = eligibility::standing(&txn, locked, Some(new.title_id), ctx.now()).await?;
     eligibility::check(&who, Asking::Request)?;
     if let Some(why) = who.already() {
         return Err(Error::conflict(why));
@@ -101,7 +101,14 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
     if stock.lendable == 0 {
         return Err(Error::NoCopyAvailable(text!("lending-no-copy-to-lend")));
     }
-    let copy = routing::reserve_from(&txn, new.title_id, &place.target, stock.candidates).await?;
+    let copy = routing::reserve_from(
+        &txn,
+        new.title_id,
+        &place.target,
+        stock.candidates,
+        ctx.now(),
+    )
+    .await?;
     // The id (time-ordered) is taken under the title lock: ids order the FIFO waitlist.
     let req = new_request(
         reader,
@@ -109,6 +116,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         &place,
         copy.as_ref(),
         new.idempotency_key.clone(),
+        ctx.now(),
     );
     let note = copy.is_none().then(waitlist::no_copy_free);
     let completion = new.idempotency_key.as_deref().map(|key| {
@@ -116,7 +124,16 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         idempotency::completion(reader, key, response)
     });
     let actor = Actor::Reader(reader);
-    open(&txn, &req, copy.as_ref(), actor, note.as_ref(), completion).await?;
+    open(
+        &txn,
+        &req,
+        copy.as_ref(),
+        actor,
+        note.as_ref(),
+        completion,
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     committed(ctx);
     Ok(req)
@@ -130,8 +147,9 @@ fn new_request(
     place: &Place,
     copy: Option<&item::Model>,
     idempotency_key: Option<String>,
+    now: DateTime<Utc>,
 ) -> LoanRequest {
-    let now = Utc::now().trunc_subsecs(6);
+    let now = now.trunc_subsecs(6);
     LoanRequest {
         id: Uuid::now_v7(),
         reader_id: reader,
@@ -169,6 +187,7 @@ async fn open(
     actor: Actor,
     note: Option<&Note>,
     also: Option<SubQueryStatement>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let mut writes =
         vec![
@@ -178,12 +197,12 @@ async fn open(
         ];
     if let Some(copy) = copy {
         writes.push(
-            pick_task::Entity::insert(routing::pick_task(req.id, copy)?)
+            pick_task::Entity::insert(routing::pick_task(req.id, copy, now)?)
                 .into_query()
                 .into_sub_query_statement(),
         );
     }
-    writes.extend(request_log::opening(req, actor, note)?);
+    writes.extend(request_log::opening(req, actor, note, now)?);
     writes.extend(also);
     db::write_all(db, writes).await?;
     Ok(())
@@ -200,10 +219,11 @@ pub(crate) async fn open_for_copy(
     delivery: Delivery,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let place = resolve(db, reader, delivery).await?;
-    let req = new_request(reader, copy.title_id, &place, Some(copy), None);
-    open(db, &req, Some(copy), actor, None, None).await?;
+    let req = new_request(reader, copy.title_id, &place, Some(copy), None, now);
+    open(db, &req, Some(copy), actor, None, None, now).await?;
     Ok(req)
 }
 
@@ -303,8 +323,12 @@ pub(crate) async fn waitlist(
     fallback: Uuid,
     title: Uuid,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<Option<LoanRequest>> {
-    if eligibility::already(db, reader, title).await?.is_some() {
+    if eligibility::already(db, reader, title, now)
+        .await?
+        .is_some()
+    {
         return Ok(None);
     }
     let chosen = match delivery {
@@ -319,8 +343,17 @@ pub(crate) async fn waitlist(
         Some(p) => p,
         None => resolve(db, reader, Delivery::Branch(fallback)).await?,
     };
-    let req = new_request(reader, title, &place, None, None);
-    open(db, &req, None, actor, Some(&waitlist::no_copy_free()), None).await?;
+    let req = new_request(reader, title, &place, None, None, now);
+    open(
+        db,
+        &req,
+        None,
+        actor,
+        Some(&waitlist::no_copy_free()),
+        None,
+        now,
+    )
+    .await?;
     Ok(Some(req))
 }
 
@@ -332,7 +365,7 @@ pub(crate) async fn waitlist(
 pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
     let txn = ctx.begin().await?;
     let req = of_reader_by_id(&txn, reader, id).await?;
-    lock_title(&txn, req.title_id).await?;
+    lock_title(&txn, req.title_id, ctx.now()).await?;
     let req = of_reader_by_id(&txn, reader, id).await?;
     let actor = Actor::Reader(reader);
     // Its table lets a request be cancelled only until the pick.
@@ -343,6 +376,7 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
         actor,
         Some(&text!("history-cancelled-by-reader").into()),
         Default::default(),
+        ctx.now(),
     )
     .await?;
     if let Some(item_id) = req.item_id {
@@ -360,7 +394,15 @@ pub async fn cancel(ctx: &Ctx, reader: Uuid, id: Uuid) -> Result<LoanRequest> {
             .await?
             .ok_or(Error::NotFound("copy"))?;
         let at = copy.current_branch_id;
-        waitlist::release(&txn, &copy, at, ctx.config.lending.return_policy, actor).await?;
+        waitlist::release(
+            &txn,
+            &copy,
+            at,
+            ctx.config.lending.return_policy,
+            actor,
+            ctx.now(),
+        )
+        .await?;
     }
     txn.commit().await?;
     committed(ctx);

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{LockBehavior, LockType, Query};
 use sea_orm::{ActiveValue::Set, FromQueryResult, QuerySelect};
@@ -148,10 +148,11 @@ pub async fn route(
     db: &impl ConnectionTrait,
     req: LoanRequest,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let target = target_of(db, &req).await?;
-    match reserve(db, req.title_id, &target).await? {
-        Some(copy) => assign(db, &req, &copy, actor).await,
+    match reserve(db, req.title_id, &target, now).await? {
+        Some(copy) => assign(db, &req, &copy, actor, now).await,
         None => {
             request_log::transition(
                 db,
@@ -160,6 +161,7 @@ pub async fn route(
                 actor,
                 Some(&super::waitlist::no_copy_free()),
                 Default::default(),
+                now,
             )
             .await
         }
@@ -228,9 +230,10 @@ async fn reserve(
     db: &impl ConnectionTrait,
     title: Uuid,
     target: &Target,
+    now: DateTime<Utc>,
 ) -> Result<Option<item::Model>> {
     let candidates = stock(db, title).await?.candidates;
-    reserve_from(db, title, target, candidates).await
+    reserve_from(db, title, target, candidates, now).await
 }
 
 /// Reserves a free copy of `title` at the best of `candidates` for `target`, if any. Where
@@ -243,6 +246,7 @@ pub async fn reserve_from(
     title: Uuid,
     target: &Target,
     mut candidates: Vec<Candidate>,
+    now: DateTime<Utc>,
 ) -> Result<Option<item::Model>> {
     let tied = tied(target, &candidates);
     if !tied.is_empty() {
@@ -252,7 +256,7 @@ pub async fn reserve_from(
         }
     }
     for branch in rank(target, candidates) {
-        if let Some(copy) = reserve_at(db, title, branch).await? {
+        if let Some(copy) = reserve_at(db, title, branch, now).await? {
             return Ok(Some(copy));
         }
     }
@@ -315,6 +319,7 @@ async fn reserve_at(
     db: &impl ConnectionTrait,
     title: Uuid,
     branch: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Option<item::Model>> {
     let free = Query::select()
         .column(item::Column::Id)
@@ -329,7 +334,7 @@ async fn reserve_at(
         .to_owned();
     Ok(
         lifecycle::advance_all::<item::Entity>(&[ItemStatus::Available], ItemStatus::Reserved)?
-            .col_expr(item::Column::UpdatedAt, Expr::value(Utc::now()))
+            .col_expr(item::Column::UpdatedAt, Expr::value(now))
             .filter(item::Column::Id.in_subquery(free))
             .exec_with_returning(db)
             .await?
@@ -345,8 +350,9 @@ pub(super) async fn assign(
     req: &LoanRequest,
     copy: &item::Model,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
-    add_to_picking_list(db, req.id, copy).await?;
+    add_to_picking_list(db, req.id, copy, now).await?;
     request_log::transition(
         db,
         req,
@@ -358,6 +364,7 @@ pub(super) async fn assign(
             source_branch_id: Set(Some(copy.current_branch_id)),
             ..Default::default()
         },
+        now,
     )
     .await
 }
@@ -370,15 +377,20 @@ pub async fn add_to_picking_list(
     db: &impl ConnectionTrait,
     request: Uuid,
     copy: &item::Model,
+    now: DateTime<Utc>,
 ) -> Result<PickTask> {
-    Ok(pick_task(request, copy)?.insert(db).await?)
+    Ok(pick_task(request, copy, now)?.insert(db).await?)
 }
 
 /// The open pick task that fetches the reserved `copy` for request `request`.
 ///
 /// # Errors
 /// INTERNAL when the pick task's table lets none begin OPEN.
-pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> Result<pick_task::ActiveModel> {
+pub(crate) fn pick_task(
+    request: Uuid,
+    copy: &item::Model,
+    now: DateTime<Utc>,
+) -> Result<pick_task::ActiveModel> {
     Ok(pick_task::ActiveModel {
         id: Set(Uuid::now_v7()),
         request_id: Set(request),
@@ -387,7 +399,7 @@ pub(crate) fn pick_task(request: Uuid, copy: &item::Model) -> Result<pick_task::
         status: Set(lifecycle::begin(PickStatus::Open)?),
         picked_by: Set(None),
         picked_at: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
     })
 }
 

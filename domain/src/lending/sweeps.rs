@@ -4,7 +4,7 @@
 //! within 3 days are reminded once; idempotency keys past their retention are forgotten.
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
@@ -35,9 +35,9 @@ impl Job for Sweep {
 
     async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
         let expired = expire_holds(ctx, txn).await?;
-        let overdue = flag_overdue(txn).await?;
-        let reminded = notify::triggers::reminders(txn).await?;
-        let keys = idempotency::purge(txn).await?;
+        let overdue = flag_overdue(txn, ctx.now()).await?;
+        let reminded = notify::triggers::reminders(txn, ctx.now()).await?;
+        let keys = idempotency::purge(txn, ctx.now()).await?;
         if expired + overdue + reminded + keys > 0 {
             tracing::info!(expired, overdue, reminded, keys, "lending sweep");
         }
@@ -52,14 +52,14 @@ impl Job for Sweep {
 async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u64> {
     let due = loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
-        .filter(loan_request::Column::PickupDeadline.lt(Utc::now()))
+        .filter(loan_request::Column::PickupDeadline.lt(ctx.now()))
         .order_by_asc(loan_request::Column::PickupDeadline)
         .limit(BATCH)
         .all(txn)
         .await?;
     let mut n = 0;
     for req in due {
-        lock_title(txn, req.title_id).await?;
+        lock_title(txn, req.title_id, ctx.now()).await?;
         let expired = request_log::transition(
             txn,
             &req,
@@ -70,6 +70,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
                 pickup_code_hash: Set(None),
                 ..Default::default()
             },
+            ctx.now(),
         )
         .await?;
         let Some(copy) = item::Entity::find_by_id(expired.item_id.unwrap_or_default())
@@ -82,7 +83,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
             DeliveryMethod::Locker => {
                 // Announced at once: a poll that runs before this commits finds nothing yet
                 // and simply polls again.
-                let issued = dispatch::collection::collect(txn, &expired, &copy).await?;
+                let issued = dispatch::collection::collect(txn, &expired, &copy, ctx.now()).await?;
                 dispatch::commands::announce(ctx, issued);
             }
             _ => {
@@ -93,6 +94,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
                     at,
                     ctx.config.lending.return_policy,
                     Actor::System,
+                    ctx.now(),
                 )
                 .await?;
             }
@@ -103,8 +105,7 @@ async fn expire_holds(ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<u6
 }
 
 /// Flags active loans past their due date (once per loan).
-async fn flag_overdue(txn: &DatabaseTransaction) -> anyhow::Result<u64> {
-    let now = Utc::now();
+async fn flag_overdue(txn: &DatabaseTransaction, now: DateTime<Utc>) -> anyhow::Result<u64> {
     let flagged = loan::Entity::update_many()
         .col_expr(loan::Column::OverdueFlaggedAt, Expr::value(now))
         .filter(loan::Column::Status.eq(LoanStatus::Active))
@@ -113,7 +114,7 @@ async fn flag_overdue(txn: &DatabaseTransaction) -> anyhow::Result<u64> {
         .exec_with_returning(txn)
         .await?;
     for lent in &flagged {
-        notify::triggers::loan_reminder(txn, lent, notify::Kind::Overdue).await?;
+        notify::triggers::loan_reminder(txn, lent, notify::Kind::Overdue, now).await?;
     }
     Ok(flagged.len() as u64)
 }

@@ -5,6 +5,7 @@
 //! uncollected, cancelled, found) serves its head first ([`release`]); only when nobody waits
 //! does it go home or back on the shelf, as the return policy says.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{PaginatorTrait, QueryOrder};
 
@@ -90,6 +91,7 @@ pub async fn release(
     at: Uuid,
     policy: ReturnPolicy,
     actor: Actor,
+    now: DateTime<Utc>,
 ) -> Result<Released> {
     let next = waitlist_head(db, copy.title_id).await?;
     let going_home = next.is_none() && policy == ReturnPolicy::Home && at != copy.home_branch_id;
@@ -98,10 +100,10 @@ pub async fn release(
         (None, true) => ItemStatus::InTransit,
         (None, false) => ItemStatus::Available,
     };
-    let copy = super::delivery_methods::set_copy(db, copy, status, at).await?;
+    let copy = super::delivery_methods::set_copy(db, copy, status, at, now).await?;
     match next {
         Some(req) => {
-            let routed = assign(db, &req, &copy, actor).await?;
+            let routed = assign(db, &req, &copy, actor, now).await?;
             let task = open_task(db, routed.id).await?;
             Ok(Released::ServesWaitlist(Box::new(routed), task))
         }

@@ -22,7 +22,7 @@ pub mod triggers;
 pub mod wechat_messages;
 pub mod wechat_token;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde_json::Value;
@@ -139,7 +139,7 @@ pub struct Notice {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn enqueue(db: &impl ConnectionTrait, notice: Notice) -> Result<()> {
+pub async fn enqueue(db: &impl ConnectionTrait, notice: Notice, now: DateTime<Utc>) -> Result<()> {
     let Some(reader) = reader::Entity::find_by_id(notice.reader).one(db).await? else {
         return Ok(());
     };
@@ -150,12 +150,16 @@ pub async fn enqueue(db: &impl ConnectionTrait, notice: Notice) -> Result<()> {
     let Some(&channel) = prefs.channels.first() else {
         return Ok(());
     };
-    insert(db, &notice, channel).await
+    insert(db, &notice, channel, now).await
 }
 
 /// Writes the notification of `notice` on `channel` (a no-op when its key exists).
-async fn insert(db: &impl ConnectionTrait, notice: &Notice, channel: Channel) -> Result<()> {
-    let now = Utc::now();
+async fn insert(
+    db: &impl ConnectionTrait,
+    notice: &Notice,
+    channel: Channel,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let row = notification::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(notice.reader),

@@ -111,7 +111,7 @@ impl Delivered {
 /// # Errors
 /// INTERNAL on a database fault.
 pub async fn claim(ctx: &Ctx, limit: u64) -> Result<Vec<Leased>> {
-    let now = Utc::now();
+    let now = ctx.now();
     let until =
         now + chrono::Duration::from_std(ctx.config.notify.lease).map_err(Error::internal)?;
     let due = Query::select()
@@ -264,7 +264,7 @@ pub async fn throttle(ctx: &Ctx, n: usize) {
     let budget = u64::from(ctx.config.notify.rate_per_sec);
     let n = u64::try_from(n).unwrap_or(u64::MAX).min(budget);
     loop {
-        let second = Utc::now().timestamp();
+        let second = ctx.now().timestamp();
         let window = ctx
             .counters
             .hit_by(&format!("notify:rate:{second}"), n, Duration::from_secs(1))
@@ -272,7 +272,7 @@ pub async fn throttle(ctx: &Ctx, n: usize) {
         if window.count <= budget {
             return;
         }
-        let into = u64::from(Utc::now().timestamp_subsec_millis());
+        let into = u64::from(ctx.now().timestamp_subsec_millis());
         tokio::time::sleep(Duration::from_millis(1000u64.saturating_sub(into).max(1))).await;
     }
 }
@@ -358,7 +358,7 @@ fn outcome(ctx: &Ctx, d: &Delivered, now: DateTime<Utc>) -> Result<Outcome> {
 /// INTERNAL on a database fault: nothing is written, the leases expire and the messages are
 /// sent again (WeChat drops the repeats by `client_msg_id`).
 pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
-    let now = Utc::now();
+    let now = ctx.now();
     let txn = ctx.begin().await?;
     let mut attempts = Vec::with_capacity(done.len());
     let mut fallback = false;
@@ -394,7 +394,7 @@ pub async fn record(ctx: &Ctx, done: &[Delivered]) -> Result<()> {
                 event: event_of(n).to_owned(),
                 data: n.payload.clone(),
             };
-            insert(&txn, &notice, next).await?;
+            insert(&txn, &notice, next, now).await?;
             fallback = true;
         }
     }
@@ -477,8 +477,8 @@ pub async fn retry(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<Notification>
     let row = lifecycle::advance_all::<notification::Entity>(&[Dead], Pending)?
         .set(notification::ActiveModel {
             attempts: Set(0),
-            next_attempt_at: Set(Utc::now()),
-            updated_at: Set(Utc::now()),
+            next_attempt_at: Set(ctx.now()),
+            updated_at: Set(ctx.now()),
             ..Default::default()
         })
         .filter(notification::Column::Id.eq(id))
@@ -493,6 +493,7 @@ pub async fn retry(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<Notification>
         "notification.retry",
         Some(&id.to_string()),
         None,
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

@@ -29,6 +29,7 @@ pub async fn request_changed(
     db: &impl ConnectionTrait,
     event: &RequestEvent,
     req: &LoanRequest,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let mut data = base(db, req.title_id).await?;
     data.insert("request_id".into(), req.id.to_string().into());
@@ -91,7 +92,7 @@ pub async fn request_changed(
         event: event.id.to_string(),
         data: Value::Object(data),
     };
-    enqueue(db, notice).await
+    enqueue(db, notice, now).await
 }
 
 /// Where a ready book waits and until when, into `data`; the kind that tells it.
@@ -122,7 +123,11 @@ async fn ready(
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn pickup_code_renewed(db: &impl ConnectionTrait, req: &LoanRequest) -> Result<()> {
+pub async fn pickup_code_renewed(
+    db: &impl ConnectionTrait,
+    req: &LoanRequest,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut data = base(db, req.title_id).await?;
     data.insert("request_id".into(), req.id.to_string().into());
     data.insert("at".into(), rfc3339(req.updated_at));
@@ -133,7 +138,7 @@ pub async fn pickup_code_renewed(db: &impl ConnectionTrait, req: &LoanRequest) -
         event: format!("pickup_code:{}:{}", req.id, req.pickup_code_gen),
         data: Value::Object(data),
     };
-    enqueue(db, notice).await
+    enqueue(db, notice, now).await
 }
 
 /// A loan event the reader is told about at once, in the caller's transaction.
@@ -156,6 +161,7 @@ pub async fn loan_event(
     db: &impl ConnectionTrait,
     lent: &loan::Model,
     what: LoanEvent,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let mut data = loan_data(db, lent).await?;
     let (kind, event) = match what {
@@ -175,14 +181,14 @@ pub async fn loan_event(
             (Kind::ReturnReceived, format!("returned:{}", lent.id))
         }
     };
-    data.insert("at".into(), rfc3339(Utc::now()));
+    data.insert("at".into(), rfc3339(now));
     let notice = Notice {
         reader: lent.reader_id,
         kind,
         event,
         data: Value::Object(data),
     };
-    enqueue(db, notice).await
+    enqueue(db, notice, now).await
 }
 
 /// Enqueues the reminders that are due: pickup deadline within 24 h and loan due within
@@ -191,8 +197,7 @@ pub async fn loan_event(
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn reminders(db: &impl ConnectionTrait) -> Result<u64> {
-    let now = Utc::now();
+pub async fn reminders(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64> {
     let holds = loan_request::Entity::find()
         .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
         .filter(loan_request::Column::PickupDeadline.gt(now))
@@ -219,7 +224,7 @@ pub async fn reminders(db: &impl ConnectionTrait) -> Result<u64> {
             event,
             data: Value::Object(data),
         };
-        enqueue(db, notice).await?;
+        enqueue(db, notice, now).await?;
     }
     loan_request::Entity::update_many()
         .col_expr(loan_request::Column::DeadlineRemindedAt, Expr::value(now))
@@ -235,7 +240,7 @@ pub async fn reminders(db: &impl ConnectionTrait) -> Result<u64> {
         .all(db)
         .await?;
     for lent in &loans {
-        loan_reminder(db, lent, Kind::DueSoon).await?;
+        loan_reminder(db, lent, Kind::DueSoon, now).await?;
     }
     loan::Entity::update_many()
         .col_expr(loan::Column::DueRemindedAt, Expr::value(now))
@@ -253,9 +258,10 @@ pub async fn loan_reminder(
     db: &impl ConnectionTrait,
     lent: &loan::Model,
     kind: Kind,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let mut data = loan_data(db, lent).await?;
-    data.insert("at".into(), rfc3339(Utc::now()));
+    data.insert("at".into(), rfc3339(now));
     let event = format!("{}:{}:{}", kind.as_str(), lent.id, lent.due_at.timestamp());
     enqueue(
         db,
@@ -265,6 +271,7 @@ pub async fn loan_reminder(
             event,
             data: Value::Object(data),
         },
+        now,
     )
     .await
 }

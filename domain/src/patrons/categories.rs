@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
@@ -101,7 +100,7 @@ pub async fn save(ctx: &Ctx, who: &Principal, new: NewCategory) -> Result<Catego
         Some(found) => found.into(),
         None => patron_category::ActiveModel {
             id: Set(Uuid::now_v7()),
-            created_at: Set(Utc::now()),
+            created_at: Set(ctx.now()),
             ..Default::default()
         },
     };
@@ -140,6 +139,7 @@ pub async fn save(ctx: &Ctx, who: &Principal, new: NewCategory) -> Result<Catego
             "loan_days": saved.loan_days, "max_renewals": saved.max_renewals,
             "is_default": saved.is_default,
         })),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -209,6 +209,7 @@ pub async fn assign(
         "reader.category",
         Some(&reader_id.to_string()),
         Some(json!({"category": code})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -293,6 +294,7 @@ pub async fn import(ctx: &Ctx, who: &Principal, csv_text: &str) -> Result<Import
         "reader.category_import",
         None,
         Some(json!({"assigned": out.assigned, "rejected": out.rejected.len()})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

@@ -60,6 +60,7 @@ pub async fn set_blocked(
         action,
         Some(&reader_id.to_string()),
         Some(json!({"reason": reason})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -104,7 +105,7 @@ pub async fn set_limits(
         "reader.limits",
         Some(&reader_id.to_string()),
         Some(json!({"before": before, "after": {"max_loans": max_loans, "max_open_requests": max_open_requests}})),
-    )
+ctx.now(),)
     .await?;
     txn.commit().await?;
     Ok(saved)
@@ -134,6 +135,7 @@ pub async fn reset_pin(ctx: &Ctx, who: &Principal, reader_id: Uuid) -> Result<(R
         "reader.reset_pin",
         Some(&reader_id.to_string()),
         None,
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;

@@ -4,7 +4,7 @@
 //! the movements. Commits are conditional updates: however many approvals race, the budget
 //! never goes below zero.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::BinOper;
 use sea_orm::{ActiveValue::Set, QuerySelect};
@@ -38,6 +38,7 @@ pub(crate) async fn commit(
     amount: i64,
     proposal: Uuid,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<std::result::Result<(), Short>> {
     let updated = budget::Entity::update_many()
         .col_expr(
@@ -74,6 +75,7 @@ pub(crate) async fn commit(
         MovementKind::Commit,
         amount,
         actor,
+        now,
     )
     .await?;
     Ok(Ok(()))
@@ -89,8 +91,9 @@ pub(crate) async fn spend(
     amount: i64,
     proposal: Uuid,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    uncommit(db, year, amount, proposal, actor, MovementKind::Spend).await
+    uncommit(db, year, amount, proposal, actor, MovementKind::Spend, now).await
 }
 
 /// Gives back `amount` held for `proposal` in `year`'s budget (a withdrawn proposal).
@@ -103,8 +106,18 @@ pub(crate) async fn release(
     amount: i64,
     proposal: Uuid,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
-    uncommit(db, year, amount, proposal, actor, MovementKind::Release).await
+    uncommit(
+        db,
+        year,
+        amount,
+        proposal,
+        actor,
+        MovementKind::Release,
+        now,
+    )
+    .await
 }
 
 /// Takes `amount` out of committed: into spent for a SPEND, back to what is available for a
@@ -116,6 +129,7 @@ async fn uncommit(
     proposal: Uuid,
     actor: Option<Uuid>,
     kind: MovementKind,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     let paid = if kind == MovementKind::Spend {
         amount
@@ -138,7 +152,7 @@ async fn uncommit(
         .into_iter()
         .next()
         .ok_or_else(|| Error::internal(anyhow::anyhow!("budget {year} does not hold {amount}")))?;
-    movement(db, row.id, Some(proposal), kind, amount, actor).await
+    movement(db, row.id, Some(proposal), kind, amount, actor, now).await
 }
 
 async fn movement(
@@ -148,6 +162,7 @@ async fn movement(
     kind: MovementKind,
     amount: i64,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<()> {
     budget_movement::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -156,7 +171,7 @@ async fn movement(
         kind: Set(kind),
         amount_cents: Set(amount),
         actor_id: Set(actor),
-        at: Set(Utc::now()),
+        at: Set(now),
     }
     .insert(db)
     .await?;
@@ -175,7 +190,7 @@ pub async fn allocate(ctx: &Ctx, who: &Principal, year: i32, total_cents: i64) -
         return Err(Error::validation(text!("budget-allocation-invalid")));
     }
     let txn = ctx.begin().await?;
-    let row = set_total(&txn, year, total_cents, who.staff_id()).await?;
+    let row = set_total(&txn, year, total_cents, who.staff_id(), ctx.now()).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -190,6 +205,7 @@ pub(crate) async fn set_total(
     year: i32,
     total_cents: i64,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Budget> {
     let current = budget::Entity::find()
         .filter(budget::Column::FiscalYear.eq(year))
@@ -207,7 +223,7 @@ pub(crate) async fn set_total(
             let mut row: budget::ActiveModel = b.into();
             row.total_cents = Set(total_cents);
             let row = row.update(db).await?;
-            movement(db, row.id, None, MovementKind::Adjust, delta, actor).await?;
+            movement(db, row.id, None, MovementKind::Adjust, delta, actor, now).await?;
             row
         }
         None => {
@@ -217,11 +233,20 @@ pub(crate) async fn set_total(
                 total_cents: Set(total_cents),
                 committed_cents: Set(0),
                 spent_cents: Set(0),
-                created_at: Set(Utc::now()),
+                created_at: Set(now),
             }
             .insert(db)
             .await?;
-            movement(db, row.id, None, MovementKind::Adjust, total_cents, actor).await?;
+            movement(
+                db,
+                row.id,
+                None,
+                MovementKind::Adjust,
+                total_cents,
+                actor,
+                now,
+            )
+            .await?;
             row
         }
     };

@@ -4,7 +4,7 @@
 //! them takes its place (with its budget and order), so the book is still bought for them;
 //! when a librarian cancels, the book is not coming and the joined proposals end with it.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
 
@@ -56,33 +56,47 @@ pub async fn cancel(
     }
     let actor = who.staff_id();
     if let (Some(year), Approved | Ordered) = (current.budget_year, current.status) {
-        budget::release(&txn, year, current.price_cents, current.id, actor).await?;
+        budget::release(
+            &txn,
+            year,
+            current.price_cents,
+            current.id,
+            actor,
+            ctx.now(),
+        )
+        .await?;
     }
     let followers = followers(&txn, current.id).await?;
     let cancelled = end(
         &txn,
         current.clone(),
         reason.as_deref().unwrap_or(WITHDRAWN),
+        ctx.now(),
     )
     .await?;
     if !by_reader {
-        decided(&txn, &cancelled).await?;
+        decided(&txn, &cancelled, ctx.now()).await?;
         for f in followers {
-            let f = end(&txn, f, reason.as_deref().unwrap_or_default()).await?;
-            decided(&txn, &f).await?;
+            let f = end(&txn, f, reason.as_deref().unwrap_or_default(), ctx.now()).await?;
+            decided(&txn, &f, ctx.now()).await?;
         }
     } else if let Some((heir, rest)) = followers.split_first() {
-        succeed(&txn, &current, heir.clone(), rest).await?;
+        succeed(&txn, &current, heir.clone(), rest, ctx.now()).await?;
     }
     txn.commit().await?;
     ctx.wake_workers();
     Ok(cancelled)
 }
 
-async fn end(txn: &DatabaseTransaction, p: Proposal, reason: &str) -> Result<Proposal> {
+async fn end(
+    txn: &DatabaseTransaction,
+    p: Proposal,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Proposal> {
     let row = purchase_proposal::ActiveModel {
         decision_reason: Set(Some(reason.to_owned())),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     };
     lifecycle::advance::<purchase_proposal::Entity>(
@@ -102,11 +116,12 @@ async fn succeed(
     lead: &Proposal,
     heir: Proposal,
     rest: &[Proposal],
+    now: DateTime<Utc>,
 ) -> Result<()> {
     if let (Some(year), ProposalStatus::Approved | ProposalStatus::Ordered) =
         (lead.budget_year, lead.status)
     {
-        budget::commit(txn, year, lead.price_cents, heir.id, None)
+        budget::commit(txn, year, lead.price_cents, heir.id, None, now)
             .await?
             .map_err(|short| {
                 Error::internal(anyhow::anyhow!("released budget not available: {short:?}"))
@@ -120,7 +135,7 @@ async fn succeed(
         price_cents: Set(lead.price_cents),
         rule_results: Set(lead.rule_results.clone()),
         decision_reason: Set(lead.decision_reason.clone()),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
         ..Default::default()
     };
     let heir = lifecycle::advance::<purchase_proposal::Entity>(
@@ -138,5 +153,5 @@ async fn succeed(
             .exec(txn)
             .await?;
     }
-    decided(txn, &heir).await
+    decided(txn, &heir, now).await
 }

@@ -2,6 +2,7 @@
 //! reader's card and the book; the rules and the budget decide at once, and an approved
 //! book leaves the shop as a loan on a newly catalogued copy, owed to that bookstore.
 
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{DatabaseTransaction, QueryOrder, QuerySelect};
@@ -48,14 +49,15 @@ pub async fn purchase(ctx: &Ctx, who: &Principal, sale: Sale) -> Result<Proposal
         .await?
         .ok_or(Error::NotFound("reader"))?;
     // The counter lends, so the reader must be able to borrow, as at the desk.
-    crate::lending::admit_loan(&txn, who_reads.id).await?;
-    let vendor = store_vendor(&txn, &store).await?;
+    crate::lending::admit_loan(&txn, who_reads.id, ctx.now()).await?;
+    let vendor = store_vendor(&txn, &store, ctx.now()).await?;
     let decided = proposals::decide(
         &txn,
         who_reads.id,
         sale.book,
         ProposalChannel::InStore,
         Some(vendor),
+        ctx.now(),
     )
     .await?;
     if decided.status != ProposalStatus::Approved {
@@ -84,7 +86,7 @@ pub async fn lend_approved(
 ) -> Result<Proposal> {
     let txn = ctx.begin().await?;
     let store = clerk_store(&txn, who).await?;
-    let vendor = store_vendor(&txn, &store).await?;
+    let vendor = store_vendor(&txn, &store, ctx.now()).await?;
     let proposal = purchase_proposal::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
@@ -97,7 +99,7 @@ pub async fn lend_approved(
             state: proposal.status.as_str(),
         });
     }
-    crate::lending::admit_loan(&txn, proposal.reader_id).await?;
+    crate::lending::admit_loan(&txn, proposal.reader_id, ctx.now()).await?;
     let lent = lend(ctx, &txn, &store, proposal, barcode).await?;
     txn.commit().await?;
     crate::lending::committed(ctx);
@@ -109,7 +111,11 @@ pub async fn lend_approved(
 ///
 /// # Errors
 /// FORBIDDEN for anyone but a bookstore clerk.
-pub async fn at_counter(db: &impl ConnectionTrait, who: &Principal) -> Result<Vec<Proposal>> {
+pub async fn at_counter(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    now: DateTime<Utc>,
+) -> Result<Vec<Proposal>> {
     let store = clerk_store(db, who).await?;
     let Some(vendor) = vendor::Entity::find()
         .filter(vendor::Column::BranchId.eq(store.id))
@@ -125,10 +131,7 @@ pub async fn at_counter(db: &impl ConnectionTrait, who: &Principal) -> Result<Ve
             purchase_proposal::Column::Status
                 .is_in([ProposalStatus::Submitted, ProposalStatus::Approved]),
         )
-        .filter(
-            purchase_proposal::Column::CreatedAt
-                .gt(chrono::Utc::now() - chrono::Duration::days(COUNTER_DAYS)),
-        )
+        .filter(purchase_proposal::Column::CreatedAt.gt(now - chrono::Duration::days(COUNTER_DAYS)))
         .order_by_desc(purchase_proposal::Column::Id)
         .limit(100)
         .all(db)
@@ -191,13 +194,14 @@ async fn lend(
             status: ItemStatus::Available,
             uncatalogued: true,
         },
+        ctx.now(),
     )
     .await?;
     let reader = decided.reader_id;
-    loans::start(txn, &ctx.config.lending, reader, &copy, None).await?;
+    loans::start(txn, &ctx.config.lending, reader, &copy, None, ctx.now()).await?;
     let row = purchase_proposal::ActiveModel {
         item_id: Set(Some(copy.id)),
-        updated_at: Set(chrono::Utc::now()),
+        updated_at: Set(ctx.now()),
         ..Default::default()
     };
     lifecycle::advance::<purchase_proposal::Entity>(
@@ -228,7 +232,11 @@ async fn partner_branch(db: &impl ConnectionTrait, store: &branch::Model) -> Res
 }
 
 /// The bookstore's vendor record (made on its first sale).
-async fn store_vendor(db: &impl ConnectionTrait, store: &branch::Model) -> Result<Uuid> {
+async fn store_vendor(
+    db: &impl ConnectionTrait,
+    store: &branch::Model,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
     if let Some(v) = vendor::Entity::find()
         .filter(vendor::Column::BranchId.eq(store.id))
         .one(db)
@@ -241,7 +249,7 @@ async fn store_vendor(db: &impl ConnectionTrait, store: &branch::Model) -> Resul
         name: Set(store.name.clone()),
         branch_id: Set(Some(store.id)),
         order_api_base: Set(None),
-        created_at: Set(chrono::Utc::now()),
+        created_at: Set(now),
     }
     .insert(db)
     .await?

@@ -8,7 +8,7 @@
 //! an ISBN the vendor listed before replaces it; bad rows are reported by line and reason and
 //! the rest are kept.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -110,7 +110,7 @@ pub async fn import(
         let line = u64::try_from(n).unwrap_or(u64::MAX).saturating_add(2);
         let parsed = record
             .map_err(|e| text!("offer-row-unreadable", error = e))
-            .and_then(|r| offer(&columns, &r, vendor_id));
+            .and_then(|r| offer(&columns, &r, vendor_id, ctx.now()));
         match parsed {
             Ok(row) => rows.push(row),
             Err(why) => out.rejected.push((line, why.render(Locale::Chinese))),
@@ -126,6 +126,7 @@ pub async fn import(
         "vendor.offers_import",
         Some(&vendor_id.to_string()),
         Some(json!({"stored": out.stored, "rejected": out.rejected.len()})),
+        ctx.now(),
     )
     .await?;
     txn.commit().await?;
@@ -137,6 +138,7 @@ fn offer(
     c: &Columns,
     r: &csv::StringRecord,
     vendor_id: Uuid,
+    now: DateTime<Utc>,
 ) -> std::result::Result<vendor_offer::ActiveModel, Text> {
     let cell = |i: Option<usize>| {
         i.and_then(|i| r.get(i))
@@ -183,7 +185,7 @@ fn offer(
         price_cents: Set(price_cents),
         clc_class: Set(cell(c.class).map(|s| s.to_uppercase())),
         stock: Set(stock),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
     })
 }
 

@@ -1,7 +1,6 @@
 //! Purchase orders: a library's approved online proposals sent to a vendor together
 //! (ORDERED), with a CSV the vendor can read; the books come back through `receiving`.
 
-use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
@@ -69,7 +68,7 @@ pub async fn add_vendor(ctx: &Ctx, who: &Principal, name: &str) -> Result<vendor
         name: Set(name.to_owned()),
         branch_id: Set(None),
         order_api_base: Set(None),
-        created_at: Set(Utc::now()),
+        created_at: Set(ctx.now()),
     }
     .insert(&ctx.db)
     .await?)
@@ -113,7 +112,7 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) ->
         id: Set(Uuid::now_v7()),
         vendor_id: Set(vendor.id),
         created_by: Set(who.staff_id()),
-        created_at: Set(Utc::now()),
+        created_at: Set(ctx.now()),
     }
     .insert(&txn)
     .await?;
@@ -123,10 +122,7 @@ pub async fn place(ctx: &Ctx, who: &Principal, vendor_id: Uuid, which: Lines) ->
     )?
     .col_expr(purchase_proposal::Column::VendorId, Expr::value(vendor.id))
     .col_expr(purchase_proposal::Column::OrderId, Expr::value(order.id))
-    .col_expr(
-        purchase_proposal::Column::UpdatedAt,
-        Expr::value(Utc::now()),
-    )
+    .col_expr(purchase_proposal::Column::UpdatedAt, Expr::value(ctx.now()))
     .filter(purchase_proposal::Column::Channel.eq(ProposalChannel::Online))
     .filter(purchase_proposal::Column::OrderId.is_null());
     if let Lines::Only(ids) = &which {

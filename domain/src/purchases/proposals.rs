@@ -86,7 +86,15 @@ fn delivery_json(d: Delivery) -> Value {
 /// pending proposal of the same book. Nothing is written then.
 pub async fn propose(ctx: &Ctx, reader_id: Uuid, new: NewProposal) -> Result<Proposal> {
     let txn = ctx.begin().await?;
-    let proposal = decide(&txn, reader_id, new, ProposalChannel::Online, None).await?;
+    let proposal = decide(
+        &txn,
+        reader_id,
+        new,
+        ProposalChannel::Online,
+        None,
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     ctx.wake_workers();
     Ok(proposal)
@@ -103,6 +111,7 @@ pub(crate) async fn decide(
     new: NewProposal,
     channel: ProposalChannel,
     vendor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<Proposal> {
     let isbn = Isbn13::parse(&new.isbn)?;
     let title = text(
@@ -115,7 +124,6 @@ pub(crate) async fn decide(
     if !(1..=1_000_000).contains(&new.price_cents) {
         return Err(Error::validation(text!("proposal-price-range")).in_field("priceCents"));
     }
-    let now = Utc::now();
     if new
         .pub_year
         .is_some_and(|y| !(1450..=now.year() + 1).contains(&y))
@@ -223,6 +231,7 @@ pub(crate) async fn decide(
             other_editions: other_editions(txn, &isbn, &book).await?,
             month_count,
             month_cents,
+            this_year: china_time::year_of(now),
         };
         let results = rules.evaluate(&facts);
         let failed: Vec<&str> = results
@@ -247,9 +256,9 @@ pub(crate) async fn decide(
     row.rule_results = Set(serde_json::to_value(&results).map_err(Error::internal)?);
     let mut proposal = row.insert(txn).await?;
     if status == ProposalStatus::Approved {
-        proposal = hold_price(txn, proposal, results, None).await?.0;
+        proposal = hold_price(txn, proposal, results, None, now).await?.0;
     }
-    decided(txn, &proposal).await?;
+    decided(txn, &proposal, now).await?;
     Ok(proposal)
 }
 
@@ -261,9 +270,10 @@ async fn hold_price(
     proposal: Proposal,
     mut results: Vec<RuleResult>,
     actor: Option<Uuid>,
+    now: DateTime<Utc>,
 ) -> Result<(Proposal, std::result::Result<(), Short>)> {
-    let year = china_time::year_of(Utc::now());
-    let held = budget::commit(db, year, proposal.price_cents, proposal.id, actor).await?;
+    let year = china_time::year_of(now);
+    let held = budget::commit(db, year, proposal.price_cents, proposal.id, actor, now).await?;
     let verdict = RuleResult::new(
         "budget",
         if held.is_ok() {
@@ -416,7 +426,11 @@ async fn this_month(
 }
 
 /// Tells the proposer how it was decided (not while it waits for a librarian).
-pub(super) async fn decided(db: &impl ConnectionTrait, p: &Proposal) -> Result<()> {
+pub(super) async fn decided(
+    db: &impl ConnectionTrait,
+    p: &Proposal,
+    now: DateTime<Utc>,
+) -> Result<()> {
     if p.status == ProposalStatus::Submitted {
         return Ok(());
     }
@@ -429,7 +443,7 @@ pub(super) async fn decided(db: &impl ConnectionTrait, p: &Proposal) -> Result<(
             "proposal_id": p.id, "at": p.updated_at.to_rfc3339(),
         }),
     };
-    notify::enqueue(db, notice).await
+    notify::enqueue(db, notice, now).await
 }
 
 /// A librarian's decision on a SUBMITTED proposal: approving commits its price against the
@@ -463,7 +477,7 @@ pub async fn review(
             state: current.status.as_str(),
         });
     }
-    let now = Utc::now();
+    let now = ctx.now();
     let results: Vec<RuleResult> =
         serde_json::from_value(current.rule_results.clone()).unwrap_or_default();
     let to = if approve {
@@ -481,14 +495,15 @@ pub async fn review(
     let mut proposal =
         lifecycle::advance::<purchase_proposal::Entity>(&txn, id, current.status, to, row).await?;
     if approve {
-        let (held_proposal, held) = hold_price(&txn, proposal, results, who.staff_id()).await?;
+        let (held_proposal, held) =
+            hold_price(&txn, proposal, results, who.staff_id(), now).await?;
         proposal = held_proposal;
         if held.is_err() {
             // Roll back: the librarian's approval cannot stand without budget.
             return Err(Error::QuotaExceeded(budget_text(held)));
         }
     }
-    decided(&txn, &proposal).await?;
+    decided(&txn, &proposal, now).await?;
     txn.commit().await?;
     ctx.wake_workers();
     Ok(proposal)

@@ -46,6 +46,7 @@ pub(crate) async fn catalogue(
     db: &impl ConnectionTrait,
     proposal: &Proposal,
     placed: Placed<'_>,
+    now: DateTime<Utc>,
 ) -> Result<item::Model> {
     let Placed {
         barcode,
@@ -63,7 +64,6 @@ pub(crate) async fn catalogue(
     {
         return Err(Error::conflict(Reason::BarcodeTaken));
     }
-    let now = Utc::now();
     let known = title::Entity::find()
         .filter(title::Column::Isbn.eq(proposal.isbn.as_str()))
         .one(db)
@@ -117,15 +117,17 @@ pub(crate) async fn catalogue(
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn lent(db: &impl ConnectionTrait, reader: Uuid, copy: Uuid) -> Result<()> {
+pub(crate) async fn lent(
+    db: &impl ConnectionTrait,
+    reader: Uuid,
+    copy: Uuid,
+    now: DateTime<Utc>,
+) -> Result<()> {
     lifecycle::advance_all::<purchase_proposal::Entity>(
         &[ProposalStatus::Received],
         ProposalStatus::Loaned,
     )?
-    .col_expr(
-        purchase_proposal::Column::UpdatedAt,
-        Expr::value(Utc::now()),
-    )
+    .col_expr(purchase_proposal::Column::UpdatedAt, Expr::value(now))
     .filter(purchase_proposal::Column::ItemId.eq(copy))
     .filter(purchase_proposal::Column::ReaderId.eq(reader))
     .exec(db)
@@ -225,12 +227,13 @@ pub async fn receive(
             status: ItemStatus::Reserved,
             uncatalogued: false,
         },
+        ctx.now(),
     )
     .await?;
-    let now = Utc::now();
+    let now = ctx.now();
     let delivery = chosen(&proposal).unwrap_or(Delivery::Branch(branch_id));
     let actor = who.staff_id().map_or(Actor::System, Actor::Staff);
-    requests::open_for_copy(&txn, proposal.reader_id, delivery, &copy, actor).await?;
+    requests::open_for_copy(&txn, proposal.reader_id, delivery, &copy, actor, now).await?;
     if let Some(year) = proposal.budget_year {
         budget::spend(
             &txn,
@@ -238,13 +241,23 @@ pub async fn receive(
             proposal.price_cents,
             proposal.id,
             who.staff_id(),
+            now,
         )
         .await?;
     }
     // Readers who joined the proposal queue behind the proposer, in the order they asked.
     for f in proposals::followers(&txn, proposal.id).await? {
         let wish = chosen(&f);
-        requests::waitlist(&txn, f.reader_id, wish, branch_id, copy.title_id, actor).await?;
+        requests::waitlist(
+            &txn,
+            f.reader_id,
+            wish,
+            branch_id,
+            copy.title_id,
+            actor,
+            now,
+        )
+        .await?;
         bought(&txn, &f, copy.id, now).await?;
     }
     let received = bought(&txn, &proposal, copy.id, now).await?;
@@ -256,7 +269,7 @@ pub async fn receive(
         data: json!({"book_title": received.title, "delivery": method,
                      "proposal_id": received.id, "at": now.to_rfc3339()}),
     };
-    notify::enqueue(&txn, notice).await?;
+    notify::enqueue(&txn, notice, now).await?;
     txn.commit().await?;
     crate::lending::committed(ctx);
     Ok(received)

@@ -6,7 +6,7 @@
 //! through GraphQL or from a TOML file (`hongyan purchases rules apply FILE`, keys as in
 //! `config/purchase-rules.toml`); the defaults below hold until they do.
 
-use chrono::{Datelike, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::ActiveValue::Set;
@@ -117,6 +117,8 @@ pub(crate) struct Facts<'a> {
     pub(crate) other_editions: i64,
     pub(crate) month_count: i64,
     pub(crate) month_cents: i64,
+    /// The library's (China-time) year the proposal is judged in.
+    pub(crate) this_year: i32,
 }
 
 /// An amount as readers read it: `¥59.00`.
@@ -168,10 +170,9 @@ impl Rules {
                 text!("rule-price-within-cap", price = yuan(price)),
             )
         });
-        let year = Utc::now().year();
         out.push(match facts.pub_year {
             None => ("publication_year", NeedsReview, text!("rule-year-missing")),
-            Some(y) if year - y > self.max_age_years => (
+            Some(y) if facts.this_year - y > self.max_age_years => (
                 "publication_year",
                 Fail,
                 text!("rule-year-too-old", year = y, years = self.max_age_years),
@@ -315,7 +316,7 @@ pub async fn current(db: &impl ConnectionTrait) -> Result<Rules> {
 /// FORBIDDEN for anyone but an admin; VALIDATION for limits that make no sense.
 pub async fn update(ctx: &Ctx, who: &Principal, rules: Rules) -> Result<Rules> {
     who.require_staff(&[StaffRole::Admin])?;
-    store(&ctx.db, rules, who.staff_id()).await
+    store(&ctx.db, rules, who.staff_id(), ctx.now()).await
 }
 
 /// Reads a rules file (TOML, snake_case keys; a key left out keeps its default).
@@ -347,14 +348,19 @@ pub fn to_toml(rules: &Rules) -> Result<String> {
 ///
 /// # Errors
 /// VALIDATION for limits that make no sense; INTERNAL on a database fault.
-pub async fn store(db: &impl ConnectionTrait, rules: Rules, actor: Option<Uuid>) -> Result<Rules> {
+pub async fn store(
+    db: &impl ConnectionTrait,
+    rules: Rules,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Rules> {
     rules.check()?;
     let rules = rules.normalized();
     let row = purchase_settings::ActiveModel {
         id: Set(ROW.to_owned()),
         rules: Set(serde_json::to_value(&rules).map_err(Error::internal)?),
         updated_by: Set(actor),
-        updated_at: Set(Utc::now()),
+        updated_at: Set(now),
     };
     purchase_settings::Entity::insert(row)
         .on_conflict(
@@ -400,13 +406,14 @@ mod tests {
     fn facts() -> Facts<'static> {
         Facts {
             price_cents: 5_900,
-            pub_year: Some(Utc::now().year()),
+            pub_year: Some(2026),
             clc_class: Some("I247.5"),
             trusted: true,
             holdings: 0,
             other_editions: 0,
             month_count: 0,
             month_cents: 0,
+            this_year: 2026,
         }
     }
 

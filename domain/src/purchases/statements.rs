@@ -173,7 +173,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, vendor_id: Uuid, month: &str) -> Re
     who.require_staff(&[StaffRole::Librarian])?;
     let txn = ctx.begin().await?;
     let mut statement = of_month(&txn, who, vendor_id, month).await?;
-    let now = Utc::now();
+    let now = ctx.now();
     let mut paid = 0;
     for line in &mut statement.lines {
         let p = &mut line.proposal;
@@ -181,7 +181,7 @@ pub async fn pay(ctx: &Ctx, who: &Principal, vendor_id: Uuid, month: &str) -> Re
             continue;
         }
         if let Some(year) = p.budget_year {
-            budget::spend(&txn, year, p.price_cents, p.id, who.staff_id()).await?;
+            budget::spend(&txn, year, p.price_cents, p.id, who.staff_id(), now).await?;
         }
         purchase_proposal::Entity::update_many()
             .col_expr(purchase_proposal::Column::SettledAt, Expr::value(now))

@@ -50,7 +50,7 @@ impl AccountMutation {
     ) -> GqlResult<Address> {
         let reader = principal(ctx).gql()?.reader_id().gql()?;
         Ok(Address(
-            addresses::add(&domain(ctx).db, reader, input.into())
+            addresses::add(&domain(ctx).db, reader, input.into(), domain(ctx).now())
                 .await
                 .gql()?,
         ))

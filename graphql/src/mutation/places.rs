@@ -26,7 +26,7 @@ impl PlacesMutation {
         let store = parse_id(&bookstore_id, "branch").gql()?;
         let partner = parse_id(&branch_id, "branch").gql()?;
         Ok(Branch(
-            branches::set_partner(&domain(ctx).db, who, store, partner)
+            branches::set_partner(&domain(ctx).db, who, store, partner, domain(ctx).now())
                 .await
                 .gql()?,
         ))

@@ -45,14 +45,18 @@ impl DispatchQuery {
     ) -> GqlResult<Vec<Shipment>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
-        Ok(
-            shipments::of_branch(&domain(ctx).db, who, branch, stuck.unwrap_or(false))
-                .await
-                .gql()?
-                .into_iter()
-                .map(Shipment)
-                .collect(),
+        Ok(shipments::of_branch(
+            &domain(ctx).db,
+            who,
+            branch,
+            stuck.unwrap_or(false),
+            domain(ctx).now(),
         )
+        .await
+        .gql()?
+        .into_iter()
+        .map(Shipment)
+        .collect())
     }
 
     /// The branch's HOME parcels not yet delivered or returned, oldest first, at most 500:
@@ -98,11 +102,13 @@ impl DispatchQuery {
     ) -> GqlResult<Vec<LoanRequest>> {
         let who = principal(ctx).gql()?;
         let branch = parse_id(&branch_id, "branch").gql()?;
-        Ok(branch_watch::expired_pickups(&domain(ctx).db, who, branch)
-            .await
-            .gql()?
-            .into_iter()
-            .map(LoanRequest)
-            .collect())
+        Ok(
+            branch_watch::expired_pickups(&domain(ctx).db, who, branch, domain(ctx).now())
+                .await
+                .gql()?
+                .into_iter()
+                .map(LoanRequest)
+                .collect(),
+        )
     }
 }

@@ -106,7 +106,9 @@ impl PurchasesQuery {
     /// clerks).
     async fn counter_proposals(&self, ctx: &Context<'_>) -> GqlResult<Vec<PurchaseProposal>> {
         let who = principal(ctx).gql()?;
-        let rows = in_store::at_counter(&domain(ctx).db, who).await.gql()?;
+        let rows = in_store::at_counter(&domain(ctx).db, who, domain(ctx).now())
+            .await
+            .gql()?;
         Ok(rows.into_iter().map(PurchaseProposal).collect())
     }
 

@@ -247,8 +247,8 @@ impl Loan {
         self.0.renewals
     }
     /// Past due and not yet back.
-    async fn overdue(&self) -> bool {
-        loans::is_overdue(&self.0, Utc::now())
+    async fn overdue(&self, ctx: &Context<'_>) -> bool {
+        loans::is_overdue(&self.0, domain(ctx).now())
     }
     /// When the loan started (RFC 3339, UTC).
     async fn checked_out_at(&self) -> DateTime<Utc> {

@@ -130,13 +130,14 @@ impl Locker {
         load_branch(ctx, self.0.branch_id).await
     }
     /// The controller sent a heartbeat in the last 90 seconds (three heartbeat periods).
-    async fn online(&self) -> bool {
-        lockers::is_online(&self.0)
+    async fn online(&self, ctx: &Context<'_>) -> bool {
+        lockers::is_online(&self.0, domain(ctx).now())
     }
     /// Whether a parcel could go in now: the locker is online and has a free door (anyone:
     /// readers choose a locker by it).
     async fn has_room(&self, ctx: &Context<'_>) -> GqlResult<bool> {
-        Ok(lockers::is_online(&self.0) && self.counts(ctx).await?.iter().any(|c| c.free > 0))
+        Ok(lockers::is_online(&self.0, domain(ctx).now())
+            && self.counts(ctx).await?.iter().any(|c| c.free > 0))
     }
     /// Free and total doors per size, smallest first (staff: dispatchers watch which
     /// lockers have room).

@@ -15,10 +15,10 @@ fn home() -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_keep_their_own_delivery_addresses() {
     let app = TestApp::spawn().await;
-    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨")
+    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨", app.ctx.now())
         .await
         .expect("reader");
-    people::add_reader(&app.ctx.db, "20250002", "123456", "李明")
+    people::add_reader(&app.ctx.db, "20250002", "123456", "李明", app.ctx.now())
         .await
         .expect("reader");
     let me = app.reader_token("20250001", "123456").await;
@@ -63,7 +63,7 @@ async fn readers_keep_their_own_delivery_addresses() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_addresses_are_refused_and_change_nothing() {
     let app = TestApp::spawn().await;
-    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨")
+    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨", app.ctx.now())
         .await
         .expect("reader");
     let me = app.reader_token("20250001", "123456").await;
@@ -105,6 +105,7 @@ async fn bad_addresses_are_refused_and_change_nothing() {
         "correct horse",
         hongyan_domain::auth::StaffRole::Admin,
         &[],
+        app.ctx.now(),
     )
     .await
     .expect("staff");

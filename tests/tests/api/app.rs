@@ -125,7 +125,7 @@ async fn prepare(lib: &Library) -> Value {
     )
     .await
     .data();
-    people::add_reader(&app.ctx.db, "20250009", "246810", "王芳")
+    people::add_reader(&app.ctx.db, "20250009", "246810", "王芳", app.ctx.now())
         .await
         .expect("a card to bind");
     let used = app.wechat.issue_oauth_code("oa-openid-used", None);

@@ -16,7 +16,7 @@ const WECHAT_LOGIN: &str =
 
 async fn app_with_reader() -> TestApp {
     let app = TestApp::spawn().await;
-    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨")
+    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨", app.ctx.now())
         .await
         .expect("reader");
     app
@@ -110,9 +110,16 @@ async fn wechat_first_login_creates_the_reader_and_later_logins_find_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_login_and_wrong_password() {
     let app = TestApp::spawn().await;
-    people::add_staff(&app.ctx.db, "admin", "correct horse", StaffRole::Admin, &[])
-        .await
-        .expect("staff");
+    people::add_staff(
+        &app.ctx.db,
+        "admin",
+        "correct horse",
+        StaffRole::Admin,
+        &[],
+        app.ctx.now(),
+    )
+    .await
+    .expect("staff");
     let ok = app.gql("mutation { staffLogin(username: \"admin\", password: \"correct horse\") { accessToken } }", json!({})).await;
     assert!(ok.data()["staffLogin"]["accessToken"].as_str().is_some());
     let bad = app.gql("mutation { staffLogin(username: \"admin\", password: \"wrong horse\") { accessToken } }", json!({})).await;
@@ -249,9 +256,16 @@ async fn forged_expired_and_misdirected_tokens_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn role_guards_keep_readers_out_of_staff_fields() {
     let app = app_with_reader().await;
-    people::add_staff(&app.ctx.db, "admin", "correct horse", StaffRole::Admin, &[])
-        .await
-        .expect("staff");
+    people::add_staff(
+        &app.ctx.db,
+        "admin",
+        "correct horse",
+        StaffRole::Admin,
+        &[],
+        app.ctx.now(),
+    )
+    .await
+    .expect("staff");
     let reader = app.reader_token("20250001", "123456").await;
     let admin = app.staff_token("admin", "correct horse").await;
     let q = "{ deadJobs { id } }";

@@ -799,10 +799,11 @@ async fn every_field_for_every_caller_follows_the_authorization_matrix() {
             address: "张家港".into(),
             position: Some((31.87, 120.54)),
         }],
+        app.ctx.now(),
     )
     .await
     .expect("second bookstore");
-    people::add_reader(&app.ctx.db, "82000001", "123456", "甲读者")
+    people::add_reader(&app.ctx.db, "82000001", "123456", "甲读者", app.ctx.now())
         .await
         .expect("reader A");
     let tokens = Tokens {

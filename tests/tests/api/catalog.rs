@@ -148,8 +148,10 @@ pub async fn app_with_branches() -> TestApp {
             position: None,
         })
         .to_vec();
-    branches::create(&app.ctx.db, new).await.expect("branches");
-    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨")
+    branches::create(&app.ctx.db, new, app.ctx.now())
+        .await
+        .expect("branches");
+    people::add_reader(&app.ctx.db, "20250001", "123456", "张小雨", app.ctx.now())
         .await
         .expect("reader");
     app
@@ -366,6 +368,7 @@ async fn books_by_id_and_isbn_and_copies_for_staff() {
         "pick-shelf-2468",
         StaffRole::Picker,
         &["ZJG".into()],
+        app.ctx.now(),
     )
     .await
     .expect("staff");

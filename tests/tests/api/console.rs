@@ -246,7 +246,7 @@ async fn prepare(lib: &Library) -> Value {
         .await;
     assert_eq!(applied.data()["registerReader"]["status"], "PENDING");
     for card in ["20250012", "20250013"] {
-        hongyan_domain::people::add_reader(&app.ctx.db, card, "123456", "贾宝玉")
+        hongyan_domain::people::add_reader(&app.ctx.db, card, "123456", "贾宝玉", app.ctx.now())
             .await
             .expect("reader");
     }

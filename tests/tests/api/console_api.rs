@@ -2,11 +2,11 @@
 //! the signed-in staff member), `readerByCard` (a reader with open requests, loans and
 //! messages, for the desk) and `Locker.freeCompartments` (room per door size).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hongyan_domain::auth::StaffRole;
+use hongyan_tests::wait::eventually;
 use hongyan_tests::TestOptions;
-use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::library::{locker, to_branch, Library, CHECK_OUT};
@@ -83,21 +83,21 @@ async fn the_desk_looks_a_reader_up_by_card_with_requests_loans_and_messages() {
     assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
 
     // The request's "accepted" message is written by a worker job: wait for it.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let found = loop {
-        let r = app
-            .gql_as(Some(&librarian), READER_BY_CARD, json!({"c": " 60000010 "}))
-            .await;
-        let found = r.data()["readerByCard"].clone();
-        if found["notifications"]
-            .as_array()
-            .is_some_and(|n| !n.is_empty())
-            || Instant::now() > deadline
-        {
-            break found;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    let found = eventually(
+        Duration::from_secs(15),
+        "the reader's first message",
+        || async {
+            let r = app
+                .gql_as(Some(&librarian), READER_BY_CARD, json!({"c": " 60000010 "}))
+                .await;
+            let found = r.data()["readerByCard"].clone();
+            let told = found["notifications"]
+                .as_array()
+                .is_some_and(|n| !n.is_empty());
+            told.then_some(found)
+        },
+    )
+    .await;
     assert_eq!(found["name"], "读者");
     assert_eq!(found["cardNumber"], "60000010");
     assert_eq!(found["blocked"], false);
@@ -335,22 +335,24 @@ async fn a_branch_sees_its_waitlists_and_the_holds_that_expired_uncollected() {
     }
     // The first reader's copy waits on the hold shelf and nobody collects it.
     lib.pick_first(&picker, "A").await;
+    // The pickup deadline passes: the clock moves on rather than waiting 72 hours.
+    let hold = i64::from(app.ctx.config.lending.hold_hours);
     app.ctx
-        .db
-        .execute_unprepared(
-            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
-        )
-        .await
-        .expect("deadline");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let expired = loop {
-        let r = app.gql_as(Some(&desk_a), EXPIRED, a.clone()).await;
-        let list = r.data()["expiredPickups"].clone();
-        if list.as_array().is_some_and(|l| !l.is_empty()) || Instant::now() > deadline {
-            break list;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+        .clock
+        .advance(chrono::Duration::hours(hold) + chrono::Duration::minutes(1))
+        .expect("the test clock moves");
+    let expired = eventually(
+        Duration::from_secs(20),
+        "the expired hold in the list",
+        || async {
+            let r = app.gql_as(Some(&desk_a), EXPIRED, a.clone()).await;
+            let list = r.data()["expiredPickups"].clone();
+            list.as_array()
+                .is_some_and(|l| !l.is_empty())
+                .then_some(list)
+        },
+    )
+    .await;
     assert_eq!(
         expired,
         json!([{"id": readers[0].1["id"], "status": "EXPIRED", "book": {"title": "只有一本"}}])

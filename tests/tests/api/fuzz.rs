@@ -70,9 +70,15 @@ async fn generated_hostile_requests_get_no_5xx_no_uncoded_error_and_no_other_rea
         )
         .await;
     // The canary: another reader with a request, an address and a proposal.
-    let canary = people::add_reader(&app.ctx.db, "77770001", "123456", "金丝雀读者")
-        .await
-        .expect("reader");
+    let canary = people::add_reader(
+        &app.ctx.db,
+        "77770001",
+        "123456",
+        "金丝雀读者",
+        app.ctx.now(),
+    )
+    .await
+    .expect("reader");
     let other = app.reader_token("77770001", "123456").await;
     lib.request(&other, &book, to_branch(&lib, "A")).await;
     let address = app

@@ -68,7 +68,7 @@ async fn a_wechat_reader_binds_their_card_and_everything_moves_to_it() {
     let lib = library("verify").await;
     let app = &lib.app;
     let book = lib.title("三体", &[("A", "A0001", "I247.5/1")]).await;
-    people::add_reader(&app.ctx.db, "64000001", "135790", "王芳")
+    people::add_reader(&app.ctx.db, "64000001", "135790", "王芳", app.ctx.now())
         .await
         .expect("card");
 

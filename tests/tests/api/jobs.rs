@@ -20,7 +20,15 @@ use tokio::sync::{watch, Notify};
 /// Leaves a mark in the audit log, inside the job's transaction: it survives only if the
 /// attempt commits.
 async fn mark(txn: &DatabaseTransaction, what: &str) -> anyhow::Result<()> {
-    audit::record(txn, Actor::System, "test.mark", Some(what), None).await?;
+    audit::record(
+        txn,
+        Actor::System,
+        "test.mark",
+        Some(what),
+        None,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(())
 }
 
@@ -90,7 +98,9 @@ fn start(ctx: &Ctx, registry: Registry) -> (watch::Sender<bool>, tokio::task::Jo
 }
 
 async fn enqueue<J: Job>(ctx: &Ctx, job: &J) {
-    jobs::enqueue(&ctx.db, job).await.expect("enqueue");
+    jobs::enqueue(&ctx.db, job, ctx.now())
+        .await
+        .expect("enqueue");
     ctx.wake_workers();
 }
 
@@ -132,9 +142,16 @@ async fn a_failing_job_dies_after_its_attempts_and_admins_see_why() {
     );
     enqueue(&app.ctx, &Broken).await;
     enqueue(&app.ctx, &Panics).await;
-    people::add_staff(&app.ctx.db, "admin", "correct horse", StaffRole::Admin, &[])
-        .await
-        .expect("admin");
+    people::add_staff(
+        &app.ctx.db,
+        "admin",
+        "correct horse",
+        StaffRole::Admin,
+        &[],
+        app.ctx.now(),
+    )
+    .await
+    .expect("admin");
     let admin = app.staff_token("admin", "correct horse").await;
     let q = "{ deadJobs { id kind attempts lastError } }";
     wait_until("two dead jobs", Duration::from_secs(20), || async {
@@ -197,7 +214,7 @@ async fn two_workers_never_run_the_same_job() {
     let app = TestApp::spawn_with(no_embedded_worker()).await;
     const N: u32 = 200;
     for n in 0..N {
-        jobs::enqueue(&app.ctx.db, &Mark { n })
+        jobs::enqueue(&app.ctx.db, &Mark { n }, app.ctx.now())
             .await
             .expect("enqueue");
     }

@@ -8,6 +8,7 @@ use hongyan_domain::lending::backlog::RoutePending;
 use hongyan_domain::lending::RequestStatus;
 use hongyan_domain::people;
 use hongyan_tests::socket::{Incoming, Socket};
+use hongyan_tests::wait::eventually;
 use hongyan_tests::{TestApp, TestOptions};
 
 use crate::library::{
@@ -439,7 +440,7 @@ async fn refusals_have_codes_and_change_nothing() {
         "ACTIVE",
         "walk-in loan at the desk"
     );
-    lib.make_loans_overdue(chrono::Duration::days(1)).await;
+    lib.make_loans_overdue(chrono::Duration::days(1));
     let book4 = lib.title("朝花夕拾", &[("A", "A0004", "I210.4/2")]).await;
     let r = ask(other.clone(), json!({"bookId": book4, "delivery": at_a})).await;
     assert_eq!(r.code(), "FORBIDDEN");
@@ -542,7 +543,8 @@ async fn two_hundred_readers_three_copies_exactly_three_routed_the_rest_in_fifo_
         .await;
     let mut tokens = Vec::new();
     for n in 0..200 {
-        let mut row = people::new_reader(&format!("读者{n}")).expect("new reader");
+        let mut row =
+            people::new_reader(&format!("读者{n}"), chrono::Utc::now()).expect("new reader");
         row.card_number = Set(Some(format!("3000{n:04}")));
         let r = row.insert(&lib.app.ctx.db).await.expect("reader");
         tokens.push(
@@ -735,16 +737,16 @@ async fn uncollected_holds_expire_and_the_copy_serves_the_next_reader() {
     .await;
     assert_eq!(lib.status(&me, &req).await["status"], "READY_FOR_PICKUP");
     // The deadline passes (moved back in time rather than waiting 72 hours).
-    lib.pass_pickup_deadlines().await;
-    let mut expired = Value::Null;
-    for _ in 0..100 {
-        expired = lib.status(&me, &req).await;
-        if expired["status"] == "EXPIRED" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(expired["status"], "EXPIRED", "{expired}");
+    lib.pass_pickup_deadlines();
+    let expired = eventually(
+        std::time::Duration::from_secs(10),
+        "the sweep to expire the hold",
+        || async {
+            let now = lib.status(&me, &req).await;
+            (now["status"] == "EXPIRED").then_some(now)
+        },
+    )
+    .await;
     let last = expired["history"]
         .as_array()
         .unwrap()
@@ -837,7 +839,7 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
     let mut readers = Vec::new();
     for n in 0..3 {
         let card = format!("4000000{n}");
-        let reader = people::add_reader(db, &card, "123456", "读者")
+        let reader = people::add_reader(db, &card, "123456", "读者", chrono::Utc::now())
             .await
             .unwrap();
         let token = lib.app.reader_token(&card, "123456").await;
@@ -847,7 +849,9 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
             .unwrap();
         readers.push((token, json!({"id": req.id.to_string()})));
     }
-    jobs::enqueue(db, &RoutePending).await.unwrap();
+    jobs::enqueue(db, &RoutePending, chrono::Utc::now())
+        .await
+        .unwrap();
     lib.app.ctx.wake_workers();
 
     let mut seen = Vec::new();

@@ -8,11 +8,10 @@ use hongyan_domain::auth::StaffRole;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::entity::item::{self, ItemStatus};
 use hongyan_domain::entity::loan_request::{self, DeliveryMethod, RequestStatus};
-use hongyan_domain::entity::{loan, title, vendor, vendor_offer};
+use hongyan_domain::entity::{title, vendor, vendor_offer};
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::people;
 use hongyan_tests::{TestApp, TestOptions};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -59,6 +58,7 @@ impl Library {
                     position: Some((*lat, *lng)),
                 })
                 .collect(),
+            app.ctx.now(),
         )
         .await
         .expect("branches");
@@ -192,7 +192,7 @@ impl Library {
 
     /// A reader with a card; returns an access token.
     pub async fn reader(&self, card: &str) -> String {
-        people::add_reader(&self.app.ctx.db, card, "123456", "读者")
+        people::add_reader(&self.app.ctx.db, card, "123456", "读者", self.app.ctx.now())
             .await
             .expect("reader");
         self.app.reader_token(card, "123456").await
@@ -201,9 +201,16 @@ impl Library {
     /// A staff member of `branches`; returns an access token.
     pub async fn staff(&self, username: &str, role: StaffRole, branches: &[&str]) -> String {
         let codes: Vec<String> = branches.iter().map(|b| (*b).to_owned()).collect();
-        people::add_staff(&self.app.ctx.db, username, "s3cret-pass-2468", role, &codes)
-            .await
-            .expect("staff");
+        people::add_staff(
+            &self.app.ctx.db,
+            username,
+            "s3cret-pass-2468",
+            role,
+            &codes,
+            self.app.ctx.now(),
+        )
+        .await
+        .expect("staff");
         self.app.staff_token(username, "s3cret-pass-2468").await
     }
 
@@ -247,28 +254,26 @@ impl Library {
         barcode
     }
 
-    /// Moves the pickup deadline of every request waiting to be collected a minute into the
-    /// past, rather than waiting 72 hours. Time is moved with values computed here, never with
-    /// a database's own date arithmetic, so it reads the same on PostgreSQL and SQLite.
-    pub async fn pass_pickup_deadlines(&self) {
-        loan_request::Entity::update_many()
-            .col_expr(
-                loan_request::Column::PickupDeadline,
-                Expr::value(Utc::now() - Duration::minutes(1)),
-            )
-            .filter(loan_request::Column::Status.eq(RequestStatus::ReadyForPickup))
-            .exec(&self.app.ctx.db)
-            .await
-            .expect("pickup deadlines passed");
+    /// Moves the app's clock past the pickup deadline of every request waiting to be
+    /// collected, rather than waiting 72 hours.
+    pub fn pass_pickup_deadlines(&self) {
+        let hold = i64::from(self.app.ctx.config.lending.hold_hours);
+        self.advance(Duration::hours(hold) + Duration::minutes(1));
     }
 
-    /// Makes every loan due `ago` before now (as [`Self::pass_pickup_deadlines`] moves time).
-    pub async fn make_loans_overdue(&self, ago: Duration) {
-        loan::Entity::update_many()
-            .col_expr(loan::Column::DueAt, Expr::value(Utc::now() - ago))
-            .exec(&self.app.ctx.db)
-            .await
-            .expect("loans overdue");
+    /// Moves the app's clock until every loan made so far is `ago` past due.
+    pub fn make_loans_overdue(&self, ago: Duration) {
+        let loan = i64::from(self.app.ctx.config.lending.loan_days);
+        self.advance(Duration::days(loan) + ago);
+    }
+
+    /// Moves the app's clock `by` forward (the app runs an adjustable clock in tests).
+    pub fn advance(&self, by: Duration) {
+        self.app
+            .ctx
+            .clock
+            .advance(by)
+            .expect("the test app's clock moves");
     }
 
     pub async fn status(&self, token: &str, request: &Value) -> Value {
@@ -381,6 +386,7 @@ pub async fn locker(lib: &Library, code: &str, spec: &str, at: (f64, f64)) -> (S
             position: Some(at),
         },
         &spec,
+        lib.app.ctx.now(),
     )
     .await
     .unwrap();

@@ -152,7 +152,7 @@ async fn proposals_move_only_as_their_table_says() {
     assert_documented::<ProposalStatus>();
     let app = TestApp::spawn().await;
     let db = &app.ctx.db;
-    let reader = people::add_reader(db, "50000001", "123456", "荐购读者")
+    let reader = people::add_reader(db, "50000001", "123456", "荐购读者", chrono::Utc::now())
         .await
         .expect("reader");
     let make = |status: ProposalStatus| -> Pin<Box<dyn Future<Output = Uuid> + '_>> {
@@ -208,7 +208,7 @@ struct Parents {
 
 impl Parents {
     async fn make(db: &DatabaseConnection) -> Parents {
-        let reader = people::add_reader(db, "50000002", "123456", "状态读者")
+        let reader = people::add_reader(db, "50000002", "123456", "状态读者", chrono::Utc::now())
             .await
             .expect("reader")
             .id;
@@ -221,6 +221,7 @@ impl Parents {
                 address: "张家港".into(),
                 position: None,
             }],
+            chrono::Utc::now(),
         )
         .await
         .expect("branch")[0]
@@ -233,7 +234,7 @@ impl Parents {
             position: None,
         };
         let spec: CompartmentSpec = "S=1".parse().expect("spec");
-        let locker = lockers::register(db, new_locker, &spec)
+        let locker = lockers::register(db, new_locker, &spec, chrono::Utc::now())
             .await
             .expect("locker")
             .0
@@ -393,7 +394,7 @@ impl Parents {
     }
 
     async fn reader(db: &DatabaseConnection, status: ReaderStatus) -> Uuid {
-        let mut row = people::new_reader("状态读者").expect("new reader");
+        let mut row = people::new_reader("状态读者", chrono::Utc::now()).expect("new reader");
         row.status = Set(status);
         row.insert(db).await.expect("reader").id
     }

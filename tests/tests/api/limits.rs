@@ -118,7 +118,7 @@ async fn readers_are_rate_limited_across_api_processes_and_told_when_to_retry() 
     .await;
     let other_process = app.sibling(&[]).await;
     for card in ["50000001", "50000002"] {
-        people::add_reader(&app.ctx.db, card, "123456", "读者")
+        people::add_reader(&app.ctx.db, card, "123456", "读者", app.ctx.now())
             .await
             .expect("reader");
     }

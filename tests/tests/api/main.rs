@@ -12,6 +12,7 @@ mod authz;
 mod catalog;
 mod catalog_export;
 mod catalogues;
+mod clock;
 mod console;
 mod console_api;
 mod contract;

@@ -6,12 +6,14 @@
 use std::time::Duration;
 
 use hongyan_domain::auth::StaffRole;
+use hongyan_domain::entity::{item, loan};
 use hongyan_domain::notify::Kind;
 use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::fake_wechat::{Api, Sent, OA_APPID, OA_SECRET};
 use hongyan_tests::smtp_sink::SmtpSink;
 use hongyan_tests::TestOptions;
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::library::{locker, to_branch, webhook, Library, CHECK_IN, CHECK_OUT, RENEW};
@@ -464,7 +466,9 @@ async fn burst(lib: &Library, card: &str, n: usize) {
             data: json!({"book_title": format!("第{i}册"), "loan_id": format!("loan-{i}"),
                 "due_at": "2026-12-26T02:00:00Z", "renewals_left": 1, "at": "2026-11-26T02:00:00Z"}),
         };
-        enqueue(&txn, notice).await.expect("enqueue");
+        enqueue(&txn, notice, chrono::Utc::now())
+            .await
+            .expect("enqueue");
     }
     txn.commit().await.expect("commit");
     ctx.wake_workers();
@@ -687,13 +691,12 @@ async fn a_locker_parcel_is_told_with_locker_door_code_and_deadline_reminded_and
     assert_eq!(json!(field(&sent[3], "character_string3")), new_code);
 
     // Not collected in time: expired, and told.
+    // The pickup deadline passes: the clock moves on rather than waiting 72 hours.
+    let hold = i64::from(app.ctx.config.lending.hold_hours);
     app.ctx
-        .db
-        .execute_unprepared(
-            "UPDATE loan_request SET pickup_deadline = now() - interval '1 minute' WHERE status = 'READY_FOR_PICKUP'",
-        )
-        .await
-        .expect("deadline passed");
+        .clock
+        .advance(chrono::Duration::hours(hold) + chrono::Duration::minutes(1))
+        .expect("the test clock moves");
     let sent = app.wechat.wait_for_messages(5, WAIT).await;
     assert_eq!(sent[4].template_id, template(Kind::RequestExpired));
     assert_eq!(field(&sent[4], "thing1"), "活着");
@@ -804,11 +807,20 @@ async fn loans_due_in_three_days_and_overdue_ones_are_reminded_once() {
         "{sent:#?}"
     );
     // One is now past due: told it is overdue, once.
-    app.ctx
-        .db
-        .execute_unprepared(
-            "UPDATE loan SET due_at = now() - interval '1 day' WHERE item_id = (SELECT id FROM item WHERE barcode = 'A0001')",
+    // (Its due date is moved back; the other stays due in two days.)
+    let copy = item::Entity::find()
+        .filter(item::Column::Barcode.eq("A0001"))
+        .one(&app.ctx.db)
+        .await
+        .expect("copy")
+        .expect("A0001");
+    loan::Entity::update_many()
+        .col_expr(
+            loan::Column::DueAt,
+            Expr::value(app.ctx.now() - chrono::Duration::days(1)),
         )
+        .filter(loan::Column::ItemId.eq(copy.id))
+        .exec(&app.ctx.db)
         .await
         .expect("overdue");
     let sent = app.wechat.wait_for_messages(3, WAIT).await;
@@ -835,7 +847,7 @@ async fn mini_program_users_get_subscribe_messages_while_their_consent_lasts_the
     let second = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
     // Logged in from the mini-program only (no official account link), with the card
     // bound that borrowing needs.
-    hongyan_domain::people::add_reader(&app.ctx.db, "40000099", "246810", "陈")
+    hongyan_domain::people::add_reader(&app.ctx.db, "40000099", "246810", "陈", app.ctx.now())
         .await
         .expect("card");
     let mini_program_login = || async {

@@ -46,7 +46,7 @@ async fn the_desk_finds_readers_by_card_name_or_mobile_and_applications_to_verif
         ("61000002", "张无忌"),
         ("61000003", "百分之百_读者"),
     ] {
-        people::add_reader(&app.ctx.db, card, "123456", name)
+        people::add_reader(&app.ctx.db, card, "123456", name, app.ctx.now())
             .await
             .expect("reader");
     }

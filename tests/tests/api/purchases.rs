@@ -327,7 +327,7 @@ async fn a_hundred_concurrent_proposals_never_overdraw_a_budget_for_ten() {
     let mut tokens = Vec::new();
     for i in 0..100 {
         let card = format!("4000{i:04}");
-        people::add_reader(&app.ctx.db, &card, "123456", "读者")
+        people::add_reader(&app.ctx.db, &card, "123456", "读者", app.ctx.now())
             .await
             .expect("reader");
         tokens.push(app.reader_token(&card, "123456").await);
@@ -1112,7 +1112,7 @@ async fn the_bookstore_counter_lends_only_to_readers_who_may_borrow() {
     )
     .await
     .data();
-    lib.make_loans_overdue(chrono::Duration::days(3)).await;
+    lib.make_loans_overdue(chrono::Duration::days(3));
     const SALE: &str =
         "mutation($i: InStorePurchaseInput!) { inStorePurchase(input: $i) { status } }";
     let mut sale = proposal(21, 45_00);

@@ -37,11 +37,11 @@ async fn render(ctx: web::Data<Ctx>, who: Principal, branch: Uuid) -> Result<Str
         .await?
         .pop()
         .ok_or(Error::NotFound("branch"))?;
-    Ok(html(&from, &parcels))
+    Ok(html(&from, &parcels, china_time::date_of(ctx.now())))
 }
 
 /// The printable page.
-fn html(from: &Branch, parcels: &[HomeParcel]) -> String {
+fn html(from: &Branch, parcels: &[HomeParcel], today: chrono::NaiveDate) -> String {
     let mut html = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <title>快递面单 · {b}</title><style>{LABEL_STYLE}</style></head><body>",
@@ -50,7 +50,7 @@ fn html(from: &Branch, parcels: &[HomeParcel]) -> String {
     if parcels.is_empty() {
         html.push_str("<p class=\"empty\">没有待寄出的包裹。</p>");
     }
-    let today = china_time::today().format("%Y-%m-%d");
+    let today = today.format("%Y-%m-%d");
     for p in parcels {
         let waybill = p.shipment.waybill_no.as_deref().unwrap_or("运单生成中");
         let _ = write!(

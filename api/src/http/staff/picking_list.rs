@@ -64,18 +64,28 @@ async fn render(ctx: web::Data<Ctx>, who: Principal, branch: Uuid) -> Result<Str
             DeliveryMethod::Home => "快递到家（打包）".to_owned(),
         }
     };
-    Ok(html(&name, &lines, destination))
+    Ok(html(
+        &name,
+        &lines,
+        destination,
+        china_time::date_of(ctx.now()),
+    ))
 }
 
 /// The printable page.
-fn html(branch: &str, lines: &[PickLine], destination: impl Fn(&PickLine) -> String) -> String {
+fn html(
+    branch: &str,
+    lines: &[PickLine],
+    destination: impl Fn(&PickLine) -> String,
+    today: chrono::NaiveDate,
+) -> String {
     let mut html = format!(
         "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>拣书单 · {b}</title>\
          <style>{PRINT_STYLE}</style>\
          </head><body><h1>拣书单 · {b} · {d}（{n} 册，按排架顺序）</h1><table><thead><tr><th>✓</th><th>#</th>\
          <th>索书号</th><th>题名</th><th>条码</th><th>去向</th></tr></thead><tbody>",
         b = escape(branch),
-        d = china_time::today().format("%Y-%m-%d"),
+        d = today.format("%Y-%m-%d"),
         n = lines.len()
     );
     for (i, l) in lines.iter().enumerate() {

@@ -207,7 +207,15 @@ impl<'a> Importer<'a> {
         let mut touched = Vec::with_capacity(batch.len());
         for v in batch {
             let savepoint = txn.begin().await?;
-            match upsert::record(&savepoint, &self.branches, v.isbn.as_ref(), &v.record).await {
+            match upsert::record(
+                &savepoint,
+                &self.branches,
+                v.isbn.as_ref(),
+                &v.record,
+                self.ctx.now(),
+            )
+            .await
+            {
                 Ok(done) => {
                     savepoint.commit().await?;
                     touched.push(done.title_id);
@@ -236,7 +244,7 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        indexer::touch(&txn, &touched).await?;
+        indexer::touch(&txn, &touched, self.ctx.now()).await?;
         txn.commit().await?;
         indexer::announce(self.ctx);
         Ok(())

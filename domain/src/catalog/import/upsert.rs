@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, IntoActiveModel};
 
@@ -71,8 +71,8 @@ pub async fn record(
     branches: &HashMap<String, Uuid>,
     isbn: Option<&Isbn13>,
     r: &ImportRecord,
+    now: DateTime<Utc>,
 ) -> Result<Upserted> {
-    let now = Utc::now();
     let found = existing_title(db, isbn, r).await?;
     let title_created = found.is_none();
     let mut t = match found {
@@ -129,7 +129,7 @@ pub async fn record(
             }
             None => {
                 let mut copy =
-                    crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch)?;
+                    crate::catalog::books::new_copy(t.id, &h.barcode, &h.call_number, branch, now)?;
                 copy.net_lending = Set(h.net_lending.unwrap_or(true));
                 copy.location = Set(h.location.clone());
                 copy.insert(db).await?;

@@ -50,7 +50,7 @@ impl Courier for HttpCourier {
 
     async fn book(&self, order: &Order) -> anyhow::Result<Waybill> {
         let body = serde_json::to_vec(order)?;
-        let now = chrono::Utc::now().timestamp();
+        let now = crate::infra::clock::system_now().timestamp();
         let url = self.base.join("waybills").context("courier URL")?;
         let resp = self
             .http

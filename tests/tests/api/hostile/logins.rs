@@ -41,7 +41,7 @@ fn code(answer: &Value) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operation_logs_in_once_however_it_is_written() {
     let app = app().await;
-    people::add_reader(&app.ctx.db, "60000001", "246810", "读者")
+    people::add_reader(&app.ctx.db, "60000001", "246810", "读者", app.ctx.now())
         .await
         .expect("reader");
     let aliased: String = (0..200)
@@ -78,7 +78,7 @@ async fn an_operation_logs_in_once_however_it_is_written() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_lock_the_account_until_staff_unlock_it() {
     let app = app().await;
-    people::add_reader(&app.ctx.db, "60000002", "135790", "读者")
+    people::add_reader(&app.ctx.db, "60000002", "135790", "读者", app.ctx.now())
         .await
         .expect("reader");
     for guess in ["000001", "000002", "000003", "000004", "000005"] {
@@ -97,9 +97,15 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
 
     // A reader cannot lift it; desk staff can.
     let reader = {
-        people::add_reader(&app.ctx.db, "60000003", "112233", "另一位读者")
-            .await
-            .expect("reader");
+        people::add_reader(
+            &app.ctx.db,
+            "60000003",
+            "112233",
+            "另一位读者",
+            app.ctx.now(),
+        )
+        .await
+        .expect("reader");
         app.reader_token("60000003", "112233").await
     };
     let r = app
@@ -115,6 +121,7 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
             address: "张家港".into(),
             position: None,
         }],
+        app.ctx.now(),
     )
     .await
     .expect("branch");
@@ -124,6 +131,7 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
         "front-counter-2468",
         StaffRole::Librarian,
         &["A".into()],
+        app.ctx.now(),
     )
     .await
     .expect("staff");
@@ -166,7 +174,7 @@ async fn failed_logins_lock_the_account_until_staff_unlock_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_guesses_at_once_check_no_more_than_the_free_tries() {
     let app = app().await;
-    people::add_reader(&app.ctx.db, "60000004", "975310", "读者")
+    people::add_reader(&app.ctx.db, "60000004", "975310", "读者", app.ctx.now())
         .await
         .expect("reader");
     let guesses = (0..50).map(|i| {
@@ -224,7 +232,7 @@ async fn unknown_and_known_cards_cost_the_same_to_refuse() {
     let app = app().await;
     let known_cards = ["60000005", "60000006", "60000007"];
     for card in known_cards {
-        people::add_reader(&app.ctx.db, card, "864200", "读者")
+        people::add_reader(&app.ctx.db, card, "864200", "读者", app.ctx.now())
             .await
             .expect("reader");
     }

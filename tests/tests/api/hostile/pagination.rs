@@ -190,6 +190,7 @@ async fn every_list_refuses_hostile_paging_arguments_and_the_server_stays_up() {
         "paging-admin-pass",
         StaffRole::Admin,
         &[],
+        app.ctx.now(),
     )
     .await
     .expect("admin");

@@ -16,6 +16,7 @@ async fn production() -> TestApp {
         env: vec![
             ("HONGYAN_ENV", "production".into()),
             ("HONGYAN_JWT_SECRET", secrets::random_token()),
+            ("HONGYAN_CLOCK", "system".into()),
         ],
         ..TestOptions::default()
     })
@@ -102,6 +103,24 @@ fn production_refuses_a_placeholder_jwt_secret() {
 }
 
 #[test]
+fn production_refuses_a_clock_that_can_be_moved() {
+    let out = std::process::Command::new(hongyan_bin())
+        .arg("migrate")
+        .env_clear()
+        .env("HONGYAN_ENV", "production")
+        .env("HONGYAN_JWT_SECRET", secrets::random_token())
+        .env("HONGYAN_CLOCK", "adjustable")
+        .env("HONGYAN_DATABASE_URL", "sqlite::memory:")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run hongyan");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("HONGYAN_CLOCK"), "{stderr}");
+}
+
+#[test]
 fn the_compose_file_has_no_fallback_secret() {
     let compose = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docker-compose.yml"),
@@ -129,6 +148,7 @@ async fn production_keeps_the_schema_graphiql_and_metrics_to_those_who_need_them
         env: vec![
             ("HONGYAN_ENV", "production".into()),
             ("HONGYAN_JWT_SECRET", secrets::random_token()),
+            ("HONGYAN_CLOCK", "system".into()),
             ("HONGYAN_METRICS_ADDR", format!("127.0.0.1:{metrics_port}")),
         ],
         ..TestOptions::default()
@@ -140,10 +160,11 @@ async fn production_keeps_the_schema_graphiql_and_metrics_to_those_who_need_them
         "night-shelf-route-7351",
         StaffRole::Admin,
         &[],
+        app.ctx.now(),
     )
     .await
     .expect("admin");
-    people::add_reader(&app.ctx.db, "63000001", "246810", "读者")
+    people::add_reader(&app.ctx.db, "63000001", "246810", "读者", app.ctx.now())
         .await
         .expect("reader");
     let admin = app.staff_token("root", "night-shelf-route-7351").await;
