@@ -10,7 +10,7 @@ use hongyan_domain::auth::StaffRole;
 use hongyan_tests::{TestApp, TestOptions};
 use serde_json::{json, Value};
 
-use crate::library::{locker, to_branch, Library, CHECK_OUT, CONFIRM};
+use crate::library::{locker, to_branch, Library, CONFIRM};
 
 /// Every staff account's password in the browser test.
 const PASSWORD: &str = "s3cret-pass-2468";
@@ -165,14 +165,7 @@ async fn prepare(lib: &Library) -> Value {
     let chaohua = lib.title("朝花夕拾", &[("A", "A0100", "I210.4/1")]).await;
     lib.title("呐喊", &[("A", "A0101", "I210.4/2")]).await;
     lib.reader("20250003").await;
-    let lent = app
-        .gql_as(
-            Some(&librarian),
-            CHECK_OUT,
-            json!({"b": "A0100", "c": "20250003"}),
-        )
-        .await;
-    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+    lib.check_out(&librarian, "A0100", "20250003").await;
     let waiting = lib.reader("20250004").await;
     let r = lib.request(&waiting, &chaohua, to_branch(lib, "A")).await;
     assert_eq!(r["status"], "WAITLISTED", "{r}");

@@ -9,7 +9,7 @@ use hongyan_tests::wait::eventually;
 use hongyan_tests::TestOptions;
 use serde_json::{json, Value};
 
-use crate::library::{locker, to_branch, Library, CHECK_OUT};
+use crate::library::{locker, to_branch, Library};
 
 const STAFF_ME: &str =
     "{ staffMe { id username displayName role branches { id code name kind } } }";
@@ -73,14 +73,7 @@ async fn the_desk_looks_a_reader_up_by_card_with_requests_loans_and_messages() {
     lib.title("活着", &[("A", "A0002", "I247.57/5")]).await;
     let asked = lib.request(&me, &wanted, to_branch(&lib, "A")).await;
     assert_eq!(asked["status"], "ROUTED");
-    let lent = app
-        .gql_as(
-            Some(&librarian),
-            CHECK_OUT,
-            json!({"b": "A0002", "c": "60000010"}),
-        )
-        .await;
-    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+    lib.check_out(&librarian, "A0002", "60000010").await;
 
     // The request's "accepted" message is written by a worker job: wait for it.
     let found = eventually(

@@ -337,50 +337,6 @@ async fn late_events_still_end_right_and_a_full_locker_sends_the_parcel_elsewher
     );
 }
 
-/// Requests `book` to `locker` for `reader` and takes it through pick, round and deposit;
-/// returns the request and the parcel's barcode and door.
-async fn deposited(
-    lib: &Library,
-    reader: &str,
-    book: &str,
-    locker: &str,
-    controller: &Controller,
-) -> (Value, String, String) {
-    let tag = &book[book.len() - 12..];
-    let picker = lib
-        .staff(&format!("picker-{tag}"), StaffRole::Picker, &["A"])
-        .await;
-    let dispatcher = lib
-        .staff(&format!("driver-{tag}"), StaffRole::Dispatcher, &["A"])
-        .await;
-    let req = lib
-        .request(
-            reader,
-            book,
-            json!({"method": "LOCKER", "lockerId": locker}),
-        )
-        .await;
-    let barcode = lib.pick_first(&picker, "A").await;
-    let rounds = lib
-        .app
-        .gql_as(Some(&dispatcher), ROUNDS, json!({"b": lib.id("A")}))
-        .await;
-    let round = rounds.data()["deliveryRounds"][0].clone();
-    let door = round["parcels"][0]["compartment"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    lib.app
-        .gql_as(Some(&dispatcher), START, json!({"id": round["id"]}))
-        .await
-        .data();
-    let (code, body) = controller
-        .event(&format!("dep-{barcode}"), "deposited", &door, &barcode)
-        .await;
-    assert_eq!(code, 200, "{body}");
-    (req, barcode, door)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader() {
     let lib = Library::open(TestOptions {
@@ -394,7 +350,8 @@ async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader()
     let me = lib.reader("50000021").await;
     let next = lib.reader("50000022").await;
     let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
-    let (req, barcode, compartment) = deposited(&lib, &me, &book, &l1, &door).await;
+    let (req, parcel) = lib.parcel_in_locker(&me, &book, &l1, &door).await;
+    let (barcode, compartment) = (parcel.barcode, parcel.door);
     let code = status(&lib, &me, &req["id"]).await["pickupCode"]
         .as_str()
         .unwrap()
@@ -448,8 +405,8 @@ async fn an_uncollected_locker_parcel_is_taken_back_and_serves_the_next_reader()
     assert_eq!(door.post("/heartbeat", json!({})).await.0, 200);
     let again = lib.reader("50000023").await;
     let other = lib.title("呐喊", &[("A", "A0701", "I210.4/1")]).await;
-    let (_, _, reused) = deposited(&lib, &again, &other, &l1, &door).await;
-    assert_eq!(reused, compartment);
+    let (_, reused) = lib.parcel_in_locker(&again, &other, &l1, &door).await;
+    assert_eq!(reused.door, compartment);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1247,14 +1204,7 @@ async fn the_librarys_own_couriers_pack_label_and_end_home_parcels() {
     assert_eq!(list.data()["homeParcels"], json!([]));
     // The reader collects it at the desk.
     let desk = lib.staff("desk", StaffRole::Librarian, &["A"]).await;
-    let lent = app
-        .gql_as(
-            Some(&desk),
-            crate::library::CHECK_OUT,
-            json!({"b": "A1200", "c": "50000071"}),
-        )
-        .await;
-    assert_eq!(lent.data()["checkOut"]["status"], "ACTIVE");
+    lib.check_out(&desk, "A1200", "50000071").await;
     assert_eq!(status(&lib, &me, &two["id"]).await["status"], "FULFILLED");
 }
 

@@ -24,6 +24,19 @@ pub const CHECK_IN: &str = "mutation($b: String!, $br: ID!) { checkIn(barcode: $
 pub const RENEW: &str = "mutation($id: ID!) { renewLoan(id: $id) { id dueAt renewals } }";
 pub const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTaskId: $t, barcode: $b) { id status item { barcode } } }";
 
+/// A branch's delivery rounds with their parcels.
+const ROUNDS: &str =
+    "query($b: ID!) { deliveryRounds(branchId: $b) { id parcels { compartment } } }";
+/// Starts a delivery round.
+const START_ROUND: &str = "mutation($id: ID!) { startDeliveryRound(id: $id) { status } }";
+
+/// A LOCKER parcel: the copy's barcode and the door it goes behind.
+#[derive(Debug, Clone)]
+pub struct Parcel {
+    pub barcode: String,
+    pub door: String,
+}
+
 /// A small library: branches with coordinates (A and C are 2 km apart, B is 60 km away),
 /// bookstore SHOP (its partnership held by A), titles and copies, readers and staff.
 pub struct Library {
@@ -252,6 +265,75 @@ impl Library {
             .await;
         assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
         barcode
+    }
+
+    /// Lends `barcode` to card `card` at a desk (as `desk`); returns the ACTIVE loan.
+    pub async fn check_out(&self, desk: &str, barcode: &str, card: &str) -> Value {
+        let r = self
+            .app
+            .gql_as(Some(desk), CHECK_OUT, json!({"b": barcode, "c": card}))
+            .await;
+        let loan = r.data()["checkOut"].clone();
+        assert_eq!(loan["status"], "ACTIVE", "{}", r.0);
+        loan
+    }
+
+    /// Picks branch A's first task (as `picker`) and starts A's delivery round (as
+    /// `driver`); returns the parcel on its way, with the door the round gave it.
+    pub async fn parcel_on_its_way(&self, picker: &str, driver: &str) -> Parcel {
+        let barcode = self.pick_first(picker, "A").await;
+        let rounds = self
+            .app
+            .gql_as(Some(driver), ROUNDS, json!({"b": self.id("A")}))
+            .await;
+        let round = rounds.data()["deliveryRounds"][0].clone();
+        let door = round["parcels"][0]["compartment"]
+            .as_str()
+            .unwrap_or_else(|| panic!("a door for the parcel: {round}"))
+            .to_owned();
+        let started = self
+            .app
+            .gql_as(Some(driver), START_ROUND, json!({"id": round["id"]}))
+            .await;
+        assert_eq!(started.data()["startDeliveryRound"]["status"], "STARTED");
+        Parcel { barcode, door }
+    }
+
+    /// Requests `book` to `locker` for `reader` and takes it all the way into the locker:
+    /// picked at A, its round started, the door's `deposited` event reported by
+    /// `controller`. Returns the request and the parcel.
+    pub async fn parcel_in_locker(
+        &self,
+        reader: &str,
+        book: &str,
+        locker: &str,
+        controller: &Controller,
+    ) -> (Value, Parcel) {
+        let tag = &book[book.len() - 12..];
+        let picker = self
+            .staff(&format!("picker-{tag}"), StaffRole::Picker, &["A"])
+            .await;
+        let driver = self
+            .staff(&format!("driver-{tag}"), StaffRole::Dispatcher, &["A"])
+            .await;
+        let req = self
+            .request(
+                reader,
+                book,
+                json!({"method": "LOCKER", "lockerId": locker}),
+            )
+            .await;
+        let parcel = self.parcel_on_its_way(&picker, &driver).await;
+        let (code, body) = controller
+            .event(
+                &format!("dep-{}", parcel.barcode),
+                "deposited",
+                &parcel.door,
+                &parcel.barcode,
+            )
+            .await;
+        assert_eq!(code, 200, "{body}");
+        (req, parcel)
     }
 
     /// Moves the app's clock past the pickup deadline of every request waiting to be

@@ -608,24 +608,8 @@ async fn with_redis_down_messages_are_still_delivered() {
     );
 }
 
-const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id } }";
-const START: &str = "mutation($id: ID!) { startDeliveryRound(id: $id) { status } }";
 const RESEND: &str = "mutation($r: ID!) { resendPickupCode(requestId: $r) { pickupCode } }";
 const STATUS: &str = "query($id: ID!) { request(id: $id) { status pickupCode pickupDeadline } }";
-
-/// Picks A's first task and starts A's delivery round; returns the parcel's barcode.
-async fn pick_and_start_round(lib: &Library, picker: &str, driver: &str) -> String {
-    let barcode = lib.pick_first(picker, "A").await;
-    let rounds = lib
-        .app
-        .gql_as(Some(driver), ROUNDS, json!({"b": lib.id("A")}))
-        .await;
-    let round = rounds.data()["deliveryRounds"][0]["id"].clone();
-    lib.app
-        .gql_as(Some(driver), START, json!({"id": round}))
-        .await;
-    barcode
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_locker_parcel_is_told_with_locker_door_code_and_deadline_reminded_and_expired() {
@@ -648,7 +632,7 @@ async fn a_locker_parcel_is_told_with_locker_door_code_and_deadline_reminded_and
     let req = lib
         .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
         .await;
-    let barcode = pick_and_start_round(&lib, &picker, &driver).await;
+    let barcode = lib.parcel_on_its_way(&picker, &driver).await.barcode;
     // Assigned and on its way: nothing said yet beyond "accepted".
     assert_eq!(app.wechat.wait_for_messages(1, WAIT).await.len(), 1);
     let (code, body) = door.event("ev-1", "deposited", "001", &barcode).await;
@@ -970,7 +954,7 @@ async fn worker_logs_never_carry_pickup_codes_or_phone_numbers_and_its_metrics_a
     let req = lib
         .request(&me, &book, json!({"method": "LOCKER", "lockerId": l1}))
         .await;
-    let barcode = pick_and_start_round(&lib, &picker, &driver).await;
+    let barcode = lib.parcel_on_its_way(&picker, &driver).await.barcode;
     app.wechat.wait_for_messages(1, WAIT).await; // "accepted"
     app.wechat.fail_next(-1, 1); // a failed attempt is logged too
     let (code, _) = door.event("ev-1", "deposited", "001", &barcode).await;

@@ -480,14 +480,7 @@ async fn an_ordered_book_is_received_goes_to_its_proposer_first_then_joins_the_c
         .await;
     assert_eq!(theirs.data()["requestBook"]["status"], "WAITLISTED");
     assert_eq!(lib.pick_first(&picker, "A").await, "N0001");
-    let loan = app
-        .gql_as(
-            Some(&desk),
-            crate::library::CHECK_OUT,
-            json!({"b": "N0001", "c": "30000001"}),
-        )
-        .await;
-    assert_eq!(loan.data()["checkOut"]["status"], "ACTIVE");
+    lib.check_out(&desk, "N0001", "30000001").await;
     // Returned: it serves the next reader — it is in the collection now.
     let back = app
         .gql_as(
@@ -823,14 +816,7 @@ async fn withdrawn_proposals_give_back_their_budget_and_joined_readers_inherit_o
         .gql_as(Some(&desk_b), crate::library::CHECK_IN, at_b.clone())
         .await;
     assert_eq!(shelved.data()["checkIn"]["action"], "HOLD_SHELF");
-    let loan = app
-        .gql_as(
-            Some(&desk_b),
-            crate::library::CHECK_OUT,
-            json!({"b": "N1001", "c": "31000002"}),
-        )
-        .await;
-    assert_eq!(loan.data()["checkOut"]["status"], "ACTIVE", "{loan:?}");
+    lib.check_out(&desk_b, "N1001", "31000002").await;
     assert_eq!(status_of(&lib, &bo, &b).await, "LOANED");
     let back = app
         .gql_as(Some(&desk_b), crate::library::CHECK_IN, at_b)
