@@ -649,3 +649,31 @@ async fn the_import_finds_titles_without_isbn_by_an_index() {
     assert!(plan.contains("ix_title_import_key"), "{plan}");
     assert!(!plan.contains("Seq Scan on title"), "{plan}");
 }
+
+/// A record the database refuses (PostgreSQL takes no NUL in text) after it passed the
+/// checks: its batch is written again record by record, and it alone is rejected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_the_database_refuses_is_rejected_alone() {
+    let app = app_with_branches().await;
+    let file = write_csv(&[
+        "9787536692930,三体,刘慈欣,2008,I247.55,23.00,ZJG,N0001,I247.55/1".into(),
+        ",坏\u{0}书,某人,2008,I247,10.00,ZJG,N0002,I247/2".into(),
+        ",好书,某人,2008,I247,10.00,ZJG,N0003,I247/3".into(),
+    ]);
+    let out = app.cli(&["import", "csv", file.to_str().expect("path")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("第 2 条记录未导入：")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("读取 3 条记录，新建题名 2 种，更新题名 0 种，新增馆藏 2 册，更新馆藏 0 册，未导入 1 条"),
+        "{stdout}"
+    );
+    wait_for(&app, "好书").await;
+}
