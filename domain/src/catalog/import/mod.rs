@@ -211,6 +211,7 @@ impl<'a> Importer<'a> {
         let txn = self.ctx.begin().await?;
         let bulk = txn.begin().await?;
         let records: Vec<_> = batch.iter().map(|v| (v.isbn.as_ref(), &v.record)).collect();
+        let before = self.changes();
         let touched = match upsert::batch(&bulk, &self.branches, &records).await {
             Ok(done) => {
                 bulk.commit().await?;
@@ -224,10 +225,16 @@ impl<'a> Importer<'a> {
         };
         indexer::touch(&txn, &touched).await?;
         txn.commit().await?;
-        if !touched.is_empty() {
+        if self.changes() != before {
             indexer::announce(self.ctx);
         }
         Ok(())
+    }
+
+    /// Rows created and updated so far.
+    fn changes(&self) -> usize {
+        let s = &self.summary;
+        s.titles_created + s.titles_updated + s.items_created + s.items_updated
     }
 
     fn count(&mut self, done: &upsert::Written) {

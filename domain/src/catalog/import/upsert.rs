@@ -6,7 +6,7 @@
 //! whose content changed, so re-importing an unchanged file writes nothing.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -38,7 +38,8 @@ pub struct Written {
     pub items_created: usize,
     /// Existing copies whose content changed.
     pub items_updated: usize,
-    /// Titles the search index must read again: created, changed, or with a copy that was.
+    /// Titles not written whose copies were created or changed: the search index must read
+    /// them again (the titles written carry the batch's time already).
     pub touched: Vec<Uuid>,
 }
 
@@ -205,19 +206,20 @@ pub async fn batch(
 
     let mut inserts = Vec::new();
     let mut updates = Vec::new();
+    let mut written = HashSet::new();
     for k in &order {
         let slot = slots
             .remove(k)
             .unwrap_or_else(|| unreachable!("every key has a slot"));
         let Some(old) = slot.old else {
             done.titles_created += 1;
-            done.touched.push(slot.row.id);
+            written.insert(slot.row.id);
             inserts.push(slot.row.into_active_model());
             continue;
         };
         if slot.row != old {
             done.titles_updated += 1;
-            done.touched.push(slot.row.id);
+            written.insert(slot.row.id);
             let id = slot.row.id;
             let mut row = slot.row.into_active_model().reset_all();
             row.updated_at = Set(now);
@@ -315,6 +317,7 @@ pub async fn batch(
     for chunk in updates.chunks(UPDATES) {
         db::write_all(db, chunk.to_vec()).await?;
     }
+    done.touched.retain(|t| !written.contains(t));
     done.touched.sort_unstable();
     done.touched.dedup();
     Ok(done)
