@@ -115,7 +115,7 @@ pub async fn seal_plain_codes(ctx: &Ctx) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Gives titles written by an older version their work key (see
+/// Gives titles written by an older version their work and import keys (see
 /// [`hongyan_domain::catalog::work::key_all`]).
 ///
 /// # Errors

@@ -25,6 +25,7 @@ mod m0014_reader_standing;
 mod m0015_patron_categories;
 mod m0016_item_location;
 mod m0017_vendor_offers;
+mod m0018_title_import_key;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_patron_categories::Migration),
             Box::new(m0016_item_location::Migration),
             Box::new(m0017_vendor_offers::Migration),
+            Box::new(m0018_title_import_key::Migration),
         ]
     }
 }

@@ -7,9 +7,13 @@
 //! an author's role (著, 编著, 主编, 译…) and everything but letters and digits. The key is
 //! stored on the title (`title.work_key`, indexed) when it is written; [`key_all`] fills it
 //! for titles written before the column existed.
+//!
+//! The catalogue import matches a record without an ISBN to the title of the same edition:
+//! the same work from the same publisher in the same year ([`import_key`], stored in
+//! `title.import_key`, indexed, so the match is one index lookup per batch).
 
 use sea_orm::prelude::*;
-use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
+use sea_orm::{QueryOrder, QuerySelect};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::entity::title;
@@ -25,12 +29,37 @@ pub fn key(title: &str, authors: &str) -> Option<String> {
     if title.is_empty() {
         return None;
     }
+    Some(format!("{title}|{}", first_author(authors)))
+}
+
+/// The edition key the catalogue import matches titles without an ISBN by: the work key
+/// ([`key`]) with the publisher and year, normalised alike (a title with no letters or
+/// digits goes by its trimmed text).
+pub fn import_key(
+    title: &str,
+    authors: &str,
+    publisher: Option<&str>,
+    year: Option<i32>,
+) -> String {
+    let folded = fold(title);
+    let title = if folded.is_empty() {
+        title.trim()
+    } else {
+        &folded
+    };
+    let publisher = publisher.map(fold).unwrap_or_default();
+    let year = year.map(|y| y.to_string()).unwrap_or_default();
+    format!("{title}|{}|{publisher}|{year}", first_author(authors))
+}
+
+/// The first of these authors (`"甲; 乙"`), normalised, without a role.
+fn first_author(authors: &str) -> String {
     let first = authors.split(';').next().unwrap_or_default();
     let mut author = fold(first);
     if let Some(role) = ROLES.iter().find(|r| author.ends_with(**r)) {
         author.truncate(author.len() - role.len());
     }
-    Some(format!("{title}|{author}"))
+    author
 }
 
 /// NFKC, lower case, without bracketed parts, letters and digits only.
@@ -51,8 +80,8 @@ fn fold(s: &str) -> String {
 /// Titles keyed per batch by [`key_all`].
 const BATCH: u64 = 1000;
 
-/// Gives every title without a work key its key (titles written by an older version),
-/// a batch at a time; returns how many were keyed.
+/// Gives every title without an import key its work and import keys (titles written by an
+/// older version), a batch at a time; returns how many were keyed.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -66,39 +95,38 @@ pub async fn key_all(db: &impl ConnectionTrait) -> Result<u64> {
                 title::Column::Id,
                 title::Column::Title,
                 title::Column::Authors,
+                title::Column::Publisher,
+                title::Column::PubYear,
             ])
-            .filter(title::Column::WorkKey.is_null())
+            .filter(title::Column::ImportKey.is_null())
             .filter(title::Column::Id.gt(after))
             .order_by_asc(title::Column::Id)
             .limit(BATCH)
-            .into_tuple::<(Uuid, String, String)>()
+            .into_tuple::<(Uuid, String, String, Option<String>, Option<i32>)>()
             .all(db)
             .await?;
         let Some(last) = batch.last() else {
             return Ok(keyed);
         };
         after = last.0;
-        for (id, name, authors) in &batch {
-            if let Some(k) = key(name, authors) {
-                title::Entity::update_many()
-                    .col_expr(title::Column::WorkKey, Expr::value(k))
-                    .filter(title::Column::Id.eq(*id))
-                    .exec(db)
-                    .await?;
-                keyed += 1;
-            }
+        for (id, name, authors, publisher, year) in &batch {
+            title::Entity::update_many()
+                .col_expr(title::Column::WorkKey, Expr::value(key(name, authors)))
+                .col_expr(
+                    title::Column::ImportKey,
+                    Expr::value(import_key(name, authors, publisher.as_deref(), *year)),
+                )
+                .filter(title::Column::Id.eq(*id))
+                .exec(db)
+                .await?;
+            keyed += 1;
         }
     }
 }
 
-/// Sets a title row's work key from its title and authors.
-pub(crate) fn stamp(row: &mut title::ActiveModel, name: &str, authors: &str) {
-    row.work_key = Set(key(name, authors));
-}
-
 #[cfg(test)]
 mod tests {
-    use super::key;
+    use super::{import_key, key};
 
     #[test]
     fn editions_publishers_and_roles_share_a_work() {
@@ -112,5 +140,24 @@ mod tests {
         );
         assert_ne!(key("红楼梦", "曹雪芹"), key("红楼梦", "刘心武"));
         assert_eq!(key("（）", "某"), None);
+    }
+
+    #[test]
+    fn an_edition_is_its_work_from_one_publisher_in_one_year() {
+        let a = import_key("红楼梦", "曹雪芹 著", Some("人民文学出版社"), Some(2008));
+        assert_eq!(a, "红楼梦|曹雪芹|人民文学出版社|2008");
+        assert_eq!(
+            import_key(" 红楼梦 ", "曹雪芹", Some(" 人民文学出版社"), Some(2008)),
+            a
+        );
+        assert_ne!(
+            import_key("红楼梦", "曹雪芹", Some("中华书局"), Some(2008)),
+            a
+        );
+        assert_ne!(
+            import_key("红楼梦", "曹雪芹", Some("人民文学出版社"), None),
+            a
+        );
+        assert_eq!(import_key("（）", "", None, None), "（）|||");
     }
 }

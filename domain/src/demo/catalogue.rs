@@ -87,6 +87,12 @@ pub async fn insert(
             summary: Set(Some(row.summary.to_owned())),
             price_cents: Set(Some(row.price_cents)),
             work_key: Set(work::key(row.title, row.authors)),
+            import_key: Set(Some(work::import_key(
+                row.title,
+                row.authors,
+                Some(row.publisher),
+                Some(row.pub_year),
+            ))),
             created_at: Set(now),
             updated_at: Set(now),
         });

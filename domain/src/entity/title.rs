@@ -32,6 +32,9 @@ pub struct Model {
     /// The work this title is an edition of: its normalised title and first author
     /// ([`crate::catalog::work`]), the same for other editions and publishers.
     pub work_key: Option<String>,
+    /// The edition the catalogue import matches a record without an ISBN to: the work key
+    /// with the publisher and year ([`crate::catalog::work::import_key`]).
+    pub import_key: Option<String>,
     /// When the row was made.
     pub created_at: DateTimeUtc,
     /// Last change.

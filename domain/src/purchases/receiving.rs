@@ -87,6 +87,12 @@ pub(crate) async fn catalogue(
                     &proposal.title,
                     proposal.author.as_deref().unwrap_or_default(),
                 )),
+                import_key: Set(Some(work::import_key(
+                    &proposal.title,
+                    proposal.author.as_deref().unwrap_or_default(),
+                    proposal.publisher.as_deref(),
+                    proposal.pub_year,
+                ))),
                 created_at: Set(now),
                 updated_at: Set(now),
             }

@@ -175,6 +175,12 @@ impl Library {
             summary: Set(None),
             price_cents: Set(Some(3900)),
             work_key: Set(hongyan_domain::catalog::work::key(name, "钱锺书")),
+            import_key: Set(Some(hongyan_domain::catalog::work::import_key(
+                name,
+                "钱锺书",
+                Some("人民文学出版社"),
+                Some(1991),
+            ))),
             created_at: Set(now),
             updated_at: Set(now),
         }

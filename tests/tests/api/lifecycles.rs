@@ -253,6 +253,7 @@ impl Parents {
             summary: Set(None),
             price_cents: Set(None),
             work_key: Set(None),
+            import_key: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         }

@@ -2,16 +2,21 @@
 //!
 //! Readers ([`marc::MarcReader`], [`csv::CsvReader`]) turn a file into
 //! `Result<ImportRecord, Rejected>` items; the [`Importer`] validates each record (ISBN,
-//! branch codes, barcodes not used twice in the file), then upserts it in batches, each batch
-//! in one transaction and each record in its own savepoint, so a bad record is reported with
-//! its position and never half-written while the rest go in. Re-importing a file updates
-//! titles (matched by ISBN, or by title + authors + publisher + year without one) and copies
-//! (matched by barcode) instead of duplicating them.
+//! branch codes, barcodes not used twice in the file), then upserts it in batches of
+//! [`BATCH`] records, each batch in one transaction, read with one query per kind of match
+//! and written with multi-row INSERTs. When the database refuses a batch, its records are
+//! written again one by one, each in its own savepoint, so a bad record is reported with its
+//! position and never half-written while the rest go in. Re-importing a file updates titles
+//! (matched by ISBN, or without one by title + first author + publisher + year, normalised:
+//! [`crate::catalog::work::import_key`]) and copies (matched by barcode) instead of
+//! duplicating them, and only those whose content changed: an unchanged file writes nothing.
 
 pub mod csv;
 pub mod marc;
 mod marc_text;
 mod upsert;
+
+pub use upsert::edition_query;
 
 use std::collections::HashMap;
 
@@ -25,7 +30,7 @@ use crate::entity::branch;
 use crate::{Ctx, Error, Locale, Result, Text};
 
 /// Records per transaction.
-const BATCH: usize = 500;
+pub const BATCH: usize = 500;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -204,25 +209,59 @@ impl<'a> Importer<'a> {
         }
         let batch = std::mem::take(&mut self.pending);
         let txn = self.ctx.begin().await?;
-        let mut touched = Vec::with_capacity(batch.len());
+        let bulk = txn.begin().await?;
+        let records: Vec<_> = batch.iter().map(|v| (v.isbn.as_ref(), &v.record)).collect();
+        let before = self.changes();
+        let now = self.ctx.now();
+        let touched = match upsert::batch(&bulk, &self.branches, &records, now).await {
+            Ok(done) => {
+                bulk.commit().await?;
+                self.count(&done);
+                done.touched
+            }
+            Err(_) => {
+                bulk.rollback().await?;
+                self.one_by_one(&txn, batch, now).await?
+            }
+        };
+        indexer::touch(&txn, &touched, now).await?;
+        txn.commit().await?;
+        if self.changes() != before {
+            indexer::announce(self.ctx);
+        }
+        Ok(())
+    }
+
+    /// Rows created and updated so far.
+    fn changes(&self) -> usize {
+        let s = &self.summary;
+        s.titles_created + s.titles_updated + s.items_created + s.items_updated
+    }
+
+    fn count(&mut self, done: &upsert::Written) {
+        self.summary.titles_created += done.titles_created;
+        self.summary.titles_updated += done.titles_updated;
+        self.summary.items_created += done.items_created;
+        self.summary.items_updated += done.items_updated;
+    }
+
+    /// Writes a batch the database refused as a whole record by record, each in its own
+    /// savepoint, rejecting the records it refuses; returns the titles to re-index.
+    async fn one_by_one(
+        &mut self,
+        txn: &sea_orm::DatabaseTransaction,
+        batch: Vec<Valid>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Uuid>> {
+        let mut touched = Vec::new();
         for v in batch {
             let savepoint = txn.begin().await?;
-            match upsert::record(
-                &savepoint,
-                &self.branches,
-                v.isbn.as_ref(),
-                &v.record,
-                self.ctx.now(),
-            )
-            .await
-            {
+            let record = [(v.isbn.as_ref(), &v.record)];
+            match upsert::batch(&savepoint, &self.branches, &record, now).await {
                 Ok(done) => {
                     savepoint.commit().await?;
-                    touched.push(done.title_id);
-                    self.summary.titles_created += usize::from(done.title_created);
-                    self.summary.titles_updated += usize::from(!done.title_created);
-                    self.summary.items_created += done.items_created;
-                    self.summary.items_updated += done.items_updated;
+                    self.count(&done);
+                    touched.extend(done.touched);
                 }
                 Err(Error::Internal(e)) => {
                     savepoint.rollback().await?;
@@ -244,9 +283,6 @@ impl<'a> Importer<'a> {
                 }
             }
         }
-        indexer::touch(&txn, &touched, self.ctx.now()).await?;
-        txn.commit().await?;
-        indexer::announce(self.ctx);
-        Ok(())
+        Ok(touched)
     }
 }
