@@ -9,12 +9,16 @@ use hongyan_domain::auth::StaffRole;
 use hongyan_domain::entity::job;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_tests::fake_courier::{self, FakeCourier};
+use hongyan_tests::wait::eventually;
 use hongyan_tests::TestOptions;
 use sea_orm::sea_query::Expr;
 use sea_orm::EntityTrait;
 use serde_json::{json, Value};
 
 use crate::library::{locker, webhook, Controller, Library};
+
+/// How long a background step (a worker job, a simulated device) may take.
+const TEN_SECONDS: Duration = Duration::from_secs(10);
 
 const ROUNDS: &str = "query($b: ID!) { deliveryRounds(branchId: $b) { id status locker { id code } parcels { request { id } item { barcode } compartment } } }";
 const START: &str =
@@ -517,16 +521,12 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
     let mut sim = Running(simulator());
     assert_eq!(first_line(&mut sim.0), "resuming from cursor 0");
     // Its heartbeat brings the locker online.
-    let mut locker = Value::Null;
-    for _ in 0..100 {
+    let locker = eventually(TEN_SECONDS, "the simulated locker online", || async {
         let r = app.gql("{ lockers { id code online } }", json!({})).await;
-        locker = r.data()["lockers"][0].clone();
-        if locker["online"] == true {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(locker["online"], true, "{locker}");
+        let locker = r.data()["lockers"][0].clone();
+        (locker["online"] == true).then_some(locker)
+    })
+    .await;
     let book = lib.title("红楼梦", &[("A", "A0800", "I242.4/1")]).await;
     let me = lib.reader("50000031").await;
     let picker = lib.staff("picker", StaffRole::Picker, &["A"]).await;
@@ -853,15 +853,7 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         .request(&me, &book, json!({"method": "HOME", "addressId": address}))
         .await;
     let barcode = lib.pick_first(&picker, "A").await;
-    let mut shipped = Value::Null;
-    for _ in 0..100 {
-        shipped = status(&lib, &me, &req["id"]).await;
-        if shipped["status"] == "IN_TRANSIT" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(shipped["status"], "IN_TRANSIT", "{shipped}");
+    let shipped = shipped(&lib, &me, &req["id"]).await;
     assert!(courier.attempts() >= 3, "retried through the outage");
     let orders = courier.orders();
     assert_eq!(orders.len(), 1);
@@ -921,13 +913,10 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         )
         .await;
     assert_eq!(missing.code(), "VALIDATION");
-    for _ in 0..100 {
-        if courier.orders().len() == 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let pickup = courier.orders()[1].clone();
+    let pickup = eventually(TEN_SECONDS, "the courier's second order", || async {
+        courier.orders().get(1).cloned()
+    })
+    .await;
     assert_eq!(pickup["senderPhone"], "13800138000", "{pickup}");
     assert_eq!(pickup["parcel"], barcode.as_str());
     // The loan ends when the branch checks the book in.
@@ -1045,14 +1034,11 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
 
 /// Waits until the request is IN_TRANSIT (its waybill booked by the worker).
 async fn shipped(lib: &Library, token: &str, id: &Value) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(TEN_SECONDS, "the waybill booked", || async {
         let s = status(lib, token, id).await;
-        if s["status"] == "IN_TRANSIT" || Instant::now() > deadline {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (s["status"] == "IN_TRANSIT").then_some(s)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
