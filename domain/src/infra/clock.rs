@@ -74,11 +74,6 @@ impl Clock {
         self.offset_ms.fetch_add(ms, Ordering::AcqRel);
         Ok(())
     }
-
-    /// Which clock this is.
-    pub fn kind(&self) -> ClockKind {
-        self.kind
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use hongyan_domain::Config;
 use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
 use serde_json::{json, Value};
 
-fn run_with_env(vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
+/// Runs the `hongyan` binary with only `vars` (and PATH) set, in a fresh temporary directory.
+pub(crate) fn run_with_env(vars: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     let dir = std::env::temp_dir().join(format!("hongyan-cli-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let out = std::process::Command::new(hongyan_bin())

@@ -7,7 +7,9 @@
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::{infra::secrets, people};
 use hongyan_tests::serve::ServeProcess;
-use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
+use hongyan_tests::{TestApp, TestOptions};
+
+use crate::startup::run_with_env;
 use serde_json::json;
 
 /// A production app on a fresh database, with a secret as `openssl rand` makes them.
@@ -80,43 +82,40 @@ async fn production_serves_no_demo_and_refuses_its_published_logins() {
     }
 }
 
+/// `hongyan migrate` in production with `vars` besides; its exit code and standard error.
+fn migrate_in_production(vars: &[(&str, &str)]) -> (Option<i32>, String) {
+    let mut env = vec![
+        ("HONGYAN_ENV", "production"),
+        ("HONGYAN_DATABASE_URL", "sqlite::memory:"),
+    ];
+    env.extend_from_slice(vars);
+    let out = run_with_env(&env, &["migrate"]);
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn production_refuses_a_placeholder_jwt_secret() {
     for secret in [
         "change-me-change-me-change-me-change-me",
         "0000000000000000000000000000000000000000",
     ] {
-        let out = std::process::Command::new(hongyan_bin())
-            .arg("migrate")
-            .env_clear()
-            .env("HONGYAN_ENV", "production")
-            .env("HONGYAN_JWT_SECRET", secret)
-            .env("HONGYAN_DATABASE_URL", "sqlite::memory:")
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .current_dir(std::env::temp_dir())
-            .output()
-            .expect("run hongyan");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{secret}: {stderr}");
+        let (code, stderr) = migrate_in_production(&[("HONGYAN_JWT_SECRET", secret)]);
+        assert_eq!(code, Some(2), "{secret}: {stderr}");
         assert!(stderr.contains("HONGYAN_JWT_SECRET"), "{stderr}");
     }
 }
 
 #[test]
 fn production_refuses_a_clock_that_can_be_moved() {
-    let out = std::process::Command::new(hongyan_bin())
-        .arg("migrate")
-        .env_clear()
-        .env("HONGYAN_ENV", "production")
-        .env("HONGYAN_JWT_SECRET", secrets::random_token())
-        .env("HONGYAN_CLOCK", "adjustable")
-        .env("HONGYAN_DATABASE_URL", "sqlite::memory:")
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("run hongyan");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let secret = secrets::random_token();
+    let (code, stderr) = migrate_in_production(&[
+        ("HONGYAN_JWT_SECRET", &secret),
+        ("HONGYAN_CLOCK", "adjustable"),
+    ]);
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("HONGYAN_CLOCK"), "{stderr}");
 }
 
