@@ -8,7 +8,7 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::entity::compartment::{self, Size, State};
 use crate::entity::locker;
-use crate::{branches, infra::secrets, Ctx, Error, Reason, Result};
+use crate::{branches, infra::secrets, lifecycle, Ctx, Error, Reason, Result};
 
 pub use locker::Model as Locker;
 
@@ -129,7 +129,7 @@ pub async fn register_with_token<C: ConnectionTrait + TransactionTrait>(
                 locker_id: Set(row.id),
                 label: Set(format!("{n:03}")),
                 size: Set(*size),
-                state: Set(State::Free),
+                state: Set(lifecycle::begin(State::Free)?),
                 capacity: Set(1),
             });
         }

@@ -12,7 +12,7 @@ use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder};
 
 use super::codes;
 use super::commands::{self, Issued};
-use super::placement::{self, set_compartment};
+use super::placement::{self, move_door};
 use super::{returns, rounds};
 use crate::audit::Actor;
 use crate::entity::compartment::{self, State};
@@ -159,7 +159,7 @@ async fn one(
             let (req, copy) = parcel(txn, &door, event, ctx.now()).await?;
             if req.status == RequestStatus::Expired && copy.status == ItemStatus::OnHold {
                 // Staff took an uncollected parcel out: back to its branch, checked in there.
-                set_compartment(txn, door.id, State::Free).await?;
+                move_door(txn, door.id, State::Free).await?;
                 delivery_methods::set_copy(
                     txn,
                     &copy,
@@ -216,7 +216,7 @@ async fn ready(
     req: LoanRequest,
     copy: &item::Model,
 ) -> Result<LoanRequest> {
-    set_compartment(txn, door.id, State::Occupied).await?;
+    move_door(txn, door.id, State::Occupied).await?;
     delivery_methods::set_copy(txn, copy, ItemStatus::OnHold, locker.branch_id, ctx.now()).await?;
     delivery_methods::move_shipments(
         txn,
@@ -305,7 +305,7 @@ async fn picked_up(
         ctx.now(),
     )
     .await?;
-    set_compartment(txn, door.id, State::Free).await?;
+    move_door(txn, door.id, State::Free).await?;
     commands::ack(txn, req.id, CommandKind::CollectReturn, ctx.now()).await?;
     request_log::transition(
         txn,
@@ -331,7 +331,10 @@ pub(crate) async fn door_fault(
     locker: &Locker,
     door: &compartment::Model,
 ) -> Result<Issued> {
-    set_compartment(txn, door.id, State::Fault).await?;
+    if door.state != State::Fault {
+        // A fault reported again changes nothing about the door.
+        move_door(txn, door.id, State::Fault).await?;
+    }
     tracing::warn!(locker = %locker.code, compartment = %door.label, "locker door fault");
     let waiting = loan_request::Entity::find()
         .filter(loan_request::Column::CompartmentId.eq(door.id))
@@ -446,7 +449,7 @@ pub async fn doors(ctx: &Ctx, locker: &Locker, reports: &[DoorReport]) -> Result
                     .await?
                     .is_some();
                 if !holds {
-                    set_compartment(&txn, door.id, State::Free).await?;
+                    move_door(&txn, door.id, State::Free).await?;
                 }
             }
         }

@@ -21,7 +21,7 @@ use crate::i18n::Text;
 use crate::lending::request_log::{self, Note};
 use crate::lending::{delivery_methods, geo, DeliveryMethod, LoanRequest, RequestStatus};
 use crate::lockers::{self, Locker};
-use crate::Result;
+use crate::{lifecycle, Error, Result};
 
 /// Sends a just-picked LOCKER request on its way (it stays PICKED until its round starts).
 ///
@@ -180,27 +180,27 @@ pub(crate) async fn claim_compartment(
         .limit(1)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .to_owned();
-    Ok(compartment::Entity::update_many()
-        .col_expr(compartment::Column::State, Expr::value(State::Reserved))
-        .filter(compartment::Column::Id.in_subquery(free))
-        .filter(compartment::Column::State.eq(State::Free))
-        .exec_with_returning(db)
-        .await?
-        .into_iter()
-        .next())
+    Ok(
+        lifecycle::advance_all::<compartment::Entity>(&[State::Free], State::Reserved)?
+            .filter(compartment::Column::Id.in_subquery(free))
+            .exec_with_returning(db)
+            .await?
+            .into_iter()
+            .next(),
+    )
 }
 
-/// Sets a compartment's state.
-pub(crate) async fn set_compartment(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    state: State,
-) -> Result<()> {
-    compartment::Entity::update_many()
-        .col_expr(compartment::Column::State, Expr::value(state))
-        .filter(compartment::Column::Id.eq(id))
-        .exec(db)
-        .await?;
+/// Moves compartment `id` from the state it is in now to `to`, as its table allows.
+///
+/// # Errors
+/// CONFLICT (`WRONG_STATE`) when the table does not allow the move; NOT_FOUND when the
+/// compartment is gone.
+pub(crate) async fn move_door(db: &impl ConnectionTrait, id: Uuid, to: State) -> Result<()> {
+    let door = compartment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("compartment"))?;
+    lifecycle::advance::<compartment::Entity>(db, id, door.state, to, Default::default()).await?;
     Ok(())
 }
 

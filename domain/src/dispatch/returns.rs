@@ -12,7 +12,7 @@ use sea_orm::DatabaseTransaction;
 
 use super::commands::{self, Issued};
 use super::home::BookReturn;
-use super::placement::{claim_compartment, set_compartment};
+use super::placement::{claim_compartment, move_door};
 use super::{codes, pickups};
 use crate::entity::compartment::{self, State};
 use crate::entity::item::{self, ItemStatus};
@@ -261,7 +261,7 @@ pub(crate) async fn dropped(
     loans::end(txn, ticket.loan_id, locker.branch_id, now).await?;
     delivery_methods::set_copy(txn, &copy, ItemStatus::InTransit, locker.branch_id, now).await?;
     set_ticket(txn, &ticket, TicketStatus::Dropped).await?;
-    set_compartment(txn, door.id, State::Occupied).await?;
+    move_door(txn, door.id, State::Occupied).await?;
     commands::issue(
         txn,
         locker.id,
@@ -291,7 +291,7 @@ pub(crate) async fn collected(
         return Ok(false);
     };
     set_ticket(txn, &ticket, TicketStatus::Received).await?;
-    set_compartment(txn, door.id, State::Free).await?;
+    move_door(txn, door.id, State::Free).await?;
     Ok(true)
 }
 

@@ -1,6 +1,9 @@
 //! `job`: the transactional outbox that is also the work queue.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::Iterable;
+
+use crate::lifecycle::{Lifecycle, Stateful};
 
 /// Queue state of a job. Finished jobs are deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
@@ -12,6 +15,37 @@ pub enum JobState {
     /// Failed its last allowed attempt; kept for admins.
     #[sea_orm(string_value = "DEAD")]
     Dead,
+}
+
+impl JobState {
+    /// The name admins see.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "QUEUED",
+            JobState::Dead => "DEAD",
+        }
+    }
+}
+
+impl Lifecycle for JobState {
+    const THING: &'static str = "job";
+    const TITLE: &'static str = "Job";
+    /// Enqueued with the change that causes it.
+    const BEGINS: &'static [Self] = &[JobState::Queued];
+    const MOVES: &'static [(Self, Self)] = &[
+        // Failed its last allowed attempt (a success deletes the row).
+        (JobState::Queued, JobState::Dead),
+        // An admin puts it back with a fresh set of attempts.
+        (JobState::Dead, JobState::Queued),
+    ];
+
+    fn all() -> Vec<Self> {
+        Self::iter().collect()
+    }
+
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// A job row.
@@ -53,3 +87,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Stateful for Entity {
+    type State = JobState;
+
+    fn state_column() -> Column {
+        Column::State
+    }
+
+    fn id_column() -> Column {
+        Column::Id
+    }
+
+    fn state_of(row: &Model) -> JobState {
+        row.state
+    }
+}

@@ -21,7 +21,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use uuid::Uuid;
 
 use crate::entity::job::{self, JobState};
-use crate::{Ctx, Error, Result};
+use crate::{lifecycle, Ctx, Error, Result};
 
 /// A kind of background work.
 #[async_trait]
@@ -94,7 +94,7 @@ fn row<J: Job>(job: &J, now: DateTime<Utc>) -> Result<job::ActiveModel> {
         id: Set(Uuid::now_v7()),
         kind: Set(J::KIND.to_owned()),
         payload: Set(serde_json::to_value(job).map_err(Error::internal)?),
-        state: Set(JobState::Queued),
+        state: Set(lifecycle::begin(JobState::Queued)?),
         run_at: Set(now),
         attempts: Set(0),
         max_attempts: Set(J::MAX_ATTEMPTS),

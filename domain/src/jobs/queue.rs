@@ -11,7 +11,7 @@ use sea_orm::{Condition, QueryOrder, QuerySelect};
 use crate::audit::{self, Actor};
 use crate::auth::Principal;
 use crate::entity::job::{self, JobState};
-use crate::{Ctx, Error, Reason, Result};
+use crate::{lifecycle, Ctx, Error, Reason, Result};
 
 /// A job leased to one worker.
 #[derive(Debug, Clone)]
@@ -121,20 +121,19 @@ pub async fn fail(
     let retry_at = now
         + chrono::Duration::from_std(backoff(job.attempts, backoff_base))
             .map_err(Error::internal)?;
-    let mut update = job::Entity::update_many()
+    let update = if dead {
+        lifecycle::advance_all::<job::Entity>(&[JobState::Queued], JobState::Dead)?
+    } else {
+        job::Entity::update_many().col_expr(job::Column::RunAt, Expr::value(retry_at))
+    };
+    let res = update
         .col_expr(
             job::Column::LockedUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(job::Column::LockToken, Expr::value(Option::<Uuid>::None))
         .col_expr(job::Column::LastError, Expr::value(truncate(error, 2000)))
-        .col_expr(job::Column::UpdatedAt, Expr::value(now));
-    update = if dead {
-        update.col_expr(job::Column::State, Expr::value(JobState::Dead))
-    } else {
-        update.col_expr(job::Column::RunAt, Expr::value(retry_at))
-    };
-    let res = update
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
         .filter(job::Column::Id.eq(job.id))
         .filter(job::Column::LockToken.eq(job.lock_token))
         .exec(db)
@@ -197,12 +196,10 @@ pub async fn retry_dead(ctx: &Ctx, who: &Principal, id: Uuid) -> Result<()> {
         return Err(Error::forbidden(Reason::StaffRoleRequired));
     };
     let txn = ctx.begin().await?;
-    let res = job::Entity::update_many()
-        .col_expr(job::Column::State, Expr::value(JobState::Queued))
+    let res = lifecycle::advance_all::<job::Entity>(&[JobState::Dead], JobState::Queued)?
         .col_expr(job::Column::Attempts, Expr::value(0))
         .col_expr(job::Column::RunAt, Expr::value(ctx.now()))
         .filter(job::Column::Id.eq(id))
-        .filter(job::Column::State.eq(JobState::Dead))
         .exec(&txn)
         .await?;
     if res.rows_affected == 0 {

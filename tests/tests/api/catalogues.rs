@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use hongyan_domain::entity::{
-    delivery_round::RoundStatus, item::ItemStatus, loan::LoanStatus, loan_request::RequestStatus,
+    compartment, delivery_round::RoundStatus, job::JobState, item::ItemStatus, loan::LoanStatus, loan_request::RequestStatus,
     notification::NotificationStatus, pick_task::PickStatus, purchase_proposal::ProposalStatus,
     reader::ReaderStatus, return_ticket::TicketStatus, shipment::ShipmentStatus,
 };
@@ -229,6 +229,8 @@ fn every_state_a_client_can_be_told_has_a_name() {
         states::<TicketStatus>(),
         states::<ShipmentStatus>(),
         states::<NotificationStatus>(),
+        states::<compartment::State>(),
+        states::<JobState>(),
     ];
     for (thing, state) in machines.into_iter().flatten() {
         for key in [

@@ -9,8 +9,10 @@ use std::pin::Pin;
 
 use chrono::Utc;
 use hongyan_domain::branches::{self, BranchKind, NewBranch};
+use hongyan_domain::entity::compartment::{self, Size};
 use hongyan_domain::entity::delivery_round::{self, RoundStatus};
 use hongyan_domain::entity::item::{self, ItemStatus};
+use hongyan_domain::entity::job::{self, JobState};
 use hongyan_domain::entity::loan::{self, LoanStatus};
 use hongyan_domain::entity::loan_request::{self, RequestStatus};
 use hongyan_domain::entity::notification::{self, Channel, NotificationStatus};
@@ -400,6 +402,44 @@ impl Parents {
         row.insert(db).await.expect("reader").id
     }
 
+    async fn compartment(&self, db: &DatabaseConnection, state: compartment::State) -> Uuid {
+        compartment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            locker_id: Set(self.locker),
+            label: Set(Uuid::now_v7().simple().to_string()),
+            size: Set(Size::M),
+            state: Set(state),
+            capacity: Set(1),
+        }
+        .insert(db)
+        .await
+        .expect("compartment")
+        .id
+    }
+
+    async fn job(db: &DatabaseConnection, state: JobState) -> Uuid {
+        let now = Utc::now();
+        job::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            kind: Set("state_walk".into()),
+            payload: Set(json!({})),
+            state: Set(state),
+            run_at: Set(now + chrono::Duration::days(365)),
+            attempts: Set(0),
+            max_attempts: Set(1),
+            locked_until: Set(None),
+            lock_token: Set(None),
+            last_error: Set(None),
+            dedup_key: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+        .await
+        .expect("job")
+        .id
+    }
+
     async fn notification(&self, db: &DatabaseConnection, status: NotificationStatus) -> Uuid {
         let now = Utc::now();
         notification::ActiveModel {
@@ -482,6 +522,16 @@ async fn notifications_move_only_as_their_table_says() {
     walk_machine!(notification::Entity, |p, db, s| p.notification(db, s));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compartments_move_only_as_their_table_says() {
+    walk_machine!(compartment::Entity, |p, db, s| p.compartment(db, s));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_move_only_as_their_table_says() {
+    walk_machine!(job::Entity, |_p, db, s| Parents::job(db, s));
+}
+
 /// Status writes that are not moves of a machine: the column is a record, not a state.
 const NOT_A_MACHINE: &[(&str, &str)] = &[
     // A courier's word, recorded as it came (`courier_event.status` is free text).
@@ -523,17 +573,7 @@ fn status_writes(text: &str) -> Vec<(usize, &'static str)> {
             || rest.starts_with("(lifecycle::begin(")
             || rest.starts_with("(begin(")
     };
-    look(
-        "status:",
-        "`status:` set outside `lifecycle::begin`",
-        &first_state,
-    );
-    look(
-        "status=",
-        "`status =` set outside `lifecycle::begin`",
-        &first_state,
-    );
-    // `.col_expr(…Column::Status, …)` or `.value(…Column::Status, …)`: written in bulk.
+    // A column is written when it is the first argument of `.col_expr(` or `.value(`.
     let not_written = |before: &str, _: &str| {
         let call = before.rsplit_once('(').map_or("", |(call, arg)| {
             let path = arg
@@ -547,15 +587,31 @@ fn status_writes(text: &str) -> Vec<(usize, &'static str)> {
         });
         !(call.ends_with(".col_expr") || call.ends_with(".value"))
     };
-    look(
-        "column::status,",
-        "a status column written in bulk",
-        &not_written,
-    );
-    // `SET status =` in hand-written SQL: `lifecycle::raw_move` spells it from the table.
-    look("setstatus=", "a status set in hand-written SQL", &|_, _| {
-        false
-    });
+    // Machines keep their state in `status`, except compartments and jobs (`state`).
+    for column in ["status", "state"] {
+        look(
+            &format!("{column}:"),
+            "a state set outside `lifecycle::begin`",
+            &first_state,
+        );
+        look(
+            &format!("{column}="),
+            "a state set outside `lifecycle::begin`",
+            &first_state,
+        );
+        // `.col_expr(…Column::Status, …)` or `.value(…Column::State, …)`: written in bulk.
+        look(
+            &format!("column::{column},"),
+            "a state column written in bulk",
+            &not_written,
+        );
+        // `SET status =` in hand-written SQL: `lifecycle::raw_move` spells it from the table.
+        look(
+            &format!("set{column}="),
+            "a state set in hand-written SQL",
+            &|_, _| false,
+        );
+    }
     found.sort_unstable();
     found
 }
@@ -611,9 +667,12 @@ fn the_scan_finds_every_kind_of_status_write() {
                 Expr::value(LoanStatus::Returned),
             );
         let sql = "UPDATE loan_request SET status = $1 WHERE id = $2";
+        let door = compartment::ActiveModel { state: Set(State::Occupied), ..Default::default() };
+        job::Entity::update_many().col_expr(job::Column::State, Expr::value(JobState::Dead));
+        let sql = "UPDATE compartment SET state = 'FREE'";
     "#;
     let found: Vec<usize> = status_writes(bypassing).iter().map(|f| f.0).collect();
-    assert_eq!(found, vec![2, 3, 6, 9]);
+    assert_eq!(found, vec![2, 3, 6, 9, 10, 11, 12]);
     let through = r#"
         row.status = Set(lifecycle::begin(status)?);
         let m = pick_task::ActiveModel { status: Set(lifecycle::begin(PickStatus::Open)?) };
@@ -621,6 +680,9 @@ fn the_scan_finds_every_kind_of_status_write() {
         from_status: Set(from), to_status: Set(to), status: NotSet,
         if req.status == RequestStatus::Picked {}
         let sql = "SELECT * FROM loan WHERE status = 'ACTIVE'";
+        fn claim(state: State) {}
+        let free = state == State::Free;
+        .columns([compartment::Column::LockerId, compartment::Column::State])
     "#;
     assert_eq!(status_writes(through), vec![]);
 }
