@@ -95,6 +95,9 @@ pub enum ImportCommand {
         /// stock and the file's other copies out of it.
         #[arg(long)]
         net_lending_location: Option<String>,
+        /// What to do with what the file no longer lists, and whether to write at all.
+        #[command(flatten)]
+        sync: SyncArgs,
     },
     /// CSV with a header row (columns are listed in docs/catalogue.md).
     Csv {
@@ -104,7 +107,25 @@ pub enum ImportCommand {
         /// other copies out of it (a row's own `net_lending` wins).
         #[arg(long)]
         net_lending_location: Option<String>,
+        /// What to do with what the file no longer lists, and whether to write at all.
+        #[command(flatten)]
+        sync: SyncArgs,
     },
+}
+
+/// Options of an import that keeps the catalogue in sync with the library's other system.
+#[derive(Debug, Args, Default, Clone)]
+pub struct SyncArgs {
+    /// The file is the whole catalogue of `--branch`: withdraw that branch's copies it no
+    /// longer lists (copies in circulation are kept until a later sync).
+    #[arg(long, requires = "branch")]
+    pub withdraw_missing: bool,
+    /// The branch (code) whose whole catalogue the file is.
+    #[arg(long, requires = "withdraw_missing")]
+    pub branch: Option<String>,
+    /// Read and check the whole file and say what would change, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `export` subcommands.

@@ -6,10 +6,12 @@ use std::time::Duration;
 use anyhow::Context as _;
 use hongyan_domain::catalog::import::csv::CsvReader;
 use hongyan_domain::catalog::import::marc::MarcReader;
+use hongyan_domain::catalog::import::missing::Withdrawal;
 use hongyan_domain::catalog::import::{ImportSummary, Importer};
 use hongyan_domain::catalog::indexer;
 use hongyan_domain::catalog::marc::Flavour;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
+use hongyan_domain::lending::withdrawal::Outcome;
 use hongyan_domain::{text, Ctx, Locale, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -23,16 +25,18 @@ const SHOW_REJECTED: usize = 50;
 /// # Errors
 /// An unreadable file, a bad `--flavour`, or a database fault.
 pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSummary> {
-    let (path, flavour, net_lending_location) = match &cmd {
+    let (path, flavour, net_lending_location, sync) = match &cmd {
         ImportCommand::Marc {
             file,
             flavour,
             net_lending_location,
-        } => (file, flavour.as_deref(), net_lending_location.clone()),
+            sync,
+        } => (file, flavour.as_deref(), net_lending_location.clone(), sync),
         ImportCommand::Csv {
             file,
             net_lending_location,
-        } => (file, None, net_lending_location.clone()),
+            sync,
+        } => (file, None, net_lending_location.clone(), sync),
     };
     // Streamed: one record (a MARC record, a CSV row up to 1 MiB) in memory at a time.
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
@@ -41,7 +45,10 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
     let input = bar.wrap_read(file);
     let mut importer = Importer::new(ctx)
         .await?
-        .net_lending_at(net_lending_location);
+        .net_lending_at(net_lending_location)
+        .dry_run(sync.dry_run)
+        .withdraw_missing(sync.branch.as_deref().filter(|_| sync.withdraw_missing))
+        .map_err(|e| anyhow::anyhow!(e.message(Locale::Chinese)))?;
     match cmd {
         ImportCommand::Marc { .. } => {
             let flavour = flavour.map(str::parse::<Flavour>).transpose()?;
@@ -110,7 +117,51 @@ fn print_summary(s: &ImportSummary) {
         rejected = s.rejected.len(),
     );
     let more = Text::new("import-rejected-more");
+    if s.dry_run {
+        println!("{}", text!("import-dry-run").render(Locale::Chinese));
+    }
     report(listed, (unlisted, more), &summary, false);
+    if let Some(w) = &s.withdrawal {
+        print_withdrawal(w);
+    }
+}
+
+/// What `--withdraw-missing` did, in Chinese: the copies (the first of them), then the totals
+/// or why nothing was withdrawn.
+fn print_withdrawal(w: &Withdrawal) {
+    if let Some(why) = &w.refused {
+        println!("{}", why.render(Locale::Chinese));
+        return;
+    }
+    let listed = w.listed.iter().map(|c| {
+        let outcome = match c.outcome {
+            Outcome::Withdrawn => "import-sync-withdrawn",
+            Outcome::WithdrawnAndRerouted => "import-sync-rerouted",
+            Outcome::InCirculation => "import-sync-kept",
+        };
+        text!("import-sync-copy", barcode = &c.barcode, title = &c.title)
+            .arg_text(
+                "status",
+                Text::named(format!("state-{}", c.status.as_str())),
+            )
+            .arg_text("outcome", Text::new(outcome))
+    });
+    let missing = w.withdrawn + w.kept;
+    let totals = text!(
+        "import-sync-summary",
+        branch = &w.branch,
+        missing = missing,
+        withdrawn = w.withdrawn,
+        rerouted = w.rerouted,
+        kept = w.kept
+    );
+    let unlisted = missing.saturating_sub(w.listed.len());
+    report(
+        listed,
+        (unlisted, Text::new("import-sync-more")),
+        &totals,
+        false,
+    );
 }
 
 /// Prints what people read at the end of an import or export, in Chinese: the `listed`

@@ -26,6 +26,7 @@ mod m0015_patron_categories;
 mod m0016_item_location;
 mod m0017_vendor_offers;
 mod m0018_title_import_key;
+mod m0019_import_runs;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_item_location::Migration),
             Box::new(m0017_vendor_offers::Migration),
             Box::new(m0018_title_import_key::Migration),
+            Box::new(m0019_import_runs::Migration),
         ]
     }
 }

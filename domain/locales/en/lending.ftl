@@ -45,6 +45,7 @@ lending-pick-wrong-copy = barcode { $barcode } is not the copy reserved for this
 
 history-no-copy-free = no copy free
 history-not-on-shelf = copy not on shelf; routing again
+history-copy-withdrawn = copy withdrawn from the stock; routing again
 history-cancelled-by-reader = cancelled by the reader
 history-not-collected = not collected by the pickup deadline
 history-checked-out-at-desk = checked out at the desk

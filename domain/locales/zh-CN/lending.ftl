@@ -45,6 +45,7 @@ lending-pick-wrong-copy = 条码 { $barcode } 不是这项拣书任务预留的�
 
 history-no-copy-free = 暂无可借的馆藏，已为您排队等候
 history-not-on-shelf = 架上未找到这册书，正在为您另找一册
+history-copy-withdrawn = 这册书已剔除出馆藏，正在为您另找一册
 history-cancelled-by-reader = 读者已取消申请
 history-not-collected = 超过取书期限未取，申请已过期
 history-checked-out-at-desk = 已在借还服务台借出

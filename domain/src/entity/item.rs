@@ -89,6 +89,13 @@ impl Lifecycle for ItemStatus {
         (Missing, Available),
         (Missing, Reserved),
         (Missing, InTransit),
+        // Withdrawn from the stock (a sync no longer lists it): from a shelf, from a
+        // reservation not yet picked (its request is routed again), or missing for good.
+        (Available, Withdrawn),
+        (Reserved, Withdrawn),
+        (Missing, Withdrawn),
+        // Listed again by a later import of the library's catalogue: back on its shelf.
+        (Withdrawn, Available),
     ];
 
     fn all() -> Vec<Self> {

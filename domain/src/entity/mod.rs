@@ -9,6 +9,7 @@ pub mod compartment;
 pub mod courier_event;
 pub mod delivery_round;
 pub mod idempotency_key;
+pub mod import_seen;
 pub mod item;
 pub mod job;
 pub mod loan;

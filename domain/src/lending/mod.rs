@@ -13,6 +13,7 @@
 //! - [`sweeps`]: expiring uncollected holds, flagging overdue loans, forgetting old keys.
 //! - [`request_log`]: every transition's record and the job that tells the reader.
 //! - [`branch_watch`]: a branch's waitlists and recently expired holds, for its staff.
+//! - [`withdrawal`]: taking a copy out of the stock for good (剔除), re-routing its request.
 //!
 //! Concurrency rule: every transaction that changes a copy's status first locks the copy's
 //! title row ([`lock_title`]), so all lending on one title is serialized (routing is FIFO and
@@ -35,6 +36,7 @@ pub mod requests;
 pub mod routing;
 pub mod sweeps;
 pub mod waitlist;
+pub mod withdrawal;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{

@@ -6,9 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use hongyan_domain::entity::{
-    compartment, delivery_round::RoundStatus, job::JobState, item::ItemStatus, loan::LoanStatus, loan_request::RequestStatus,
-    notification::NotificationStatus, pick_task::PickStatus, purchase_proposal::ProposalStatus,
-    reader::ReaderStatus, return_ticket::TicketStatus, shipment::ShipmentStatus,
+    compartment, delivery_round::RoundStatus, item::ItemStatus, job::JobState, loan::LoanStatus,
+    loan_request::RequestStatus, notification::NotificationStatus, pick_task::PickStatus,
+    purchase_proposal::ProposalStatus, reader::ReaderStatus, return_ticket::TicketStatus,
+    shipment::ShipmentStatus,
 };
 use hongyan_domain::lifecycle::Lifecycle;
 use hongyan_domain::{Code, Error, Locale, Reason, Text};

@@ -11,6 +11,7 @@ mod auth;
 mod authz;
 mod catalog;
 mod catalog_export;
+mod catalog_sync;
 mod catalogues;
 mod clock;
 mod console;

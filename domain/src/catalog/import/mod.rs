@@ -2,7 +2,8 @@
 //!
 //! Readers ([`marc::MarcReader`], [`csv::CsvReader`]) turn a file into
 //! `Result<ImportRecord, Rejected>` items; the [`Importer`] validates each record (ISBN,
-//! branch codes, barcodes not used twice in the file), then upserts it in batches of
+//! branch codes, barcodes not used twice in the file: the run's barcodes are kept in the
+//! database, `import_seen`, not in memory), then upserts it in batches of
 //! [`BATCH`] records, each batch in one transaction, read with one query per kind of match
 //! and written with multi-row INSERTs. When the database refuses a batch, its records are
 //! written again one by one, each in its own savepoint, so a bad record is reported with its
@@ -10,10 +11,16 @@
 //! (matched by ISBN, or without one by title + first author + publisher + year, normalised:
 //! [`crate::catalog::work::import_key`]) and copies (matched by barcode) instead of
 //! duplicating them, and only those whose content changed: an unchanged file writes nothing.
+//!
+//! A full re-import of one branch's catalogue may withdraw the copies of that branch the file
+//! no longer lists ([`missing`]); a dry run reads and checks the whole file and says what it
+//! would create, update and withdraw, writing nothing.
 
 pub mod csv;
 pub mod marc;
 mod marc_text;
+pub mod missing;
+mod seen;
 mod upsert;
 
 pub use upsert::edition_query;
@@ -45,8 +52,12 @@ pub struct ImportSummary {
     pub items_created: usize,
     /// Copies updated.
     pub items_updated: usize,
-    /// Records not imported, with position and reason.
+    /// Records not imported, with position and reason, in file order.
     pub rejected: Vec<Rejected>,
+    /// Nothing was written: the counts say what the import would have done.
+    pub dry_run: bool,
+    /// What `--withdraw-missing` did (or would do).
+    pub withdrawal: Option<missing::Withdrawal>,
 }
 
 /// A validated record with its position in the file.
@@ -56,13 +67,25 @@ struct Valid {
     record: ImportRecord,
 }
 
+/// A record waiting for its batch: valid, or refused but still naming copies the library's
+/// system holds (a full re-import must not withdraw them).
+enum Read {
+    Valid(Box<Valid>),
+    Refused {
+        position: usize,
+        barcodes: Vec<String>,
+    },
+}
+
 /// Feeds records into the catalogue in batches.
 pub struct Importer<'a> {
     ctx: &'a Ctx,
     net_lending_location: Option<String>,
     branches: HashMap<String, Uuid>,
-    barcodes: HashMap<String, usize>,
-    pending: Vec<Valid>,
+    run: seen::Run,
+    sync: Option<missing::Sync>,
+    dry_run: bool,
+    pending: Vec<Read>,
     summary: ImportSummary,
 }
 
@@ -82,10 +105,39 @@ impl<'a> Importer<'a> {
             ctx,
             net_lending_location: None,
             branches,
-            barcodes: HashMap::new(),
+            run: seen::Run::start(ctx).await?,
+            sync: None,
+            dry_run: false,
             pending: Vec::new(),
             summary: ImportSummary::default(),
         })
+    }
+
+    /// Treats the file as the whole catalogue of branch `code`: once it is read, that
+    /// branch's copies the file does not list are withdrawn ([`missing`]).
+    ///
+    /// # Errors
+    /// VALIDATION for an unknown branch code.
+    pub fn withdraw_missing(mut self, code: Option<&str>) -> Result<Self> {
+        self.sync = match code.map(str::trim) {
+            None => None,
+            Some(code) => {
+                let branch = *self.branches.get(code).ok_or_else(|| {
+                    Error::validation(text!("import-unknown-branch", code = code))
+                        .in_field("branch")
+                })?;
+                Some(missing::Sync::new(code, branch))
+            }
+        };
+        Ok(self)
+    }
+
+    /// Reads and checks everything, counts what would change, and writes nothing.
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self.summary.dry_run = dry_run;
+        self
     }
 
     /// Puts the copies whose location is `location` in the net-lending stock and every other
@@ -112,14 +164,24 @@ impl<'a> Importer<'a> {
             Err(mut rejected) => {
                 rejected.position = position;
                 self.summary.rejected.push(rejected);
+                if let Some(sync) = &mut self.sync {
+                    sync.unreadable += 1;
+                }
             }
-            Ok(record) => match self.validate(position, self.located(record)) {
-                Ok(valid) => self.pending.push(valid),
-                Err(reason) => self
-                    .summary
-                    .rejected
-                    .push(Rejected::new(position, None, &reason)),
-            },
+            Ok(record) => {
+                if let Some(sync) = &mut self.sync {
+                    sync.saw(&record);
+                }
+                match self.validate(position, self.located(record)) {
+                    Ok(valid) => self.pending.push(Read::Valid(Box::new(valid))),
+                    Err((reason, barcodes)) => {
+                        self.summary
+                            .rejected
+                            .push(Rejected::new(position, None, &reason));
+                        self.pending.push(Read::Refused { position, barcodes });
+                    }
+                }
+            }
         }
         if self.pending.len() >= BATCH {
             self.flush().await?;
@@ -139,20 +201,47 @@ impl<'a> Importer<'a> {
         record
     }
 
-    /// Writes what is left and returns the summary.
+    /// Writes what is left, withdraws what a full re-import no longer lists (when asked to),
+    /// and returns the summary.
     ///
     /// # Errors
     /// INTERNAL on a database fault.
     pub async fn finish(mut self) -> Result<ImportSummary> {
         self.flush().await?;
+        if let Some(sync) = self.sync.take() {
+            let done = sync.finish(self.ctx, &self.run, self.dry_run).await?;
+            self.summary.withdrawal = Some(done);
+        }
+        self.run.end(self.ctx).await?;
+        self.summary.rejected.sort_by_key(|r| r.position);
         Ok(self.summary)
     }
 
+    /// The record checked, or why it is refused (with its barcodes, which still count as
+    /// listed).
     fn validate(
-        &mut self,
+        &self,
         position: usize,
         record: ImportRecord,
-    ) -> std::result::Result<Valid, Text> {
+    ) -> std::result::Result<Valid, (Text, Vec<String>)> {
+        match Self::check(&self.branches, &record) {
+            Ok(isbn) => Ok(Valid {
+                position,
+                isbn,
+                record,
+            }),
+            Err(why) => Err((
+                why,
+                record.holdings.into_iter().map(|h| h.barcode).collect(),
+            )),
+        }
+    }
+
+    /// The record's ISBN, if it passes the checks that need no database.
+    fn check(
+        branches: &HashMap<String, Uuid>,
+        record: &ImportRecord,
+    ) -> std::result::Result<Option<Isbn13>, Text> {
         if record.title.trim().is_empty() {
             return Err(text!("import-no-title"));
         }
@@ -175,7 +264,7 @@ impl<'a> Importer<'a> {
             })?),
         };
         for h in &record.holdings {
-            if !self.branches.contains_key(&h.branch_code) {
+            if !branches.contains_key(&h.branch_code) {
                 return Err(text!(
                     "import-copy-unknown-branch",
                     code = &h.branch_code,
@@ -185,37 +274,25 @@ impl<'a> Importer<'a> {
             if h.barcode.trim().is_empty() || h.call_number.trim().is_empty() {
                 return Err(text!("import-copy-incomplete"));
             }
-            if let Some(first) = self.barcodes.get(&h.barcode) {
-                return Err(text!(
-                    "import-barcode-repeated",
-                    barcode = &h.barcode,
-                    record = first
-                ));
-            }
         }
-        for h in &record.holdings {
-            self.barcodes.insert(h.barcode.clone(), position);
-        }
-        Ok(Valid {
-            position,
-            isbn,
-            record,
-        })
+        Ok(isbn)
     }
 
     async fn flush(&mut self) -> Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let batch = std::mem::take(&mut self.pending);
+        let read = std::mem::take(&mut self.pending);
         let txn = self.ctx.begin().await?;
+        let (batch, repeated) = self.run.first_sightings(&txn, read, self.ctx.now()).await?;
+        self.summary.rejected.extend(repeated);
         let bulk = txn.begin().await?;
         let records: Vec<_> = batch.iter().map(|v| (v.isbn.as_ref(), &v.record)).collect();
         let before = self.changes();
         let now = self.ctx.now();
         let touched = match upsert::batch(&bulk, &self.branches, &records, now).await {
             Ok(done) => {
-                bulk.commit().await?;
+                self.keep(bulk).await?;
                 self.count(&done);
                 done.touched
             }
@@ -224,10 +301,22 @@ impl<'a> Importer<'a> {
                 self.one_by_one(&txn, batch, now).await?
             }
         };
-        indexer::touch(&txn, &touched, now).await?;
+        if !self.dry_run {
+            indexer::touch(&txn, &touched, now).await?;
+        }
         txn.commit().await?;
-        if self.changes() != before {
+        if self.changes() != before && !self.dry_run {
             indexer::announce(self.ctx);
+        }
+        Ok(())
+    }
+
+    /// Commits a savepoint's writes, or in a dry run rolls them back once counted.
+    async fn keep(&self, savepoint: sea_orm::DatabaseTransaction) -> Result<()> {
+        if self.dry_run {
+            savepoint.rollback().await?;
+        } else {
+            savepoint.commit().await?;
         }
         Ok(())
     }
@@ -259,7 +348,7 @@ impl<'a> Importer<'a> {
             let record = [(v.isbn.as_ref(), &v.record)];
             match upsert::batch(&savepoint, &self.branches, &record, now).await {
                 Ok(done) => {
-                    savepoint.commit().await?;
+                    self.keep(savepoint).await?;
                     self.count(&done);
                     touched.extend(done.touched);
                 }

@@ -3,7 +3,8 @@
 //!
 //! A batch reads what exists with one query each (titles by ISBN, titles by import key,
 //! copies by barcode), inserts what is new with multi-row INSERTs and updates only the rows
-//! whose content changed, so re-importing an unchanged file writes nothing.
+//! whose content changed, so re-importing an unchanged file writes nothing. A copy withdrawn
+//! earlier that the file lists again is back on its shelf (`AVAILABLE`).
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -16,10 +17,10 @@ use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder, QueryTrait};
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::ImportRecord;
 use crate::catalog::work;
-use crate::entity::item;
+use crate::entity::item::{self, ItemStatus};
 use crate::entity::title;
 use crate::infra::db;
-use crate::Result;
+use crate::{lifecycle, Result};
 
 /// Bound parameters per INSERT statement (PostgreSQL takes 65,535, SQLite 32,766).
 const PARAMS: usize = 30_000;
@@ -255,6 +256,7 @@ pub async fn batch(
             .collect()
     };
     let mut fresh: Vec<item::ActiveModel> = Vec::new();
+    let mut reinstated = Vec::new();
     let mut fresh_at: HashMap<String, usize> = HashMap::new();
     for ((_, r), title_id) in records.iter().zip(title_of) {
         for h in &r.holdings {
@@ -274,9 +276,16 @@ pub async fn batch(
                 if h.location.is_some() {
                     row.location.clone_from(&h.location);
                 }
-                if row != old {
+                // A withdrawn copy the file lists again is back on its shelf.
+                let back = old.status == ItemStatus::Withdrawn;
+                if back {
+                    reinstated.push(old.id);
+                }
+                if row != old || back {
                     done.items_updated += 1;
                     done.touched.extend([old.title_id, title_id]);
+                }
+                if row != old {
                     let mut row = row.into_active_model().reset_all();
                     row.updated_at = Set(now);
                     updates.push(SubQueryStatement::UpdateStatement(
@@ -316,6 +325,13 @@ pub async fn batch(
     .await?;
     for chunk in updates.chunks(UPDATES) {
         db::write_all(db, chunk.to_vec()).await?;
+    }
+    if !reinstated.is_empty() {
+        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Withdrawn], ItemStatus::Available)?
+            .col_expr(item::Column::UpdatedAt, Expr::value(now))
+            .filter(item::Column::Id.is_in(reinstated))
+            .exec(db)
+            .await?;
     }
     done.touched.retain(|t| !written.contains(t));
     done.touched.sort_unstable();
