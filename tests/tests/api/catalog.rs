@@ -9,6 +9,7 @@ use hongyan_domain::branches::{self, BranchKind, NewBranch};
 use hongyan_domain::people;
 use hongyan_tests::chinese::not_chinese;
 use hongyan_tests::marc_writer::{record, Field};
+use hongyan_tests::wait::eventually;
 use hongyan_tests::TestApp;
 use serde_json::{json, Value};
 
@@ -189,16 +190,14 @@ fn titles(result: &Value) -> Vec<String> {
 
 /// Waits until an imported title is searchable (the indexer follows the database).
 async fn wait_for(app: &TestApp, title: &str) {
-    for _ in 0..60 {
-        if titles(&search(app, title, json!(null)).await)
+    let what = format!("{title} to become searchable");
+    eventually(Duration::from_secs(6), &what, || async {
+        titles(&search(app, title, json!(null)).await)
             .iter()
             .any(|t| t == title)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{title} never became searchable");
+            .then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,6 +5,7 @@
 //! `npm ci --prefix tests/browser` are required: without them the test fails.
 
 use hongyan_tests::browser::{require_browser, run_node, workspace};
+use hongyan_tests::wait::eventually;
 
 use hongyan_domain::auth::StaffRole;
 use hongyan_tests::{TestApp, TestOptions};
@@ -272,7 +273,8 @@ async fn prepare(lib: &Library) -> Value {
 
 /// Waits until branch A's `n` home parcels have their waybills (booked by the worker).
 async fn wait_for_waybills(lib: &Library, staff: &str, n: usize) {
-    for _ in 0..100 {
+    let what = format!("branch A's {n} home parcels to be in transit");
+    eventually(std::time::Duration::from_secs(10), &what, || async {
         let r = lib
             .app
             .gql_as(
@@ -287,12 +289,9 @@ async fn wait_for_waybills(lib: &Library, staff: &str, n: usize) {
             .iter()
             .filter(|p| p["shipment"]["status"] == "IN_TRANSIT")
             .count();
-        if shipped == n {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("the home parcels were not shipped");
+        (shipped == n).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

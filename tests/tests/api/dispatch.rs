@@ -3,6 +3,7 @@
 //! door events (replayed, out of order, for unknown doors) and pickup codes (with the
 //! lockout) drive the request to a loan.
 
+use std::cell::RefCell;
 use std::time::{Duration, Instant};
 
 use hongyan_domain::auth::StaffRole;
@@ -547,17 +548,17 @@ async fn the_simulated_controller_deposits_and_its_reader_picks_up() {
         .await
         .data();
     // The simulator deposits at once and "its reader" collects a second later.
-    let mut seen = Vec::new();
-    for _ in 0..100 {
+    let seen = RefCell::new(Vec::new());
+    eventually(TEN_SECONDS, "the locker request fulfilled", || async {
         let s = status(&lib, &me, &req["id"]).await["status"].clone();
+        let mut seen = seen.borrow_mut();
         if seen.last() != Some(&s) {
             seen.push(s.clone());
         }
-        if s == "FULFILLED" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        (s == "FULFILLED").then_some(())
+    })
+    .await;
+    let seen = seen.into_inner();
     assert_eq!(seen.last(), Some(&json!("FULFILLED")), "{seen:?}");
     let history = status(&lib, &me, &req["id"]).await["history"].clone();
     let steps: Vec<&str> = history
@@ -948,18 +949,16 @@ async fn home_delivery_books_a_signed_waybill_through_outages_and_tracking_ends_
         )
         .await;
     let barcode = lib.pick_first(&picker, "A").await;
-    let mut note = String::new();
-    for _ in 0..100 {
+    let note = eventually(TEN_SECONDS, "the home request in transit", || async {
         let s = status(&lib, &other, &second["id"]).await;
-        if s["status"] == "IN_TRANSIT" {
-            note = s["history"].as_array().unwrap().last().unwrap()["note"]
+        (s["status"] == "IN_TRANSIT").then(|| {
+            s["history"].as_array().unwrap().last().unwrap()["note"]
                 .as_str()
                 .unwrap()
-                .to_owned();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+                .to_owned()
+        })
+    })
+    .await;
     let waybill = note.rsplit(' ').next().unwrap().to_owned();
     let failed =
         json!({"eventId": "t-2", "waybillNo": waybill, "status": "FAILED", "reason": "收件人拒收"});

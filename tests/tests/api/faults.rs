@@ -25,6 +25,7 @@ use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::fake_wechat::{FakeWechat, OA_APPID, OA_SECRET};
 use hongyan_tests::postgres_server::PostgresServer;
 use hongyan_tests::redis_server::RedisServer;
+use hongyan_tests::wait::eventually;
 use hongyan_tests::{hongyan_bin, JWT_SECRET};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, FromQueryResult, Statement};
 use serde_json::{json, Value};
@@ -117,19 +118,15 @@ async fn call(
 }
 
 async fn wait_ready(http: &reqwest::Client, api: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ok = http
-            .get(format!("{api}/readyz"))
+    let what = format!("{api} to become ready");
+    eventually(Duration::from_secs(60), &what, || async {
+        http.get(format!("{api}/readyz"))
             .send()
             .await
-            .is_ok_and(|r| r.status().is_success());
-        if ok {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{api} never became ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+            .is_ok_and(|r| r.status().is_success())
+            .then_some(())
+    })
+    .await;
 }
 
 #[derive(FromQueryResult)]
@@ -516,28 +513,25 @@ async fn requests_jobs_and_messages_survive_killed_workers_a_redis_outage_a_data
     for l in load {
         answered.extend(l.await.expect("load task"));
     }
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let open = count(&db, "SELECT count(*) AS n FROM job WHERE state <> 'DEAD'").await
-            + count(
-                &db,
-                "SELECT count(*) AS n FROM notification WHERE status = 'PENDING'",
-            )
-            .await
-            + count(
-                &db,
-                "SELECT count(*) AS n FROM pick_task WHERE status = 'OPEN'",
-            )
-            .await;
-        if open == 0 {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{open} jobs, messages or picks never settled"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    eventually(
+        Duration::from_secs(90),
+        "every job, message and pick to settle",
+        || async {
+            let open = count(&db, "SELECT count(*) AS n FROM job WHERE state <> 'DEAD'").await
+                + count(
+                    &db,
+                    "SELECT count(*) AS n FROM notification WHERE status = 'PENDING'",
+                )
+                .await
+                + count(
+                    &db,
+                    "SELECT count(*) AS n FROM pick_task WHERE status = 'OPEN'",
+                )
+                .await;
+            (open == 0).then_some(())
+        },
+    )
+    .await;
     stop.store(true, Ordering::Relaxed);
     let picked = picker.await.expect("picker");
     let lent = desk.await.expect("desk");

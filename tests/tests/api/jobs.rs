@@ -10,6 +10,7 @@ use hongyan_domain::auth::StaffRole;
 use hongyan_domain::entity::job;
 use hongyan_domain::jobs::{self, Job};
 use hongyan_domain::{people, Ctx};
+use hongyan_tests::wait::eventually;
 use hongyan_tests::{TestApp, TestOptions};
 use hongyan_worker::{Registry, Worker};
 use sea_orm::{DatabaseTransaction, EntityTrait, PaginatorTrait};
@@ -104,21 +105,6 @@ async fn enqueue<J: Job>(ctx: &Ctx, job: &J) {
     ctx.wake_workers();
 }
 
-async fn wait_until<F, Fut>(what: &str, timeout: Duration, mut done: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    while !done().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn queued(ctx: &Ctx) -> u64 {
     job::Entity::find()
         .count(&ctx.db)
@@ -154,11 +140,11 @@ async fn a_failing_job_dies_after_its_attempts_and_admins_see_why() {
     .expect("admin");
     let admin = app.staff_token("admin", "correct horse").await;
     let q = "{ deadJobs { id kind attempts lastError } }";
-    wait_until("two dead jobs", Duration::from_secs(20), || async {
-        app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"]
+    eventually(Duration::from_secs(20), "two dead jobs", || async {
+        let dead = app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"]
             .as_array()
-            .map_or(0, Vec::len)
-            == 2
+            .map_or(0, Vec::len);
+        (dead == 2).then_some(())
     })
     .await;
     let dead = app.gql_as(Some(&admin), q, json!({})).await.data()["deadJobs"].clone();
@@ -221,8 +207,8 @@ async fn two_workers_never_run_the_same_job() {
     let a = start(&app.ctx, Registry::default().with::<Mark>());
     let b = start(&app.ctx, Registry::default().with::<Mark>());
     app.ctx.wake_workers();
-    wait_until("all jobs done", Duration::from_secs(60), || async {
-        queued(&app.ctx).await == 0
+    eventually(Duration::from_secs(60), "all jobs done", || async {
+        (queued(&app.ctx).await == 0).then_some(())
     })
     .await;
     let marks = marks(&app.ctx).await;
@@ -282,8 +268,8 @@ async fn a_worker_killed_mid_job_leaves_it_to_be_retried() {
     let _ = doomed.await;
 
     let (stop, healthy) = start(&app.ctx, Registry::default().with::<Completes>());
-    wait_until("the job to be retried", Duration::from_secs(20), || async {
-        queued(&app.ctx).await == 0
+    eventually(Duration::from_secs(20), "the job to be retried", || async {
+        (queued(&app.ctx).await == 0).then_some(())
     })
     .await;
     assert_eq!(
@@ -340,15 +326,20 @@ impl Drop for PrivateRedis {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn jobs_still_run_by_polling_when_redis_is_down() {
     let mut redis = PrivateRedis::start();
-    wait_until("private redis", Duration::from_secs(10), || {
-        let url = redis.url.clone();
-        async move {
-            match redis::Client::open(url.as_str()) {
-                Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
-                Err(_) => false,
+    eventually(
+        Duration::from_secs(10),
+        "the private redis-server to accept connections",
+        || {
+            let url = redis.url.clone();
+            async move {
+                let up = match redis::Client::open(url.as_str()) {
+                    Ok(c) => c.get_multiplexed_async_connection().await.is_ok(),
+                    Err(_) => false,
+                };
+                up.then_some(())
             }
-        }
-    })
+        },
+    )
     .await;
     let app = TestApp::spawn_with(TestOptions {
         worker: false,
@@ -359,17 +350,21 @@ async fn jobs_still_run_by_polling_when_redis_is_down() {
     .await;
     let (stop, handle) = start(&app.ctx, Registry::default().with::<Mark>());
     enqueue(&app.ctx, &Mark { n: 1 }).await;
-    wait_until("job with redis up", Duration::from_secs(10), || async {
-        queued(&app.ctx).await == 0
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the job to run with redis up",
+        || async { (queued(&app.ctx).await == 0).then_some(()) },
+    )
     .await;
 
     let _ = redis.child.kill();
     let _ = redis.child.wait();
     enqueue(&app.ctx, &Mark { n: 2 }).await; // the wake-up is lost; polling finds it
-    wait_until("job with redis down", Duration::from_secs(10), || async {
-        queued(&app.ctx).await == 0
-    })
+    eventually(
+        Duration::from_secs(10),
+        "the job to run with redis down",
+        || async { (queued(&app.ctx).await == 0).then_some(()) },
+    )
     .await;
     assert_eq!(marks(&app.ctx).await.len(), 2);
     let _ = stop.send(true);

@@ -856,14 +856,15 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
 
     let mut seen = Vec::new();
     for (token, req) in &readers {
-        let mut status = Value::Null;
-        for _ in 0..100 {
-            status = lib.status(token, req).await;
-            if status["status"] != "PENDING" {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let status = eventually(
+            std::time::Duration::from_secs(5),
+            "the pending request to be routed or waitlisted",
+            || async {
+                let status = lib.status(token, req).await;
+                (status["status"] != "PENDING").then_some(status)
+            },
+        )
+        .await;
         seen.push(status);
     }
     let statuses: Vec<&str> = seen.iter().map(|s| s["status"].as_str().unwrap()).collect();

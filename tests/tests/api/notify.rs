@@ -11,6 +11,7 @@ use hongyan_domain::notify::Kind;
 use hongyan_tests::fake_courier::{self, FakeCourier};
 use hongyan_tests::fake_wechat::{Api, Sent, OA_APPID, OA_SECRET};
 use hongyan_tests::smtp_sink::SmtpSink;
+use hongyan_tests::wait::eventually;
 use hongyan_tests::TestOptions;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -116,22 +117,16 @@ async fn settled(
     status: &str,
     at_least: usize,
 ) -> Vec<Value> {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
+    let what = format!("{at_least} {kind} notification(s) to become {status}");
+    eventually(WAIT, &what, || async {
         let all = mine(lib, token).await;
         let reached = all
             .iter()
             .filter(|n| n["kind"] == kind && n["status"] == status)
             .count();
-        if reached >= at_least {
-            return all;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no {kind} notification became {status}: {all:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (reached >= at_least).then_some(all)
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -333,17 +328,15 @@ async fn wechat_errors_refresh_the_token_back_off_fall_back_to_email_and_dead_on
     app.wechat.follow("oa-openid-wang");
     app.wechat.fail_next(40037, 1);
     lib.pick_first(&picker, "A").await; // the second request
-    let dead = loop {
+    let dead = eventually(WAIT, "a dead notification listed for admins", || async {
         let r = app.gql_as(Some(&admin), DEAD, json!({})).await;
         let list = r.data()["deadNotifications"]
             .as_array()
             .expect("list")
             .clone();
-        if !list.is_empty() {
-            break list;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+        (!list.is_empty()).then_some(list)
+    })
+    .await;
     assert_eq!(dead[0]["lastErrcode"], 40037);
     assert!(dead[0]["lastError"]
         .as_str()
@@ -535,15 +528,12 @@ async fn a_worker_killed_mid_batch_then_restarted_delivers_every_message_exactly
     // The restarted worker sends the rest, and again (once their leases expire) those the
     // killed one had sent but not recorded.
     let mut worker = worker_process(&lib, &[("HONGYAN_NOTIFY_CONCURRENCY", "32")]);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while statuses(&lib).await != (0, 200) {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{:?}",
-            statuses(&lib).await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(60),
+        "all 200 notifications sent, none pending",
+        || async { (statuses(&lib).await == (0, 200)).then_some(()) },
+    )
+    .await;
     worker.kill().expect("stop");
     worker.wait().expect("reaped");
     let sent = app.wechat.messages();

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use hongyan_api::{Application, Options};
 use hongyan_domain::Config;
+use hongyan_tests::wait::eventually;
 use hongyan_tests::{hongyan_bin, TestApp, TestOptions};
 use serde_json::{json, Value};
 
@@ -130,20 +131,20 @@ async fn the_embedded_default_runs_on_sqlite_with_the_demo_library() {
     // The lending flow works on SQLite too: a request is routed, a second one refused.
     let as_reader = |q: &'static str, vars: Value| graphql(&http, &base, Some(&token), q, vars);
     // The index follows the freshly loaded demo library within a moment.
-    let mut book = Value::Null;
-    for _ in 0..50 {
-        let found = as_reader(
-            "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
-            json!({}),
-        )
-        .await;
-        book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
-        if book.is_string() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(book.is_string(), "活着 is in the demo catalogue");
+    let book = eventually(
+        std::time::Duration::from_secs(5),
+        "活着 (in the demo catalogue) to become searchable",
+        || async {
+            let found = as_reader(
+                "{ searchBooks(query: \"活着\", first: 1) { edges { node { id } } } }",
+                json!({}),
+            )
+            .await;
+            let book = found["data"]["searchBooks"]["edges"][0]["node"]["id"].clone();
+            book.is_string().then_some(book)
+        },
+    )
+    .await;
     let branch = places["data"]["branches"]
         .as_array()
         .expect("list")
