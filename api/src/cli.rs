@@ -67,6 +67,27 @@ pub enum PurchasesCommand {
     /// The purchase rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Load a vendor's catalogue feed (the books it sells: ISBN, title, price, class…), which
+    /// proposals are judged on; a row for an ISBN the vendor listed before replaces it.
+    Offers {
+        /// The vendor: its id or its exact name.
+        vendor: String,
+        /// The feed: CSV (header `isbn,title,price[,author,publisher,year,clc_class,stock]`)
+        /// or ISO 2709 MARC; at most 8 MiB and 50,000 rows.
+        file: PathBuf,
+        /// csv or marc (default: from the file's extension: .csv, or .mrc/.iso/.marc).
+        #[arg(long, value_enum)]
+        format: Option<FeedFormat>,
+    },
+}
+
+/// The format of a vendor's feed file.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FeedFormat {
+    /// CSV with a header row.
+    Csv,
+    /// ISO 2709 (MARC 21 or CNMARC).
+    Marc,
 }
 
 /// `purchases rules` subcommands.

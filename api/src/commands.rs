@@ -64,6 +64,14 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             crate::import::index(&ctx, cmd).await
         }
         Command::Purchases(PurchasesCommand::Rules(cmd)) => purchase_rules(config, cmd, now).await,
+        Command::Purchases(PurchasesCommand::Offers {
+            vendor,
+            file,
+            format,
+        }) => {
+            let ctx = Ctx::new(config.clone(), open_database(&config).await?)?;
+            crate::import::vendor_offers(&ctx, &vendor, &file, format).await
+        }
         Command::Schema(SchemaCommand::Print) => {
             print!("{}", hongyan_graphql::sdl());
             Ok(())

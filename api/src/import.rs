@@ -1,9 +1,12 @@
-//! `hongyan import marc|csv FILE`, `hongyan index rebuild`, and the summary imports and exports
-//! end with.
+//! `hongyan import marc|csv FILE`, `hongyan purchases offers VENDOR FILE`, `hongyan index
+//! rebuild`, and the summary imports and exports end with.
 
+use std::io::Read as _;
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use hongyan_domain::audit::Actor;
 use hongyan_domain::catalog::import::csv::CsvReader;
 use hongyan_domain::catalog::import::marc::MarcReader;
 use hongyan_domain::catalog::import::missing::Withdrawal;
@@ -12,10 +15,11 @@ use hongyan_domain::catalog::indexer;
 use hongyan_domain::catalog::marc::Flavour;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
 use hongyan_domain::lending::withdrawal::Outcome;
-use hongyan_domain::{text, Ctx, Locale, Text};
+use hongyan_domain::purchases::offers::{self, Feed};
+use hongyan_domain::{text, Ctx, Error, Locale, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::cli::{ImportCommand, IndexCommand};
+use crate::cli::{FeedFormat, ImportCommand, IndexCommand};
 
 /// Rejections printed in full; the rest are counted.
 const SHOW_REJECTED: usize = 50;
@@ -182,6 +186,64 @@ pub(crate) fn report(
             println!("{line}");
         }
     }
+}
+
+/// Loads a vendor's feed file (`hongyan purchases offers VENDOR FILE`), as the operator.
+///
+/// # Errors
+/// An unreadable file, an unknown vendor, a feed the domain refuses as a whole, or a
+/// database fault.
+pub async fn vendor_offers(
+    ctx: &Ctx,
+    vendor: &str,
+    path: &Path,
+    format: Option<FeedFormat>,
+) -> anyhow::Result<()> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let format = match (format, ext.as_str()) {
+        (Some(f), _) => f,
+        (None, "csv") => FeedFormat::Csv,
+        (None, "mrc" | "iso" | "marc") => FeedFormat::Marc,
+        (None, _) => anyhow::bail!("{}", text!("offer-feed-format").render(Locale::Chinese)),
+    };
+    let said = |e: Error| anyhow::anyhow!(e.message(Locale::Chinese));
+    let id = offers::vendor_id(&ctx.db, vendor).await.map_err(said)?;
+    // Read at most one byte past the limit: a larger file is refused without reading it all.
+    let limit = u64::try_from(offers::MAX_FEED_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        .with_context(|| format!("reading {}", path.display()))?;
+    let feed = match format {
+        FeedFormat::Csv => Feed::Csv(std::str::from_utf8(&bytes).map_err(|_| {
+            anyhow::anyhow!("{}", text!("offer-feed-not-utf8").render(Locale::Chinese))
+        })?),
+        FeedFormat::Marc => Feed::Marc(&bytes),
+    };
+    let done = offers::load(ctx, Actor::System, id, feed)
+        .await
+        .map_err(said)?;
+    let listed = done
+        .rejected
+        .iter()
+        .take(SHOW_REJECTED)
+        .map(|(line, reason)| text!("offer-feed-rejected", line = line, reason = reason));
+    let totals = text!(
+        "offer-feed-summary",
+        stored = done.stored,
+        rejected = done.rejected.len()
+    );
+    let unlisted = done.rejected.len().saturating_sub(SHOW_REJECTED);
+    report(
+        listed,
+        (unlisted, Text::new("import-rejected-more")),
+        &totals,
+        false,
+    );
+    Ok(())
 }
 
 /// Runs an index command.

@@ -4,9 +4,9 @@
 //! ([`super::proposals`]), and the app fills a proposal in from them.
 //!
 //! A feed is CSV, UTF-8, with a header row naming `isbn`, `title` and `price` (yuan, e.g.
-//! `59.00`) and optionally `author`, `publisher`, `year`, `clc_class` and `stock`. A row for
-//! an ISBN the vendor listed before replaces it; bad rows are reported by line and reason and
-//! the rest are kept.
+//! `59.00`) and optionally `author`, `publisher`, `year`, `clc_class` and `stock`; or MARC
+//! records ([`Feed::Marc`]). A row for an ISBN the vendor listed before replaces it; bad rows
+//! are reported by line (or record) and reason and the rest are kept.
 
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::auth::{Principal, StaffRole};
+use crate::catalog::import::marc::MarcReader;
 use crate::catalog::isbn::Isbn13;
 use crate::entity::{title, vendor, vendor_offer};
 use crate::i18n::{Locale, Text};
@@ -53,11 +54,38 @@ struct Columns {
     stock: Option<usize>,
 }
 
-/// Imports `vendor_id`'s feed (librarians; audited).
+/// The vendor `key` names: its id, or its exact name.
 ///
 /// # Errors
-/// FORBIDDEN for anyone else; NOT_FOUND for an unknown vendor; VALIDATION for a feed over
-/// 8 MiB or 50,000 rows, or a header without `isbn`, `title` and `price`.
+/// NOT_FOUND when none has it.
+pub async fn vendor_id(db: &impl ConnectionTrait, key: &str) -> Result<Uuid> {
+    let key = key.trim();
+    let by_id = key.parse::<Uuid>().ok();
+    let found = vendor::Entity::find()
+        .filter(match by_id {
+            Some(id) => vendor::Column::Id.eq(id),
+            None => vendor::Column::Name.eq(key),
+        })
+        .one(db)
+        .await?;
+    found.map(|v| v.id).ok_or(Error::NotFound("vendor"))
+}
+
+/// A vendor's feed file.
+#[derive(Debug, Clone, Copy)]
+pub enum Feed<'a> {
+    /// CSV text with a header row.
+    Csv(&'a str),
+    /// ISO 2709 records (MARC 21 or CNMARC, as the catalogue import reads them): ISBN, title,
+    /// first name, publisher, year, price and CLC class. MARC says nothing of stock: such
+    /// offers have stock 0 ("not said"), and a vendor that says it has the book is preferred.
+    Marc(&'a [u8]),
+}
+
+/// Imports `vendor_id`'s CSV feed (librarians; audited).
+///
+/// # Errors
+/// FORBIDDEN for anyone else; otherwise as [`load`].
 pub async fn import(
     ctx: &Ctx,
     who: &Principal,
@@ -65,9 +93,85 @@ pub async fn import(
     csv_text: &str,
 ) -> Result<FeedImport> {
     who.require_staff(&[StaffRole::Librarian])?;
-    if csv_text.len() > MAX_FEED_BYTES {
-        return Err(Error::validation(text!("offer-feed-too-large")).in_field("csv"));
+    load(ctx, Actor::of(who), vendor_id, Feed::Csv(csv_text)).await
+}
+
+/// Loads `vendor_id`'s feed for `actor` (a librarian through the API, the operator through
+/// the CLI), audited: each good row replaces the vendor's earlier row for its ISBN; bad rows
+/// are reported by line (CSV) or record (MARC) and reason, the rest are kept.
+///
+/// # Errors
+/// NOT_FOUND for an unknown vendor; VALIDATION for a feed over 8 MiB or 50,000 rows, or a
+/// CSV header without `isbn`, `title` and `price`.
+pub async fn load(ctx: &Ctx, actor: Actor, vendor_id: Uuid, feed: Feed<'_>) -> Result<FeedImport> {
+    // Errors name the file as the API's argument does.
+    let (size, field) = match feed {
+        Feed::Csv(text) => (text.len(), "csv"),
+        Feed::Marc(bytes) => (bytes.len(), "marc"),
+    };
+    if size > MAX_FEED_BYTES {
+        return Err(Error::validation(text!("offer-feed-too-large")).in_field(field));
     }
+    let rows = match feed {
+        Feed::Csv(text) => csv_rows(text)?,
+        Feed::Marc(bytes) => marc_rows(bytes),
+    };
+    if rows.len() > MAX_FEED_ROWS {
+        return Err(
+            Error::validation(text!("offer-feed-too-many-rows", max = MAX_FEED_ROWS))
+                .in_field(field),
+        );
+    }
+    let txn = ctx.begin().await?;
+    vendor::Entity::find_by_id(vendor_id)
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound("vendor"))?;
+    let mut out = FeedImport::default();
+    let mut good = Vec::with_capacity(rows.len().min(CHUNK));
+    for (line, row) in rows {
+        match row.and_then(|r| offer(r, vendor_id, ctx.now())) {
+            Ok(row) => good.push(row),
+            Err(why) => out.rejected.push((line, why.render(Locale::Chinese))),
+        }
+        if good.len() == CHUNK {
+            out.stored += store(&txn, std::mem::take(&mut good)).await?;
+        }
+    }
+    out.stored += store(&txn, good).await?;
+    audit::record(
+        &txn,
+        actor,
+        "vendor.offers_import",
+        Some(&vendor_id.to_string()),
+        Some(json!({"stored": out.stored, "rejected": out.rejected.len()})),
+        ctx.now(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// A feed's row as read, before the checks every format shares.
+#[derive(Debug, Default)]
+struct FeedRow {
+    isbn: String,
+    title: Option<String>,
+    author: Option<String>,
+    publisher: Option<String>,
+    year: Option<i32>,
+    /// `None`: missing or unreadable, quoted as `price_text`.
+    price_cents: Option<i64>,
+    price_text: String,
+    class: Option<String>,
+    stock: i32,
+}
+
+/// A feed row, numbered by line (CSV) or record (MARC), or why it is refused.
+type Numbered = (u64, std::result::Result<FeedRow, Text>);
+
+/// The rows of a CSV feed (at most one more than allowed, to tell a feed is too long).
+fn csv_rows(csv_text: &str) -> Result<Vec<Numbered>> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
@@ -92,64 +196,27 @@ pub async fn import(
         class: at("clc_class"),
         stock: at("stock"),
     };
-    let records: Vec<_> = reader.records().take(MAX_FEED_ROWS + 1).collect();
-    if records.len() > MAX_FEED_ROWS {
-        return Err(
-            Error::validation(text!("offer-feed-too-many-rows", max = MAX_FEED_ROWS))
-                .in_field("csv"),
-        );
-    }
-    let txn = ctx.begin().await?;
-    vendor::Entity::find_by_id(vendor_id)
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound("vendor"))?;
-    let mut out = FeedImport::default();
-    let mut rows = Vec::with_capacity(records.len().min(CHUNK));
-    for (n, record) in records.into_iter().enumerate() {
-        let line = u64::try_from(n).unwrap_or(u64::MAX).saturating_add(2);
-        let parsed = record
-            .map_err(|e| text!("offer-row-unreadable", error = e))
-            .and_then(|r| offer(&columns, &r, vendor_id, ctx.now()));
-        match parsed {
-            Ok(row) => rows.push(row),
-            Err(why) => out.rejected.push((line, why.render(Locale::Chinese))),
-        }
-        if rows.len() == CHUNK {
-            out.stored += store(&txn, std::mem::take(&mut rows)).await?;
-        }
-    }
-    out.stored += store(&txn, rows).await?;
-    audit::record(
-        &txn,
-        Actor::of(who),
-        "vendor.offers_import",
-        Some(&vendor_id.to_string()),
-        Some(json!({"stored": out.stored, "rejected": out.rejected.len()})),
-        ctx.now(),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
+    Ok(reader
+        .records()
+        .take(MAX_FEED_ROWS + 1)
+        .enumerate()
+        .map(|(n, record)| {
+            let line = u64::try_from(n).unwrap_or(u64::MAX).saturating_add(2);
+            let row = record
+                .map_err(|e| text!("offer-row-unreadable", error = e))
+                .and_then(|r| csv_row(&columns, &r));
+            (line, row)
+        })
+        .collect())
 }
 
-/// One feed row as an offer, or why it is refused.
-fn offer(
-    c: &Columns,
-    r: &csv::StringRecord,
-    vendor_id: Uuid,
-    now: DateTime<Utc>,
-) -> std::result::Result<vendor_offer::ActiveModel, Text> {
+/// One CSV record as a feed row.
+fn csv_row(c: &Columns, r: &csv::StringRecord) -> std::result::Result<FeedRow, Text> {
     let cell = |i: Option<usize>| {
         i.and_then(|i| r.get(i))
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
     };
-    let isbn = Isbn13::parse(r.get(c.isbn).unwrap_or_default())
-        .map_err(|_| text!("offer-row-isbn", isbn = r.get(c.isbn).unwrap_or_default()))?;
-    let title = cell(Some(c.title)).ok_or_else(|| text!("offer-row-title"))?;
-    let price = r.get(c.price).unwrap_or_default();
-    let price_cents = cents(price).ok_or_else(|| text!("offer-row-price", price = price))?;
     let year = match cell(c.year) {
         Some(y) => Some(
             y.parse::<i32>()
@@ -167,10 +234,66 @@ fn offer(
             .ok_or_else(|| text!("offer-row-stock", stock = s.clone()))?,
         None => 0,
     };
-    let long = [&Some(title.clone()), &cell(c.author), &cell(c.publisher)]
+    let price_text = r.get(c.price).unwrap_or_default().to_owned();
+    Ok(FeedRow {
+        isbn: r.get(c.isbn).unwrap_or_default().to_owned(),
+        title: cell(Some(c.title)),
+        author: cell(c.author),
+        publisher: cell(c.publisher),
+        year,
+        price_cents: cents(&price_text),
+        price_text,
+        class: cell(c.class),
+        stock,
+    })
+}
+
+/// The records of a MARC feed (at most one more than allowed).
+fn marc_rows(bytes: &[u8]) -> Vec<Numbered> {
+    MarcReader::new(bytes, None)
+        .take(MAX_FEED_ROWS + 1)
+        .enumerate()
+        .map(|(n, record)| {
+            let number = u64::try_from(n).unwrap_or(u64::MAX).saturating_add(1);
+            let row = record
+                .map_err(|rejected| text!("offer-record-unreadable", error = rejected.reason))
+                .map(|r| FeedRow {
+                    isbn: r.isbn.unwrap_or_default(),
+                    title: Some(r.title).filter(|t| !t.trim().is_empty()),
+                    author: r.authors.into_iter().next(),
+                    publisher: r.publisher,
+                    year: r.pub_year,
+                    price_cents: r
+                        .price_cents
+                        .map(i64::from)
+                        .filter(|c| (1..=MAX_PRICE_CENTS).contains(c)),
+                    price_text: r
+                        .price_cents
+                        .map(|c| format!("{}.{:02}", c / 100, c % 100))
+                        .unwrap_or_default(),
+                    class: r.clc_class,
+                    stock: 0,
+                });
+            (number, row)
+        })
+        .collect()
+}
+
+/// A feed row as an offer, or why it is refused.
+fn offer(
+    row: FeedRow,
+    vendor_id: Uuid,
+    now: DateTime<Utc>,
+) -> std::result::Result<vendor_offer::ActiveModel, Text> {
+    let isbn = Isbn13::parse(&row.isbn).map_err(|_| text!("offer-row-isbn", isbn = &row.isbn))?;
+    let title = row.title.ok_or_else(|| text!("offer-row-title"))?;
+    let price_cents = row
+        .price_cents
+        .ok_or_else(|| text!("offer-row-price", price = &row.price_text))?;
+    let long = [Some(&title), row.author.as_ref(), row.publisher.as_ref()]
         .into_iter()
-        .any(|s| s.as_ref().is_some_and(|s| s.chars().count() > 200))
-        || cell(c.class).is_some_and(|s| s.len() > 40);
+        .any(|s| s.is_some_and(|s| s.chars().count() > 200))
+        || row.class.as_ref().is_some_and(|s| s.len() > 40);
     if long {
         return Err(text!("offer-row-too-long"));
     }
@@ -179,12 +302,12 @@ fn offer(
         vendor_id: Set(vendor_id),
         isbn: Set(isbn.as_str().to_owned()),
         title: Set(title),
-        author: Set(cell(c.author)),
-        publisher: Set(cell(c.publisher)),
-        pub_year: Set(year),
+        author: Set(row.author),
+        publisher: Set(row.publisher),
+        pub_year: Set(row.year),
         price_cents: Set(price_cents),
-        clc_class: Set(cell(c.class).map(|s| s.to_uppercase())),
-        stock: Set(stock),
+        clc_class: Set(row.class.map(|s| s.to_uppercase())),
+        stock: Set(row.stock),
         updated_at: Set(now),
     })
 }

@@ -240,7 +240,7 @@ impl PurchasesMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The vendor (`Vendor.id`).")] vendor_id: ID,
         #[graphql(
-            desc = "The feed as CSV text (UTF-8, at most 8 MiB and 50,000 rows): a header row naming `isbn`, `title` and `price` (yuan, e.g. `59.00`), optionally `author`, `publisher`, `year`, `clc_class` and `stock`."
+            desc = "The feed as CSV text (UTF-8): a header row naming `isbn`, `title` and `price` (yuan, e.g. `59.00`), optionally `author`, `publisher`, `year`, `clc_class` and `stock`. A request carries at most 256 KiB; larger feeds (up to 8 MiB and 50,000 rows) and MARC feeds are loaded with `hongyan purchases offers VENDOR FILE`."
         )]
         csv: String,
     ) -> GqlResult<VendorOfferImport> {

@@ -1637,3 +1637,92 @@ async fn another_edition_of_a_held_book_is_offered_instead_of_bought() {
     assert_eq!(outcome(p, "holdings"), "FAIL", "{p}");
     assert_eq!(p["heldBook"]["id"], held.as_str(), "{p}");
 }
+
+/// A wholesaler's MARC feed, loaded from the command line (`hongyan purchases offers`): the
+/// records' ISBN, title, first name, publisher, year, price and CLC class become offers the
+/// app's ISBN lookup fills a proposal from; bad records are reported by number and reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_vendors_marc_feed_is_loaded_from_the_command_line() {
+    use hongyan_tests::marc_writer::{record, Field};
+    let lib = Library::open(TestOptions::default()).await;
+    let app = &lib.app;
+    let admin = lib.staff("admin", StaffRole::Admin, &[]).await;
+    app.gql_as(
+        Some(&admin),
+        "mutation { addVendor(name: \"新华书店批发中心\") { id } }",
+        json!({}),
+    )
+    .await
+    .data();
+    let y = year().to_string();
+    let book = |isbn: &str, price: &str, title: &str| {
+        let mut numbers = vec![('a', isbn)];
+        if !price.is_empty() {
+            numbers.push(('c', price));
+        }
+        let mut fields = vec![Field::Data(
+            "084",
+            *b"  ",
+            vec![('a', "i247.5"), ('2', "clc")],
+        )];
+        if !isbn.is_empty() {
+            fields.insert(0, Field::Data("020", *b"  ", numbers));
+        }
+        fields.extend([
+            Field::Data("100", *b"0 ", vec![('a', "余华")]),
+            Field::Data("245", *b"10", vec![('a', title)]),
+            Field::Data("264", *b" 1", vec![('b', "作家出版社"), ('c', &y)]),
+        ]);
+        record(&fields, b'a')
+    };
+    let good = isbn(320);
+    let other = isbn(321);
+    let mut feed = book(&good, "CNY45.00", "文城");
+    feed.extend(book(&other, "CNY38.00", "兄弟"));
+    feed.extend(book("", "CNY20.00", "没有书号的书"));
+    feed.extend(book(&isbn(322), "", "没有定价的书"));
+    let path = std::env::temp_dir().join(format!("hongyan-feed-{}.mrc", uuid::Uuid::new_v4()));
+    std::fs::write(&path, feed).expect("feed");
+    let file = path.to_str().expect("path");
+
+    let out = app.cli(&["purchases", "offers", "新华书店批发中心", file]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "第 3 行（条）：ISBN「」无效",
+        "第 4 行（条）：定价「」无效",
+        "书目已更新 2 条，未导入 2 条",
+    ] {
+        assert!(said.contains(line), "{line}: {said}");
+    }
+    let looked = app.gql(LOOKUP, json!({"i": good})).await;
+    assert_eq!(
+        looked.data()["isbnLookup"]["offer"],
+        json!({"title": "文城", "author": "余华", "priceCents": 45_00,
+               "clcClass": "I247.5", "pubYear": year(), "stock": 0})
+    );
+
+    // An unknown vendor, or a file whose format cannot be told, changes nothing.
+    let out = app.cli(&["purchases", "offers", "没有这家", file]);
+    assert!(!out.status.success());
+    let txt = path.with_extension("dat");
+    std::fs::copy(&path, &txt).expect("copy");
+    let out = app.cli(&[
+        "purchases",
+        "offers",
+        "新华书店批发中心",
+        txt.to_str().expect("path"),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--format csv 或 --format marc"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(&txt);
+}
