@@ -116,6 +116,14 @@ pub enum ImportCommand {
         /// stock and the file's other copies out of it.
         #[arg(long)]
         net_lending_location: Option<String>,
+        /// The holdings field's subfield (852 / 905) that says whether a copy is in the
+        /// net-lending stock (default: 9).
+        #[arg(long, value_parser = subfield_code)]
+        net_lending_subfield: Option<u8>,
+        /// The holdings field's subfield that gives the copy's status in the library's own
+        /// system (剔除/注销/报废: withdrawn; 丢失/遗失: missing).
+        #[arg(long, value_parser = subfield_code)]
+        status_subfield: Option<u8>,
         /// What to do with what the file no longer lists, and whether to write at all.
         #[command(flatten)]
         sync: SyncArgs,
@@ -128,10 +136,26 @@ pub enum ImportCommand {
         /// other copies out of it (a row's own `net_lending` wins).
         #[arg(long)]
         net_lending_location: Option<String>,
+        /// The column that says whether a copy is in the net-lending stock (default:
+        /// `net_lending`).
+        #[arg(long)]
+        net_lending_column: Option<String>,
+        /// The column that gives the copy's status in the library's own system (default:
+        /// `status`; 剔除/注销/报废: withdrawn; 丢失/遗失: missing).
+        #[arg(long)]
+        status_column: Option<String>,
         /// What to do with what the file no longer lists, and whether to write at all.
         #[command(flatten)]
         sync: SyncArgs,
     },
+}
+
+/// A MARC subfield code: one ASCII letter or digit.
+fn subfield_code(s: &str) -> Result<u8, String> {
+    match s.as_bytes() {
+        [c] if c.is_ascii_alphanumeric() => Ok(*c),
+        _ => Err("a subfield code is one letter or digit, e.g. 9".into()),
+    }
 }
 
 /// Options of an import that keeps the catalogue in sync with the library's other system.

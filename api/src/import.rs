@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use hongyan_domain::audit::Actor;
 use hongyan_domain::catalog::import::csv::CsvReader;
-use hongyan_domain::catalog::import::marc::MarcReader;
+use hongyan_domain::catalog::import::marc::{HoldingSubfields, MarcReader};
 use hongyan_domain::catalog::import::missing::Withdrawal;
 use hongyan_domain::catalog::import::{ImportSummary, Importer};
 use hongyan_domain::catalog::indexer;
@@ -29,18 +29,19 @@ const SHOW_REJECTED: usize = 50;
 /// # Errors
 /// An unreadable file, a bad `--flavour`, or a database fault.
 pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSummary> {
-    let (path, flavour, net_lending_location, sync) = match &cmd {
+    let (path, net_lending_location, sync) = match &cmd {
         ImportCommand::Marc {
             file,
-            flavour,
             net_lending_location,
             sync,
-        } => (file, flavour.as_deref(), net_lending_location.clone(), sync),
-        ImportCommand::Csv {
+            ..
+        }
+        | ImportCommand::Csv {
             file,
             net_lending_location,
             sync,
-        } => (file, None, net_lending_location.clone(), sync),
+            ..
+        } => (file, net_lending_location.clone(), sync),
     };
     // Streamed: one record (a MARC record, a CSV row up to 1 MiB) in memory at a time.
     let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
@@ -53,15 +54,31 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
         .dry_run(sync.dry_run)
         .withdraw_missing(sync.branch.as_deref().filter(|_| sync.withdraw_missing))
         .map_err(|e| anyhow::anyhow!(e.message(Locale::Chinese)))?;
-    match cmd {
-        ImportCommand::Marc { .. } => {
-            let flavour = flavour.map(str::parse::<Flavour>).transpose()?;
-            for item in MarcReader::new(input, flavour) {
+    match &cmd {
+        ImportCommand::Marc {
+            flavour,
+            net_lending_subfield,
+            status_subfield,
+            ..
+        } => {
+            let flavour = flavour.as_deref().map(str::parse::<Flavour>).transpose()?;
+            let subfields = HoldingSubfields {
+                net_lending: *net_lending_subfield,
+                status: *status_subfield,
+            };
+            for item in MarcReader::new(input, flavour).holding_subfields(subfields) {
                 feed(&mut importer, item, &bar).await?;
             }
         }
-        ImportCommand::Csv { .. } => {
-            for item in CsvReader::new(input)? {
+        ImportCommand::Csv {
+            net_lending_column,
+            status_column,
+            ..
+        } => {
+            let reader = CsvReader::new(input)?
+                .columns_named(net_lending_column.as_deref(), status_column.as_deref())
+                .map_err(|e| anyhow::anyhow!(e.message(Locale::Chinese)))?;
+            for item in reader {
                 feed(&mut importer, item, &bar).await?;
             }
         }

@@ -25,6 +25,7 @@ import-unknown-branch = unknown branch code "{ $code }"
 import-marc-flavour = unknown MARC flavour "{ $flavour }": use marc21 or cnmarc
 import-csv-header = CSV header: { $detail }
 import-csv-no-title = the CSV header must name a `title` column
+import-csv-no-column = the CSV header has no column "{ $column }"
 
 ## Import rejections: why a record of the file was not imported (the import summary).
 

@@ -25,6 +25,7 @@ import-unknown-branch = 分馆代码「{ $code }」不存在
 import-marc-flavour = 不支持的 MARC 格式「{ $flavour }」，请选择 marc21 或 cnmarc
 import-csv-header = 无法读取 CSV 文件的表头：{ $detail }
 import-csv-no-title = CSV 文件的表头须有 title 列（题名）
+import-csv-no-column = CSV 文件的表头没有「{ $column }」列
 
 ## Import rejections: why a record of the file was not imported (the import summary).
 
@@ -35,7 +36,7 @@ import-sync-branch-absent = 文件中没有分馆「{ $branch }」的馆藏，�
 import-sync-unreadable = 文件中有 { $count } 条记录无法读取，其中的馆藏不明，未剔除任何馆藏
 import-sync-summary = 分馆「{ $branch }」：文件中没有的馆藏 { $missing } 册，剔除 { $withdrawn } 册（其中 { $rerouted } 册的借阅申请已另行分配），流通中暂不剔除 { $kept } 册
 import-dry-run = 试运行：以下为将会进行的变更，数据库未作任何改动
-import-sync-copy = { $barcode }《{ $title }》{ $status } → { $outcome }
+import-sync-copy = 条码 { $barcode }《{ $title }》：{ $status } → { $outcome }
 import-sync-withdrawn = 剔除
 import-sync-rerouted = 剔除并为借阅申请另找一册
 import-sync-kept = 流通中，暂不剔除

@@ -17,6 +17,51 @@ pub struct Holding {
     /// Whether it is in the net-lending stock, when the source says (a new copy without it
     /// is; an existing one keeps what it was).
     pub net_lending: Option<bool>,
+    /// The copy's standing in the library's own system, when the import is told where that
+    /// system says it (`--status-subfield`, `--status-column`).
+    pub status: Option<SourceStatus>,
+}
+
+/// A copy's standing as the library's own system words it, where it is not simply part of
+/// the collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Lost (丢失, 遗失): marked `MISSING` when it stands on a shelf.
+    Missing,
+    /// Withdrawn from the collection (剔除, 注销, 报废): withdrawn here too.
+    Withdrawn,
+}
+
+impl SourceStatus {
+    /// The words (Chinese or English, case ignored) read as withdrawn.
+    pub const WITHDRAWN_WORDS: &'static [&'static str] = &[
+        "剔除",
+        "已剔除",
+        "剔旧",
+        "注销",
+        "已注销",
+        "报废",
+        "已报废",
+        "withdrawn",
+        "discarded",
+        "deleted",
+    ];
+    /// The words read as missing.
+    pub const MISSING_WORDS: &'static [&'static str] =
+        &["丢失", "已丢失", "遗失", "missing", "lost"];
+
+    /// The standing a status word says; any other word (在架, 借出, …) means the copy is part
+    /// of the collection.
+    pub fn read(word: &str) -> Option<SourceStatus> {
+        let word = word.trim().to_lowercase();
+        if Self::WITHDRAWN_WORDS.contains(&word.as_str()) {
+            Some(SourceStatus::Withdrawn)
+        } else if Self::MISSING_WORDS.contains(&word.as_str()) {
+            Some(SourceStatus::Missing)
+        } else {
+            None
+        }
+    }
 }
 
 /// A title with its copies, ready to be upserted into the catalogue.
@@ -212,6 +257,7 @@ mod tests {
         r.title = "三体".into();
         assert_eq!(r.oversize(), None);
         r.holdings.push(Holding {
+            status: None,
             branch_code: "ZJG".into(),
             barcode: "B".repeat(limits::CODE + 1),
             call_number: "I247.5/1".into(),

@@ -89,6 +89,8 @@ impl Lifecycle for ItemStatus {
         (Missing, Available),
         (Missing, Reserved),
         (Missing, InTransit),
+        // The library's own system says it is lost (a catalogue import's status).
+        (Available, Missing),
         // Withdrawn from the stock (a sync no longer lists it): from a shelf, from a
         // reservation not yet picked (its request is routed again), or missing for good.
         (Available, Withdrawn),

@@ -3,7 +3,8 @@
 //! full export no longer lists are withdrawn (a request reserved on one is routed again, a
 //! copy on loan is kept), a dry run says the same and writes nothing, guards keep a wrong
 //! file from emptying a branch, a copy listed again comes back, and a barcode the file
-//! repeats far apart is still caught. Runs on SQLite too (the `sqlite` profile).
+//! repeats far apart is still caught; the library system's own column names, subfields and
+//! status words (剔除, 丢失) are read. Runs on SQLite too (the `sqlite` profile).
 
 use std::path::PathBuf;
 
@@ -103,9 +104,9 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
     assert!(ok, "{out}");
     for said in [
         "试运行：以下为将会进行的变更，数据库未作任何改动",
-        "S1《围城》在架 → 剔除",
-        "S3《三体》已预留 → 剔除并为借阅申请另找一册",
-        "S5《乡土中国》借出 → 流通中，暂不剔除",
+        "条码 S1《围城》：在架 → 剔除",
+        "条码 S3《三体》：已预留 → 剔除并为借阅申请另找一册",
+        "条码 S5《乡土中国》：借出 → 流通中，暂不剔除",
         "分馆「A」：文件中没有的馆藏 3 册，剔除 2 册（其中 1 册的借阅申请已另行分配），流通中暂不剔除 1 册",
     ] {
         assert!(out.contains(said), "dry run should say {said}:\n{out}");
@@ -261,4 +262,149 @@ async fn a_barcode_repeated_batches_apart_is_refused() {
         out.contains("新增馆藏 1200 册") && out.contains("未导入 1 条"),
         "{out}"
     );
+}
+
+/// A CSV export from the library's own system, with its own column names and the status
+/// words it uses.
+fn export_with_status(rows: &[(&str, &str, &str)]) -> PathBuf {
+    let mut text = String::from(
+        "isbn,title,authors,pub_year,clc_class,price,branch,barcode,call_number,网借,馆藏状态\n",
+    );
+    for (barcode, net, status) in rows {
+        text.push_str(&format!(
+            "{WEICHENG},A,{barcode},I246.57/1,{net},{status}\n"
+        ));
+    }
+    let path = std::env::temp_dir().join(format!("hongyan-status-{}.csv", uuid::Uuid::new_v4()));
+    std::fs::write(&path, text).expect("write csv");
+    path
+}
+
+async fn copy(lib: &Library, barcode: &str) -> Option<item::Model> {
+    item::Entity::find()
+        .filter(item::Column::Barcode.eq(barcode))
+        .one(&lib.app.ctx.db)
+        .await
+        .expect("copy")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_library_systems_own_columns_and_status_words_are_read() {
+    use ItemStatus::*;
+    let lib = Library::open(TestOptions::default()).await;
+    let import = |file: PathBuf| {
+        let lib = &lib;
+        async move {
+            let path = file.to_str().expect("path").to_owned();
+            let named = [
+                "import",
+                "csv",
+                &path,
+                "--net-lending-column",
+                "网借",
+                "--status-column",
+                "馆藏状态",
+            ];
+            let (ok, out) = run(lib, &named);
+            assert!(ok, "{out}");
+            out
+        }
+    };
+    let out = import(export_with_status(&[
+        ("W1", "是", "在架"),
+        ("W2", "否", "借出"),
+        ("W3", "是", "丢失"),
+        ("W4", "是", "剔除"),
+    ]))
+    .await;
+    assert!(out.contains("新增馆藏 3 册"), "{out}");
+    let w1 = copy(&lib, "W1").await.expect("W1");
+    assert_eq!((w1.status, w1.net_lending), (Available, true));
+    let w2 = copy(&lib, "W2").await.expect("W2");
+    assert_eq!((w2.status, w2.net_lending), (Available, false));
+    assert_eq!(copy(&lib, "W3").await.expect("W3").status, Missing);
+    assert!(copy(&lib, "W4").await.is_none(), "withdrawn before it came");
+
+    let later = [
+        ("W1", "是", "注销"),
+        ("W2", "否", "遗失"),
+        ("W3", "是", "丢失"),
+    ];
+    let out = import(export_with_status(&later)).await;
+    assert!(out.contains("更新馆藏 2 册"), "{out}");
+    assert_eq!(copy(&lib, "W1").await.expect("W1").status, Withdrawn);
+    assert_eq!(copy(&lib, "W2").await.expect("W2").status, Missing);
+    let out = import(export_with_status(&later)).await;
+    assert!(
+        out.contains("新增馆藏 0 册，更新馆藏 0 册"),
+        "the same file again: {out}"
+    );
+
+    let out = import(export_with_status(&[("W1", "是", "在架")])).await;
+    assert!(out.contains("更新馆藏 1 册"), "{out}");
+    assert_eq!(copy(&lib, "W1").await.expect("W1").status, Available);
+
+    let file = export_with_status(&[("W1", "是", "在架")]);
+    let (ok, out) = run(
+        &lib,
+        &[
+            "import",
+            "csv",
+            file.to_str().expect("path"),
+            "--status-column",
+            "状态",
+        ],
+    );
+    assert!(!ok && out.contains("CSV 文件的表头没有「状态」列"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marc_holdings_subfields_are_configurable() {
+    use hongyan_tests::marc_writer::{record, Field};
+    let lib = Library::open(TestOptions::default()).await;
+    let holding = |barcode: &'static str, net: &'static str, status: &'static str| {
+        Field::Data(
+            "852",
+            *b"  ",
+            vec![
+                ('b', "A"),
+                ('h', "I246.57/1"),
+                ('p', barcode),
+                ('n', net),
+                ('x', status),
+            ],
+        )
+    };
+    let marc = record(
+        &[
+            Field::Data("020", *b"  ", vec![('a', "9787020090006")]),
+            Field::Data("100", *b"0 ", vec![('a', "钱锺书")]),
+            Field::Data("245", *b"10", vec![('a', "围城")]),
+            holding("M1", "n", "遗失"),
+            holding("M2", "y", "在架"),
+        ],
+        b'a',
+    );
+    let path = std::env::temp_dir().join(format!("hongyan-status-{}.mrc", uuid::Uuid::new_v4()));
+    std::fs::write(&path, marc).expect("marc");
+    let args = [
+        "import",
+        "marc",
+        path.to_str().expect("path"),
+        "--net-lending-subfield",
+        "n",
+        "--status-subfield",
+        "x",
+    ];
+    let (ok, out) = run(&lib, &args);
+    assert!(ok && out.contains("新增馆藏 2 册"), "{out}");
+    let m1 = copy(&lib, "M1").await.expect("M1");
+    assert_eq!((m1.status, m1.net_lending), (ItemStatus::Missing, false));
+    let m2 = copy(&lib, "M2").await.expect("M2");
+    assert_eq!((m2.status, m2.net_lending), (ItemStatus::Available, true));
+    let (ok, out) = run(
+        &lib,
+        &["import", "marc", "x.mrc", "--status-subfield", "xy"],
+    );
+    assert!(!ok && out.contains("one letter or digit"), "{out}");
 }

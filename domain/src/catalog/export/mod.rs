@@ -349,6 +349,7 @@ fn bibliographic(t: &title::Model, notes: &mut Notes) -> ImportRecord {
 /// A copy as the importer takes it.
 fn holding(copy: item::Model, branches: &HashMap<Uuid, String>) -> Holding {
     Holding {
+        status: None,
         branch_code: branches
             .get(&copy.home_branch_id)
             .cloned()

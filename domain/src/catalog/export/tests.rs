@@ -8,6 +8,7 @@ use crate::i18n::Locale;
 
 fn copy(branch: &str, barcode: &str, call: &str, location: Option<&str>, net: bool) -> Holding {
     Holding {
+        status: None,
         branch_code: branch.into(),
         barcode: barcode.into(),
         call_number: call.into(),

@@ -16,6 +16,7 @@
 //! | `branch`, `barcode`, `call_number` | one copy: owning branch code, barcode, call number |
 //! | `location` | where in its branch that copy stands (floor, area or stack) |
 //! | `net_lending` | whether that copy is in the net-lending stock: `是`/`否`, `1`/`0`, `true`/`false`, `y`/`n`; empty: a new copy is, an existing one keeps what it was |
+//! | `status` | the copy's standing in the library's own system: 剔除/注销/报废 (withdrawn), 丢失/遗失 (missing); anything else: part of the collection |
 //!
 //! One row per copy: rows with the same ISBN describe the same title, each adding its copy.
 //! A row with no `barcode` imports the title alone. A cell the exporter kept from being read
@@ -24,7 +25,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use crate::catalog::record::{limits, yes_or_no, Holding, ImportRecord, Rejected};
+use crate::catalog::record::{limits, yes_or_no, Holding, ImportRecord, Rejected, SourceStatus};
 use crate::{infra::csv_export, Error, Result, Text};
 
 /// The column names, shared with the exporter.
@@ -59,6 +60,8 @@ pub mod columns {
     pub const LOCATION: &str = "location";
     /// Whether the copy is in the net-lending stock.
     pub const NET_LENDING: &str = "net_lending";
+    /// The copy's standing in the library's own system (剔除, 丢失, …).
+    pub const STATUS: &str = "status";
     /// Every column, in the order the exporter writes them.
     pub const ALL: [&str; 15] = [
         ISBN,
@@ -121,6 +124,31 @@ impl<R: Read> CsvReader<R> {
         })
     }
 
+    /// Reads the net-lending flag from column `net_lending` and the copy's status from
+    /// column `status` when they are given (the library's own system's names), instead of
+    /// the `net_lending` and `status` columns.
+    ///
+    /// # Errors
+    /// VALIDATION when the header has no column of a given name.
+    pub fn columns_named(
+        mut self,
+        net_lending: Option<&str>,
+        status: Option<&str>,
+    ) -> Result<Self> {
+        for (canonical, given) in [
+            (columns::NET_LENDING, net_lending),
+            (columns::STATUS, status),
+        ] {
+            let Some(given) = given else { continue };
+            let at = *self
+                .columns
+                .get(&given.trim().to_lowercase())
+                .ok_or_else(|| Error::validation(text!("import-csv-no-column", column = given)))?;
+            self.columns.insert(canonical.to_owned(), at);
+        }
+        Ok(self)
+    }
+
     fn parse(&self, row: &::csv::StringRecord) -> std::result::Result<ImportRecord, Text> {
         let get = |name: &str| {
             self.columns
@@ -175,6 +203,7 @@ impl<R: Read> CsvReader<R> {
                 call_number,
                 location: get(columns::LOCATION),
                 net_lending,
+                status: get(columns::STATUS).and_then(|v| SourceStatus::read(&v)),
             }],
             _ => return Err(text!("import-csv-incomplete-copy")),
         };

@@ -16,7 +16,7 @@ use std::io::{BufReader, Read};
 use super::marc_text;
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::marc::{marc21, unimarc, Flavour, Sub, FIELD_END, RECORD_END, SUBFIELD};
-use crate::catalog::record::{yes_or_no, Holding, ImportRecord, Rejected};
+use crate::catalog::record::{yes_or_no, Holding, ImportRecord, Rejected, SourceStatus};
 use crate::Text;
 
 /// A field as raw bytes: control data, or indicators + subfields.
@@ -54,6 +54,18 @@ pub struct MarcReader<R: Read> {
     pos: usize,
     count: usize,
     flavour: Option<Flavour>,
+    subfields: HoldingSubfields,
+}
+
+/// Where a library's records keep what its holdings fields (852 / 905) say beyond the
+/// standard subfields, when it is not where Hongyan writes it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HoldingSubfields {
+    /// The net-lending flag's code (default `9`, Hongyan's own).
+    pub net_lending: Option<u8>,
+    /// The code of the copy's status in the library's own system ([`SourceStatus`]); none
+    /// by default.
+    pub status: Option<u8>,
 }
 
 impl<R: Read> MarcReader<R> {
@@ -65,7 +77,16 @@ impl<R: Read> MarcReader<R> {
             pos: 0,
             count: 0,
             flavour,
+            subfields: HoldingSubfields::default(),
         }
+    }
+
+    /// Reads the net-lending flag and the copy's status from these subfields of the
+    /// holdings field.
+    #[must_use]
+    pub fn holding_subfields(mut self, subfields: HoldingSubfields) -> Self {
+        self.subfields = subfields;
+        self
     }
 
     /// The next byte, or None at the end (an unreadable file ends it too).
@@ -309,7 +330,7 @@ fn push_unique(list: &mut Vec<String>, more: Vec<String>) {
     }
 }
 
-fn read_marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+fn read_marc21(f: &[RawField<'_>], cs: Charset, subs: &HoldingSubfields) -> ImportRecord {
     let mut authors = Vec::new();
     for tag in marc21::NAMES {
         push_unique(&mut authors, entries(f, cs, tag));
@@ -357,7 +378,12 @@ fn read_marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 barcode: sub(spec.barcode)?,
                 call_number: call,
                 location: sub(spec.location),
-                net_lending: sub(spec.net_lending).and_then(|v| yes_or_no(&v)),
+                net_lending: sub(subs.net_lending.unwrap_or(spec.net_lending))
+                    .and_then(|v| yes_or_no(&v)),
+                status: subs
+                    .status
+                    .and_then(sub)
+                    .and_then(|v| SourceStatus::read(&v)),
             })
         })
         .collect();
@@ -378,7 +404,7 @@ fn read_marc21(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     }
 }
 
-fn read_unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
+fn read_unimarc(f: &[RawField<'_>], cs: Charset, subs: &HoldingSubfields) -> ImportRecord {
     let mut authors = Vec::new();
     for tag in unimarc::NAMES {
         let names: Vec<String> = f
@@ -438,7 +464,12 @@ fn read_unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
                 barcode: sub(spec.barcode)?,
                 call_number: call,
                 location: sub(spec.location),
-                net_lending: sub(spec.net_lending).and_then(|v| yes_or_no(&v)),
+                net_lending: sub(subs.net_lending.unwrap_or(spec.net_lending))
+                    .and_then(|v| yes_or_no(&v)),
+                status: subs
+                    .status
+                    .and_then(sub)
+                    .and_then(|v| SourceStatus::read(&v)),
             })
         })
         .collect();
@@ -459,7 +490,11 @@ fn read_unimarc(f: &[RawField<'_>], cs: Charset) -> ImportRecord {
     }
 }
 
-fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Text> {
+fn convert(
+    record: &[u8],
+    wanted: Option<Flavour>,
+    subs: &HoldingSubfields,
+) -> Result<ImportRecord, Text> {
     let f = fields(record)?;
     let has = |at: Sub| {
         f.iter()
@@ -488,8 +523,8 @@ fn convert(record: &[u8], wanted: Option<Flavour>) -> Result<ImportRecord, Text>
         (_, false, Flavour::Marc21) => Charset::Marc8,
     };
     let r = match flavour {
-        Flavour::Marc21 => read_marc21(&f, charset),
-        Flavour::Unimarc => read_unimarc(&f, charset),
+        Flavour::Marc21 => read_marc21(&f, charset, subs),
+        Flavour::Unimarc => read_unimarc(&f, charset, subs),
     };
     if r.title.is_empty() {
         let at = match flavour {
@@ -512,9 +547,8 @@ impl<R: Read> Iterator for MarcReader<R> {
         let reject = |offset, reason: Text| Rejected::new(position, Some(offset), &reason);
         Some(match split {
             Err((offset, reason)) => Err(reject(offset, reason)),
-            Ok((offset, record)) => {
-                convert(&record, self.flavour).map_err(|reason| reject(offset, reason))
-            }
+            Ok((offset, record)) => convert(&record, self.flavour, &self.subfields)
+                .map_err(|reason| reject(offset, reason)),
         })
     }
 }

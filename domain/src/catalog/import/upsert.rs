@@ -4,7 +4,9 @@
 //! A batch reads what exists with one query each (titles by ISBN, titles by import key,
 //! copies by barcode), inserts what is new with multi-row INSERTs and updates only the rows
 //! whose content changed, so re-importing an unchanged file writes nothing. A copy withdrawn
-//! earlier that the file lists again is back on its shelf (`AVAILABLE`).
+//! earlier that the file lists again is back on its shelf (`AVAILABLE`); one whose status in
+//! the library's own system says withdrawn is withdrawn ([`withdrawal::withdraw`]: its request
+//! routed again, kept while in circulation), and one it says lost is `MISSING` if on a shelf.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
@@ -15,11 +17,12 @@ use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder, QueryTrait};
 
 use crate::catalog::isbn::Isbn13;
-use crate::catalog::record::ImportRecord;
+use crate::catalog::record::{ImportRecord, SourceStatus};
 use crate::catalog::work;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::title;
 use crate::infra::db;
+use crate::lending::withdrawal;
 use crate::{lifecycle, Result};
 
 /// Bound parameters per INSERT statement (PostgreSQL takes 65,535, SQLite 32,766).
@@ -256,7 +259,8 @@ pub async fn batch(
             .collect()
     };
     let mut fresh: Vec<item::ActiveModel> = Vec::new();
-    let mut reinstated = Vec::new();
+    // Copies whose standing the file changes: back on the shelf, withdrawn, lost.
+    let (mut reinstated, mut withdrawn, mut lost) = (Vec::new(), Vec::new(), Vec::new());
     let mut fresh_at: HashMap<String, usize> = HashMap::new();
     for ((_, r), title_id) in records.iter().zip(title_of) {
         for h in &r.holdings {
@@ -276,12 +280,23 @@ pub async fn batch(
                 if h.location.is_some() {
                     row.location.clone_from(&h.location);
                 }
-                // A withdrawn copy the file lists again is back on its shelf.
-                let back = old.status == ItemStatus::Withdrawn;
-                if back {
-                    reinstated.push(old.id);
-                }
-                if row != old || back {
+                let standing = match (h.status, old.status) {
+                    // A withdrawn copy the file lists again is back on its shelf.
+                    (None, ItemStatus::Withdrawn) => {
+                        reinstated.push(old.id);
+                        true
+                    }
+                    (Some(SourceStatus::Withdrawn), s) if s != ItemStatus::Withdrawn => {
+                        withdrawn.push(old.clone());
+                        true
+                    }
+                    (Some(SourceStatus::Missing), ItemStatus::Available) => {
+                        lost.push(old.id);
+                        true
+                    }
+                    _ => false,
+                };
+                if row != old || standing {
                     done.items_updated += 1;
                     done.touched.extend([old.title_id, title_id]);
                 }
@@ -295,6 +310,9 @@ pub async fn batch(
                             .into_query(),
                     ));
                 }
+            } else if h.status == Some(SourceStatus::Withdrawn) {
+                // Withdrawn in the library's system before Hongyan ever had it: not a copy.
+                continue;
             } else if let Some(&at) = fresh_at.get(barcode) {
                 // The same barcode twice in a batch (spaced differently): the last one wins.
                 let copy = &mut fresh[at];
@@ -310,6 +328,11 @@ pub async fn batch(
                     crate::catalog::books::new_copy(title_id, barcode, call_number, branch, now)?;
                 copy.net_lending = Set(h.net_lending.unwrap_or(true));
                 copy.location = Set(h.location.clone());
+                if h.status == Some(SourceStatus::Missing) {
+                    if let Set(id) = copy.id {
+                        lost.push(id);
+                    }
+                }
                 fresh_at.insert(barcode.to_owned(), fresh.len());
                 fresh.push(copy);
                 done.items_created += 1;
@@ -326,12 +349,21 @@ pub async fn batch(
     for chunk in updates.chunks(UPDATES) {
         db::write_all(db, chunk.to_vec()).await?;
     }
-    if !reinstated.is_empty() {
-        lifecycle::advance_all::<item::Entity>(&[ItemStatus::Withdrawn], ItemStatus::Available)?
-            .col_expr(item::Column::UpdatedAt, Expr::value(now))
-            .filter(item::Column::Id.is_in(reinstated))
-            .exec(db)
-            .await?;
+    for (ids, from, to) in [
+        (reinstated, ItemStatus::Withdrawn, ItemStatus::Available),
+        (lost, ItemStatus::Available, ItemStatus::Missing),
+    ] {
+        if !ids.is_empty() {
+            // Conditional on the state read: a copy lending moved meanwhile stays as it is.
+            lifecycle::advance_all::<item::Entity>(&[from], to)?
+                .col_expr(item::Column::UpdatedAt, Expr::value(now))
+                .filter(item::Column::Id.is_in(ids))
+                .exec(db)
+                .await?;
+        }
+    }
+    for copy in withdrawn {
+        withdrawal::withdraw(db, &copy, now).await?;
     }
     done.touched.retain(|t| !written.contains(t));
     done.touched.sort_unstable();
