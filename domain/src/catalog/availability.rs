@@ -1,6 +1,6 @@
 //! How many copies of a title the library has, and how many can be lent now, per branch.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sea_orm::prelude::*;
 use sea_orm::QuerySelect;
@@ -86,4 +86,36 @@ pub async fn for_titles(
         });
     }
     Ok(out)
+}
+
+/// Those of `titles` every copy of which is withdrawn (titles without copies are not: a
+/// title bought for a proposal, say, waits for its first).
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub async fn withdrawn_titles(db: &impl ConnectionTrait, titles: &[Uuid]) -> Result<HashSet<Uuid>> {
+    if titles.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let with = |withdrawn: bool| {
+        let status = if withdrawn {
+            item::Column::Status.eq(ItemStatus::Withdrawn)
+        } else {
+            item::Column::Status.ne(ItemStatus::Withdrawn)
+        };
+        item::Entity::find()
+            .select_only()
+            .column(item::Column::TitleId)
+            .distinct()
+            .filter(item::Column::TitleId.is_in(titles.iter().copied()))
+            .filter(status)
+            .into_tuple::<Uuid>()
+            .all(db)
+    };
+    let kept: HashSet<Uuid> = with(false).await?.into_iter().collect();
+    Ok(with(true)
+        .await?
+        .into_iter()
+        .filter(|t| !kept.contains(t))
+        .collect())
 }

@@ -76,6 +76,7 @@ async fn documents(
 ) -> Result<Vec<IndexedTitle>> {
     let ids: Vec<Uuid> = titles.iter().map(|t| t.id).collect();
     let mut avail = availability::for_titles(db, &ids).await?;
+    let withdrawn = availability::withdrawn_titles(db, &ids).await?;
     Ok(titles
         .into_iter()
         .map(|t| {
@@ -83,6 +84,7 @@ async fn documents(
             let isbn = t.isbn.as_deref().and_then(|i| Isbn13::parse(i).ok());
             IndexedTitle {
                 id: t.id,
+                withdrawn: withdrawn.contains(&t.id),
                 isbn10: isbn.as_ref().and_then(Isbn13::to_isbn10),
                 isbn13: isbn.map(|i| i.as_str().to_owned()),
                 title: t.title,

@@ -37,6 +37,8 @@ const WRITER_MEMORY: usize = 64 * 1024 * 1024;
 pub struct IndexedTitle {
     /// Title id.
     pub id: Uuid,
+    /// Every copy of it is withdrawn: the title has left the collection and is not found.
+    pub withdrawn: bool,
     /// Title proper.
     pub title: String,
     /// Other title information.
@@ -230,7 +232,8 @@ impl SearchIndex {
             .map(|t| t.with_timezone(&Utc))
     }
 
-    /// Adds or replaces titles, then commits with `watermark` and makes them searchable.
+    /// Adds or replaces titles (removes withdrawn ones), then commits with `watermark` and
+    /// makes them searchable.
     ///
     /// # Errors
     /// INTERNAL when tantivy fails to write.
@@ -240,6 +243,9 @@ impl SearchIndex {
         for t in titles {
             let id = t.id.to_string();
             writer.delete_term(Term::from_field_text(f.id, &id));
+            if t.withdrawn {
+                continue;
+            }
             let mut d: TantivyDocument = doc!(
                 f.id => id,
                 f.title => t.title.clone(),

@@ -175,11 +175,11 @@ async fn app_with_catalogue() -> TestApp {
     app
 }
 
-async fn search(app: &TestApp, q: &str, filter: Value) -> Value {
+pub async fn search(app: &TestApp, q: &str, filter: Value) -> Value {
     app.gql(SEARCH, json!({"q": q, "f": filter})).await.data()["searchBooks"].clone()
 }
 
-fn titles(result: &Value) -> Vec<String> {
+pub fn titles(result: &Value) -> Vec<String> {
     result["edges"]
         .as_array()
         .expect("edges")
@@ -189,7 +189,7 @@ fn titles(result: &Value) -> Vec<String> {
 }
 
 /// Waits until an imported title is searchable (the indexer follows the database).
-async fn wait_for(app: &TestApp, title: &str) {
+pub async fn wait_for(app: &TestApp, title: &str) {
     let what = format!("{title} to become searchable");
     eventually(Duration::from_secs(6), &what, || async {
         titles(&search(app, title, json!(null)).await)

@@ -1,7 +1,7 @@
 //! A branch's catalogue kept in sync with the library's other system
 //! (`hongyan import … --withdraw-missing --branch CODE [--dry-run]`): copies the branch's
 //! full export no longer lists are withdrawn (a request reserved on one is routed again, a
-//! copy on loan is kept), a dry run says the same and writes nothing, guards keep a wrong
+//! copy on loan is kept, a title left without copies leaves search), a dry run says the same and writes nothing, guards keep a wrong
 //! file from emptying a branch, a copy listed again comes back, and a barcode the file
 //! repeats far apart is still caught; the library system's own column names, subfields and
 //! status words (剔除, 丢失) are read. Runs on SQLite too (the `sqlite` profile).
@@ -11,16 +11,18 @@ use std::path::PathBuf;
 use hongyan_domain::auth::StaffRole;
 use hongyan_domain::entity::item::{self, ItemStatus};
 use hongyan_domain::entity::{import_seen, loan_request, title};
+use hongyan_tests::wait::eventually;
 use hongyan_tests::TestOptions;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
-use crate::catalog::write_csv;
+use crate::catalog::{search, titles, wait_for, write_csv};
 use crate::library::{to_branch, Library, REQUEST_BY_ID};
 
 const WEICHENG: &str = "9787020090006,围城,钱锺书,1991,I246.57,19.00";
 const SANTI: &str = "9787536692930,三体,刘慈欣,2008,I247.55,23.00";
 const XIANGTU: &str = ",乡土中国,费孝通,2005,C912.82,15.00";
+const GAZETTEER: &str = ",鹿苑镇志,鹿苑镇志编委会,1999,K295.3,60.00";
 
 /// Branch A's whole catalogue (and a copy at B): `drop` leaves out those barcodes.
 fn catalogue(drop: &[&str]) -> PathBuf {
@@ -30,6 +32,7 @@ fn catalogue(drop: &[&str]) -> PathBuf {
         (SANTI, "A", "S3", "I247.55/1"),
         (SANTI, "B", "S4", "I247.55/1"),
         (XIANGTU, "A", "S5", "C912.82/3"),
+        (GAZETTEER, "A", "S6", "K295.3/1"),
     ]
     .iter()
     .filter(|(.., barcode, _)| !drop.contains(barcode))
@@ -37,6 +40,8 @@ fn catalogue(drop: &[&str]) -> PathBuf {
     .collect();
     write_csv(&rows)
 }
+
+const TEN_SECONDS: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn run(lib: &Library, args: &[&str]) -> (bool, String) {
     let out = lib.app.cli(args);
@@ -71,7 +76,8 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
     let full = catalogue(&[]);
     let path = |p: &PathBuf| p.to_str().expect("path").to_owned();
     let (ok, out) = run(&lib, &["import", "csv", &path(&full)]);
-    assert!(ok && out.contains("新增馆藏 5 册"), "{out}");
+    assert!(ok && out.contains("新增馆藏 6 册"), "{out}");
+    wait_for(&lib.app, "鹿苑镇志").await;
 
     // 三体 is requested for A's hold shelf: A's copy S3 is reserved, not yet picked.
     let reader = lib.reader("30000001").await;
@@ -87,11 +93,12 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
         ("S3", Reserved),
         ("S4", Available),
         ("S5", OnLoan),
+        ("S6", Available),
     ]);
     assert_eq!(statuses(&lib).await, before);
 
     // A's next export lists only S2 (and B's S4): a dry run says what would happen.
-    let partial = catalogue(&["S1", "S3", "S5"]);
+    let partial = catalogue(&["S1", "S3", "S5", "S6"]);
     let sync = ["--withdraw-missing", "--branch", "A"];
     let args = |extra: &[&str]| {
         let mut a = vec!["import".to_owned(), "csv".into(), path(&partial)];
@@ -107,7 +114,8 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
         "条码 S1《围城》：在架 → 剔除",
         "条码 S3《三体》：已预留 → 剔除并为借阅申请另找一册",
         "条码 S5《乡土中国》：借出 → 流通中，暂不剔除",
-        "分馆「A」：文件中没有的馆藏 3 册，剔除 2 册（其中 1 册的借阅申请已另行分配），流通中暂不剔除 1 册",
+        "条码 S6《鹿苑镇志》：在架 → 剔除",
+        "分馆「A」：文件中没有的馆藏 4 册，剔除 3 册（其中 1 册的借阅申请已另行分配），流通中暂不剔除 1 册",
     ] {
         assert!(out.contains(said), "dry run should say {said}:\n{out}");
     }
@@ -117,7 +125,7 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
     let real: Vec<&str> = real.iter().map(String::as_str).collect();
     let (ok, out) = run(&lib, &real);
     assert!(ok && !out.contains("试运行"), "{out}");
-    assert!(out.contains("剔除 2 册"), "{out}");
+    assert!(out.contains("剔除 3 册"), "{out}");
     assert_eq!(
         statuses(&lib).await,
         with(&[
@@ -126,8 +134,19 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
             ("S3", Withdrawn),
             ("S4", Reserved),
             ("S5", OnLoan),
+            ("S6", Withdrawn),
         ])
     );
+    // Its only copy withdrawn, the gazetteer has left the collection: search no longer finds it.
+    eventually(
+        TEN_SECONDS,
+        "the withdrawn title gone from search",
+        || async {
+            let found = titles(&search(&lib.app, "鹿苑镇志", json!(null)).await);
+            (!found.iter().any(|t| t == "鹿苑镇志")).then_some(())
+        },
+    )
+    .await;
     // The request moved to B's copy, and its reader is told why.
     let id = req["id"].as_str().expect("id");
     let row = loan_request::Entity::find_by_id(id.parse::<uuid::Uuid>().expect("uuid"))
@@ -155,7 +174,8 @@ async fn a_full_reimport_withdraws_what_the_branch_no_longer_lists() {
 
     // Listed again by the next full export: back on the shelf.
     let (ok, out) = run(&lib, &["import", "csv", &path(&full)]);
-    assert!(ok && out.contains("更新馆藏 2 册"), "{out}");
+    assert!(ok && out.contains("更新馆藏 3 册"), "{out}");
+    wait_for(&lib.app, "鹿苑镇志").await;
     let back = statuses(&lib).await;
     assert!(back.contains(&("S1".into(), Available)), "{back:?}");
     assert!(back.contains(&("S3".into(), Available)), "{back:?}");
