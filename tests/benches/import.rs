@@ -6,10 +6,10 @@
 //! (default: 100,000 records). It writes a MARC 21 file of RECORDS records (half with an
 //! ISBN, half without; two copies each in 852, on 8 branches), imports it through the real
 //! import code (`MarcReader` into `Importer`) into a fresh database (`hongyan_bench_import`),
-//! imports it again unchanged, and, side by side, loads the same title and copy rows with
+//! imports it again unchanged, then with 1 % of its records changed, and, side by side, loads the same title and copy rows with
 //! `COPY` into the same tables of another fresh database (`hongyan_bench_import_copy`): the
-//! floor. It prints both times, rows per second, the ratio, the unchanged re-import's time
-//! and the process's peak resident memory.
+//! floor. It prints both times, rows per second, the ratio, the re-imports' times and the
+//! process's peak resident memory.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 use std::collections::HashMap;
@@ -47,8 +47,9 @@ fn isbn13(body: &str) -> String {
     format!("{body}{}", (10 - sum % 10) % 10)
 }
 
-/// Writes RECORDS MARC 21 records with two copies each to `path`.
-fn write_file(path: &Path, records: u64) {
+/// Writes RECORDS MARC 21 records with two copies each to `path`; with `changed`, every
+/// hundredth record (one with an ISBN) gives another price.
+fn write_file(path: &Path, records: u64, changed: bool) {
     let mut out = BufWriter::new(std::fs::File::create(path).expect("create file"));
     for n in 0..records {
         let w = |k: u64| WORDS[usize::try_from((n / k) % 16).unwrap()];
@@ -66,10 +67,15 @@ fn write_file(path: &Path, records: u64) {
         ];
         let mut fields = Vec::new();
         if n % 2 == 0 {
+            let price = if changed && n % 100 == 0 {
+                "CNY36.00"
+            } else {
+                "CNY35.00"
+            };
             fields.push(Field::Data(
                 "020",
                 *b"  ",
-                vec![('a', isbn.as_str()), ('c', "CNY35.00")],
+                vec![('a', isbn.as_str()), ('c', price)],
             ));
         }
         fields.extend([
@@ -152,7 +158,7 @@ async fn main() {
     let dir = std::env::temp_dir();
     let file = dir.join(format!("{DB}.mrc"));
     let started = Instant::now();
-    write_file(&file, records);
+    write_file(&file, records, false);
     println!(
         "wrote {records} MARC 21 records ({:.1} MiB) in {:.2?}",
         std::fs::metadata(&file).expect("size").len() as f64 / 1_048_576.0,
@@ -174,6 +180,14 @@ async fn main() {
         "unchanged"
     );
     assert_eq!((again.items_created, again.items_updated), (0, 0));
+    let changed_file = dir.join(format!("{DB}_changed.mrc"));
+    write_file(&changed_file, records, true);
+    let (changed, one_percent) = import(&ctx, &changed_file).await;
+    assert_eq!(
+        (changed.titles_updated as u64, changed.items_updated),
+        (records.div_ceil(100), 0),
+        "only the changed records' titles"
+    );
 
     // The floor: the same rows (branches, titles, copies) copied into the same tables.
     let (_, floor_db) = bench::fresh_database(&format!("{DB}_copy")).await;
@@ -220,12 +234,15 @@ async fn main() {
         took.as_secs_f64() / floor.as_secs_f64()
     );
     println!(
-        "unchanged re-import: {unchanged:.2?} ({:.0} records/s); peak resident memory {:.0} MiB",
+        "unchanged re-import: {unchanged:.2?} ({:.0} records/s); 1 % changed: {one_percent:.2?} \
+         ({} titles updated); peak resident memory {:.0} MiB",
         records as f64 / unchanged.as_secs_f64(),
+        changed.titles_updated,
         peak_rss_mib()
     );
     for table in ["branch", "title", "item"] {
         let _ = std::fs::remove_file(dump(table));
     }
     let _ = std::fs::remove_file(&file);
+    let _ = std::fs::remove_file(&changed_file);
 }
