@@ -201,9 +201,12 @@ export function empty(text) {
   return h('p', { class: 'empty' }, text);
 }
 
-/** Yuan from cents: 15000 → "¥150.00". */
+/** Yuan with thousands separators and two decimals. */
+const YUAN = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** Yuan from cents: 15000 → "¥150.00", 1234567 → "¥12,345.67". */
 export function yuan(cents) {
-  return `¥${(Number(cents) / 100).toFixed(2)}`;
+  return `¥${YUAN.format(Number(cents) / 100)}`;
 }
 
 /** Cents from an amount typed in yuan ("39.8", "¥1,000", full-width too); null when it is not one. */

@@ -586,12 +586,28 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
   const from = new Date(`${new Date().getFullYear()}-01-01T00:00:00+08:00`);
   assert.ok(Math.abs(days - (Date.now() - from) / 86400000) < 2, `${days} columns`);
   const perDay = await page.locator('#loans-per-day rect title').allTextContents();
-  const total = perDay.reduce((n, t) => n + Number(t.match(/：(\d+) 册/)[1]), 0);
-  assert.equal(Number(await loans.textContent()), total);
+  const count = (text) => Number(text.replace(/,/g, ''));
+  const total = perDay.reduce((n, t) => n + count(t.match(/：([\d,]+) 册/)[1]), 0);
+  assert.equal(count(await loans.textContent()), total);
   assert.ok(total >= 1, 'the desk lent a book today');
+  // The months add up to the same, each labelled, with last year's month beside it in a table.
+  const months = await page.locator('#loans-per-month rect title').allTextContents();
+  assert.equal(months.reduce((n, t) => n + count(t.match(/：([\d,]+) 册/)[1]), 0), total);
+  assert.equal(await page.locator('#loans-per-month text', { hasText: /^1月$/ }).count(), 1);
+  assert.equal(await page.locator('#loans-per-month table tbody tr').count(), months.length);
+  await page.locator('#tile-loans .yoy').getByText('去年同期').waitFor();
   await page.locator('#requests-by-method').getByText('到馆自取').waitFor();
+  await page.locator('#ready-times').getByText('到馆自取').waitFor();
+  await page.locator('#top-titles li').first().waitFor();
+  await page.locator('#branch-comparison').getByRole('table').waitFor();
   await page.locator('#locker-use').getByText(fixture.round.locker).waitFor();
   await shot(page, 'stats');
+  const phone = await signIn('admin', PHONE);
+  await phone.getByRole('link', { name: '统计' }).click();
+  await phone.locator('#loans-per-month').waitFor();
+  await noHorizontalScroll(phone);
+  await shot(phone, 'stats-390');
+  await phone.context().close();
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: '导出 CSV' }).click(),

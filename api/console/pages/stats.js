@@ -1,20 +1,47 @@
 // 统计 Statistics: a period's figures for a branch (librarians) or the whole library
-// (admins) from `stats(from, to, branchId)`, drawn as SVG charts, with a CSV download.
-// Every figure is computed by the server in SQL; this page only draws what it is given.
+// (admins) from `stats(from, to, branchId)`, beside the same days a year earlier, drawn as
+// SVG charts (each with a table for screen readers), with a CSV download. Admins also see
+// the branches side by side. Every figure is computed by the server in SQL; this page only
+// draws what it is given.
 
 import { gql } from '../app.js';
 import {
-  h, fill, announce, describe, empty, label, yuan, download, section,
+  h, fill, announce, describe, empty, label, yuan, download, section, table,
 } from '../ui.js';
 
+/** The figures a year earlier are compared on. */
+const COMPARED = `registeredReaders newReaders loans loansPerMonth { month count }
+  requestsByDelivery { key count } medianHoursToReady budgetSpentCents`;
+
 const STATS = `query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) {
-  from to registeredReaders newReaders loans loansPerDay { day count }
-  requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady
+  from to ${COMPARED} loansPerDay { day count }
+  deliveriesByMethod { key count }
+  readyTimesByMethod { method medianHours p90Hours }
+  topTitles { title requests } topClasses { key count }
+  lockerHolds lockerHoldsExpired lockerExpiryRate
   lockers { code name compartments inUse deposits turnsPerDoorDay }
-  proposalsByStatus { key count } budgetSpentCents
+  proposalsByStatus { key count }
   budget { fiscalYear totalCents committedCents spentCents availableCents }
   newBooksOnDemand { items lent circulationRate } newBooksOther { items lent circulationRate }
+  lastYear { ${COMPARED} }
   csv } }`;
+
+/** What the branches are compared on, for one branch (an alias per branch). */
+const PER_BRANCH = 'loans newReaders requestsByDelivery { count } medianHoursToReady';
+
+const NUMBER = new Intl.NumberFormat('zh-CN');
+
+/** A count with thousands separators. */
+function num(n) {
+  return NUMBER.format(n);
+}
+
+/** A table only screen readers see: what a chart shows, as numbers. */
+function srTable(caption, headings, rows) {
+  return h('table', { class: 'sr-only' }, h('caption', {}, caption),
+    h('thead', {}, h('tr', {}, headings.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))));
+}
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -61,6 +88,69 @@ function dailyChart(days) {
   return h('div', { class: 'chart-wrap', id: 'loans-per-day' }, chart);
 }
 
+/** A round top for an axis: 1, 2 or 5 times a power of ten, at least `n`. */
+function niceTop(n) {
+  const p = 10 ** Math.floor(Math.log10(Math.max(1, n)));
+  return [1, 2, 5, 10].map((m) => m * p).find((t) => t >= n);
+}
+
+/** Loans per month as columns, last year's same months as dots, with axes and a table. */
+function monthlyChart(months, earlier) {
+  const width = 960;
+  const height = 240;
+  const left = 56;
+  const before = new Map(earlier.map((m) => [Number(m.month.slice(5)), m.count]));
+  const top = niceTop(Math.max(1, ...months.map((m) => m.count), ...before.values()));
+  const step = (width - left) / Math.max(1, months.length);
+  const y = (v) => height - (v / top) * (height - 16);
+  const monthName = (m) => `${Number(m.month.slice(5))}月`;
+  const ticks = Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top];
+  const chart = svg('svg', {
+    viewBox: `0 0 ${width} ${height + 28}`, class: 'chart', role: 'img',
+    'aria-label': `每月借阅：${months.map((m) => `${monthName(m)} ${num(m.count)} 册`).join('，')}`,
+  },
+  ticks.flatMap((t) => [
+    svg('line', { x1: left, y1: y(t), x2: width, y2: y(t), class: t === 0 ? 'axis' : 'grid-line' }),
+    svg('text', { x: left - 6, y: y(t) + 4, class: 'tick', 'text-anchor': 'end' }, num(t)),
+  ]),
+  months.flatMap((m, i) => {
+    const x = left + i * step;
+    const last = before.get(Number(m.month.slice(5)));
+    return [
+      svg('rect', {
+        x: x + step * 0.15, y: y(m.count), width: step * 0.7, height: height - y(m.count), class: 'bar',
+      }, svg('title', {}, `${m.month}：${num(m.count)} 册`)),
+      last === undefined ? null : svg('circle', {
+        cx: x + step / 2, cy: y(last), r: 5, class: 'last-year',
+      }, svg('title', {}, `去年同月：${num(last)} 册`)),
+      svg('text', { x: x + step / 2, y: height + 18, class: 'tick', 'text-anchor': 'middle' }, monthName(m)),
+    ];
+  }));
+  return h('div', { class: 'chart-wrap', id: 'loans-per-month' }, chart,
+    h('p', { class: 'legend muted' }, h('span', { class: 'key-bar' }), '本期 ',
+      h('span', { class: 'key-dot' }), '去年同期'),
+    srTable('每月借阅', ['月份', '本期', '去年同期'],
+      months.map((m) => [m.month, num(m.count), num(before.get(Number(m.month.slice(5))) ?? 0)])));
+}
+
+/** The change from `before` to `now`, as people read it: "+12%" or "—". */
+function change(now, before) {
+  if (!before) return '—';
+  const pct = ((now - before) / before) * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+/** The branches side by side (admins): loans, new readers, requests, median wait. */
+function branchComparison(rows) {
+  if (rows.length === 0) return empty('没有分馆。');
+  return h('div', { id: 'branch-comparison' },
+    bars('branch-loans', '各分馆借阅', rows.map((r) => ({ name: r.name, value: r.loans, text: num(r.loans) }))),
+    table(['分馆', '借阅', '新增读者', '预约', '请求到可取（中位数）'], rows.map((r) => [
+      r.name, num(r.loans), num(r.newReaders), num(r.requests),
+      r.median === null ? '—' : `${r.median.toFixed(1)} 小时`,
+    ])));
+}
+
 /** Labelled horizontal bars, one per row: [{name, value, text}]. */
 function bars(id, title, rows) {
   if (rows.length === 0) return h('div', { id }, empty('没有数据。'));
@@ -79,8 +169,10 @@ function sized(el, percent) {
   return el;
 }
 
-function tile(id, title, value) {
-  return h('div', { class: 'tile', id }, h('span', { class: 'muted' }, title), h('strong', {}, value));
+/** A headline figure, with last year's beside it when given. */
+function tile(id, title, value, last) {
+  return h('div', { class: 'tile', id }, h('span', { class: 'muted' }, title), h('strong', {}, value),
+    last === undefined ? null : h('span', { class: 'muted yoy' }, last));
 }
 
 function percent(rate) {
@@ -131,45 +223,83 @@ export async function render(main, { me, alive }) {
 
   async function load() {
     try {
-      const data = await gql(STATS, { f: from.value, t: to.value, b: scope.value || null });
+      const [data, branches] = await Promise.all([
+        gql(STATS, { f: from.value, t: to.value, b: scope.value || null }),
+        compareBranches(),
+      ]);
       if (!alive()) return;
       const s = data.stats;
       csv = s.csv;
       csvButton.disabled = false;
-      show(s);
+      show(s, branches);
     } catch (e) {
       if (alive()) announce(`统计加载失败：${describe(e)}`, 'error');
     }
   }
 
-  function show(s) {
-    const median = s.medianHoursToReady === null ? '—' : `${s.medianHoursToReady.toFixed(1)} 小时`;
-    const methods = (counts) => counts.map((c) => ({ name: label('delivery', c.key), value: c.count }));
+  /** Loads the branches' figures side by side (admins looking at the whole library). */
+  async function compareBranches() {
+    if (scope.value || me.role !== 'ADMIN') return null;
+    const all = await gql('query { branches { id name kind } }', {});
+    const branches = all.branches.filter((b) => b.kind !== 'BOOKSTORE');
+    if (branches.length === 0) return null;
+    const fields = branches.map((b, i) => `b${i}: stats(from: $f, to: $t, branchId: "${b.id}") { ${PER_BRANCH} }`);
+    const data = await gql(`query($f: String!, $t: String!) { ${fields.join(' ')} }`, { f: from.value, t: to.value });
+    return branches.map((b, i) => {
+      const x = data[`b${i}`];
+      return {
+        name: b.name, loans: x.loans, newReaders: x.newReaders, median: x.medianHoursToReady,
+        requests: x.requestsByDelivery.reduce((n, c) => n + c.count, 0),
+      };
+    }).sort((a, b) => b.loans - a.loans);
+  }
+
+  function show(s, branches) {
+    const hours = (x) => (x === null ? '—' : `${x.toFixed(1)} 小时`);
+    const median = hours(s.medianHoursToReady);
+    const methods = (counts) => counts.map((c) => ({ name: label('delivery', c.key), value: c.count, text: num(c.count) }));
+    const ly = s.lastYear;
+    const versus = (now, before, shown = num) => `去年同期 ${shown(before)}（${change(now, before)}）`;
+    const requests = (x) => x.requestsByDelivery.reduce((n, c) => n + c.count, 0);
     fill(body,
       h('div', { class: 'tiles' },
-        tile('tile-readers', '注册读者', s.registeredReaders),
-        tile('tile-new-readers', '新增读者', s.newReaders),
-        tile('tile-loans', '借阅', s.loans),
-        tile('tile-median', '请求到可取（中位数）', median),
-        tile('tile-spent', '预算支出', yuan(s.budgetSpentCents))),
-      section(`每日借阅（${s.from} 至 ${s.to}）`, dailyChart(s.loansPerDay)),
+        tile('tile-readers', '注册读者', num(s.registeredReaders), versus(s.registeredReaders, ly.registeredReaders)),
+        tile('tile-new-readers', '新增读者', num(s.newReaders), versus(s.newReaders, ly.newReaders)),
+        tile('tile-loans', '借阅', num(s.loans), versus(s.loans, ly.loans)),
+        tile('tile-requests', '网借预约', num(requests(s)), versus(requests(s), requests(ly))),
+        tile('tile-median', '请求到可取（中位数）', median, `去年同期 ${hours(ly.medianHoursToReady)}`),
+        tile('tile-spent', '预算支出', yuan(s.budgetSpentCents), versus(s.budgetSpentCents, ly.budgetSpentCents, yuan))),
+      section(`每月借阅与去年同期（${s.from} 至 ${s.to}）`, monthlyChart(s.loansPerMonth, ly.loansPerMonth)),
+      section('每日借阅', dailyChart(s.loansPerDay)),
+      branches ? section('分馆对比', branchComparison(branches)) : null,
       h('div', { class: 'grid' },
         section('预约：按配送方式', bars('requests-by-method', '预约按配送方式', methods(s.requestsByDelivery))),
         section('送达：按配送方式', bars('deliveries-by-method', '送达按配送方式', methods(s.deliveriesByMethod)))),
+      section('请求到可取的时间', h('div', { id: 'ready-times' }, table(['配送方式', '中位数', '90% 的请求不超过'],
+        s.readyTimesByMethod.map((r) => [label('delivery', r.method), hours(r.medianHours), hours(r.p90Hours)])))),
       h('div', { class: 'grid' },
-        section('书柜使用（每格口每天投递次数）', bars('locker-use', '书柜使用', s.lockers.map((l) => ({
-          name: l.name, value: l.turnsPerDoorDay,
-          text: `${l.turnsPerDoorDay.toFixed(2)}（投递 ${l.deposits}，占用 ${l.inUse}/${l.compartments}）`,
-        })))),
+        section('最受欢迎的图书', bars('top-titles', '最受欢迎的图书',
+          s.topTitles.map((t) => ({ name: t.title, value: t.requests, text: `${num(t.requests)} 次预约` })))),
+        section('最受欢迎的中图法大类', bars('top-classes', '最受欢迎的中图法大类',
+          s.topClasses.map((c) => ({ name: c.key === '?' ? '未分类' : c.key, value: c.count, text: `${num(c.count)} 次预约` }))))),
+      h('div', { class: 'grid' },
+        section('书柜使用（每格口每天投递次数）', h('div', {},
+          bars('locker-use', '书柜使用', s.lockers.map((l) => ({
+            name: l.name, value: l.turnsPerDoorDay,
+            text: `${l.turnsPerDoorDay.toFixed(2)}（投递 ${num(l.deposits)}，占用 ${l.inUse}/${l.compartments}）`,
+          }))),
+          h('p', { class: 'muted', id: 'locker-expiry' }, s.lockerExpiryRate === null
+            ? '期内没有书柜待取。'
+            : `书柜待取 ${num(s.lockerHolds)} 件，逾期未取 ${num(s.lockerHoldsExpired)} 件（${percent(s.lockerExpiryRate)}）`))),
         section('新书利用率（期内入藏、至少借出一次）', bars('new-books', '新书利用率', [
           { name: '荐购新书', value: s.newBooksOnDemand.circulationRate,
-            text: `${percent(s.newBooksOnDemand.circulationRate)}（${s.newBooksOnDemand.lent}/${s.newBooksOnDemand.items}）` },
+            text: `${percent(s.newBooksOnDemand.circulationRate)}（${num(s.newBooksOnDemand.lent)}/${num(s.newBooksOnDemand.items)}）` },
           { name: '其他新书', value: s.newBooksOther.circulationRate,
-            text: `${percent(s.newBooksOther.circulationRate)}（${s.newBooksOther.lent}/${s.newBooksOther.items}）` },
+            text: `${percent(s.newBooksOther.circulationRate)}（${num(s.newBooksOther.lent)}/${num(s.newBooksOther.items)}）` },
         ]))),
       h('div', { class: 'grid' },
         section('荐购：按状态', bars('proposals-by-status', '荐购按状态',
-          s.proposalsByStatus.map((c) => ({ name: label('proposal', c.key), value: c.count })))),
+          s.proposalsByStatus.map((c) => ({ name: label('proposal', c.key), value: c.count, text: num(c.count) })))),
         section('荐购预算', budgetBar(s.budget))));
   }
 }
