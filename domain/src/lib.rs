@@ -19,6 +19,7 @@ pub mod china_time;
 pub mod config;
 pub mod demo;
 pub mod dispatch;
+pub mod entered_figures;
 pub mod entity;
 mod error;
 pub mod identity;

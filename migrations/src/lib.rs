@@ -27,6 +27,7 @@ mod m0016_item_location;
 mod m0017_vendor_offers;
 mod m0018_title_import_key;
 mod m0019_import_runs;
+mod m0020_entered_figures;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_vendor_offers::Migration),
             Box::new(m0018_title_import_key::Migration),
             Box::new(m0019_import_runs::Migration),
+            Box::new(m0020_entered_figures::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod budget_movement;
 pub mod compartment;
 pub mod courier_event;
 pub mod delivery_round;
+pub mod entered_figure;
 pub mod idempotency_key;
 pub mod import_seen;
 pub mod item;

@@ -3,11 +3,12 @@
 mod account;
 mod auth;
 mod dispatch;
+mod figures;
 mod identity;
 pub(crate) mod lending;
 mod notify;
 mod operations;
-mod patrons;
+pub(crate) mod patrons;
 mod places;
 mod purchases;
 mod staff;
@@ -22,6 +23,7 @@ pub struct Mutation(
     auth::AuthMutation,
     lending::LendingMutation,
     dispatch::DispatchMutation,
+    figures::FiguresMutation,
     identity::IdentityMutation,
     operations::OperationsMutation,
     patrons::PatronsMutation,

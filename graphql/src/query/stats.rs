@@ -1,10 +1,11 @@
 //! Statistics for reports.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::report;
+use hongyan_domain::{entered_figures, report};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::types::figures::EnteredFigure;
 use crate::types::parse_id;
 use crate::types::stats::Stats;
 
@@ -36,5 +37,26 @@ impl StatsQuery {
                 .await
                 .gql()?,
         ))
+    }
+
+    /// The figures entered for `year`'s months from the library's other systems, for a
+    /// branch (its librarians) or, without `branchId`, the whole library (admins).
+    async fn monthly_figures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year, 2000–2100.")] year: i32,
+        #[graphql(desc = "The branch; none: the whole library (admins).")] branch_id: Option<ID>,
+    ) -> GqlResult<Vec<EnteredFigure>> {
+        let who = principal(ctx).gql()?;
+        let branch = branch_id
+            .map(|b| parse_id(&b, "branch"))
+            .transpose()
+            .gql()?;
+        Ok(entered_figures::of_year(&domain(ctx).db, who, year, branch)
+            .await
+            .gql()?
+            .into_iter()
+            .map(EnteredFigure::from)
+            .collect())
     }
 }

@@ -2,6 +2,7 @@
 
 mod book;
 pub mod dispatch;
+pub mod figures;
 mod jobs;
 pub mod lending;
 pub mod notify;

@@ -1,10 +1,14 @@
 //! The period report managers pull for their annual figures.
 
 use async_graphql::{Context, Description, Object, SimpleObject, ID};
+use chrono::Datelike;
+use hongyan_domain::entered_figures::{self, PeriodFigure};
+use hongyan_domain::entity::entered_figure::FigureKind as FigureKindRow;
 use hongyan_domain::report;
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
+use crate::types::figures::PeriodEnteredFigure;
 use crate::types::lending::DeliveryMethod;
 use crate::types::purchases::{Budget, Circulation, KeyCount};
 
@@ -72,6 +76,15 @@ pub struct LockerUse {
 /// deliveries, lockers and purchases; amounts in cents (分).
 #[derive(Description)]
 pub struct Stats(pub report::Report);
+
+impl Stats {
+    /// The entered figures of the report's period and scope.
+    async fn entered(&self, ctx: &Context<'_>) -> GqlResult<Vec<PeriodFigure>> {
+        entered_figures::for_period(&domain(ctx).db, self.0.from, self.0.to, self.0.branch)
+            .await
+            .gql()
+    }
+}
 
 #[Object(use_type_description)]
 impl Stats {
@@ -204,6 +217,30 @@ impl Stats {
                 turns_per_door_day: l.turns_per_door_day(days),
             })
             .collect()
+    }
+    /// Figures staff entered from the library's other systems (the whole network's loans,
+    /// visits), summed over the period's whole months: entered, not measured. One per kind.
+    async fn entered_figures(&self, ctx: &Context<'_>) -> GqlResult<Vec<PeriodEnteredFigure>> {
+        Ok(self
+            .entered(ctx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// The platform's share of the whole network's loans (`loans` / entered network loans),
+    /// when the network's loans were entered for every whole month of the period and the
+    /// period is whole months; null otherwise.
+    async fn platform_share_of_network_loans(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
+        let whole = self.0.from.day() == 1 && self.0.to.succ_opt().is_some_and(|d| d.day() == 1);
+        let network = self
+            .entered(ctx)
+            .await?
+            .into_iter()
+            .find(|f| f.kind == FigureKindRow::NetworkLoans && f.complete() && f.value > 0);
+        Ok(network
+            .filter(|_| whole)
+            .map(|n| report::ratio(self.0.loans(), n.value)))
     }
     /// Purchase proposals made in the period, by status.
     async fn proposals_by_status(&self) -> Vec<KeyCount> {

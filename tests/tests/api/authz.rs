@@ -323,7 +323,25 @@ fn cases(f: &Fixture) -> Vec<Case> {
             json!({"f": format!("{}-01-01", f.year), "b": f.branch_a}),
             &[LibrarianA, Admin],
         ),
+        case(
+            "monthlyFigures",
+            "query($y: Int!, $b: ID) { monthlyFigures(year: $y, branchId: $b) { value } }",
+            json!({"y": f.year, "b": f.branch_a}),
+            &[LibrarianA, Admin],
+        ),
         // Mutations.
+        case(
+            "enterMonthlyFigures",
+            "mutation($m: String!, $b: ID) { enterMonthlyFigures(month: $m, branchId: $b, visits: 1) { value } }",
+            json!({"m": format!("{}-01", f.year), "b": f.branch_a}),
+            &[LibrarianA, Admin],
+        ),
+        case(
+            "importMonthlyFigures",
+            "mutation { importMonthlyFigures(csv: \"month,visits\\n\") { stored } }",
+            json!({}),
+            ADMIN,
+        ),
         case(
             "addAddress",
             "mutation { addAddress(input: {label: \"家\", recipient: \"某\", phone: \"13900000000\", address: \"某路\"}) { id } }",

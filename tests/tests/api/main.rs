@@ -18,6 +18,7 @@ mod console;
 mod console_api;
 mod contract;
 mod dispatch;
+mod entered_figures;
 mod faults;
 mod fuzz;
 mod hostile;
