@@ -16,3 +16,5 @@ figures-csv-columns = the header must name a month column and network_loans or v
 figures-csv-too-many-rows = at most { $max } rows at once
 figures-csv-row-unreadable = unreadable row: { $error }
 figures-csv-branch = unknown branch code "{ $code }"
+stats-period-name = invalid period "{ $period }": write a year 2026, a half 2026-H1, a quarter 2026-Q3 or a month 2026-03
+stats-period-either = give either from and to, or a period

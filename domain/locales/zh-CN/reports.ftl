@@ -16,3 +16,5 @@ figures-csv-columns = 表头须有 month（月份）列，以及 network_loans�
 figures-csv-too-many-rows = 一次最多 { $max } 行
 figures-csv-row-unreadable = 读不出这一行：{ $error }
 figures-csv-branch = 分馆代码「{ $code }」不存在
+stats-period-name = 期间「{ $period }」无效，应形如 2026（全年）、2026-H1（半年）、2026-Q3（季度）或 2026-03（月份）
+stats-period-either = 请给出起止日期（from 和 to），或给出一个期间（period），二者选一

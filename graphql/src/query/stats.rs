@@ -1,7 +1,7 @@
 //! Statistics for reports.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::{entered_figures, report};
+use hongyan_domain::{china_time, entered_figures, report, text, Error};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -15,16 +15,24 @@ pub struct StatsQuery;
 
 #[Object]
 impl StatsQuery {
-    /// The figures from `from` to `to` (inclusive China-time dates, `YYYY-MM-DD`) for a
-    /// branch (its librarians) or, without `branchId`, the whole library (admins).
+    /// The figures of a period — `from` to `to` (inclusive China-time dates, `YYYY-MM-DD`),
+    /// or a named `period` (`2026`, `2026-H1`, `2026-Q3`, `2026-03`) — for a branch (its
+    /// librarians) or, without `branchId`, the whole library (admins).
     async fn stats(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The first day, `YYYY-MM-DD` (China time).")] from: String,
+        #[graphql(
+            desc = "The first day, `YYYY-MM-DD` (China time); with `to`, instead of `period`."
+        )]
+        from: Option<String>,
         #[graphql(
             desc = "The last day, `YYYY-MM-DD` (China time, inclusive): not before `from`, and less than 3,660 days (about ten years) after it."
         )]
-        to: String,
+        to: Option<String>,
+        #[graphql(
+            desc = "A named period instead of `from` and `to`: a year `2026`, a half `2026-H1`, a quarter `2026-Q3` or a month `2026-03`."
+        )]
+        period: Option<String>,
         #[graphql(desc = "The branch; none: the whole library (admins).")] branch_id: Option<ID>,
     ) -> GqlResult<Stats> {
         let who = principal(ctx).gql()?;
@@ -32,6 +40,19 @@ impl StatsQuery {
             .map(|b| parse_id(&b, "branch"))
             .transpose()
             .gql()?;
+        let (from, to) = match (from, to, period) {
+            (Some(from), Some(to), None) => (from, to),
+            (None, None, Some(name)) => china_time::named_period(&name)
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .ok_or_else(|| {
+                    Error::validation(text!("stats-period-name", period = name)).in_field("period")
+                })
+                .gql()?,
+            _ => {
+                return Err(Error::validation(text!("stats-period-either")).in_field("period"))
+                    .gql()
+            }
+        };
         Ok(Stats(
             report::report(&domain(ctx).db, who, &from, &to, branch)
                 .await

@@ -33,4 +33,5 @@ mod patrons;
 mod purchases;
 mod startup;
 mod stats;
+mod stats_periods;
 mod stock;
