@@ -45,6 +45,22 @@ function srTable(caption, headings, rows) {
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+/** `YYYY-MM-DD` of year `y`, month `m` (1-based, may run over), day `d` (0: the day before the 1st). */
+function ymd(y, m, d) {
+  const at = new Date(Date.UTC(y, m - 1, d));
+  return at.toISOString().slice(0, 10);
+}
+
+/** The periods a manager reports on, each its first and last day given today (`YYYY-MM-DD`). */
+const PERIODS = [
+  { id: 'year', label: '今年', days: (t) => [`${t.slice(0, 4)}-01-01`, t] },
+  { id: 'last-year', label: '去年', days: (t) => { const y = Number(t.slice(0, 4)) - 1; return [`${y}-01-01`, `${y}-12-31`]; } },
+  { id: 'quarter', label: '本季度', days: (t) => { const y = Number(t.slice(0, 4)); const q = Math.floor((Number(t.slice(5, 7)) - 1) / 3); return [ymd(y, q * 3 + 1, 1), t]; } },
+  { id: 'last-quarter', label: '上季度', days: (t) => { const y = Number(t.slice(0, 4)); const q = Math.floor((Number(t.slice(5, 7)) - 1) / 3); return [ymd(y, q * 3 - 2, 1), ymd(y, q * 3 + 1, 0)]; } },
+  { id: 'month', label: '本月', days: (t) => [`${t.slice(0, 7)}-01`, t] },
+  { id: 'last-month', label: '上月', days: (t) => { const y = Number(t.slice(0, 4)); const m = Number(t.slice(5, 7)); return [ymd(y, m - 1, 1), ymd(y, m, 0)]; } },
+];
+
 /** An SVG element, as h() makes HTML ones. */
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
@@ -208,10 +224,21 @@ export async function render(main, { me, alive }) {
     return undefined;
   }
   const scope = h('select', { id: 'stats-scope' }, scopes.map((s) => h('option', { value: s.id }, s.label)));
+  const period = h('select', { id: 'stats-period' },
+    PERIODS.map((p) => h('option', { value: p.id }, p.label)),
+    h('option', { value: '' }, '自定义'));
+  period.addEventListener('change', () => {
+    const chosen = PERIODS.find((p) => p.id === period.value);
+    if (!chosen) return;
+    [from.value, to.value] = chosen.days(today());
+    load();
+  });
+  for (const input of [from, to]) input.addEventListener('input', () => { period.value = ''; });
   const csvButton = h('button', { type: 'button', id: 'stats-csv', disabled: true }, '导出 CSV');
   const body = h('div', { id: 'stats-body' });
   let csv = '';
   const form = h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); load(); } },
+    h('div', { class: 'field inline' }, h('label', { for: 'stats-period' }, '期间'), period),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-from' }, '起'), from),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-to' }, '止'), to),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-scope' }, '范围'), scope),
