@@ -241,9 +241,21 @@ async fn stats_count_a_known_day_per_branch_and_for_the_library() {
         json!({"from": year_ago(day(2)), "to": year_ago(day(0)), "loans": 0, "registeredReaders": 0})
     );
     let csv = s["csv"].as_str().expect("csv");
-    assert!(csv.starts_with("figure,key,value\n"), "{csv}");
-    assert!(csv.contains("\nloans,,2\n"), "{csv}");
-    assert!(csv.contains("\nmedian_hours_to_ready,,3.00\n"), "{csv}");
+    assert!(csv.starts_with("指标,项目,数值\n"), "{csv}");
+    assert!(csv.contains("\n借阅量,,2\n"), "{csv}");
+    assert!(
+        csv.contains("\n申请至可取中位时长（小时）,,3.00\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n借阅申请（按配送方式）,到馆自取,2\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\n热门中图法大类（申请次数）,I 文学,2\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\n购书经费支出（元）,,0.00\n"), "{csv}");
 
     // Branch B sees its own copy's loan and nothing of A's requests or lockers.
     let b = app.gql_as(Some(&desk_b), STATS, period(Some("B"))).await;
