@@ -3,6 +3,8 @@
 //! request to ready, locker use, proposals and budget burn, and how new books circulate.
 //! Each figure is an SQL aggregate (only one row per day, method or locker comes back);
 //! the few places where PostgreSQL and SQLite spell things differently are in [`Dialect`].
+//! Librarians take the figures away as a CSV table ([`Report::csv`]) or an Excel workbook
+//! ([`workbook`]), both in Simplified Chinese with money in yuan.
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use sea_orm::prelude::*;
@@ -19,6 +21,7 @@ use crate::{china_time, infra::db, Error, Result};
 
 mod csv;
 mod words;
+pub mod workbook;
 
 /// The longest period one report covers.
 const MAX_DAYS: u64 = 3_660;
