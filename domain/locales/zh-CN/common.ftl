@@ -87,4 +87,4 @@ state-QUEUED = 排队中
 
 method-LOCKER = 智能书柜
 method-BRANCH = 到馆自取
-method-HOME = 送书上门
+method-HOME = 快递到家

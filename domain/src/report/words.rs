@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(yuan(123_450), "1234.50");
         assert_eq!(yuan(5), "0.05");
         assert_eq!(yuan(-1_999), "-19.99");
-        assert_eq!(method("HOME"), "送书上门");
+        assert_eq!(method("HOME"), "快递到家");
         assert_eq!(state("APPROVED"), "已通过");
         assert_eq!(clc_class("I"), "文学");
         assert_eq!(clc_class("?"), "未分类");

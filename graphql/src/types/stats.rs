@@ -226,7 +226,7 @@ impl Stats {
         self.0.new_other.into()
     }
     /// Every figure as CSV for spreadsheets: `指标,项目,数值` rows, names in Chinese, money in
-    /// yuan (`1234.50`).
+    /// yuan (`1234.50`). The same figures as an Excel workbook: `GET /staff/stats.xlsx`.
     async fn csv(&self) -> GqlResult<String> {
         self.0.csv().gql()
     }
