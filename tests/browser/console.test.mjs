@@ -619,8 +619,8 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
     page.getByRole('button', { name: '导出 CSV' }).click(),
   ]);
   const csv = readFileSync(await download.path(), 'utf8');
-  assert.ok(csv.replace(/^\ufeff/, '').startsWith('figure,key,value\n'), csv.slice(0, 80));
-  assert.ok(csv.includes(`\nloans,,${total}\n`), csv);
+  assert.ok(csv.replace(/^\ufeff/, '').startsWith('指标,项目,数值\n'), csv.slice(0, 80));
+  assert.ok(csv.includes(`\n借阅量,,${total}\n`), csv);
   await page.context().close();
 });
 

@@ -1,5 +1,5 @@
 //! HTTP routes: `/` (links to the app, the console and GraphiQL), `/graphql` (+ GraphiQL, `/graphql/ws`), `/locker/v1`, `/webhooks/courier`,
-//! `/staff` (printable pages), `/console` (the staff console's files), `/app` (the readers'
+//! `/staff` (printable pages, the statistics workbook), `/console` (the staff console's files), `/app` (the readers'
 //! app), `/healthz`, `/readyz`, `/metrics`.
 
 mod app;

@@ -82,3 +82,9 @@ state-FREE = free
 state-OCCUPIED = occupied
 state-FAULT = faulty
 state-QUEUED = queued
+
+## Names of delivery methods (`method-` + the method).
+
+method-LOCKER = locker
+method-BRANCH = pickup at a branch
+method-HOME = home delivery

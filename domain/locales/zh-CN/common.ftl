@@ -82,3 +82,9 @@ state-FREE = 空闲
 state-OCCUPIED = 有书
 state-FAULT = 故障
 state-QUEUED = 排队中
+
+## Names of delivery methods (`method-` + the method).
+
+method-LOCKER = 智能书柜
+method-BRANCH = 到馆自取
+method-HOME = 快递到家

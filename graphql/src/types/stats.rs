@@ -262,7 +262,8 @@ impl Stats {
     async fn new_books_other(&self) -> Circulation {
         self.0.new_other.into()
     }
-    /// Every figure as CSV (`figure,key,value`).
+    /// Every figure as CSV for spreadsheets: `指标,项目,数值` rows, names in Chinese, money in
+    /// yuan (`1234.50`). The same figures as an Excel workbook: `GET /staff/stats.xlsx`.
     async fn csv(&self) -> GqlResult<String> {
         self.0.csv().gql()
     }

@@ -1,9 +1,11 @@
 //! Staff pages served as HTML, to print: the picking list (shelf order, Code 128 barcodes a
-//! scanner reads off the paper) and home-delivery shipping labels (A6, one per page).
-//! Authenticated like GraphQL, with a staff access token in `Authorization: Bearer`.
+//! scanner reads off the paper) and home-delivery shipping labels (A6, one per page); and
+//! the statistics as an Excel workbook to download. Authenticated like GraphQL, with a
+//! staff access token in `Authorization: Bearer`.
 
 mod home_labels;
 mod picking_list;
+mod stats;
 
 use std::future::Future;
 
@@ -28,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/branches/{branch_id}/home-labels",
         web::get().to(home_labels::page),
-    );
+    )
+    .route("/stats.xlsx", web::get().to(stats::download));
 }
 
 /// Answers a branch's page: the caller's staff principal and the branch id from the path go

@@ -3,6 +3,8 @@
 //! request to ready, locker use, proposals and budget burn, and how new books circulate.
 //! Each figure is an SQL aggregate (only one row per day, method or locker comes back);
 //! the few places where PostgreSQL and SQLite spell things differently are in [`Dialect`].
+//! Librarians take the figures away as a CSV table ([`Report::csv`]) or an Excel workbook
+//! ([`workbook`]), both in Simplified Chinese with money in yuan.
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use sea_orm::prelude::*;
@@ -16,6 +18,10 @@ use crate::i18n::Text;
 use crate::lending::{DeliveryMethod, RequestStatus};
 use crate::purchases::year_figures::{circulation, proposals_by, Circulation, Count, Grouping};
 use crate::{china_time, infra::db, Error, Result};
+
+mod csv;
+mod words;
+pub mod workbook;
 
 /// The longest period one report covers.
 const MAX_DAYS: u64 = 3_660;
@@ -182,54 +188,109 @@ impl Report {
         (self.locker_holds > 0).then(|| ratio(self.locker_holds_expired, self.locker_holds))
     }
 
-    /// The figures as CSV (`figure,key,value`), for spreadsheets.
-    ///
-    /// # Errors
-    /// INTERNAL if writing fails (it does not, into memory).
-    pub fn csv(&self) -> Result<String> {
-        let mut rows: Vec<[String; 3]> = vec![
-            row("readers", "", self.readers),
-            row("new_readers", "", self.new_readers),
-            row("loans", "", self.loans()),
-        ];
-        rows.extend(
-            self.loans_per_day
-                .iter()
-                .map(|d| row("loans_per_day", &d.day.to_string(), d.n)),
-        );
-        for (figure, counts) in [
-            ("requests_by_method", &self.requests_by_method),
-            ("deliveries_by_method", &self.deliveries_by_method),
-            ("proposals_by_status", &self.proposals_by_status),
-        ] {
-            rows.extend(counts.iter().map(|c| row(figure, &c.key, c.n)));
-        }
-        if let Some(secs) = self.median_secs_to_ready {
-            rows.push([
-                "median_hours_to_ready".into(),
-                String::new(),
-                format!("{:.2}", secs / 3600.0),
-            ]);
-        }
-        for l in &self.lockers {
-            rows.push(row("locker_deposits", &l.code, l.deposits));
-            rows.push([
-                "locker_turns_per_door_day".into(),
-                l.code.clone(),
-                format!("{:.3}", l.turns_per_door_day(self.days())),
-            ]);
-        }
-        rows.push(row("budget_spent_cents", "", self.budget_spent_cents));
-        for (group, c) in [("on_demand", self.new_on_demand), ("other", self.new_other)] {
-            rows.push(row("new_items", group, c.items));
-            rows.push(row("new_items_lent", group, c.lent));
-        }
-        crate::infra::csv_export::table(["figure", "key", "value"], rows)
+    /// Requests made in the period.
+    pub fn requests(&self) -> i64 {
+        self.requests_by_method.iter().map(|c| c.n).sum()
+    }
+
+    /// Requests fulfilled (lent) in the period.
+    pub fn deliveries(&self) -> i64 {
+        self.deliveries_by_method.iter().map(|c| c.n).sum()
+    }
+
+    /// The headline figures, in the order the exports list them: the same figures for every
+    /// period, so two periods' lists line up row by row.
+    pub fn headline(&self) -> Vec<Figure> {
+        let new_items = self.new_on_demand.items + self.new_other.items;
+        let new_lent = self.new_on_demand.lent + self.new_other.lent;
+        vec![
+            Figure::new(text!("stats-readers"), Amount::Count(self.readers)),
+            Figure::new(text!("stats-new-readers"), Amount::Count(self.new_readers)),
+            Figure::new(text!("stats-loans"), Amount::Count(self.loans())),
+            Figure::new(text!("stats-requests"), Amount::Count(self.requests())),
+            Figure::new(text!("stats-deliveries"), Amount::Count(self.deliveries())),
+            Figure::new(
+                text!("stats-median-hours"),
+                Amount::Hours(words::hours(self.median_secs_to_ready)),
+            ),
+            Figure::new(
+                text!("stats-locker-holds"),
+                Amount::Count(self.locker_holds),
+            ),
+            Figure::new(
+                text!("stats-locker-expired"),
+                Amount::Count(self.locker_holds_expired),
+            ),
+            Figure::new(
+                text!("stats-locker-expiry-rate"),
+                Amount::Share(self.locker_expiry_rate()),
+            ),
+            Figure::new(
+                text!("stats-proposals"),
+                Amount::Count(self.proposals_by_status.iter().map(|c| c.n).sum()),
+            ),
+            Figure::new(
+                text!("stats-budget-spent"),
+                Amount::Cents(self.budget_spent_cents),
+            ),
+            Figure::new(text!("stats-new-items"), Amount::Count(new_items)),
+            Figure::new(text!("stats-new-items-lent"), Amount::Count(new_lent)),
+        ]
     }
 }
 
-fn row(figure: &str, key: &str, n: i64) -> [String; 3] {
-    [figure.to_owned(), key.to_owned(), n.to_string()]
+/// A headline figure of the report: its name and its amount.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// What it counts (its name says the unit when it is not a count).
+    pub name: Text,
+    /// How much.
+    pub amount: Amount,
+}
+
+impl Figure {
+    fn new(name: Text, amount: Amount) -> Self {
+        Figure { name, amount }
+    }
+}
+
+/// A figure's amount, by the kind of number it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Amount {
+    /// A number of people, loans or things.
+    Count(i64),
+    /// Money, in cents (shown in yuan).
+    Cents(i64),
+    /// Hours (None: nothing to measure).
+    Hours(Option<f64>),
+    /// A share of a whole, 0 to 1 (None: no whole).
+    Share(Option<f64>),
+    /// Any other number (turns per door per day).
+    Decimal(f64),
+}
+
+impl Amount {
+    /// The amount as a spreadsheet number (yuan for money), None when there is none.
+    pub fn number(self) -> Option<f64> {
+        match self {
+            Amount::Count(n) => Some(ratio(n, 1)),
+            Amount::Cents(c) => Some(words::yuan_number(c)),
+            Amount::Hours(h) | Amount::Share(h) => h,
+            Amount::Decimal(x) => Some(x),
+        }
+    }
+
+    /// The amount as CSV text: counts as they are, yuan and hours with two decimals, shares
+    /// as percentages with one, other numbers with three (empty when there is none).
+    pub fn text(self) -> String {
+        match self {
+            Amount::Count(n) => n.to_string(),
+            Amount::Cents(c) => words::yuan(c),
+            Amount::Hours(h) => h.map(|h| format!("{h:.2}")).unwrap_or_default(),
+            Amount::Share(s) => s.map(|s| format!("{:.1}%", s * 100.0)).unwrap_or_default(),
+            Amount::Decimal(x) => format!("{x:.3}"),
+        }
+    }
 }
 
 /// How the two databases spell dates and intervals.

@@ -1,0 +1,56 @@
+//! `GET /staff/stats.xlsx?from=YYYY-MM-DD&to=YYYY-MM-DD[&branchId=…]`: the period's figures
+//! as an Excel workbook to download, for the callers the `stats` query answers (a branch's
+//! librarians, admins for the whole library).
+
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{web, HttpRequest, HttpResponse};
+use hongyan_domain::report::workbook;
+use hongyan_domain::{text, Ctx, Error};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::http::{bearer, error_response};
+
+/// The media type of an `.xlsx` workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The query string: the period and, optionally, the branch.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Period {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    branch_id: Option<String>,
+}
+
+/// The workbook, or the usual JSON error.
+pub async fn download(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    match answer(&ctx, &req).await {
+        Ok(xlsx) => HttpResponse::Ok()
+            .content_type(XLSX)
+            .insert_header(ContentDisposition {
+                disposition: DispositionType::Attachment,
+                parameters: vec![DispositionParam::Filename(xlsx.filename)],
+            })
+            .insert_header(("cache-control", "no-store"))
+            .body(xlsx.bytes),
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn answer(ctx: &Ctx, req: &HttpRequest) -> Result<workbook::Xlsx, Error> {
+    let token = bearer(req, "staff access token")?;
+    let who = hongyan_domain::auth::authenticate(ctx, token)
+        .await?
+        .principal;
+    let period = web::Query::<Period>::from_query(req.query_string())
+        .map_err(|e| Error::validation(text!("request-malformed", detail = e)))?
+        .into_inner();
+    let branch = period
+        .branch_id
+        .map(|b| Uuid::parse_str(b.trim()).map_err(|_| Error::NotFound("branch")))
+        .transpose()?;
+    workbook::export(&ctx.db, &who, &period.from, &period.to, branch).await
+}
