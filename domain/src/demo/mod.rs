@@ -9,6 +9,7 @@
 //! refused even where someone loaded it by name ([`is_demo_login`], [`is_demo_locker_token`]).
 
 mod catalogue;
+pub mod history;
 mod places;
 mod vendor;
 
@@ -123,12 +124,18 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool> {
     let (titles, items) = catalogue::insert(&txn, &branches, now).await?;
     vendor::insert(&txn, now).await?;
     accounts(&txn, now).await?;
+    let year = history::insert(&txn, now).await?;
     txn.commit().await?;
     tracing::info!(
         branches = branches.len(),
         titles,
         items,
-        "demo library loaded"
+        readers = year.readers,
+        requests = year.requests,
+        loans = year.loans,
+        active_loans = year.active_loans,
+        proposals = year.proposals,
+        "demo library loaded, with a year of history"
     );
     Ok(true)
 }
