@@ -172,10 +172,17 @@ pub fn loan(
         _ => hours(rng, 60.0 * 24.0, 120.0 * 24.0),
     };
     // A reader keeping a book long renewed it once, half the time.
-    let renewals = i32::from(kept > Duration::days(LOAN_DAYS) && rng.random_bool(0.5));
-    let due = at + Duration::days(LOAN_DAYS * (1 + i64::from(renewals)));
+    let mut renewals = i32::from(kept > Duration::days(LOAN_DAYS) && rng.random_bool(0.5));
+    let mut due = at + Duration::days(LOAN_DAYS * (1 + i64::from(renewals)));
     let back = at + kept;
     let returned = (back < end).then_some(back);
+    // A book still out falls due, or is reminded of, on another day than the load's: it was
+    // renewed again. So nothing of the past is told on the day the demo is loaded.
+    let today = |t: DateTime<Utc>| t >= end && t < end + Duration::days(1);
+    if returned.is_none() && (today(due) || today(due - Duration::days(3))) {
+        renewals += 1;
+        due += Duration::days(LOAN_DAYS);
+    }
     let status = if returned.is_some() {
         LoanStatus::Returned
     } else {
