@@ -28,8 +28,8 @@ pub enum Command {
     Worker,
     /// Bring the database schema up to date.
     Migrate,
-    /// Load the demo library (branches, lockers, catalogue, demo logins).
-    Demo,
+    /// Load the demo library (branches, lockers, catalogue, demo logins, a year of history).
+    Demo(DemoArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -52,6 +52,15 @@ pub enum Command {
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+}
+
+/// `demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Leave out the generated year of history (readers, requests, loans, proposals), for a
+    /// library where nothing has happened yet.
+    #[arg(long)]
+    pub no_history: bool,
 }
 
 /// `schema` subcommands.

@@ -35,9 +35,9 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             println!("database schema is up to date");
             Ok(())
         }
-        Command::Demo => {
+        Command::Demo(args) => {
             let db = open_database(&config).await?;
-            if demo::load(&db, now).await? {
+            if demo::load_with(&db, now, !args.no_history).await? {
                 println!("demo library loaded");
             } else {
                 println!("the demo library is already there; nothing changed");

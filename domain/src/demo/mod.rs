@@ -1,7 +1,8 @@
 //! The demo library: a county-level city's network (central library, branches, 24-hour
 //! city study rooms, a partner bookstore, smart lockers) with a catalogue of Chinese titles
 //! spread over the branches, a wholesaler's feed and this year's purchase budget
-//! ([`vendor`]), and demo logins for every role.
+//! ([`vendor`]), demo logins for every role, and a generated year of history so the
+//! statistics have something to show ([`history`]).
 //!
 //! `hongyan serve` loads it into an empty database, so a fresh machine has something real
 //! to search, request and deliver. Its logins are published (README, start-up banner), so
@@ -9,6 +10,7 @@
 //! refused even where someone loaded it by name ([`is_demo_login`], [`is_demo_locker_token`]).
 
 mod catalogue;
+pub mod history;
 mod places;
 mod vendor;
 
@@ -105,12 +107,21 @@ pub async fn load_if_empty(db: &DatabaseConnection, now: DateTime<Utc>) -> Resul
     load(db, now).await
 }
 
-/// Loads the demo library in one transaction. Returns false (and changes nothing) when its
-/// central library is already there.
+/// Loads the demo library with its year of history ([`history`]) in one transaction.
+/// Returns false (and changes nothing) when its central library is already there.
 ///
 /// # Errors
 /// A database fault or a clash with existing data; nothing is written then.
 pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool> {
+    load_with(db, now, true).await
+}
+
+/// Loads the demo library in one transaction, with its year of history when `history`.
+/// Returns false (and changes nothing) when its central library is already there.
+///
+/// # Errors
+/// A database fault or a clash with existing data; nothing is written then.
+pub async fn load_with(db: &DatabaseConnection, now: DateTime<Utc>, history: bool) -> Result<bool> {
     let txn = crate::infra::db::begin_write(db).await?;
     if crate::branches::by_code(&txn, places::CENTRAL)
         .await
@@ -123,11 +134,21 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<bool> {
     let (titles, items) = catalogue::insert(&txn, &branches, now).await?;
     vendor::insert(&txn, now).await?;
     accounts(&txn, now).await?;
+    let year = if history {
+        history::insert(&txn, now).await?
+    } else {
+        history::Summary::default()
+    };
     txn.commit().await?;
     tracing::info!(
         branches = branches.len(),
         titles,
         items,
+        readers = year.readers,
+        requests = year.requests,
+        loans = year.loans,
+        active_loans = year.active_loans,
+        proposals = year.proposals,
         "demo library loaded"
     );
     Ok(true)

@@ -17,6 +17,7 @@ mod clock;
 mod console;
 mod console_api;
 mod contract;
+mod demo_history;
 mod dispatch;
 mod entered_figures;
 mod faults;
