@@ -129,6 +129,16 @@ export async function gql(query, variables = {}) {
 
 /** GETs a page of the server's (e.g. the printable picking list) with the access token. */
 export async function fetchAuthorized(path) {
+  return (await authorizedResponse(path)).text();
+}
+
+/** GETs a file of the server's (e.g. the statistics workbook) with the access token. */
+export async function fetchAuthorizedBlob(path) {
+  return (await authorizedResponse(path)).blob();
+}
+
+/** The answer to an authorized GET; an error answer becomes an `ApiError`. */
+async function authorizedResponse(path) {
   const get = () => fetch(path, { headers: { authorization: `Bearer ${session.get()?.accessToken}` } });
   let resp = await get();
   if (resp.status === 401 && await refresh()) resp = await get();
@@ -142,7 +152,7 @@ export async function fetchAuthorized(path) {
     } catch { /* not JSON */ }
     throw new ApiError(code, message);
   }
-  return resp.text();
+  return resp;
 }
 
 /**

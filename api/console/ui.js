@@ -308,7 +308,11 @@ export function label(group, value) {
 /** Saves text as a download (CSV for vendors). */
 export function download(filename, text, type = 'text/csv;charset=utf-8') {
   // A byte-order mark so spreadsheet programs read the UTF-8 as such.
-  const blob = new Blob(['\ufeff', text], { type });
+  saveBlob(filename, new Blob(['\ufeff', text], { type }));
+}
+
+/** Saves a file the server sent (a workbook) as a download. */
+export function saveBlob(filename, blob) {
   const url = URL.createObjectURL(blob);
   const a = h('a', { href: url, download: filename });
   document.body.appendChild(a);

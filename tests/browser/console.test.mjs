@@ -602,12 +602,6 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
   await page.locator('#branch-comparison').getByRole('table').waitFor();
   await page.locator('#locker-use').getByText(fixture.round.locker).waitFor();
   await shot(page, 'stats');
-  // Named periods fill the dates in and load them: last year had no loans here.
-  await page.locator('#stats-period').selectOption({ label: '去年' });
-  const lastYear = new Date().getFullYear() - 1;
-  assert.equal(await page.locator('#stats-from').inputValue(), `${lastYear}-01-01`);
-  assert.equal(await page.locator('#stats-to').inputValue(), `${lastYear}-12-31`);
-  await page.locator('#tile-loans strong', { hasText: /^0$/ }).waitFor();
   const phone = await signIn('admin', PHONE);
   await phone.getByRole('link', { name: '统计' }).click();
   await phone.locator('#loans-per-month').waitFor();
@@ -621,6 +615,19 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.replace(/^\ufeff/, '').startsWith('指标,项目,数值\n'), csv.slice(0, 80));
   assert.ok(csv.includes(`\n借阅量,,${total}\n`), csv);
+  // The workbook comes with the access token, as a real .xlsx (a zip file).
+  const [workbook] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '导出 Excel' }).click(),
+  ]);
+  assert.match(workbook.suggestedFilename(), /^统计-.*\.xlsx$/);
+  assert.equal(readFileSync(await workbook.path()).subarray(0, 2).toString('latin1'), 'PK');
+  // Named periods fill the dates in and load them: last year had no loans here.
+  await page.locator('#stats-period').selectOption({ label: '去年' });
+  const lastYear = new Date().getFullYear() - 1;
+  assert.equal(await page.locator('#stats-from').inputValue(), `${lastYear}-01-01`);
+  assert.equal(await page.locator('#stats-to').inputValue(), `${lastYear}-12-31`);
+  await page.locator('#tile-loans strong', { hasText: /^0$/ }).waitFor();
   await page.context().close();
 });
 

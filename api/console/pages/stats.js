@@ -4,9 +4,9 @@
 // the branches side by side. Every figure is computed by the server in SQL; this page only
 // draws what it is given.
 
-import { gql } from '../app.js';
+import { gql, fetchAuthorizedBlob } from '../app.js';
 import {
-  h, fill, announce, describe, empty, label, yuan, download, section, table,
+  h, fill, announce, describe, empty, label, yuan, download, saveBlob, section, table,
 } from '../ui.js';
 
 /** The figures a year earlier are compared on. */
@@ -235,6 +235,16 @@ export async function render(main, { me, alive }) {
   });
   for (const input of [from, to]) input.addEventListener('input', () => { period.value = ''; });
   const csvButton = h('button', { type: 'button', id: 'stats-csv', disabled: true }, '导出 CSV');
+  const xlsxButton = h('button', { type: 'button', id: 'stats-xlsx' }, '导出 Excel');
+  xlsxButton.addEventListener('click', async () => {
+    const query = new URLSearchParams({ from: from.value, to: to.value });
+    if (scope.value) query.set('branchId', scope.value);
+    try {
+      saveBlob(`统计-${from.value}-${to.value}.xlsx`, await fetchAuthorizedBlob(`/staff/stats.xlsx?${query}`));
+    } catch (e) {
+      announce(`导出失败：${describe(e)}`, 'error');
+    }
+  });
   const body = h('div', { id: 'stats-body' });
   let csv = '';
   const form = h('form', { class: 'toolbar', onsubmit: (e) => { e.preventDefault(); load(); } },
@@ -242,7 +252,7 @@ export async function render(main, { me, alive }) {
     h('div', { class: 'field inline' }, h('label', { for: 'stats-from' }, '起'), from),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-to' }, '止'), to),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-scope' }, '范围'), scope),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '查询'), csvButton));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '查询'), csvButton, xlsxButton));
   csvButton.addEventListener('click', () => download(`统计-${from.value}-${to.value}.csv`, csv));
   main.append(h('section', { class: 'panel' }, h('h1', {}, '统计'), form), body);
   await load();

@@ -314,6 +314,28 @@ impl Dialect {
     }
 }
 
+/// The first and last day (`YYYY-MM-DD`) a report is asked for: `from` and `to` as given, or
+/// a named `period` (`2026`, `2026-H1`, `2026-Q3`, `2026-03`:
+/// [`crate::china_time::named_period`]) instead.
+///
+/// # Errors
+/// VALIDATION (field `period`) for an unknown name, or for both dates and a name, or neither.
+pub fn days_asked(
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<&str>,
+) -> Result<(String, String)> {
+    match (from, to, period) {
+        (Some(from), Some(to), None) => Ok((from, to)),
+        (None, None, Some(name)) => crate::china_time::named_period(name)
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .ok_or_else(|| {
+                Error::validation(text!("stats-period-name", period = name)).in_field("period")
+            }),
+        _ => Err(Error::validation(text!("stats-period-either")).in_field("period")),
+    }
+}
+
 /// The day `s` (`YYYY-MM-DD`), else VALIDATION saying `bad` for the input `field`.
 fn parse_day(s: &str, field: &'static str, bad: Text) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")

@@ -1,7 +1,7 @@
 //! Statistics for reports.
 
 use async_graphql::{Context, Object, ID};
-use hongyan_domain::{china_time, entered_figures, report, text, Error};
+use hongyan_domain::{entered_figures, report};
 
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
@@ -40,19 +40,7 @@ impl StatsQuery {
             .map(|b| parse_id(&b, "branch"))
             .transpose()
             .gql()?;
-        let (from, to) = match (from, to, period) {
-            (Some(from), Some(to), None) => (from, to),
-            (None, None, Some(name)) => china_time::named_period(&name)
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .ok_or_else(|| {
-                    Error::validation(text!("stats-period-name", period = name)).in_field("period")
-                })
-                .gql()?,
-            _ => {
-                return Err(Error::validation(text!("stats-period-either")).in_field("period"))
-                    .gql()
-            }
-        };
+        let (from, to) = report::days_asked(from, to, period.as_deref()).gql()?;
         Ok(Stats(
             report::report(&domain(ctx).db, who, &from, &to, branch)
                 .await

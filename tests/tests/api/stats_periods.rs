@@ -1,5 +1,5 @@
-//! A report asked for by a named period (`2026`, `2026-H1`, `2026-Q3`, `2026-03`) is the
-//! report of its first to its last day; anything else, or a period and dates both, is
+//! A report asked for by a named period (`2026`, `2026-H1`, `2026-Q3`, `2026-03`), in GraphQL
+//! or for the workbook, is the report of its first to its last day; anything else, or a period and dates both, is
 //! refused. Runs on SQLite too (the `sqlite` profile).
 
 use chrono::{Datelike, Duration};
@@ -62,6 +62,34 @@ async fn a_named_period_is_the_report_of_its_days() {
         assert_eq!(named.data()["stats"]["from"], json!(from));
         assert_eq!(named.data()["stats"]["loans"], 1, "{period}");
     }
+
+    // The workbook takes a named period too.
+    let xlsx = |query: String| {
+        let admin = admin.clone();
+        async move {
+            let url = format!("{}/staff/stats.xlsx?{query}", app.address);
+            app.http
+                .get(&url)
+                .bearer_auth(admin)
+                .send()
+                .await
+                .expect("download")
+        }
+    };
+    let r = xlsx(format!("period={year}")).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .expect("header")
+            .contains(&format!("{year}-01-01-{year}-12-31")),
+        "{:?}",
+        r.headers()
+    );
+    let r = xlsx(format!("period={year}-Q5")).await;
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(body["code"], "VALIDATION", "{body}");
 
     for vars in [
         json!({"p": format!("{year}-Q5")}),

@@ -1,10 +1,11 @@
-//! `GET /staff/stats.xlsx?from=YYYY-MM-DD&to=YYYY-MM-DD[&branchId=…]`: the period's figures
+//! `GET /staff/stats.xlsx?from=YYYY-MM-DD&to=YYYY-MM-DD[&branchId=…]` (or `?period=2026-Q1`
+//! instead of the dates): the period's figures
 //! as an Excel workbook to download, for the callers the `stats` query answers (a branch's
 //! librarians, admins for the whole library).
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpRequest, HttpResponse};
-use hongyan_domain::report::workbook;
+use hongyan_domain::report::{self, workbook};
 use hongyan_domain::{text, Ctx, Error};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -14,14 +15,13 @@ use crate::http::{bearer, error_response};
 /// The media type of an `.xlsx` workbook.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// The query string: the period and, optionally, the branch.
+/// The query string: the period (dates, or a named period) and, optionally, the branch.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Period {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
     branch_id: Option<String>,
 }
 
@@ -52,5 +52,6 @@ async fn answer(ctx: &Ctx, req: &HttpRequest) -> Result<workbook::Xlsx, Error> {
         .branch_id
         .map(|b| Uuid::parse_str(b.trim()).map_err(|_| Error::NotFound("branch")))
         .transpose()?;
-    workbook::export(&ctx.db, &who, &period.from, &period.to, branch).await
+    let (from, to) = report::days_asked(period.from, period.to, period.period.as_deref())?;
+    workbook::export(&ctx.db, &who, &from, &to, branch).await
 }
