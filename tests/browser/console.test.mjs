@@ -622,6 +622,13 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
   ]);
   assert.match(workbook.suggestedFilename(), /^统计-.*\.xlsx$/);
   assert.equal(readFileSync(await workbook.path()).subarray(0, 2).toString('latin1'), 'PK');
+  // The A4 summary prints from a frame, its chart and figures inside.
+  await page.getByRole('button', { name: '打印摘要' }).click();
+  // The frame is hidden (0×0): what it holds is printed, not shown.
+  const summary = page.frameLocator('iframe.print');
+  await summary.locator('h2').filter({ hasText: '主要指标' }).waitFor({ state: 'attached' });
+  await page.waitForFunction(() => window.__printed === 1);
+  assert.equal(await summary.locator('svg rect.bar').count(), await page.locator('#loans-per-month rect').count());
   // Named periods fill the dates in and load them: last year had no loans here.
   await page.locator('#stats-period').selectOption({ label: '去年' });
   const lastYear = new Date().getFullYear() - 1;

@@ -4,7 +4,7 @@
 // the branches side by side. Every figure is computed by the server in SQL; this page only
 // draws what it is given.
 
-import { gql, fetchAuthorizedBlob } from '../app.js';
+import { gql, fetchAuthorizedBlob, printPage } from '../app.js';
 import {
   h, fill, announce, describe, empty, label, yuan, download, saveBlob, section, table,
 } from '../ui.js';
@@ -235,14 +235,26 @@ export async function render(main, { me, alive }) {
   });
   for (const input of [from, to]) input.addEventListener('input', () => { period.value = ''; });
   const csvButton = h('button', { type: 'button', id: 'stats-csv', disabled: true }, '导出 CSV');
-  const xlsxButton = h('button', { type: 'button', id: 'stats-xlsx' }, '导出 Excel');
-  xlsxButton.addEventListener('click', async () => {
+  /** The query of the server's statistics files for the chosen days and scope. */
+  const asked = () => {
     const query = new URLSearchParams({ from: from.value, to: to.value });
     if (scope.value) query.set('branchId', scope.value);
+    return query;
+  };
+  const xlsxButton = h('button', { type: 'button', id: 'stats-xlsx' }, '导出 Excel');
+  xlsxButton.addEventListener('click', async () => {
     try {
-      saveBlob(`统计-${from.value}-${to.value}.xlsx`, await fetchAuthorizedBlob(`/staff/stats.xlsx?${query}`));
+      saveBlob(`统计-${from.value}-${to.value}.xlsx`, await fetchAuthorizedBlob(`/staff/stats.xlsx?${asked()}`));
     } catch (e) {
       announce(`导出失败：${describe(e)}`, 'error');
+    }
+  });
+  const printButton = h('button', { type: 'button', id: 'stats-print' }, '打印摘要');
+  printButton.addEventListener('click', async () => {
+    try {
+      await printPage(`/staff/stats/summary?${asked()}`, '打印用统计摘要');
+    } catch (e) {
+      announce(`打印失败：${describe(e)}`, 'error');
     }
   });
   const body = h('div', { id: 'stats-body' });
@@ -252,7 +264,7 @@ export async function render(main, { me, alive }) {
     h('div', { class: 'field inline' }, h('label', { for: 'stats-from' }, '起'), from),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-to' }, '止'), to),
     h('div', { class: 'field inline' }, h('label', { for: 'stats-scope' }, '范围'), scope),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '查询'), csvButton, xlsxButton));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, '查询'), csvButton, xlsxButton, printButton));
   csvButton.addEventListener('click', () => download(`统计-${from.value}-${to.value}.csv`, csv));
   main.append(h('section', { class: 'panel' }, h('h1', {}, '统计'), form), body);
   await load();

@@ -19,7 +19,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::assets::{self, file, Caching, File, CSS, HTML, JS, SVG};
-use super::staff::{LABEL_STYLE, PRINT_STYLE};
+use super::staff::{LABEL_STYLE, PRINT_STYLE, SUMMARY_STYLE};
 
 /// Every file of the console; `index.html` is also served at `/console` itself.
 const FILES: &[File] = &[
@@ -48,9 +48,10 @@ static POLICY: LazyLock<String> = LazyLock::new(|| {
         base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()))
     };
     let (print_style, label_style) = (hash(PRINT_STYLE), hash(LABEL_STYLE));
+    let summary_style = hash(SUMMARY_STYLE);
     format!(
         "default-src 'self'; script-src 'self'; \
-         style-src 'self' 'sha256-{print_style}' 'sha256-{label_style}'; \
+         style-src 'self' 'sha256-{print_style}' 'sha256-{label_style}' 'sha256-{summary_style}'; \
          img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )

@@ -20,7 +20,7 @@ use crate::purchases::year_figures::{circulation, proposals_by, Circulation, Cou
 use crate::{china_time, infra::db, Error, Result};
 
 mod csv;
-mod words;
+pub mod words;
 pub mod workbook;
 
 /// The longest period one report covers.
@@ -312,6 +312,47 @@ impl Dialect {
             _ => format!("CAST(EXTRACT(EPOCH FROM ({b} - {a})) AS DOUBLE PRECISION)"),
         }
     }
+}
+
+/// A period's report beside the same days a year earlier, with the name of its scope.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// The period asked for.
+    pub this: Report,
+    /// The same days a year earlier ([`last_year`]).
+    pub last_year: Report,
+    /// 全馆, or the branch's name.
+    pub scope: String,
+}
+
+/// The report of day `from` to day `to` (as [`report`]) for `branch` or the whole library,
+/// beside last year's.
+///
+/// # Errors
+/// As [`report`]; NOT_FOUND for an unknown branch.
+pub async fn compared(
+    db: &impl ConnectionTrait,
+    who: &Principal,
+    from: &str,
+    to: &str,
+    branch: Option<Uuid>,
+) -> Result<Compared> {
+    let this = report(db, who, from, to, branch).await?;
+    let last_year = last_year(db, who, &this).await?;
+    let scope = match branch {
+        Some(id) => crate::branches::by_ids(db, &[id])
+            .await?
+            .into_iter()
+            .next()
+            .map(|b| b.name)
+            .ok_or(Error::NotFound("branch"))?,
+        None => words::zh(&text!("stats-scope-library")),
+    };
+    Ok(Compared {
+        this,
+        last_year,
+        scope,
+    })
 }
 
 /// The first and last day (`YYYY-MM-DD`) a report is asked for: `from` and `to` as given, or

@@ -9,22 +9,22 @@ use super::ratio;
 const CLC_CLASSES: &str = "ABCDEFGHIJKNOPQRSTUVXZ";
 
 /// `text` in Simplified Chinese.
-pub(super) fn zh(text: &Text) -> String {
+pub fn zh(text: &Text) -> String {
     text.render(Locale::Chinese)
 }
 
 /// A delivery method's name (`LOCKER` → 智能书柜).
-pub(super) fn method(key: &str) -> String {
+pub fn method(key: &str) -> String {
     zh(&Text::named(format!("method-{key}")))
 }
 
 /// A state's name (`APPROVED` → 已通过).
-pub(super) fn state(key: &str) -> String {
+pub fn state(key: &str) -> String {
     zh(&Text::named(format!("state-{key}")))
 }
 
 /// A CLC main class's name (`I` → 文学; `?` and unknown letters: 未分类).
-pub(super) fn clc_class(key: &str) -> String {
+pub fn clc_class(key: &str) -> String {
     let known = key.len() == 1 && CLC_CLASSES.contains(key);
     zh(&if known {
         Text::named(format!("clc-{key}"))
@@ -34,19 +34,19 @@ pub(super) fn clc_class(key: &str) -> String {
 }
 
 /// Cents as yuan with two decimals (`123450` → `1234.50`).
-pub(super) fn yuan(cents: i64) -> String {
+pub fn yuan(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
     let c = cents.unsigned_abs();
     format!("{sign}{}.{:02}", c / 100, c % 100)
 }
 
 /// Cents as a number of yuan, for spreadsheet cells.
-pub(super) fn yuan_number(cents: i64) -> f64 {
+pub fn yuan_number(cents: i64) -> f64 {
     ratio(cents, 100)
 }
 
 /// Seconds as hours.
-pub(super) fn hours(secs: Option<f64>) -> Option<f64> {
+pub fn hours(secs: Option<f64>) -> Option<f64> {
     secs.map(|s| s / 3600.0)
 }
 

@@ -15,7 +15,7 @@ use crate::auth::Principal;
 use crate::i18n::Text;
 use crate::lending::DeliveryMethod;
 use crate::purchases::year_figures::{Circulation, Count};
-use crate::{branches, Error, Result};
+use crate::{Error, Result};
 
 use super::words::{clc_class, hours, method, state, zh};
 use super::{ratio, Amount, Figure, Report};
@@ -44,20 +44,10 @@ pub async fn export(
     to: &str,
     branch: Option<Uuid>,
 ) -> Result<Xlsx> {
-    let this = super::report(db, who, from, to, branch).await?;
-    let last_year = super::last_year(db, who, &this).await?;
-    let scope = match branch {
-        Some(id) => branches::by_ids(db, &[id])
-            .await?
-            .into_iter()
-            .next()
-            .map(|b| b.name)
-            .ok_or(Error::NotFound("branch"))?,
-        None => zh(&text!("stats-scope-library")),
-    };
+    let c = super::compared(db, who, from, to, branch).await?;
     Ok(Xlsx {
-        filename: format!("hongyan-stats-{}-{}.xlsx", this.from, this.to),
-        bytes: workbook(&this, &last_year, &scope)?,
+        filename: format!("hongyan-stats-{}-{}.xlsx", c.this.from, c.this.to),
+        bytes: workbook(&c.this, &c.last_year, &c.scope)?,
     })
 }
 

@@ -629,3 +629,56 @@ async fn the_workbook_and_the_csv_hold_the_figures_in_chinese_and_yuan() {
         assert_eq!(body["code"], code, "{query}: {body}");
     }
 }
+
+/// The printable A4 summary holds the same headline figures as `stats`, beside last year's,
+/// with the monthly chart and the figures entered from other systems marked as such; only
+/// the report's callers get it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_printable_summary_holds_the_headline_figures() {
+    let lib = Library::open(TestOptions::default()).await;
+    let who = scripted(&lib).await;
+    spend(&lib, &who.admin, 123_450).await;
+    let (from, to) = (day(2), day(0));
+    let r = lib
+        .app
+        .gql_as(Some(&who.admin), STATS, json!({"f": from, "t": to}))
+        .await;
+    let loans = r.data()["stats"]["loans"].as_i64().expect("loans");
+    let app = &lib.app;
+    let get = |token: &str, query: String| {
+        let token = token.to_owned();
+        let url = format!("{}/staff/stats/summary?{query}", app.address);
+        async move {
+            app.http
+                .get(&url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("summary")
+        }
+    };
+    let resp = get(&who.admin, format!("from={from}&to={to}")).await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .is_ok_and(|t| t.starts_with("text/html")));
+    let page = resp.text().await.expect("html");
+    for said in [
+        "主要指标",
+        "去年同期",
+        &format!("<tr><td>借阅量</td><td class=\"n\">{loans}</td>"),
+        "<tr><td>购书经费支出（元）</td><td class=\"n\">¥1,234.50</td>",
+        "<svg",
+        "全网借阅量（0/",
+        "标“录入”的数字由馆员从馆内其他系统按月录入",
+    ] {
+        assert!(
+            page.contains(said),
+            "the summary should say {said}:\n{page}"
+        );
+    }
+    let refused = get(&who.r1, format!("from={from}&to={to}")).await;
+    assert_eq!(refused.status(), 403);
+    let bad = get(&who.admin, "period=2026-Q9".into()).await;
+    assert_eq!(bad.status(), 400);
+}

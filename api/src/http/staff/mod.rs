@@ -6,6 +6,7 @@
 mod home_labels;
 mod picking_list;
 mod stats;
+mod stats_summary;
 
 use std::future::Future;
 
@@ -20,6 +21,7 @@ use super::{bearer, error_response};
 
 pub use home_labels::LABEL_STYLE;
 pub use picking_list::PRINT_STYLE;
+pub use stats_summary::SUMMARY_STYLE;
 
 /// Registers the staff pages.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/branches/{branch_id}/home-labels",
         web::get().to(home_labels::page),
     )
-    .route("/stats.xlsx", web::get().to(stats::download));
+    .route("/stats.xlsx", web::get().to(stats::download))
+    .route("/stats/summary", web::get().to(stats::summary));
 }
 
 /// Answers a branch's page: the caller's staff principal and the branch id from the path go

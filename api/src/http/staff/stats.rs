@@ -1,15 +1,18 @@
 //! `GET /staff/stats.xlsx?from=YYYY-MM-DD&to=YYYY-MM-DD[&branchId=…]` (or `?period=2026-Q1`
-//! instead of the dates): the period's figures
+//! instead of the dates), and `GET /staff/stats/summary` with the same query (the printable
+//! A4 summary, [`stats_summary`]): the period's figures
 //! as an Excel workbook to download, for the callers the `stats` query answers (a branch's
 //! librarians, admins for the whole library).
 
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpRequest, HttpResponse};
+use hongyan_domain::auth::Principal;
 use hongyan_domain::report::{self, workbook};
-use hongyan_domain::{text, Ctx, Error};
+use hongyan_domain::{entered_figures, text, Ctx, Error};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::stats_summary;
 use crate::http::{bearer, error_response};
 
 /// The media type of an `.xlsx` workbook.
@@ -41,6 +44,36 @@ pub async fn download(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
 }
 
 async fn answer(ctx: &Ctx, req: &HttpRequest) -> Result<workbook::Xlsx, Error> {
+    let (who, from, to, branch) = asked(ctx, req).await?;
+    workbook::export(&ctx.db, &who, &from, &to, branch).await
+}
+
+/// The printable summary (`GET /staff/stats/summary`, same query), or the usual JSON error.
+pub async fn summary(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
+    let page = async {
+        let (who, from, to, branch) = asked(&ctx, &req).await?;
+        let compared = report::compared(&ctx.db, &who, &from, &to, branch).await?;
+        let entered =
+            entered_figures::for_period(&ctx.db, compared.this.from, compared.this.to, branch)
+                .await?;
+        Ok::<_, Error>(stats_summary::html(&compared, &entered, ctx.now()))
+    }
+    .await;
+    match page {
+        Ok(html) => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("cache-control", "no-store"))
+            .body(html),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// Who asks, and for which days and scope: the staff token, the period (dates or a name)
+/// and the branch from the query string.
+async fn asked(
+    ctx: &Ctx,
+    req: &HttpRequest,
+) -> Result<(Principal, String, String, Option<Uuid>), Error> {
     let token = bearer(req, "staff access token")?;
     let who = hongyan_domain::auth::authenticate(ctx, token)
         .await?
@@ -53,5 +86,5 @@ async fn answer(ctx: &Ctx, req: &HttpRequest) -> Result<workbook::Xlsx, Error> {
         .map(|b| Uuid::parse_str(b.trim()).map_err(|_| Error::NotFound("branch")))
         .transpose()?;
     let (from, to) = report::days_asked(period.from, period.to, period.period.as_deref())?;
-    workbook::export(&ctx.db, &who, &from, &to, branch).await
+    Ok((who, from, to, branch))
 }
