@@ -77,6 +77,7 @@ stats-locker-holds = Locker holds
 stats-locker-expired = Locker holds expired
 stats-locker-expiry-rate = Locker expiry rate
 stats-proposals = Proposals
+stats-readers-served = Readers served by proposals
 stats-budget-spent = Budget spent (yuan)
 stats-budget-total = Fiscal year budget (yuan)
 stats-new-items = New copies

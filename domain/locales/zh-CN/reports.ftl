@@ -77,6 +77,7 @@ stats-locker-holds = 书柜待取
 stats-locker-expired = 书柜逾期未取
 stats-locker-expiry-rate = 书柜逾期率
 stats-proposals = 荐购
+stats-readers-served = 荐购惠及读者
 stats-budget-spent = 购书经费支出（元）
 stats-budget-total = 年度预算（元）
 stats-new-items = 新书册数

@@ -131,6 +131,53 @@ pub async fn of_year(db: &impl ConnectionTrait, who: &Principal, year: i32) -> R
     })
 }
 
+/// Proposals and purchase spending of any window of time (a report's period): the figures
+/// of [`Stats`] that do not hang on a fiscal year's budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Proposals made in the window, by current status.
+    pub by_status: Vec<Count>,
+    /// Proposals made in the window, by channel.
+    pub by_channel: Vec<Count>,
+    /// Proposals made in the window and rejected, by the rule that failed (`librarian`: on
+    /// review).
+    pub rejected_by_rule: Vec<Count>,
+    /// Cents spent in the window (whatever the budget's year), by channel.
+    pub spent_by_channel: Vec<Count>,
+    /// Readers a proposal of theirs bought a book for, lent to them in the window.
+    pub readers_served: i64,
+}
+
+/// The proposals and spending of `window`.
+///
+/// # Errors
+/// INTERNAL on a database fault.
+pub(crate) async fn activity(
+    db: &impl ConnectionTrait,
+    window: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Activity> {
+    let counts = |sql: String| {
+        Count::find_by_statement(db::statement(db, sql, [window.0.into(), window.1.into()])).all(db)
+    };
+    let spent_by_channel = counts(
+        "SELECT p.channel AS key, CAST(sum(m.amount_cents) AS BIGINT) AS n          FROM budget_movement m JOIN purchase_proposal p ON p.id = m.proposal_id          WHERE m.kind = 'SPEND' AND m.at >= $1 AND m.at < $2 GROUP BY p.channel ORDER BY key"
+            .into(),
+    )
+    .await?;
+    let served = counts(
+        "SELECT 'served' AS key, count(DISTINCT p.reader_id) AS n FROM purchase_proposal p          JOIN loan l ON l.item_id = p.item_id AND l.reader_id = p.reader_id          WHERE l.checked_out_at >= $1 AND l.checked_out_at < $2"
+            .into(),
+    )
+    .await?;
+    Ok(Activity {
+        by_status: proposals_by(db, window, Grouping::Status).await?,
+        by_channel: proposals_by(db, window, Grouping::Channel).await?,
+        rejected_by_rule: counts(rejections_sql(db.get_database_backend())).await?,
+        spent_by_channel,
+        readers_served: served.first().map_or(0, |c| c.n),
+    })
+}
+
 /// What proposals are counted by.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Grouping {

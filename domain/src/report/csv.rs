@@ -123,7 +123,7 @@ impl Report {
             ),
             (
                 text!("stats-proposals-by-status"),
-                counts(&self.proposals_by_status, state),
+                counts(&self.purchases.by_status, state),
             ),
             (text!("stats-budget-total"), budget.collect()),
             (text!("stats-new-items-by-group"), groups(|c| c.items)),

@@ -14,9 +14,10 @@ use sea_orm::{DbBackend, FromQueryResult, Iterable, QuerySelect};
 use crate::auth::{Principal, StaffRole};
 use crate::entity::budget;
 use crate::entity::budget_movement::{self, MovementKind};
+use crate::entity::item::{self, ItemStatus};
 use crate::i18n::Text;
 use crate::lending::{DeliveryMethod, RequestStatus};
-use crate::purchases::year_figures::{circulation, proposals_by, Circulation, Count, Grouping};
+use crate::purchases::year_figures::{activity, circulation, Activity, Circulation, Count};
 use crate::{china_time, infra::db, Error, Result};
 
 mod csv;
@@ -140,8 +141,15 @@ pub struct Report {
     pub locker_holds_expired: i64,
     /// Lockers (of the branch).
     pub lockers: Vec<LockerUse>,
-    /// Proposals made, by status.
-    pub proposals_by_status: Vec<Count>,
+    /// Proposals made in the period (by status, channel, rule that rejected them), spending by
+    /// channel, and readers served.
+    pub purchases: Activity,
+    /// Requests made each day (every day of the period, zeros included).
+    pub requests_per_day: Vec<Day>,
+    /// Copies in the net-lending stock now (of the branch): in the collection, flagged for
+    /// net lending. The stock has no history, so this is today's, whatever the period.
+    pub net_lending_copies: i64,
+
     /// Budget spent in the period (cents).
     pub budget_spent_cents: i64,
     /// The budget of the fiscal year the period ends in, if allocated.
@@ -165,22 +173,12 @@ impl Report {
 
     /// Loans started per calendar month of the period (every month, zeros included).
     pub fn loans_per_month(&self) -> Vec<Month> {
-        let mut months: Vec<Month> = Vec::new();
-        for d in &self.loans_per_day {
-            match months.last_mut() {
-                Some(m)
-                    if (m.first_day.year(), m.first_day.month())
-                        == (d.day.year(), d.day.month()) =>
-                {
-                    m.n += d.n;
-                }
-                _ => months.push(Month {
-                    first_day: d.day,
-                    n: d.n,
-                }),
-            }
-        }
-        months
+        by_month(&self.loans_per_day)
+    }
+
+    /// Requests made per calendar month of the period (every month, zeros included).
+    pub fn requests_per_month(&self) -> Vec<Month> {
+        by_month(&self.requests_per_day)
     }
 
     /// Locker holds expired per locker hold ready in the period (None without holds).
@@ -227,7 +225,11 @@ impl Report {
             ),
             Figure::new(
                 text!("stats-proposals"),
-                Amount::Count(self.proposals_by_status.iter().map(|c| c.n).sum()),
+                Amount::Count(self.purchases.by_status.iter().map(|c| c.n).sum()),
+            ),
+            Figure::new(
+                text!("stats-readers-served"),
+                Amount::Count(self.purchases.readers_served),
             ),
             Figure::new(
                 text!("stats-budget-spent"),
@@ -237,6 +239,25 @@ impl Report {
             Figure::new(text!("stats-new-items-lent"), Amount::Count(new_lent)),
         ]
     }
+}
+
+/// Daily figures summed per calendar month (a month the period cuts counts its days inside).
+fn by_month(days: &[Day]) -> Vec<Month> {
+    let mut months: Vec<Month> = Vec::new();
+    for d in days {
+        match months.last_mut() {
+            Some(m)
+                if (m.first_day.year(), m.first_day.month()) == (d.day.year(), d.day.month()) =>
+            {
+                m.n += d.n;
+            }
+            _ => months.push(Month {
+                first_day: d.day,
+                n: d.n,
+            }),
+        }
+    }
+    months
 }
 
 /// A headline figure of the report: its name and its amount.
@@ -504,7 +525,21 @@ pub async fn report(
     ))
     .all(db)
     .await?;
-    let proposals_by_status = proposals_by(db, window, Grouping::Status).await?;
+    let purchases = activity(db, window).await?;
+    let requests_daily = q
+        .counts(&format!(
+            "SELECT {day} AS key, count(*) AS n FROM loan_request r \
+             WHERE r.created_at >= $1 AND r.created_at < $2 AND {mine} GROUP BY {day} ORDER BY key",
+            day = dialect.day("r.created_at"),
+        ))
+        .await?;
+    let mut stock = item::Entity::find()
+        .filter(item::Column::NetLending.eq(true))
+        .filter(item::Column::Status.is_not_in([ItemStatus::Missing, ItemStatus::Withdrawn]));
+    if let Some(b) = branch {
+        stock = stock.filter(item::Column::HomeBranchId.eq(b));
+    }
+    let net_lending_copies = i64::try_from(stock.count(db).await?).unwrap_or(i64::MAX);
     let spent: Option<Option<i64>> = budget_movement::Entity::find()
         .select_only()
         .column_as(
@@ -542,7 +577,9 @@ pub async fn report(
         locker_holds: held(RequestStatus::ReadyForPickup),
         locker_holds_expired: held(RequestStatus::Expired),
         lockers,
-        proposals_by_status,
+        purchases,
+        requests_per_day: every_day(from, to, &requests_daily),
+        net_lending_copies,
         budget_spent_cents,
         budget,
         new_on_demand,

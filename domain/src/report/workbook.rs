@@ -319,7 +319,7 @@ fn purchases<'s>(this: &Report, title: &str, styles: &'s Styles) -> Result<Sheet
             (text!("stats-col-proposals"), 14.0),
         ],
     )?;
-    let statuses = &this.proposals_by_status;
+    let statuses = &this.purchases.by_status;
     for (i, c) in statuses.iter().enumerate() {
         s.row(data_row(i), 0, &[Cell::Text(state(&c.key)), count(c.n)])?;
     }

@@ -77,6 +77,16 @@ pub struct LockerUse {
 #[derive(Description)]
 pub struct Stats(pub report::Report);
 
+/// Monthly figures as clients see them.
+fn months(of: Vec<report::Month>) -> Vec<MonthCount> {
+    of.iter()
+        .map(|m| MonthCount {
+            month: m.first_day.format("%Y-%m").to_string(),
+            count: m.n,
+        })
+        .collect()
+}
+
 impl Stats {
     /// The entered figures of the report's period and scope.
     async fn entered(&self, ctx: &Context<'_>) -> GqlResult<Vec<PeriodFigure>> {
@@ -141,14 +151,7 @@ impl Stats {
     }
     /// Loans started per calendar month of the period, every month, for trend charts.
     async fn loans_per_month(&self) -> Vec<MonthCount> {
-        self.0
-            .loans_per_month()
-            .iter()
-            .map(|m| MonthCount {
-                month: m.first_day.format("%Y-%m").to_string(),
-                count: m.n,
-            })
-            .collect()
+        months(self.0.loans_per_month())
     }
     /// Median and 90th-percentile hours from request to ready, for every delivery method.
     async fn ready_times_by_method(&self) -> Vec<ReadyTimes> {
@@ -242,9 +245,35 @@ impl Stats {
             .filter(|_| whole)
             .map(|n| report::ratio(self.0.loans(), n.value)))
     }
+    /// Requests made in each calendar month of the period (zeros included).
+    async fn requests_per_month(&self) -> Vec<MonthCount> {
+        months(self.0.requests_per_month())
+    }
+    /// Copies in the net-lending stock now (of the branch): in the collection and flagged
+    /// for net lending. The stock keeps no history: today's, whatever the period.
+    async fn net_lending_stock(&self) -> i64 {
+        self.0.net_lending_copies
+    }
+    /// Purchase proposals made in the period, by channel.
+    async fn proposals_by_channel(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.purchases.by_channel)
+    }
+    /// Proposals made in the period and rejected, by the rule that failed (`librarian`:
+    /// rejected on review; a proposal may fail several rules).
+    async fn proposals_rejected_by_rule(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.purchases.rejected_by_rule)
+    }
+    /// Cents spent on proposals in the period (whatever the budget's year), by channel.
+    async fn spent_by_channel_cents(&self) -> Vec<KeyCount> {
+        KeyCount::all(&self.0.purchases.spent_by_channel)
+    }
+    /// Readers a proposal of theirs bought a book for, lent to them in the period.
+    async fn readers_served(&self) -> i64 {
+        self.0.purchases.readers_served
+    }
     /// Purchase proposals made in the period, by status.
     async fn proposals_by_status(&self) -> Vec<KeyCount> {
-        KeyCount::all(&self.0.proposals_by_status)
+        KeyCount::all(&self.0.purchases.by_status)
     }
     /// Book budget spent in the period (cents).
     async fn budget_spent_cents(&self) -> i64 {

@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-const STATS: &str = "query($f: String!, $t: String!) { stats(from: $f, to: $t) { registeredReaders newReaders loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockers { code deposits } lockerHolds lockerHoldsExpired proposalsByStatus { key count } budgetSpentCents topTitles { title requests } } }";
+const STATS: &str = "query($f: String!, $t: String!) { stats(from: $f, to: $t) { registeredReaders newReaders loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockers { code deposits } lockerHolds lockerHoldsExpired proposalsByStatus { key count } budgetSpentCents topTitles { title requests }  requestsPerMonth { month count } netLendingStock readersServed spentByChannelCents { key count } proposalsRejectedByRule { key count } } }";
 
 /// A fresh demo library (no worker: nothing runs behind the figures).
 async fn demo() -> TestApp {
@@ -91,6 +91,31 @@ async fn a_fresh_demo_shows_a_year_of_figures_the_same_on_every_load() {
         assert!(count(&stats["proposalsByStatus"], status) > 0, "{status}");
     }
     assert!(n("budgetSpentCents") > 0, "{stats}");
+    // The period's purchase figures: whom the proposals served, spending, rejections.
+    assert!(n("readersServed") > 0, "{stats}");
+    assert!(
+        count(&stats["spentByChannelCents"], "ONLINE") > 0,
+        "{stats}"
+    );
+    assert!(!stats["proposalsRejectedByRule"]
+        .as_array()
+        .expect("list")
+        .is_empty());
+    assert!(n("netLendingStock") > 0, "{stats}");
+    // The monthly requests add up to the requests of the period.
+    let monthly: i64 = stats["requestsPerMonth"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| m["count"].as_i64().expect("count"))
+        .sum();
+    let by_method: i64 = stats["requestsByDelivery"]
+        .as_array()
+        .expect("methods")
+        .iter()
+        .map(|m| m["count"].as_i64().expect("count"))
+        .sum();
+    assert_eq!(monthly, by_method);
     // Requests take hours to be ready, not seconds or weeks.
     for m in stats["readyTimesByMethod"].as_array().expect("list") {
         let median = m["medianHours"].as_f64().unwrap_or_else(|| panic!("{m}"));

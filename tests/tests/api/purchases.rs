@@ -1005,6 +1005,22 @@ async fn the_years_figures_count_outcomes_reasons_spending_and_circulation() {
         s["otherAcquisitions"],
         json!({"items": 2, "lent": 1, "lentToOthers": 1, "loans": 1, "circulationRate": 0.5})
     );
+    // The report of the year says the same of the proposals, and whom they served.
+    let period = app
+        .gql_as(
+            Some(desk),
+            "query($p: String, $b: ID) { stats(period: $p, branchId: $b) { proposalsByChannel { key count } proposalsRejectedByRule { key count } spentByChannelCents { key count } readersServed } }",
+            json!({"p": year().to_string(), "b": lib.id("A")}),
+        )
+        .await;
+    let p = &period.data()["stats"];
+    assert_eq!(p["proposalsByChannel"], s["byChannel"]);
+    assert_eq!(p["proposalsRejectedByRule"], s["rejectedByRule"]);
+    assert_eq!(p["spentByChannelCents"], s["spentByChannel"]);
+    assert_eq!(
+        p["readersServed"], 2,
+        "the two proposers who read their books"
+    );
 
     // Another year has nothing yet; readers see no figures; years are checked.
     let r = app

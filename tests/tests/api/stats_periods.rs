@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::library::Library;
 
-const BY_DATES: &str = "query($f: String, $t: String, $p: String) { stats(from: $f, to: $t, period: $p) { from to loans loansPerMonth { month count } } }";
+const BY_DATES: &str = "query($f: String, $t: String, $p: String) { stats(from: $f, to: $t, period: $p) { from to loans loansPerMonth { month count } requestsPerMonth { month count } netLendingStock } }";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_named_period_is_the_report_of_its_days() {
@@ -61,6 +61,8 @@ async fn a_named_period_is_the_report_of_its_days() {
         assert_eq!(named.data()["stats"], dated.data()["stats"], "{period}");
         assert_eq!(named.data()["stats"]["from"], json!(from));
         assert_eq!(named.data()["stats"]["loans"], 1, "{period}");
+        // The one copy is in the net-lending stock (on loan, it is still the library's).
+        assert_eq!(named.data()["stats"]["netLendingStock"], 1, "{period}");
     }
 
     // The workbook takes a named period too.

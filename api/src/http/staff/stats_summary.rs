@@ -243,7 +243,7 @@ fn lockers_and_proposals(page: &mut String, this: &Report) {
         );
     }
     page.push_str("</tbody></table><h2>荐购</h2><table><tbody>");
-    for p in &this.proposals_by_status {
+    for p in &this.purchases.by_status {
         let _ = write!(
             page,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
