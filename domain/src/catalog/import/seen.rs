@@ -2,16 +2,16 @@
 //! memory: a barcode the file repeats is refused with the record that had it first, and a
 //! full re-import's sync asks which copies the file did not list ([`super::missing`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, QuerySelect};
+use sea_orm::{DatabaseTransaction, QuerySelect};
 
 use super::{Read, Valid};
 use crate::catalog::record::Rejected;
 use crate::entity::import_seen;
+use crate::infra::db;
 use crate::{Ctx, Result};
 
 /// Barcodes looked up or written per statement (well under both databases' parameter limits).
@@ -59,6 +59,11 @@ impl Run {
     /// Records the barcodes of `read` (in file order) as seen, in `txn`; returns the valid
     /// records none of whose barcodes an earlier record had, and the refusals of the others.
     ///
+    /// The barcodes go in with `INSERT … ON CONFLICT DO NOTHING RETURNING`: the database
+    /// checks each against the run's unique index, so the cost of a batch does not depend on
+    /// the table's size or on its statistics (a table filling within one run has none yet);
+    /// only the barcodes an earlier batch had are looked up, to name their record.
+    ///
     /// # Errors
     /// INTERNAL on a database fault.
     pub(super) async fn first_sightings(
@@ -67,75 +72,89 @@ impl Run {
         read: Vec<Read>,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Valid>, Vec<Rejected>)> {
-        let named: Vec<String> = read
-            .iter()
-            .flat_map(|r| match r {
-                Read::Valid(v) => v
-                    .record
-                    .holdings
-                    .iter()
-                    .map(|h| h.barcode.trim().to_owned())
-                    .collect::<Vec<_>>(),
-                Read::Refused { barcodes, .. } => {
-                    barcodes.iter().map(|b| b.trim().to_owned()).collect()
-                }
-            })
-            .collect();
-        let mut first = self.earlier(txn, &named).await?;
-        let (mut valid, mut refused, mut fresh) = (Vec::new(), Vec::new(), Vec::new());
-        let mut note = |barcode: &str, position: usize, first: &mut HashMap<String, usize>| {
-            if barcode.is_empty() || first.contains_key(barcode) {
-                return;
-            }
-            first.insert(barcode.to_owned(), position);
-            fresh.push(import_seen::ActiveModel {
-                run_id: Set(self.id),
-                barcode: Set(barcode.to_owned()),
-                position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
-                created_at: Set(now),
-            });
-        };
-        for r in read {
-            match r {
+        // The batch's barcodes at their first record, in file order.
+        let mut here: HashMap<String, usize> = HashMap::new();
+        let mut order = Vec::new();
+        for r in &read {
+            let (position, barcodes): (usize, Vec<&str>) = match r {
+                Read::Valid(v) => (
+                    v.position,
+                    v.record.holdings.iter().map(|h| h.barcode.trim()).collect(),
+                ),
                 Read::Refused { position, barcodes } => {
-                    for b in &barcodes {
-                        note(b.trim(), position, &mut first);
-                    }
+                    (*position, barcodes.iter().map(|b| b.trim()).collect())
                 }
-                Read::Valid(v) => {
-                    let repeated = v.record.holdings.iter().find_map(|h| {
-                        let b = h.barcode.trim();
-                        first.get(b).map(|&at| (b.to_owned(), at))
-                    });
-                    if let Some((barcode, at)) = repeated {
-                        let why = text!("import-barcode-repeated", barcode = barcode, record = at);
-                        refused.push(Rejected::new(v.position, None, &why));
-                        continue;
-                    }
-                    for h in &v.record.holdings {
-                        note(h.barcode.trim(), v.position, &mut first);
-                    }
-                    valid.push(*v);
+            };
+            for b in barcodes.into_iter().filter(|b| !b.is_empty()) {
+                if !here.contains_key(b) {
+                    here.insert(b.to_owned(), position);
+                    order.push(b.to_owned());
                 }
             }
         }
-        let mut fresh = fresh.into_iter().peekable();
-        while fresh.peek().is_some() {
-            let chunk: Vec<_> = fresh.by_ref().take(CHUNK / 4).collect();
-            import_seen::Entity::insert_many(chunk)
-                .on_conflict(
-                    OnConflict::columns([import_seen::Column::RunId, import_seen::Column::Barcode])
-                        .do_nothing()
-                        .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+        let fresh = self.insert_new(txn, &order, &here, now).await?;
+        let earlier: Vec<String> = order.into_iter().filter(|b| !fresh.contains(b)).collect();
+        let mut first = here;
+        first.extend(self.positions(txn, &earlier).await?);
+        let (mut valid, mut refused) = (Vec::new(), Vec::new());
+        for r in read {
+            let Read::Valid(v) = r else { continue };
+            let repeated = v.record.holdings.iter().find_map(|h| {
+                let b = h.barcode.trim();
+                first
+                    .get(b)
+                    .filter(|&&at| at != v.position)
+                    .map(|&at| (b.to_owned(), at))
+            });
+            match repeated {
+                Some((barcode, at)) => {
+                    let why = text!("import-barcode-repeated", barcode = barcode, record = at);
+                    refused.push(Rejected::new(v.position, None, &why));
+                }
+                None => valid.push(*v),
+            }
         }
         Ok((valid, refused))
     }
 
+    /// Inserts the barcodes the run has not seen yet (at the positions given) and returns
+    /// them; the others were seen by an earlier batch.
+    async fn insert_new(
+        &self,
+        db: &impl ConnectionTrait,
+        barcodes: &[String],
+        positions: &HashMap<String, usize>,
+        now: DateTime<Utc>,
+    ) -> Result<HashSet<String>> {
+        let mut fresh = HashSet::new();
+        for chunk in barcodes.chunks(CHUNK / 4) {
+            let mut values = Vec::with_capacity(chunk.len() * 4);
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (i, b) in chunk.iter().enumerate() {
+                let p = positions.get(b).copied().unwrap_or(0);
+                values.extend([
+                    self.id.into(),
+                    b.clone().into(),
+                    i32::try_from(p).unwrap_or(i32::MAX).into(),
+                    now.into(),
+                ]);
+                let n = i * 4;
+                rows.push(format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+            }
+            let sql = format!(
+                "INSERT INTO import_seen (run_id, barcode, position, created_at) VALUES {} \
+                 ON CONFLICT (run_id, barcode) DO NOTHING RETURNING barcode",
+                rows.join(", ")
+            );
+            for row in db.query_all(db::statement(db, sql, values)).await? {
+                fresh.insert(row.try_get::<String>("", "barcode")?);
+            }
+        }
+        Ok(fresh)
+    }
+
     /// The records earlier batches saw these barcodes in.
-    async fn earlier(
+    async fn positions(
         &self,
         db: &impl ConnectionTrait,
         barcodes: &[String],
