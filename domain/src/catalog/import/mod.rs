@@ -27,7 +27,7 @@ pub use upsert::edition_query;
 
 use std::collections::HashMap;
 
-use sea_orm::{EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 use uuid::Uuid;
 
 use super::indexer;
@@ -87,7 +87,12 @@ pub struct Importer<'a> {
     dry_run: bool,
     pending: Vec<Read>,
     summary: ImportSummary,
+    /// Records read when the tables' statistics were last brought up to date.
+    analyzed_at: usize,
 }
+
+/// Records read before the first refresh of the planner's statistics.
+const FIRST_ANALYZE: usize = 2_000;
 
 impl<'a> Importer<'a> {
     /// Starts an import.
@@ -110,6 +115,7 @@ impl<'a> Importer<'a> {
             dry_run: false,
             pending: Vec::new(),
             summary: ImportSummary::default(),
+            analyzed_at: 0,
         })
     }
 
@@ -282,6 +288,7 @@ impl<'a> Importer<'a> {
         if self.pending.is_empty() {
             return Ok(());
         }
+        self.keep_statistics().await?;
         let read = std::mem::take(&mut self.pending);
         let txn = self.ctx.begin().await?;
         let (batch, repeated) = self.run.first_sightings(&txn, read, self.ctx.now()).await?;
@@ -308,6 +315,26 @@ impl<'a> Importer<'a> {
         if self.changes() != before && !self.dry_run {
             indexer::announce(self.ctx);
         }
+        Ok(())
+    }
+
+    /// Brings the planner's statistics of the tables the import reads up to date at its start
+    /// and each time the records read double: the batch lookups (titles by import key, copies
+    /// by barcode) use their indexes only when the planner knows the tables' sizes and
+    /// spreads, and a table filled within one import has no statistics yet (autovacuum lags,
+    /// or is off). Doubling keeps it to about twenty refreshes for a million records.
+    async fn keep_statistics(&mut self) -> Result<()> {
+        let read = self.summary.read;
+        if self.analyzed_at > 0 && read < self.analyzed_at.saturating_mul(2) {
+            return Ok(());
+        }
+        if self.ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            self.ctx
+                .db
+                .execute_unprepared("ANALYZE title, item, import_seen")
+                .await?;
+        }
+        self.analyzed_at = read.max(FIRST_ANALYZE);
         Ok(())
     }
 
