@@ -8,7 +8,7 @@ use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::mutation::patrons::ImportRejection;
 use crate::types::figures::EnteredFigure;
-use crate::types::parse_id;
+use crate::types::parse_branch;
 
 /// What an import of monthly figures did.
 #[derive(SimpleObject)]
@@ -38,10 +38,7 @@ impl FiguresMutation {
         #[graphql(desc = "Visits (到馆人次) that month, 0 to a trillion.")] visits: Option<i64>,
     ) -> GqlResult<Vec<EnteredFigure>> {
         let who = principal(ctx).gql()?;
-        let branch = branch_id
-            .map(|b| parse_id(&b, "branch"))
-            .transpose()
-            .gql()?;
+        let branch = parse_branch(branch_id).gql()?;
         let values = [
             (FigureKind::NetworkLoans, network_loans),
             (FigureKind::Visits, visits),

@@ -6,7 +6,7 @@ use hongyan_domain::{entered_figures, report};
 use crate::context::{domain, principal};
 use crate::error::{GqlResult, IntoGql};
 use crate::types::figures::EnteredFigure;
-use crate::types::parse_id;
+use crate::types::parse_branch;
 use crate::types::stats::Stats;
 
 /// Statistics queries.
@@ -36,10 +36,7 @@ impl StatsQuery {
         #[graphql(desc = "The branch; none: the whole library (admins).")] branch_id: Option<ID>,
     ) -> GqlResult<Stats> {
         let who = principal(ctx).gql()?;
-        let branch = branch_id
-            .map(|b| parse_id(&b, "branch"))
-            .transpose()
-            .gql()?;
+        let branch = parse_branch(branch_id).gql()?;
         let (from, to) = report::days_asked(from, to, period.as_deref()).gql()?;
         Ok(Stats(
             report::report(&domain(ctx).db, who, &from, &to, branch)
@@ -57,10 +54,7 @@ impl StatsQuery {
         #[graphql(desc = "The branch; none: the whole library (admins).")] branch_id: Option<ID>,
     ) -> GqlResult<Vec<EnteredFigure>> {
         let who = principal(ctx).gql()?;
-        let branch = branch_id
-            .map(|b| parse_id(&b, "branch"))
-            .transpose()
-            .gql()?;
+        let branch = parse_branch(branch_id).gql()?;
         Ok(entered_figures::of_year(&domain(ctx).db, who, year, branch)
             .await
             .gql()?

@@ -26,6 +26,11 @@ pub fn parse_id(id: &ID, what: &'static str) -> Result<Uuid, hongyan_domain::Err
     Uuid::parse_str(id.as_str()).map_err(|_| hongyan_domain::Error::NotFound(what))
 }
 
+/// Parses an optional branch id (none: the whole library).
+pub fn parse_branch(id: Option<ID>) -> Result<Option<Uuid>, hongyan_domain::Error> {
+    id.map(|b| parse_id(&b, "branch")).transpose()
+}
+
 /// Tokens returned by logins and refreshes.
 #[derive(SimpleObject)]
 pub struct AuthPayload {

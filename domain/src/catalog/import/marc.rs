@@ -15,7 +15,9 @@ use std::io::{BufReader, Read};
 
 use super::marc_text;
 use crate::catalog::isbn::Isbn13;
-use crate::catalog::marc::{marc21, unimarc, Flavour, Sub, FIELD_END, RECORD_END, SUBFIELD};
+use crate::catalog::marc::{
+    marc21, unimarc, Flavour, Holdings, Sub, FIELD_END, RECORD_END, SUBFIELD,
+};
 use crate::catalog::record::{yes_or_no, Holding, ImportRecord, Rejected, SourceStatus};
 use crate::Text;
 
@@ -330,6 +332,27 @@ fn push_unique(list: &mut Vec<String>, more: Vec<String>) {
     }
 }
 
+/// A copy from its holdings field (`sub` reads a subfield of it), with the call number
+/// already put together; None without a branch or a barcode.
+fn holding(
+    sub: &impl Fn(u8) -> Option<String>,
+    spec: &Holdings,
+    subs: &HoldingSubfields,
+    call: String,
+) -> Option<Holding> {
+    Some(Holding {
+        branch_code: sub(spec.branch)?,
+        barcode: sub(spec.barcode)?,
+        call_number: call,
+        location: sub(spec.location),
+        net_lending: sub(subs.net_lending.unwrap_or(spec.net_lending)).and_then(|v| yes_or_no(&v)),
+        status: subs
+            .status
+            .and_then(sub)
+            .and_then(|v| SourceStatus::read(&v)),
+    })
+}
+
 fn read_marc21(f: &[RawField<'_>], cs: Charset, subs: &HoldingSubfields) -> ImportRecord {
     let mut authors = Vec::new();
     for tag in marc21::NAMES {
@@ -373,18 +396,7 @@ fn read_marc21(f: &[RawField<'_>], cs: Charset, subs: &HoldingSubfields) -> Impo
                 (Some(h), _) => h,
                 (None, _) => String::new(),
             };
-            Some(Holding {
-                branch_code: sub(spec.branch)?,
-                barcode: sub(spec.barcode)?,
-                call_number: call,
-                location: sub(spec.location),
-                net_lending: sub(subs.net_lending.unwrap_or(spec.net_lending))
-                    .and_then(|v| yes_or_no(&v)),
-                status: subs
-                    .status
-                    .and_then(sub)
-                    .and_then(|v| SourceStatus::read(&v)),
-            })
+            holding(&sub, &spec, subs, call)
         })
         .collect();
     ImportRecord {
@@ -459,18 +471,7 @@ fn read_unimarc(f: &[RawField<'_>], cs: Charset, subs: &HoldingSubfields) -> Imp
                 (Some(d), None) => d,
                 (None, _) => return None,
             };
-            Some(Holding {
-                branch_code: sub(spec.branch)?,
-                barcode: sub(spec.barcode)?,
-                call_number: call,
-                location: sub(spec.location),
-                net_lending: sub(subs.net_lending.unwrap_or(spec.net_lending))
-                    .and_then(|v| yes_or_no(&v)),
-                status: subs
-                    .status
-                    .and_then(sub)
-                    .and_then(|v| SourceStatus::read(&v)),
-            })
+            holding(&sub, &spec, subs, call)
         })
         .collect();
     ImportRecord {
