@@ -23,8 +23,13 @@ const STATS = `query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t,
   proposalsByStatus { key count }
   budget { fiscalYear totalCents committedCents spentCents availableCents }
   newBooksOnDemand { items lent circulationRate } newBooksOther { items lent circulationRate }
+  netLendingStock readersServed platformShareOfNetworkLoans
+  enteredFigures { kind value months monthsEntered }
   lastYear { ${COMPARED} }
   csv } }`;
+
+/** What staff enter from the library's other systems, as the page names it. */
+const ENTERED = { NETWORK_LOANS: '全网借阅', VISITS: '到馆人次' };
 
 /** What the branches are compared on, for one branch (an alias per branch). */
 const PER_BRANCH = 'loans newReaders requestsByDelivery { count } medianHoursToReady';
@@ -317,7 +322,14 @@ export async function render(main, { me, alive }) {
         tile('tile-loans', '借阅', num(s.loans), versus(s.loans, ly.loans)),
         tile('tile-requests', '网借预约', num(requests(s)), versus(requests(s), requests(ly))),
         tile('tile-median', '请求到可取（中位数）', median, `去年同期 ${hours(ly.medianHoursToReady)}`),
-        tile('tile-spent', '预算支出', yuan(s.budgetSpentCents), versus(s.budgetSpentCents, ly.budgetSpentCents, yuan))),
+        tile('tile-spent', '预算支出', yuan(s.budgetSpentCents), versus(s.budgetSpentCents, ly.budgetSpentCents, yuan)),
+        tile('tile-served', '荐购惠及读者', num(s.readersServed)),
+        tile('tile-stock', '网借书库（册，当前）', num(s.netLendingStock)),
+        s.enteredFigures.filter((f) => f.monthsEntered > 0).map((f) => tile(
+          `tile-entered-${f.kind.toLowerCase()}`, `${ENTERED[f.kind]}（录入）`, num(f.value),
+          `已录入 ${f.monthsEntered}/${f.months} 个月`)),
+        s.platformShareOfNetworkLoans === null ? null
+          : tile('tile-share', '平台借阅占全网', percent(s.platformShareOfNetworkLoans))),
       section(`每月借阅与去年同期（${s.from} 至 ${s.to}）`, monthlyChart(s.loansPerMonth, ly.loansPerMonth)),
       section('每日借阅', dailyChart(s.loansPerDay)),
       branches ? section('分馆对比', branchComparison(branches)) : null,
