@@ -99,7 +99,7 @@ fn cannot_write(path: &Path, e: &std::io::Error) -> anyhow::Error {
 }
 
 /// A domain error in the words people read (a fault keeps its cause, for the log).
-fn said(e: Error) -> anyhow::Error {
+pub(crate) fn said(e: Error) -> anyhow::Error {
     match e {
         Error::Internal(cause) | Error::Unavailable(cause) => cause,
         other => anyhow::anyhow!(other.message(Locale::Chinese)),

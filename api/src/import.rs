@@ -16,10 +16,11 @@ use hongyan_domain::catalog::marc::Flavour;
 use hongyan_domain::catalog::record::{ImportRecord, Rejected};
 use hongyan_domain::lending::withdrawal::Outcome;
 use hongyan_domain::purchases::offers::{self, Feed};
-use hongyan_domain::{text, Ctx, Error, Locale, Text};
+use hongyan_domain::{text, Ctx, Locale, Text};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{FeedFormat, ImportCommand, IndexCommand};
+use crate::export::said;
 
 /// Rejections printed in full; the rest are counted.
 const SHOW_REJECTED: usize = 50;
@@ -53,7 +54,7 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
         .net_lending_at(net_lending_location)
         .dry_run(sync.dry_run)
         .withdraw_missing(sync.branch.as_deref().filter(|_| sync.withdraw_missing))
-        .map_err(|e| anyhow::anyhow!(e.message(Locale::Chinese)))?;
+        .map_err(said)?;
     match &cmd {
         ImportCommand::Marc {
             flavour,
@@ -77,7 +78,7 @@ pub async fn import(ctx: &Ctx, cmd: ImportCommand) -> anyhow::Result<ImportSumma
         } => {
             let reader = CsvReader::new(input)?
                 .columns_named(net_lending_column.as_deref(), status_column.as_deref())
-                .map_err(|e| anyhow::anyhow!(e.message(Locale::Chinese)))?;
+                .map_err(said)?;
             for item in reader {
                 feed(&mut importer, item, &bar).await?;
             }
@@ -226,7 +227,6 @@ pub async fn vendor_offers(
         (None, "mrc" | "iso" | "marc") => FeedFormat::Marc,
         (None, _) => anyhow::bail!("{}", text!("offer-feed-format").render(Locale::Chinese)),
     };
-    let said = |e: Error| anyhow::anyhow!(e.message(Locale::Chinese));
     let id = offers::vendor_id(&ctx.db, vendor).await.map_err(said)?;
     // Read at most one byte past the limit: a larger file is refused without reading it all.
     let limit = u64::try_from(offers::MAX_FEED_BYTES).unwrap_or(u64::MAX) + 1;

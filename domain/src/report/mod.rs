@@ -12,8 +12,10 @@ use sea_orm::sea_query::Alias;
 use sea_orm::{DbBackend, FromQueryResult, Iterable, QuerySelect};
 
 use crate::auth::{Principal, StaffRole};
+use crate::entered_figures::PeriodFigure;
 use crate::entity::budget;
 use crate::entity::budget_movement::{self, MovementKind};
+use crate::entity::entered_figure::FigureKind;
 use crate::entity::item::{self, ItemStatus};
 use crate::i18n::Text;
 use crate::lending::{DeliveryMethod, RequestStatus};
@@ -149,6 +151,9 @@ pub struct Report {
     /// Copies in the net-lending stock now (of the branch): in the collection, flagged for
     /// net lending. The stock has no history, so this is today's, whatever the period.
     pub net_lending_copies: i64,
+    /// Figures staff entered from the library's other systems, summed over the period's whole
+    /// months ([`crate::entered_figures::for_period`]).
+    pub entered: Vec<PeriodFigure>,
 
     /// Budget spent in the period (cents).
     pub budget_spent_cents: i64,
@@ -174,6 +179,17 @@ impl Report {
     /// Loans started per calendar month of the period (every month, zeros included).
     pub fn loans_per_month(&self) -> Vec<Month> {
         by_month(&self.loans_per_day)
+    }
+
+    /// The platform's share of the whole network's loans (`loans` / entered network loans),
+    /// when the period is whole months and the network's loans were entered for every one.
+    pub fn platform_share_of_network_loans(&self) -> Option<f64> {
+        let whole = self.from.day() == 1 && self.to.succ_opt().is_some_and(|d| d.day() == 1);
+        self.entered
+            .iter()
+            .find(|f| f.kind == FigureKind::NetworkLoans && f.complete() && f.value > 0)
+            .filter(|_| whole)
+            .map(|n| ratio(self.loans(), n.value))
     }
 
     /// Requests made per calendar month of the period (every month, zeros included).
@@ -580,6 +596,7 @@ pub async fn report(
         purchases,
         requests_per_day: every_day(from, to, &requests_daily),
         net_lending_copies,
+        entered: crate::entered_figures::for_period(db, from, to, branch).await?,
         budget_spent_cents,
         budget,
         new_on_demand,

@@ -1,9 +1,6 @@
 //! The period report managers pull for their annual figures.
 
 use async_graphql::{Context, Description, Object, SimpleObject, ID};
-use chrono::Datelike;
-use hongyan_domain::entered_figures::{self, PeriodFigure};
-use hongyan_domain::entity::entered_figure::FigureKind as FigureKindRow;
 use hongyan_domain::report;
 
 use crate::context::{domain, principal};
@@ -85,15 +82,6 @@ fn months(of: Vec<report::Month>) -> Vec<MonthCount> {
             count: m.n,
         })
         .collect()
-}
-
-impl Stats {
-    /// The entered figures of the report's period and scope.
-    async fn entered(&self, ctx: &Context<'_>) -> GqlResult<Vec<PeriodFigure>> {
-        entered_figures::for_period(&domain(ctx).db, self.0.from, self.0.to, self.0.branch)
-            .await
-            .gql()
-    }
 }
 
 #[Object(use_type_description)]
@@ -223,27 +211,14 @@ impl Stats {
     }
     /// Figures staff entered from the library's other systems (the whole network's loans,
     /// visits), summed over the period's whole months: entered, not measured. One per kind.
-    async fn entered_figures(&self, ctx: &Context<'_>) -> GqlResult<Vec<PeriodEnteredFigure>> {
-        Ok(self
-            .entered(ctx)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+    async fn entered_figures(&self) -> Vec<PeriodEnteredFigure> {
+        self.0.entered.iter().copied().map(Into::into).collect()
     }
     /// The platform's share of the whole network's loans (`loans` / entered network loans),
-    /// when the network's loans were entered for every whole month of the period and the
-    /// period is whole months; null otherwise.
-    async fn platform_share_of_network_loans(&self, ctx: &Context<'_>) -> GqlResult<Option<f64>> {
-        let whole = self.0.from.day() == 1 && self.0.to.succ_opt().is_some_and(|d| d.day() == 1);
-        let network = self
-            .entered(ctx)
-            .await?
-            .into_iter()
-            .find(|f| f.kind == FigureKindRow::NetworkLoans && f.complete() && f.value > 0);
-        Ok(network
-            .filter(|_| whole)
-            .map(|n| report::ratio(self.0.loans(), n.value)))
+    /// when the period is whole months and the network's loans were entered for every one of
+    /// them; null otherwise.
+    async fn platform_share_of_network_loans(&self) -> Option<f64> {
+        self.0.platform_share_of_network_loans()
     }
     /// Requests made in each calendar month of the period (zeros included).
     async fn requests_per_month(&self) -> Vec<MonthCount> {

@@ -8,7 +8,7 @@ use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionT
 use actix_web::{web, HttpRequest, HttpResponse};
 use hongyan_domain::auth::Principal;
 use hongyan_domain::report::{self, workbook};
-use hongyan_domain::{entered_figures, text, Ctx, Error};
+use hongyan_domain::{text, Ctx, Error};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -53,10 +53,7 @@ pub async fn summary(ctx: web::Data<Ctx>, req: HttpRequest) -> HttpResponse {
     let page = async {
         let (who, from, to, branch) = asked(&ctx, &req).await?;
         let compared = report::compared(&ctx.db, &who, &from, &to, branch).await?;
-        let entered =
-            entered_figures::for_period(&ctx.db, compared.this.from, compared.this.to, branch)
-                .await?;
-        Ok::<_, Error>(stats_summary::html(&compared, &entered, ctx.now()))
+        Ok::<_, Error>(stats_summary::html(&compared, ctx.now()))
     }
     .await;
     match page {

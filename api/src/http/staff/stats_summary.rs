@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use hongyan_domain::entered_figures::{self, PeriodFigure};
+use hongyan_domain::entered_figures;
 use hongyan_domain::report::words::{clc_class, hours, method, state, zh};
 use hongyan_domain::report::{Amount, Compared, Report};
 use hongyan_domain::{china_time, text};
@@ -63,7 +63,7 @@ fn change(now: Amount, before: Amount) -> String {
 }
 
 /// The whole page.
-pub fn html(c: &Compared, entered: &[PeriodFigure], now: DateTime<Utc>) -> String {
+pub fn html(c: &Compared, now: DateTime<Utc>) -> String {
     let (this, ly) = (&c.this, &c.last_year);
     let title = zh(&text!(
         "stats-title",
@@ -79,7 +79,7 @@ pub fn html(c: &Compared, entered: &[PeriodFigure], now: DateTime<Utc>) -> Strin
         lf = ly.from,
         lt = ly.to,
     );
-    figures(&mut page, this, ly, entered);
+    figures(&mut page, this, ly);
     page.push_str("<h2>每月借阅</h2>");
     page.push_str(&monthly_chart(this, ly));
     methods(&mut page, this);
@@ -97,7 +97,7 @@ pub fn html(c: &Compared, entered: &[PeriodFigure], now: DateTime<Utc>) -> Strin
 }
 
 /// The headline figures beside last year's, then the entered ones.
-fn figures(page: &mut String, this: &Report, ly: &Report, entered: &[PeriodFigure]) {
+fn figures(page: &mut String, this: &Report, ly: &Report) {
     page.push_str(
         "<h2>主要指标</h2><table><thead><tr><th>指标</th><th class=\"n\">本期</th>\
          <th class=\"n\">去年同期</th><th class=\"n\">增减</th></tr></thead><tbody>",
@@ -112,7 +112,7 @@ fn figures(page: &mut String, this: &Report, ly: &Report, entered: &[PeriodFigur
             change(now.amount, before.amount),
         );
     }
-    for f in entered {
+    for f in &this.entered {
         let _ = write!(
             page,
             "<tr class=\"entered\"><td>{}（{}/{} 个月）</td><td class=\"n\">{}</td><td></td><td></td></tr>",
