@@ -29,6 +29,7 @@ mod m0018_title_import_key;
 mod m0019_import_runs;
 mod m0020_entered_figures;
 mod m0021_reader_first_loan;
+mod m0022_report_counts;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_import_runs::Migration),
             Box::new(m0020_entered_figures::Migration),
             Box::new(m0021_reader_first_loan::Migration),
+            Box::new(m0022_report_counts::Migration),
         ]
     }
 }

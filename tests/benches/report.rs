@@ -17,8 +17,10 @@
 //! checks the loan and request totals against a straight count; and, as the floor, times
 //! PostgreSQL alone counting the period's loans, requests and request events per day (one
 //! `GROUP BY day` scan of each table). It prints both and their ratio, then the report's
-//! statements one by one (copied from `report/mod.rs` and `purchases/year_figures.rs`: keep
-//! them in step) with their times, and the top of `EXPLAIN (ANALYZE, BUFFERS)` of the slowest.
+//! statements one by one (`report::Statements`: the very SQL the server runs) with their
+//! times, and the top of `EXPLAIN (ANALYZE, BUFFERS)` of the slowest. The generated history is
+//! written in bulk, so its loans per day are counted once after it
+//! (`report::loan_days::recount`), as the demo's generated year is.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -154,14 +156,18 @@ const STEPS: &[(&str, &str)] = &[
           LEFT JOIN b pb ON method = 'BRANCH' AND pb.n = 1 + (rq0.n * 7) % 20;
         INSERT INTO loan_request (id, reader_id, title_id, item_id, status, delivery_method,
                                   locker_id, pickup_branch_id, source_branch_id, pickup_deadline,
-                                  created_at, updated_at)
+                                  created_at, updated_at, ready_at, fulfilled_at, expired_at)
           SELECT id, reader_id, title_id,
                  CASE WHEN fin IN ('PENDING', 'CANCELLED') THEN NULL ELSE item_id END,
                  fin, method, locker_id, COALESCE(pickup_id, locker_branch_id),
                  CASE WHEN fin IN ('PENDING', 'CANCELLED') THEN NULL ELSE source_branch_id END,
                  CASE WHEN method <> 'HOME' AND fin IN ('READY_FOR_PICKUP', 'FULFILLED', 'EXPIRED')
                       THEN ready_at + interval '7 days' END,
-                 created_at, created_at
+                 created_at, created_at,
+                 CASE WHEN fin IN ('READY_FOR_PICKUP', 'FULFILLED', 'EXPIRED') THEN ready_at END,
+                 CASE WHEN fin = 'FULFILLED' AND method = 'HOME' THEN ready_at
+                      WHEN fin = 'FULFILLED' THEN done_at END,
+                 CASE WHEN fin = 'EXPIRED' THEN ready_at + interval '7 days' END
           FROM rq;
         INSERT INTO request_event (id, request_id, from_status, to_status, actor_kind, at)
           SELECT gen_random_uuid(), q.id, s.from_s, s.to_s, s.actor, s.at
@@ -336,6 +342,9 @@ async fn generate(db: &DatabaseConnection, sizes: &Sizes, admin: Uuid) -> Durati
     }
     txn.commit().await.expect("commit");
     let step = Instant::now();
+    report::loan_days::recount(db).await.expect("loan days");
+    println!("  loans per day counted: {:.1?}", step.elapsed());
+    let step = Instant::now();
     db.execute_unprepared("VACUUM ANALYZE")
         .await
         .expect("vacuum analyze");
@@ -355,152 +364,6 @@ async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     bench::pct(&times, 0.5)
-}
-
-/// The report's statements, PostgreSQL spelling, `$1`/`$2` the window and `$3` the branch
-/// (copied from `report/mod.rs` and `purchases/year_figures.rs`).
-const MINE: &str = "($3::uuid IS NULL OR r.pickup_branch_id = $3 OR r.source_branch_id = $3)";
-
-fn statements() -> Vec<(&'static str, String)> {
-    let day = |col: &str| format!("to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')");
-    let ready_secs = format!(
-        "SELECT CAST(EXTRACT(EPOCH FROM (ready.at - r.created_at)) AS DOUBLE PRECISION) AS s, \
-           r.delivery_method AS method FROM loan_request r JOIN ( \
-           SELECT e.request_id, min(e.at) AS at FROM request_event e \
-            JOIN loan_request q ON q.id = e.request_id \
-            WHERE e.to_status = 'READY_FOR_PICKUP' \
-               OR (e.to_status = 'FULFILLED' AND q.delivery_method = 'HOME') \
-            GROUP BY e.request_id \
-         ) ready ON ready.request_id = r.id \
-         WHERE ready.at >= $1 AND ready.at < $2 AND {MINE}"
-    );
-    let requested = format!(
-        "FROM loan_request r JOIN title t ON t.id = r.title_id \
-         WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE}"
-    );
-    vec![
-        (
-            "readers",
-            "SELECT count(*) AS readers, \
-               CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-             FROM reader rd WHERE rd.created_at < $2 AND ($3::uuid IS NULL OR COALESCE(rd.home_branch_id, \
-               (SELECT i.home_branch_id FROM loan l JOIN item i ON i.id = l.item_id \
-                 WHERE l.reader_id = rd.id AND l.checked_out_at < $2 \
-                 ORDER BY l.checked_out_at, l.id LIMIT 1), \
-               (SELECT r.pickup_branch_id FROM loan_request r \
-                 WHERE r.reader_id = rd.id AND r.created_at < $2 AND r.pickup_branch_id IS NOT NULL \
-                 ORDER BY r.created_at, r.id LIMIT 1)) = $3)"
-                .into(),
-        ),
-        (
-            "loans per day",
-            format!(
-                "SELECT {d} AS key, count(*) AS n FROM loan l JOIN item i ON i.id = l.item_id \
-                 WHERE l.checked_out_at >= $1 AND l.checked_out_at < $2 \
-                   AND ($3::uuid IS NULL OR i.home_branch_id = $3) GROUP BY {d} ORDER BY key",
-                d = day("l.checked_out_at")
-            ),
-        ),
-        (
-            "requests by method",
-            format!(
-                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
-                 GROUP BY r.delivery_method ORDER BY n DESC, key"
-            ),
-        ),
-        (
-            "deliveries by method",
-            format!(
-                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-                 JOIN request_event e ON e.request_id = r.id \
-                 WHERE e.to_status = 'FULFILLED' AND e.at >= $1 AND e.at < $2 AND {MINE} \
-                 GROUP BY r.delivery_method ORDER BY n DESC, key"
-            ),
-        ),
-        (
-            "median time to ready (the report runs it 7×: all, median + p90 per method)",
-            format!(
-                "WITH v AS ({ready_secs}) SELECT avg(s) AS s FROM ( \
-                   SELECT s FROM v ORDER BY s LIMIT 2 - (SELECT count(*) FROM v) % 2 \
-                   OFFSET ((SELECT count(*) FROM v) - 1) / 2) middle"
-            ),
-        ),
-        (
-            "top titles",
-            format!(
-                "SELECT t.id AS title_id, t.title, count(*) AS n {requested} \
-                 GROUP BY t.id, t.title ORDER BY n DESC, t.title LIMIT 10"
-            ),
-        ),
-        (
-            "top classes",
-            format!(
-                "SELECT COALESCE(substr(t.clc_class, 1, 1), '?') AS key, count(*) AS n \
-                 {requested} GROUP BY COALESCE(substr(t.clc_class, 1, 1), '?') \
-                 ORDER BY n DESC, key LIMIT 10"
-            ),
-        ),
-        (
-            "locker holds",
-            format!(
-                "SELECT e.to_status AS key, count(DISTINCT r.id) AS n FROM loan_request r \
-                 JOIN request_event e ON e.request_id = r.id \
-                 WHERE r.delivery_method = 'LOCKER' AND e.at >= $1 AND e.at < $2 AND {MINE} \
-                   AND e.to_status IN ('READY_FOR_PICKUP', 'EXPIRED') GROUP BY e.to_status"
-            ),
-        ),
-        (
-            "lockers",
-            "SELECT lk.id AS locker_id, lk.code, lk.name, \
-               (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
-               (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id \
-                 AND c.state IN ('OCCUPIED', 'RESERVED')) AS in_use, \
-               (SELECT count(DISTINCT e.parcel) FROM locker_event e WHERE e.locker_id = lk.id \
-                 AND e.kind = 'deposited' AND e.at >= $1 AND e.at < $2) AS deposits \
-             FROM locker lk WHERE ($3::uuid IS NULL OR lk.branch_id = $3) ORDER BY lk.code"
-                .into(),
-        ),
-        (
-            "readers served by proposals",
-            "SELECT 'served' AS key, count(DISTINCT p.reader_id) AS n FROM purchase_proposal p \
-             JOIN loan l ON l.item_id = p.item_id AND l.reader_id = p.reader_id \
-             WHERE l.checked_out_at >= $1 AND l.checked_out_at < $2 AND $3::uuid IS NULL"
-                .into(),
-        ),
-        (
-            "requests per day",
-            format!(
-                "SELECT {d} AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} GROUP BY {d} ORDER BY key",
-                d = day("r.created_at")
-            ),
-        ),
-        (
-            "net-lending stock",
-            "SELECT count(*) FROM item WHERE net_lending AND status NOT IN ('MISSING', 'WITHDRAWN') \
-             AND ($3::uuid IS NULL OR home_branch_id = $3) AND $1::timestamptz < $2"
-                .into(),
-        ),
-        (
-            "new copies' circulation",
-            "SELECT CAST(on_demand AS BIGINT) AS on_demand, CAST(count(*) AS BIGINT) AS items, \
-               CAST(sum(CASE WHEN loans > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent, \
-               CAST(sum(CASE WHEN others > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent_to_others, \
-               CAST(sum(loans) AS BIGINT) AS loans \
-             FROM ( \
-               SELECT CASE WHEN EXISTS (SELECT 1 FROM purchase_proposal p WHERE p.item_id = i.id) \
-                           THEN 1 ELSE 0 END AS on_demand, \
-                      (SELECT count(*) FROM loan l WHERE l.item_id = i.id) AS loans, \
-                      (SELECT count(*) FROM loan l WHERE l.item_id = i.id AND NOT EXISTS ( \
-                         SELECT 1 FROM purchase_proposal p \
-                          WHERE p.item_id = i.id AND p.reader_id = l.reader_id)) AS others \
-                 FROM item i WHERE i.created_at >= $1 AND i.created_at < $2 \
-                  AND ($3::uuid IS NULL OR i.home_branch_id = $3) \
-             ) x GROUP BY on_demand"
-                .into(),
-        ),
-    ]
 }
 
 /// The floor: PostgreSQL counting the period's rows of the three big tables per day.
@@ -678,18 +541,19 @@ async fn main() {
     );
 
     // Where the time goes: the report's statements one by one, library and branch.
+    let statements = report::Statements::new(db.get_database_backend());
     let mut slowest = (Duration::ZERO, String::new(), None);
     for (scope, branch) in [("library", None), ("B07", Some(branch))] {
         println!("statements of the {scope} report (median of 3):");
-        for (name, sql) in statements() {
+        for (name, sql) in statements.named() {
             let mut times = Vec::new();
             for _ in 0..3 {
-                times.push(run(&db, &sql, values(w, branch)).await);
+                times.push(run(&db, sql, values(w, branch)).await);
             }
             let t = median(times);
             println!("  {t:>10.2?}  {name}");
             if t > slowest.0 {
-                slowest = (t, sql, branch);
+                slowest = (t, sql.to_owned(), branch);
             }
         }
     }

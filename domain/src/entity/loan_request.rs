@@ -188,6 +188,13 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// When it first became ready: on a hold shelf or in a locker, or delivered at home
+    /// (the statistics' ready times and locker holds).
+    pub ready_at: Option<DateTimeUtc>,
+    /// When it was lent (FULFILLED).
+    pub fulfilled_at: Option<DateTimeUtc>,
+    /// When it expired uncollected.
+    pub expired_at: Option<DateTimeUtc>,
 }
 
 /// Relations are navigated by explicit queries in the domain modules.

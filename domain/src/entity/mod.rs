@@ -14,6 +14,7 @@ pub mod import_seen;
 pub mod item;
 pub mod job;
 pub mod loan;
+pub mod loan_day;
 pub mod loan_request;
 pub mod locker;
 pub mod locker_command;

@@ -13,7 +13,7 @@ use sea_orm::sea_query::SubQueryStatement;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, QueryOrder, QueryTrait};
 use serde::{Deserialize, Serialize};
 
-use super::{LoanRequest, RequestStatus};
+use super::{DeliveryMethod, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::entity::loan_request;
 use crate::entity::request_event::{self, ActorKind};
@@ -108,10 +108,33 @@ pub(crate) async fn transition(
     now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     changes.updated_at = Set(now);
+    let changes = milestones(req, to, now, changes);
     let updated =
         lifecycle::advance::<loan_request::Entity>(db, req.id, req.status, to, changes).await?;
     record(db, &updated, Some(req.status), actor, note, now).await?;
     Ok(updated)
+}
+
+/// `changes` with the milestone a move of `req` to `to` at `now` reaches, as the statistics
+/// count them: ready (READY_FOR_PICKUP, or a home delivery FULFILLED without a hold before),
+/// lent, expired. Each happens at most once: the transition table has no way back to it.
+fn milestones(
+    req: &LoanRequest,
+    to: RequestStatus,
+    now: DateTime<Utc>,
+    mut changes: loan_request::ActiveModel,
+) -> loan_request::ActiveModel {
+    let ready = to == RequestStatus::ReadyForPickup
+        || (to == RequestStatus::Fulfilled && req.delivery_method == DeliveryMethod::Home);
+    if ready && req.ready_at.is_none() {
+        changes.ready_at = Set(Some(now));
+    }
+    match to {
+        RequestStatus::Fulfilled => changes.fulfilled_at = Set(Some(now)),
+        RequestStatus::Expired => changes.expired_at = Set(Some(now)),
+        _ => {}
+    }
+    changes
 }
 
 /// Changes columns of `req` other than its state (no history is written) if it is still in

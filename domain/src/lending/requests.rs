@@ -174,6 +174,9 @@ fn new_request(
         idempotency_key,
         created_at: now,
         updated_at: now,
+        ready_at: None,
+        fulfilled_at: None,
+        expired_at: None,
     }
 }
 

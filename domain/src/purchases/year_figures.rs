@@ -266,7 +266,7 @@ pub(crate) async fn circulation(
 
 /// Per copy catalogued in the window: bought on demand or not, its loans, and its loans
 /// to readers who did not propose it; summed per group.
-const CIRCULATION: &str = "\
+pub(crate) const CIRCULATION: &str = "\
 SELECT CAST(on_demand AS BIGINT) AS on_demand, CAST(count(*) AS BIGINT) AS items, \
        CAST(sum(CASE WHEN loans > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent, \
        CAST(sum(CASE WHEN others > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent_to_others, \

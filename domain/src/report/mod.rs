@@ -23,6 +23,7 @@ use crate::purchases::year_figures::{activity, circulation, Activity, Circulatio
 use crate::{china_time, infra::db, Error, Result};
 
 mod csv;
+pub mod loan_days;
 pub mod words;
 pub mod workbook;
 
@@ -351,6 +352,180 @@ impl Dialect {
     }
 }
 
+/// The report's statements, as the server runs them: `$1` and `$2` are the period's first
+/// and end instants, `$3` the branch (NULL for the whole library). Public so the report
+/// benchmark times the very statements the server runs.
+#[derive(Debug, Clone)]
+pub struct Statements {
+    /// Readers registered by the end of the period, and in it ([`READER_BRANCH`]); an
+    /// account merged into another is the same person, counted once (as the one kept).
+    pub readers: String,
+    /// Loans per day, from the counts kept with each loan ([`loan_days`]).
+    pub loans_per_day: String,
+    /// Requests made, by delivery method.
+    pub requests_by_method: String,
+    /// Requests lent, by delivery method.
+    pub deliveries_by_method: String,
+    /// The ranks of the median and 90th percentile of the seconds from request to ready, per
+    /// delivery method and (method `''`) for all ([`ReadyRank`]).
+    pub ready_times: String,
+    /// The titles requested most.
+    pub top_titles: String,
+    /// The CLC main classes requested most.
+    pub top_classes: String,
+    /// Locker holds ready and expired.
+    pub locker_holds: String,
+    /// Each locker's doors, doors in use and deposits.
+    pub lockers: String,
+    /// Requests per day.
+    pub requests_per_day: String,
+}
+
+/// A request's branches: where it is picked up or was sent from.
+const MINE: &str = "($3 IS NULL OR r.pickup_branch_id = $3 OR r.source_branch_id = $3)";
+
+impl Statements {
+    /// The statements as `backend` spells them.
+    pub fn new(backend: DbBackend) -> Self {
+        let dialect = Dialect(backend);
+        let requested = format!(
+            "SELECT r.title_id, count(*) AS n FROM loan_request r \
+             WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} GROUP BY r.title_id"
+        );
+        let ready = format!(
+            "SELECT r.delivery_method AS method, {secs} AS s FROM loan_request r \
+             WHERE r.ready_at >= $1 AND r.ready_at < $2 AND {MINE}",
+            secs = dialect.seconds("r.created_at", "r.ready_at"),
+        );
+        let stamped = |col: &str, key: &str| {
+            format!(
+                "SELECT '{key}' AS key, count(*) AS n FROM loan_request r \
+                 WHERE r.delivery_method = 'LOCKER' AND r.{col} >= $1 AND r.{col} < $2 AND {MINE}"
+            )
+        };
+        Statements {
+            readers: format!(
+                "SELECT count(*) AS readers, \
+                   CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) \
+                     AS BIGINT) AS new_readers \
+                 FROM reader rd WHERE rd.created_at < $2 AND rd.merged_into IS NULL \
+                   AND ($3 IS NULL OR {READER_BRANCH} = $3)"
+            ),
+            loans_per_day: format!(
+                "SELECT d.day AS key, CAST(sum(d.loans) AS BIGINT) AS n FROM loan_day d \
+                 WHERE d.day >= {} AND d.day < {} AND ($3 IS NULL OR d.branch_id = $3) \
+                 GROUP BY d.day ORDER BY key",
+                dialect.day("$1"),
+                dialect.day("$2"),
+            ),
+            requests_by_method: format!(
+                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
+                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
+                 GROUP BY r.delivery_method ORDER BY n DESC, key"
+            ),
+            deliveries_by_method: format!(
+                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
+                 WHERE r.fulfilled_at >= $1 AND r.fulfilled_at < $2 AND {MINE} \
+                 GROUP BY r.delivery_method ORDER BY n DESC, key"
+            ),
+            ready_times: format!(
+                "WITH v AS ({ready}), ranked AS ( \
+                   SELECT method, s, row_number() OVER (PARTITION BY method ORDER BY s) AS k, \
+                          count(*) OVER (PARTITION BY method) AS n FROM v \
+                   UNION ALL \
+                   SELECT '' AS method, s, row_number() OVER (ORDER BY s) AS k, \
+                          count(*) OVER () AS n FROM v \
+                 ) SELECT method, s, k, n FROM ranked \
+                 WHERE k = (n + 1) / 2 OR k = n / 2 + 1 OR k = (n * 9 + 9) / 10"
+            ),
+            top_titles: format!(
+                "SELECT t.id AS title_id, t.title, c.n FROM ({requested}) c \
+                 JOIN title t ON t.id = c.title_id ORDER BY c.n DESC, t.title LIMIT {TOP}"
+            ),
+            top_classes: format!(
+                "SELECT COALESCE(substr(t.clc_class, 1, 1), '?') AS key, \
+                   CAST(sum(c.n) AS BIGINT) AS n FROM ({requested}) c \
+                 JOIN title t ON t.id = c.title_id \
+                 GROUP BY COALESCE(substr(t.clc_class, 1, 1), '?') ORDER BY n DESC, key LIMIT {TOP}"
+            ),
+            locker_holds: format!(
+                "{} UNION ALL {}",
+                stamped("ready_at", RequestStatus::ReadyForPickup.as_str()),
+                stamped("expired_at", RequestStatus::Expired.as_str()),
+            ),
+            lockers: "SELECT lk.id AS locker_id, lk.code, lk.name, \
+                   (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
+                   (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id \
+                     AND c.state IN ('OCCUPIED', 'RESERVED')) AS in_use, \
+                   (SELECT count(DISTINCT e.parcel) FROM locker_event e WHERE e.locker_id = lk.id \
+                     AND e.kind = 'deposited' AND e.at >= $1 AND e.at < $2) AS deposits \
+                 FROM locker lk WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code"
+                .into(),
+            requests_per_day: format!(
+                "SELECT {day} AS key, count(*) AS n FROM loan_request r \
+                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
+                 GROUP BY {day} ORDER BY key",
+                day = dialect.day("r.created_at"),
+            ),
+        }
+    }
+
+    /// Every statement with its name, the new copies' circulation
+    /// ([`crate::purchases::year_figures`]) included: what the benchmark times one by one.
+    pub fn named(&self) -> Vec<(&'static str, &str)> {
+        vec![
+            ("readers", &self.readers),
+            ("loans per day", &self.loans_per_day),
+            ("requests by method", &self.requests_by_method),
+            ("deliveries by method", &self.deliveries_by_method),
+            ("ready times", &self.ready_times),
+            ("top titles", &self.top_titles),
+            ("top classes", &self.top_classes),
+            ("locker holds", &self.locker_holds),
+            ("lockers", &self.lockers),
+            ("requests per day", &self.requests_per_day),
+            (
+                "new copies' circulation",
+                crate::purchases::year_figures::CIRCULATION,
+            ),
+        ]
+    }
+}
+
+/// A row of [`Statements::ready_times`]: the `k`-th smallest of `n` seconds to ready of a
+/// delivery method (`''`: all methods).
+#[derive(Debug, FromQueryResult)]
+struct ReadyRank {
+    method: String,
+    s: f64,
+    k: i64,
+    n: i64,
+}
+
+impl ReadyRank {
+    /// The median seconds of `method` (the mean of the middle two for an even count), None
+    /// without any.
+    fn median(ranks: &[ReadyRank], method: &str) -> Option<f64> {
+        let (low, high) = ranks
+            .iter()
+            .filter(|r| r.method == method && (r.k == (r.n + 1) / 2 || r.k == r.n / 2 + 1))
+            .fold(None, |middle, r| match middle {
+                None => Some((r.s, r.s)),
+                Some((low, high)) => Some((r.s.min(low), r.s.max(high))),
+            })?;
+        Some((low + high) / 2.0)
+    }
+
+    /// The 90th percentile (nearest rank: the smallest value at least 90% of the values do
+    /// not exceed) of `method`'s seconds, None without any.
+    fn p90(ranks: &[ReadyRank], method: &str) -> Option<f64> {
+        ranks
+            .iter()
+            .find(|r| r.method == method && r.k == (r.n * 9 + 9) / 10)
+            .map(|r| r.s)
+    }
+}
+
 /// A period's report beside the same days a year earlier, with the name of its scope.
 #[derive(Debug, Clone)]
 pub struct Compared {
@@ -444,111 +619,43 @@ pub async fn report(
         return Err(Error::validation(text!("stats-period-invalid")));
     }
     let window = bounds(from, to)?;
-    let dialect = Dialect(db.get_database_backend());
     let q = Queries { db, window, branch };
 
+    let sql = Statements::new(db.get_database_backend());
     let Readers {
         readers,
         new_readers,
-    } = q.readers().await?;
-    let per_day = q
-        .counts(&format!(
-            "SELECT {day} AS key, count(*) AS n FROM loan l JOIN item i ON i.id = l.item_id \
-             WHERE l.checked_out_at >= $1 AND l.checked_out_at < $2 \
-               AND ($3 IS NULL OR i.home_branch_id = $3) GROUP BY {day} ORDER BY key",
-            day = dialect.day("l.checked_out_at"),
-        ))
+    } = q.readers(&sql.readers).await?;
+    let per_day = q.counts(&sql.loans_per_day).await?;
+    let requests_by_method = q.counts(&sql.requests_by_method).await?;
+    let deliveries_by_method = q.counts(&sql.deliveries_by_method).await?;
+    let ready = ReadyRank::find_by_statement(q.statement(&sql.ready_times))
+        .all(db)
         .await?;
-    let mine = "($3 IS NULL OR r.pickup_branch_id = $3 OR r.source_branch_id = $3)";
-    let requests_by_method = q
-        .counts(&format!(
-            "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-             WHERE r.created_at >= $1 AND r.created_at < $2 AND {mine} \
-             GROUP BY r.delivery_method ORDER BY n DESC, key"
-        ))
-        .await?;
-    let deliveries_by_method = q
-        .counts(&format!(
-            "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-             JOIN request_event e ON e.request_id = r.id \
-             WHERE e.to_status = 'FULFILLED' AND e.at >= $1 AND e.at < $2 AND {mine} \
-             GROUP BY r.delivery_method ORDER BY n DESC, key"
-        ))
-        .await?;
-    let ready_secs = format!(
-        "SELECT {secs} AS s, r.delivery_method AS method FROM loan_request r JOIN ( \
-           SELECT e.request_id, min(e.at) AS at FROM request_event e \
-            JOIN loan_request q ON q.id = e.request_id \
-            WHERE e.to_status = 'READY_FOR_PICKUP' \
-               OR (e.to_status = 'FULFILLED' AND q.delivery_method = 'HOME') \
-            GROUP BY e.request_id \
-         ) ready ON ready.request_id = r.id \
-         WHERE ready.at >= $1 AND ready.at < $2 AND {mine}",
-        secs = dialect.seconds("r.created_at", "ready.at"),
-    );
-    let median_secs_to_ready = q.median(&ready_secs).await?;
-    let mut secs_to_ready_by_method = Vec::new();
-    for method in DeliveryMethod::iter() {
-        let of_method = format!(
-            "SELECT s FROM ({ready_secs}) m WHERE m.method = '{}'",
-            method.as_str()
-        );
-        secs_to_ready_by_method.push(ReadyTimes {
+    let median_secs_to_ready = ReadyRank::median(&ready, "");
+    let secs_to_ready_by_method = DeliveryMethod::iter()
+        .map(|method| ReadyTimes {
             method,
-            median_secs: q.median(&of_method).await?,
-            p90_secs: q.p90(&of_method).await?,
-        });
-    }
-    let requested = format!(
-        "FROM loan_request r JOIN title t ON t.id = r.title_id \
-         WHERE r.created_at >= $1 AND r.created_at < $2 AND {mine}"
-    );
-    let top_titles = TopTitle::find_by_statement(q.statement(&format!(
-        "SELECT t.id AS title_id, t.title, count(*) AS n {requested} \
-         GROUP BY t.id, t.title ORDER BY n DESC, t.title LIMIT {TOP}"
-    )))
-    .all(db)
-    .await?;
-    let top_classes = q
-        .counts(&format!(
-            "SELECT COALESCE(substr(t.clc_class, 1, 1), '?') AS key, count(*) AS n \
-             {requested} GROUP BY COALESCE(substr(t.clc_class, 1, 1), '?') \
-             ORDER BY n DESC, key LIMIT {TOP}"
-        ))
+            median_secs: ReadyRank::median(&ready, method.as_str()),
+            p90_secs: ReadyRank::p90(&ready, method.as_str()),
+        })
+        .collect();
+    let top_titles = TopTitle::find_by_statement(q.statement(&sql.top_titles))
+        .all(db)
         .await?;
-    let holds = q
-        .counts(&format!(
-            "SELECT e.to_status AS key, count(DISTINCT r.id) AS n FROM loan_request r \
-             JOIN request_event e ON e.request_id = r.id \
-             WHERE r.delivery_method = 'LOCKER' AND e.at >= $1 AND e.at < $2 AND {mine} \
-               AND e.to_status IN ('READY_FOR_PICKUP', 'EXPIRED') GROUP BY e.to_status"
-        ))
-        .await?;
+    let top_classes = q.counts(&sql.top_classes).await?;
+    let holds = q.counts(&sql.locker_holds).await?;
     let held = |status: RequestStatus| {
         holds
             .iter()
             .find(|c| c.key == status.as_str())
             .map_or(0, |c| c.n)
     };
-    let lockers = LockerUse::find_by_statement(q.statement(
-        "SELECT lk.id AS locker_id, lk.code, lk.name, \
-           (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
-           (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id \
-             AND c.state IN ('OCCUPIED', 'RESERVED')) AS in_use, \
-           (SELECT count(DISTINCT e.parcel) FROM locker_event e WHERE e.locker_id = lk.id \
-             AND e.kind = 'deposited' AND e.at >= $1 AND e.at < $2) AS deposits \
-         FROM locker lk WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code",
-    ))
-    .all(db)
-    .await?;
-    let purchases = activity(db, window).await?;
-    let requests_daily = q
-        .counts(&format!(
-            "SELECT {day} AS key, count(*) AS n FROM loan_request r \
-             WHERE r.created_at >= $1 AND r.created_at < $2 AND {mine} GROUP BY {day} ORDER BY key",
-            day = dialect.day("r.created_at"),
-        ))
+    let lockers = LockerUse::find_by_statement(q.statement(&sql.lockers))
+        .all(db)
         .await?;
+    let purchases = activity(db, window).await?;
+    let requests_daily = q.counts(&sql.requests_per_day).await?;
     let mut stock = item::Entity::find()
         .filter(item::Column::NetLending.eq(true))
         .filter(item::Column::Status.is_not_in([ItemStatus::Missing, ItemStatus::Withdrawn]));
@@ -671,11 +778,6 @@ const READER_BRANCH: &str = "COALESCE(rd.home_branch_id, \
        WHERE r.reader_id = rd.id AND r.created_at < $2 AND r.pickup_branch_id IS NOT NULL \
        ORDER BY r.created_at, r.id LIMIT 1))";
 
-#[derive(FromQueryResult)]
-struct Median {
-    s: Option<f64>,
-}
-
 impl<C: ConnectionTrait> Queries<'_, C> {
     fn statement(&self, sql: &str) -> sea_orm::Statement {
         db::statement(
@@ -689,17 +791,9 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         )
     }
 
-    /// Readers registered by the end of the period, and in it, attributed to a branch by
-    /// [`READER_BRANCH`].
-    async fn readers(&self) -> Result<Readers> {
-        let sql = format!(
-            "SELECT count(*) AS readers, \
-               CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) \
-                 AS BIGINT) AS new_readers \
-             FROM reader rd WHERE rd.created_at < $2 \
-               AND ($3 IS NULL OR {READER_BRANCH} = $3)"
-        );
-        Ok(Readers::find_by_statement(self.statement(&sql))
+    /// Readers registered by the end of the period, and in it ([`Statements::readers`]).
+    async fn readers(&self, sql: &str) -> Result<Readers> {
+        Ok(Readers::find_by_statement(self.statement(sql))
             .one(self.db)
             .await?
             .unwrap_or(Readers {
@@ -712,36 +806,5 @@ impl<C: ConnectionTrait> Queries<'_, C> {
         Ok(Count::find_by_statement(self.statement(sql))
             .all(self.db)
             .await?)
-    }
-
-    /// The median of column `s` of `sql`'s rows (the mean of the middle two for an even
-    /// count), None without rows.
-    async fn median(&self, sql: &str) -> Result<Option<f64>> {
-        let median = format!(
-            "WITH v AS ({sql}) SELECT avg(s) AS s FROM ( \
-               SELECT s FROM v ORDER BY s \
-               LIMIT 2 - (SELECT count(*) FROM v) % 2 \
-               OFFSET ((SELECT count(*) FROM v) - 1) / 2 \
-             ) middle"
-        );
-        self.one_value(&median).await
-    }
-
-    /// The 90th percentile (nearest rank: the smallest value at least 90% of the values do
-    /// not exceed) of column `s` of `sql`'s rows, None without rows.
-    async fn p90(&self, sql: &str) -> Result<Option<f64>> {
-        let p90 = format!(
-            "WITH v AS ({sql}) SELECT s FROM v ORDER BY s LIMIT 1 \
-             OFFSET CASE WHEN (SELECT count(*) FROM v) = 0 THEN 0 \
-               ELSE ((SELECT count(*) FROM v) * 9 + 9) / 10 - 1 END"
-        );
-        self.one_value(&p90).await
-    }
-
-    async fn one_value(&self, sql: &str) -> Result<Option<f64>> {
-        Ok(Median::find_by_statement(self.statement(sql))
-            .one(self.db)
-            .await?
-            .and_then(|m| m.s))
     }
 }

@@ -101,7 +101,8 @@ impl Stats {
     /// Readers registered by the end of the period. Of a branch: readers whose home branch
     /// it is; readers without one count at the branch owning the copy of their first loan
     /// (before the period ends), else at the pickup branch of their first request; readers
-    /// who never borrowed or requested count for the whole library only.
+    /// who never borrowed or requested count for the whole library only. An account merged
+    /// into another is not counted: the person counts once, as the account kept.
     async fn registered_readers(&self) -> i64 {
         self.0.readers
     }

@@ -26,7 +26,7 @@ pub const CONFIRM: &str = "mutation($t: ID!, $b: String!) { confirmPick(pickTask
 
 /// A branch's delivery rounds with their parcels.
 const ROUNDS: &str =
-    "query($b: ID!) { deliveryRounds(branchId: $b) { id parcels { compartment } } }";
+    "query($b: ID!) { deliveryRounds(branchId: $b) { id status parcels { compartment } } }";
 /// Starts a delivery round.
 const START_ROUND: &str = "mutation($id: ID!) { startDeliveryRound(id: $id) { status } }";
 
@@ -284,7 +284,7 @@ impl Library {
         loan
     }
 
-    /// Picks branch A's first task (as `picker`) and starts A's delivery round (as
+    /// Picks branch A's first task (as `picker`) and starts A's open delivery round (as
     /// `driver`); returns the parcel on its way, with the door the round gave it.
     pub async fn parcel_on_its_way(&self, picker: &str, driver: &str) -> Parcel {
         let barcode = self.pick_first(picker, "A").await;
@@ -292,7 +292,11 @@ impl Library {
             .app
             .gql_as(Some(driver), ROUNDS, json!({"b": self.id("A")}))
             .await;
-        let round = rounds.data()["deliveryRounds"][0].clone();
+        let round = rounds.data()["deliveryRounds"]
+            .as_array()
+            .and_then(|all| all.iter().find(|r| r["status"] == "OPEN"))
+            .cloned()
+            .unwrap_or_else(|| panic!("an open round: {rounds:?}"));
         let door = round["parcels"][0]["compartment"]
             .as_str()
             .unwrap_or_else(|| panic!("a door for the parcel: {round}"))
@@ -402,6 +406,9 @@ pub fn request_row(
         idempotency_key: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        ready_at: Set(None),
+        fulfilled_at: Set(None),
+        expired_at: Set(None),
     }
 }
 

@@ -35,4 +35,5 @@ mod purchases;
 mod startup;
 mod stats;
 mod stats_periods;
+mod stats_recount;
 mod stock;

@@ -654,7 +654,7 @@ async fn at_the_bookstore_an_approved_book_leaves_as_a_loan_and_the_store_is_pai
     );
 }
 
-const CANCEL: &str = "mutation($id: ID!, $r: String) { cancelProposal(id: $id, reason: $r) { id status decisionReason } }";
+pub const CANCEL: &str = "mutation($id: ID!, $r: String) { cancelProposal(id: $id, reason: $r) { id status decisionReason } }";
 const RECEIVE: &str = "mutation($p: ID!, $b: String!, $c: String!, $br: ID!) { receivePurchase(proposalId: $p, barcode: $b, callNumber: $c, branchId: $br) { id status } }";
 const STATS: &str = "query($y: Int!) { purchaseStats(fiscalYear: $y) { fiscalYear proposals approved rejected byStatus { key count } byChannel { key count } rejectedByRule { key count } budget { totalCents committedCents spentCents } spentByChannel { key count } boughtOnDemand { items lent lentToOthers loans circulationRate } otherAcquisitions { items lent lentToOthers loans circulationRate } } }";
 

@@ -29,7 +29,8 @@ const LOCKER_STATS: &str = "query($f: String!, $b: ID) { stats(from: $f, to: $f,
 
 /// A locker hold made from `template` (a request row), asked for `ago` before now and
 /// ready now; `expired` if it was never collected. Written straight to the tables the
-/// figures read, outside the period's other requests.
+/// figures read (the request with its milestones, and its history), outside the period's
+/// other requests.
 async fn locker_hold(db: &DatabaseConnection, template: &str, ago: Duration, expired: bool) {
     let id: Uuid = template.parse().expect("id");
     let now = Utc::now();
@@ -50,6 +51,9 @@ async fn locker_hold(db: &DatabaseConnection, template: &str, ago: Duration, exp
             RequestStatus::Fulfilled
         }),
         created_at: Set(now - ago),
+        ready_at: Set(Some(now)),
+        fulfilled_at: Set((!expired).then_some(now)),
+        expired_at: Set(expired.then_some(now)),
         ..row.into()
     }
     .insert(db)

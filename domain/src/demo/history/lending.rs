@@ -91,6 +91,12 @@ enum End {
 /// One step of a request's history.
 type Step = (RequestStatus, ActorKind, Option<Uuid>, DateTime<Utc>);
 
+/// When the first of `steps` moving to a state `to` matches happened (the request's
+/// milestones, as `lending::request_log::milestones` stamps them on live requests).
+fn first(steps: &[Step], to: impl Fn(RequestStatus) -> bool) -> Option<DateTime<Utc>> {
+    steps.iter().find(|s| to(s.0)).map(|s| s.3)
+}
+
 struct Builder<'a> {
     stock: &'a Stock<'a>,
     end: DateTime<Utc>,
@@ -331,6 +337,12 @@ impl Builder<'_> {
             idempotency_key: Set(None),
             created_at: Set(at),
             updated_at: Set(last),
+            ready_at: Set(first(&steps, |to| {
+                to == RequestStatus::ReadyForPickup
+                    || (to == RequestStatus::Fulfilled && method == DeliveryMethod::Home)
+            })),
+            fulfilled_at: Set(first(&steps, |to| to == RequestStatus::Fulfilled)),
+            expired_at: Set(first(&steps, |to| to == RequestStatus::Expired)),
         });
         let mut from = None;
         for (to, actor_kind, actor_id, when) in steps {
