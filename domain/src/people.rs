@@ -111,6 +111,7 @@ pub fn new_reader(name: &str, now: DateTime<Utc>) -> Result<reader::ActiveModel>
         id_number_masked: Set(None),
         merged_into: Set(None),
         category_id: Set(None),
+        credit_card_at: Set(None),
     })
 }
 

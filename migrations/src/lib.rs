@@ -30,6 +30,7 @@ mod m0019_import_runs;
 mod m0020_entered_figures;
 mod m0021_reader_first_loan;
 mod m0022_report_counts;
+mod m0023_credit_cards;
 
 /// Every migration, in order. `Migrator::up(db, None)` brings a database to the current schema.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0020_entered_figures::Migration),
             Box::new(m0021_reader_first_loan::Migration),
             Box::new(m0022_report_counts::Migration),
+            Box::new(m0023_credit_cards::Migration),
         ]
     }
 }

@@ -2,6 +2,8 @@
 //! as the rows they count:
 //! - `loan_day`: loans started per China-time day (`YYYY-MM-DD`) and branch owning the copy,
 //!   so a year's loans per day is 365 × branches rows instead of millions of loans;
+//! - `item.times_lent`: loans of the copy ever, so how new copies circulate reads the year's
+//!   new copies instead of counting their loans one copy at a time;
 //! - `loan_request.ready_at`, `fulfilled_at`, `expired_at`: when a request first became ready
 //!   (on a hold shelf or in a locker, or delivered at home), was lent and expired, so the ready
 //!   times, deliveries and locker holds read the requests alone instead of their history.
@@ -40,6 +42,9 @@ impl MigrationTrait for Migration {
         for col in STAMPS {
             add_column(manager, "loan_request", at_null(col)).await?;
         }
+        let mut times_lent = bigint("times_lent");
+        times_lent.default(0);
+        add_column(manager, "item", times_lent).await?;
         let db = manager.get_connection();
         let day = match db.get_database_backend() {
             DbBackend::Sqlite => "strftime('%Y-%m-%d', l.checked_out_at, '+8 hours')",
@@ -50,6 +55,10 @@ impl MigrationTrait for Migration {
              SELECT {day}, i.home_branch_id, count(*) FROM loan l JOIN item i ON i.id = l.item_id \
              GROUP BY {day}, i.home_branch_id"
         ))
+        .await?;
+        db.execute_unprepared(
+            "UPDATE item SET times_lent = (SELECT count(*) FROM loan l WHERE l.item_id = item.id)",
+        )
         .await?;
         let first = |when: &str| {
             format!(
@@ -72,10 +81,15 @@ impl MigrationTrait for Migration {
                 .create_index(index("loan_request", &[col], false))
                 .await?;
         }
+        manager
+            .create_index(index("item", &["created_at"], false))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_index(manager, "item", &["created_at"]).await?;
+        drop_column(manager, "item", "times_lent").await?;
         for col in ["created_at", "ready_at", "fulfilled_at", "expired_at"] {
             drop_index(manager, "loan_request", &[col]).await?;
         }

@@ -20,7 +20,7 @@
 //! statements one by one (`report::Statements`: the very SQL the server runs) with their
 //! times, and the top of `EXPLAIN (ANALYZE, BUFFERS)` of the slowest. The generated history is
 //! written in bulk, so its loans per day are counted once after it
-//! (`report::loan_days::recount`), as the demo's generated year is.
+//! (`report::counts::recount`), as the demo's generated year is.
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -342,8 +342,8 @@ async fn generate(db: &DatabaseConnection, sizes: &Sizes, admin: Uuid) -> Durati
     }
     txn.commit().await.expect("commit");
     let step = Instant::now();
-    report::loan_days::recount(db).await.expect("loan days");
-    println!("  loans per day counted: {:.1?}", step.elapsed());
+    report::counts::recount(db).await.expect("counts");
+    println!("  loans counted per day and copy: {:.1?}", step.elapsed());
     let step = Instant::now();
     db.execute_unprepared("VACUUM ANALYZE")
         .await

@@ -598,6 +598,8 @@ test('a manager opens the dashboard: figures, charts and the CSV', async () => {
   await page.locator('#tile-loans .yoy').getByText('去年同期').waitFor();
   assert.ok(count(await page.locator('#tile-stock strong').textContent()) >= 1, 'the net-lending stock');
   await page.locator('#tile-served strong').waitFor();
+  await page.locator('#tile-credit-cards .yoy').getByText('去年同期').waitFor();
+  assert.equal(await page.locator('#new-readers-per-month table tbody tr').count(), months.length);
   await page.locator('#requests-by-method').getByText('到馆自取').waitFor();
   await page.locator('#ready-times').getByText('到馆自取').waitFor();
   await page.locator('#top-titles li').first().waitFor();

@@ -10,7 +10,8 @@ import {
 } from '../ui.js';
 
 /** The figures a year earlier are compared on. */
-const COMPARED = `registeredReaders newReaders loans loansPerMonth { month count }
+const COMPARED = `registeredReaders newReaders newCreditCards newReadersPerMonth { month count }
+  loans loansPerMonth { month count }
   requestsByDelivery { key count } medianHoursToReady budgetSpentCents`;
 
 const STATS = `query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) {
@@ -115,8 +116,8 @@ function niceTop(n) {
   return [1, 2, 5, 10].map((m) => m * p).find((t) => t >= n);
 }
 
-/** Loans per month as columns, last year's same months as dots, with axes and a table. */
-function monthlyChart(months, earlier) {
+/** A monthly figure (`what`, counted in `unit`) as columns, last year's same months as dots, with axes and a table; `id` names the chart. */
+function monthlyChart(months, earlier, { id, what, unit }) {
   const width = 960;
   const height = 240;
   const left = 56;
@@ -128,7 +129,7 @@ function monthlyChart(months, earlier) {
   const ticks = Number.isInteger(top / 2) ? [0, top / 2, top] : [0, top];
   const chart = svg('svg', {
     viewBox: `0 0 ${width} ${height + 28}`, class: 'chart', role: 'img',
-    'aria-label': `每月借阅：${months.map((m) => `${monthName(m)} ${num(m.count)} 册`).join('，')}`,
+    'aria-label': `${what}：${months.map((m) => `${monthName(m)} ${num(m.count)} ${unit}`).join('，')}`,
   },
   ticks.flatMap((t) => [
     svg('line', { x1: left, y1: y(t), x2: width, y2: y(t), class: t === 0 ? 'axis' : 'grid-line' }),
@@ -140,17 +141,17 @@ function monthlyChart(months, earlier) {
     return [
       svg('rect', {
         x: x + step * 0.15, y: y(m.count), width: step * 0.7, height: height - y(m.count), class: 'bar',
-      }, svg('title', {}, `${m.month}：${num(m.count)} 册`)),
+      }, svg('title', {}, `${m.month}：${num(m.count)} ${unit}`)),
       last === undefined ? null : svg('circle', {
         cx: x + step / 2, cy: y(last), r: 5, class: 'last-year',
-      }, svg('title', {}, `去年同月：${num(last)} 册`)),
+      }, svg('title', {}, `去年同月：${num(last)} ${unit}`)),
       svg('text', { x: x + step / 2, y: height + 18, class: 'tick', 'text-anchor': 'middle' }, monthName(m)),
     ];
   }));
-  return h('div', { class: 'chart-wrap', id: 'loans-per-month' }, chart,
+  return h('div', { class: 'chart-wrap', id }, chart,
     h('p', { class: 'legend muted' }, h('span', { class: 'key-bar' }), '本期 ',
       h('span', { class: 'key-dot' }), '去年同期'),
-    srTable('每月借阅', ['月份', '本期', '去年同期'],
+    srTable(what, ['月份', '本期', '去年同期'],
       months.map((m) => [m.month, num(m.count), num(before.get(Number(m.month.slice(5))) ?? 0)])));
 }
 
@@ -319,6 +320,7 @@ export async function render(main, { me, alive }) {
       h('div', { class: 'tiles' },
         tile('tile-readers', '注册读者', num(s.registeredReaders), versus(s.registeredReaders, ly.registeredReaders)),
         tile('tile-new-readers', '新增读者', num(s.newReaders), versus(s.newReaders, ly.newReaders)),
+        tile('tile-credit-cards', '信用办证（免押金）', num(s.newCreditCards), versus(s.newCreditCards, ly.newCreditCards)),
         tile('tile-loans', '借阅', num(s.loans), versus(s.loans, ly.loans)),
         tile('tile-requests', '网借预约', num(requests(s)), versus(requests(s), requests(ly))),
         tile('tile-median', '请求到可取（中位数）', median, `去年同期 ${hours(ly.medianHoursToReady)}`),
@@ -330,7 +332,10 @@ export async function render(main, { me, alive }) {
           `已录入 ${f.monthsEntered}/${f.months} 个月`)),
         s.platformShareOfNetworkLoans === null ? null
           : tile('tile-share', '平台借阅占全网', percent(s.platformShareOfNetworkLoans))),
-      section(`每月借阅与去年同期（${s.from} 至 ${s.to}）`, monthlyChart(s.loansPerMonth, ly.loansPerMonth)),
+      section(`每月借阅与去年同期（${s.from} 至 ${s.to}）`, monthlyChart(s.loansPerMonth, ly.loansPerMonth,
+        { id: 'loans-per-month', what: '每月借阅', unit: '册' })),
+      section('每月新增读者与去年同期', monthlyChart(s.newReadersPerMonth, ly.newReadersPerMonth,
+        { id: 'new-readers-per-month', what: '每月新增读者', unit: '人' })),
       section('每日借阅', dailyChart(s.loansPerDay)),
       branches ? section('分馆对比', branchComparison(branches)) : null,
       h('div', { class: 'grid' },

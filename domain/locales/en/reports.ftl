@@ -69,6 +69,7 @@ stats-group-on-demand = readers' proposals
 stats-group-other = other new books
 stats-readers = Registered readers
 stats-new-readers = New readers
+stats-new-credit-cards = New credit cards (no deposit)
 stats-loans = Loans
 stats-requests = Requests
 stats-deliveries = Requests lent

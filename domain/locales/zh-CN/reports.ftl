@@ -69,6 +69,7 @@ stats-group-on-demand = 读者荐购
 stats-group-other = 其他新书
 stats-readers = 注册读者
 stats-new-readers = 新增读者
+stats-new-credit-cards = 信用办证（免押金）
 stats-loans = 借阅量
 stats-requests = 借阅申请
 stats-deliveries = 已借出申请

@@ -120,6 +120,7 @@ pub(crate) fn new_copy(
         uncatalogued: sea_orm::ActiveValue::Set(false),
         created_at: sea_orm::ActiveValue::Set(now),
         updated_at: sea_orm::ActiveValue::Set(now),
+        times_lent: sea_orm::ActiveValue::Set(0),
     })
 }
 

@@ -140,6 +140,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// Loans of the copy ever (kept with each loan: `report::counts`).
+    pub times_lent: i64,
 }
 
 /// Relations are navigated by explicit queries in the domain modules.

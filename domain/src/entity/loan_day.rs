@@ -1,5 +1,5 @@
 //! `loan_day`: loans started on one China-time day of copies one branch owns, kept with
-//! each loan ([`crate::report::loan_days`]) so a year's loans per day is a few thousand rows.
+//! each loan ([`crate::report::counts`]) so a year's loans per day is a few thousand rows.
 
 use sea_orm::entity::prelude::*;
 

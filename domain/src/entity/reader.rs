@@ -100,6 +100,8 @@ pub struct Model {
     pub merged_into: Option<Uuid>,
     /// The reader's category (none: the library's default category, if any).
     pub category_id: Option<Uuid>,
+    /// When the reader got a card that lends at once without a deposit (信用办证), if so.
+    pub credit_card_at: Option<DateTimeUtc>,
 }
 
 impl std::fmt::Debug for Model {

@@ -82,8 +82,8 @@ pub async fn merge(ctx: &Ctx, who: &Principal, keep: Uuid, close: Uuid) -> Resul
 }
 
 /// Moves everything of `source` to `target` and closes `source`, in `txn`; the kept account
-/// gains the WeChat bindings, contact details and ID number it lacked, and keeps a block
-/// either had. The caller has checked [`wechat_clash`].
+/// gains the WeChat bindings, contact details, ID number and credit card it lacked, and keeps
+/// a block either had. The caller has checked [`wechat_clash`].
 pub(crate) async fn fold(
     txn: &DatabaseTransaction,
     source: Reader,
@@ -96,6 +96,8 @@ pub(crate) async fn fold(
     kept.wechat_oa_openid = Set(target.wechat_oa_openid.or(source.wechat_oa_openid.clone()));
     kept.email = Set(target.email.or(source.email.clone()));
     kept.phone = Set(target.phone.or(source.phone.clone()));
+    // A card issued on credit stays counted, with the person who holds it now.
+    kept.credit_card_at = Set(target.credit_card_at.or(source.credit_card_at));
     if target.id_number_hash.is_none() {
         kept.id_number_hash = Set(source.id_number_hash.clone());
         kept.id_number_masked = Set(source.id_number_masked.clone());

@@ -114,6 +114,9 @@ pub async fn register(ctx: &Ctx, who: Option<&Principal>, app: Application) -> R
     row.home_branch_id = Set(Some(home.id));
     row.id_number_hash = Set(Some(id_hash.clone()));
     row.id_number_masked = Set(Some(id.masked()));
+    if status == ReaderStatus::Active {
+        row.credit_card_at = Set(Some(ctx.now()));
+    }
     if let Some(hash) = pin_hash {
         row.pin_hash = Set(Some(hash));
     }

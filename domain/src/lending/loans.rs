@@ -30,7 +30,7 @@ pub async fn start(
     let terms = categories::terms(db, reader, policy).await?;
     set_copy(db, copy, ItemStatus::OnLoan, copy.current_branch_id, now).await?;
     crate::purchases::receiving::lent(db, reader, copy.id, now).await?;
-    crate::report::loan_days::count(db, copy.home_branch_id, now).await?;
+    crate::report::counts::lent(db, copy, now).await?;
     Ok(loan::ActiveModel {
         id: Set(Uuid::now_v7()),
         reader_id: Set(reader),

@@ -114,6 +114,7 @@ pub(crate) async fn catalogue(
         uncatalogued: Set(uncatalogued),
         created_at: Set(now),
         updated_at: Set(now),
+        times_lent: Set(0),
     }
     .insert(db)
     .await?)

@@ -264,23 +264,28 @@ pub(crate) async fn circulation(
     Ok((group(1), group(0)))
 }
 
-/// Per copy catalogued in the window: bought on demand or not, its loans, and its loans
-/// to readers who did not propose it; summed per group.
+/// Per copy catalogued in the window: bought on demand or not, its loans (`times_lent`, kept
+/// with each loan), and its loans to readers who did not propose it (only a bought copy has a
+/// proposer to leave out, so only those are counted loan by loan); summed per group.
 pub(crate) const CIRCULATION: &str = "\
 SELECT CAST(on_demand AS BIGINT) AS on_demand, CAST(count(*) AS BIGINT) AS items, \
        CAST(sum(CASE WHEN loans > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent, \
        CAST(sum(CASE WHEN others > 0 THEN 1 ELSE 0 END) AS BIGINT) AS lent_to_others, \
        CAST(sum(loans) AS BIGINT) AS loans \
 FROM ( \
-  SELECT CASE WHEN EXISTS (SELECT 1 FROM purchase_proposal p WHERE p.item_id = i.id) \
-              THEN 1 ELSE 0 END AS on_demand, \
-         (SELECT count(*) FROM loan l WHERE l.item_id = i.id) AS loans, \
-         (SELECT count(*) FROM loan l WHERE l.item_id = i.id AND NOT EXISTS ( \
-            SELECT 1 FROM purchase_proposal p \
-             WHERE p.item_id = i.id AND p.reader_id = l.reader_id)) AS others \
-    FROM item i WHERE i.created_at >= $1 AND i.created_at < $2 \
-     AND ($3 IS NULL OR i.home_branch_id = $3) \
-) x GROUP BY on_demand";
+  SELECT on_demand, loans, \
+         CASE WHEN on_demand = 0 THEN loans ELSE ( \
+           SELECT count(*) FROM loan l WHERE l.item_id = x.id AND NOT EXISTS ( \
+             SELECT 1 FROM purchase_proposal p \
+              WHERE p.item_id = x.id AND p.reader_id = l.reader_id)) END AS others \
+  FROM ( \
+    SELECT i.id, i.times_lent AS loans, \
+           CASE WHEN EXISTS (SELECT 1 FROM purchase_proposal p WHERE p.item_id = i.id) \
+                THEN 1 ELSE 0 END AS on_demand \
+      FROM item i WHERE i.created_at >= $1 AND i.created_at < $2 \
+       AND ($3 IS NULL OR i.home_branch_id = $3) \
+  ) x \
+) y GROUP BY on_demand";
 
 #[derive(FromQueryResult)]
 struct CirculationRow {

@@ -22,8 +22,8 @@ use crate::lending::{DeliveryMethod, RequestStatus};
 use crate::purchases::year_figures::{activity, circulation, Activity, Circulation, Count};
 use crate::{china_time, infra::db, Error, Result};
 
+pub mod counts;
 mod csv;
-pub mod loan_days;
 pub mod words;
 pub mod workbook;
 
@@ -121,6 +121,12 @@ pub struct Report {
     pub readers: i64,
     /// Readers registered in the period (of a branch: as for `readers`).
     pub new_readers: i64,
+    /// Cards issued in the period that lend at once without a deposit (信用办证; of a branch:
+    /// as for `readers`).
+    pub new_credit_cards: i64,
+    /// Readers registered each day (every day of the period, zeros included; of a branch: as
+    /// for `readers`).
+    pub new_readers_per_day: Vec<Day>,
     /// Loans started each day (every day of the period, zeros included).
     pub loans_per_day: Vec<Day>,
     /// Requests made, by delivery method.
@@ -193,6 +199,11 @@ impl Report {
             .map(|n| ratio(self.loans(), n.value))
     }
 
+    /// Readers registered per calendar month of the period (every month, zeros included).
+    pub fn new_readers_per_month(&self) -> Vec<Month> {
+        by_month(&self.new_readers_per_day)
+    }
+
     /// Requests made per calendar month of the period (every month, zeros included).
     pub fn requests_per_month(&self) -> Vec<Month> {
         by_month(&self.requests_per_day)
@@ -221,6 +232,10 @@ impl Report {
         vec![
             Figure::new(text!("stats-readers"), Amount::Count(self.readers)),
             Figure::new(text!("stats-new-readers"), Amount::Count(self.new_readers)),
+            Figure::new(
+                text!("stats-new-credit-cards"),
+                Amount::Count(self.new_credit_cards),
+            ),
             Figure::new(text!("stats-loans"), Amount::Count(self.loans())),
             Figure::new(text!("stats-requests"), Amount::Count(self.requests())),
             Figure::new(text!("stats-deliveries"), Amount::Count(self.deliveries())),
@@ -357,10 +372,13 @@ impl Dialect {
 /// benchmark times the very statements the server runs.
 #[derive(Debug, Clone)]
 pub struct Statements {
-    /// Readers registered by the end of the period, and in it ([`READER_BRANCH`]); an
-    /// account merged into another is the same person, counted once (as the one kept).
+    /// Readers registered by the end of the period, and in it, and cards issued on credit in
+    /// it ([`READER_BRANCH`]); an account merged into another is the same person, counted once
+    /// (as the one kept).
     pub readers: String,
-    /// Loans per day, from the counts kept with each loan ([`loan_days`]).
+    /// Readers registered per day ([`READER_BRANCH`]).
+    pub new_readers_per_day: String,
+    /// Loans per day, from the counts kept with each loan ([`counts`]).
     pub loans_per_day: String,
     /// Requests made, by delivery method.
     pub requests_by_method: String,
@@ -407,9 +425,18 @@ impl Statements {
             readers: format!(
                 "SELECT count(*) AS readers, \
                    CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) \
-                     AS BIGINT) AS new_readers \
+                     AS BIGINT) AS new_readers, \
+                   CAST(COALESCE(sum(CASE WHEN rd.credit_card_at >= $1 \
+                     AND rd.credit_card_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                     AS new_credit_cards \
                  FROM reader rd WHERE rd.created_at < $2 AND rd.merged_into IS NULL \
                    AND ($3 IS NULL OR {READER_BRANCH} = $3)"
+            ),
+            new_readers_per_day: format!(
+                "SELECT {day} AS key, count(*) AS n FROM reader rd \
+                 WHERE rd.created_at >= $1 AND rd.created_at < $2 AND rd.merged_into IS NULL \
+                   AND ($3 IS NULL OR {READER_BRANCH} = $3) GROUP BY {day} ORDER BY key",
+                day = dialect.day("rd.created_at"),
             ),
             loans_per_day: format!(
                 "SELECT d.day AS key, CAST(sum(d.loans) AS BIGINT) AS n FROM loan_day d \
@@ -438,9 +465,13 @@ impl Statements {
                  ) SELECT method, s, k, n FROM ranked \
                  WHERE k = (n + 1) / 2 OR k = n / 2 + 1 OR k = (n * 9 + 9) / 10"
             ),
+            // Only titles requested as often as the tenth most requested are named (ties
+            // are broken by name).
             top_titles: format!(
-                "SELECT t.id AS title_id, t.title, c.n FROM ({requested}) c \
-                 JOIN title t ON t.id = c.title_id ORDER BY c.n DESC, t.title LIMIT {TOP}"
+                "WITH c AS ({requested}) \
+                 SELECT t.id AS title_id, t.title, c.n FROM c JOIN title t ON t.id = c.title_id \
+                 WHERE c.n >= (SELECT min(n) FROM (SELECT n FROM c ORDER BY n DESC LIMIT {TOP}) top) \
+                 ORDER BY c.n DESC, t.title LIMIT {TOP}"
             ),
             top_classes: format!(
                 "SELECT COALESCE(substr(t.clc_class, 1, 1), '?') AS key, \
@@ -454,12 +485,17 @@ impl Statements {
                 stamped("expired_at", RequestStatus::Expired.as_str()),
             ),
             lockers: "SELECT lk.id AS locker_id, lk.code, lk.name, \
-                   (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id) AS compartments, \
-                   (SELECT count(*) FROM compartment c WHERE c.locker_id = lk.id \
-                     AND c.state IN ('OCCUPIED', 'RESERVED')) AS in_use, \
-                   (SELECT count(DISTINCT e.parcel) FROM locker_event e WHERE e.locker_id = lk.id \
-                     AND e.kind = 'deposited' AND e.at >= $1 AND e.at < $2) AS deposits \
-                 FROM locker lk WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code"
+                   COALESCE(c.compartments, 0) AS compartments, COALESCE(c.in_use, 0) AS in_use, \
+                   COALESCE(d.deposits, 0) AS deposits \
+                 FROM locker lk \
+                 LEFT JOIN (SELECT locker_id, count(*) AS compartments, \
+                     CAST(sum(CASE WHEN state IN ('OCCUPIED', 'RESERVED') THEN 1 ELSE 0 END) \
+                       AS BIGINT) AS in_use \
+                   FROM compartment GROUP BY locker_id) c ON c.locker_id = lk.id \
+                 LEFT JOIN (SELECT e.locker_id, count(DISTINCT e.parcel) AS deposits \
+                   FROM locker_event e WHERE e.kind = 'deposited' AND e.at >= $1 AND e.at < $2 \
+                   GROUP BY e.locker_id) d ON d.locker_id = lk.id \
+                 WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code"
                 .into(),
             requests_per_day: format!(
                 "SELECT {day} AS key, count(*) AS n FROM loan_request r \
@@ -475,6 +511,7 @@ impl Statements {
     pub fn named(&self) -> Vec<(&'static str, &str)> {
         vec![
             ("readers", &self.readers),
+            ("new readers per day", &self.new_readers_per_day),
             ("loans per day", &self.loans_per_day),
             ("requests by method", &self.requests_by_method),
             ("deliveries by method", &self.deliveries_by_method),
@@ -625,7 +662,9 @@ pub async fn report(
     let Readers {
         readers,
         new_readers,
+        new_credit_cards,
     } = q.readers(&sql.readers).await?;
+    let joined = q.counts(&sql.new_readers_per_day).await?;
     let per_day = q.counts(&sql.loans_per_day).await?;
     let requests_by_method = q.counts(&sql.requests_by_method).await?;
     let deliveries_by_method = q.counts(&sql.deliveries_by_method).await?;
@@ -690,6 +729,8 @@ pub async fn report(
         branch,
         readers,
         new_readers,
+        new_credit_cards,
+        new_readers_per_day: every_day(from, to, &joined),
         loans_per_day: every_day(from, to, &per_day),
         requests_by_method,
         deliveries_by_method,
@@ -765,6 +806,7 @@ struct Queries<'a, C> {
 struct Readers {
     readers: i64,
     new_readers: i64,
+    new_credit_cards: i64,
 }
 
 /// The branch a reader is counted at: their home branch; without one, the branch owning
@@ -799,6 +841,7 @@ impl<C: ConnectionTrait> Queries<'_, C> {
             .unwrap_or(Readers {
                 readers: 0,
                 new_readers: 0,
+                new_credit_cards: 0,
             }))
     }
 

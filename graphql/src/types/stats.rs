@@ -110,6 +110,16 @@ impl Stats {
     async fn new_readers(&self) -> i64 {
         self.0.new_readers
     }
+    /// Cards issued in the period that lend at once without a deposit (信用办证, online
+    /// applications under the credit policy; of a branch: attributed as `registeredReaders`).
+    async fn new_credit_cards(&self) -> i64 {
+        self.0.new_credit_cards
+    }
+    /// Readers registered in each calendar month of the period (zeros included; of a branch:
+    /// attributed as `registeredReaders`).
+    async fn new_readers_per_month(&self) -> Vec<MonthCount> {
+        months(self.0.new_readers_per_month())
+    }
     /// Loans started in the period (of the branch's copies).
     async fn loans(&self) -> i64 {
         self.0.loans()

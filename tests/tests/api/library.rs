@@ -201,6 +201,7 @@ impl Library {
                 uncatalogued: Set(false),
                 created_at: Set(now),
                 updated_at: Set(now),
+                times_lent: Set(0),
             }
             .insert(&self.app.ctx.db)
             .await

@@ -301,6 +301,7 @@ impl Parents {
             uncatalogued: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
+            times_lent: Set(0),
         }
         .insert(db)
         .await

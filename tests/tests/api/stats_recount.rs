@@ -18,10 +18,11 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::identity::{self, REGISTER};
 use crate::library::{self, to_branch, Library};
 use crate::purchases;
 
-const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { registeredReaders newReaders loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockerHolds lockerHoldsExpired proposalsByStatus { key count } } }";
+const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { registeredReaders newReaders newCreditCards newReadersPerMonth { month count } loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockerHolds lockerHoldsExpired proposalsByStatus { key count } newBooksOnDemand { items lent loans } newBooksOther { items lent loans } } }";
 
 const ME: &str = "{ me { id } }";
 
@@ -127,6 +128,32 @@ impl Rows {
             .readers
             .iter()
             .filter(|r| r.merged_into.is_none() && date_of(r.created_at) < end);
+        let mut joined = BTreeMap::<String, i64>::new();
+        for r in readers.clone().filter(|r| within(r.created_at)) {
+            *joined
+                .entry(date_of(r.created_at).format("%Y-%m").to_string())
+                .or_default() += 1;
+        }
+        let credit = self
+            .readers
+            .iter()
+            .filter(|r| r.merged_into.is_none() && r.credit_card_at.is_some_and(within))
+            .count();
+        let bought: Vec<Uuid> = self.proposals.iter().filter_map(|p| p.item_id).collect();
+        let circulation = |on_demand: bool| {
+            let copies: Vec<&item::Model> = self
+                .items
+                .values()
+                .filter(|i| within(i.created_at) && branch.is_none_or(|b| i.home_branch_id == b))
+                .filter(|i| bought.contains(&i.id) == on_demand)
+                .collect();
+            let loans = |i: &item::Model| self.loans.iter().filter(|l| l.item_id == i.id).count();
+            json!({
+                "items": copies.len(),
+                "lent": copies.iter().filter(|i| loans(i) > 0).count(),
+                "loans": copies.iter().map(|i| loans(i)).sum::<usize>(),
+            })
+        };
         let mut proposals = BTreeMap::<String, i64>::new();
         for p in self.proposals.iter().filter(|p| within(p.created_at)) {
             *proposals.entry(p.status.as_str().to_owned()).or_default() += 1;
@@ -141,6 +168,8 @@ impl Rows {
         json!({
             "registeredReaders": branch.map_or_else(|| readers.clone().count(), |_| 0),
             "newReaders": branch.map_or_else(|| readers.filter(|r| within(r.created_at)).count(), |_| 0),
+            "newCreditCards": branch.map_or(credit, |_| 0),
+            "newReadersPerMonth": branch.map_or(joined, |_| BTreeMap::new()),
             "loans": per_day.values().sum::<i64>(),
             "loansPerDay": per_day,
             "requestsByDelivery": by_method(requested),
@@ -150,6 +179,8 @@ impl Rows {
             "lockerHolds": lockers(RequestStatus::ReadyForPickup),
             "lockerHoldsExpired": lockers(RequestStatus::Expired),
             "proposalsByStatus": proposals,
+            "newBooksOnDemand": circulation(true),
+            "newBooksOther": circulation(false),
         })
     }
 }
@@ -192,6 +223,8 @@ fn reported(stats: &Value) -> Value {
     json!({
         "registeredReaders": stats["registeredReaders"],
         "newReaders": stats["newReaders"],
+        "newCreditCards": stats["newCreditCards"],
+        "newReadersPerMonth": map(&stats["newReadersPerMonth"], "month", "count"),
         "loans": stats["loans"],
         "loansPerDay": map(&stats["loansPerDay"], "day", "count"),
         "requestsByDelivery": map(&stats["requestsByDelivery"], "key", "count"),
@@ -204,6 +237,8 @@ fn reported(stats: &Value) -> Value {
         "lockerHolds": stats["lockerHolds"],
         "lockerHoldsExpired": stats["lockerHoldsExpired"],
         "proposalsByStatus": map(&stats["proposalsByStatus"], "key", "count"),
+        "newBooksOnDemand": stats["newBooksOnDemand"],
+        "newBooksOther": stats["newBooksOther"],
     })
 }
 
@@ -230,7 +265,10 @@ async fn id_of(lib: &Library, token: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
     let lib = Library::open(TestOptions {
-        env: vec![("HONGYAN_SWEEP_INTERVAL_SECS", "1".into())],
+        env: vec![
+            ("HONGYAN_SWEEP_INTERVAL_SECS", "1".into()),
+            ("HONGYAN_CARD_POLICY", "credit".into()),
+        ],
         ..TestOptions::default()
     })
     .await;
@@ -349,6 +387,15 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
     assert_eq!(r.data()["cancelProposal"]["status"], "CANCELLED", "{r:?}");
     let kept = purchases::propose(&lib, &readers[2], purchases::proposal(72, 39_00)).await;
     assert_eq!(kept["status"], "APPROVED", "{kept}");
+    // A card applied for online, issued on credit.
+    let id = identity::id_number("11010519491231002");
+    let r = app
+        .gql(
+            REGISTER,
+            identity::application("韩梅梅", &id, Some("2468"), &lib.id("A")),
+        )
+        .await;
+    assert_eq!(r.data()["registerReader"]["status"], "ACTIVE", "{r:?}");
 
     let last_day = date_of(app.ctx.now());
     let rows = Rows::read(&app.ctx.db).await;
@@ -370,7 +417,9 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
             // Branch readers are attributed by their home branch or first loan: checked by
             // `stats::`; here only the library's.
             want["registeredReaders"] = got["registeredReaders"].clone();
-            want["newReaders"] = got["newReaders"].clone();
+            for figure in ["newReaders", "newCreditCards", "newReadersPerMonth"] {
+                want[figure] = got[figure].clone();
+            }
         }
         assert!(
             same(&got, &want),
@@ -379,8 +428,9 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
     }
 
     // And what the script did, so the recount itself is checked: four loans (the replayed
-    // pickup lent once) on two days, three requests, two locker holds of which one expired,
-    // five readers (the merged card counted once), one proposal of each outcome.
+    // pickup lent once) on two days of four of the six new copies, three requests, two locker holds of which one expired,
+    // six readers (the merged card counted once) of whom one got a card on credit, one
+    // proposal of each outcome.
     let library = reported(
         &app.gql_as(
             Some(&admin),
@@ -391,6 +441,10 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
         .data()["stats"],
     );
     assert_eq!(library["loans"], 4, "{library}");
+    assert_eq!(
+        library["newBooksOther"],
+        json!({"items": 6, "lent": 4, "loans": 4})
+    );
     assert_eq!(
         library["deliveriesByMethod"],
         json!({"BRANCH": 1, "LOCKER": 1})
@@ -406,7 +460,8 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
         ),
         (json!(2), json!(1))
     );
-    assert_eq!(library["registeredReaders"], 5, "{library}");
+    assert_eq!(library["registeredReaders"], 6, "{library}");
+    assert_eq!(library["newCreditCards"], 1, "{library}");
     assert_eq!(
         library["proposalsByStatus"],
         json!({"APPROVED": 1, "CANCELLED": 1})

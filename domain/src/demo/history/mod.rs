@@ -126,7 +126,7 @@ pub async fn insert(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Sum
     insert_all(db, lent.events).await?;
     insert_all(db, lent.loans).await?;
     insert_all(db, bought.loans).await?;
-    crate::report::loan_days::recount(db).await?;
+    crate::report::counts::recount(db).await?;
     insert_all(db, lent.locker_events).await?;
     insert_all(db, bought.proposals).await?;
     insert_all(db, bought.movements).await?;

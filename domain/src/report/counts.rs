@@ -1,27 +1,28 @@
-//! Loans per day and branch (`loan_day`), counted with each loan in its transaction, so the
-//! report reads a year of loans from a few thousand rows instead of millions. A loan counts
-//! on its China-time day for the branch owning the copy when it was lent.
+//! Counts kept with each loan, in its transaction, so the report reads a year of loans from a
+//! few thousand rows instead of millions: loans per China-time day and branch owning the copy
+//! (`loan_day`), and each copy's loans ever (`item.times_lent`, for how new copies circulate).
 
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::ActiveValue::Set;
 
-use crate::entity::loan_day;
+use crate::entity::{item, loan_day};
 use crate::{china_time, Result};
 
-/// Counts a loan of a copy `branch` owns, started at `at`.
+/// Counts a loan of `copy` started at `at`: on its day for the branch owning the copy, and on
+/// the copy.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub(crate) async fn count(
+pub(crate) async fn lent(
     db: &impl ConnectionTrait,
-    branch: Uuid,
+    copy: &item::Model,
     at: DateTime<Utc>,
 ) -> Result<()> {
     loan_day::Entity::insert(loan_day::ActiveModel {
         day: Set(china_time::date_of(at).to_string()),
-        branch_id: Set(branch),
+        branch_id: Set(copy.home_branch_id),
         loans: Set(1),
     })
     .on_conflict(
@@ -34,6 +35,14 @@ pub(crate) async fn count(
     )
     .exec_without_returning(db)
     .await?;
+    item::Entity::update_many()
+        .col_expr(
+            item::Column::TimesLent,
+            Expr::col(item::Column::TimesLent).add(1),
+        )
+        .filter(item::Column::Id.eq(copy.id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -50,6 +59,10 @@ pub async fn recount(db: &impl ConnectionTrait) -> Result<()> {
          SELECT {day}, i.home_branch_id, count(*) FROM loan l JOIN item i ON i.id = l.item_id \
          GROUP BY {day}, i.home_branch_id"
     ))
+    .await?;
+    db.execute_unprepared(
+        "UPDATE item SET times_lent = (SELECT count(*) FROM loan l WHERE l.item_id = item.id)",
+    )
     .await?;
     Ok(())
 }
