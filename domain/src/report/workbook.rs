@@ -9,7 +9,7 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 use sea_orm::prelude::*;
-use sea_orm::Iterable;
+use sea_orm::{Iterable, TransactionTrait};
 
 use crate::auth::Principal;
 use crate::i18n::Text;
@@ -38,7 +38,7 @@ pub struct Xlsx {
 /// # Errors
 /// As [`super::report`]; NOT_FOUND for an unknown branch; INTERNAL if writing fails.
 pub async fn export(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     who: &Principal,
     from: &str,
     to: &str,
