@@ -21,7 +21,7 @@ use crate::entity::budget_movement::{self, MovementKind};
 use crate::entity::entered_figure::FigureKind;
 use crate::entity::item::{self, ItemStatus};
 use crate::i18n::Text;
-use crate::lending::{DeliveryMethod, RequestStatus};
+use crate::lending::DeliveryMethod;
 use crate::purchases::year_figures::{activity, circulation, Activity, Circulation, Count};
 use crate::{china_time, infra::db, Error, Result};
 
@@ -375,18 +375,17 @@ impl Dialect {
 /// benchmark times the very statements the server runs.
 #[derive(Debug, Clone)]
 pub struct Statements {
-    /// Readers registered by the end of the period, and in it, and cards issued on credit in
-    /// it ([`READER_BRANCH`]); an account merged into another is the same person, counted once
-    /// (as the one kept).
+    /// Readers registered by the end of the period, per day registered in it (NULL: before
+    /// it), with the cards issued on credit in the period ([`READER_BRANCH`]); an account
+    /// merged into another is the same person, counted once (as the one kept).
     pub readers: String,
-    /// Readers registered per day ([`READER_BRANCH`]).
-    pub new_readers_per_day: String,
     /// Loans per day, from the counts kept with each loan ([`counts`]).
     pub loans_per_day: String,
-    /// Requests made, by delivery method.
-    pub requests_by_method: String,
-    /// Requests lent, by delivery method.
-    pub deliveries_by_method: String,
+    /// Requests made, per day and delivery method.
+    pub requests: String,
+    /// Per delivery method, requests lent, ready and expired in the period (the request's
+    /// milestones).
+    pub milestones: String,
     /// The ranks of the median and 90th percentile of the seconds from request to ready, per
     /// delivery method and (method `''`) for all ([`ReadyRank`]).
     pub ready_times: String,
@@ -394,12 +393,8 @@ pub struct Statements {
     pub top_titles: String,
     /// The CLC main classes requested most.
     pub top_classes: String,
-    /// Locker holds ready and expired.
-    pub locker_holds: String,
     /// Each locker's doors, doors in use and deposits.
     pub lockers: String,
-    /// Requests per day.
-    pub requests_per_day: String,
 }
 
 /// A request's branches: where it is picked up or was sent from.
@@ -418,28 +413,19 @@ impl Statements {
              WHERE r.ready_at >= $1 AND r.ready_at < $2 AND {MINE}",
             secs = dialect.seconds("r.created_at", "r.ready_at"),
         );
-        let stamped = |col: &str, key: &str| {
-            format!(
-                "SELECT '{key}' AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.delivery_method = 'LOCKER' AND r.{col} >= $1 AND r.{col} < $2 AND {MINE}"
-            )
+        let within = |col: &str| format!("({col} >= $1 AND {col} < $2)");
+        let count_of = |cond: &str| {
+            format!("CAST(COALESCE(sum(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT)")
         };
         Statements {
             readers: format!(
-                "SELECT count(*) AS readers, \
-                   CAST(COALESCE(sum(CASE WHEN rd.created_at >= $1 THEN 1 ELSE 0 END), 0) \
-                     AS BIGINT) AS new_readers, \
-                   CAST(COALESCE(sum(CASE WHEN rd.credit_card_at >= $1 \
-                     AND rd.credit_card_at < $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                     AS new_credit_cards \
+                "SELECT CASE WHEN rd.created_at >= $1 THEN {joined} END AS day, count(*) AS n, \
+                   CAST(sum(CASE WHEN rd.credit_card_at >= $1 AND rd.credit_card_at < $2 \
+                     THEN 1 ELSE 0 END) AS BIGINT) AS credit \
                  FROM reader rd WHERE rd.created_at < $2 AND rd.merged_into IS NULL \
-                   AND ($3 IS NULL OR {READER_BRANCH} = $3)"
-            ),
-            new_readers_per_day: format!(
-                "SELECT {day} AS key, count(*) AS n FROM reader rd \
-                 WHERE rd.created_at >= $1 AND rd.created_at < $2 AND rd.merged_into IS NULL \
-                   AND ($3 IS NULL OR {READER_BRANCH} = $3) GROUP BY {day} ORDER BY key",
-                day = dialect.day("rd.created_at"),
+                   AND ($3 IS NULL OR {READER_BRANCH} = $3) \
+                 GROUP BY CASE WHEN rd.created_at >= $1 THEN {joined} END",
+                joined = dialect.day("rd.created_at"),
             ),
             loans_per_day: format!(
                 "SELECT d.day AS key, CAST(sum(d.loans) AS BIGINT) AS n FROM loan_day d \
@@ -448,15 +434,23 @@ impl Statements {
                 dialect.day("$1"),
                 dialect.day("$2"),
             ),
-            requests_by_method: format!(
-                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
-                 GROUP BY r.delivery_method ORDER BY n DESC, key"
+            requests: format!(
+                "SELECT {day} AS day, r.delivery_method AS method, count(*) AS n \
+                 FROM loan_request r WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
+                 GROUP BY {day}, r.delivery_method",
+                day = dialect.day("r.created_at"),
             ),
-            deliveries_by_method: format!(
-                "SELECT r.delivery_method AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.fulfilled_at >= $1 AND r.fulfilled_at < $2 AND {MINE} \
-                 GROUP BY r.delivery_method ORDER BY n DESC, key"
+            milestones: format!(
+                "SELECT r.delivery_method AS method, {fulfilled} AS fulfilled, {ready} AS ready, \
+                   {expired} AS expired FROM loan_request r \
+                 WHERE ({in_fulfilled} OR {in_ready} OR {in_expired}) AND {MINE} \
+                 GROUP BY r.delivery_method",
+                fulfilled = count_of(&within("r.fulfilled_at")),
+                ready = count_of(&within("r.ready_at")),
+                expired = count_of(&within("r.expired_at")),
+                in_fulfilled = within("r.fulfilled_at"),
+                in_ready = within("r.ready_at"),
+                in_expired = within("r.expired_at"),
             ),
             ready_times: format!(
                 "WITH v AS ({ready}), ranked AS ( \
@@ -482,11 +476,6 @@ impl Statements {
                  JOIN title t ON t.id = c.title_id \
                  GROUP BY COALESCE(substr(t.clc_class, 1, 1), '?') ORDER BY n DESC, key LIMIT {TOP}"
             ),
-            locker_holds: format!(
-                "{} UNION ALL {}",
-                stamped("ready_at", RequestStatus::ReadyForPickup.as_str()),
-                stamped("expired_at", RequestStatus::Expired.as_str()),
-            ),
             lockers: "SELECT lk.id AS locker_id, lk.code, lk.name, \
                    COALESCE(c.compartments, 0) AS compartments, COALESCE(c.in_use, 0) AS in_use, \
                    COALESCE(d.deposits, 0) AS deposits \
@@ -500,12 +489,6 @@ impl Statements {
                    GROUP BY e.locker_id) d ON d.locker_id = lk.id \
                  WHERE ($3 IS NULL OR lk.branch_id = $3) ORDER BY lk.code"
                 .into(),
-            requests_per_day: format!(
-                "SELECT {day} AS key, count(*) AS n FROM loan_request r \
-                 WHERE r.created_at >= $1 AND r.created_at < $2 AND {MINE} \
-                 GROUP BY {day} ORDER BY key",
-                day = dialect.day("r.created_at"),
-            ),
         }
     }
 
@@ -514,16 +497,13 @@ impl Statements {
     pub fn named(&self) -> Vec<(&'static str, &str)> {
         vec![
             ("readers", &self.readers),
-            ("new readers per day", &self.new_readers_per_day),
             ("loans per day", &self.loans_per_day),
-            ("requests by method", &self.requests_by_method),
-            ("deliveries by method", &self.deliveries_by_method),
+            ("requests", &self.requests),
+            ("milestones", &self.milestones),
             ("ready times", &self.ready_times),
             ("top titles", &self.top_titles),
             ("top classes", &self.top_classes),
-            ("locker holds", &self.locker_holds),
             ("lockers", &self.lockers),
-            ("requests per day", &self.requests_per_day),
             (
                 "new copies' circulation",
                 crate::purchases::year_figures::CIRCULATION,
@@ -664,15 +644,23 @@ pub async fn report(
     let q = Queries { db, window, branch };
 
     let sql = Statements::new(db.get_database_backend());
-    let Readers {
-        readers,
-        new_readers,
-        new_credit_cards,
-    } = q.readers(&sql.readers).await?;
-    let joined = q.counts(&sql.new_readers_per_day).await?;
+    let reader_days = ReaderDay::find_by_statement(q.statement(&sql.readers))
+        .all(db)
+        .await?;
+    let joined: Vec<Count> = reader_days
+        .iter()
+        .filter_map(|r| r.day.clone().map(|key| Count { key, n: r.n }))
+        .collect();
     let per_day = q.counts(&sql.loans_per_day).await?;
-    let requests_by_method = q.counts(&sql.requests_by_method).await?;
-    let deliveries_by_method = q.counts(&sql.deliveries_by_method).await?;
+    let requested = RequestDay::find_by_statement(q.statement(&sql.requests))
+        .all(db)
+        .await?;
+    let milestones = Milestones::find_by_statement(q.statement(&sql.milestones))
+        .all(db)
+        .await?;
+    let of_lockers = milestones
+        .iter()
+        .find(|m| m.method == DeliveryMethod::Locker.as_str());
     let ready = ReadyRank::find_by_statement(q.statement(&sql.ready_times))
         .all(db)
         .await?;
@@ -688,18 +676,10 @@ pub async fn report(
         .all(db)
         .await?;
     let top_classes = q.counts(&sql.top_classes).await?;
-    let holds = q.counts(&sql.locker_holds).await?;
-    let held = |status: RequestStatus| {
-        holds
-            .iter()
-            .find(|c| c.key == status.as_str())
-            .map_or(0, |c| c.n)
-    };
     let lockers = LockerUse::find_by_statement(q.statement(&sql.lockers))
         .all(db)
         .await?;
     let purchases = activity(db, window).await?;
-    let requests_daily = q.counts(&sql.requests_per_day).await?;
     let mut stock = item::Entity::find()
         .filter(item::Column::NetLending.eq(true))
         .filter(item::Column::Status.is_not_in([ItemStatus::Missing, ItemStatus::Withdrawn]));
@@ -734,22 +714,38 @@ pub async fn report(
         from,
         to,
         branch,
-        readers,
-        new_readers,
-        new_credit_cards,
+        readers: reader_days.iter().map(|r| r.n).sum(),
+        new_readers: joined.iter().map(|c| c.n).sum(),
+        new_credit_cards: reader_days.iter().map(|r| r.credit).sum(),
         new_readers_per_day: every_day(from, to, &joined),
         loans_per_day: every_day(from, to, &per_day),
-        requests_by_method,
-        deliveries_by_method,
+        requests_by_method: most_first(requested.iter().map(|r| Count {
+            key: r.method.clone(),
+            n: r.n,
+        })),
+        deliveries_by_method: most_first(milestones.iter().map(|m| Count {
+            key: m.method.clone(),
+            n: m.fulfilled,
+        })),
         median_secs_to_ready,
         secs_to_ready_by_method,
         top_titles,
         top_classes,
-        locker_holds: held(RequestStatus::ReadyForPickup),
-        locker_holds_expired: held(RequestStatus::Expired),
+        locker_holds: of_lockers.map_or(0, |m| m.ready),
+        locker_holds_expired: of_lockers.map_or(0, |m| m.expired),
         lockers,
         purchases,
-        requests_per_day: every_day(from, to, &requests_daily),
+        requests_per_day: every_day(
+            from,
+            to,
+            &requested
+                .iter()
+                .map(|r| Count {
+                    key: r.day.clone(),
+                    n: r.n,
+                })
+                .collect::<Vec<_>>(),
+        ),
         net_lending_copies,
         entered,
         budget_spent_cents,
@@ -812,16 +808,18 @@ fn bounds(from: NaiveDate, to: NaiveDate) -> Result<(DateTime<Utc>, DateTime<Utc
         .ok_or_else(|| Error::validation(text!("stats-dates-out-of-range")))
 }
 
-/// Every day of the period with its figure (0 where the query returned none).
+/// Every day of the period with its figure: the sum of its rows (0 where the query returned
+/// none).
 fn every_day(from: NaiveDate, to: NaiveDate, counts: &[Count]) -> Vec<Day> {
+    let mut per_day = std::collections::HashMap::<&str, i64>::new();
+    for c in counts {
+        *per_day.entry(c.key.as_str()).or_default() += c.n;
+    }
     from.iter_days()
         .take_while(|d| *d <= to)
         .map(|day| Day {
             day,
-            n: counts
-                .iter()
-                .find(|c| c.key == day.to_string())
-                .map_or(0, |c| c.n),
+            n: per_day.get(day.to_string().as_str()).copied().unwrap_or(0),
         })
         .collect()
 }
@@ -833,11 +831,43 @@ struct Queries<'a, C> {
     branch: Option<Uuid>,
 }
 
+/// A row of [`Statements::readers`]: readers registered on `day` (None: before the period),
+/// and cards issued on credit in the period among them.
 #[derive(FromQueryResult)]
-struct Readers {
-    readers: i64,
-    new_readers: i64,
-    new_credit_cards: i64,
+struct ReaderDay {
+    day: Option<String>,
+    n: i64,
+    credit: i64,
+}
+
+/// A row of [`Statements::requests`].
+#[derive(FromQueryResult)]
+struct RequestDay {
+    day: String,
+    method: String,
+    n: i64,
+}
+
+/// A row of [`Statements::milestones`].
+#[derive(FromQueryResult)]
+struct Milestones {
+    method: String,
+    fulfilled: i64,
+    ready: i64,
+    expired: i64,
+}
+
+/// `counts` summed per key, without zeros, most first (then by key).
+fn most_first(counts: impl Iterator<Item = Count>) -> Vec<Count> {
+    let mut summed: Vec<Count> = Vec::new();
+    for c in counts.filter(|c| c.n > 0) {
+        match summed.iter_mut().find(|s| s.key == c.key) {
+            Some(s) => s.n += c.n,
+            None => summed.push(c),
+        }
+    }
+    summed.sort_by(|a, b| b.n.cmp(&a.n).then_with(|| a.key.cmp(&b.key)));
+    summed
 }
 
 /// The branch a reader is counted at: their home branch; without one, the branch owning
@@ -862,18 +892,6 @@ impl<C: ConnectionTrait> Queries<'_, C> {
                 self.branch.into(),
             ],
         )
-    }
-
-    /// Readers registered by the end of the period, and in it ([`Statements::readers`]).
-    async fn readers(&self, sql: &str) -> Result<Readers> {
-        Ok(Readers::find_by_statement(self.statement(sql))
-            .one(self.db)
-            .await?
-            .unwrap_or(Readers {
-                readers: 0,
-                new_readers: 0,
-                new_credit_cards: 0,
-            }))
     }
 
     async fn counts(&self, sql: &str) -> Result<Vec<Count>> {

@@ -335,14 +335,7 @@ impl Library {
             )
             .await;
         let parcel = self.parcel_on_its_way(&picker, &driver).await;
-        let (code, body) = controller
-            .event(
-                &format!("dep-{}", parcel.barcode),
-                "deposited",
-                &parcel.door,
-                &parcel.barcode,
-            )
-            .await;
+        let (code, body) = controller.deposited(&parcel).await;
         assert_eq!(code, 200, "{body}");
         (req, parcel)
     }
@@ -451,6 +444,17 @@ impl Controller {
             .expect("poll");
         assert_eq!(resp.status(), 200);
         resp.json().await.expect("json")
+    }
+
+    /// Reports `parcel` deposited behind its door (event id `dep-BARCODE`: the same each time).
+    pub async fn deposited(&self, parcel: &Parcel) -> (u16, Value) {
+        self.event(
+            &format!("dep-{}", parcel.barcode),
+            "deposited",
+            &parcel.door,
+            &parcel.barcode,
+        )
+        .await
     }
 
     pub async fn event(

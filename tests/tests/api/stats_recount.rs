@@ -307,14 +307,7 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
     let (held, parcel) = lib
         .parcel_in_locker(&readers[0], &book, &locker, &door)
         .await;
-    let (code, body) = door
-        .event(
-            &format!("dep-{}", parcel.barcode),
-            "deposited",
-            &parcel.door,
-            &parcel.barcode,
-        )
-        .await;
+    let (code, body) = door.deposited(&parcel).await;
     assert_eq!(
         (code, body["results"][0]["status"].clone()),
         (200, json!("replayed")),
