@@ -16,7 +16,7 @@
 //! (`report::report`, median of a few runs), one branch's report and `report::last_year`;
 //! checks the loan and request totals against a straight count; and, as the floor, times
 //! PostgreSQL alone counting the period's loans, requests and request events per day (one
-//! `GROUP BY day` scan of each table). It prints both and their ratio, then the report's
+//! `GROUP BY day` scan of each table; like the report's, with JIT off). It prints both and their ratio, then the report's
 //! statements one by one (`report::Statements`: the very SQL the server runs) with their
 //! times, and the top of `EXPLAIN (ANALYZE, BUFFERS)` of the slowest. The generated history is
 //! written in bulk, so its loans per day are counted once after it
@@ -383,16 +383,23 @@ fn values(
     vec![window.0.into(), window.1.into(), branch.into()]
 }
 
+/// Times `sql` as the report runs its statements: in a transaction with JIT off.
 async fn run(db: &DatabaseConnection, sql: &str, values: Vec<Value>) -> Duration {
+    let txn = db.begin().await.expect("begin");
+    txn.execute_unprepared("SET LOCAL jit = off")
+        .await
+        .expect("jit off");
     let started = Instant::now();
-    db.query_all(Statement::from_sql_and_values(
+    txn.query_all(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,
         values,
     ))
     .await
     .unwrap_or_else(|e| panic!("{e}: {sql}"));
-    started.elapsed()
+    let took = started.elapsed();
+    txn.commit().await.expect("commit");
+    took
 }
 
 #[tokio::main]
