@@ -1,0 +1,212 @@
+//! `hongyan simulate city`: a simulated day (or more) of a whole city against the real
+//! server. The server runs in this process on its own database with an adjustable clock
+//! ([`server`]); simulated readers, pickers, dispatchers, desk staff, couriers and lockers
+//! act only through the public surface (GraphQL over HTTP, the locker protocol) while the
+//! simulation moves the clock forward step by step ([`world`]). At the end it reports how
+//! long readers waited for their books ([`report`]). docs/simulation.md describes it.
+
+mod clock;
+mod devices;
+mod gql;
+mod places;
+mod random;
+mod readers;
+mod report;
+pub mod scenario;
+mod server;
+mod staff;
+mod world;
+
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _};
+use chrono::Duration;
+use hongyan_domain::auth::StaffRole;
+use hongyan_domain::{people, Config};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom as _;
+use rand::{Rng as _, SeedableRng as _};
+use serde_json::json;
+
+use self::gql::{text, Api};
+use self::places::City;
+use self::report::{Figures, PickerFigures};
+use self::scenario::Scenario;
+use self::world::{Desk, World};
+use crate::simulate::locker::LockerClient;
+
+/// What `hongyan simulate city` was asked.
+#[derive(Debug, Clone, Default)]
+pub struct CityArgs {
+    /// Simulated days (instead of the scenario's).
+    pub days: Option<u32>,
+    /// Readers in the city (instead of the scenario's).
+    pub readers: Option<u32>,
+    /// The scenario file (none: the demo city's defaults).
+    pub scenario: Option<PathBuf>,
+    /// Where to write the report as JSON.
+    pub json: Option<PathBuf>,
+    /// The database to run on (none: SQLite in a temporary directory).
+    pub database_url: Option<String>,
+}
+
+/// Runs the simulation and prints its report.
+///
+/// # Errors
+/// Production (`HONGYAN_ENV=production`), a bad scenario, a server that cannot start, or a
+/// city the simulation cannot set up.
+pub async fn run(config: &Config, args: CityArgs) -> anyhow::Result<()> {
+    if config.environment.is_production() {
+        bail!(
+            "simulate city refuses to run when HONGYAN_ENV=production: it moves the platform's \
+             clock and fills a database with simulated readers (模拟会调快平台时钟，不能在生产环境运行)"
+        );
+    }
+    let mut scenario = match &args.scenario {
+        Some(path) => Scenario::from_file(path)?,
+        None => Scenario::default(),
+    };
+    scenario.days = args.days.unwrap_or(scenario.days);
+    scenario.readers = args.readers.unwrap_or(scenario.readers);
+    scenario.check()?;
+    let started = std::time::Instant::now();
+    let server = server::start(args.database_url, &scenario).await?;
+    let result = simulate(&server, scenario, started).await;
+    server.stop().await?;
+    let report = result?;
+    print!("{}", report.table());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_vec_pretty(&report)?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        println!("报告（JSON）已写入 {}", path.display());
+    }
+    Ok(())
+}
+
+async fn simulate(
+    server: &server::Server,
+    scenario: Scenario,
+    started: std::time::Instant,
+) -> anyhow::Result<report::Report> {
+    let mut world = set_up(server, scenario).await?;
+    let ctx = &server.ctx;
+    let from = clock::next_midnight(ctx.now());
+    clock::advance_to(ctx, from)?;
+    let to = from + Duration::days(i64::from(world.scenario.days));
+    let drained = to + Duration::hours(i64::from(world.scenario.drain_hours));
+    let step = Duration::minutes(i64::from(world.scenario.step_minutes));
+    let mut now = from;
+    while now < drained {
+        let next = now + step;
+        clock::advance_to(ctx, next)?;
+        world.step(now, next, next <= to).await?;
+        now = next;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    Ok(world.report(from, to, drained, seconds).await)
+}
+
+/// Reads the city, opens a dispatcher account at each branch (as `hongyan user
+/// add-staff` does), and gathers the titles readers will ask for.
+async fn set_up(server: &server::Server, scenario: Scenario) -> anyhow::Result<World> {
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .context("building the HTTP client")?;
+    let api = Api::new(http.clone(), &server.base);
+    let city = City::read(&api).await?;
+    let mut rng = StdRng::seed_from_u64(scenario.seed);
+    let run_tag = format!("{:04}", rng.random_range(0..10_000));
+    let now = server.ctx.now();
+    let mut desks = Vec::new();
+    for b in &city.branches {
+        let username = format!("sim-{run_tag}-{}", b.code.to_lowercase());
+        let password = format!("Sim!{}", uuid::Uuid::new_v4().simple());
+        people::add_staff(
+            &server.ctx.db,
+            &username,
+            &password,
+            StaffRole::Dispatcher,
+            std::slice::from_ref(&b.code),
+            now,
+        )
+        .await
+        .map_err(anyhow::Error::from)
+        .context("opening a simulated dispatcher's account")?;
+        desks.push(Desk {
+            token: api.staff_login(&username, &password).await?,
+            ..Desk::default()
+        });
+    }
+    let mut titles = titles(&api, &scenario.requests.title_queries).await?;
+    titles.shuffle(&mut rng);
+    let devices = city
+        .lockers
+        .iter()
+        .map(|l| {
+            let token = hongyan_domain::demo::locker_token(&l.code);
+            devices::Device::new(LockerClient::new(http.clone(), &server.base, token))
+        })
+        .collect();
+    let pin = format!("{:06}", rng.random_range(0..1_000_000));
+    Ok(World {
+        ctx: server.ctx.clone(),
+        api,
+        travel: scenario.travel.into(),
+        round_times: scenario.rounds.parsed()?,
+        figures: Figures {
+            pickers: vec![PickerFigures::default(); city.branches.len()],
+            ..Figures::default()
+        },
+        city,
+        rng,
+        readers: Default::default(),
+        pin,
+        run_tag,
+        titles,
+        desks,
+        devices,
+        requests: Default::default(),
+        shipments: Default::default(),
+        agenda: world::Agenda::default(),
+        scenario,
+    })
+}
+
+/// The ids of the titles the public search finds for `queries` (each up to its first
+/// 1,000 matches), without repeats.
+async fn titles(api: &Api, queries: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for q in queries {
+        let mut after: Option<String> = None;
+        loop {
+            let data = api
+                .call(
+                    None,
+                    "query($q: String!, $a: String) { searchBooks(query: $q, first: 100, after: $a) { \
+                     nodes { id } pageInfo { hasNextPage endCursor } } }",
+                    json!({"q": q, "a": after}),
+                )
+                .await?;
+            let page = &data["searchBooks"];
+            ids.extend(
+                page["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|b| text(&b["id"])),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    anyhow::ensure!(
+        !ids.is_empty(),
+        "the search finds no titles for the scenario's words"
+    );
+    Ok(ids)
+}
