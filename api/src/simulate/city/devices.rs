@@ -39,20 +39,19 @@ impl Device {
     }
 
     /// The reader types `code`: the door opens and they take the parcel of `request`.
+    /// Returns false when the code opens no door (the hold expired as they came).
     ///
     /// # Errors
-    /// A code the locker does not know, or a refused report.
+    /// A refused report, or the locker cannot be reached.
     pub async fn pick_up(
         &mut self,
         code: &str,
         request: &str,
         at: DateTime<Utc>,
-    ) -> anyhow::Result<()> {
-        let opened = self
-            .client
-            .verify_pickup(code)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the pickup code of {request} opened no door"))?;
+    ) -> anyhow::Result<bool> {
+        let Some(opened) = self.client.verify_pickup(code).await? else {
+            return Ok(false);
+        };
         let c = Command {
             id: format!("pickup-{request}"),
             kind: "pickup".to_owned(),
@@ -60,7 +59,8 @@ impl Device {
             parcel: opened.parcel,
             request_id: Some(request.to_owned()),
         };
-        self.report("picked_up", &c, at).await
+        self.report("picked_up", &c, at).await?;
+        Ok(true)
     }
 }
 

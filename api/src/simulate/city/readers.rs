@@ -210,7 +210,10 @@ impl World {
                 .locker_index(&r["locker"]["id"])
                 .context("an unknown locker")?;
             let code = text(&r["pickupCode"]);
-            self.devices[locker].pick_up(&code, request, now).await?;
+            if !self.devices[locker].pick_up(&code, request, now).await? {
+                self.figures.came_too_late += 1;
+                return Ok(());
+            }
         } else {
             let branch = self
                 .city

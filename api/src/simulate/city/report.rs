@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use hongyan_domain::report::words;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -411,16 +412,6 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The method's name in Chinese.
-fn method_name(m: &str) -> &str {
-    match m {
-        "LOCKER" => "智能书柜",
-        "BRANCH" => "到馆自取",
-        "HOME" => "快递到家",
-        other => other,
-    }
-}
-
 fn hours(h: Option<f64>) -> String {
     h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"))
 }
@@ -462,13 +453,13 @@ impl Report {
         t += &self
             .statuses
             .iter()
-            .map(|(s, n)| format!("{s} {n}"))
+            .map(|(s, n)| format!("{} {n}", words::state(s)))
             .collect::<Vec<_>>()
             .join("，");
         t += "\n\n从请求到可取书（小时）\n  方式/分馆  已就绪 未就绪      p50      p90      p99\n";
         t += &row("全部", &self.to_ready);
         for (m, s) in &self.to_ready_by_method {
-            t += &row(method_name(m), s);
+            t += &row(&words::method(m), s);
         }
         for (b, s) in &self.to_ready_by_branch {
             t += &row(b, s);
