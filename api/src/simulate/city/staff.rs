@@ -4,11 +4,11 @@
 //! delivered parcels.
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
 use super::clock;
-use super::gql::text;
+use super::gql::{text, Refused};
 use super::random;
 use super::world::{Event, World};
 
@@ -184,6 +184,20 @@ impl World {
                         self.plan_return(t.reader, &barcode, now);
                     }
                 }
+            }
+            // The courier came before the waybill job had booked the parcel: ring again.
+            Err(e)
+                if e.downcast_ref::<Refused>()
+                    .is_some_and(|r| r.reason == "NOT_SHIPPED") =>
+            {
+                self.agenda.at(
+                    now + Duration::minutes(10),
+                    Event::HomeDelivered {
+                        branch: b,
+                        shipment: shipment.to_owned(),
+                        request: request.to_owned(),
+                    },
+                );
             }
             Err(e) => self.problem("markShipmentDelivered", &e),
         }
