@@ -147,7 +147,14 @@ struct Outcome {
     branch: String,
     /// Hours from asking to ready (HOME: to delivered).
     to_ready: Option<f64>,
+    /// Hours of each [`STAGES`] the request went through.
+    stages: [Option<f64>; 3],
 }
+
+/// The stages of the way to ready, as the report names them: asking → picked (waiting for
+/// a copy and a picker), picked → on the road (waiting for the van or the courier's
+/// booking), on the road → ready (driving, or the courier).
+const STAGES: [&str; 3] = ["picked", "left", "arrived"];
 
 /// The report of a run.
 #[derive(Debug, Serialize)]
@@ -171,6 +178,10 @@ pub struct Report {
     pub to_ready_by_method: BTreeMap<String, Spread>,
     /// By the branch whose shelf the copy came from.
     pub to_ready_by_branch: BTreeMap<String, Spread>,
+    /// Per delivery method, the hours of each stage (`picked`: asking → picked; `left`:
+    /// picked → on the road; `arrived`: on the road → ready), over the requests that went
+    /// through it (`ready` counts them): where the time goes.
+    pub stages_by_method: BTreeMap<String, BTreeMap<&'static str, Spread>>,
     /// Per branch: picks, busy and shift hours, utilisation.
     pub pickers: BTreeMap<String, Value>,
     /// Van rounds: how many, parcels in all, per round on average and at most.
@@ -348,6 +359,22 @@ impl World {
                 .iter()
                 .map(|b| (b.clone(), spread(&|o| o.branch == *b)))
                 .collect(),
+            stages_by_method: methods
+                .iter()
+                .map(|m| {
+                    let of_method: Vec<&Outcome> =
+                        outcomes.iter().filter(|o| o.method == *m).collect();
+                    let stages = STAGES
+                        .iter()
+                        .enumerate()
+                        .map(|(i, stage)| {
+                            let hours = of_method.iter().filter_map(|o| o.stages[i]).collect();
+                            (*stage, Spread::of(hours, 0))
+                        })
+                        .collect();
+                    (m.clone(), stages)
+                })
+                .collect(),
             pickers,
             rounds: json!({"count": f.rounds.len(), "parcels": parcels,
                            "meanParcels": round2(mean_parcels),
@@ -368,28 +395,28 @@ impl World {
 }
 
 fn outcome(r: &Value) -> Outcome {
-    let created = r["createdAt"]
-        .as_str()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
     let method = text(&r["deliveryMethod"]);
-    let ready_states: &[&str] = if method == "HOME" {
-        &["FULFILLED"]
-    } else {
-        &["READY_FOR_PICKUP"]
+    let at = |t: &Value| {
+        t.as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
     };
-    let ready = r["history"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|h| ready_states.contains(&h["to"].as_str().unwrap_or_default()))
-        .and_then(|h| h["at"].as_str())
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
-    let to_ready = created.zip(ready).map(|(c, r)| {
-        // Milliseconds of a simulation fit an f64 exactly.
-        #[allow(clippy::cast_precision_loss)]
-        let ms = (r - c).num_milliseconds() as f64;
-        ms / 3_600_000.0
+    let history = r["history"].as_array().cloned().unwrap_or_default();
+    let first = |state: &str| {
+        history
+            .iter()
+            .find(|h| h["to"] == state)
+            .and_then(|h| at(&h["at"]))
+    };
+    let created = at(&r["createdAt"]);
+    let ready = first(if method == "HOME" {
+        "FULFILLED"
+    } else {
+        "READY_FOR_PICKUP"
     });
+    let picked = first("PICKED");
+    // On the road only when it left before it was ready (not a hold-shelf copy picked at
+    // its pickup branch, nor a parcel deposited before its round started).
+    let left = first("IN_TRANSIT").filter(|l| ready.is_none_or(|r| *l <= r));
     Outcome {
         status: text(&r["status"]),
         method,
@@ -397,8 +424,23 @@ fn outcome(r: &Value) -> Outcome {
             .as_str()
             .unwrap_or("未分配")
             .to_owned(),
-        to_ready,
+        to_ready: between(created, ready),
+        stages: [
+            between(created, picked),
+            between(picked, left),
+            between(left, ready),
+        ],
     }
+}
+
+/// Hours from `a` to `b`, when both happened.
+fn between<T: chrono::TimeZone>(a: Option<DateTime<T>>, b: Option<DateTime<T>>) -> Option<f64> {
+    a.zip(b).map(|(a, b)| {
+        // Milliseconds of a simulation fit an f64 exactly.
+        #[allow(clippy::cast_precision_loss)]
+        let ms = (b - a).num_milliseconds() as f64;
+        ms / 3_600_000.0
+    })
 }
 
 fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
@@ -464,6 +506,16 @@ impl Report {
         for (b, s) in &self.to_ready_by_branch {
             t += &row(b, s);
         }
+        t += "\n各环节（小时，p50 / p90）  请求→拣出     拣出→发出     发出→就绪\n";
+        for (m, stages) in &self.stages_by_method {
+            t += &format!("  {}", pad(&words::method(m), 22));
+            for stage in STAGES {
+                let s = &stages[stage];
+                let both = format!("{} / {}", hours(s.p50_hours), hours(s.p90_hours));
+                t += &format!(" {both:>13}");
+            }
+            t += "\n";
+        }
         t += "\n拣书员利用率\n";
         for (b, p) in &self.pickers {
             t += &format!(
@@ -527,6 +579,8 @@ mod tests {
                         {"to": "FULFILLED", "at": "2026-12-07T07:30:00Z"}]});
         let o = outcome(&r);
         assert_eq!(o.to_ready, Some(6.5));
+        // Never PICKED in this history: only the road is timed.
+        assert_eq!(o.stages, [None, None, Some(4.5)]);
         assert_eq!(o.branch, "ZJG");
     }
 }
