@@ -73,6 +73,10 @@ pub enum SimulateCommand {
         /// A scenario file (TOML; default: the demo city, as docs/scenarios/demo.toml).
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// A second scenario file: run it too, each on a temporary database of its own, and
+        /// print the two side by side ("what if").
+        #[arg(long)]
+        compare: Option<PathBuf>,
         /// Also write the report as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,

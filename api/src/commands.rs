@@ -81,6 +81,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             days,
             readers,
             scenario,
+            compare,
             json,
             database_url,
         }) => {
@@ -88,6 +89,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
                 days,
                 readers,
                 scenario,
+                compare,
                 json,
                 database_url,
             };

@@ -6,6 +6,7 @@
 //! long readers waited for their books ([`report`]). docs/simulation.md describes it.
 
 mod clock;
+mod compare;
 mod devices;
 mod gql;
 mod places;
@@ -44,6 +45,8 @@ pub struct CityArgs {
     pub readers: Option<u32>,
     /// The scenario file (none: the demo city's defaults).
     pub scenario: Option<PathBuf>,
+    /// A second scenario to run after the first and compare with it.
+    pub compare: Option<PathBuf>,
     /// Where to write the report as JSON.
     pub json: Option<PathBuf>,
     /// The database to run on (none: SQLite in a temporary directory).
@@ -62,25 +65,67 @@ pub async fn run(config: &Config, args: CityArgs) -> anyhow::Result<()> {
              clock and fills a database with simulated readers (模拟会调快平台时钟，不能在生产环境运行)"
         );
     }
-    let mut scenario = match &args.scenario {
+    if args.compare.is_some() && args.database_url.is_some() {
+        bail!("--compare runs each scenario on a temporary database of its own: leave out --database-url");
+    }
+    let scenario = scenario_from(args.scenario.as_ref(), &args)?;
+    let other = match &args.compare {
+        Some(path) => Some(scenario_from(Some(path), &args)?),
+        None => None,
+    };
+    let report = run_one(args.database_url.clone(), scenario).await?;
+    print!("{}", report.table());
+    let json = match other {
+        None => serde_json::to_value(&report)?,
+        Some(b) => {
+            let b = run_one(None, b).await?;
+            print!("\n{}", b.table());
+            let name = |p: Option<&PathBuf>| {
+                p.map_or_else(|| "演示城市".to_owned(), |p| p.display().to_string())
+            };
+            print!(
+                "{}",
+                compare::table(
+                    &name(args.scenario.as_ref()),
+                    &report,
+                    &name(args.compare.as_ref()),
+                    &b
+                )
+            );
+            serde_json::json!({"a": report, "b": b})
+        }
+    };
+    if let Some(path) = &args.json {
+        let json = serde_json::to_vec_pretty(&json)?;
+        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        println!("报告（JSON）已写入 {}", path.display());
+    }
+    Ok(())
+}
+
+/// The scenario of `path` (none: the demo city's) with the command line's `--days` and
+/// `--readers`.
+fn scenario_from(path: Option<&PathBuf>, args: &CityArgs) -> anyhow::Result<Scenario> {
+    let mut scenario = match path {
         Some(path) => Scenario::from_file(path)?,
         None => Scenario::default(),
     };
     scenario.days = args.days.unwrap_or(scenario.days);
     scenario.readers = args.readers.unwrap_or(scenario.readers);
     scenario.check()?;
+    Ok(scenario)
+}
+
+/// Runs `scenario` on a server of its own and returns its report.
+async fn run_one(
+    database_url: Option<String>,
+    scenario: Scenario,
+) -> anyhow::Result<report::Report> {
     let started = std::time::Instant::now();
-    let server = server::start(args.database_url, &scenario).await?;
+    let server = server::start(database_url, &scenario).await?;
     let result = simulate(&server, scenario, started).await;
     server.stop().await?;
-    let report = result?;
-    print!("{}", report.table());
-    if let Some(path) = &args.json {
-        let json = serde_json::to_vec_pretty(&report)?;
-        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
-        println!("报告（JSON）已写入 {}", path.display());
-    }
-    Ok(())
+    result
 }
 
 async fn simulate(
@@ -115,7 +160,7 @@ async fn set_up(server: &server::Server, scenario: Scenario) -> anyhow::Result<W
         .context("building the HTTP client")?;
     let api = Api::new(http.clone(), &server.base);
     let city = City::read(&api).await?;
-    let mut rng = StdRng::seed_from_u64(scenario.seed);
+    let mut rng = StdRng::seed_from_u64(scenario.seed ^ 0x5eed);
     // Not drawn from the seed: a database may hold several runs of one scenario.
     let run_tag = uuid::Uuid::new_v4().simple().to_string()[..4].to_owned();
     let now = server.ctx.now();
@@ -160,6 +205,7 @@ async fn set_up(server: &server::Server, scenario: Scenario) -> anyhow::Result<W
             ..Figures::default()
         },
         city,
+        arrivals: StdRng::seed_from_u64(scenario.seed),
         rng,
         readers: Default::default(),
         pin,

@@ -57,8 +57,8 @@ impl World {
             * weekday
             * day_share
             * step_hours;
-        for _ in 0..random::poisson(&mut self.rng, mean) {
-            let who = self.rng.random_range(0..self.scenario.readers);
+        for _ in 0..random::poisson(&mut self.arrivals, mean) {
+            let who = self.arrivals.random_range(0..self.scenario.readers);
             if let Err(e) = self.ask_for_a_book(who, to).await {
                 match e.downcast_ref::<Refused>() {
                     Some(refused) => self.figures.refused(refused),
@@ -75,13 +75,13 @@ impl World {
             self.readers.insert(who, reader);
         }
         let d = &self.scenario.delivery;
-        let method = match random::weighted(&mut self.rng, &[d.locker, d.branch, d.home]) {
+        let method = match random::weighted(&mut self.arrivals, &[d.locker, d.branch, d.home]) {
             Some(0) => Method::Locker,
             Some(2) => Method::Home,
             _ => Method::Branch,
         };
         let title = random::skewed(
-            &mut self.rng,
+            &mut self.arrivals,
             self.titles.len(),
             self.scenario.requests.popularity_skew,
         );
@@ -130,12 +130,12 @@ impl World {
             .map_err(anyhow::Error::from)
             .context("opening a simulated reader's card")?;
         let token = self.api.reader_login(&card, &self.pin).await?;
-        let near = self.rng.random_range(0..self.city.branches.len());
+        let near = self.arrivals.random_range(0..self.city.branches.len());
         let (lat, lng) = self.city.branches[near].at;
         // Within about 2 km of that branch.
         let home = (
-            lat + self.rng.random_range(-0.018..0.018),
-            lng + self.rng.random_range(-0.021..0.021),
+            lat + self.arrivals.random_range(-0.018..0.018),
+            lng + self.arrivals.random_range(-0.021..0.021),
         );
         let desk = self
             .city

@@ -116,7 +116,8 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(mut hours: Vec<f64>, not_ready: usize) -> Self {
+    /// The spread of `hours`, with `not_ready` requests that did not get there.
+    pub fn of(mut hours: Vec<f64>, not_ready: usize) -> Self {
         hours.sort_by(f64::total_cmp);
         let rank = |p: f64| {
             // A count of requests fits an f64; the rank is within the list.
@@ -459,7 +460,7 @@ fn hours(h: Option<f64>) -> String {
 }
 
 /// `s` padded with spaces to `width` columns of a terminal (a Chinese character takes two).
-fn pad(s: &str, width: usize) -> String {
+pub fn pad(s: &str, width: usize) -> String {
     let used: usize = s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
     format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }

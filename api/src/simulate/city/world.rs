@@ -110,7 +110,10 @@ pub struct World {
     pub round_times: Vec<NaiveTime>,
     /// The branches and lockers.
     pub city: City,
-    /// The seeded random draws.
+    /// The seeded draws of who asks for what, when and how: a stream of their own, so two
+    /// scenarios compared get the same requests.
+    pub arrivals: StdRng,
+    /// The seeded draws of everything else (delays, who never comes).
     pub rng: StdRng,
     /// Readers who have signed up so far, by number.
     pub readers: HashMap<u32, Reader>,
