@@ -194,12 +194,16 @@ impl World {
             .call(
                 Some(&reader.token),
                 "query($id: ID!) { request(id: $id) { status deliveryMethod pickupCode \
-                 locker { id } pickupBranch { id } } }",
+                 pickupDeadline locker { id } pickupBranch { id } } }",
                 json!({"id": request}),
             )
             .await?;
         let r = &data["request"];
-        if r["status"] != "READY_FOR_PICKUP" {
+        // Past the deadline the app shows, the hold is over even before the sweep says so.
+        let deadline = r["pickupDeadline"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+        if r["status"] != "READY_FOR_PICKUP" || deadline.is_none_or(|d| d <= now) {
             self.figures.came_too_late += 1;
             return Ok(());
         }
