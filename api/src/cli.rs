@@ -80,6 +80,9 @@ pub enum SimulateCommand {
         /// Also write the report as JSON to this file.
         #[arg(long)]
         json: Option<PathBuf>,
+        /// Also write the report as an HTML page with charts to this file.
+        #[arg(long)]
+        html: Option<PathBuf>,
         /// Run on this database (it gets the demo city and the simulated traffic; default:
         /// SQLite in a new temporary directory, removed afterwards).
         #[arg(long)]

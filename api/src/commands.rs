@@ -83,6 +83,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             scenario,
             compare,
             json,
+            html,
             database_url,
         }) => {
             let args = crate::simulate::city::CityArgs {
@@ -91,6 +92,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
                 scenario,
                 compare,
                 json,
+                html,
                 database_url,
             };
             crate::simulate::city::run(&config, args).await

@@ -9,6 +9,7 @@ mod clock;
 mod compare;
 mod devices;
 mod gql;
+mod html;
 mod places;
 mod random;
 mod readers;
@@ -49,6 +50,8 @@ pub struct CityArgs {
     pub compare: Option<PathBuf>,
     /// Where to write the report as JSON.
     pub json: Option<PathBuf>,
+    /// Where to write the report as an HTML page with charts.
+    pub html: Option<PathBuf>,
     /// The database to run on (none: SQLite in a temporary directory).
     pub database_url: Option<String>,
 }
@@ -75,32 +78,37 @@ pub async fn run(config: &Config, args: CityArgs) -> anyhow::Result<()> {
     };
     let report = run_one(args.database_url.clone(), scenario).await?;
     print!("{}", report.table());
-    let json = match other {
-        None => serde_json::to_value(&report)?,
-        Some(b) => {
-            let b = run_one(None, b).await?;
-            print!("\n{}", b.table());
-            let name = |p: Option<&PathBuf>| {
-                p.map_or_else(|| "演示城市".to_owned(), |p| p.display().to_string())
-            };
-            print!(
-                "{}",
-                compare::table(
-                    &name(args.scenario.as_ref()),
-                    &report,
-                    &name(args.compare.as_ref()),
-                    &b
-                )
-            );
-            serde_json::json!({"a": report, "b": b})
-        }
-    };
+    let name =
+        |p: Option<&PathBuf>| p.map_or_else(|| "演示城市".to_owned(), |p| p.display().to_string());
+    let mut runs = vec![(name(args.scenario.as_ref()), report)];
+    if let Some(b) = other {
+        let b = run_one(None, b).await?;
+        print!("\n{}", b.table());
+        print!(
+            "{}",
+            compare::table(&runs[0].0, &runs[0].1, &name(args.compare.as_ref()), &b)
+        );
+        runs.push((name(args.compare.as_ref()), b));
+    }
     if let Some(path) = &args.json {
-        let json = serde_json::to_vec_pretty(&json)?;
-        std::fs::write(path, json).with_context(|| format!("writing {}", path.display()))?;
+        let json = match runs.as_slice() {
+            [(_, a), (_, b)] => serde_json::json!({"a": a, "b": b}),
+            _ => serde_json::to_value(&runs[0].1)?,
+        };
+        write(path, &serde_json::to_vec_pretty(&json)?)?;
         println!("报告（JSON）已写入 {}", path.display());
     }
+    if let Some(path) = &args.html {
+        let pages: Vec<(String, &report::Report)> =
+            runs.iter().map(|(n, r)| (n.clone(), r)).collect();
+        write(path, html::page(&pages).as_bytes())?;
+        println!("报告（网页）已写入 {}", path.display());
+    }
     Ok(())
+}
+
+fn write(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// The scenario of `path` (none: the demo city's) with the command line's `--days` and

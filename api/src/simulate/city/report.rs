@@ -155,7 +155,7 @@ struct Outcome {
 /// The stages of the way to ready, as the report names them: asking → picked (waiting for
 /// a copy and a picker), picked → on the road (waiting for the van or the courier's
 /// booking), on the road → ready (driving, or the courier).
-const STAGES: [&str; 3] = ["picked", "left", "arrived"];
+pub const STAGES: [&str; 3] = ["picked", "left", "arrived"];
 
 /// The report of a run.
 #[derive(Debug, Serialize)]
