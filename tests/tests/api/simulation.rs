@@ -58,7 +58,11 @@ async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
     let database = TestDatabase::create(Backend::Postgres).await;
     let dir = std::env::temp_dir().join(format!("hongyan-sim-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (scenario, json) = (dir.join("city.toml"), dir.join("report.json"));
+    let (scenario, json, html) = (
+        dir.join("city.toml"),
+        dir.join("report.json"),
+        dir.join("report.html"),
+    );
     std::fs::write(&scenario, SMALL_CITY).expect("scenario");
     let out = simulate(
         &[
@@ -68,6 +72,8 @@ async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
             scenario.to_str().expect("path"),
             "--json",
             json.to_str().expect("path"),
+            "--html",
+            html.to_str().expect("path"),
             "--database-url",
             &database.url(),
         ],
@@ -81,7 +87,12 @@ async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
     assert!(stdout.contains("从请求到可取书"), "{stdout}");
     let report: Value =
         serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
+    let page = std::fs::read_to_string(&html).expect("page");
     let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        page.contains("<svg") && page.contains("从请求到可取书"),
+        "{page}"
+    );
 
     // The report has its figures.
     let made = report["requests"]["made"].as_u64().expect("made");
