@@ -157,6 +157,23 @@ struct Outcome {
 /// booking), on the road → ready (driving, or the courier).
 pub const STAGES: [&str; 3] = ["picked", "left", "arrived"];
 
+/// What each of [`STAGES`] waits for, in the table's words.
+const WAITS_FOR: [&str; 3] = [
+    "有书且拣书员在岗（拣书员的班次与人数）",
+    "下一班送书车或快递揽收（发车时刻）",
+    "路上（路程、快递）",
+];
+
+/// The stage whose p90 is longest (index into [`STAGES`]), if any was timed.
+fn longest(stages: &BTreeMap<&'static str, Spread>) -> Option<usize> {
+    STAGES
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| stages.get(s)?.p90_hours.map(|h| (i, h)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
 /// The report of a run.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -517,6 +534,15 @@ impl Report {
             }
             t += "\n";
         }
+        for (m, stages) in &self.stages_by_method {
+            if let Some(i) = longest(stages) {
+                t += &format!(
+                    "  {}最慢的一成请求主要在等：{}\n",
+                    words::method(m),
+                    WAITS_FOR[i]
+                );
+            }
+        }
         t += "\n拣书员利用率\n";
         for (b, p) in &self.pickers {
             t += &format!(
@@ -569,6 +595,17 @@ mod tests {
         assert_eq!(s.p99_hours, Some(99.0));
         let none = Spread::of(vec![], 2);
         assert_eq!(none.p50_hours, None);
+    }
+
+    #[test]
+    fn the_longest_stage_is_the_one_with_the_longest_p90() {
+        let stages = BTreeMap::from([
+            ("picked", Spread::of(vec![0.1, 13.0], 0)),
+            ("left", Spread::of(vec![1.0, 3.0], 0)),
+            ("arrived", Spread::of(vec![], 0)),
+        ]);
+        assert_eq!(longest(&stages), Some(0));
+        assert_eq!(longest(&BTreeMap::new()), None);
     }
 
     #[test]
