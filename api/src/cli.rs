@@ -52,6 +52,42 @@ pub enum Command {
     /// The GraphQL schema.
     #[command(subcommand)]
     Schema(SchemaCommand),
+    /// Simulations against the real server (never in production).
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
+}
+
+/// `simulate` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCommand {
+    /// A simulated city day: the real server in this process on its own database, with an
+    /// adjustable clock, and simulated readers, staff, couriers and lockers acting through
+    /// its public API; prints how long readers wait for their books (docs/simulation.md).
+    City {
+        /// Simulated days (default: the scenario's, 1).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Readers in the city (default: the scenario's, 400).
+        #[arg(long)]
+        readers: Option<u32>,
+        /// A scenario file (TOML; default: the demo city, as docs/scenarios/demo.toml).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// A second scenario file: run it too, each on a temporary database of its own, and
+        /// print the two side by side ("what if").
+        #[arg(long)]
+        compare: Option<PathBuf>,
+        /// Also write the report as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Also write the report as an HTML page with charts to this file.
+        #[arg(long)]
+        html: Option<PathBuf>,
+        /// Run on this database (it gets the demo city and the simulated traffic; default:
+        /// SQLite in a new temporary directory, removed afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 /// `demo` options.
@@ -352,7 +388,11 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
+    // A simulation prints its report; the server it runs says only what goes wrong.
+    match cli.command {
+        Some(Command::Simulate(_)) => telemetry::init_with(config.log_format, "warn"),
+        _ => telemetry::init(config.log_format),
+    }
     if config.log_format == LogFormat::Text && config.jwt_secret.generated {
         tracing::warn!(
             "HONGYAN_JWT_SECRET is not set: using a random development secret; tokens will not survive a restart"

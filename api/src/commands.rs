@@ -12,11 +12,12 @@ use hongyan_worker::{Registry, Worker};
 use tokio::sync::watch;
 
 use crate::cli::{
-    Command, LockerCommand, PurchasesCommand, RulesCommand, SchemaCommand, ServeArgs, UserCommand,
+    Command, LockerCommand, PurchasesCommand, RulesCommand, SchemaCommand, ServeArgs,
+    SimulateCommand, UserCommand,
 };
 use crate::metrics::Metrics;
 use crate::secret_input;
-use crate::simulate::{self, Simulation};
+use crate::simulate::locker::{self as locker_sim, Simulation};
 use crate::startup::{open_database, operators_server, seal_plain_codes};
 use crate::{Application, Options};
 
@@ -75,6 +76,26 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Schema(SchemaCommand::Print) => {
             print!("{}", hongyan_graphql::sdl());
             Ok(())
+        }
+        Command::Simulate(SimulateCommand::City {
+            days,
+            readers,
+            scenario,
+            compare,
+            json,
+            html,
+            database_url,
+        }) => {
+            let args = crate::simulate::city::CityArgs {
+                days,
+                readers,
+                scenario,
+                compare,
+                json,
+                html,
+                database_url,
+            };
+            crate::simulate::city::run(&config, args).await
         }
     }
 }
@@ -252,8 +273,8 @@ async fn locker(config: Config, cmd: LockerCommand, now: DateTime<Utc>) -> anyho
             auto_pickup_secs,
             state_file,
         } => {
-            let state = state_file.unwrap_or_else(|| simulate::default_state_file(&token));
-            simulate::run(Simulation {
+            let state = state_file.unwrap_or_else(|| locker_sim::default_state_file(&token));
+            locker_sim::run(Simulation {
                 server: server.trim_end_matches('/').to_owned(),
                 token,
                 auto_pickup: auto_pickup_secs.map(std::time::Duration::from_secs),

@@ -6,8 +6,13 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber once; later calls (tests) are no-ops.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    init_with(format, "info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn");
+}
+
+/// Installs the global subscriber once with `default` as the filter when `RUST_LOG` is not
+/// set.
+pub fn init_with(format: LogFormat, default: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

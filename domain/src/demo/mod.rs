@@ -91,8 +91,9 @@ pub fn is_demo_locker_token(token: &str) -> bool {
     token.trim().starts_with(LOCKER_TOKEN_PREFIX)
 }
 
-/// The demo locker device token of locker `code`.
-fn locker_token(code: &str) -> String {
+/// The demo locker device token of locker `code` (published: the simulation's lockers
+/// speak with it).
+pub fn locker_token(code: &str) -> String {
     format!("{LOCKER_TOKEN_PREFIX}{code}")
 }
 

@@ -35,6 +35,7 @@ pub mod request_log;
 pub mod requests;
 pub mod routing;
 pub mod sweeps;
+pub mod travel;
 pub mod waitlist;
 pub mod withdrawal;
 

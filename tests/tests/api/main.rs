@@ -32,6 +32,7 @@ mod limits;
 mod notify;
 mod patrons;
 mod purchases;
+mod simulation;
 mod startup;
 mod stats;
 mod stats_periods;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context as _;
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -57,44 +58,76 @@ fn save_cursor(state: &Path, cursor: &str) -> std::io::Result<()> {
     std::fs::rename(tmp, state)
 }
 
+/// A batch of commands and the cursor after it (`GET /locker/v1/commands`).
 #[derive(Deserialize)]
-struct Commands {
-    cursor: String,
-    commands: Vec<Command>,
+pub(crate) struct Commands {
+    /// Send it back with the next poll.
+    pub cursor: String,
+    /// The commands after the cursor sent.
+    pub commands: Vec<Command>,
 }
 
+/// One command for a door.
 #[derive(Deserialize)]
-struct Command {
-    id: String,
-    kind: String,
-    compartment: String,
-    parcel: String,
+pub(crate) struct Command {
+    /// The command's id (events made from it are named after it).
+    pub id: String,
+    /// `deposit`, `collect_return` or `release`.
+    pub kind: String,
+    /// The door's label.
+    pub compartment: String,
+    /// The parcel (the copy's barcode).
+    pub parcel: String,
+    /// The request the parcel serves (deposits).
+    #[serde(default, rename = "requestId")]
+    pub request_id: Option<String>,
 }
 
-/// A connected controller.
+/// The door a pickup code opens (`POST /locker/v1/pickups/verify`).
+#[derive(Deserialize)]
+pub(crate) struct Opened {
+    /// The door's label.
+    pub compartment: String,
+    /// The parcel behind it.
+    pub parcel: String,
+}
+
+/// A locker controller's side of `/locker/v1`, as one device speaks it.
 #[derive(Clone)]
-struct Device {
+pub(crate) struct LockerClient {
     http: reqwest::Client,
-    sim: Simulation,
+    server: String,
+    token: String,
 }
 
-impl Device {
-    async fn heartbeat(&self) -> anyhow::Result<()> {
+impl LockerClient {
+    /// The controller with device `token` at `server` (`http://host:port`).
+    pub fn new(http: reqwest::Client, server: &str, token: String) -> Self {
+        LockerClient {
+            http,
+            server: server.trim_end_matches('/').to_owned(),
+            token,
+        }
+    }
+
+    /// Tells the server the locker is online.
+    pub async fn heartbeat(&self) -> anyhow::Result<()> {
         self.http
-            .post(format!("{}/locker/v1/heartbeat", self.sim.server))
-            .bearer_auth(&self.sim.token)
+            .post(format!("{}/locker/v1/heartbeat", self.server))
+            .bearer_auth(&self.token)
             .send()
             .await?
             .error_for_status()?;
         Ok(())
     }
 
-    async fn poll(&self, cursor: &str) -> anyhow::Result<Commands> {
+    /// The commands after `cursor`, waiting up to `wait` seconds for one.
+    pub async fn poll(&self, cursor: &str, wait: u32) -> anyhow::Result<Commands> {
         Ok(self
             .http
-            .get(format!("{}/locker/v1/commands", self.sim.server))
-            .query(&[("cursor", cursor), ("wait", "25")])
-            .bearer_auth(&self.sim.token)
+            .get(format!("{}/locker/v1/commands", self.server))
+            .query(&[("cursor", cursor), ("wait", &wait.to_string())])
+            .bearer_auth(&self.token)
             .send()
             .await?
             .error_for_status()?
@@ -102,15 +135,23 @@ impl Device {
             .await?)
     }
 
-    async fn report(&self, event_id: &str, kind: &str, c: &Command) -> anyhow::Result<()> {
+    /// Reports that door event `kind` happened to `c` at `at` (the device's clock), as
+    /// event `event_id`.
+    pub async fn report(
+        &self,
+        event_id: &str,
+        kind: &str,
+        c: &Command,
+        at: DateTime<Utc>,
+    ) -> anyhow::Result<()> {
         let body = json!({"events": [{
             "eventId": event_id, "kind": kind, "compartment": c.compartment,
-            "parcel": c.parcel, "at": hongyan_domain::infra::clock::system_now(),
+            "parcel": c.parcel, "at": at,
         }]});
         let resp = self
             .http
-            .post(format!("{}/locker/v1/events", self.sim.server))
-            .bearer_auth(&self.sim.token)
+            .post(format!("{}/locker/v1/events", self.server))
+            .bearer_auth(&self.token)
             .json(&body)
             .send()
             .await?;
@@ -123,22 +164,49 @@ impl Device {
         Ok(())
     }
 
+    /// The door a reader's pickup `code` opens (`None`: a wrong or expired code).
+    pub async fn verify_pickup(&self, code: &str) -> anyhow::Result<Option<Opened>> {
+        let resp = self
+            .http
+            .post(format!("{}/locker/v1/pickups/verify", self.server))
+            .bearer_auth(&self.token)
+            .json(&json!({ "code": code }))
+            .send()
+            .await?;
+        if resp.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(resp.error_for_status()?.json().await?))
+    }
+}
+
+/// A connected controller.
+#[derive(Clone)]
+struct Device {
+    client: LockerClient,
+    auto_pickup: Option<Duration>,
+}
+
+impl Device {
     /// Does what the door would for one command.
     async fn carry_out(&self, c: Command) -> anyhow::Result<()> {
+        let now = hongyan_domain::infra::clock::system_now;
         match c.kind.as_str() {
             "deposit" => {
-                self.report(&format!("{}-deposited", c.id), "deposited", &c)
+                self.client
+                    .report(&format!("{}-deposited", c.id), "deposited", &c, now())
                     .await?;
                 say(format_args!(
                     "deposited {} in door {}",
                     c.parcel, c.compartment
                 ));
-                if let Some(after) = self.sim.auto_pickup {
+                if let Some(after) = self.auto_pickup {
                     let device = self.clone();
                     tokio::spawn(async move {
                         tokio::time::sleep(after).await;
                         match device
-                            .report(&format!("{}-picked-up", c.id), "picked_up", &c)
+                            .client
+                            .report(&format!("{}-picked-up", c.id), "picked_up", &c, now())
                             .await
                         {
                             Ok(()) => say(format_args!(
@@ -151,7 +219,8 @@ impl Device {
                 }
             }
             "collect_return" => {
-                self.report(&format!("{}-collected", c.id), "collected", &c)
+                self.client
+                    .report(&format!("{}-collected", c.id), "collected", &c, now())
                     .await?;
                 say(format_args!(
                     "collected {} from door {}",
@@ -178,18 +247,21 @@ pub async fn run(sim: Simulation) -> anyhow::Result<()> {
         .context("building the HTTP client")?;
     let mut cursor = saved_cursor(&sim.state);
     say(format_args!("resuming from cursor {cursor}"));
-    let device = Device { http, sim };
+    let device = Device {
+        client: LockerClient::new(http, &sim.server, sim.token.clone()),
+        auto_pickup: sim.auto_pickup,
+    };
     let mut backoff = Duration::from_millis(500);
     let mut beat = tokio::time::interval(Duration::from_secs(30));
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => return Ok(()),
             _ = beat.tick() => {
-                if let Err(e) = device.heartbeat().await {
+                if let Err(e) = device.client.heartbeat().await {
                     eprintln!("heartbeat failed: {e:#}");
                 }
             }
-            polled = device.poll(&cursor) => match polled {
+            polled = device.client.poll(&cursor, 25) => match polled {
                 Ok(batch) => {
                     backoff = Duration::from_millis(500);
                     for c in batch.commands {
@@ -198,7 +270,7 @@ pub async fn run(sim: Simulation) -> anyhow::Result<()> {
                         }
                     }
                     if batch.cursor != cursor {
-                        if let Err(e) = save_cursor(&device.sim.state, &batch.cursor) {
+                        if let Err(e) = save_cursor(&sim.state, &batch.cursor) {
                             eprintln!("could not save the cursor: {e}");
                         }
                     }

@@ -1,0 +1,238 @@
+//! `hongyan simulate city`: a small city's simulated day through the CLI against PostgreSQL
+//! keeps every invariant of the lending chain and reports its figures; production refuses
+//! the simulation.
+
+use std::collections::{HashMap, HashSet};
+
+use hongyan_domain::entity::item::ItemStatus;
+use hongyan_domain::entity::job::JobState;
+use hongyan_domain::entity::loan::LoanStatus;
+use hongyan_domain::entity::loan_request::RequestStatus;
+use hongyan_domain::entity::{item, job, loan, loan_request, notification, request_event};
+use hongyan_domain::lifecycle::Lifecycle;
+use hongyan_tests::databases::{Backend, TestDatabase};
+use hongyan_tests::{hongyan_bin, redis_url};
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
+use serde_json::Value;
+
+/// One day of a small, busy city: few readers asking often, short holds so some expire,
+/// and some readers who never come.
+const SMALL_CITY: &str = r#"
+seed = 7
+drain_hours = 12
+readers = 60
+step_minutes = 10
+hold_hours = 6
+
+[requests]
+per_reader_per_day = 1.2
+
+[rounds]
+times = ["09:30", "11:30", "14:00", "16:30"]
+
+[collect]
+never_share = 0.25
+
+[collect.delay]
+median_hours = 2.0
+p90_hours = 8.0
+hours = [7, 22]
+"#;
+
+/// Runs `hongyan simulate city` with `args` and only PATH, Redis and `vars` set.
+fn simulate(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
+    std::process::Command::new(hongyan_bin())
+        .args(["simulate", "city"])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HONGYAN_REDIS_URL", redis_url())
+        .envs(vars.iter().copied())
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("run hongyan")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let dir = std::env::temp_dir().join(format!("hongyan-sim-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (scenario, json, html) = (
+        dir.join("city.toml"),
+        dir.join("report.json"),
+        dir.join("report.html"),
+    );
+    std::fs::write(&scenario, SMALL_CITY).expect("scenario");
+    let out = simulate(
+        &[
+            "--days",
+            "1",
+            "--scenario",
+            scenario.to_str().expect("path"),
+            "--json",
+            json.to_str().expect("path"),
+            "--html",
+            html.to_str().expect("path"),
+            "--database-url",
+            &database.url(),
+        ],
+        &[],
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("从请求到可取书"), "{stdout}");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
+    let page = std::fs::read_to_string(&html).expect("page");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        page.contains("<svg") && page.contains("从请求到可取书"),
+        "{page}"
+    );
+
+    // The report has its figures.
+    let made = report["requests"]["made"].as_u64().expect("made");
+    assert!(made >= 30, "{report:#}");
+    assert!(
+        report["toReady"]["ready"].as_u64().expect("ready") > 0,
+        "{report:#}"
+    );
+    for method in ["LOCKER", "BRANCH", "HOME"] {
+        let spread = &report["toReadyByMethod"][method];
+        assert!(
+            spread["p50Hours"].as_f64().is_some(),
+            "{method}: {report:#}"
+        );
+        assert!(spread["p90Hours"].as_f64() >= spread["p50Hours"].as_f64());
+    }
+    assert!(
+        report["toReadyByBranch"]["ZJG"]["ready"].as_u64() > Some(0),
+        "{report:#}"
+    );
+    let central = &report["pickers"]["ZJG"];
+    assert!(central["utilisation"].as_f64() > Some(0.0), "{report:#}");
+    assert!(report["rounds"]["count"].as_u64() > Some(0), "{report:#}");
+    assert!(
+        report["lockers"]["deposited"].as_u64() > Some(0),
+        "{report:#}"
+    );
+    assert!(
+        report["lockers"]["expired"].as_u64() > Some(0),
+        "short holds expire: {report:#}"
+    );
+    // An hourly reading through the day and the 12 hours after it.
+    assert_eq!(report["hourly"].as_array().map(Vec::len), Some(36));
+    assert_eq!(report["problems"], serde_json::json!({}), "{report:#}");
+
+    // The server's database agrees with the lending chain's rules.
+    let db = Database::connect(database.url()).await.expect("database");
+    let requests = loan_request::Entity::find()
+        .all(&db)
+        .await
+        .expect("requests");
+    assert_eq!(requests.len() as u64, made);
+    let events = request_event::Entity::find()
+        .all(&db)
+        .await
+        .expect("events");
+    let mut last: HashMap<_, RequestStatus> = HashMap::new();
+    let mut ordered = events.clone();
+    ordered.sort_by_key(|e| (e.at, e.id));
+    for e in &ordered {
+        match e.from_status {
+            None => assert!(RequestStatus::BEGINS.contains(&e.to_status), "{e:?}"),
+            Some(from) => assert!(from.may_move(e.to_status), "a move the model lacks: {e:?}"),
+        }
+        last.insert(e.request_id, e.to_status);
+    }
+    for r in &requests {
+        assert_ne!(r.status, RequestStatus::Pending, "left pending: {r:?}");
+        assert_eq!(
+            last.get(&r.id),
+            Some(&r.status),
+            "history ends elsewhere: {r:?}"
+        );
+    }
+    let jobs = job::Entity::find()
+        .filter(job::Column::State.eq(JobState::Dead))
+        .all(&db)
+        .await
+        .expect("jobs");
+    assert!(jobs.is_empty(), "dead jobs: {jobs:?}");
+    let messages = notification::Entity::find()
+        .all(&db)
+        .await
+        .expect("notifications");
+    let mut seen = HashSet::new();
+    for m in &messages {
+        assert!(
+            seen.insert((m.reader_id, m.channel, m.dedup_key.clone())),
+            "a message twice: {m:?}"
+        );
+    }
+    // Every copy is where its loans and requests say.
+    let items: HashMap<_, _> = item::Entity::find()
+        .all(&db)
+        .await
+        .expect("items")
+        .into_iter()
+        .map(|i| (i.id, i.status))
+        .collect();
+    let active: HashSet<_> = loan::Entity::find()
+        .filter(loan::Column::Status.eq(LoanStatus::Active))
+        .all(&db)
+        .await
+        .expect("loans")
+        .into_iter()
+        .map(|l| l.item_id)
+        .collect();
+    for (id, status) in &items {
+        assert_eq!(
+            *status == ItemStatus::OnLoan,
+            active.contains(id),
+            "copy {id} is {status:?}"
+        );
+    }
+    for r in &requests {
+        let want = match r.status {
+            RequestStatus::Routed | RequestStatus::Picked => ItemStatus::Reserved,
+            RequestStatus::ReadyForPickup => ItemStatus::OnHold,
+            RequestStatus::Fulfilled => continue,
+            RequestStatus::InTransit => ItemStatus::InTransit,
+            _ => continue,
+        };
+        let item = r.item_id.expect("a copy");
+        let is = items[&item];
+        // A picked copy is RESERVED until it leaves; a LOCKER one deposited early is ON_HOLD.
+        assert!(
+            is == want || (r.status == RequestStatus::Picked && is == ItemStatus::OnHold),
+            "request {:?} {:?}: copy is {is:?}",
+            r.id,
+            r.status
+        );
+    }
+}
+
+#[test]
+fn production_refuses_the_simulation() {
+    let out = simulate(
+        &["--days", "1"],
+        &[
+            ("HONGYAN_ENV", "production"),
+            (
+                "HONGYAN_JWT_SECRET",
+                "Zr8v1Kq3pX0mWb6tYc2nHs9dLf4gJa7eUo5iQw1xTz3yBk8rNv0mCs6hPd2jFl4a",
+            ),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("simulate city refuses to run when HONGYAN_ENV=production"),
+        "{stderr}"
+    );
+}
