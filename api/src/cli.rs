@@ -63,31 +63,35 @@ pub enum SimulateCommand {
     /// A simulated city day: the real server in this process on its own database, with an
     /// adjustable clock, and simulated readers, staff, couriers and lockers acting through
     /// its public API; prints how long readers wait for their books (docs/simulation.md).
-    City {
-        /// Simulated days (default: the scenario's, 1).
-        #[arg(long)]
-        days: Option<u32>,
-        /// Readers in the city (default: the scenario's, 400).
-        #[arg(long)]
-        readers: Option<u32>,
-        /// A scenario file (TOML; default: the demo city, as docs/scenarios/demo.toml).
-        #[arg(long)]
-        scenario: Option<PathBuf>,
-        /// A second scenario file: run it too, each on a temporary database of its own, and
-        /// print the two side by side ("what if").
-        #[arg(long)]
-        compare: Option<PathBuf>,
-        /// Also write the report as JSON to this file.
-        #[arg(long)]
-        json: Option<PathBuf>,
-        /// Also write the report as an HTML page with charts to this file.
-        #[arg(long)]
-        html: Option<PathBuf>,
-        /// Run on this database (it gets the demo city and the simulated traffic; default:
-        /// SQLite in a new temporary directory, removed afterwards).
-        #[arg(long)]
-        database_url: Option<String>,
-    },
+    City(CityArgs),
+}
+
+/// `simulate city` options.
+#[derive(Debug, Clone, Args)]
+pub struct CityArgs {
+    /// Simulated days (default: the scenario's, 1).
+    #[arg(long)]
+    pub days: Option<u32>,
+    /// Readers in the city (default: the scenario's, 400).
+    #[arg(long)]
+    pub readers: Option<u32>,
+    /// A scenario file (TOML; default: the demo city, as docs/scenarios/demo.toml).
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    /// A second scenario file: run it too, each on a temporary database of its own, and
+    /// print the two side by side ("what if").
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// Also write the report as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Also write the report as an HTML page with charts to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Run on this database (it gets the demo city and the simulated traffic; default:
+    /// SQLite in a new temporary directory, removed afterwards).
+    #[arg(long)]
+    pub database_url: Option<String>,
 }
 
 /// `demo` options.

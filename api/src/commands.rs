@@ -77,24 +77,7 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
             print!("{}", hongyan_graphql::sdl());
             Ok(())
         }
-        Command::Simulate(SimulateCommand::City {
-            days,
-            readers,
-            scenario,
-            compare,
-            json,
-            html,
-            database_url,
-        }) => {
-            let args = crate::simulate::city::CityArgs {
-                days,
-                readers,
-                scenario,
-                compare,
-                json,
-                html,
-                database_url,
-            };
+        Command::Simulate(SimulateCommand::City(args)) => {
             crate::simulate::city::run(&config, args).await
         }
     }

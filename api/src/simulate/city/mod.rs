@@ -35,26 +35,8 @@ use self::places::City;
 use self::report::{Figures, PickerFigures};
 use self::scenario::Scenario;
 use self::world::{Desk, World};
+use crate::cli::CityArgs;
 use crate::simulate::locker::LockerClient;
-
-/// What `hongyan simulate city` was asked.
-#[derive(Debug, Clone, Default)]
-pub struct CityArgs {
-    /// Simulated days (instead of the scenario's).
-    pub days: Option<u32>,
-    /// Readers in the city (instead of the scenario's).
-    pub readers: Option<u32>,
-    /// The scenario file (none: the demo city's defaults).
-    pub scenario: Option<PathBuf>,
-    /// A second scenario to run after the first and compare with it.
-    pub compare: Option<PathBuf>,
-    /// Where to write the report as JSON.
-    pub json: Option<PathBuf>,
-    /// Where to write the report as an HTML page with charts.
-    pub html: Option<PathBuf>,
-    /// The database to run on (none: SQLite in a temporary directory).
-    pub database_url: Option<String>,
-}
 
 /// Runs the simulation and prints its report.
 ///
