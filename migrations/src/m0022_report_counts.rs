@@ -1,7 +1,8 @@
 //! What the statistics read instead of the big history tables, kept in the same transaction
 //! as the rows they count:
 //! - `loan_day`: loans started per China-time day (`YYYY-MM-DD`) and branch owning the copy,
-//!   so a year's loans per day is 365 × branches rows instead of millions of loans;
+//!   and loans returned per day and branch where they came back, so a year's loans and returns
+//!   per day are 365 × branches rows instead of millions of loans;
 //! - `item.times_lent`: loans of the copy ever, so how new copies circulate reads the year's
 //!   new copies instead of counting their loans one copy at a time;
 //! - `loan_request.ready_at`, `fulfilled_at`, `expired_at`: when a request first became ready
@@ -35,6 +36,7 @@ impl MigrationTrait for Migration {
                     .col(text("day"))
                     .col(uuid("branch_id"))
                     .col(bigint("loans"))
+                    .col(bigint("returns"))
                     .primary_key(Index::create().col(n("day")).col(n("branch_id")))
                     .to_owned(),
             )
@@ -46,14 +48,24 @@ impl MigrationTrait for Migration {
         times_lent.default(0);
         add_column(manager, "item", times_lent).await?;
         let db = manager.get_connection();
-        let day = match db.get_database_backend() {
-            DbBackend::Sqlite => "strftime('%Y-%m-%d', l.checked_out_at, '+8 hours')",
-            _ => "to_char(l.checked_out_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')",
+        let day = |col: &str| match db.get_database_backend() {
+            DbBackend::Sqlite => format!("strftime('%Y-%m-%d', {col}, '+8 hours')"),
+            _ => format!("to_char({col} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"),
         };
         db.execute_unprepared(&format!(
-            "INSERT INTO loan_day (day, branch_id, loans) \
-             SELECT {day}, i.home_branch_id, count(*) FROM loan l JOIN item i ON i.id = l.item_id \
-             GROUP BY {day}, i.home_branch_id"
+            "INSERT INTO loan_day (day, branch_id, loans, returns) \
+             SELECT {lent}, i.home_branch_id, count(*), 0 FROM loan l \
+             JOIN item i ON i.id = l.item_id GROUP BY {lent}, i.home_branch_id",
+            lent = day("l.checked_out_at"),
+        ))
+        .await?;
+        db.execute_unprepared(&format!(
+            "INSERT INTO loan_day (day, branch_id, loans, returns) \
+             SELECT {back}, l.return_branch_id, 0, count(*) FROM loan l \
+             WHERE l.returned_at IS NOT NULL AND l.return_branch_id IS NOT NULL \
+             GROUP BY {back}, l.return_branch_id \
+             ON CONFLICT (day, branch_id) DO UPDATE SET returns = excluded.returns",
+            back = day("l.returned_at"),
         ))
         .await?;
         db.execute_unprepared(

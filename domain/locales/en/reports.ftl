@@ -71,6 +71,7 @@ stats-readers = Registered readers
 stats-new-readers = New readers
 stats-new-credit-cards = New credit cards (no deposit)
 stats-loans = Loans
+stats-returns = Returns
 stats-requests = Requests
 stats-deliveries = Requests lent
 stats-median-hours = Median hours from request to ready

@@ -71,6 +71,7 @@ stats-readers = 注册读者
 stats-new-readers = 新增读者
 stats-new-credit-cards = 信用办证（免押金）
 stats-loans = 借阅量
+stats-returns = 归还量
 stats-requests = 借阅申请
 stats-deliveries = 已借出申请
 stats-median-hours = 申请至可取中位时长（小时）

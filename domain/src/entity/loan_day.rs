@@ -1,5 +1,5 @@
-//! `loan_day`: loans started on one China-time day of copies one branch owns, kept with
-//! each loan ([`crate::report::counts`]) so a year's loans per day is a few thousand rows.
+//! `loan_day`: loans started on one China-time day of copies one branch owns, and loans
+//! returned that day at the branch, kept with each loan and return ([`crate::report::counts`]) so a year's loans per day is a few thousand rows.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,8 +13,10 @@ pub struct Model {
     /// The branch owning the copies lent.
     #[sea_orm(primary_key, auto_increment = false)]
     pub branch_id: Uuid,
-    /// Loans started.
+    /// Loans started (of copies the branch owns).
     pub loans: i64,
+    /// Loans returned (at the branch).
+    pub returns: i64,
 }
 
 /// Relations are navigated by explicit queries in the domain modules.

@@ -169,6 +169,7 @@ pub async fn end(
             .into_iter()
             .next();
     if let Some(lent) = &ended {
+        crate::report::counts::returned(db, branch, now).await?;
         triggers::loan_event(db, lent, LoanEvent::Returned(branch), now).await?;
     }
     Ok(ended)

@@ -132,6 +132,8 @@ pub struct Report {
     pub new_readers_per_day: Vec<Day>,
     /// Loans started each day (every day of the period, zeros included).
     pub loans_per_day: Vec<Day>,
+    /// Loans returned each day (of a branch: returned there; every day, zeros included).
+    pub returns_per_day: Vec<Day>,
     /// Requests made, by delivery method.
     pub requests_by_method: Vec<Count>,
     /// Requests fulfilled (lent), by delivery method.
@@ -191,6 +193,16 @@ impl Report {
         by_month(&self.loans_per_day)
     }
 
+    /// Loans returned in the period.
+    pub fn returns(&self) -> i64 {
+        self.returns_per_day.iter().map(|d| d.n).sum()
+    }
+
+    /// Loans returned per calendar month of the period (every month, zeros included).
+    pub fn returns_per_month(&self) -> Vec<Month> {
+        by_month(&self.returns_per_day)
+    }
+
     /// The platform's share of the whole network's loans (`loans` / entered network loans),
     /// when the period is whole months and the network's loans were entered for every one.
     pub fn platform_share_of_network_loans(&self) -> Option<f64> {
@@ -240,6 +252,7 @@ impl Report {
                 Amount::Count(self.new_credit_cards),
             ),
             Figure::new(text!("stats-loans"), Amount::Count(self.loans())),
+            Figure::new(text!("stats-returns"), Amount::Count(self.returns())),
             Figure::new(text!("stats-requests"), Amount::Count(self.requests())),
             Figure::new(text!("stats-deliveries"), Amount::Count(self.deliveries())),
             Figure::new(
@@ -406,7 +419,8 @@ pub struct Statements {
     /// it), with the cards issued on credit in the period ([`READER_BRANCH`]); an account
     /// merged into another is the same person, counted once (as the one kept).
     pub readers: String,
-    /// Loans per day, from the counts kept with each loan ([`counts`]).
+    /// Loans (of the branch's copies) and returns (at the branch) per day, from the counts
+    /// kept with each loan and return ([`counts`]).
     pub loans_per_day: String,
     /// Requests made, per day and delivery method.
     pub requests: String,
@@ -455,9 +469,10 @@ impl Statements {
                 joined = dialect.day("rd.created_at"),
             ),
             loans_per_day: format!(
-                "SELECT d.day AS key, CAST(sum(d.loans) AS BIGINT) AS n FROM loan_day d \
+                "SELECT d.day AS day, CAST(sum(d.loans) AS BIGINT) AS loans, \
+                   CAST(sum(d.returns) AS BIGINT) AS returns FROM loan_day d \
                  WHERE d.day >= {} AND d.day < {} AND ($3 IS NULL OR d.branch_id = $3) \
-                 GROUP BY d.day ORDER BY key",
+                 GROUP BY d.day",
                 dialect.day("$1"),
                 dialect.day("$2"),
             ),
@@ -644,7 +659,19 @@ pub async fn report(
         .iter()
         .filter_map(|r| r.day.clone().map(|key| Count { key, n: r.n }))
         .collect();
-    let per_day = q.counts(&sql.loans_per_day).await?;
+    let loan_days = LoanDay::find_by_statement(q.statement(&sql.loans_per_day))
+        .all(db)
+        .await?;
+    let of_days = |n: fn(&LoanDay) -> i64| {
+        let counts: Vec<Count> = loan_days
+            .iter()
+            .map(|d| Count {
+                key: d.day.clone(),
+                n: n(d),
+            })
+            .collect();
+        every_day(from, to, &counts)
+    };
     let requested = RequestDay::find_by_statement(q.statement(&sql.requests))
         .all(db)
         .await?;
@@ -712,7 +739,8 @@ pub async fn report(
         new_readers: joined.iter().map(|c| c.n).sum(),
         new_credit_cards: reader_days.iter().map(|r| r.credit).sum(),
         new_readers_per_day: every_day(from, to, &joined),
-        loans_per_day: every_day(from, to, &per_day),
+        loans_per_day: of_days(|d| d.loans),
+        returns_per_day: of_days(|d| d.returns),
         requests_by_method: most_first(requested.iter().map(|r| Count {
             key: r.method.clone(),
             n: r.n,
@@ -832,6 +860,14 @@ struct ReaderDay {
     day: Option<String>,
     n: i64,
     credit: i64,
+}
+
+/// A row of [`Statements::loans_per_day`].
+#[derive(FromQueryResult)]
+struct LoanDay {
+    day: String,
+    loans: i64,
+    returns: i64,
 }
 
 /// A row of [`Statements::requests`].

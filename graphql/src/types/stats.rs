@@ -124,6 +124,14 @@ impl Stats {
     async fn loans(&self) -> i64 {
         self.0.loans()
     }
+    /// Loans returned in the period (of a branch: returned at it, whoever owns the copy).
+    async fn returns(&self) -> i64 {
+        self.0.returns()
+    }
+    /// Loans returned in each calendar month of the period (zeros included).
+    async fn returns_per_month(&self) -> Vec<MonthCount> {
+        months(self.0.returns_per_month())
+    }
     /// Loans started per day, every day of the period.
     async fn loans_per_day(&self) -> Vec<DayCount> {
         self.0

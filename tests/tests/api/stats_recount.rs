@@ -22,7 +22,7 @@ use crate::identity::{self, REGISTER};
 use crate::library::{self, to_branch, Library};
 use crate::purchases;
 
-const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { registeredReaders newReaders newCreditCards newReadersPerMonth { month count } loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockerHolds lockerHoldsExpired proposalsByStatus { key count } newBooksOnDemand { items lent loans } newBooksOther { items lent loans } } }";
+const STATS: &str = "query($f: String!, $t: String!, $b: ID) { stats(from: $f, to: $t, branchId: $b) { registeredReaders newReaders newCreditCards newReadersPerMonth { month count } returns returnsPerMonth { month count } loans loansPerDay { day count } requestsByDelivery { key count } deliveriesByMethod { key count } medianHoursToReady readyTimesByMethod { method medianHours p90Hours } lockerHolds lockerHoldsExpired proposalsByStatus { key count } newBooksOnDemand { items lent loans } newBooksOther { items lent loans } } }";
 
 const ME: &str = "{ me { id } }";
 
@@ -68,6 +68,15 @@ impl Rows {
             if branch.is_none_or(|b| self.items[&l.item_id].home_branch_id == b) {
                 *per_day
                     .entry(date_of(l.checked_out_at).to_string())
+                    .or_default() += 1;
+            }
+        }
+        let mut returned = BTreeMap::<String, i64>::new();
+        for l in &self.loans {
+            let back = l.returned_at.filter(|at| within(*at));
+            if let Some(at) = back.filter(|_| branch.is_none() || l.return_branch_id == branch) {
+                *returned
+                    .entry(date_of(at).format("%Y-%m").to_string())
                     .or_default() += 1;
             }
         }
@@ -171,6 +180,8 @@ impl Rows {
             "newCreditCards": branch.map_or(credit, |_| 0),
             "newReadersPerMonth": branch.map_or(joined, |_| BTreeMap::new()),
             "loans": per_day.values().sum::<i64>(),
+            "returns": returned.values().sum::<i64>(),
+            "returnsPerMonth": returned,
             "loansPerDay": per_day,
             "requestsByDelivery": by_method(requested),
             "deliveriesByMethod": by_method(fulfilled),
@@ -226,6 +237,8 @@ fn reported(stats: &Value) -> Value {
         "newCreditCards": stats["newCreditCards"],
         "newReadersPerMonth": map(&stats["newReadersPerMonth"], "month", "count"),
         "loans": stats["loans"],
+        "returns": stats["returns"],
+        "returnsPerMonth": map(&stats["returnsPerMonth"], "month", "count"),
         "loansPerDay": map(&stats["loansPerDay"], "day", "count"),
         "requestsByDelivery": map(&stats["requestsByDelivery"], "key", "count"),
         "deliveriesByMethod": map(&stats["deliveriesByMethod"], "key", "count"),
@@ -329,6 +342,19 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
     );
     lib.check_out(&desk_a, &copy, "50000002").await;
     lib.check_out(&desk_b, "S0101", "50000003").await;
+    lib.advance(Duration::hours(2));
+    let back = app
+        .gql_as(
+            Some(&desk_b),
+            library::CHECK_IN,
+            json!({"b": "S0101", "br": lib.id("B")}),
+        )
+        .await;
+    assert_eq!(
+        back.data()["checkIn"]["loan"]["status"],
+        "RETURNED",
+        "{back:?}"
+    );
 
     // Day two: a locker hold never collected expires after the hold days.
     lib.advance(Duration::days(1));
@@ -434,6 +460,7 @@ async fn the_report_equals_a_straight_recount_of_a_scripted_week() {
         .data()["stats"],
     );
     assert_eq!(library["loans"], 4, "{library}");
+    assert_eq!(library["returns"], 1, "{library}");
     assert_eq!(
         library["newBooksOther"],
         json!({"items": 6, "lent": 4, "loans": 4})
