@@ -28,6 +28,9 @@ pub enum Command {
     Worker,
     /// Bring the database schema up to date.
     Migrate,
+    /// Check that the database says one true thing about every request and copy (nothing
+    /// lost, nothing twice); exit 1 when a rule is broken.
+    Check,
     /// Load the demo library (branches, lockers, catalogue, demo logins, a year of history).
     Demo(DemoArgs),
     /// Manage accounts.
@@ -80,8 +83,13 @@ pub struct CityArgs {
     pub scenario: Option<PathBuf>,
     /// A second scenario file: run it too, each on a temporary database of its own, and
     /// print the two side by side ("what if").
-    #[arg(long)]
+    #[arg(long, conflicts_with = "what_if")]
     pub compare: Option<PathBuf>,
+    /// Then run the scenario again with one more of each resource (a picker per branch, a
+    /// late-shift picker per branch, a van round, a cabinet beside the fullest locker),
+    /// each on a temporary database of its own, and print which shortens the wait most.
+    #[arg(long)]
+    pub what_if: bool,
     /// Also write the report as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use hongyan_domain::infra::clock::Clock;
+use hongyan_domain::lending::consistency;
 use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
 use hongyan_domain::purchases::rules;
 use hongyan_domain::{accounts, demo, people, Config, Ctx};
@@ -34,6 +35,17 @@ pub async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             open_database(&config).await?;
             println!("database schema is up to date");
+            Ok(())
+        }
+        Command::Check => {
+            let db = open_database(&config).await?;
+            let findings = consistency::check(&db, now).await?;
+            print!("{}", consistency::summary(&findings));
+            anyhow::ensure!(
+                consistency::all_kept(&findings),
+                "the database breaks the rules marked ✗ above (数据库有不一致之处，见上)"
+            );
+            println!("数据库一致：每个请求和每册书都只有一个真实的状态");
             Ok(())
         }
         Command::Demo(args) => {

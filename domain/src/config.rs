@@ -124,6 +124,18 @@ pub enum ReturnPolicy {
     Float,
 }
 
+/// Which branch's copy serves a request (`HONGYAN_ROUTING`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RoutingPolicy {
+    /// The delivery target's own branch, then the nearest copy; the open picks only break
+    /// ties of distance (`nearest`, the default).
+    #[default]
+    Nearest,
+    /// The branch with the fewest open picks, then the target's own branch, then the
+    /// nearest (`load`): busy branches are passed over for idle ones further away.
+    Load,
+}
+
 /// The library's lending rules.
 #[derive(Debug, Clone)]
 pub struct LendingConfig {
@@ -135,6 +147,8 @@ pub struct LendingConfig {
     pub hold_hours: u32,
     /// `HONGYAN_RETURN_POLICY`: `home` (default) or `float`.
     pub return_policy: ReturnPolicy,
+    /// `HONGYAN_ROUTING`: `nearest` (default) or `load`.
+    pub routing: RoutingPolicy,
     /// `HONGYAN_SWEEP_INTERVAL_SECS`: how often expired holds and overdue loans are swept.
     pub sweep_interval: Duration,
     /// `HONGYAN_CARD_POLICY`: `verify` (default) or `credit`.
@@ -485,6 +499,16 @@ fn lending(var: &impl Fn(&'static str) -> Option<String>) -> Result<LendingConfi
                 ))
             }
         },
+        routing: match var("HONGYAN_ROUTING").as_deref() {
+            None | Some("nearest") => RoutingPolicy::Nearest,
+            Some("load") => RoutingPolicy::Load,
+            Some(other) => {
+                return Err(bad(
+                    "HONGYAN_ROUTING",
+                    format!("expected nearest or load, got {other:?}"),
+                ))
+            }
+        },
         sweep_interval: secs(var, "HONGYAN_SWEEP_INTERVAL_SECS", 60)?,
         home_delivery_fee_cents: match var("HONGYAN_HOME_DELIVERY_FEE_CENTS").as_deref() {
             None | Some("0") => 0,
@@ -757,6 +781,7 @@ mod tests {
             ("HONGYAN_LOAN_DAYS", "1000"),
             ("HONGYAN_MAX_RENEWALS", "-1"),
             ("HONGYAN_RETURN_POLICY", "sideways"),
+            ("HONGYAN_ROUTING", "random"),
         ] {
             let err = config(&[(k, v)]).expect_err(k);
             assert_eq!(err.var, k);

@@ -17,6 +17,7 @@
 use std::time::Instant;
 
 use hongyan_domain::auth::{Principal, StaffRole};
+use hongyan_domain::config::RoutingPolicy;
 use hongyan_domain::lending::{backlog, picking};
 use hongyan_tests::bench;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
@@ -117,7 +118,7 @@ async fn main() {
 
     let started = Instant::now();
     let txn = db.begin().await.expect("begin");
-    let done = backlog::route_all(&txn, chrono::Utc::now())
+    let done = backlog::route_all(&txn, RoutingPolicy::Nearest, chrono::Utc::now())
         .await
         .expect("route");
     txn.commit().await.expect("commit");

@@ -24,6 +24,7 @@ use super::routing::{self, Candidate, Targets};
 use super::{request_log, waitlist, LoanRequest, RequestStatus};
 use crate::audit::Actor;
 use crate::catalog::indexer;
+use crate::config::RoutingPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{loan_request, pick_task, title};
 use crate::jobs::Job;
@@ -54,9 +55,16 @@ impl Routed {
 ///
 /// # Errors
 /// INTERNAL on a database fault.
-pub async fn route_all(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Routed> {
+pub async fn route_all(
+    db: &impl ConnectionTrait,
+    policy: RoutingPolicy,
+    now: DateTime<Utc>,
+) -> Result<Routed> {
     let mut done = Routed::default();
-    let mut run = Run::default();
+    let mut run = Run {
+        policy,
+        ..Run::default()
+    };
     loop {
         let batch = route_pending(db, BATCH, &mut run, now).await?;
         done.routed += batch.routed;
@@ -70,10 +78,13 @@ pub async fn route_all(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<
 /// What a run carries from batch to batch.
 #[derive(Default)]
 struct Run {
+    /// How copies are chosen.
+    policy: RoutingPolicy,
     /// The last request taken: the next batch starts after it (the PENDING index still
     /// lists the rows this transaction moved on, until it commits).
     after: Option<Uuid>,
-    /// Open picks per branch, counted once a run (only if a tie of distance comes up).
+    /// Open picks per branch, counted once a run (by load, or when a tie of distance comes
+    /// up).
     counted: Option<HashMap<Uuid, u64>>,
     /// Picks the run added, per branch.
     added: HashMap<Uuid, u64>,
@@ -124,7 +135,11 @@ async fn route_pending(
                 load: 0,
             })
             .collect();
-        if !routing::tied(&target, &candidates).is_empty() {
+        let loads_decide = match run.policy {
+            RoutingPolicy::Load => candidates.len() > 1,
+            RoutingPolicy::Nearest => !routing::tied(&target, &candidates).is_empty(),
+        };
+        if loads_decide {
             if run.counted.is_none() {
                 run.counted = Some(routing::open_picks(db, &targets.branch_ids()).await?);
             }
@@ -134,7 +149,7 @@ async fn route_pending(
                     + run.added.get(&c.branch).copied().unwrap_or(0);
             }
         }
-        let copy = routing::rank(&target, candidates)
+        let copy = routing::rank(run.policy, &target, candidates)
             .first()
             .and_then(|b| shelves.get_mut(b))
             .and_then(VecDeque::pop_front);
@@ -293,7 +308,7 @@ impl Job for RoutePending {
     }
 
     async fn perform(self, ctx: &Ctx, txn: &DatabaseTransaction) -> anyhow::Result<()> {
-        let done = route_all(txn, ctx.now()).await?;
+        let done = route_all(txn, ctx.config.lending.routing, ctx.now()).await?;
         if done.total() > 0 {
             tracing::info!(
                 routed = done.routed,

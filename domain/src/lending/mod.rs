@@ -21,6 +21,7 @@
 
 pub mod backlog;
 pub mod branch_watch;
+pub mod consistency;
 pub mod delivery_methods;
 pub mod desk;
 pub mod destination;

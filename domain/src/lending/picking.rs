@@ -285,7 +285,14 @@ pub async fn report_not_on_shelf(ctx: &Ctx, who: &Principal, task_id: Uuid) -> R
         ctx.now(),
     )
     .await?;
-    routing::route(&txn, pending, Actor::System, ctx.now()).await?;
+    routing::route(
+        &txn,
+        pending,
+        ctx.config.lending.routing,
+        Actor::System,
+        ctx.now(),
+    )
+    .await?;
     txn.commit().await?;
     committed(ctx);
     Ok(done)

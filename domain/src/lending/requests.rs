@@ -106,6 +106,7 @@ pub async fn request_book(ctx: &Ctx, reader: Uuid, new: NewRequest) -> Result<Lo
         new.title_id,
         &place.target,
         stock.candidates,
+        ctx.config.lending.routing,
         ctx.now(),
     )
     .await?;

@@ -1,8 +1,10 @@
 //! Routing: which copy serves a request.
 //!
-//! A request takes an available copy of its title from the best branch: the delivery
-//! target's own branch first, then the nearest by distance from the target (the locker, the
-//! pickup branch or the address's coordinates), then the branch with the fewest open picks.
+//! A request takes an available copy of its title from the best branch. By default
+//! ([`RoutingPolicy::Nearest`]) that is the delivery target's own branch first, then the
+//! nearest by distance from the target (the locker, the pickup branch or the address's
+//! coordinates), then the branch with the fewest open picks; with `HONGYAN_ROUTING=load` the
+//! fewest open picks come first.
 //! The copy is reserved with a conditional update under the title lock, so no copy ever
 //! serves two requests. With no copy free the request is WAITLISTED ([`super::waitlist`]).
 
@@ -17,6 +19,7 @@ use super::geo::{self, Point};
 use super::request_log;
 use super::{DeliveryMethod, LoanRequest, PickStatus, PickTask, RequestStatus};
 use crate::audit::Actor;
+use crate::config::RoutingPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::{branch, loan_request, locker, pick_task, reader_address};
 use crate::{infra::db, lifecycle, Error, Reason, Result};
@@ -41,19 +44,23 @@ pub struct Candidate {
     pub load: u64,
 }
 
-/// Orders candidate branches: the target's branch, then nearest, then least loaded.
-pub fn rank(target: &Target, mut candidates: Vec<Candidate>) -> Vec<Uuid> {
+/// Orders candidate branches by `policy`: nearest (the target's branch, then nearest, then
+/// least loaded) or load (least loaded, then the target's branch, then nearest).
+pub fn rank(policy: RoutingPolicy, target: &Target, mut candidates: Vec<Candidate>) -> Vec<Uuid> {
     let distance = |c: &Candidate| match (target.point, c.point) {
         (Some(a), Some(b)) => geo::distance_km(a, b),
         _ => f64::INFINITY,
     };
     candidates.sort_by(|a, b| {
         let own = |c: &Candidate| target.branch != Some(c.branch);
-        own(a)
+        let place = own(a)
             .cmp(&own(b))
-            .then(distance(a).total_cmp(&distance(b)))
-            .then(a.load.cmp(&b.load))
-            .then(a.branch.cmp(&b.branch))
+            .then(distance(a).total_cmp(&distance(b)));
+        match policy {
+            RoutingPolicy::Nearest => place.then(a.load.cmp(&b.load)),
+            RoutingPolicy::Load => a.load.cmp(&b.load).then(place),
+        }
+        .then(a.branch.cmp(&b.branch))
     });
     candidates.into_iter().map(|c| c.branch).collect()
 }
@@ -147,11 +154,13 @@ impl Targets {
 pub async fn route(
     db: &impl ConnectionTrait,
     req: LoanRequest,
+    policy: RoutingPolicy,
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<LoanRequest> {
     let target = target_of(db, &req).await?;
-    match reserve(db, req.title_id, &target, now).await? {
+    let candidates = stock(db, req.title_id).await?.candidates;
+    match reserve_from(db, req.title_id, &target, candidates, policy, now).await? {
         Some(copy) => assign(db, &req, &copy, actor, now).await,
         None => {
             request_log::transition(
@@ -225,19 +234,9 @@ pub async fn stock(db: &impl ConnectionTrait, title: Uuid) -> Result<Stock> {
     })
 }
 
-/// Reserves the best available copy of `title` for `target`, if any.
-async fn reserve(
-    db: &impl ConnectionTrait,
-    title: Uuid,
-    target: &Target,
-    now: DateTime<Utc>,
-) -> Result<Option<item::Model>> {
-    let candidates = stock(db, title).await?.candidates;
-    reserve_from(db, title, target, candidates, now).await
-}
-
-/// Reserves a free copy of `title` at the best of `candidates` for `target`, if any. Where
-/// candidates tie on the first two criteria, their open picks are counted to break the tie.
+/// Reserves a free copy of `title` at the best of `candidates` for `target` by `policy`, if
+/// any. The candidates' open picks are counted where they decide: for every candidate under
+/// [`RoutingPolicy::Load`], else only where candidates tie on place.
 ///
 /// # Errors
 /// INTERNAL on a database fault.
@@ -246,16 +245,23 @@ pub async fn reserve_from(
     title: Uuid,
     target: &Target,
     mut candidates: Vec<Candidate>,
+    policy: RoutingPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<item::Model>> {
-    let tied = tied(target, &candidates);
+    let tied = match policy {
+        RoutingPolicy::Load if candidates.len() > 1 => {
+            candidates.iter().map(|c| c.branch).collect()
+        }
+        RoutingPolicy::Load => Vec::new(),
+        RoutingPolicy::Nearest => tied(target, &candidates),
+    };
     if !tied.is_empty() {
         let loads = open_picks(db, &tied).await?;
         for c in &mut candidates {
             c.load = loads.get(&c.branch).copied().unwrap_or(0);
         }
     }
-    for branch in rank(target, candidates) {
+    for branch in rank(policy, target, candidates) {
         if let Some(copy) = reserve_at(db, title, branch, now).await? {
             return Ok(Some(copy));
         }
@@ -453,6 +459,7 @@ mod tests {
             point: Some((31.87, 120.55)),
         };
         let ranked = rank(
+            RoutingPolicy::Nearest,
             &target,
             vec![
                 cand(1, Some((31.30, 120.58)), 0),  // far
@@ -464,5 +471,25 @@ mod tests {
         );
         let ids: Vec<u128> = ranked.iter().map(|u| u.as_u128()).collect();
         assert_eq!(ids, vec![9, 3, 2, 1, 4]);
+    }
+
+    #[test]
+    fn by_load_the_idle_branch_comes_first_and_place_breaks_ties() {
+        let target = Target {
+            branch: Some(Uuid::from_u128(9)),
+            point: Some((31.87, 120.55)),
+        };
+        let ranked = rank(
+            RoutingPolicy::Load,
+            &target,
+            vec![
+                cand(1, Some((31.30, 120.58)), 0), // far, idle
+                cand(2, Some((31.88, 120.56)), 5), // near, busy
+                cand(3, Some((31.88, 120.56)), 0), // near, idle
+                cand(9, Some((32.50, 121.00)), 7), // the target's own branch, busiest
+            ],
+        );
+        let ids: Vec<u128> = ranked.iter().map(|u| u.as_u128()).collect();
+        assert_eq!(ids, vec![3, 1, 2, 9]);
     }
 }

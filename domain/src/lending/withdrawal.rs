@@ -11,6 +11,7 @@ use sea_orm::ActiveValue::Set;
 
 use super::{lock_title, request_log, routing};
 use crate::audit::Actor;
+use crate::config::RoutingPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::loan_request::{self, RequestStatus};
 use crate::entity::pick_task::{self, PickStatus};
@@ -61,6 +62,7 @@ pub async fn assess(db: &impl ConnectionTrait, copy: &item::Model) -> Result<Out
 pub async fn withdraw(
     txn: &impl ConnectionTrait,
     copy: &item::Model,
+    routing: RoutingPolicy,
     now: DateTime<Utc>,
 ) -> Result<Outcome> {
     lock_title(txn, copy.title_id, now).await?;
@@ -98,7 +100,7 @@ pub async fn withdraw(
         )
         .await?;
         withdraw_row(txn, copy, now).await?;
-        routing::route(txn, pending, Actor::System, now).await?;
+        routing::route(txn, pending, routing, Actor::System, now).await?;
     } else {
         withdraw_row(txn, copy, now).await?;
     }

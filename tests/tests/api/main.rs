@@ -14,6 +14,7 @@ mod catalog_export;
 mod catalog_sync;
 mod catalogues;
 mod clock;
+mod consistency;
 mod console;
 mod console_api;
 mod contract;

@@ -127,6 +127,7 @@ async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
     // An hourly reading through the day and the 12 hours after it.
     assert_eq!(report["hourly"].as_array().map(Vec::len), Some(36));
     assert_eq!(report["problems"], serde_json::json!({}), "{report:#}");
+    assert_consistent(&report);
 
     // The server's database agrees with the lending chain's rules.
     let db = Database::connect(database.url()).await.expect("database");
@@ -215,6 +216,84 @@ async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
             r.status
         );
     }
+}
+
+/// The report's consistency check ran every rule and found nothing.
+fn assert_consistent(report: &Value) {
+    let rules = report["consistency"].as_array().expect("consistency");
+    assert_eq!(rules.len(), 12, "{report:#}");
+    for rule in rules {
+        assert_eq!(rule["count"], 0, "{rule}");
+    }
+}
+
+/// A month of a small city, loans running out and coming back: the soak. Fewer readers and
+/// longer steps than a real month, so it fits in CI; `hongyan simulate city --days 30` is the
+/// demo city's month (docs/simulation.md).
+const SMALL_MONTH: &str = r#"
+seed = 30
+drain_hours = 24
+readers = 40
+step_minutes = 30
+hold_hours = 48
+
+[requests]
+per_reader_per_day = 0.5
+
+[loan]
+median_days = 5.0
+p90_days = 12.0
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_city_month_loses_nothing() {
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let dir = std::env::temp_dir().join(format!("hongyan-soak-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (scenario, json) = (dir.join("month.toml"), dir.join("report.json"));
+    std::fs::write(&scenario, SMALL_MONTH).expect("scenario");
+    let out = simulate(
+        &[
+            "--days",
+            "30",
+            "--scenario",
+            scenario.to_str().expect("path"),
+            "--json",
+            json.to_str().expect("path"),
+            "--database-url",
+            &database.url(),
+        ],
+        &[],
+    );
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(&json).unwrap_or_default()).unwrap_or(Value::Null);
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        report["requests"]["made"].as_u64() > Some(300),
+        "{report:#}"
+    );
+    // Books went out, came back and went out again.
+    assert!(
+        report["flows"]["checkedIn"].as_u64() > Some(100),
+        "{report:#}"
+    );
+    assert_eq!(report["problems"], serde_json::json!({}), "{report:#}");
+    assert_consistent(&report);
+    // Every request ended its month in a state the report counts.
+    let counted: u64 = report["statuses"]
+        .as_object()
+        .expect("statuses")
+        .values()
+        .filter_map(Value::as_u64)
+        .sum();
+    assert_eq!(Some(counted), report["requests"]["made"].as_u64());
+    assert!(report["statuses"].get("PENDING").is_none(), "{report:#}");
 }
 
 #[test]

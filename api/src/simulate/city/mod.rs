@@ -17,6 +17,7 @@ mod report;
 pub mod scenario;
 mod server;
 mod staff;
+mod what_if;
 mod world;
 
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context as _};
 use chrono::Duration;
 use hongyan_domain::auth::StaffRole;
+use hongyan_domain::lending::consistency;
 use hongyan_domain::{people, Config};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom as _;
@@ -50,16 +52,22 @@ pub async fn run(config: &Config, args: CityArgs) -> anyhow::Result<()> {
              clock and fills a database with simulated readers (模拟会调快平台时钟，不能在生产环境运行)"
         );
     }
-    if args.compare.is_some() && args.database_url.is_some() {
-        bail!("--compare runs each scenario on a temporary database of its own: leave out --database-url");
+    if (args.compare.is_some() || args.what_if) && args.database_url.is_some() {
+        bail!(
+            "--compare and --what-if run each scenario on a temporary database of its own: \
+             leave out --database-url"
+        );
     }
     let scenario = scenario_from(args.scenario.as_ref(), &args)?;
     let other = match &args.compare {
         Some(path) => Some(scenario_from(Some(path), &args)?),
         None => None,
     };
-    let report = run_one(args.database_url.clone(), scenario).await?;
+    let report = run_one(args.database_url.clone(), scenario.clone()).await?;
     print!("{}", report.table());
+    if args.what_if {
+        return what_ifs(&args, scenario, report).await;
+    }
     let name =
         |p: Option<&PathBuf>| p.map_or_else(|| "演示城市".to_owned(), |p| p.display().to_string());
     let mut runs = vec![(name(args.scenario.as_ref()), report)];
@@ -86,6 +94,60 @@ pub async fn run(config: &Config, args: CityArgs) -> anyhow::Result<()> {
         write(path, html::page(&pages).as_bytes())?;
         println!("报告（网页）已写入 {}", path.display());
     }
+    for (_, report) in &runs {
+        ensure_consistent(report)?;
+    }
+    Ok(())
+}
+
+/// `--what-if`: the scenario's report, then each variant's run and the gains.
+async fn what_ifs(
+    args: &CityArgs,
+    scenario: Scenario,
+    report: report::Report,
+) -> anyhow::Result<()> {
+    let mut runs = Vec::new();
+    for variant in what_if::variants(&scenario, &report) {
+        println!("\n—— {} ——", variant.change);
+        let r = run_one(None, variant.scenario.clone()).await?;
+        let hours = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"));
+        println!(
+            "从请求到可取书 p50 {} 小时，p90 {} 小时",
+            hours(r.to_ready.p50_hours),
+            hours(r.to_ready.p90_hours)
+        );
+        runs.push((variant, r));
+    }
+    let gains = what_if::gains(&report, &runs);
+    print!("{}", what_if::table(&report, &gains));
+    if let Some(path) = &args.json {
+        let json = serde_json::json!({
+            "scenario": report,
+            "whatIf": runs.iter().zip(&gains).map(|((_, r), g)| json!({"gain": g, "report": r})).collect::<Vec<_>>(),
+            "limiting": what_if::limiting(&gains),
+        });
+        write(path, &serde_json::to_vec_pretty(&json)?)?;
+        println!("报告（JSON）已写入 {}", path.display());
+    }
+    if let Some(path) = &args.html {
+        let mut pages = vec![("现状".to_owned(), &report)];
+        pages.extend(runs.iter().map(|(v, r)| (v.change.clone(), r)));
+        write(path, html::page(&pages).as_bytes())?;
+        println!("报告（网页）已写入 {}", path.display());
+    }
+    for r in std::iter::once(&report).chain(runs.iter().map(|(_, r)| r)) {
+        ensure_consistent(r)?;
+    }
+    Ok(())
+}
+
+/// Fails the command when a run left its database inconsistent.
+fn ensure_consistent(report: &report::Report) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        consistency::all_kept(&report.consistency),
+        "the database breaks the consistency rules marked ✗ in the report \
+         (模拟结束时数据库有不一致之处)"
+    );
     Ok(())
 }
 
@@ -138,7 +200,12 @@ async fn simulate(
         now = next;
     }
     let seconds = started.elapsed().as_secs_f64();
-    Ok(world.report(from, to, drained, seconds).await)
+    let mut report = world.report(from, to, drained, seconds).await;
+    report.consistency = consistency::check(&ctx.db, ctx.now())
+        .await
+        .map_err(anyhow::Error::from)
+        .context("checking the database's consistency")?;
+    Ok(report)
 }
 
 /// Reads the city, opens a dispatcher account at each branch (as `hongyan user

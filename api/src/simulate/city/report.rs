@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use hongyan_domain::lending::consistency::{self, Finding};
 use hongyan_domain::report::words;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -38,6 +39,9 @@ pub struct Sample {
     pub locker_doors: i64,
     /// Requests waiting for a copy, over every branch's waitlists.
     pub waiting: i64,
+    /// Each locker's share of doors in use, by code.
+    #[serde(skip)]
+    pub by_locker: Vec<(String, f64)>,
 }
 
 /// What the simulation counts as it goes.
@@ -69,6 +73,8 @@ pub struct Figures {
     pub checked_in: u32,
     /// Hourly readings.
     pub samples: Vec<Sample>,
+    /// Each locker's highest share of doors in use at an hourly reading, by code.
+    pub locker_peaks: BTreeMap<String, f64>,
     /// Unexpected failures by operation, with the first message of each.
     pub problems: BTreeMap<String, (u32, String)>,
 }
@@ -215,13 +221,21 @@ pub struct Report {
     pub hourly: Vec<Sample>,
     /// Failures the simulation did not expect, by operation: (count, first message).
     pub problems: BTreeMap<String, (u32, String)>,
+    /// The database's consistency at the end: every rule, and what broke it.
+    pub consistency: Vec<Finding>,
 }
 
 impl World {
     /// Reads the lockers' doors and the waitlists through the staff's GraphQL.
     pub async fn sample(&mut self, now: DateTime<Utc>) {
         match self.try_sample(now).await {
-            Ok(s) => self.figures.samples.push(s),
+            Ok(s) => {
+                for (code, share) in &s.by_locker {
+                    let peak = self.figures.locker_peaks.entry(code.clone()).or_default();
+                    *peak = peak.max(*share);
+                }
+                self.figures.samples.push(s);
+            }
             Err(e) => self.problem("sample", &e),
         }
     }
@@ -232,33 +246,35 @@ impl World {
             locker_doors_in_use: 0,
             locker_doors: 0,
             waiting: 0,
+            by_locker: Vec::new(),
         };
         let any = &self.desks[0].token;
         let data = self
             .api
             .call(
                 Some(any),
-                "{ lockers { freeCompartments { free total } } }",
+                "{ lockers { code freeCompartments { free total } } }",
                 json!({}),
             )
             .await?;
-        for size in data["lockers"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|l| {
-                l["freeCompartments"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
-        {
-            let (free, total) = (
-                size["free"].as_i64().unwrap_or_default(),
-                size["total"].as_i64().unwrap_or_default(),
-            );
-            sample.locker_doors += total;
-            sample.locker_doors_in_use += total - free;
+        for locker in data["lockers"].as_array().into_iter().flatten() {
+            let (mut in_use, mut doors) = (0, 0);
+            for size in locker["freeCompartments"].as_array().into_iter().flatten() {
+                let (free, total) = (
+                    size["free"].as_i64().unwrap_or_default(),
+                    size["total"].as_i64().unwrap_or_default(),
+                );
+                doors += total;
+                in_use += total - free;
+            }
+            sample.locker_doors += doors;
+            sample.locker_doors_in_use += in_use;
+            if doors > 0 {
+                // Door counts are small.
+                #[allow(clippy::cast_precision_loss)]
+                let share = in_use as f64 / doors as f64;
+                sample.by_locker.push((text(&locker["code"]), share));
+            }
         }
         for (b, desk) in self.city.branches.iter().zip(&self.desks) {
             let data = self
@@ -400,7 +416,8 @@ impl World {
             lockers: json!({"deposited": f.deposited,
                             "expired": statuses.get("EXPIRED").copied().unwrap_or(0),
                             "takenBack": f.taken_back,
-                            "peakDoorsInUse": round2(peak_use)}),
+                            "peakDoorsInUse": round2(peak_use),
+                            "fullest": fullest(&f.locker_peaks)}),
             waitlist: json!({"peak": f.samples.iter().map(|s| s.waiting).max().unwrap_or(0),
                              "atEnd": f.samples.last().map_or(0, |s| s.waiting)}),
             flows: json!({"collected": f.collected, "cameTooLate": f.came_too_late,
@@ -408,8 +425,17 @@ impl World {
                           "transfers": f.transfers, "checkedIn": f.checked_in}),
             hourly: f.samples.clone(),
             problems: f.problems.clone(),
+            consistency: Vec::new(),
         }
     }
+}
+
+/// The locker whose doors were the most in use at an hourly reading, with that share.
+fn fullest(peaks: &BTreeMap<String, f64>) -> Value {
+    peaks.iter().max_by(|a, b| a.1.total_cmp(b.1)).map_or(
+        Value::Null,
+        |(code, share)| json!({"code": code, "peakDoorsInUse": round2(*share)}),
+    )
 }
 
 fn outcome(r: &Value) -> Outcome {
@@ -578,6 +604,8 @@ impl Report {
                 t += &format!("  {what}：{n} 次，首次：{first}\n");
             }
         }
+        t += "\n数据库一致性（结束时）\n";
+        t += &consistency::summary(&self.consistency);
         t
     }
 }

@@ -44,6 +44,39 @@ pub struct Scenario {
     pub collect: Collect,
     /// How long readers keep a book before bringing it back to a branch.
     pub loan: LoanLength,
+    /// Which branch's copy serves a request (the server's `HONGYAN_ROUTING`).
+    pub routing: Routing,
+    /// Lockers added to the city.
+    pub lockers: Lockers,
+}
+
+/// How the server chooses the branch whose copy serves a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Routing {
+    /// The copy nearest the delivery target (the server's default).
+    #[default]
+    Nearest,
+    /// The copy at the branch with the fewest open picks, distance breaking ties.
+    Load,
+}
+
+impl Routing {
+    /// The value of `HONGYAN_ROUTING`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Routing::Nearest => "nearest",
+            Routing::Load => "load",
+        }
+    }
+}
+
+/// Lockers the scenario adds to the demo city's.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Lockers {
+    /// A second cabinet, with as many doors, beside each of these lockers (by code).
+    pub added_beside: Vec<String>,
 }
 
 impl Default for Scenario {
@@ -67,6 +100,8 @@ impl Default for Scenario {
             },
             collect: Collect::default(),
             loan: LoanLength::default(),
+            routing: Routing::default(),
+            lockers: Lockers::default(),
         }
     }
 }
@@ -138,6 +173,10 @@ pub struct Pickers {
     pub per_branch: u32,
     /// The shift, from and to the hour (China time).
     pub shift: [u32; 2],
+    /// Pickers on the late shift at each branch.
+    pub late: u32,
+    /// The late shift, from and to the hour.
+    pub late_shift: [u32; 2],
     /// Copies one picker finds and scans per hour.
     pub picks_per_hour: f64,
     /// Branches that differ, by branch code.
@@ -149,12 +188,15 @@ impl Default for Pickers {
         Pickers {
             per_branch: 1,
             shift: [9, 17],
+            late: 0,
+            late_shift: [13, 21],
             picks_per_hour: 20.0,
             branches: [(
                 "ZJG".to_owned(),
                 BranchPickers {
                     count: 2,
                     shift: [8, 20],
+                    late: None,
                 },
             )]
             .into(),
@@ -170,15 +212,20 @@ pub struct BranchPickers {
     pub count: u32,
     /// The shift, from and to the hour.
     pub shift: [u32; 2],
+    /// Pickers on the late shift (default: `pickers.late`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<u32>,
 }
 
 impl Pickers {
-    /// Pickers and shift at the branch with `code`.
-    pub fn at(&self, code: &str) -> BranchPickers {
-        self.branches.get(code).copied().unwrap_or(BranchPickers {
-            count: self.per_branch,
-            shift: self.shift,
-        })
+    /// Pickers on shift at the branch with `code` at `hour` (China time).
+    pub fn on_shift(&self, code: &str, hour: u32) -> u32 {
+        let (count, shift, late) = match self.branches.get(code) {
+            Some(b) => (b.count, b.shift, b.late.unwrap_or(self.late)),
+            None => (self.per_branch, self.shift, self.late),
+        };
+        let on = |[from, to]: [u32; 2]| (from..to).contains(&hour);
+        u32::from(on(shift)) * count + u32::from(on(self.late_shift)) * late
     }
 }
 
@@ -376,6 +423,7 @@ impl Scenario {
             "delivery: shares 0 or more, not all 0"
         );
         check_hours("pickers.shift", self.pickers.shift)?;
+        check_hours("pickers.late_shift", self.pickers.late_shift)?;
         for (code, b) in &self.pickers.branches {
             check_hours(&format!("pickers.branches.{code}.shift"), b.shift)?;
         }

@@ -42,6 +42,7 @@ fn overrides(database_url: String, scenario: &Scenario) -> HashMap<&'static str,
         ("HONGYAN_METRICS_ADDR", None),
         ("HONGYAN_INDEX_DIR", set(":memory:")),
         ("HONGYAN_HOLD_HOURS", Some(scenario.hold_hours.to_string())),
+        ("HONGYAN_ROUTING", set(scenario.routing.as_str())),
         ("HONGYAN_SWEEP_INTERVAL_SECS", set("1")),
         ("HONGYAN_JOB_POLL_INTERVAL_MS", set("100")),
         ("HONGYAN_RATE_LIMIT_IP", set("off")),
@@ -88,6 +89,11 @@ pub async fn start(database_url: Option<String>, scenario: &Scenario) -> anyhow:
         .await
         .map_err(anyhow::Error::from)
         .context("loading the demo city")?;
+    for code in &scenario.lockers.added_beside {
+        add_cabinet_beside(&db, code, now)
+            .await
+            .with_context(|| format!("lockers.added_beside: {code}"))?;
+    }
     db.close().await.context("closing the set-up connection")?;
     let app = Application::build(
         config,
@@ -108,6 +114,55 @@ pub async fn start(database_url: Option<String>, scenario: &Scenario) -> anyhow:
         running,
         scratch,
     })
+}
+
+/// Registers a second cabinet beside the locker `code`: the same place, branch and doors,
+/// code `CODE-2`, with the demo's device token for that code (the simulated controllers
+/// use it).
+async fn add_cabinet_beside(
+    db: &sea_orm::DatabaseConnection,
+    code: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use hongyan_domain::entity::{branch, compartment, locker};
+    use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
+    use sea_orm::{ActiveEnum as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
+    let beside = locker::Entity::find()
+        .filter(locker::Column::Code.eq(code))
+        .one(db)
+        .await?
+        .context("no locker has this code")?;
+    let branch = branch::Entity::find_by_id(beside.branch_id)
+        .one(db)
+        .await?
+        .context("the locker's branch")?;
+    let doors = compartment::Entity::find()
+        .filter(compartment::Column::LockerId.eq(beside.id))
+        .all(db)
+        .await?;
+    let spec: CompartmentSpec = ["S", "M", "L"]
+        .iter()
+        .map(|size| {
+            let n = doors.iter().filter(|d| d.size.to_value() == *size).count();
+            format!("{size}={n}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+        .parse()
+        .map_err(anyhow::Error::from)?;
+    let new_code = format!("{code}-2");
+    let new = NewLocker {
+        code: new_code.clone(),
+        name: format!("{}（二号柜）", beside.name),
+        branch_code: branch.code,
+        address: beside.address,
+        position: beside.latitude.zip(beside.longitude),
+    };
+    lockers::register_with_token(db, new, &spec, &demo::locker_token(&new_code), now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    Ok(())
 }
 
 impl Server {

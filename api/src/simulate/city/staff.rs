@@ -20,13 +20,16 @@ impl World {
         let rate = self.scenario.pickers.picks_per_hour;
         let step_hours = f64::from(self.scenario.step_minutes) / 60.0;
         for b in 0..self.city.branches.len() {
-            let staff = self.scenario.pickers.at(&self.city.branches[b].code);
-            if staff.count == 0 || !(staff.shift[0]..staff.shift[1]).contains(&hour) {
+            let on_shift = self
+                .scenario
+                .pickers
+                .on_shift(&self.city.branches[b].code, hour);
+            if on_shift == 0 {
                 self.desks[b].pick_budget = 0.0;
                 continue;
             }
-            let capacity = f64::from(staff.count) * rate * step_hours;
-            self.figures.pickers[b].shift_hours += f64::from(staff.count) * step_hours;
+            let capacity = f64::from(on_shift) * rate * step_hours;
+            self.figures.pickers[b].shift_hours += f64::from(on_shift) * step_hours;
             // Time left over from the last step carries over (the picker was mid-aisle),
             // idle time does not.
             let budget = self.desks[b].pick_budget.min(1.0) + capacity;

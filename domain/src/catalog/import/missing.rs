@@ -117,7 +117,7 @@ impl Sync {
                 let outcome = if dry_run {
                     withdrawal::assess(&txn, &copy).await?
                 } else {
-                    withdrawal::withdraw(&txn, &copy, now).await?
+                    withdrawal::withdraw(&txn, &copy, ctx.config.lending.routing, now).await?
                 };
                 done.record(copy, name, outcome);
             }

@@ -297,7 +297,15 @@ impl<'a> Importer<'a> {
         let records: Vec<_> = batch.iter().map(|v| (v.isbn.as_ref(), &v.record)).collect();
         let before = self.changes();
         let now = self.ctx.now();
-        let touched = match upsert::batch(&bulk, &self.branches, &records, now).await {
+        let touched = match upsert::batch(
+            &bulk,
+            &self.branches,
+            &records,
+            self.ctx.config.lending.routing,
+            now,
+        )
+        .await
+        {
             Ok(done) => {
                 self.keep(bulk).await?;
                 self.count(&done);
@@ -373,7 +381,15 @@ impl<'a> Importer<'a> {
         for v in batch {
             let savepoint = txn.begin().await?;
             let record = [(v.isbn.as_ref(), &v.record)];
-            match upsert::batch(&savepoint, &self.branches, &record, now).await {
+            match upsert::batch(
+                &savepoint,
+                &self.branches,
+                &record,
+                self.ctx.config.lending.routing,
+                now,
+            )
+            .await
+            {
                 Ok(done) => {
                     self.keep(savepoint).await?;
                     self.count(&done);

@@ -19,6 +19,7 @@ use sea_orm::{ActiveValue::Set, IntoActiveModel, QueryOrder, QueryTrait};
 use crate::catalog::isbn::Isbn13;
 use crate::catalog::record::{ImportRecord, SourceStatus};
 use crate::catalog::work;
+use crate::config::RoutingPolicy;
 use crate::entity::item::{self, ItemStatus};
 use crate::entity::title;
 use crate::infra::db;
@@ -166,6 +167,7 @@ pub async fn batch(
     db: &impl ConnectionTrait,
     branches: &HashMap<String, Uuid>,
     records: &[(Option<&Isbn13>, &ImportRecord)],
+    routing: RoutingPolicy,
     now: DateTime<Utc>,
 ) -> Result<Written> {
     let mut done = Written::default();
@@ -363,7 +365,7 @@ pub async fn batch(
         }
     }
     for copy in withdrawn {
-        withdrawal::withdraw(db, &copy, now).await?;
+        withdrawal::withdraw(db, &copy, routing, now).await?;
     }
     done.touched.retain(|t| !written.contains(t));
     done.touched.sort_unstable();
