@@ -890,3 +890,56 @@ async fn the_routing_worker_routes_pending_requests_oldest_first() {
         assert_eq!(list[0]["request"]["id"], readers[owner].1["id"]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn routing_by_load_passes_a_busy_branch_for_an_idle_one_further_away() {
+    let lib = Library::open(TestOptions {
+        env: vec![("HONGYAN_ROUTING", "load".into())],
+        ..TestOptions::default()
+    })
+    .await;
+    // 围城 at A (2 km from C) and B (60 km); A already has two books to pick.
+    let book = lib
+        .title(
+            "围城",
+            &[("A", "A0001", "I246.5/12"), ("B", "B0001", "I246.5/12")],
+        )
+        .await;
+    let other = lib.title("边城", &[("A", "A0002", "I246.5/9")]).await;
+    let third = lib.title("呐喊", &[("A", "A0003", "I210.4/1")]).await;
+    let busy = lib.reader("20250001").await;
+    lib.request(&busy, &other, to_branch(&lib, "A")).await;
+    lib.request(&busy, &third, to_branch(&lib, "A")).await;
+
+    let me = lib.reader("20250002").await;
+    let req = lib.request(&me, &book, to_branch(&lib, "C")).await;
+    assert_eq!(req["status"], "ROUTED", "{req}");
+    assert_eq!(
+        req["sourceBranch"]["code"], "B",
+        "A has two open picks, B none: by load B serves"
+    );
+    // With both idle, place decides again: the next copy of a title at A and B goes to A.
+    let fourth = lib
+        .title(
+            "家",
+            &[("A", "A0004", "I246.5/1"), ("B", "B0004", "I246.5/1")],
+        )
+        .await;
+    let picker_a = lib.staff("picker-a", StaffRole::Picker, &["A"]).await;
+    let picker_b = lib.staff("picker-b", StaffRole::Picker, &["B"]).await;
+    for (picker, branch) in [(&picker_a, "A"), (&picker_b, "B")] {
+        for task in lib.picking(picker, branch).await {
+            let r = lib
+                .app
+                .gql_as(
+                    Some(picker),
+                    CONFIRM,
+                    json!({"t": task["id"], "b": task["item"]["barcode"]}),
+                )
+                .await;
+            assert_eq!(r.data()["confirmPick"]["status"], "PICKED");
+        }
+    }
+    let req = lib.request(&me, &fourth, to_branch(&lib, "C")).await;
+    assert_eq!(req["sourceBranch"]["code"], "A", "{req}");
+}

@@ -1,7 +1,8 @@
 //! `--compare`: two scenarios' days side by side, so a manager can ask "what if" (one more
 //! picker, another round, a longer shift) and see what it changes.
 
-use super::report::{pad, Report, Spread};
+use super::report::{Report, Spread};
+use super::table::{hours, pad};
 use hongyan_domain::report::words;
 
 /// `b` against `a`: request → ready p50 and p90 of every method, and how much `b` changes
@@ -34,7 +35,6 @@ pub fn table(a_name: &str, a: &Report, b_name: &str, b: &Report) -> String {
 }
 
 fn row(name: &str, a: &Spread, b: &Spread) -> String {
-    let cell = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"));
     let change = |x: Option<f64>, y: Option<f64>| {
         x.zip(y)
             .map_or_else(|| "—".to_owned(), |(x, y)| format!("{:+.1}", y - x))
@@ -42,11 +42,11 @@ fn row(name: &str, a: &Spread, b: &Spread) -> String {
     format!(
         "  {} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}\n",
         pad(name, 10),
-        cell(a.p50_hours),
-        cell(b.p50_hours),
+        hours(a.p50_hours),
+        hours(b.p50_hours),
         change(a.p50_hours, b.p50_hours),
-        cell(a.p90_hours),
-        cell(b.p90_hours),
+        hours(a.p90_hours),
+        hours(b.p90_hours),
         change(a.p90_hours, b.p90_hours)
     )
 }

@@ -107,6 +107,7 @@ impl World {
         };
         for barcode in collected {
             self.figures.taken_back += 1;
+            self.whereabouts.taken_out(&barcode);
             self.agenda
                 .at(now + leg, Event::CheckIn { branch, barcode });
         }
@@ -126,6 +127,8 @@ impl World {
             match self.devices[i].report("deposited", &c, now).await {
                 Ok(()) => {
                     self.figures.deposited += 1;
+                    self.whereabouts
+                        .deposited(&c.parcel, &self.city.lockers[i].code);
                     if let Some(request) = &c.request_id {
                         self.plan_collect(request, now, [0, 24]);
                     }

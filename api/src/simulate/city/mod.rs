@@ -17,7 +17,9 @@ mod report;
 pub mod scenario;
 mod server;
 mod staff;
+mod table;
 mod what_if;
+mod whereabouts;
 mod world;
 
 use std::path::PathBuf;
@@ -110,7 +112,7 @@ async fn what_ifs(
     for variant in what_if::variants(&scenario, &report) {
         println!("\n—— {} ——", variant.change);
         let r = run_one(None, variant.scenario.clone()).await?;
-        let hours = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"));
+        let hours = table::hours;
         println!(
             "从请求到可取书 p50 {} 小时，p90 {} 小时",
             hours(r.to_ready.p50_hours),
@@ -141,12 +143,20 @@ async fn what_ifs(
     Ok(())
 }
 
-/// Fails the command when a run left its database inconsistent.
+/// Fails the command when a run left its database inconsistent, or the books elsewhere than
+/// the database says.
 fn ensure_consistent(report: &report::Report) -> anyhow::Result<()> {
     anyhow::ensure!(
         consistency::all_kept(&report.consistency),
         "the database breaks the consistency rules marked ✗ in the report \
          (模拟结束时数据库有不一致之处)"
+    );
+    anyhow::ensure!(
+        report
+            .whereabouts
+            .as_ref()
+            .is_none_or(|w| w.disagreements.is_empty()),
+        "books are not where the database says (模拟结束时书的位置与数据库不符，见报告)"
     );
     Ok(())
 }
@@ -205,6 +215,7 @@ async fn simulate(
         .await
         .map_err(anyhow::Error::from)
         .context("checking the database's consistency")?;
+    report.whereabouts = Some(world.whereabouts.compare(&ctx.db).await?);
     Ok(report)
 }
 
@@ -273,6 +284,7 @@ async fn set_up(server: &server::Server, scenario: Scenario) -> anyhow::Result<W
         requests: Default::default(),
         shipments: Default::default(),
         agenda: world::Agenda::default(),
+        whereabouts: whereabouts::Whereabouts::default(),
         scenario,
     })
 }

@@ -232,6 +232,7 @@ impl World {
                 .await?;
         }
         self.figures.collected += 1;
+        self.whereabouts.lent(&barcode);
         self.plan_return(tracked.reader, &barcode, now);
         Ok(())
     }

@@ -188,7 +188,7 @@ impl Default for Pickers {
         Pickers {
             per_branch: 1,
             shift: [9, 17],
-            late: 0,
+            late: 1,
             late_shift: [13, 21],
             picks_per_hour: 20.0,
             branches: [(
@@ -241,7 +241,9 @@ pub struct Rounds {
 impl Default for Rounds {
     fn default() -> Self {
         Rounds {
-            times: ["10:00", "14:00", "17:30"].map(String::from).to_vec(),
+            times: ["10:00", "12:00", "14:00", "16:00", "18:30"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -331,7 +333,7 @@ impl Default for Collect {
                 p90_hours: 30.0,
                 hours: [7, 22],
             },
-            desk_hours: [9, 20],
+            desk_hours: [9, 21],
         }
     }
 }

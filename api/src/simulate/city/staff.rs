@@ -184,6 +184,7 @@ impl World {
                 self.figures.home_delivered += 1;
                 if let Some(t) = self.requests.get(request).cloned() {
                     if let Some(barcode) = t.barcode {
+                        self.whereabouts.lent(&barcode);
                         self.plan_return(t.reader, &barcode, now);
                     }
                 }
@@ -282,6 +283,7 @@ impl World {
             Err(e) => return self.problem("checkIn", &e),
         };
         self.figures.checked_in += 1;
+        self.whereabouts.handed_in(barcode);
         match result["action"].as_str() {
             Some("HOLD_SHELF") => {
                 let request = text(&result["request"]["id"]);

@@ -8,8 +8,9 @@
 use chrono::{NaiveTime, Timelike as _};
 use serde::Serialize;
 
-use super::report::{pad, Report};
+use super::report::Report;
 use super::scenario::Scenario;
+use super::table::{hours, pad};
 
 /// One more unit of one resource.
 #[derive(Debug, Clone)]
@@ -145,7 +146,6 @@ pub fn limiting(gains: &[Gain]) -> Option<&Gain> {
 
 /// The gains as a short Chinese table, naming the resource that limits.
 pub fn table(base: &Report, gains: &[Gain]) -> String {
-    let cell = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:.1}"));
     let signed = |h: Option<f64>| h.map_or_else(|| "—".to_owned(), |h| format!("{h:+.1}"));
     let mut t = String::from(
         "\n什么限制了取书时间：每次只多一份资源，同样的请求（小时）\n  改动                                    p50    变化     p90    变化\n",
@@ -153,28 +153,28 @@ pub fn table(base: &Report, gains: &[Gain]) -> String {
     t += &format!(
         "  {} {:>6} {:>7} {:>7} {:>7}\n",
         pad("现状", 38),
-        cell(base.to_ready.p50_hours),
+        hours(base.to_ready.p50_hours),
         "",
-        cell(base.to_ready.p90_hours),
+        hours(base.to_ready.p90_hours),
         ""
     );
     for g in gains {
         t += &format!(
             "  {} {:>6} {:>7} {:>7} {:>7}\n",
             pad(&g.change, 38),
-            cell(g.p50_hours),
+            hours(g.p50_hours),
             signed(g.p50_change),
-            cell(g.p90_hours),
+            hours(g.p90_hours),
             signed(g.p90_change)
         );
     }
     t += &match limiting(gains) {
         Some(g) => format!(
-            "限制最大的是{}：{}，p90 {} 小时，p50 {} 小时\n",
+            "限制最大的是{}：{}，p50 {} 小时，p90 {} 小时\n",
             g.resource,
             g.change,
-            signed(g.p90_change),
-            signed(g.p50_change)
+            signed(g.p50_change),
+            signed(g.p90_change)
         ),
         None => "多一份哪种资源都不缩短等待：时间花在读者自己和路上\n".to_owned(),
     };
@@ -188,15 +188,16 @@ mod tests {
     #[test]
     fn the_extra_round_goes_in_the_longest_gap_of_the_working_day() {
         let demo = Scenario::default();
-        // Pickers 8–20 (the central library), vans 10:00, 14:00, 17:30: the longest gap is
-        // 10:00–14:00.
-        assert_eq!(extra_round(&demo), NaiveTime::from_hms_opt(12, 0, 0));
-        let mut evening = demo.clone();
-        evening.rounds.times = vec!["08:30".into(), "11:00".into(), "13:00".into()];
-        // 13:00–20:00 is longest: its middle, to the half hour, is 16:30.
-        assert_eq!(extra_round(&evening), NaiveTime::from_hms_opt(16, 30, 0));
+        // Pickers from 8:00 (the central library) to 21:00 (the late shift), vans 10:00,
+        // 12:00, 14:00, 16:00, 18:30: the longest gap is the last, 18:30–21:00.
+        assert_eq!(extra_round(&demo), NaiveTime::from_hms_opt(19, 30, 0));
+        let mut morning = demo.clone();
+        morning.rounds.times = vec!["08:30".into(), "11:00".into(), "13:00".into()];
+        // 13:00–21:00 is longest: its middle is 17:00.
+        assert_eq!(extra_round(&morning), NaiveTime::from_hms_opt(17, 0, 0));
         let mut full = demo;
         full.pickers.branches.clear();
+        full.pickers.late = 0;
         full.pickers.shift = [9, 11];
         full.rounds.times = vec!["09:30".into(), "10:15".into()];
         assert_eq!(extra_round(&full), None);

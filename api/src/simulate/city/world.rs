@@ -16,6 +16,7 @@ use super::places::City;
 use super::readers::Reader;
 use super::report::Figures;
 use super::scenario::Scenario;
+use super::whereabouts::Whereabouts;
 
 /// Something a simulated person will do at a set time.
 #[derive(Debug, Clone)]
@@ -135,6 +136,8 @@ pub struct World {
     pub agenda: Agenda,
     /// What the report counts.
     pub figures: Figures,
+    /// Where the simulation put the books it handled.
+    pub whereabouts: Whereabouts,
 }
 
 impl World {
