@@ -53,42 +53,53 @@ fn simulate(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
         .expect("run hongyan")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
-    let database = TestDatabase::create(Backend::Postgres).await;
+/// Runs `hongyan simulate city` for `days` of `scenario` on `database` with a JSON and an
+/// HTML report; fails unless it succeeds. Returns its output, the JSON and the page.
+fn run_city(scenario: &str, days: &str, database: &TestDatabase) -> (String, Value, String) {
     let dir = std::env::temp_dir().join(format!("hongyan-sim-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (scenario, json, html) = (
+    let (file, json, html) = (
         dir.join("city.toml"),
         dir.join("report.json"),
         dir.join("report.html"),
     );
-    std::fs::write(&scenario, SMALL_CITY).expect("scenario");
+    std::fs::write(&file, scenario).expect("scenario");
+    let path = |p: &std::path::PathBuf| p.to_str().expect("path").to_owned();
     let out = simulate(
         &[
             "--days",
-            "1",
+            days,
             "--scenario",
-            scenario.to_str().expect("path"),
+            &path(&file),
             "--json",
-            json.to_str().expect("path"),
+            &path(&json),
             "--html",
-            html.to_str().expect("path"),
+            &path(&html),
             "--database-url",
             &database.url(),
         ],
         &[],
     );
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("从请求到可取书"), "{stdout}");
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
-    let page = std::fs::read_to_string(&html).expect("page");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let report = std::fs::read(&json)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null);
+    let page = std::fs::read_to_string(&html).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (stdout, report, page)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
+    let database = TestDatabase::create(Backend::Postgres).await;
+    let (stdout, report, page) = run_city(SMALL_CITY, "1", &database);
+    assert!(stdout.contains("从请求到可取书"), "{stdout}");
     assert!(
         page.contains("<svg") && page.contains("从请求到可取书"),
         "{page}"
@@ -255,32 +266,7 @@ p90_days = 12.0
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_city_month_loses_nothing() {
     let database = TestDatabase::create(Backend::Postgres).await;
-    let dir = std::env::temp_dir().join(format!("hongyan-soak-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let (scenario, json) = (dir.join("month.toml"), dir.join("report.json"));
-    std::fs::write(&scenario, SMALL_MONTH).expect("scenario");
-    let out = simulate(
-        &[
-            "--days",
-            "30",
-            "--scenario",
-            scenario.to_str().expect("path"),
-            "--json",
-            json.to_str().expect("path"),
-            "--database-url",
-            &database.url(),
-        ],
-        &[],
-    );
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(&json).unwrap_or_default()).unwrap_or(Value::Null);
-    let _ = std::fs::remove_dir_all(&dir);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (_, report, _) = run_city(SMALL_MONTH, "30", &database);
     assert!(
         report["requests"]["made"].as_u64() > Some(300),
         "{report:#}"
