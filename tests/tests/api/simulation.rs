@@ -11,7 +11,7 @@ use hongyan_domain::entity::loan_request::RequestStatus;
 use hongyan_domain::entity::{item, job, loan, loan_request, notification, request_event};
 use hongyan_domain::lifecycle::Lifecycle;
 use hongyan_tests::databases::{Backend, TestDatabase};
-use hongyan_tests::{hongyan_bin, redis_url};
+use hongyan_tests::{hongyan_bin, redis_url, smtp_sink};
 use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 use serde_json::Value;
 
@@ -53,9 +53,14 @@ fn simulate(args: &[&str], vars: &[(&str, &str)]) -> std::process::Output {
         .expect("run hongyan")
 }
 
-/// Runs `hongyan simulate city` for `days` of `scenario` on `database` with a JSON and an
-/// HTML report; fails unless it succeeds. Returns its output, the JSON and the page.
-fn run_city(scenario: &str, days: &str, database: &TestDatabase) -> (String, Value, String) {
+/// Runs `hongyan simulate city` for `days` of `scenario` on `database` (and `vars` in its
+/// environment) with a JSON and an HTML report; fails unless it succeeds. Returns its output, the JSON and the page.
+fn run_city(
+    scenario: &str,
+    days: &str,
+    database: &TestDatabase,
+    vars: &[(&str, &str)],
+) -> (String, Value, String) {
     let dir = std::env::temp_dir().join(format!("hongyan-sim-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (file, json, html) = (
@@ -78,7 +83,7 @@ fn run_city(scenario: &str, days: &str, database: &TestDatabase) -> (String, Val
             "--database-url",
             &database.url(),
         ],
-        &[],
+        vars,
     );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let report = std::fs::read(&json)
@@ -98,7 +103,7 @@ fn run_city(scenario: &str, days: &str, database: &TestDatabase) -> (String, Val
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_city_day_keeps_every_invariant_and_reports_its_figures() {
     let database = TestDatabase::create(Backend::Postgres).await;
-    let (stdout, report, page) = run_city(SMALL_CITY, "1", &database);
+    let (stdout, report, page) = run_city(SMALL_CITY, "1", &database, &[]);
     assert!(stdout.contains("从请求到可取书"), "{stdout}");
     assert!(
         page.contains("<svg") && page.contains("从请求到可取书"),
@@ -266,7 +271,14 @@ p90_days = 12.0
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_small_city_month_loses_nothing() {
     let database = TestDatabase::create(Backend::Postgres).await;
-    let (_, report, _) = run_city(SMALL_MONTH, "30", &database);
+    // Readers get their messages by email, into a catcher that keeps them.
+    let mail = smtp_sink::start().await;
+    let (_, report, _) = run_city(
+        SMALL_MONTH,
+        "30",
+        &database,
+        &[("HONGYAN_SMTP_URL", &mail.url)],
+    );
     assert!(
         report["requests"]["made"].as_u64() > Some(300),
         "{report:#}"
@@ -287,6 +299,22 @@ async fn a_small_city_month_loses_nothing() {
         .sum();
     assert_eq!(Some(counted), report["requests"]["made"].as_u64());
     assert!(report["statuses"].get("PENDING").is_none(), "{report:#}");
+    // No message was sent twice: each notification (its id is the Message-ID) arrived once.
+    // (Two messages may read alike: a reader queued twice for one title, a month apart.)
+    let messages = mail.messages();
+    assert!(messages.len() > 100, "{} messages", messages.len());
+    let mut seen = HashSet::new();
+    for m in &messages {
+        let id = m.message_id.clone().expect("a Message-ID");
+        assert!(
+            seen.insert(id),
+            "sent twice: {:?} {} {:?}\n{}",
+            m.to,
+            m.subject,
+            m.message_id,
+            m.text
+        );
+    }
 }
 
 #[test]

@@ -205,6 +205,7 @@ async fn simulate(
     let mut now = from;
     while now < drained {
         let next = now + step;
+        clock::settle(ctx).await?;
         clock::advance_to(ctx, next)?;
         world.step(now, next, next <= to).await?;
         now = next;

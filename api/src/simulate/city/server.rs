@@ -27,8 +27,9 @@ pub struct Server {
 
 /// The variables the simulated server runs with instead of the environment's: its own
 /// database and Redis prefix, an adjustable clock, a port of its own, no messages to the
-/// outside world (WeChat, email, a courier company: the library's own staff deliver), and
-/// no rate limits (every simulated person calls from this machine).
+/// outside world (WeChat, a courier company: the library's own staff deliver; email only to
+/// the environment's `HONGYAN_SMTP_URL`, meant for a local catcher), and no rate limits
+/// (every simulated person calls from this machine).
 fn overrides(database_url: String, scenario: &Scenario) -> HashMap<&'static str, Option<String>> {
     let set = |v: &str| Some(v.to_owned());
     HashMap::from([
@@ -52,7 +53,6 @@ fn overrides(database_url: String, scenario: &Scenario) -> HashMap<&'static str,
         ("HONGYAN_WECHAT_SECRET", None),
         ("HONGYAN_WECHAT_OA_APPID", None),
         ("HONGYAN_WECHAT_OA_SECRET", None),
-        ("HONGYAN_SMTP_URL", None),
         ("HONGYAN_COURIER_API_BASE", None),
     ])
 }
