@@ -204,6 +204,10 @@ async fn simulate(
     let step = Duration::minutes(i64::from(world.scenario.step_minutes));
     let mut now = from;
     while now < drained {
+        anyhow::ensure!(
+            server.is_running(),
+            "the simulated server stopped (a signal?): the simulation stops too"
+        );
         let next = now + step;
         clock::settle(ctx).await?;
         clock::advance_to(ctx, next)?;

@@ -166,6 +166,11 @@ async fn add_cabinet_beside(
 }
 
 impl Server {
+    /// Whether the server still runs (a signal such as Ctrl-C stops it).
+    pub fn is_running(&self) -> bool {
+        !self.running.is_finished()
+    }
+
     /// Stops the server and its worker, and removes the temporary database.
     ///
     /// # Errors
