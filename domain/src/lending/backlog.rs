@@ -135,11 +135,7 @@ async fn route_pending(
                 load: 0,
             })
             .collect();
-        let loads_decide = match run.policy {
-            RoutingPolicy::Load => candidates.len() > 1,
-            RoutingPolicy::Nearest => !routing::tied(&target, &candidates).is_empty(),
-        };
-        if loads_decide {
+        if !routing::weighed(run.policy, &target, &candidates).is_empty() {
             if run.counted.is_none() {
                 run.counted = Some(routing::open_picks(db, &targets.branch_ids()).await?);
             }

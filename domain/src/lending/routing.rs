@@ -248,15 +248,9 @@ pub async fn reserve_from(
     policy: RoutingPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<item::Model>> {
-    let tied = match policy {
-        RoutingPolicy::Load if candidates.len() > 1 => {
-            candidates.iter().map(|c| c.branch).collect()
-        }
-        RoutingPolicy::Load => Vec::new(),
-        RoutingPolicy::Nearest => tied(target, &candidates),
-    };
-    if !tied.is_empty() {
-        let loads = open_picks(db, &tied).await?;
+    let weighed = weighed(policy, target, &candidates);
+    if !weighed.is_empty() {
+        let loads = open_picks(db, &weighed).await?;
         for c in &mut candidates {
             c.load = loads.get(&c.branch).copied().unwrap_or(0);
         }
@@ -269,9 +263,25 @@ pub async fn reserve_from(
     Ok(None)
 }
 
+/// The candidates whose open picks decide between them under `policy`: all of them (when
+/// there is a choice) by load, else those that tie on place ([`tied`]).
+pub(crate) fn weighed(
+    policy: RoutingPolicy,
+    target: &Target,
+    candidates: &[Candidate],
+) -> Vec<Uuid> {
+    match policy {
+        RoutingPolicy::Load if candidates.len() > 1 => {
+            candidates.iter().map(|c| c.branch).collect()
+        }
+        RoutingPolicy::Load => Vec::new(),
+        RoutingPolicy::Nearest => tied(target, candidates),
+    }
+}
+
 /// The candidates that share their (own branch, distance) with another: only for them does
 /// the load decide.
-pub(crate) fn tied(target: &Target, candidates: &[Candidate]) -> Vec<Uuid> {
+fn tied(target: &Target, candidates: &[Candidate]) -> Vec<Uuid> {
     let key = |c: &Candidate| {
         let distance = match (target.point, c.point) {
             (Some(a), Some(b)) => geo::distance_km(a, b),
