@@ -3,7 +3,10 @@
 //! ([`server`]); simulated readers, pickers, dispatchers, desk staff, couriers and lockers
 //! act only through the public surface (GraphQL over HTTP, the locker protocol) while the
 //! simulation moves the clock forward step by step ([`world`]). At the end it reports how
-//! long readers waited for their books ([`report`]). docs/simulation.md describes it.
+//! long readers waited for their books ([`report`], printed by [`table`]), checks the
+//! database's consistency rules and where the books are ([`whereabouts`]), and fails when
+//! either is broken. `--compare` runs a second scenario beside it ([`compare`]), `--what-if`
+//! one more of each resource ([`what_if`]). docs/simulation.md describes it.
 
 mod clock;
 mod compare;
