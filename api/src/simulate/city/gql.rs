@@ -59,7 +59,6 @@ impl Api {
             .await
             .context("the answer of /graphql")?;
         if let Some(e) = answer["errors"].as_array().and_then(|e| e.first()) {
-            let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
             let operation = query
                 .split(['{', '('])
                 .nth(1)

@@ -124,7 +124,7 @@ async fn add_cabinet_beside(
     code: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<()> {
-    use hongyan_domain::entity::{branch, compartment, locker};
+    use hongyan_domain::entity::{branch, locker};
     use hongyan_domain::lockers::{self, CompartmentSpec, NewLocker};
     use sea_orm::{ActiveEnum as _, ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
@@ -137,16 +137,13 @@ async fn add_cabinet_beside(
         .one(db)
         .await?
         .context("the locker's branch")?;
-    let doors = compartment::Entity::find()
-        .filter(compartment::Column::LockerId.eq(beside.id))
-        .all(db)
-        .await?;
-    let spec: CompartmentSpec = ["S", "M", "L"]
+    let doors = lockers::compartment_counts(db, &[beside.id])
+        .await?
+        .remove(&beside.id)
+        .unwrap_or_default();
+    let spec: CompartmentSpec = doors
         .iter()
-        .map(|size| {
-            let n = doors.iter().filter(|d| d.size.to_value() == *size).count();
-            format!("{size}={n}")
-        })
+        .map(|d| format!("{}={}", d.size.to_value(), d.total))
         .collect::<Vec<_>>()
         .join(",")
         .parse()
